@@ -1,0 +1,1 @@
+"""Clusterfy Discord bot: cogs, user history and the entry point."""

@@ -1,0 +1,60 @@
+"""The offline console: the same conversation as on Discord, rendered as text.
+
+Reads one command per line (with or without the prefix) from standard input, prints
+each reply, and exits 0 at the end of input, so it works interactively and in scripts:
+``printf '!recommend la java\\n!vibe chill\\n' | python -m bot --console``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from typing import TextIO
+
+from .config import Settings
+from .conversation import Conversation, Requester
+from .replies import render_text
+from .startup import load_engine, open_store
+
+logger = logging.getLogger(__name__)
+
+#: The console's single local user (Discord ids are far larger, so no clash in a shared DB).
+CONSOLE_USER = Requester(id=1, name="console")
+
+
+def run_console(settings: Settings, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    """Run the chat until end of input; returns the process exit code."""
+    inp = stdin or sys.stdin
+    out = stdout or sys.stdout
+    interactive = inp.isatty()
+    # Building the model on first run takes seconds: say so on stderr, keep stdout for the chat.
+    engine = load_engine(settings, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+    with asyncio.Runner() as runner:
+        store = runner.run(open_store(settings))
+        conversation = Conversation(engine, store, prefix=settings.prefix)
+        try:
+            if interactive:
+                out.write(f"Clusterfy console — {engine.n_songs:,} songs in "
+                          f"{len(engine.moods)} moods. Type {settings.prefix}help, Ctrl-D to quit.\n")
+            while True:
+                if interactive:
+                    out.write("> ")
+                    out.flush()
+                line = inp.readline()
+                if not line:
+                    break
+                try:
+                    reply = runner.run(conversation.handle_line(CONSOLE_USER, line))
+                except Exception:  # noqa: BLE001 - one bad line must not end the chat
+                    logger.exception("command failed: %r", line[:200])
+                    out.write("⚠️ Something went wrong on my side; try again.\n\n")
+                    continue
+                if reply is not None:
+                    out.write(render_text(reply.fitted()) + "\n\n")
+                    out.flush()
+        except KeyboardInterrupt:
+            out.write("\n")
+        finally:
+            runner.run(store.close())
+    return 0

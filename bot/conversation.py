@@ -1,0 +1,504 @@
+"""The conversation: every command's logic, once, for Discord and the console alike.
+
+Transports call these coroutines with a :class:`Requester` and get a
+:class:`~bot.replies.Reply` back; they only render it. Engine work runs in a worker
+thread (``asyncio.to_thread``) so the event loop keeps serving other users, and every
+answer is recorded in the history store so users get no repeats and can see or delete
+what is stored about them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import functools
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from engine import charts
+from engine.service import (
+    AmbiguousSongError,
+    Engine,
+    EngineError,
+    NoMatchError,
+    Recommendation,
+    Song,
+    VibeResult,
+)
+
+from .history import HistoryStore
+from .ratelimit import RateLimiter, Verdict
+from .replies import (
+    COLOR_OK,
+    Card,
+    Choice,
+    Field,
+    FollowUp,
+    PickRef,
+    Reply,
+    error_reply,
+    escape,
+    truncate,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_COUNT = 5
+MAX_COUNT = 10
+#: Sessions kept in memory (last picks, pending choice); the oldest are forgotten first.
+MAX_SESSIONS = 10_000
+#: Commands the text front ends accept, for "did you mean" on typos.
+COMMANDS = ("recommend", "cluster", "vibe", "moods", "history", "forget", "help",
+            "more", "like", "dislike")
+ALIASES = {"rec": "recommend", "r": "recommend", "similar": "recommend", "mood": "vibe",
+           "c": "cluster", "v": "vibe", "h": "help", "commands": "help", "up": "like",
+           "down": "dislike", "next": "more"}
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who asked, and where (guild/channel are None in DMs and the console)."""
+
+    id: int
+    name: str = ""
+    guild_id: int | None = None
+    channel_id: int | None = None
+
+
+@dataclass
+class _Session:
+    """Per-user short-term state for text front ends: what "more" and "like 2" refer to."""
+
+    picks: tuple[PickRef, ...] = ()
+    follow_up: FollowUp | None = None
+    pending: Reply | None = None  # a reply that asked a question (choices or confirm)
+
+
+class BadCount(ValueError):
+    """A count outside 1..MAX_COUNT or not a number."""
+
+
+def check_count(count: int | str | None) -> int:
+    """The number of songs to show, validated: 1..MAX_COUNT, default DEFAULT_COUNT."""
+    if count is None or count == "":
+        return DEFAULT_COUNT
+    try:
+        n = int(str(count).strip())
+    except ValueError:
+        raise BadCount(f"“{escape(count, 20)}” is not a number of songs") from None
+    if not 1 <= n <= MAX_COUNT:
+        raise BadCount(f"the number of songs must be between 1 and {MAX_COUNT}, not {escape(n, 20)}")
+    return n
+
+
+_TRAILING_INT = re.compile(r"^(?P<rest>.*\S)\s+(?P<n>[-+]?\d{1,30})$", re.DOTALL)
+
+
+class Conversation:
+    """Command logic over an :class:`Engine` and a :class:`HistoryStore`."""
+
+    def __init__(self, engine: Engine, store: HistoryStore, *, prefix: str = "!",
+                 limiter: RateLimiter | None = None) -> None:
+        self.engine = engine
+        self.store = store
+        self.prefix = prefix
+        self.limiter = limiter or RateLimiter()
+        self._sessions: OrderedDict[int, _Session] = OrderedDict()
+
+    # -- plumbing --------------------------------------------------------------
+    def admit(self, who: Requester) -> Verdict:
+        """Rate-limit gate; transports call it before running a command."""
+        return self.limiter.check(who.id)
+
+    def slow_down(self, verdict: Verdict) -> Reply:
+        return error_reply(f"Slow down a little — try again in {max(1, round(verdict.retry_after))} s.")
+
+    def session(self, who: Requester) -> _Session:
+        s = self._sessions.pop(who.id, None) or _Session()
+        self._sessions[who.id] = s
+        while len(self._sessions) > MAX_SESSIONS:
+            self._sessions.popitem(last=False)
+        return s
+
+    async def _run(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+        """Run blocking engine work off the event loop."""
+        return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
+
+    async def _excluded(self, who: Requester) -> frozenset[str]:
+        """Songs this user must not be shown again: already shown, or rated 👎."""
+        shown = await self.store.shown_song_ids(who.id)
+        disliked = await self.store.disliked_song_ids(who.id)
+        return frozenset(shown | disliked)
+
+    async def _remember(self, who: Requester, command: str, query: str, seed_id: str | None,
+                        song_ids: list[str]) -> None:
+        request_id = await self.store.record_request(
+            who.id, command, query, seed_id, guild_id=who.guild_id, channel_id=who.channel_id)
+        if song_ids:
+            await self.store.record_shown(request_id, who.id, song_ids)
+
+    def _engine_error(self, exc: EngineError, what: str) -> Reply:
+        hint = ""
+        if exc.suggestions:
+            hint = "Try: " + ", ".join(escape(s, 90) for s in exc.suggestions[:5])
+        return error_reply(escape(exc.message, 600) if not isinstance(exc, NoMatchError)
+                           else f"No song matches “{escape(what, 80)}”.", hint)
+
+    def _ask_which(self, who: Requester, exc: AmbiguousSongError, command: str,
+                   count: int | None, where: str, query: str) -> Reply:
+        choices = tuple(
+            Choice(label=_plain_song_label(c.name, c.artist, c.year), value=c.id,
+                   description=f"match {c.score:.0f}%")
+            for c in exc.candidates[:25]
+        )
+        reply = Reply(text=f"Several songs match “{escape(query, 80)}”. Which one did you mean?",
+                      choices=choices, choice_command=command, choice_count=count,
+                      choice_where=where)
+        self.session(who).pending = reply
+        return reply
+
+    # -- commands --------------------------------------------------------------
+    async def recommend(self, who: Requester, song: str, count: int | str | None = None,
+                        where: str = "") -> Reply:
+        """Songs that sound like ``song``, from its mood cluster, none shown to ``who`` before."""
+        try:
+            n = check_count(count)
+        except BadCount as exc:
+            return error_reply(f"{exc}.", f"Example: {self.prefix}recommend la java 3")
+        query = (song or "").strip()
+        if not query:
+            return error_reply("Tell me a song to start from.",
+                               f"Example: {self.prefix}recommend la java")
+        exclude = await self._excluded(who)
+        try:
+            rec: Recommendation = await self._run(self.engine.recommend, query, n,
+                                                  exclude_ids=exclude, where=where)
+        except AmbiguousSongError as exc:
+            return self._ask_which(who, exc, "recommend", n, where, query)
+        except EngineError as exc:
+            return self._engine_error(exc, query)
+        await self._remember(who, "recommend", query, rec.seed.id, [p.song.id for p in rec.picks])
+        return self._picks_reply(
+            who,
+            title=f"{rec.seed.mood.emoji} Songs like {escape(rec.seed.name, 150)}",
+            description=(f"**{song_label(rec.seed)}** · mood **{escape(rec.seed.mood.label)}**"
+                         + _targets_line(rec.targets)),
+            picks=rec.picks,
+            follow_up=FollowUp("recommend", rec.seed.id, n, where),
+        )
+
+    async def vibe(self, who: Requester, mood: str, count: int | str | None = None,
+                   where: str = "") -> Reply:
+        """Songs typical of a mood, new ones on every ask."""
+        try:
+            n = check_count(count)
+        except BadCount as exc:
+            return error_reply(f"{exc}.", f"Example: {self.prefix}vibe chill 3")
+        word = (mood or "").strip()
+        if not word:
+            return await self.moods(who)
+        exclude = await self._excluded(who)
+        try:
+            result: VibeResult = await self._run(self.engine.vibe, word, n,
+                                                 exclude_ids=exclude, where=where)
+        except EngineError as exc:
+            return self._engine_error(exc, word)
+        await self._remember(who, "vibe", word, None, [p.song.id for p in result.picks])
+        m = result.mood
+        return self._picks_reply(
+            who,
+            title=f"{m.emoji} {escape(m.label)} vibes",
+            description=escape(m.description, 300) + _targets_line(result.targets),
+            picks=result.picks,
+            follow_up=FollowUp("vibe", m.key, n, where),
+        )
+
+    async def more(self, who: Requester, follow_up: FollowUp | None = None) -> Reply:
+        """The next songs for a previous recommend or vibe (no repeats)."""
+        follow_up = follow_up or self.session(who).follow_up
+        if follow_up is None:
+            return error_reply("There is nothing to continue yet.",
+                               f"Start with {self.prefix}recommend <song> or {self.prefix}vibe <mood>.")
+        if follow_up.command == "vibe":
+            return await self.vibe(who, follow_up.subject, follow_up.count, follow_up.where)
+        return await self.recommend(who, follow_up.subject, follow_up.count, follow_up.where)
+
+    def _picks_reply(self, who: Requester, *, title: str, description: str, picks, follow_up) -> Reply:
+        fields = tuple(
+            Field(name=truncate(f"{i}. {song_label(p.song)}", 256),
+                  value=truncate(f"{p.score:.0%} match · {escape(p.reason, 200)}", 1024))
+            for i, p in enumerate(picks, 1)
+        )
+        refs = tuple(PickRef(i, p.song.id, _plain_song_label(p.song.name, p.song.artist, p.song.year))
+                     for i, p in enumerate(picks, 1))
+        card = Card(title=title, description=description, fields=fields,
+                    footer="Rate a pick with 👍/👎 · “More like this” for new songs", color=COLOR_OK)
+        s = self.session(who)
+        s.picks, s.follow_up, s.pending = refs, follow_up, None
+        return Reply(card=card, picks=refs, follow_up=follow_up)
+
+    async def cluster(self, who: Requester, song: str) -> Reply:
+        """Which mood a song belongs to, how it compares, and a chart."""
+        query = (song or "").strip()
+        if not query:
+            return error_reply("Tell me a song.", f"Example: {self.prefix}cluster la java")
+        try:
+            report = await self._run(self.engine.cluster_report, query)
+        except AmbiguousSongError as exc:
+            return self._ask_which(who, exc, "cluster", None, "", query)
+        except EngineError as exc:
+            return self._engine_error(exc, query)
+        png = await self._run(_song_chart, self.engine, report.song.index)
+        await self._remember(who, "cluster", query, report.song.id, [])
+        m = report.mood
+        compare = "\n".join(escape(c.text, 120) for c in report.comparison[:4]) or "—"
+        genres = ", ".join(f"{escape(g, 40)} ({n})" for g, n in report.top_genres[:5]) or "—"
+        artists = ", ".join(f"{escape(a, 40)} ({n})" for a, n in report.top_artists[:5]) or "—"
+        card = Card(
+            title=truncate(f"{m.emoji} {report.song.name} → {m.label}", 256),
+            description=f"**{song_label(report.song)}**\n{escape(m.description, 400)}",
+            fields=(
+                Field("Cluster", f"#{m.cluster} · {report.size:,} songs ({report.share:.0%} of the catalog)"),
+                Field("How this song compares", compare),
+                Field("Top genres", genres),
+                Field("Top artists", artists),
+                Field("Try", f"{self.prefix}vibe {m.key} · {self.prefix}recommend {escape(report.song.name, 60)}"),
+            ),
+            image_png=png, image_name="profile.png",
+        )
+        self.session(who).pending = None
+        return Reply(card=card)
+
+    async def moods(self, who: Requester) -> Reply:
+        """Every mood with its size and a chart."""
+        overview = self.engine.moods_overview()
+        png = await self._run(_moods_chart, self.engine)
+        fields = tuple(
+            Field(f"{row['emoji']} {escape(row['label'])} — {int(row['size']):,} songs ({float(row['share']):.0%})",
+                  f"{escape(row['description'], 400)}\nTry: {self.prefix}vibe {row['key']}")
+            for row in overview
+        )
+        card = Card(title="🎧 Moods in this catalog",
+                    description=f"{self.engine.n_songs:,} songs clustered by how they sound.",
+                    fields=fields, image_png=png, image_name="moods.png")
+        return Reply(card=card)
+
+    async def history(self, who: Requester) -> Reply:
+        """This user's recent requests and what they were shown."""
+        entries = await self.store.recent(who.id, limit=10)
+        ratings = await self.store.feedback(who.id)
+        if not entries and not ratings:
+            return Reply(text=f"Nothing stored about you yet. Try {self.prefix}recommend <song>.")
+        fields = []
+        for e in entries:
+            seed = self.engine.song_by_id(e.song_id) if e.song_id else None
+            shown = [self.engine.song_by_id(i) for i in e.shown]
+            names = ", ".join(escape(s.name, 40) for s in shown if s) or "—"
+            head = f"→ {song_label(seed)}\n" if seed else ""
+            fields.append(Field(
+                truncate(f"{self.prefix}{e.command} {e.query}", 256),
+                truncate(f"{head}{names}\n{e.created_at:%Y-%m-%d %H:%M} UTC", 1024)))
+        likes = sum(1 for v in ratings.values() if v > 0)
+        card = Card(title="🕘 Your recent requests", fields=tuple(fields),
+                    description=f"👍 {likes} · 👎 {len(ratings) - likes} ratings stored.",
+                    footer=f"Delete everything stored about you with {self.prefix}forget")
+        return Reply(card=card)
+
+    async def forget(self, who: Requester, confirmed: bool = False) -> Reply:
+        """Delete every row about ``who`` — after an explicit confirmation."""
+        if not confirmed:
+            counts = await self.store.row_counts(who.id)
+            reply = Reply(
+                text=(f"This deletes everything stored about you: {counts.get('requests', 0)} requests, "
+                      f"{counts.get('shown', 0)} shown songs and {counts.get('feedback', 0)} ratings. "
+                      "It cannot be undone. Confirm?"),
+                confirm="forget")
+            self.session(who).pending = reply
+            return reply
+        deleted = await self.store.forget(who.id)
+        self._sessions.pop(who.id, None)
+        total = sum(deleted.values())
+        return Reply(text=f"🧹 Done — deleted {total} stored rows about you. You start fresh.")
+
+    async def rate(self, who: Requester, pick: str | int, value: int) -> Reply:
+        """Store 👍 (+1) or 👎 (-1) for a shown song (by id, or its number in the last list)."""
+        song = self._song_for_rating(who, pick)
+        if song is None:
+            return error_reply("I don't know which song you mean.",
+                               "Rate by its number in the last list, e.g. like 2.")
+        await self.store.record_feedback(who.id, song.id, 1 if value > 0 else -1)
+        if value > 0:
+            return Reply(text=f"👍 Noted: you like **{song_label(song)}**.")
+        return Reply(text=f"👎 Noted: I won't recommend **{song_label(song)}** to you again.")
+
+    def _song_for_rating(self, who: Requester, pick: str | int) -> Song | None:
+        text = str(pick).strip()
+        if text.isdigit() and len(text) <= 3:
+            refs = self.session(who).picks
+            n = int(text)
+            return self.engine.song_by_id(refs[n - 1].song_id) if 1 <= n <= len(refs) else None
+        return self.engine.song_by_id(text[:100])
+
+    def help(self) -> Reply:
+        """Short, friendly command list with examples."""
+        p = self.prefix
+        fields = (
+            Field(f"{p}recommend <song> [count]", f"Songs that sound like it. `{p}recommend la java 3`, "
+                  f"with filters: `{p}recommend la java energy>0.5 tempo 90-130`"),
+            Field(f"{p}cluster <song>", f"Its mood, how it compares, top genres. `{p}cluster la java`"),
+            Field(f"{p}vibe <mood> [count]", f"Songs of a mood. `{p}vibe chill`, `{p}vibe study 3`"),
+            Field(f"{p}moods", "All moods with sizes and a chart."),
+            Field(f"{p}history · {p}forget", "What you asked and were shown · delete all of it."),
+            Field(f"{p}more · {p}like N · {p}dislike N",
+                  "New songs for your last request · rate pick N (👎 songs never come back)."),
+            Field("Filters", "energy, danceability, valence, acousticness, instrumentalness, "
+                  "speechiness, liveness, tempo, loudness, duration, year, popularity — "
+                  "`energy>0.7`, `tempo 90-110`, `year 1990-1999`."),
+        )
+        return Reply(card=Card(title="🎵 Clusterfy — songs that sound alike",
+                               description="I group songs into moods by how they sound "
+                               "(energy, tempo, acousticness…) and recommend within a mood. "
+                               "Slash commands work too: /recommend with autocomplete.",
+                               fields=fields))
+
+    # -- autocomplete ------------------------------------------------------------
+    async def song_choices(self, prefix: str) -> list[Choice]:
+        """Autocomplete options for a song argument (≤ 25, each within Discord's limits)."""
+        pairs = await self._run(self.engine.complete_song, (prefix or "")[:100], 25)
+        return [Choice(label, value).fitted() for label, value in pairs[:25]]
+
+    async def mood_choices(self, prefix: str) -> list[Choice]:
+        pairs = await self._run(self.engine.complete_mood, (prefix or "")[:100], 25)
+        return [Choice(label, value).fitted() for label, value in pairs[:25]]
+
+    # -- text front ends (console, and anything line based) ---------------------
+    async def handle_line(self, who: Requester, line: str) -> Reply | None:
+        """One typed line → one reply. ``None`` for a blank line."""
+        text = (line or "").strip()
+        if not text:
+            return None
+        session = self.session(who)
+        pending, session.pending = session.pending, None
+        if pending is not None and pending.confirm:
+            if text.lower().lstrip(self.prefix) in {"yes", "y", "confirm"}:
+                return await self.forget(who, confirmed=True)
+            if not text.startswith(self.prefix):
+                return Reply(text="Cancelled — nothing was deleted.")
+        if pending is not None and pending.choices and text.isdigit() and len(text) <= 3:
+            n = int(text)
+            if not 1 <= n <= len(pending.choices):
+                session.pending = pending
+                return error_reply(f"Pick a number from 1 to {len(pending.choices)}.")
+            return await self.choose(who, pending, pending.choices[n - 1].value)
+        if text.startswith(self.prefix):
+            text = text[len(self.prefix):].lstrip()
+        word, _, rest = text.partition(" ")
+        command = ALIASES.get(word.lower(), word.lower())
+        rest = rest.strip()
+        handler = self._text_commands().get(command)
+        if handler is None:
+            close = difflib.get_close_matches(command, COMMANDS, n=1, cutoff=0.6)
+            hint = f"Did you mean {self.prefix}{close[0]}?" if close else f"Try {self.prefix}help."
+            return error_reply(f"Unknown command “{escape(word, 40)}”.", hint)
+        return await handler(who, rest)
+
+    async def choose(self, who: Requester, asked: Reply, value: str) -> Reply:
+        """Answer a disambiguation question with the chosen song id."""
+        if asked.choice_command == "cluster":
+            return await self.cluster(who, value)
+        return await self.recommend(who, value, asked.choice_count, asked.choice_where)
+
+    def _text_commands(self) -> dict[str, Callable[[Requester, str], Awaitable[Reply]]]:
+        async def recommend(who: Requester, rest: str) -> Reply:
+            song, count = self.split_count(rest)
+            return await self.recommend(who, song, count)
+
+        async def vibe(who: Requester, rest: str) -> Reply:
+            mood, count = self.split_count(rest, titles=False)
+            return await self.vibe(who, mood, count)
+
+        async def simple(method: Callable[[Requester], Awaitable[Reply]], who: Requester, _: str) -> Reply:
+            return await method(who)
+
+        async def help_(who: Requester, _: str) -> Reply:
+            return self.help()
+
+        async def cluster(who: Requester, rest: str) -> Reply:
+            return await self.cluster(who, rest)
+
+        async def forget(who: Requester, rest: str) -> Reply:
+            return await self.forget(who, confirmed=False)
+
+        async def like(who: Requester, rest: str) -> Reply:
+            return await self.rate(who, rest, +1)
+
+        async def dislike(who: Requester, rest: str) -> Reply:
+            return await self.rate(who, rest, -1)
+
+        async def more(who: Requester, rest: str) -> Reply:
+            return await self.more(who)
+
+        return {
+            "recommend": recommend, "vibe": vibe, "cluster": cluster, "help": help_,
+            "moods": functools.partial(simple, self.moods),
+            "history": functools.partial(simple, self.history),
+            "forget": forget, "like": like, "dislike": dislike, "more": more,
+        }
+
+    def split_count(self, text: str, titles: bool = True) -> tuple[str, str | None]:
+        """Split a trailing count off typed arguments: "hey jude 3" → ("hey jude", "3").
+
+        A trailing number that belongs to a title ("Summer of 69") is kept when the
+        whole text names a song exactly.
+        """
+        m = _TRAILING_INT.match(text or "")
+        if not m:
+            return text, None
+        if titles:
+            try:
+                if self.engine.search(text, limit=1).status == "exact":
+                    return text, None
+            except EngineError:
+                pass
+        return m.group("rest"), m.group("n")
+
+
+def song_label(song: Song | None) -> str:
+    """Markdown-safe "Title — Artist (year)"."""
+    if song is None:
+        return "—"
+    year = f" ({song.year})" if song.year else ""
+    return f"{escape(song.name, 120)} — {escape(song.artist, 80)}{year}"
+
+
+def _plain_song_label(name: str, artist: str, year: int | None) -> str:
+    year_text = f" ({year})" if year else ""
+    return truncate(f"{name} — {artist}", 100 - len(year_text)) + year_text
+
+
+def _targets_line(targets) -> str:
+    return ("\nFilters: " + escape(", ".join(t.describe() for t in targets), 300)) if targets else ""
+
+
+@functools.lru_cache(maxsize=256)
+def _song_chart(engine: Engine, index: int) -> bytes | None:
+    try:
+        return charts.song_profile_png(engine.model, index)
+    except Exception:  # noqa: BLE001 - a chart is a bonus; the answer goes out without it
+        logger.exception("could not draw the profile chart of song %s", index)
+        return None
+
+
+@functools.lru_cache(maxsize=8)
+def _moods_chart(engine: Engine) -> bytes | None:
+    try:
+        return charts.profile_png(engine.model)
+    except Exception:  # noqa: BLE001
+        logger.exception("could not draw the moods chart")
+        return None

@@ -1,0 +1,208 @@
+"""Transport-agnostic replies: what the bot says, before it is an embed or terminal text.
+
+The conversation layer builds :class:`Reply` objects; the Discord layer turns them into
+messages, embeds, files and views, and the console into plain text. Discord's limits
+are enforced here, once, so no transport can post something Discord would reject.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+# Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
+MESSAGE_LIMIT = 2000
+EMBED_TOTAL_LIMIT = 6000
+EMBED_TITLE_LIMIT = 256
+EMBED_DESCRIPTION_LIMIT = 4096
+EMBED_FIELDS_LIMIT = 25
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FOOTER_LIMIT = 2048
+SELECT_OPTIONS_LIMIT = 25
+OPTION_LABEL_LIMIT = 100
+OPTION_VALUE_LIMIT = 100
+OPTION_DESCRIPTION_LIMIT = 100
+
+#: Brand colour for ordinary cards, and a red for errors.
+COLOR_OK = 0x1DB954
+COLOR_ERROR = 0xE74C3C
+
+_MARKDOWN = re.compile(r"([\\*_~`|>#\[\]()<-])")
+_MENTION_LIKE = re.compile(r"@(everyone|here|[!&]?\d+)")
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def escape(text: object, limit: int | None = None) -> str:
+    """User- or catalog-supplied text made inert: no markdown, no mention syntax.
+
+    AllowedMentions.none() already stops pings; breaking the mention syntax too keeps
+    ``@everyone`` from even *looking* like one. Invisible and control characters are
+    dropped so a name cannot hide or reorder the text around it.
+    """
+    s = _INVISIBLE.sub("", str(text)).replace("\n", " ").replace("\r", " ")
+    if limit is not None:
+        s = truncate(s, limit)
+    s = _MARKDOWN.sub(r"\\\1", s)
+    return _MENTION_LIKE.sub("@\u200b\\1", s)
+
+
+def truncate(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis when it had to be cut."""
+    if limit <= 0:
+        return ""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    value: str
+    inline: bool = False
+
+
+@dataclass(frozen=True)
+class Card:
+    """A rich block: an embed on Discord, an indented block in the console."""
+
+    title: str
+    description: str = ""
+    fields: tuple[Field, ...] = ()
+    footer: str = ""
+    color: int = COLOR_OK
+    image_png: bytes | None = None
+    image_name: str = "chart.png"
+
+    def fitted(self) -> "Card":
+        """A copy within every embed limit, cutting the least important text first."""
+        fields = tuple(
+            Field(truncate(f.name, FIELD_NAME_LIMIT) or "\u200b",
+                  truncate(f.value, FIELD_VALUE_LIMIT) or "\u200b", f.inline)
+            for f in self.fields[:EMBED_FIELDS_LIMIT]
+        )
+        card = replace(
+            self,
+            title=truncate(self.title, EMBED_TITLE_LIMIT),
+            description=truncate(self.description, EMBED_DESCRIPTION_LIMIT),
+            footer=truncate(self.footer, FOOTER_LIMIT),
+            fields=fields,
+        )
+        while card.size() > EMBED_TOTAL_LIMIT and card.fields:
+            card = replace(card, fields=card.fields[:-1],
+                           footer=truncate("Some entries were left out to fit Discord's limits.",
+                                           FOOTER_LIMIT))
+        if card.size() > EMBED_TOTAL_LIMIT:
+            room = EMBED_TOTAL_LIMIT - (card.size() - len(card.description))
+            card = replace(card, description=truncate(card.description, max(room, 0)))
+        return card
+
+    def size(self) -> int:
+        """Characters Discord counts toward the 6,000 embed total."""
+        return (len(self.title) + len(self.description) + len(self.footer)
+                + sum(len(f.name) + len(f.value) for f in self.fields))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a select menu (or a numbered line in the console)."""
+
+    label: str
+    value: str
+    description: str = ""
+
+    def fitted(self) -> "Choice":
+        return Choice(truncate(self.label, OPTION_LABEL_LIMIT) or "?",
+                      self.value[:OPTION_VALUE_LIMIT],
+                      truncate(self.description, OPTION_DESCRIPTION_LIMIT))
+
+
+@dataclass(frozen=True)
+class PickRef:
+    """A song shown in a reply that the user may rate (👍/👎) afterwards."""
+
+    position: int  # 1-based, as shown
+    song_id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What "More like this" re-runs: the command and its arguments."""
+
+    command: str  # "recommend" or "vibe"
+    subject: str  # seed song id, or mood key
+    count: int
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Everything one answer consists of.
+
+    ``choices`` asks the user to pick a song (``choice_command`` is re-run with the
+    chosen value); ``picks`` can be rated; ``follow_up`` powers "More like this";
+    ``confirm`` asks for a confirmation before ``forget``. ``error`` replies are sent
+    ephemerally to slash commands.
+    """
+
+    text: str = ""
+    card: Card | None = None
+    error: bool = False
+    choices: tuple[Choice, ...] = ()
+    choice_command: str = ""
+    choice_count: int | None = None
+    choice_where: str = ""
+    picks: tuple[PickRef, ...] = ()
+    follow_up: FollowUp | None = None
+    confirm: str = ""  # the action awaiting confirmation, e.g. "forget"
+
+    def fitted(self) -> "Reply":
+        """A copy within Discord's message, embed and select-menu limits."""
+        return replace(
+            self,
+            text=truncate(self.text, MESSAGE_LIMIT),
+            card=self.card.fitted() if self.card else None,
+            choices=tuple(c.fitted() for c in self.choices[:SELECT_OPTIONS_LIMIT]),
+        )
+
+
+def error_reply(message: str, hint: str = "") -> Reply:
+    """A short error: what was wrong, and what to try."""
+    text = f"⚠️ {message}" + (f"\n{hint}" if hint else "")
+    return Reply(text=truncate(text, MESSAGE_LIMIT), error=True)
+
+
+_UNESCAPE = re.compile(r"\\([\\*_~`|>#\[\]()<-])")
+
+
+def render_text(reply: Reply) -> str:
+    """Plain-text rendering for the console: same content, markdown removed."""
+    parts: list[str] = []
+    if reply.text:
+        parts.append(_plain(reply.text))
+    if reply.card:
+        card = reply.card
+        parts.append(f"== {_plain(card.title)} ==")
+        if card.description:
+            parts.append(_plain(card.description))
+        for f in card.fields:
+            parts.append(f"- {_plain(f.name)}")
+            parts.extend(f"    {_plain(line)}" for line in f.value.splitlines())
+        if card.image_png:
+            parts.append(f"[chart: {card.image_name}, {len(card.image_png):,} bytes]")
+        if card.footer:
+            parts.append(_plain(card.footer))
+    if reply.choices:
+        parts.append("Which one? Reply with its number:")
+        parts.extend(f"  {i}. {_plain(c.label)}" for i, c in enumerate(reply.choices, 1))
+    if reply.picks:
+        parts.append("Rate a pick: like N / dislike N. More: more")
+    if reply.confirm:
+        parts.append("Type yes to confirm, anything else to cancel.")
+    return "\n".join(parts)
+
+
+def _plain(text: str) -> str:
+    text = text.replace("**", "").replace("__", "")
+    text = _UNESCAPE.sub(r"\1", text)
+    return text.replace("@\u200b", "@")

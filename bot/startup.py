@@ -1,0 +1,40 @@
+"""Bring up the engine and the history store from :class:`Settings`, for any transport.
+
+Start-up failures (missing catalog, refused model, unusable database) become one
+:class:`StartupError` line each, so the operator sees what to fix instead of a trace.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from engine.artifact import ArtifactError
+from engine.catalog import CatalogError
+from engine.model import Progress
+from engine.service import Engine
+
+from .config import Settings
+from .history import HistoryStore, HistoryStoreError
+
+logger = logging.getLogger(__name__)
+
+
+class StartupError(RuntimeError):
+    """Something the operator must fix before the bot can serve."""
+
+
+def load_engine(settings: Settings, progress: Progress | None = None) -> Engine:
+    """The engine for ``settings``: cached model, or built from the catalog on first run."""
+    try:
+        return Engine.load(settings.catalog, settings.model_path, settings.k, progress=progress)
+    except (CatalogError, ArtifactError) as exc:
+        raise StartupError(str(exc)) from None
+    except (ValueError, OSError) as exc:
+        raise StartupError(f"could not prepare the mood model: {exc}") from None
+
+
+async def open_store(settings: Settings) -> HistoryStore:
+    try:
+        return await HistoryStore.open(settings.db_path)
+    except HistoryStoreError as exc:
+        raise StartupError(str(exc)) from None

@@ -1,0 +1,64 @@
+"""Get a ready model: load the configured artifact, or build one from a catalog and cache it.
+
+This is what the CLI and the bot call on start-up, so a first run with nothing but the
+bundled catalog just works, and later runs load the cached artifact in about a second.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from .artifact import ArtifactError, load_model, save_model
+from .catalog import CatalogError, load_catalog
+from .model import MoodModel, Progress
+from .paths import cached_model_path, default_catalog
+
+logger = logging.getLogger(__name__)
+
+
+def build_model(catalog: Path, k: int | str = 4, progress: Progress | None = None) -> MoodModel:
+    """Load and clean ``catalog`` and fit a model on it."""
+    say = progress or (lambda msg: logger.info("%s", msg))
+    say(f"loading catalog {catalog}")
+    songs, report = load_catalog(catalog)
+    for line in report.lines():
+        say(line)
+    model = MoodModel(n_clusters=k).fit(songs, progress=say)
+    model.cleaning_report_ = report
+    return model
+
+
+def obtain_model(
+    catalog: str | Path | None = None,
+    model_path: str | Path | None = None,
+    k: int | str = 4,
+    progress: Progress | None = None,
+) -> MoodModel:
+    """The model to serve.
+
+    An explicit ``model_path`` that exists is loaded (and never overwritten); one that
+    does not exist yet is built from the catalog and saved there. Without one, the
+    model is cached per catalog content and ``k`` in the user cache directory.
+    """
+    say = progress or (lambda msg: logger.info("%s", msg))
+    catalog_path = Path(catalog).expanduser() if catalog else default_catalog()
+    if model_path is not None:
+        target = Path(model_path).expanduser()
+        if target.exists():
+            return load_model(target)
+    else:
+        if not catalog_path.is_file():
+            raise CatalogError(f"catalog file not found: {catalog_path} "
+                               "(check the path or CLUSTERFY_CATALOG)")
+        target = cached_model_path(catalog_path, k)
+        if target.exists():
+            say(f"loading cached model {target}")
+            return load_model(target)
+    say(f"no model yet at {target}: building it from the catalog (first run only)")
+    model = build_model(catalog_path, k, progress=say)
+    try:
+        save_model(model, target)
+    except ArtifactError as exc:
+        logger.warning("model built but not cached: %s", exc)
+    return model

@@ -1,0 +1,81 @@
+"""Text normalisation shared by the catalog (duplicate detection) and the resolver.
+
+Titles arrive in every script, sometimes decomposed (NFD), with version tags
+("- Remastered 2011", "(Live)", "feat. X"). People type them without accents, in any
+case, without punctuation. Matching happens on a *key*; display keeps the original.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_VERSION_WORDS = (
+    r"feat\.?|ft\.?|featuring|with|live|remaster(?:ed)?|\d{4}\s+remaster(?:ed)?|"
+    r"mono|stereo|version|remix|mix|edit|radio edit|single|demo|acoustic|"
+    r"instrumental|bonus|deluxe|original|take|mono version|from\s"
+)
+#: "(Live)", "[Remastered 2011]", "(feat. X)", "(From 'Movie')" ...
+_BRACKETED_TAG = re.compile(
+    r"\s*[\(\[][^\)\]]*\b(?:" + _VERSION_WORDS + r")[^\)\]]*[\)\]]", re.IGNORECASE
+)
+#: " - Remastered 2011", " - Live at Wembley", " - 2009 Remaster", " - Mono"
+_DASH_TAG = re.compile(
+    r"\s+[-–—]\s+(?:[^-–—]*\b(?:remaster(?:ed)?|live|version|mono|stereo|mix|edit|"
+    r"demo|single|take|recorded|acoustic)\b[^-–—]*)$",
+    re.IGNORECASE,
+)
+#: A trailing " feat. X" / " ft X" outside brackets.
+_FEAT_TAIL = re.compile(r"\s+(?:feat\.?|ft\.?|featuring)\s+.*$", re.IGNORECASE)
+_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+#: Longest query worth matching; anything longer is cut before any work is done.
+MAX_QUERY_CHARS = 200
+
+
+def clean_display(text: object) -> str:
+    """NFC form of ``text`` with control and invisible characters removed.
+
+    Used for what we show and store: NFC so the same title compares equal whatever
+    form the file used, no control characters so nothing odd reaches a chat.
+    """
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    text = unicodedata.normalize("NFC", text)
+    return _CONTROL.sub("", text).strip()
+
+
+def strip_version_tags(title: str) -> str:
+    """Drop version tags ("(Live)", " - Remastered 2011", "feat. X") from a title."""
+    previous = None
+    out = title
+    while out != previous:  # tags can stack: "Song (Live) - Remastered"
+        previous = out
+        out = _BRACKETED_TAG.sub("", out)
+        out = _DASH_TAG.sub("", out)
+        out = _FEAT_TAIL.sub("", out)
+    return out.strip() or title.strip()
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive key of ``text`` (no tag stripping).
+
+    Accents are removed by decomposing and dropping combining marks, then recomposing,
+    so Hangul and other scripts that decompose into non-mark parts survive intact.
+    """
+    text = clean_display(text)
+    decomposed = unicodedata.normalize("NFKD", text)
+    no_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    recomposed = unicodedata.normalize("NFC", no_marks).casefold()
+    return " ".join(_NON_WORD.sub(" ", recomposed).split())
+
+
+def title_key(title: str) -> str:
+    """Matching key of a song title: version tags dropped, then :func:`fold`."""
+    return fold(strip_version_tags(clean_display(title)))
+
+
+def artist_key(artist: str) -> str:
+    """Matching key of an artist string."""
+    return fold(artist)

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""One entry point that needs nothing but Python 3.11: it installs, then runs.
+
+    python3 run.py            # chat with Clusterfy (Discord if DISCORD_TOKEN is set, else the console)
+    python3 run.py test       # run the test suite
+    python3 run.py engine …   # the engine's command line (python -m engine …)
+    python3 run.py bench      # the benchmarks and the quality report
+
+It creates ``.venv`` beside this file on first use and reinstalls only when
+``pyproject.toml`` changed, so later runs start at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".clusterfy-installed"
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def ensure_installed() -> Path:
+    if sys.version_info < (3, 11):
+        sys.exit(f"Clusterfy needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    python = venv_python()
+    if python.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
+        return python
+    if not python.exists():
+        print("Creating .venv (first run only)…", file=sys.stderr, flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    print("Installing Clusterfy and its dependencies into .venv…", file=sys.stderr, flush=True)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    "-e", f"{ROOT}[test]"], check=True)
+    STAMP.write_text(wanted)
+    return python
+
+
+def main(argv: list[str]) -> int:
+    python = str(ensure_installed())
+    what, rest = (argv[0], argv[1:]) if argv else ("chat", [])
+    commands = {
+        "chat": [python, "-m", "bot", *rest],
+        "console": [python, "-m", "bot", "--console", *rest],
+        "test": [python, "-m", "pytest", *rest],
+        "engine": [python, "-m", "engine", *rest],
+        "bench": [python, "-m", "benchmarks", *rest],
+    }
+    if what not in commands:
+        print(f"usage: python3 run.py [{'|'.join(commands)}] [args…]", file=sys.stderr)
+        return 2
+    try:
+        return subprocess.call(commands[what], cwd=ROOT)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
