@@ -144,11 +144,14 @@ class Conversation:
             await self.store.record_shown(request_id, who.id, song_ids)
 
     def _engine_error(self, exc: EngineError, what: str) -> Reply:
-        hint = ""
-        if exc.suggestions:
-            hint = "Try: " + ", ".join(escape(s, 90) for s in exc.suggestions[:5])
-        return error_reply(escape(exc.message, 600) if not isinstance(exc, NoMatchError)
-                           else f"No song matches “{escape(what, 80)}”.", hint)
+        if isinstance(exc, NoMatchError):
+            hint = ("Did you mean: " + " · ".join(escape(s, 90) for s in exc.suggestions[:5])
+                    if exc.suggestions else
+                    f"Check the spelling or type part of the title, e.g. {self.prefix}recommend la java")
+            return error_reply(f"No song matches “{escape(what, 80)}”.", hint)
+        hint = ("Try: " + ", ".join(escape(s, 90) for s in exc.suggestions[:5])) if exc.suggestions else ""
+        message = escape(exc.message, 600)
+        return error_reply(message[:1].upper() + message[1:], hint)
 
     def _ask_which(self, who: Requester, exc: AmbiguousSongError, command: str,
                    count: int | None, where: str, query: str) -> Reply:
@@ -205,8 +208,11 @@ class Conversation:
             return await self.moods(who)
         exclude = await self._excluded(who)
         try:
+            # Seeded from the user's history: variety comes from exclusions and the seed
+            # moving with them, and a fresh user always gets the same, reproducible deal.
+            seed = (who.id * 1_000_003 + len(exclude)) % 2**32
             result: VibeResult = await self._run(self.engine.vibe, word, n,
-                                                 exclude_ids=exclude, where=where)
+                                                 exclude_ids=exclude, where=where, seed=seed)
         except EngineError as exc:
             return self._engine_error(exc, word)
         await self._remember(who, "vibe", word, None, [p.song.id for p in result.picks])
@@ -217,6 +223,7 @@ class Conversation:
             description=escape(m.description, 300) + _targets_line(result.targets),
             picks=result.picks,
             follow_up=FollowUp("vibe", m.key, n, where),
+            show_similarity=False,
         )
 
     async def more(self, who: Requester, follow_up: FollowUp | None = None) -> Reply:
@@ -229,10 +236,13 @@ class Conversation:
             return await self.vibe(who, follow_up.subject, follow_up.count, follow_up.where)
         return await self.recommend(who, follow_up.subject, follow_up.count, follow_up.where)
 
-    def _picks_reply(self, who: Requester, *, title: str, description: str, picks, follow_up) -> Reply:
+    def _picks_reply(self, who: Requester, *, title: str, description: str, picks,
+                     follow_up: FollowUp, show_similarity: bool = True) -> Reply:
+        """Card of numbered picks; remembers them so "like 2" and "more" work next."""
         fields = tuple(
             Field(name=truncate(f"{i}. {song_label(p.song)}", 256),
-                  value=truncate(f"{p.score:.0%} match · {escape(p.reason, 200)}", 1024))
+                  value=truncate((f"{p.score:.0%} similar · " if show_similarity else "")
+                                 + escape(p.reason, 200), 1024))
             for i, p in enumerate(picks, 1)
         )
         refs = tuple(PickRef(i, p.song.id, _plain_song_label(p.song.name, p.song.artist, p.song.year))
@@ -302,7 +312,7 @@ class Conversation:
             names = ", ".join(escape(s.name, 40) for s in shown if s) or "—"
             head = f"→ {song_label(seed)}\n" if seed else ""
             fields.append(Field(
-                truncate(f"{self.prefix}{e.command} {e.query}", 256),
+                truncate(f"{self.prefix}{e.command} {escape(e.query, 200)}", 256),
                 truncate(f"{head}{names}\n{e.created_at:%Y-%m-%d %H:%M} UTC", 1024)))
         likes = sum(1 for v in ratings.values() if v > 0)
         card = Card(title="🕘 Your recent requests", fields=tuple(fields),
@@ -416,11 +426,11 @@ class Conversation:
 
     def _text_commands(self) -> dict[str, Callable[[Requester, str], Awaitable[Reply]]]:
         async def recommend(who: Requester, rest: str) -> Reply:
-            song, count = self.split_count(rest)
+            song, count = await self._run(self.split_count, rest)
             return await self.recommend(who, song, count)
 
         async def vibe(who: Requester, rest: str) -> Reply:
-            mood, count = self.split_count(rest, titles=False)
+            mood, count = self.split_count(rest, titles=False)  # no title lookup: cheap
             return await self.vibe(who, mood, count)
 
         async def simple(method: Callable[[Requester], Awaitable[Reply]], who: Requester, _: str) -> Reply:

@@ -280,6 +280,9 @@ class HistoryStore:
         channel_id: int | None = None,
     ) -> int:
         """Log one command; the user upsert and the request row commit together. Returns the request id."""
+        # SQLite stores UTF-8: a lone surrogate (possible in JSON or surrogateescape'd stdin)
+        # would raise UnicodeEncodeError, so it is stored as "?" instead.
+        query = query.encode("utf-8", "replace").decode("utf-8")
         now = _now()
         async with self._session(write=True) as db:
             await self._touch_user(db, user_id, now)

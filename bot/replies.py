@@ -30,7 +30,8 @@ COLOR_ERROR = 0xE74C3C
 
 _MARKDOWN = re.compile(r"([\\*_~`|>#\[\]()<-])")
 _MENTION_LIKE = re.compile(r"@(everyone|here|[!&]?\d+)")
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# Lone surrogates (\ud800-\udfff) too: they cannot be encoded, so printing one crashes a console.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
 
 
 def escape(text: object, limit: int | None = None) -> str:

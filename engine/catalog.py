@@ -245,7 +245,9 @@ def clean_catalog(
 
 
 def _text_column(col: pd.Series) -> list[str]:
-    return ["" if (v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA) else str(v)
+    return ["" if (v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA)
+            else str([str(x) for x in v]) if isinstance(v, (list, tuple, np.ndarray))
+            else str(v)
             for v in col.tolist()]
 
 

@@ -231,7 +231,8 @@ def profile_png(model: MoodModel) -> bytes:
         for c in range(k):
             for j, f in enumerate(features):
                 value = z[c, j]
-                ax.text(j, c, f"{value:+.1f}\n{format_feature(f, model.profiles_[c, j])}",
+                shown = 0.0 if abs(value) < 0.05 else value  # no "-0.0"
+                ax.text(j, c, f"{shown:+.1f}\n{format_feature(f, model.profiles_[c, j])}",
                         ha="center", va="center", fontsize=7.5,
                         color="white" if abs(value) > 0.6 * lim else "black")
         ax.spines[:].set_visible(False)
@@ -364,13 +365,14 @@ def song_profile_png(model: MoodModel, index: int) -> bytes:
         ax.bar(x + w, overall_values, w, label="catalog mean", color="lightgrey",
                edgecolor="grey")
         ax.set_xticks(x, [FEATURE_LABELS.get(f, f) for f in features], rotation=15)
-        ax.set_ylim(0, 1.08)
+        ax.set_ylim(0, 1.2)
+        ax.set_yticks(np.linspace(0, 1, 6))
         ax.set(xlabel="audio feature (0 to 1)", ylabel="value")
         ax.set_title(_short(f"{song['name']} — {song['artist']}", 70))
         if extra:
-            ax.text(0.0, -0.2, _short(extra, 160), transform=ax.transAxes, fontsize=8.5,
-                    color="dimgrey", va="top")
-        ax.legend(loc="upper right", fontsize=9, framealpha=0.9)
+            fig.text(0.08, 0.03, _short(extra, 160), fontsize=8.5, color="dimgrey",
+                     va="bottom")
+        ax.legend(loc="upper center", ncols=3, fontsize=9, framealpha=0.9)
         ax.grid(axis="y", alpha=0.3)
         return fig
 

@@ -48,6 +48,8 @@ def obtain_model(
         if target.exists():
             return load_model(target)
     else:
+        if catalog_path.is_dir():
+            raise CatalogError(f"catalog path is a folder, not a file: {catalog_path}")
         if not catalog_path.is_file():
             raise CatalogError(f"catalog file not found: {catalog_path} "
                                "(check the path or CLUSTERFY_CATALOG)")

@@ -82,10 +82,10 @@ class MoodModel:
     def fit(self, songs: pd.DataFrame, progress: Progress | None = None) -> "MoodModel":
         """Fit scaler, K-Means and everything serving needs on the canonical song table."""
         say = progress or (lambda msg: logger.info("%s", msg))
+        self._validate_params(len(songs))
         missing = [f for f in self.features if f not in songs.columns]
         if missing:
             raise ValueError(f"song table lacks feature column(s): {', '.join(missing)}")
-        self._validate_params(len(songs))
         songs = songs.reset_index(drop=True)
         X = songs[list(self.features)].to_numpy(dtype=np.float64)
         if not np.isfinite(X).all():
@@ -155,6 +155,7 @@ class MoodModel:
 
     def predict(self, songs: pd.DataFrame) -> np.ndarray:
         """Cluster id of each song (works for songs outside the fitted catalog)."""
+        self._check_fitted()
         return self.kmeans_.predict(self.transform(songs)).astype(np.int32)
 
     def cluster_rows(self, cluster: int) -> slice:

@@ -1,11 +1,12 @@
 """Recommend songs that sound alike, and songs typical of a mood.
 
 Everything a request needs is precomputed in :class:`Recommender.__init__` as numpy
-arrays and plain dicts, so the hot path is one float32 matrix-vector product on the
-seed's cluster slice of ``model.unit_vectors_`` (cosine similarity, since the rows are
-unit length), a partial sort of a small candidate pool and a short Python loop that
-applies exclusions, the "same song" rule and the per-artist cap. No pandas per request:
-at a million songs a DataFrame filter alone would cost more than the whole budget.
+arrays and plain dicts, so the hot path is one float32 matrix-vector product against the
+seed's cluster (a transposed copy of its slice of ``model.unit_vectors_``; the rows are
+unit length, so the products are cosine similarities), a partial sort of a small
+candidate pool and a short Python loop that applies exclusions, the "same song" rule and
+the per-artist cap. No pandas per request: at a million songs a DataFrame filter alone
+would cost more than the whole budget.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections import OrderedDict
-from collections.abc import Collection, Sequence
+from collections import OrderedDict, deque
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,11 +38,17 @@ SAME_AS_MOOD_Z = 0.25
 MASK_CACHE_SIZE = 32
 #: Clusters larger than this first pre-select candidates by a sampled threshold,
 #: because a full ``argpartition`` over hundreds of thousands of rows is the slowest step.
-THRESHOLD_PRESELECT_ROWS = 50_000
+THRESHOLD_PRESELECT_ROWS = 8_192
+
+#: Columns per BLAS call in :meth:`Recommender.similarities` (see there).
+MATVEC_CHUNK = 32_768
 
 #: Features quoted as "similar X (a vs b)": ones whose numbers mean something to people.
 _SIMILAR_PREFERENCE = ("tempo", "loudness", "valence", "energy", "danceability",
                        "duration_ms", "acousticness")
+#: What a target mask is cached under: (field, low, high) of each target.
+_MaskKey = tuple[tuple[str, float | None, float | None], ...]
+
 #: How to say "high"/"low" where those words read oddly ("same high length").
 _SIDE_WORDS = {"duration_ms": ("long", "short")}
 
@@ -60,6 +67,24 @@ class FeatureComparison:
     text: str
 
 
+class _Scratch(threading.local):
+    """Per-thread reusable arrays for the hot path, grown on demand, never shrunk."""
+
+    def __init__(self) -> None:
+        self._floats = np.empty(0, dtype=np.float32)
+        self._flags = np.empty(0, dtype=bool)
+
+    def floats(self, size: int) -> np.ndarray:
+        if self._floats.shape[0] < size:
+            self._floats = np.empty(size, dtype=np.float32)
+        return self._floats[:size]
+
+    def flags(self, size: int) -> np.ndarray:
+        if self._flags.shape[0] < size:
+            self._flags = np.empty(size, dtype=bool)
+        return self._flags[:size]
+
+
 class Recommender:
     """Similar-song and typical-song queries over a fitted :class:`MoodModel`.
 
@@ -74,11 +99,16 @@ class Recommender:
         songs: pd.DataFrame = model.songs_
         self.n_songs = len(songs)
         self.features: tuple[str, ...] = tuple(model.features)
-        self._unit = model.unit_vectors_
+        # Per cluster, a contiguous transposed copy (d × size): see similarities() for
+        # why it is worth n × d floats of memory.
+        unit = np.asarray(model.unit_vectors_, dtype=np.float32)
+        self._unit_t: list[np.ndarray] = [
+            np.ascontiguousarray(unit[model.cluster_rows(c)].T) for c in range(int(model.n_clusters_))
+        ]
+        self._unit_rows = unit
         self._order = model.order_
         self._row_of = model.row_of_song_
         self._labels = model.labels_
-        self._bounds = model.cluster_bounds_
         self._k = int(model.n_clusters_)
 
         self.ids: list[str] = [str(v) for v in songs["id"].tolist()]
@@ -87,18 +117,18 @@ class Recommender:
             self.index_of_id.setdefault(sid, i)
         # One code per (title key, artist key): copies of a song (remasters, re-releases)
         # share a code, so "never the seed again" is one integer comparison.
-        group_keys = pd.Series(list(zip(songs["name_key"].tolist(), songs["artist_key"].tolist())))
-        self.group_: np.ndarray = pd.factorize(group_keys)[0].astype(np.int64)
+        # (Pair codes are combined as integers: factorizing a million tuples is slow.)
+        name_code = pd.factorize(songs["name_key"])[0].astype(np.int64)
         self.artist_code_: np.ndarray = pd.factorize(songs["artist_key"])[0].astype(np.int64)
-        self._group_list: list[int] = self.group_.tolist()
-        self._artist_list: list[int] = self.artist_code_.tolist()
+        n_artists = int(self.artist_code_.max()) + 1 if self.n_songs else 1
+        self.group_: np.ndarray = pd.factorize(name_code * n_artists + self.artist_code_)[0].astype(np.int64)
 
         self.X_: np.ndarray = songs[list(self.features)].to_numpy(dtype=np.float64)
         self._mean = np.asarray(model.scaler_.mean_, dtype=np.float64)
         scale = np.asarray(model.scaler_.scale_, dtype=np.float64)
         self._scale = np.where(scale == 0, 1.0, scale)
-        self.year_: np.ndarray = songs["year"].to_numpy(dtype=np.float64, na_value=np.nan)
-        self.popularity_: np.ndarray = songs["popularity"].to_numpy(dtype=np.float64, na_value=np.nan)
+        self.year_: np.ndarray = _float_column(songs, "year")
+        self.popularity_: np.ndarray = _float_column(songs, "popularity")
 
         # Typicality: closer to the centroid = more typical. Sorted per cluster once, so
         # vibe only reads the head of a list.
@@ -109,7 +139,32 @@ class Recommender:
             members = self._order[self.model.cluster_rows(c)]
             self._typical_order.append(members[np.argsort(dist[members], kind="stable")])
 
-        self._mask_cache: OrderedDict[tuple[tuple[str, float | None, float | None], ...], np.ndarray] = OrderedDict()
+        # For reasons: per-feature words, and the readable features in preference order.
+        self._labels_by_j: list[str] = [FEATURE_LABELS[f] for f in self.features]
+        self._side_words: list[tuple[str, str]] = [_SIDE_WORDS.get(f, ("high", "low"))
+                                                   for f in self.features]
+        # the unit format_feature appends (" BPM", " dB" or none), said once per reason
+        self._units: list[str] = [
+            next((u for u in (" BPM", " dB") if format_feature(f, 1.0).endswith(u)), "")
+            for f in self.features
+        ]
+        # "similar X" candidates as (feature column, bias): a small bias towards the
+        # features listed first (tempo, loudness), whose numbers people recognise.
+        self._similar: list[tuple[int, float]] = [
+            (self.features.index(f), 0.02 * rank)
+            for rank, f in enumerate(_SIMILAR_PREFERENCE) if f in self.features
+        ]
+        # Each mood's defining traits: centre coordinates clearly off average (in z),
+        # strongest first.
+        centres = np.asarray(model.kmeans_.cluster_centers_, dtype=np.float64).tolist()
+        self._centre_traits: list[list[tuple[int, float]]] = [
+            sorted(((j, c) for j, c in enumerate(centre) if abs(c) >= SALIENT_Z),
+                   key=lambda t: -abs(t[1]))
+            for centre in centres
+        ]
+
+        self._scratch = _Scratch()
+        self._mask_cache: OrderedDict[_MaskKey, np.ndarray] = OrderedDict()
         self._mask_lock = threading.Lock()
 
     # -- helpers ------------------------------------------------------------------
@@ -173,7 +228,7 @@ class Recommender:
             i = self.index_of_id.get(sid) if isinstance(sid, str) else None
             if i is not None:
                 idx.add(i)
-                groups.add(self._group_list[i])
+                groups.add(int(self.group_[i]))
         return idx, groups
 
     # -- similar songs ----------------------------------------------------------------
@@ -181,8 +236,21 @@ class Recommender:
         """Cosine similarity of ``seed`` with every song of its cluster (row order)."""
         seed = self._check_index(seed)
         rows = self.model.cluster_rows(int(self._labels[seed]))
-        q = self._unit[self._row_of[seed]]
-        return rows, self._unit[rows] @ q
+        return rows, self._similarities(seed, np.empty(rows.stop - rows.start, dtype=np.float32))
+
+    def _similarities(self, seed: int, out: np.ndarray) -> np.ndarray:
+        """:meth:`similarities` written into ``out`` (float32, the cluster's size)."""
+        cluster = int(self._labels[seed])
+        q = self._unit_rows[self._row_of[seed]]
+        unit_t = self._unit_t[cluster]
+        # (d,) @ (d, size): BLAS walks d long contiguous rows; the (size, d) @ (d,) form
+        # is several times slower for d = 10. In chunks small enough that OpenBLAS stays
+        # on the calling thread: its threaded gemv was ~5x slower on a busy 2-core
+        # machine (20 ms vs 4 ms at 450k rows), and a bot's worker threads would
+        # oversubscribe the cores anyway.
+        for lo in range(0, unit_t.shape[1], MATVEC_CHUNK):
+            np.matmul(q, unit_t[:, lo:lo + MATVEC_CHUNK], out=out[lo:lo + MATVEC_CHUNK])
+        return out
 
     def recommend(
         self,
@@ -205,121 +273,124 @@ class Recommender:
         seed = self._check_index(seed)
         n = max(1, int(n))
         page = max(0, int(page))
-        cap = int(per_artist) if per_artist and int(per_artist) > 0 else 0
-        rows, sims = self.similarities(seed)
-        start = rows.start
+        cap = max(0, int(per_artist or 0))
+        rows = self.model.cluster_rows(int(self._labels[seed]))
         size = rows.stop - rows.start
+        # Per-thread scratch arrays: a big cluster's temporaries are megabytes, which
+        # malloc may hand back to the OS and fault in again on every request.
+        scratch = self._scratch
+        sims = self._similarities(seed, scratch.floats(size))
         mask_rows = self.target_rows_mask(targets)
         if mask_rows is not None:
             m = mask_rows[rows]
             available = int(np.count_nonzero(m))
             if available == 0:
                 return []
-            sims = np.where(m, sims, np.float32(-np.inf))
+            np.copyto(sims, np.float32(-np.inf), where=np.logical_not(m, out=scratch.flags(size)))
         else:
             available = size
         excl_idx, excl_groups = self._excluded(exclude_ids)
-        excl_groups.add(self._group_list[seed])
         excl_idx.add(seed)
+        excl_groups.add(int(self.group_[seed]))
 
-        need = (page + 1) * n
-        # A few times what we need: the loop below rarely drops more (copies, capped
-        # artists, exclusions); if it does, the pool grows and the walk is redone.
-        pool = min(available, 6 * need + len(excl_idx) + 16)
+        # A few times what the pages need: the walk rarely skips more (copies, capped
+        # artists, exclusions); when it does, the pool grows and the walk is redone.
+        pool = min(available, 10 * (page + 1) * n + len(excl_idx) + 32)
         while True:
             cand_rows = self._top_rows(sims, pool)
-            pages = self._walk(cand_rows, sims, start, n, page, cap, excl_idx, excl_groups)
-            exhausted = pool >= available
-            if len(pages) > page and len(pages[page]) == n or exhausted:
-                break
-            pool = min(available, pool * 4)
-        if len(pages) <= page:
-            return []
-        return pages[page]
+            picks, complete = self._walk(cand_rows, sims, rows.start, n, page, cap,
+                                         excl_idx, excl_groups)
+            if complete or cand_rows.shape[0] >= available:
+                return picks
+            pool = min(available, max(pool, cand_rows.shape[0]) * 8)
+            logger.debug("seed %d, page %d: pool grown to %d of %d", seed, page, pool, available)
 
     def _top_rows(self, sims: np.ndarray, pool: int) -> np.ndarray:
-        """Rows (within the slice) of the ``pool`` highest sims, best first, ties by row.
+        """Rows (within the slice) of at least the ``pool`` highest sims, best first.
 
-        Large clusters first keep rows above a threshold estimated from a strided sample:
-        one comparison pass is much cheaper than a full argpartition, which remains the
-        fallback when the estimate is too strict.
+        Ties are broken by row so results are deterministic. Large clusters first keep
+        the rows above a threshold estimated from a strided sample: one comparison pass
+        is much cheaper than ``argpartition`` over the whole slice, which stays the
+        fallback when the estimate turns out too strict or too loose.
         """
         size = sims.shape[0]
         pool = max(1, min(pool, size))
         cand: np.ndarray | None = None
-        if size > THRESHOLD_PRESELECT_ROWS and pool * 8 < size:
-            step = max(1, size // 4096)
-            sample = sims[::step]
-            # Expected sample rank of the pool-th best, tripled for safety.
-            rank = min(sample.shape[0] - 1, int(math.ceil(3 * pool * sample.shape[0] / size)) + 2)
-            thr = np.partition(sample, sample.shape[0] - 1 - rank)[sample.shape[0] - 1 - rank]
-            above = np.flatnonzero(sims >= thr)
-            if pool <= above.shape[0] <= 64 * pool + 4096:
-                cand = above
+        if size > THRESHOLD_PRESELECT_ROWS and pool * 16 < size:
+            sample = sims[:: max(1, size // 4096)]
+            m = sample.shape[0]
+            # the pool-th best's expected rank in the sample, tripled for safety
+            rank = min(m - 1, int(math.ceil(3 * pool * m / size)) + 2)
+            thr = np.partition(sample, m - 1 - rank)[m - 1 - rank]
+            if np.isfinite(thr):  # -inf: mostly masked out; the exact path handles that
+                above = np.flatnonzero(np.greater_equal(sims, thr, out=self._scratch.flags(size)))
+                if pool <= above.shape[0] <= 16 * pool + 256:
+                    cand = above
         if cand is None:
             cand = (np.argpartition(-sims, pool - 1)[:pool] if pool < size
                     else np.arange(size))
-        vals = sims[cand]
-        if cand.shape[0] > pool:
-            keep = np.argpartition(-vals, pool - 1)[:pool]
-            cand, vals = cand[keep], vals[keep]
-        order = np.lexsort((cand, -vals))
-        return cand[order]
+        return cand[np.lexsort((cand, -sims[cand]))]
 
     def _walk(
         self, cand_rows: np.ndarray, sims: np.ndarray, start: int, n: int, page: int,
         cap: int, excl_idx: set[int], excl_groups: set[int],
-    ) -> list[list[tuple[int, float]]]:
-        """Split ranked candidates into pages of ``n`` valid picks, up to ``page``.
+    ) -> tuple[list[tuple[int, float]], bool]:
+        """Page ``page`` of valid picks from ranked candidates, and whether it is full.
 
-        The artist cap counts within a page: a third song by an artist is deferred to
-        the next page rather than dropped, so "more" can still reach it.
+        Lazy: reads candidates only until the page is full. The artist cap counts within
+        a page; a song over the cap is deferred to the next page rather than dropped, so
+        "more" can still reach it. Pages depend only on a prefix of the ranking, so a
+        full page here is the same page the whole cluster would give.
         """
-        order = self._order
-        groups = self._group_list
-        artists = self._artist_list
-        remaining: list[tuple[int, float]] = []
         seen_groups = set(excl_groups)
-        neg_inf = -math.inf
-        for r in cand_rows.tolist():
-            s = float(sims[r])
-            if s == neg_inf:
-                continue
-            i = int(order[start + r])
-            if i in excl_idx:
-                continue
-            g = groups[i]
-            if g in seen_groups:  # a copy of the seed, of an excluded song or of a better pick
-                continue
-            seen_groups.add(g)
-            remaining.append((i, s))
-        pages: list[list[tuple[int, float]]] = []
+        song_arr = self._order[cand_rows + start]
+        vals = sims[cand_rows].tolist()
+        songs = song_arr.tolist()
+        # looked up for the pool only: per-song Python lists would cost ~70 MB at 1M songs
+        groups = self.group_[song_arr].tolist()
+        artists = self.artist_code_[song_arr].tolist()
+        total = len(songs)
+        pos = 0
+        carry: deque[tuple[int, float, int]] = deque()
+        picks: list[tuple[int, float]] = []
         for _ in range(page + 1):
-            if not remaining:
-                break
-            picks: list[tuple[int, float]] = []
-            if cap:
-                counts: dict[int, int] = {}
-                deferred: list[tuple[int, float]] = []
-                pos = 0
-                for pos, item in enumerate(remaining):
-                    if len(picks) == n:
-                        break
-                    a = artists[item[0]]
-                    c = counts.get(a, 0)
-                    if c < cap:
-                        counts[a] = c + 1
-                        picks.append(item)
-                    else:
-                        deferred.append(item)
+            picks = []
+            counts: dict[int, int] = {}
+            deferred: list[tuple[int, float, int]] = []
+            while len(picks) < n:
+                if carry:
+                    item = carry.popleft()
                 else:
-                    pos = len(remaining)
-                # deferred songs ranked above the unread rest, so this stays sorted
-                remaining = deferred + remaining[pos:]
+                    item = None
+                    while pos < total:
+                        i, s, g = songs[pos], vals[pos], groups[pos]
+                        a = artists[pos]
+                        pos += 1
+                        if s == -math.inf or i in excl_idx:
+                            continue
+                        if g in seen_groups:  # a copy of the seed, of an excluded song or of a better pick
+                            continue
+                        seen_groups.add(g)
+                        item = (i, s, a)
+                        break
+                    if item is None:
+                        break
+                if cap:
+                    a = item[2]
+                    c = counts.get(a, 0)
+                    if c >= cap:
+                        deferred.append(item)
+                        continue
+                    counts[a] = c + 1
+                picks.append((item[0], item[1]))
+            if not picks:  # nothing left at all: deeper pages are empty too
+                break
+            # deferred songs ranked above whatever is still unread, so order is kept
+            if carry:
+                carry.extendleft(reversed(deferred))
             else:
-                picks, remaining = remaining[:n], remaining[n:]
-            pages.append(picks)
-        return pages
+                carry.extend(deferred)
+        return picks, len(picks) == n
 
     # -- reasons -----------------------------------------------------------------------
     def reason(self, seed: int, pick: int) -> str:
@@ -328,59 +399,103 @@ class Recommender:
         Shared extremes are features where both songs sit clearly on the same side of
         the catalog's average (|z| ≥ 0.5): "same high energy and danceability". The
         closest number is the most readable feature (tempo, loudness, ...) on which
-        they are nearest: "similar tempo (121 vs 118 BPM)".
+        they are nearest and that is not named already: "similar tempo (121 vs 118 BPM)".
+        """
+        return self.reasons(seed, [pick])[0]
+
+    def reasons(self, seed: int, picks: Sequence[int]) -> list[str]:
+        """:meth:`reason` for several picks of one seed.
+
+        One array operation standardises all rows; the choices themselves run on Python
+        floats, because on ten features numpy's per-call overhead costs more than the
+        arithmetic (an all-numpy version of this was slower).
         """
         seed = self._check_index(seed)
-        pick = self._check_index(pick)
-        zs, zp = self.z_scores(seed), self.z_scores(pick)
-        feats = self.features
-        shared: list[tuple[float, str, str]] = []
-        for j, f in enumerate(feats):
-            a, b = zs[j], zp[j]
-            if a * b > 0 and min(abs(a), abs(b)) >= SALIENT_Z:
-                high, low = _SIDE_WORDS.get(f, ("high", "low"))
-                shared.append((min(abs(a), abs(b)), high if a > 0 else low, FEATURE_LABELS[f]))
-        shared.sort(key=lambda t: -t[0])
-        shared = shared[:2]
-        used = {label for _, _, label in shared}
-        parts: list[str] = []
-        if shared:
-            if len(shared) == 2 and shared[0][1] == shared[1][1]:
-                parts.append(f"same {shared[0][1]} {shared[0][2]} and {shared[1][2]}")
+        picks = [self._check_index(p) for p in picks]
+        if not picks:
+            return []
+        raw = self.X_[np.asarray([seed, *picks], dtype=np.int64)]
+        raw_rows = raw.tolist()
+        z_rows = ((raw - self._mean) / self._scale).tolist()
+        xs, zs = raw_rows[0], z_rows[0]
+        labels, units, feats = self._labels_by_j, self._units, self.features
+        # features clearly off average for the seed: only these can be shared extremes,
+        # and the word for each ("high", "low", "long", ...) is the seed's side
+        salient = [(j, a) for j, a in enumerate(zs) if abs(a) >= SALIENT_Z]
+        side = {j: self._side_words[j][0] if a > 0 else self._side_words[j][1] for j, a in salient}
+        seed_text: dict[int, str] = {}
+        out: list[str] = []
+        for xp, zp in zip(raw_rows[1:], z_rows[1:]):
+            shared: list[tuple[float, int]] = []
+            for j, a in salient:
+                b = zp[j]
+                # same side, and the pick clearly off average too (the seed is, see salient)
+                if (b >= SALIENT_Z and a > 0) or (b <= -SALIENT_Z and a < 0):
+                    shared.append((-min(abs(a), abs(b)), j))  # negated: sort() puts strongest first
+            shared.sort()
+            if len(shared) >= 2:
+                j1, j2 = shared[0][1], shared[1][1]
+                named: tuple[int, ...] = (j1, j2)
+                s1, s2 = side[j1], side[j2]
+                head = (f"same {s1} {labels[j1]} and {labels[j2]}" if s1 == s2
+                        else f"same {s1} {labels[j1]}, {s2} {labels[j2]}")
+            elif shared:
+                j1 = shared[0][1]
+                named = (j1,)
+                head = f"same {side[j1]} {labels[j1]}"
             else:
-                parts.append("same " + ", ".join(f"{side} {label}" for _, side, label in shared))
-        similar = self._similar_phrase(seed, pick, zs, zp, used)
-        if similar:
-            parts.append(similar)
-        text = ", ".join(parts)
-        if not text or len(text) > MAX_REASON_CHARS:
-            text = parts[0] if parts and len(parts[0]) <= MAX_REASON_CHARS else ""
-        if not text:
-            text = "close overall sound profile"
-        return text[:MAX_REASON_CHARS]
+                named, head = (), ""
+            best_gap, best_j = 0.75, -1  # farther apart than 0.75 sd is not "similar"
+            for j, bias in self._similar:
+                if j not in named:
+                    gap = abs(zs[j] - zp[j]) + bias
+                    if gap <= best_gap:
+                        best_gap, best_j = gap, j
+            if best_j >= 0:
+                j, unit = best_j, units[best_j]
+                mine = seed_text.get(j)
+                if mine is None:
+                    mine = seed_text[j] = _number_text(feats[j], xs[j], unit)
+                similar = f"similar {labels[j]} ({mine} vs {_number_text(feats[j], xp[j], unit)}{unit})"
+                text = f"{head}, {similar}" if head else similar
+                if len(text) > MAX_REASON_CHARS:
+                    text = head
+            else:
+                text = head
+            out.append(text or "close overall sound profile")
+        return out
 
-    def _similar_phrase(self, seed: int, pick: int, zs: np.ndarray, zp: np.ndarray,
-                        used: set[str]) -> str:
-        best: tuple[float, int, str] | None = None
-        for rank, f in enumerate(_SIMILAR_PREFERENCE):
-            if f not in self.features or FEATURE_LABELS[f] in used:
-                continue
-            j = self.features.index(f)
-            # a small bias towards tempo/loudness: people recognise those numbers
-            gap = abs(zs[j] - zp[j]) + 0.02 * rank
-            if best is None or gap < best[0]:
-                best = (gap, j, f)
-        if best is None or best[0] > 0.75:
-            return ""
-        _, j, f = best
-        a = format_feature(f, float(self.X_[seed, j]))
-        b = format_feature(f, float(self.X_[pick, j]))
-        unit = ""
-        for suffix in (" BPM", " dB"):
-            if a.endswith(suffix) and b.endswith(suffix):
-                a, unit = a[: -len(suffix)], suffix
-                b = b[: -len(suffix)]
-        return f"similar {FEATURE_LABELS[f]} ({a} vs {b}{unit})"
+    def vibe_reason(self, index: int) -> str:
+        """Why a song is typical of its mood: the mood's defining traits it shares.
+
+        The traits are the features on which the cluster centre is clearly off the
+        catalog average (|z| ≥ 0.5); the song's own values are quoted so they can be checked.
+        """
+        return self.vibe_reasons([index])[0]
+
+    def vibe_reasons(self, indices: Sequence[int]) -> list[str]:
+        """:meth:`vibe_reason` for several songs (Python floats, as in :meth:`reasons`)."""
+        indices = [self._check_index(i) for i in indices]
+        if not indices:
+            return []
+        raw = self.X_[np.asarray(indices, dtype=np.int64)]
+        labels, sides, feats = self._labels_by_j, self._side_words, self.features
+        out: list[str] = []
+        for index, x, zi in zip(indices, raw.tolist(), ((raw - self._mean) / self._scale).tolist()):
+            words: list[str] = []
+            for j, c in self._centre_traits[int(self._labels[index])]:  # strongest first
+                if c * zi[j] > 0:
+                    side = sides[j][0] if zi[j] > 0 else sides[j][1]
+                    words.append(f"{side} {labels[j]} ({format_feature(feats[j], x[j])})")
+                    if len(words) == 3:
+                        break
+            text = "typical: " + ", ".join(words)
+            while len(text) > MAX_REASON_CHARS and len(words) > 1:
+                words.pop()
+                text = "typical: " + ", ".join(words)
+            out.append(text if words and len(text) <= MAX_REASON_CHARS
+                       else "close to the centre of this mood")
+        return out
 
     # -- typical songs -------------------------------------------------------------------
     def vibe(
@@ -395,59 +510,72 @@ class Recommender:
     ) -> list[tuple[int, float]]:
         """``n`` songs typical of ``cluster`` as (index, typicality in 0..1), most typical first.
 
-        Sampled without replacement from the most typical pool (top ``max(10n, 50)``
+        Sampled without replacement from the most typical pool (the top ``max(10n, 50)``
         eligible songs), weighted by typicality, so repeated calls vary while staying on
-        the mood; pass a seeded ``rng`` for reproducible picks.
+        the mood; pass a seeded ``rng`` for reproducible picks. At most ``per_artist``
+        songs per artist (``< 1``: no cap); when the cap leaves the pool short (a mood
+        dominated by a few artists), the next tier of typical songs is sampled too.
         """
         if isinstance(cluster, bool) or not isinstance(cluster, (int, np.integer)) \
                 or not 0 <= int(cluster) < self._k:
             raise IndexError(f"cluster must be in 0..{self._k - 1}, got {cluster!r}")
         n = max(1, int(n))
-        cap = int(per_artist) if per_artist and int(per_artist) > 0 else 0
+        cap = max(0, int(per_artist or 0))
         rng = rng if rng is not None else np.random.default_rng()
-        ranked = self._typical_order[int(cluster)]
-        mask = self.song_mask(targets)
+        mask_rows = self.target_rows_mask(targets)
         excl_idx, excl_groups = self._excluded(exclude_ids)
-        pool_size = max(10 * n, 50)
-        pool: list[int] = []
-        seen_groups = set(excl_groups)
-        groups = self._group_list
-        # Read the typicality order in chunks: the pool is tiny next to a big cluster,
-        # and turning the whole cluster into a Python list would dominate the call.
-        chunk = max(4 * pool_size, 1024)
-        for lo in range(0, ranked.shape[0], chunk):
-            part = ranked[lo:lo + chunk]
-            if mask is not None:
-                part = part[mask[part]]
-            for i in part.tolist():
-                if i in excl_idx or groups[i] in seen_groups:
-                    continue
-                seen_groups.add(groups[i])
-                pool.append(i)
-                if len(pool) >= pool_size:
-                    break
-            if len(pool) >= pool_size:
-                break
-        if not pool:
-            return []
-        idx = np.asarray(pool, dtype=np.int64)
-        weights = self.typicality_[idx]
-        # Efraimidis–Spirakis: weighted sampling without replacement as a sort by
-        # u^(1/w); walking that order lets the artist cap skip and continue.
-        keys = np.log(rng.random(idx.shape[0])) / weights
-        picks: list[int] = []
+        tiers = self._typical_tiers(self._typical_order[int(cluster)], max(10 * n, 50),
+                                    mask_rows, excl_idx, excl_groups)
+        picks: list[tuple[int, float]] = []
         counts: dict[int, int] = {}
-        for pos in np.argsort(-keys, kind="stable").tolist():
-            i = int(idx[pos])
-            a = self._artist_list[i]
-            if cap and counts.get(a, 0) >= cap:
-                continue
-            counts[a] = counts.get(a, 0) + 1
-            picks.append(i)
+        for tier in tiers:
+            idx = np.asarray(tier, dtype=np.int64)
+            weights = self.typicality_[idx]
+            # Efraimidis–Spirakis: weighted sampling without replacement is a sort by
+            # u^(1/w) (here its log); walking that order lets the cap skip and continue.
+            keys = np.log(rng.random(idx.shape[0])) / weights
+            artists = self.artist_code_[idx].tolist()
+            weight_list = weights.tolist()
+            for pos in np.argsort(-keys, kind="stable").tolist():
+                a = artists[pos]
+                if cap and counts.get(a, 0) >= cap:
+                    continue
+                counts[a] = counts.get(a, 0) + 1
+                picks.append((tier[pos], weight_list[pos]))
+                if len(picks) == n:
+                    break
             if len(picks) == n:
                 break
-        picks.sort(key=lambda i: (-self.typicality_[i], i))
-        return [(i, float(self.typicality_[i])) for i in picks]
+        picks.sort(key=lambda t: (-t[1], t[0]))
+        return picks
+
+    def _typical_tiers(
+        self, ranked: np.ndarray, tier_size: int, mask_rows: np.ndarray | None,
+        excl_idx: set[int], excl_groups: set[int],
+    ) -> Iterator[list[int]]:
+        """Eligible songs of a cluster, most typical first, in tiers of ``tier_size``.
+
+        Lazy and read in chunks: a tier is tiny next to a big cluster, and turning the
+        whole cluster into a Python list would dominate the call.
+        """
+        seen_groups = set(excl_groups)
+        tier: list[int] = []
+        lo, chunk = 0, tier_size + 16
+        while lo < ranked.shape[0]:
+            part = ranked[lo:lo + chunk]
+            lo, chunk = lo + chunk, chunk * 4
+            if mask_rows is not None:  # looked up per chunk: no catalog-sized temporaries
+                part = part[mask_rows[self._row_of[part]]]
+            for i, g in zip(part.tolist(), self.group_[part].tolist()):
+                if i in excl_idx or g in seen_groups:
+                    continue
+                seen_groups.add(g)
+                tier.append(i)
+                if len(tier) == tier_size:
+                    yield tier
+                    tier = []
+        if tier:
+            yield tier
 
     # -- one song against its mood ---------------------------------------------------------
     def compare(self, index: int) -> list[FeatureComparison]:
@@ -481,3 +609,16 @@ class Recommender:
         out.sort(key=lambda fc: -abs(fc.z_difference))
         return out
 
+
+def _number_text(feature: str, value: float, unit: str) -> str:
+    """:func:`format_feature` without its ``unit`` suffix ("121" for "121 BPM")."""
+    text = format_feature(feature, value)
+    return text[: -len(unit)] if unit else text
+
+
+def _float_column(songs: pd.DataFrame, column: str) -> np.ndarray:
+    """A numeric column as float64 with NaN for missing values (all NaN if absent)."""
+    if column not in songs.columns:
+        return np.full(len(songs), np.nan)
+    values = pd.to_numeric(songs[column], errors="coerce")
+    return np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)

@@ -27,7 +27,10 @@ _DASH_TAG = re.compile(
 )
 #: A trailing " feat. X" / " ft X" outside brackets.
 _FEAT_TAIL = re.compile(r"\s+(?:feat\.?|ft\.?|featuring)\s+.*$", re.IGNORECASE)
-_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+#: Letters below this code point (Latin, Greek, Cyrillic) lose their accents when folded.
+_ACCENT_STRIPPED_BELOW = "\u0530"
+#: Letters casefold() leaves apart that people type interchangeably (Turkish dotless i).
+_FOLD_EXTRA = str.maketrans({"ı": "i", "ß": "ss", "ø": "o", "đ": "d", "ł": "l"})
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 #: Longest query worth matching; anything longer is cut before any work is done.
@@ -61,14 +64,24 @@ def strip_version_tags(title: str) -> str:
 def fold(text: str) -> str:
     """Case-, accent- and punctuation-insensitive key of ``text`` (no tag stripping).
 
-    Accents are removed by decomposing and dropping combining marks, then recomposing,
-    so Hangul and other scripts that decompose into non-mark parts survive intact.
+    Accents are dropped only from Latin, Greek and Cyrillic letters (é → e). In other
+    scripts the marks are part of the letter — Japanese voicing (パ ≠ ハ), Thai and
+    Devanagari vowel signs — so they are kept, and count as word characters.
     """
     text = clean_display(text)
-    decomposed = unicodedata.normalize("NFKD", text)
-    no_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    recomposed = unicodedata.normalize("NFC", no_marks).casefold()
-    return " ".join(_NON_WORD.sub(" ", recomposed).split())
+    kept: list[str] = []
+    base = ""
+    for ch in unicodedata.normalize("NFKD", text):
+        if unicodedata.category(ch).startswith("M"):
+            if base and base < _ACCENT_STRIPPED_BELOW:
+                continue
+        else:
+            base = ch
+        kept.append(ch)
+    folded = unicodedata.normalize("NFC", "".join(kept)).casefold().translate(_FOLD_EXTRA)
+    words = "".join(ch if ch.isalnum() or unicodedata.category(ch).startswith("M") else " "
+                    for ch in folded)
+    return " ".join(words.split())
 
 
 def title_key(title: str) -> str:

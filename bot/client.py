@@ -1,0 +1,137 @@
+"""The Discord client: wiring only — engine, history store, conversation, cogs, slash sync.
+
+Command logic lives in :mod:`bot.conversation`; this module connects it to Discord.
+The token is only ever handed to discord.py, never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import aiohttp
+import discord
+from discord.ext import commands
+
+from engine.service import Engine
+
+from .cogs import EXTENSIONS
+from .config import Settings
+from .conversation import Conversation
+from .errors import install_error_handlers
+from .history import HistoryStore
+from .ratelimit import RateLimiter
+from .startup import load_engine, open_store
+
+logger = logging.getLogger(__name__)
+
+
+class ClusterfyBot(commands.Bot):
+    """Clusterfy on Discord.
+
+    ``engine``, ``store`` and ``limiter`` may be injected (tests, embedding);
+    ``sync_commands=False`` skips publishing slash commands, and ``intents`` overrides
+    the default intents (tests: dpytest needs the members intent).
+    """
+
+    def __init__(self, settings: Settings, *, engine: Engine | None = None,
+                 store: HistoryStore | None = None, limiter: RateLimiter | None = None,
+                 sync_commands: bool = True, intents: discord.Intents | None = None) -> None:
+        if intents is None:
+            intents = discord.Intents.default()
+            intents.message_content = True  # prefix commands need to read message text
+        super().__init__(
+            command_prefix=commands.when_mentioned_or(settings.prefix),
+            intents=intents,
+            help_command=None,  # ours is the help cog
+            allowed_mentions=discord.AllowedMentions.none(),
+            case_insensitive=True,
+            strip_after_prefix=True,
+        )
+        self.settings = settings
+        self.engine = engine
+        self.store = store
+        self.limiter = limiter
+        self.sync_commands = sync_commands
+        self.conversation: Conversation  # set in setup_hook
+
+    async def setup_hook(self) -> None:
+        """Load the model (off the loop), open the history, add cogs, sync slash commands."""
+        if self.engine is None:
+            logger.info("loading the mood model (the first run builds it from the catalog)…")
+            self.engine = await asyncio.to_thread(load_engine, self.settings, logger.info)
+        if self.store is None:
+            self.store = await open_store(self.settings)
+        self.conversation = Conversation(self.engine, self.store, prefix=self.settings.prefix,
+                                         limiter=self.limiter)
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        install_error_handlers(self)
+        if self.sync_commands:
+            await self.sync_tree()
+
+    async def sync_tree(self) -> None:
+        """Publish slash commands: instantly to DEV_GUILD_ID, else globally (may take a while).
+
+        A failed sync is logged, not fatal: prefix commands keep working.
+        """
+        guild_id = self.settings.dev_guild_id
+        try:
+            if guild_id:
+                guild = discord.Object(id=guild_id)
+                self.tree.copy_global_to(guild=guild)
+                synced = await self.tree.sync(guild=guild)
+                logger.info("synced %d slash commands to guild %s", len(synced), guild_id)
+            else:
+                synced = await self.tree.sync()
+                logger.info("synced %d slash commands globally (they can take up to an hour "
+                            "to appear; set DEV_GUILD_ID for instant updates while testing)",
+                            len(synced))
+        except discord.Forbidden:
+            logger.error("could not sync slash commands to guild %s: invite the bot there with "
+                         "the applications.commands scope, or unset DEV_GUILD_ID", guild_id)
+        except discord.HTTPException as exc:
+            logger.error("could not sync slash commands: %s %s", exc.status, exc.text)
+
+    async def on_ready(self) -> None:
+        user = self.user
+        logger.info("logged in as %s (id %s) in %d servers; prefix %s and slash commands ready",
+                    user, user.id if user else "?", len(self.guilds), self.settings.prefix)
+        if not self.intents.message_content:
+            logger.warning("the message content intent is off: prefix commands like %srecommend "
+                           "won't see any text (mentions still work). Enable MESSAGE CONTENT "
+                           "INTENT in the Developer Portal → Bot, or use the slash commands.",
+                           self.settings.prefix)
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            if self.store is not None:
+                await self.store.close()
+
+
+def run_bot(settings: Settings) -> int:
+    """Connect and serve until stopped; returns the process exit code."""
+
+    async def serve() -> None:
+        async with ClusterfyBot(settings) as bot:
+            await bot.start(settings.token)
+
+    try:
+        asyncio.run(serve())
+    except discord.LoginFailure:
+        logger.error("Discord rejected DISCORD_TOKEN; copy it again from the Developer Portal "
+                     "(Bot → Reset Token)")
+        return 1
+    except discord.PrivilegedIntentsRequired:
+        logger.error("the message content intent is not enabled for this bot: enable MESSAGE "
+                     "CONTENT INTENT in the Developer Portal → Bot → Privileged Gateway Intents")
+        return 1
+    except (aiohttp.ClientError, OSError) as exc:  # no network, DNS, TLS, proxy
+        logger.error("cannot reach Discord (%s); check the network connection and try again",
+                     type(exc).__name__)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0

@@ -1,0 +1,24 @@
+"""``help``: the command list with examples (the built-in help command is disabled)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from discord.ext import commands
+
+from ..conversation import Requester
+from ..replies import Reply
+from . import ConversationCog
+
+
+class Help(ConversationCog):
+    @commands.hybrid_command(name="help", aliases=["h", "commands"],
+                             description="What Clusterfy can do, with examples.")
+    async def help_command(self, ctx: commands.Context[Any]) -> None:
+        async def action(who: Requester) -> Reply:
+            return self.conversation.help()
+        await self.run(ctx, action)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Help(bot))  # type: ignore[arg-type]

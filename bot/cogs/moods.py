@@ -1,0 +1,57 @@
+"""Moods: ``cluster <song>``, ``vibe <mood> [count]``, ``moods``.
+
+Like ``recommend``, the prefix form takes the rest of the line and splits a trailing
+count off; ``count`` and ``filters`` are slash options.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ..conversation import MAX_COUNT, Requester
+from ..replies import Reply
+from . import ConversationCog
+
+
+class Moods(ConversationCog):
+    """Mood clusters: which mood a song is in, songs of a mood, all moods."""
+
+    @commands.hybrid_command(name="cluster", aliases=["c"], usage="<song>",
+                             description="Which mood a song belongs to, with a chart.")
+    @app_commands.describe(song="A song title, optionally with the artist")
+    async def cluster(self, ctx: commands.Context[Any], *, song: str) -> None:
+        await self.run(ctx, lambda who: self.conversation.cluster(who, song))
+
+    @cluster.autocomplete("song")
+    async def cluster_song(self, interaction: discord.Interaction,
+            current: str) -> list[app_commands.Choice[str]]:
+        return await self.song_choices(current)
+
+    @commands.hybrid_command(name="vibe", aliases=["mood", "v"], usage="<mood> [count]",
+                             description="Songs of a mood: chill, energetic, sad…")
+    @app_commands.describe(mood="A mood, e.g. chill", count=f"How many songs (1–{MAX_COUNT})",
+                           filters="Optional filters, e.g. tempo 90-110")
+    async def vibe(self, ctx: commands.Context[Any], *, mood: str,
+                   count: app_commands.Range[int, 1, MAX_COUNT] | None = None,
+                   filters: app_commands.Range[str, 1, 200] | None = None) -> None:
+        async def action(who: Requester) -> Reply:
+            word, how_many = await self.typed_count(ctx, mood, count, titles=False)
+            return await self.conversation.vibe(who, word, how_many, filters or "")
+        await self.run(ctx, action)
+
+    @vibe.autocomplete("mood")
+    async def vibe_mood(self, interaction: discord.Interaction,
+            current: str) -> list[app_commands.Choice[str]]:
+        return await self.mood_choices(current)
+
+    @commands.hybrid_command(name="moods", description="All moods with their sizes and a chart.")
+    async def moods(self, ctx: commands.Context[Any]) -> None:
+        await self.run(ctx, self.conversation.moods)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Moods(bot))  # type: ignore[arg-type]

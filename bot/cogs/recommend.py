@@ -1,0 +1,64 @@
+"""Recommendations: ``recommend <song> [count]``, ``more``, ``like <n>``, ``dislike <n>``.
+
+Hybrid commands: one definition serves ``!recommend`` and ``/recommend``. The song is
+keyword-only, so the prefix form takes the rest of the line (a trailing number is
+split off as the count by the conversation); discord.py stops parsing prefix
+arguments after the first keyword-only parameter, so ``count`` and ``filters`` are
+slash options only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ..conversation import MAX_COUNT, Requester
+from ..replies import Reply
+from . import ConversationCog
+
+
+class Recommend(ConversationCog):
+    """Songs that sound like a song, and feedback on them."""
+
+    @commands.hybrid_command(name="recommend", aliases=["rec", "r", "similar"],
+                             usage="<song> [count]",
+                             description="Songs that sound like a song you name.")
+    @app_commands.describe(song="A song title, optionally with the artist",
+                           count=f"How many songs (1–{MAX_COUNT})",
+                           filters="Optional filters, e.g. energy>0.5 tempo 90-130")
+    async def recommend(self, ctx: commands.Context[Any], *, song: str,
+                        count: app_commands.Range[int, 1, MAX_COUNT] | None = None,
+                        filters: app_commands.Range[str, 1, 200] | None = None) -> None:
+        async def action(who: Requester) -> Reply:
+            title, how_many = await self.typed_count(ctx, song, count)
+            return await self.conversation.recommend(who, title, how_many, filters or "")
+        await self.run(ctx, action)
+
+    @recommend.autocomplete("song")
+    async def recommend_song(self, interaction: discord.Interaction,
+            current: str) -> list[app_commands.Choice[str]]:
+        return await self.song_choices(current)
+
+    @commands.hybrid_command(name="more", aliases=["next"],
+                             description="More new songs for your last recommend or vibe.")
+    async def more(self, ctx: commands.Context[Any]) -> None:
+        await self.run(ctx, self.conversation.more)
+
+    @commands.hybrid_command(name="like", aliases=["up"], usage="<number>",
+                             description="👍 a song from your last list (by its number).")
+    @app_commands.describe(number="The song's number in your last list")
+    async def like(self, ctx: commands.Context[Any], number: commands.Range[int, 1, 25]) -> None:
+        await self.run(ctx, lambda who: self.conversation.rate(who, number, +1))
+
+    @commands.hybrid_command(name="dislike", aliases=["down"], usage="<number>",
+                             description="👎 a song from your last list; it never comes back.")
+    @app_commands.describe(number="The song's number in your last list")
+    async def dislike(self, ctx: commands.Context[Any], number: commands.Range[int, 1, 25]) -> None:
+        await self.run(ctx, lambda who: self.conversation.rate(who, number, -1))
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Recommend(bot))  # type: ignore[arg-type]

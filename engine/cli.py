@@ -1,0 +1,724 @@
+"""Command line: ``python -m engine`` (or ``clusterfy-engine``).
+
+Subcommands: ``fit``, ``evaluate``, ``report`` (model building and charts) and
+``search``, ``recommend``, ``cluster``, ``vibe`` (the bot's queries, from a shell).
+
+Output contract: results go to stdout (one JSON object with ``--json``), progress and
+errors to stderr. Progress is shown when stderr is a terminal (``--progress`` forces it,
+``-q`` hides it), so scripts that capture stderr see only warnings and errors. Every failure is one ``error: ...`` line on stderr and exit code 1
+(plus ``{"error", "suggestions"}`` on stdout with ``--json``), never a traceback;
+usage errors exit 2 (argparse), Ctrl-C exits 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import math
+import os
+import re
+import sys
+import time
+import unicodedata
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+DEFAULT_K_RANGE = (2, 10)
+
+
+class CliError(Exception):
+    """A failure the CLI reports as one line (with suggestions) and exit code 1."""
+
+    def __init__(self, message: str, suggestions: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.suggestions = list(suggestions)
+
+
+# -- output helpers ----------------------------------------------------------------
+class Output:
+    """Where results, progress and errors go; knows whether we speak JSON."""
+
+    def __init__(self, json_mode: bool, show_progress: bool = True) -> None:
+        self.json = json_mode
+        self.show_progress = show_progress
+        self._start = time.monotonic()
+
+    def progress(self, message: str) -> None:
+        if not self.show_progress:
+            return
+        elapsed = time.monotonic() - self._start
+        print(f"[{elapsed:5.1f}s] {message}", file=sys.stderr, flush=True)
+
+    def emit(self, payload: dict[str, Any], text: Callable[[], list[str]]) -> None:
+        if self.json:
+            print(_dumps(payload))
+        else:
+            for line in text():
+                print(line)
+        sys.stdout.flush()
+
+
+def _dumps(payload: Any) -> str:
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    return json.dumps(_jsonable(payload), ensure_ascii=encoding != "utf8", allow_nan=False)
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON types from numpy scalars, dataclasses, paths, tuples; NaN becomes null."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    item = getattr(value, "item", None)  # numpy scalar
+    if callable(item):
+        try:
+            return _jsonable(item())
+        except (TypeError, ValueError):
+            pass
+    try:
+        import pandas as pd
+
+        if value is pd.NA or value is pd.NaT:
+            return None
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pass
+    return str(value)
+
+
+def _width(text: str) -> int:
+    """Display width: East Asian wide characters take two columns, combining marks none."""
+    total = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        total += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return total
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` display columns (with an ellipsis) and padded to it."""
+    text = re.sub(r"\s+", " ", str(text))
+    if _width(text) > width:
+        out, used = [], 0
+        for ch in text:
+            w = _width(ch)
+            if used + w > width - 1:
+                break
+            out.append(ch)
+            used += w
+        text = "".join(out) + "…"
+    return text + " " * (width - _width(text))
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
+          max_widths: dict[int, int] | None = None, right: Sequence[int] = ()) -> list[str]:
+    """A plain-text table; columns in ``right`` are right-aligned, widths capped per column."""
+    cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
+    caps = max_widths or {}
+    widths = [min(max(_width(r[i]) for r in cells), caps.get(i, 60)) for i in range(len(headers))]
+    lines = []
+    for n, row in enumerate(cells):
+        parts = []
+        for i, cell in enumerate(row):
+            if i in right:
+                cell = re.sub(r"\s+", " ", cell)
+                parts.append(" " * max(0, widths[i] - _width(cell)) + cell)
+            else:
+                parts.append(_fit(cell, widths[i]))
+        lines.append("  ".join(parts).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", str(text)).strip()
+
+
+# -- argument types ----------------------------------------------------------------
+def _k_value(text: str) -> int | str:
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        k = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"k must be an integer or 'auto', got {text!r}") from None
+    if not 2 <= k <= 50:
+        raise argparse.ArgumentTypeError(f"k must be between 2 and 50, got {k}")
+    return k
+
+
+def _count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= n <= 100:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 100, got {n}")
+    return n
+
+
+def _k_bound(text: str) -> int:
+    try:
+        k = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    return k
+
+
+# -- model access ------------------------------------------------------------------
+def _catalog_path(args: argparse.Namespace) -> Path:
+    from .paths import default_catalog
+
+    return Path(args.data).expanduser() if getattr(args, "data", None) else default_catalog()
+
+
+def _obtain(args: argparse.Namespace, out: Output):
+    """The model for ``--model``/``--data`` (built and cached on first use)."""
+    from .loading import obtain_model
+
+    return obtain_model(catalog=getattr(args, "data", None), model_path=getattr(args, "model", None),
+                        k=getattr(args, "k", 4), progress=out.progress)
+
+
+def _evaluate_model(model, k_min: int, k_max: int, out: Output):
+    from .evaluation import evaluate_k
+
+    n = len(model.labels_)
+    k_max = min(k_max, n - 1)
+    _check_k_range(k_min, k_max)
+    out.progress(f"evaluating k={k_min}..{k_max} on {n:,} songs for the k-selection chart")
+    return evaluate_k(model.transform(model.songs_), range(k_min, k_max + 1),
+                      n_init=model.n_init, random_state=model.random_state,
+                      progress=lambda k, r: out.progress(_k_progress(r)))
+
+
+def _k_progress(r) -> str:
+    return (f"k={r.k}: silhouette {r.silhouette:.3f}, Davies-Bouldin {r.davies_bouldin:.3f}, "
+            f"inertia {r.inertia:,.0f}")
+
+
+def _check_k_range(k_min: int, k_max: int) -> None:
+    if k_min < 2 or k_max < k_min or k_max > 50:
+        raise CliError(f"bad k range {k_min}..{k_max}",
+                       ["--k-min 2 --k-max 10 (any 2 <= min <= max <= 50)"])
+
+
+# -- fit / evaluate / report ----------------------------------------------------------
+def cmd_fit(args: argparse.Namespace, out: Output) -> int:
+    from .artifact import save_model
+    from .catalog import load_catalog
+    from .model import MoodModel
+    from .paths import cached_model_path
+
+    catalog = _catalog_path(args)
+    songs, report = load_catalog(catalog)
+    out.progress(f"loaded {report.rows_kept:,} songs from {catalog}")
+    model = MoodModel(n_clusters=args.k).fit(songs, progress=out.progress)
+    model.cleaning_report_ = report
+    target = Path(args.model).expanduser() if args.model else cached_model_path(catalog, args.k)
+    out.progress(f"saving model to {target}")
+    save_model(model, target)
+
+    metrics = model.metrics_
+    validation = model.validation_
+    clusters = model.summary()
+    payload: dict[str, Any] = {
+        "cleaning": report.to_dict(),
+        "k": int(model.n_clusters_),
+        "metrics": metrics.to_dict(),
+        "clusters": clusters,
+        "validation": {"genre_purity": validation.genre_purity, "genre_nmi": validation.genre_nmi},
+        "model": str(target),
+    }
+    if model.evaluation_:
+        payload["evaluation"] = [r.to_dict() for r in model.evaluation_]
+        payload["chosen_k"] = int(model.n_clusters_)
+
+    def text() -> list[str]:
+        lines = list(report.lines()) + [""]
+        if model.evaluation_:
+            lines += _evaluation_lines(model.evaluation_, int(model.n_clusters_)) + [""]
+        lines.append(f"k = {model.n_clusters_} moods")
+        lines.append(f"silhouette      {metrics.silhouette:.3f}  (on {metrics.silhouette_sample:,} songs; higher is better)")
+        lines.append(f"Davies–Bouldin  {metrics.davies_bouldin:.3f}  (lower is better)")
+        lines.append(f"inertia         {metrics.inertia:,.1f}")
+        if validation.genre_purity is not None:
+            lines.append(f"genre purity    {validation.genre_purity:.3f}   genre NMI {validation.genre_nmi:.3f}"
+                         f"  (genres were not used to fit)")
+        lines.append("")
+        lines += table(
+            ["id", "mood", "size", "share", "description"],
+            [[c["cluster"], c["label"], f"{c['size']:,}", f"{c['share']:.1%}", c["description"]]
+             for c in clusters],
+            max_widths={4: 130}, right=(0, 2, 3),
+        )
+        lines += ["", f"model saved to {target}"]
+        return lines
+
+    out.emit(payload, text)
+    return EXIT_OK
+
+
+def _evaluation_lines(results, chosen: int) -> list[str]:
+    rows = [[("* " if r.k == chosen else "  ") + str(r.k), f"{r.inertia:,.1f}", f"{r.silhouette:.3f}",
+             f"{r.davies_bouldin:.3f}", " ".join(f"{s:,}" for s in r.sizes)] for r in results]
+    return table(["k", "inertia", "silhouette", "Davies–Bouldin", "sizes"], rows,
+                 max_widths={4: 80}, right=(0, 1, 2, 3))
+
+
+def cmd_evaluate(args: argparse.Namespace, out: Output) -> int:
+    import numpy as np
+    from sklearn.preprocessing import StandardScaler
+
+    from .catalog import load_catalog
+    from .evaluation import choose_k, evaluate_k
+    from .features import AUDIO_FEATURES
+
+    _check_k_range(args.k_min, args.k_max)
+    catalog = _catalog_path(args)
+    songs, report = load_catalog(catalog)
+    if args.k_max >= len(songs):
+        raise CliError(f"k={args.k_max} needs more than the {len(songs):,} songs in {report.source}",
+                       [f"use --k-max {max(2, len(songs) - 1)} or less"])
+    Z = StandardScaler().fit_transform(songs[list(AUDIO_FEATURES)].to_numpy(dtype=np.float64))
+    out.progress(f"evaluating k={args.k_min}..{args.k_max} on {len(songs):,} songs "
+                 f"(n_init={args.n_init})")
+    results = evaluate_k(Z, range(args.k_min, args.k_max + 1), n_init=args.n_init,
+                         progress=lambda k, r: out.progress(_k_progress(r)))
+    chosen = choose_k(results)
+    payload = {
+        "results": [{"k": r.k, "inertia": r.inertia, "silhouette": r.silhouette,
+                     "davies_bouldin": r.davies_bouldin, "sizes": list(r.sizes)} for r in results],
+        "chosen_k": chosen,
+        "silhouette_sample": results[0].silhouette_sample,
+        "cleaning": report.to_dict(),
+    }
+
+    def text() -> list[str]:
+        return (report.lines() + [""] + _evaluation_lines(results, chosen) + [
+            "",
+            f"chosen k = {chosen} (highest silhouette; near-ties go to the lower Davies–Bouldin)",
+            f"silhouette computed on {results[0].silhouette_sample:,} songs",
+        ])
+
+    out.emit(payload, text)
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace, out: Output) -> int:
+    from .charts import write_report
+
+    _check_k_range(args.k_min, args.k_max)
+    out_dir = Path(args.out).expanduser()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise CliError(f"--out {out_dir} is a file, not a folder", ["--out DIR with a folder path"])
+    out_dir.mkdir(parents=True, exist_ok=True)  # fail before the slow steps, not after
+    model = _obtain(args, out)
+    evaluation = model.evaluation_ or _evaluate_model(model, args.k_min, args.k_max, out)
+    out.progress(f"drawing charts into {out_dir}")
+    paths = write_report(model, out_dir, evaluation=evaluation)
+    payload = {"files": [str(p) for p in paths], "out": str(out_dir)}
+    out.emit(payload, lambda: [str(p) for p in paths])
+    return EXIT_OK
+
+
+# -- queries (through engine.service) -------------------------------------------------
+def _engine(args: argparse.Namespace, out: Output):
+    from .service import Engine
+
+    return Engine.load(catalog=args.data, model_path=args.model, k=args.k, progress=out.progress)
+
+
+def _mood_label(mood: Any) -> str:
+    return str(getattr(mood, "label", mood))
+
+
+def _song_dict(song: Any) -> dict[str, Any]:
+    return {"id": song.id, "name": song.name, "artist": song.artist, "year": song.year,
+            "cluster": int(song.cluster), "mood": _mood_label(song.mood)}
+
+
+def _pick_dict(pick: Any, score_key: str = "similarity") -> dict[str, Any]:
+    """A recommended song; ``score_key`` names what the score means (similarity, typicality)."""
+    song = pick.song
+    return {"id": song.id, "name": song.name, "artist": song.artist, "year": song.year,
+            "cluster": int(song.cluster), "mood": _mood_label(song.mood),
+            score_key: float(pick.score), "reason": pick.reason}
+
+
+def _targets_text(targets: Any) -> list[str]:
+    out = []
+    for t in targets or ():
+        describe = getattr(t, "describe", None)
+        out.append(describe() if callable(describe) else str(t))
+    return out
+
+
+def _song_title(song: Any) -> str:
+    year = f" ({song.year})" if getattr(song, "year", None) not in (None, "") else ""
+    return f"{song.name} — {song.artist}{year}"
+
+
+def _picks_table(picks: Sequence[Any], score_header: str) -> list[str]:
+    return table(
+        ["#", "title", "artist", "mood", score_header, "why"],
+        [[i, p.song.name, p.song.artist, _mood_label(p.song.mood), f"{float(p.score):.3f}", p.reason]
+         for i, p in enumerate(picks, 1)],
+        max_widths={1: 36, 2: 24, 3: 20, 5: 90}, right=(0, 4),
+    )
+
+
+def cmd_search(args: argparse.Namespace, out: Output) -> int:
+    from .service import NoMatchError
+
+    engine = _engine(args, out)
+    res = engine.search(args.query, limit=args.limit)
+    if not res.candidates:
+        shown = _one_line(res.query or args.query)[:80]
+        if not shown:
+            raise NoMatchError("type a song title to look for", ('"la java"', '"title by artist"'))
+        raise NoMatchError(f"no song matches “{shown}”",
+                           [f"{c.name} — {c.artist}" for c in getattr(res, "suggestions", ())])
+    matches = [{"id": c.id, "name": c.name, "artist": c.artist, "year": c.year,
+                "score": float(c.score)} for c in res.candidates]
+    payload = {"query": args.query, "status": getattr(res, "status", None), "matches": matches,
+               "ambiguous": bool(res.ambiguous)}
+
+    def text() -> list[str]:
+        lines = table(["#", "title", "artist", "year", "score"],
+                      [[i, c.name, c.artist, c.year if c.year is not None else "", f"{float(c.score):.1f}"]
+                       for i, c in enumerate(res.candidates, 1)],
+                      max_widths={1: 50, 2: 30}, right=(0, 3, 4))
+        if res.ambiguous:
+            lines += ["", "several songs match about equally; add the artist to pick one "
+                          "(e.g. \"title - artist\")"]
+        return lines
+
+    out.emit(payload, text)
+    return EXIT_OK
+
+
+def cmd_recommend(args: argparse.Namespace, out: Output) -> int:
+    engine = _engine(args, out)
+    rec = engine.recommend(args.query, n=args.n, where=args.where)
+    payload = {"seed": _song_dict(rec.seed), "picks": [_pick_dict(p) for p in rec.picks],
+               "targets": _targets_text(getattr(rec, "targets", ()))}
+
+    def text() -> list[str]:
+        seed = rec.seed
+        lines = [f"seed: {_song_title(seed)}  [{_mood_label(seed.mood)}, cluster {seed.cluster}]"]
+        if payload["targets"]:
+            lines.append("where: " + "; ".join(payload["targets"]))
+        return lines + [""] + _picks_table(rec.picks, "similarity")
+
+    out.emit(payload, text)
+    return EXIT_OK
+
+
+def _comparison_dict(item: Any) -> Any:
+    if dataclasses.is_dataclass(item) and not isinstance(item, type):
+        return _jsonable(item)
+    return item if isinstance(item, (dict, str)) else str(item)
+
+
+def _pairs(items: Any) -> list[dict[str, Any]]:
+    """Top genres/artists as [{"name", "count"}] whether given as pairs or dicts."""
+    out = []
+    for item in items or ():
+        if isinstance(item, (tuple, list)) and len(item) == 2:
+            out.append({"name": str(item[0]), "count": int(item[1])})
+        elif isinstance(item, dict):
+            out.append(item)
+        else:
+            out.append({"name": str(item), "count": None})
+    return out
+
+
+def cmd_cluster(args: argparse.Namespace, out: Output) -> int:
+    engine = _engine(args, out)
+    rep = engine.cluster_report(args.query)
+    song = rep.song
+    mood = rep.mood
+    genres, artists = _pairs(rep.top_genres), _pairs(rep.top_artists)
+    comparison = [_comparison_dict(c) for c in rep.comparison]
+    payload = {
+        "song": _song_dict(song),
+        "cluster": int(song.cluster),
+        "mood": _mood_label(mood),
+        "description": getattr(mood, "description", None),
+        "size": int(rep.size),
+        "share": float(rep.share),
+        "top_genres": genres,
+        "top_artists": artists,
+        "comparison": comparison,
+    }
+
+    def text() -> list[str]:
+        lines = [
+            f"{_song_title(song)}",
+            f"mood: {_mood_label(mood)} (cluster {song.cluster}; {int(rep.size):,} songs, "
+            f"{float(rep.share):.0%} of the catalog)",
+        ]
+        if payload["description"]:
+            lines.append(f"      {payload['description']}")
+        if genres:
+            lines.append("top genres:  " + ", ".join(f"{g['name']} ({g['count']})" for g in genres))
+        if artists:
+            lines.append("top artists: " + ", ".join(f"{a['name']} ({a['count']})" for a in artists))
+        if rep.comparison:
+            lines += ["", "against its mood:"]
+            for c in rep.comparison:
+                lines.append("  " + str(getattr(c, "text", c)))
+        return lines
+
+    out.emit(payload, text)
+    return EXIT_OK
+
+
+def cmd_vibe(args: argparse.Namespace, out: Output) -> int:
+    engine = _engine(args, out)
+    res = engine.vibe(args.mood, n=args.n, seed=args.seed, where=args.where)
+    mood = res.mood
+    payload = {"mood": _mood_label(mood), "cluster": int(getattr(mood, "cluster", -1)),
+               "description": getattr(mood, "description", None),
+               "picks": [_pick_dict(p, "typicality") for p in res.picks],
+               "targets": _targets_text(getattr(res, "targets", ()))}
+
+    def text() -> list[str]:
+        lines = [f"{_mood_label(mood)} (cluster {payload['cluster']})"]
+        if payload["description"]:
+            lines.append(f"  {payload['description']}")
+        if payload["targets"]:
+            lines.append("where: " + "; ".join(payload["targets"]))
+        return lines + [""] + _picks_table(res.picks, "typical")
+
+    out.emit(payload, text)
+    return EXIT_OK
+
+
+# -- parser -----------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    common.add_argument("-v", "--verbose", action="count", default=0,
+                        help="log more (-v info, -vv debug) on stderr")
+    shown = common.add_mutually_exclusive_group()
+    shown.add_argument("--progress", dest="progress", action="store_true", default=None,
+                       help="show progress on stderr even when it is not a terminal")
+    shown.add_argument("-q", "--quiet", dest="progress", action="store_false",
+                       help="no progress messages")
+
+    source = argparse.ArgumentParser(add_help=False)
+    source.add_argument("--data", metavar="PATH",
+                        help="catalog CSV/Parquet (default: $CLUSTERFY_CATALOG or the bundled sample)")
+
+    model_src = argparse.ArgumentParser(add_help=False)
+    model_src.add_argument("--model", metavar="PATH",
+                           help="model file: loaded if it exists, else built from the catalog and "
+                                "saved there (default: cached per catalog in the user cache dir)")
+    model_src.add_argument("--k", type=_k_value, default=4, metavar="N|auto",
+                           help="number of moods when a model has to be built (default 4)")
+
+    parser = argparse.ArgumentParser(
+        prog="python -m engine",
+        description="Clusterfy engine: cluster songs into moods on audio features; "
+                    "search, recommend and chart from the shell.",
+        epilog="Models are cached in $CLUSTERFY_CACHE_DIR (default ~/.cache/clusterfy).",
+    )
+    parser.add_argument("--version", action="version", version=f"clusterfy {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("fit", parents=[common, source], help="fit a model on a catalog and save it",
+                       description="Load and clean a catalog, cluster it and save the model.")
+    p.add_argument("--k", type=_k_value, default=4, metavar="N|auto",
+                   help="number of moods, or 'auto' to pick by silhouette over 2..10 (default 4)")
+    p.add_argument("--model", metavar="PATH",
+                   help="where to save (default: the cache file obtain_model looks for)")
+    p.set_defaults(func=cmd_fit)
+
+    p = sub.add_parser("evaluate", parents=[common, source], help="compare k by inertia, silhouette, DB",
+                       description="Fit K-Means for each k in a range and measure it.")
+    p.add_argument("--k-min", type=_k_bound, default=DEFAULT_K_RANGE[0], metavar="N")
+    p.add_argument("--k-max", type=_k_bound, default=DEFAULT_K_RANGE[1], metavar="N")
+    p.add_argument("--n-init", type=_count, default=10, metavar="N",
+                   help="K-Means restarts per k (default 10, as the model uses)")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("report", parents=[common, source, model_src], help="write the model's charts as PNG",
+                       description="Write k-selection, sizes, profiles, PCA map and genre charts.")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for the PNG files")
+    p.add_argument("--k-min", type=_k_bound, default=DEFAULT_K_RANGE[0], metavar="N",
+                   help="k range of the k-selection chart when the model has no evaluation")
+    p.add_argument("--k-max", type=_k_bound, default=DEFAULT_K_RANGE[1], metavar="N")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("search", parents=[common, source, model_src], help="find songs by title",
+                       description="Resolve a title (optionally 'title - artist') to catalog songs.")
+    p.add_argument("query", help='song title, e.g. "La Java" or "La Java - Mistinguett"')
+    p.add_argument("--limit", type=_count, default=5, metavar="N", help="most matches shown (default 5)")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("recommend", parents=[common, source, model_src], help="songs that sound like one",
+                       description="Songs from the seed's mood that sound most alike.")
+    p.add_argument("query", help="seed song title (optionally 'title - artist')")
+    p.add_argument("-n", type=_count, default=5, metavar="N", help="how many (default 5)")
+    p.add_argument("--where", metavar="FILTERS", help='filters such as "energy>0.7 tempo 90-110"')
+    p.set_defaults(func=cmd_recommend)
+
+    p = sub.add_parser("cluster", parents=[common, source, model_src], help="a song's mood and how it fits",
+                       description="Which mood a song is in, what that mood holds, how the song compares.")
+    p.add_argument("query", help="song title (optionally 'title - artist')")
+    p.set_defaults(func=cmd_cluster)
+
+    p = sub.add_parser("vibe", parents=[common, source, model_src], help="typical songs of a mood",
+                       description="Songs typical of a mood (e.g. chill, party, focus, rap).")
+    p.add_argument("mood", help="mood name or synonym, e.g. chill, party, focus, rap")
+    p.add_argument("-n", type=_count, default=5, metavar="N", help="how many (default 5)")
+    p.add_argument("--seed", type=int, default=None, metavar="S", help="random seed for repeatable picks")
+    p.add_argument("--where", metavar="FILTERS", help='filters such as "tempo>120"')
+    p.set_defaults(func=cmd_vibe)
+    return parser
+
+
+# -- errors -------------------------------------------------------------------------------
+_HINTS = {
+    "CatalogError": "--data PATH to a Spotify-features CSV or Parquet file",
+    "ArtifactError": "python -m engine fit (or another --model PATH)",
+    "OSError": "check the path and its permissions",
+    "ValueError": "python -m engine COMMAND --help",
+}
+
+
+def _describe_error(exc: BaseException) -> tuple[str, list[str]]:
+    """Message and suggestions for a failure we expect and can explain."""
+    from .artifact import ArtifactError
+    from .catalog import CatalogError
+
+    suggestions: list[str] = []
+    if isinstance(exc, CliError):
+        return exc.message, exc.suggestions
+    service_error = _service_error_type()
+    if service_error is not None and isinstance(exc, service_error):
+        message = getattr(exc, "message", None) or str(exc)
+        suggestions = [str(s) for s in (getattr(exc, "suggestions", None) or [])]
+        if not suggestions:
+            for c in getattr(exc, "candidates", None) or []:
+                suggestions.append(f"{c.name} - {c.artist}" if hasattr(c, "name") else str(c))
+        return message, suggestions
+    if isinstance(exc, CatalogError):  # its messages already say what to try, mostly
+        text = str(exc)
+        return text, [] if ("(" in text or "Known layouts" in text) else [_HINTS["CatalogError"]]
+    if isinstance(exc, ArtifactError):
+        text = str(exc)
+        return text, [] if "python -m engine fit" in text else [_HINTS["ArtifactError"]]
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        return f"{where}{exc.strerror or exc}", [_HINTS["OSError"]]
+    if isinstance(exc, ValueError):
+        problems = getattr(exc, "problems", None)
+        if problems:
+            return "; ".join(str(p) for p in problems), []
+        return str(exc), [_HINTS["ValueError"]]
+    return f"unexpected {type(exc).__name__}: {exc}", ["rerun with -v for details and report it"]
+
+
+def _service_error_type():
+    try:
+        from .service import EngineError
+    except ImportError:
+        return None
+    return EngineError
+
+
+def _report_error(message: str, suggestions: Sequence[str], out: Output | None) -> None:
+    line = "error: " + _one_line(message)
+    tips = [_one_line(s) for s in suggestions if s]
+    if tips:
+        line += " (try: " + "; ".join(tips[:5]) + ")"
+    if out is not None and out.json:
+        try:
+            print(_dumps({"error": _one_line(message), "suggestions": tips}))
+            sys.stdout.flush()
+        except (OSError, ValueError):
+            pass
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+def _is_tty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _configure_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger().setLevel(level)
+    if verbosity < 2:  # matplotlib and numba chatter is never what a user asked for
+        logging.getLogger("matplotlib").setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
+    parser = build_parser()
+    out: Output | None = None
+    try:
+        args = parser.parse_args(argv)
+        _configure_logging(args.verbose)
+        show = args.progress if args.progress is not None else _is_tty(sys.stderr)
+        out = Output(args.json, show_progress=show)
+        return int(args.func(args, out) or EXIT_OK)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except SystemExit:
+        raise
+    except BrokenPipeError:
+        # stdout closed early (e.g. piped into head): nothing more to say. Point stdout
+        # at devnull so the interpreter's final flush does not complain either.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - the CLI's contract is: one line, never a traceback
+        message, suggestions = _describe_error(exc)
+        if logger.isEnabledFor(logging.INFO):  # -v: the details behind the one line
+            logger.info("details of the error below", exc_info=exc)
+        _report_error(message, suggestions, out)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

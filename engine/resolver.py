@@ -1,0 +1,882 @@
+"""Resolve free text typed in a chat box to ranked candidate songs.
+
+People type song names the way they remember them: in any case, without accents or
+punctuation, with typos, half a title, "title by artist", "artist - title", or the
+version tags of the file ("- Remastered 2011"). Discord also calls us on every keystroke
+for slash-command autocomplete, on catalogs of up to a million songs, so everything a
+query touches is an index built once in :class:`SongResolver`:
+
+* exact and normalised hits are a bisect in the sorted list of unique title keys
+  (:func:`engine.text.title_key`); a tagged title typed in full ("java live" for
+  "Java (Live)") is checked against the few groups whose key starts the query;
+* typos and partial titles are scored with rapidfuzz, but only on a candidate set
+  taken from a trigram index of the unique keys: scoring a million keys with
+  ``fuzz.WRatio`` takes seconds, the trigram vote takes milliseconds;
+* autocomplete prefixes are a bisect range in the same sorted list, ranked by the
+  popularity of each key, with the fuzzy path only filling what prefixes leave.
+
+Ambiguity is explicit rather than guessed: when several songs fit about equally well
+the :class:`Resolution` says so and lists them, so the bot can ask with a select menu.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from bisect import bisect_left
+from dataclasses import dataclass
+from itertools import islice
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from .text import MAX_QUERY_CHARS, artist_key, clean_display, fold, title_key
+
+logger = logging.getLogger(__name__)
+
+#: Discord select menus and autocomplete lists hold at most 25 entries.
+MAX_CANDIDATES = 25
+#: Discord limits an autocomplete choice's name and value to 100 characters.
+LABEL_MAX_CHARS = 100
+VALUE_MAX_CHARS = 100
+#: A fuzzy candidate scoring below this is not accepted as the song the user meant.
+FUZZY_CUTOFF = 80.0
+#: "Did you mean" goes lower: showing a near miss costs nothing, the user picks.
+SUGGEST_CUTOFF = 55.0
+#: How many "did you mean" titles a no-match carries.
+MAX_SUGGESTIONS = 5
+#: An artist match must be at least this strong before it narrows the search.
+ARTIST_CUTOFF = 85.0
+#: Candidates within this many points of the best (and none exact) make a query ambiguous.
+AMBIGUITY_MARGIN = 3.0
+#: Autocomplete's fuzzy fallback accepts weaker matches: it is a list to pick from.
+COMPLETE_CUTOFF = 60.0
+#: Keys taken from the trigram vote (twice: by shared count and by Jaccard) for scoring.
+GRAM_CANDIDATES = 300
+#: Postings read per trigram vote, rarest trigrams first (bounds the cost on 1M keys).
+POSTING_BUDGET = 50_000
+#: Trigrams that vote even when they alone exceed the budget.
+MIN_VOTING_GRAMS = 3
+#: Best-scoring title keys expanded into songs per fuzzy search.
+MAX_FUZZY_KEYS = 100
+#: Keys taken from a prefix range (most popular first) for scoring.
+PREFIX_CANDIDATES = 100
+#: Longest artist name, in words, looked for at either end of a plain query.
+MAX_ARTIST_SPAN_WORDS = 6
+#: Separators (" by ", " - ") tried per query: hostile input can hold a hundred.
+MAX_SEPARATORS = 3
+#: Above this many distinct titles an artist's songs are scored via the trigram vote.
+ARTIST_BRUTE_FORCE_KEYS = 3000
+
+STATUS_EXACT = "exact"
+STATUS_FUZZY = "fuzzy"
+STATUS_AMBIGUOUS = "ambiguous"
+STATUS_NO_MATCH = "no_match"
+STATUS_EMPTY = "empty"
+
+#: " by " between title and artist.
+_BY = re.compile(r"\s+by\s+", re.IGNORECASE)
+#: " - " (or en/em dash) between title and artist, in either order.
+_DASH = re.compile(r"\s+[-–—]\s+")
+#: Words that start or mark a version tag (see engine.text): a query whose tail holds
+#: one may be a full tagged title ("java live" for "Java (Live)").
+_TAG_WORDS = frozenset(
+    "feat ft featuring with live remaster remastered mono stereo version remix mix edit "
+    "radio single demo acoustic instrumental bonus deluxe original take from recorded".split()
+)
+#: Largest title group folded row by row when refining an exact hit.
+MAX_TAGGED_GROUP = 1000
+#: What fold() turns into a space.
+_NON_WORD = re.compile(r"[^\w]+")
+#: Upper bound of a prefix range in the sorted keys: no folded key contains it.
+_PREFIX_END = "\U0010ffff"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One song that may be what the user meant."""
+
+    index: int  # row position in the song table
+    id: str
+    name: str
+    artist: str
+    year: int | None
+    score: float  # 0..100
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a query resolved to; the bot decides from ``status`` what to do next.
+
+    ``exact`` and ``fuzzy`` carry a usable :attr:`best`; ``ambiguous`` lists the close
+    candidates to ask about (a select menu); ``no_match`` may carry did-you-mean
+    ``suggestions``; ``empty`` means nothing was typed but whitespace and invisible
+    characters (emoji or punctuation alone give ``no_match``).
+    """
+
+    query: str  # cleaned query as used
+    status: str  # "exact" | "fuzzy" | "ambiguous" | "no_match" | "empty"
+    candidates: tuple[Candidate, ...] = ()  # best first, at most 25
+    suggestions: tuple[Candidate, ...] = ()  # for no_match: did-you-mean
+
+    @property
+    def best(self) -> Candidate | None:
+        """The song to use, or None when the query is ambiguous or unmatched."""
+        if self.status in (STATUS_EXACT, STATUS_FUZZY) and self.candidates:
+            return self.candidates[0]
+        return None
+
+    @property
+    def ambiguous(self) -> bool:
+        """True when the bot should ask which of :attr:`candidates` was meant."""
+        return self.status == STATUS_AMBIGUOUS
+
+    @property
+    def found(self) -> bool:
+        """True when there is a :attr:`best` song to act on without asking."""
+        return self.best is not None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An autocomplete choice: what Discord shows, and the song id it sends back."""
+
+    label: str
+    value: str
+
+
+class _GramIndex:
+    """Sorted unique strings with a trigram inverted index over them.
+
+    The sorted list answers exact lookups and prefix ranges with bisect (no dict of a
+    million strings to build or hold). The trigram postings (CSR: unique trigram
+    hashes, offsets, string ids) answer "which strings share the most trigrams with
+    this query" with a few array slices and one bincount, which is what keeps fuzzy
+    matching on a million titles within tens of milliseconds.
+    """
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+        self.lengths = np.fromiter(map(len, keys), dtype=np.int32, count=len(keys))
+        self._hashes = np.zeros(0, dtype=np.uint32)
+        self._offsets = np.zeros(1, dtype=np.int64)
+        self._postings = np.zeros(0, dtype=np.int32)
+        self.gram_counts = np.zeros(len(keys), dtype=np.int32)
+        if keys:
+            self._build()
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @staticmethod
+    def _gram_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
+        """32-bit hashes of the trigrams of ``text`` ("\\0"-separated strings) and their owners.
+
+        The owner of a trigram is the index of the "\\0"-separated string it lies in;
+        trigrams spanning a separator are dropped. Hashing is a multiply-xor of the three
+        code points in wrapping uint32 arithmetic: collisions only add noise to a vote
+        that is re-scored exactly anyway, and 32-bit work halves the memory traffic.
+        """
+        cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        if len(cps) < 3:
+            return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64)
+        sep = cps == 0
+        valid = ~(sep[:-2] | sep[1:-1] | sep[2:])
+        with np.errstate(over="ignore"):
+            hashed = (cps[:-2] * np.uint32(0x9E3779B1)) ^ (cps[1:-1] * np.uint32(0x85EBCA77)) \
+                ^ (cps[2:] * np.uint32(0xC2B2AE3D))
+        owner = np.cumsum(sep[:-2], dtype=np.int64)
+        return hashed[valid], owner[valid]
+
+    def _build(self) -> None:
+        """Trigram postings of all keys in one vectorised pass (no Python loop per key)."""
+        text = " " + " \x00 ".join(self.keys) + " "
+        if text.count("\x00") != len(self.keys) - 1:  # a key holding NUL would shift owners
+            text = " " + " \x00 ".join(k.replace("\x00", " ") for k in self.keys) + " "
+        hashed, owner = self._gram_hashes(text)
+        del text
+        # (hash, owner) packed in one uint64 so a single sort groups postings by trigram;
+        # in-place shifts keep a 1M-title build to one big temporary.
+        packed = hashed.astype(np.uint64)
+        packed <<= np.uint64(32)
+        packed |= owner.astype(np.uint64)
+        del hashed, owner
+        packed.sort()
+        if len(packed):  # a key repeating a trigram counts it once
+            packed = packed[np.r_[True, packed[1:] != packed[:-1]]]
+        self._postings = (packed & np.uint64(0xFFFFFFFF)).astype(np.int32)
+        packed >>= np.uint64(32)
+        hashes = packed.astype(np.uint32)
+        del packed
+        starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]]) if len(hashes) else np.zeros(0, np.int64)
+        self._hashes = hashes[starts]
+        self._offsets = np.r_[starts, len(hashes)].astype(np.int64)
+        self.gram_counts = np.bincount(self._postings, minlength=len(self.keys)).astype(np.int32)
+
+    def find(self, key: str) -> int | None:
+        """Position of ``key`` in the sorted list, or None."""
+        i = bisect_left(self.keys, key)
+        return i if i < len(self.keys) and self.keys[i] == key else None
+
+    def prefix_range(self, prefix: str) -> tuple[int, int]:
+        """Half-open range of positions whose string starts with ``prefix``."""
+        lo = bisect_left(self.keys, prefix)
+        hi = bisect_left(self.keys, prefix + _PREFIX_END, lo)
+        return lo, hi
+
+    def candidates(self, query: str, limit: int = GRAM_CANDIDATES) -> np.ndarray:
+        """Ids of strings sharing the most trigrams with ``query`` (unordered, unique).
+
+        Two rankings are merged: by shared count (favours strings that *contain* the
+        query: partial titles) and by Jaccard (favours strings of similar length:
+        typos of a whole title).
+        """
+        if not self.keys or not query:
+            return np.zeros(0, dtype=np.int64)
+        grams, _ = self._gram_hashes(" " + query.replace("\x00", " ") + " ")
+        grams = np.unique(grams)
+        if not len(grams) or not len(self._hashes):
+            return np.zeros(0, dtype=np.int64)
+        pos = np.searchsorted(self._hashes, grams)
+        pos = pos[pos < len(self._hashes)]
+        pos = pos[np.isin(self._hashes[pos], grams)]
+        if not len(pos):
+            return np.zeros(0, dtype=np.int64)
+        starts, ends = self._offsets[pos], self._offsets[pos + 1]
+        # Rarest trigrams first, until the posting budget is spent: common trigrams
+        # ("the", "ove") say little and would make a million-key vote slow.
+        order = np.argsort(ends - starts, kind="stable")
+        spent = np.cumsum((ends - starts)[order])
+        keep = max(min(len(order), MIN_VOTING_GRAMS), int(np.searchsorted(spent, POSTING_BUDGET, side="right")))
+        order = order[:keep]
+        ids = np.concatenate([self._postings[s:e] for s, e in zip(starts[order].tolist(), ends[order].tolist())])
+        n = len(self.keys)
+        if len(ids) * 16 < n:
+            ids = np.sort(ids)
+            first = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+            touched, shared = ids[first], np.diff(np.r_[first, len(ids)])
+        else:
+            counts = np.bincount(ids, minlength=n)
+            touched = np.flatnonzero(counts)
+            shared = counts[touched]
+        if len(touched) <= 2 * limit:
+            return touched.astype(np.int64)
+        jaccard = shared / (len(grams) + self.gram_counts[touched] - shared)
+        by_count = np.argpartition(-shared, limit)[:limit]
+        by_jaccard = np.argpartition(-jaccard, limit)[:limit]
+        return touched[np.union1d(by_count, by_jaccard)].astype(np.int64)
+
+
+def _fast_fold(text: str) -> str:
+    """:func:`fold` with a shortcut for printable ASCII, where it is lower() and spacing.
+
+    For such text NFC/NFKD, control removal and accent stripping are all no-ops, and
+    casefold() equals lower(); the shortcut is ~10x faster, which matters when an
+    exact hit is refined over a large title group. Anything else goes through fold().
+    """
+    if text.isascii() and text.isprintable():
+        return " ".join(_NON_WORD.sub(" ", text.lower()).split())
+    return fold(text)
+
+
+def _score_strings(query: str, choices: list[str]) -> np.ndarray:
+    """Score folded strings (title or artist keys) against a folded query, 0..100.
+
+    An explicit mix rather than ``fuzz.WRatio``: WRatio gives 85.5 to any string
+    merely sharing a word with the query ("la jvaa" vs "juana la cubana"), which
+    drowns real typo matches. Here a string scores the best of
+
+    * ``ratio`` — the whole string with typos;
+    * ``token_sort_ratio`` × 0.95 — the same words in another order;
+    * ``partial_ratio`` × 0.9, only for strings longer than the query — part of a
+      title ("enchanted evening"), typos allowed;
+    * 80 + 20 × typed/length for a string the query starts — a title being typed.
+
+    Only an identical string scores 100. Strings shorter than the query get no
+    partial credit, so "the" does not match "the sound of silence".
+    """
+    if not choices:
+        return np.zeros(0, dtype=float)
+    scores = process.cdist([query], choices, scorer=fuzz.ratio, dtype=np.float32)[0].astype(float)
+    if " " in query:
+        reordered = process.cdist([query], choices, scorer=fuzz.token_sort_ratio, dtype=np.float32)[0]
+        scores = np.maximum(scores, 0.95 * reordered)
+    lengths = np.fromiter(map(len, choices), dtype=np.int64, count=len(choices))
+    q_len = len(query)
+    if q_len >= 3:
+        longer = np.flatnonzero(lengths > q_len)
+        if len(longer):
+            partial = process.cdist([query], [choices[i] for i in longer.tolist()],
+                                    scorer=fuzz.partial_ratio, dtype=np.float32)[0]
+            scores[longer] = np.maximum(scores[longer], 0.9 * partial)
+            starts = np.fromiter((choices[i].startswith(query) for i in longer.tolist()),
+                                 dtype=bool, count=len(longer))
+            if starts.any():
+                hit = longer[starts]
+                scores[hit] = np.maximum(scores[hit], 80.0 + 20.0 * q_len / lengths[hit])
+    equal = np.fromiter((c == query for c in choices), dtype=bool, count=len(choices))
+    scores = np.minimum(scores, 99.0)
+    scores[equal] = 100.0
+    return scores
+
+
+def _literal(text: str) -> str:
+    """Case- and space-insensitive form that keeps punctuation ("Love !" vs "Love ?")."""
+    return " ".join(clean_display(text).casefold().split())
+
+
+def _utf16_len(text: str) -> int:
+    """Length as Discord counts it (UTF-16 code units), which is never less than len()."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _truncate(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` UTF-16 units, ending in "…" when cut."""
+    if _utf16_len(text) <= limit:
+        return text
+    if limit <= 0:
+        return ""
+    out = text[: max(0, limit - 1)]
+    while out and _utf16_len(out) > limit - 1:
+        out = out[:-1]
+    return out.rstrip() + "…"
+
+
+def _clean_query(query: object) -> str:
+    """The query as matched: cut to MAX_QUERY_CHARS *before* any other work, then cleaned."""
+    if not isinstance(query, str):
+        return ""
+    return clean_display(query[:MAX_QUERY_CHARS])
+
+
+class SongResolver:
+    """Indexes a song table once; resolves queries and completes prefixes against it.
+
+    ``songs`` is the canonical table from :func:`engine.catalog.load_catalog`; row
+    positions are the song indices used everywhere. ``name_key``/``artist_key`` are
+    used when present (the catalog computed them already) and computed otherwise.
+    """
+
+    def __init__(self, songs: pd.DataFrame) -> None:
+        started = time.perf_counter()
+        n = len(songs)
+        self._n = n
+        names = self._text_column(songs, "name")
+        artists = self._text_column(songs, "artist")
+        # The catalog already cleaned ids (clean_display); by_id cleans what comes back.
+        self._ids = self._text_column(songs, "id").to_numpy(dtype=object)
+        self._names = names.to_numpy(dtype=object)
+        self._artists = artists.to_numpy(dtype=object)
+        self._name_len = names.str.len().to_numpy(dtype=np.int32, na_value=0)
+        years = songs["year"] if "year" in songs else pd.Series(np.nan, index=songs.index)
+        self._years = pd.to_numeric(years, errors="coerce").astype("Float64").to_numpy(
+            dtype=float, na_value=np.nan)
+        pop = songs["popularity"] if "popularity" in songs else pd.Series(np.nan, index=songs.index)
+        pop = pd.to_numeric(pop, errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        #: Unknown popularity ranks below every known one.
+        self._pop = np.where(np.isfinite(pop), pop, -1.0)
+        #: Rows in preference order (most popular, then shortest title, then first) and
+        #: each row's place in it: the tie-break every ranking here uses.
+        self._rank_order = np.lexsort((np.arange(n), self._name_len, -self._pop)).astype(np.int64)
+        self._by_rank = np.empty(n, dtype=np.int64)
+        self._by_rank[self._rank_order] = np.arange(n)
+
+        name_keys = (self._text_column(songs, "name_key") if "name_key" in songs
+                     else pd.Series([title_key(t) for t in self._names], dtype=object))
+        artist_keys = (self._text_column(songs, "artist_key") if "artist_key" in songs
+                       else pd.Series([artist_key(a) for a in self._artists], dtype=object))
+
+        # Titles: unique keys sorted; rows of each key most popular first, then shortest.
+        titles, self._row_key = self._sorted_codes(name_keys)
+        self._titles = _GramIndex(titles)
+        self._key_rows, self._key_off = self._group(self._row_key, len(titles))
+        first = self._key_rows[self._key_off[:-1]] if titles else np.zeros(0, np.int64)
+        self._key_pop = self._pop[first]
+
+        # Artists: the full artist key identifies a song's artist; aliases (the full key
+        # and each of several credited artists, "A, B") are what a user may type.
+        artist_list, self._row_artist = self._sorted_codes(artist_keys)
+        extra_keys: list[str] = []
+        extra_rows: list[int] = []
+        multi = artists.str.contains(", ", regex=False, na=False).to_numpy(dtype=bool)
+        for row in np.flatnonzero(multi).tolist():
+            for part in self._artists[row].split(", "):
+                key = artist_key(part)
+                if key and key != artist_list[self._row_artist[row]]:
+                    extra_keys.append(key)
+                    extra_rows.append(row)
+        alias_values = pd.concat([artist_keys, pd.Series(extra_keys, dtype=object)], ignore_index=True) \
+            if extra_keys else artist_keys
+        aliases, alias_codes = self._sorted_codes(alias_values)
+        alias_rows = np.r_[np.arange(n, dtype=np.int64), np.asarray(extra_rows, dtype=np.int64)]
+        self._alias_rows, self._alias_off = self._group(alias_codes, len(aliases), alias_rows)
+        self._aliases = _GramIndex(aliases)
+
+        # First occurrence wins, as in the catalog's duplicate-id rule.
+        ids = self._ids.tolist()
+        self._id_row: dict[str, int] = dict(zip(reversed(ids), range(n - 1, -1, -1)))
+
+        self._default_rows = self._rank_order[: 4 * MAX_CANDIDATES]
+
+        logger.info(
+            "resolver: %d songs, %d unique titles, %d artists, %d aliases indexed in %.2fs",
+            n, len(titles), len(artist_list), len(aliases), time.perf_counter() - started,
+        )
+
+    # ------------------------------------------------------------------ building
+
+    @staticmethod
+    def _text_column(songs: pd.DataFrame, column: str) -> pd.Series:
+        """A text column with missing values as "" (Arrow-backed stays Arrow-backed: fast)."""
+        col = songs[column].reset_index(drop=True)
+        if pd.api.types.infer_dtype(col, skipna=False) != "string":
+            col = col.map(lambda v: v if isinstance(v, str) else ("" if v is None or v is pd.NA
+                          or (isinstance(v, float) and v != v) else str(v)))
+        return col.fillna("")
+
+    @staticmethod
+    def _sorted_codes(values: pd.Series) -> tuple[list[str], np.ndarray]:
+        """Unique ``values`` sorted in Python's order (what bisect uses) and each value's code.
+
+        pandas sorts Arrow strings by UTF-8 bytes, which is code-point order, i.e.
+        Python's; the check below falls back to Python's sort should that ever differ.
+        """
+        codes, uniques = pd.factorize(values, sort=True)
+        keys = [u if isinstance(u, str) else str(u) for u in uniques.tolist()]
+        if any(a >= b for a, b in zip(keys, keys[1:])):
+            order = sorted(range(len(keys)), key=keys.__getitem__)
+            rank = np.empty(len(keys), dtype=np.int64)
+            rank[np.asarray(order, dtype=np.int64)] = np.arange(len(keys))
+            keys = [keys[i] for i in order]
+            codes = rank[codes] if len(codes) else codes
+        return keys, np.asarray(codes, dtype=np.int64)
+
+    def _group(self, codes: np.ndarray, n_groups: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """CSR of entries per code: the rows of each group, most popular first, then shortest.
+
+        ``rows[i]`` is the row of entry ``i`` (default: entry i is row i). Entries are
+        put in the global preference order first, then stably sorted by code: two
+        cheap passes instead of a four-key lexsort per index.
+        """
+        if rows is None:
+            pos = self._rank_order
+            rows = np.arange(len(codes), dtype=np.int64)
+        else:
+            pos = np.argsort(self._by_rank[rows], kind="stable")
+        grouped = rows[pos[np.argsort(codes[pos], kind="stable")]]
+        offsets = np.r_[0, np.cumsum(np.bincount(codes, minlength=n_groups))].astype(np.int64)
+        return grouped.astype(np.int64), offsets
+
+    # ------------------------------------------------------------------ small helpers
+
+    def __len__(self) -> int:
+        return self._n
+
+    def by_id(self, song_id: str) -> int | None:
+        """Row of the song with this id (autocomplete values come back as ids), or None."""
+        if not isinstance(song_id, str):
+            return None
+        song_id = clean_display(song_id[: VALUE_MAX_CHARS * 4])
+        row = self._id_row.get(song_id)
+        if row is None and song_id.startswith("#") and song_id[1:].isdigit():
+            # Fallback value for ids too long for Discord (see _value); only if unambiguous.
+            candidate = int(song_id[1:])
+            if 0 <= candidate < self._n and len(self._ids[candidate]) > VALUE_MAX_CHARS:
+                row = candidate
+        return row
+
+    def _candidate(self, row: int, score: float) -> Candidate:
+        """The public view of a row: what the bot shows and acts on."""
+        year = self._years[row]
+        return Candidate(
+            index=int(row), id=str(self._ids[row]), name=str(self._names[row]),
+            artist=str(self._artists[row]), year=None if np.isnan(year) else int(year),
+            score=round(float(min(100.0, max(0.0, score))), 1),
+        )
+
+    def _key_group(self, key_id: int) -> np.ndarray:
+        """Rows whose title key is ``key_id``, most popular first."""
+        return self._key_rows[self._key_off[key_id]: self._key_off[key_id + 1]]
+
+    def _alias_group(self, alias_id: int) -> np.ndarray:
+        """Rows credited to artist alias ``alias_id``, most popular first."""
+        return self._alias_rows[self._alias_off[alias_id]: self._alias_off[alias_id + 1]]
+
+    def _identity(self, row: int) -> tuple[int, int]:
+        """Same title key by the same artist is one song (live and studio versions)."""
+        return int(self._row_key[row]), int(self._row_artist[row])
+
+    def _rank(self, scored: dict[int, float]) -> list[tuple[int, float]]:
+        """Rows best first: score, then popularity, then shorter title; one per identity."""
+        ordered = sorted(scored.items(),
+                         key=lambda rs: (-rs[1], -self._pop[rs[0]], self._name_len[rs[0]], rs[0]))
+        seen: set[tuple[int, int]] = set()
+        out: list[tuple[int, float]] = []
+        for row, score in ordered:
+            ident = self._identity(row)
+            if ident not in seen:
+                seen.add(ident)
+                out.append((row, score))
+        return out
+
+    # ------------------------------------------------------------------ scoring
+
+    def _score_keys(self, query: str, key_ids: np.ndarray) -> np.ndarray:
+        """Score title keys (ids into the sorted titles) against a folded query, 0..100."""
+        return _score_strings(query, [self._titles.keys[i] for i in key_ids.tolist()])
+
+    def _title_candidates(self, qkey: str) -> np.ndarray:
+        """Key ids worth scoring for ``qkey``: trigram vote plus the most popular prefix hits."""
+        ids = self._titles.candidates(qkey)
+        lo, hi = self._titles.prefix_range(qkey)
+        if hi > lo:
+            prefix = np.arange(lo, hi, dtype=np.int64)
+            if len(prefix) > PREFIX_CANDIDATES:
+                prefix = lo + np.argpartition(-self._key_pop[lo:hi], PREFIX_CANDIDATES)[:PREFIX_CANDIDATES]
+            ids = np.union1d(ids, prefix)
+        return ids
+
+    def _fuzzy_rows(self, qkey: str, cutoff: float) -> dict[int, float]:
+        """Rows (one per title key and artist) whose key scores at least ``cutoff``."""
+        key_ids = self._title_candidates(qkey)
+        scores = self._score_keys(qkey, key_ids)
+        good = np.flatnonzero(scores >= cutoff)
+        if len(good) > MAX_FUZZY_KEYS:
+            good = good[np.argpartition(-scores[good], MAX_FUZZY_KEYS)[:MAX_FUZZY_KEYS]]
+        out: dict[int, float] = {}
+        for key_id, score in zip(key_ids[good].tolist(), scores[good].tolist()):
+            for row in self._key_group(key_id).tolist():
+                out[row] = score
+        return out
+
+    def _rows_title_scores(self, qkey: str, qfold: str, rows: np.ndarray, cutoff: float) -> dict[int, float]:
+        """Score a title query against a given set of rows (one artist's songs)."""
+        if not len(rows):
+            return {}
+        row_keys = self._row_key[rows]
+        key_ids = np.unique(row_keys)
+        if len(key_ids) > ARTIST_BRUTE_FORCE_KEYS:
+            key_ids = np.intersect1d(key_ids, self._title_candidates(qkey))
+        scores = dict(zip(key_ids.tolist(), self._score_keys(qkey, key_ids).tolist()))
+        exact = {self._titles.find(qkey), self._titles.find(qfold)}
+        tagged = set(self._tagged_rows(qfold))
+        out: dict[int, float] = {}
+        for row, key_id in zip(rows.tolist(), row_keys.tolist()):
+            score = 100.0 if (key_id in exact or row in tagged) else scores.get(key_id, 0.0)
+            if score >= cutoff:
+                out[row] = max(score, out.get(row, 0.0))
+        return out
+
+    # ------------------------------------------------------------------ artists
+
+    def _match_artists(self, akey: str) -> list[tuple[int, float]]:
+        """Aliases matching a typed artist strongly (exact first), best few."""
+        if not akey:
+            return []
+        exact = self._aliases.find(akey)
+        if exact is not None:
+            return [(exact, 100.0)]
+        ids = self._aliases.candidates(akey, limit=100)
+        lo, hi = self._aliases.prefix_range(akey)
+        if hi > lo:
+            ids = np.union1d(ids, np.arange(lo, min(hi, lo + 50)))
+        if not len(ids):
+            return []
+        scores = _score_strings(akey, [self._aliases.keys[i] for i in ids.tolist()])
+        best = np.argsort(-scores, kind="stable")[:3]
+        return [(int(ids[i]), float(scores[i])) for i in best.tolist() if scores[i] >= ARTIST_CUTOFF]
+
+    def _interpretations(self, q: str, words: list[str]) -> list[tuple[str, str, bool]]:
+        """(title text, artist text, artist is exact) readings of a query naming an artist.
+
+        Explicit separators are tried at every position and, for dashes, in both orders
+        ("artist - title" and "title - artist"); the artist match decides which reading
+        holds. A plain query whose first or last words are an artist's name is read
+        as title + artist too, which is how "la java mistinguett" boosts Mistinguett.
+        """
+        out: list[tuple[str, str, bool]] = []
+        for match in islice(_BY.finditer(q), MAX_SEPARATORS):
+            out.append((q[: match.start()], q[match.end():], False))
+        for match in islice(_DASH.finditer(q), MAX_SEPARATORS):
+            left, right = q[: match.start()], q[match.end():]
+            out.append((left, right, False))
+            out.append((right, left, False))
+        n_words = len(words)
+        for size in range(min(MAX_ARTIST_SPAN_WORDS, n_words - 1), 0, -1):
+            head, tail = " ".join(words[:size]), " ".join(words[n_words - size:])
+            if self._aliases.find(tail) is not None:
+                out.append((" ".join(words[: n_words - size]), tail, True))
+            if self._aliases.find(head) is not None:
+                out.append((" ".join(words[size:]), head, True))
+        return out
+
+    # ------------------------------------------------------------------ resolve
+
+    def resolve(self, query: str, limit: int = 10) -> Resolution:
+        """Resolve free text (a title, "title by artist", "artist - title", an id) to songs.
+
+        Never raises on user input: anything unusable comes back as ``empty`` or
+        ``no_match``.
+        """
+        started = time.perf_counter()
+        try:
+            limit = max(1, min(int(limit), MAX_CANDIDATES))
+        except (TypeError, ValueError):
+            limit = 10
+        q = _clean_query(query)
+        result = self._resolve(q, limit)
+        logger.debug("resolve %r -> %s (%d candidates) in %.1f ms", q, result.status,
+                     len(result.candidates), (time.perf_counter() - started) * 1000)
+        return result
+
+    def _resolve(self, q: str, limit: int) -> Resolution:
+        """Cheapest answers first: id, exact title, title + artist, then fuzzy."""
+        if not q:
+            return Resolution(q, STATUS_EMPTY)
+        row = self._id_row.get(q)
+        if row is not None:
+            return Resolution(q, STATUS_EXACT, (self._candidate(row, 100.0),))
+        qfold = fold(q)
+        if not qfold:
+            # Only punctuation, emoji or symbols: still a hit if a title is literally that.
+            key_id = self._titles.find("")
+            rows = [r for r in self._key_group(key_id).tolist() if _literal(self._names[r]) == _literal(q)] \
+                if key_id is not None else []
+            return self._exact_resolution(q, rows, limit) if rows else Resolution(q, STATUS_NO_MATCH)
+        qkey = title_key(q) or qfold
+
+        rows = self._exact_rows(q, qfold, qkey)
+        exact = self._exact_resolution(q, rows, limit) if rows else None
+        if exact is not None and exact.status == STATUS_EXACT:
+            return exact
+        # Several artists share the exact title (or none matched): an artist named in
+        # the query decides — also when a version tag swallowed it ("X - Remastered by Y").
+
+        scored: dict[int, float] = {}
+        exact_by_artist: list[int] = []
+        exact_title: dict[int, float] = {}  # exact title, strong but inexact artist
+        for title_text, artist_text, artist_exact in self._interpretations(q, qfold.split()):
+            tkey, tfold = title_key(title_text), fold(title_text)
+            akey = artist_key(artist_text)
+            if not akey or not _literal(title_text):
+                continue
+            artists = [(self._aliases.find(akey), 100.0)] if artist_exact else self._match_artists(akey)
+            for alias_id, artist_score in artists:
+                if alias_id is None:
+                    continue
+                if not tkey:  # a title of symbols only ("!" by X): literal match
+                    lit = _literal(title_text)
+                    titles = {r: 100.0 for r in self._alias_group(alias_id).tolist()
+                              if not self._titles.keys[self._row_key[r]] and _literal(self._names[r]) == lit}
+                else:
+                    titles = self._rows_title_scores(tkey, tfold, self._alias_group(alias_id), SUGGEST_CUTOFF)
+                for row, title_score in titles.items():
+                    combined = (3.0 * title_score + artist_score) / 4.0
+                    if title_score >= 100.0 and artist_score >= 100.0:
+                        exact_by_artist.append(row)
+                    elif title_score >= 100.0:
+                        exact_title[row] = max(combined, exact_title.get(row, 0.0))
+                    scored[row] = max(combined, scored.get(row, 0.0))
+
+        if exact_by_artist:
+            # Exact title by the exact artist: never ambiguous; the most popular version.
+            best = self._rank({r: 100.0 for r in exact_by_artist})[0][0]
+            return self._exact_resolution(q, [best], limit, by_artist=True)
+        if exact is not None:
+            if exact_title:  # "Superman - Remastered by Blak Lace": the artist still decides
+                ranked = self._rank(exact_title)[:limit]
+                return Resolution(q, STATUS_FUZZY, tuple(self._candidate(r, s) for r, s in ranked))
+            return exact
+        for row, score in self._fuzzy_rows(qkey, SUGGEST_CUTOFF).items():
+            scored[row] = max(score, scored.get(row, 0.0))
+
+        ranked = self._rank(scored)
+        if not ranked or ranked[0][1] < FUZZY_CUTOFF:
+            artist_only = self._artist_only(q, qfold, limit)
+            if artist_only is not None:
+                return artist_only
+            suggestions = tuple(self._candidate(r, s) for r, s in ranked[:MAX_SUGGESTIONS])
+            return Resolution(q, STATUS_NO_MATCH, (), suggestions)
+
+        accepted = [(r, s) for r, s in ranked if s >= FUZZY_CUTOFF][:limit]
+        best_score = accepted[0][1]
+        close = [r for r, s in accepted[1:] if s >= best_score - AMBIGUITY_MARGIN]
+        candidates = tuple(self._candidate(r, s) for r, s in accepted)
+        if close and best_score < 100.0:
+            return Resolution(q, STATUS_AMBIGUOUS, candidates)
+        if len(accepted) > 1 and best_score >= 100.0 and accepted[1][1] >= 100.0:
+            return Resolution(q, STATUS_AMBIGUOUS, candidates)
+        return Resolution(q, STATUS_FUZZY, candidates)
+
+    def _tagged_rows(self, qfold: str) -> list[int]:
+        """Rows whose *full* title folds to ``qfold`` although their key is shorter.
+
+        "into the golden abyss live" should find "Into The Golden Abyss (Live)", whose
+        key is "into the golden abyss". Such a key is a word prefix of the query and the
+        rest holds a version word, so only those few groups are folded and compared —
+        at query time, which keeps folding every tagged title out of the cold start.
+        """
+        words = qfold.split()
+        out: list[int] = []
+        for cut in range(len(words) - 1, 0, -1):
+            if not _TAG_WORDS.intersection(words[cut:]):
+                continue
+            key_id = self._titles.find(" ".join(words[:cut]))
+            if key_id is None:
+                continue
+            group = self._key_group(key_id)[:MAX_TAGGED_GROUP].tolist()
+            out.extend(r for r in group if _fast_fold(self._names[r]) == qfold)
+        return out
+
+    def _exact_rows(self, q: str, qfold: str, qkey: str) -> list[int]:
+        """Rows whose title is the query up to case, accents, punctuation and tags.
+
+        The most specific reading wins: titles whose full fold equals the query's (tags
+        included: "moments mix cut") before titles whose key equals the query's key; and
+        among those, titles typed literally (punctuation too: "Love !") if any.
+        """
+        specific = self._tagged_rows(qfold)
+        key_id = self._titles.find(qfold)
+        if key_id is not None:
+            specific.extend(self._key_group(key_id).tolist())
+        rows = specific
+        if not rows:
+            key_id = self._titles.find(qkey)
+            rows = self._key_group(key_id).tolist() if key_id is not None else []
+        if 1 < len(rows) <= MAX_TAGGED_GROUP:
+            same_fold = [r for r in rows if _fast_fold(self._names[r]) == qfold]
+            rows = same_fold or rows
+            lit = _literal(q)
+            literal = [r for r in rows if _literal(self._names[r]) == lit]
+            rows = literal or rows
+        return list(dict.fromkeys(rows))
+
+    def _exact_resolution(self, q: str, rows: list[int], limit: int, by_artist: bool = False) -> Resolution:
+        """Exact title hits: one artist is exact (most popular version), several ask."""
+        ranked = self._rank({r: 100.0 for r in rows})
+        candidates = tuple(self._candidate(r, s) for r, s in ranked[:limit])
+        artists = {int(self._row_artist[r]) for r, _ in ranked}
+        if len(artists) > 1 and not by_artist:
+            return Resolution(q, STATUS_AMBIGUOUS, candidates)
+        return Resolution(q, STATUS_EXACT, candidates)
+
+    def _artist_only(self, q: str, qfold: str, limit: int) -> Resolution | None:
+        """A query that is just an artist's name lists that artist's most popular songs."""
+        alias_id = self._aliases.find(qfold)
+        if alias_id is None:
+            return None
+        rows = self._alias_group(alias_id)[: 4 * limit].tolist()
+        ranked = self._rank({r: 90.0 for r in rows})[:limit]
+        if not ranked:
+            return None
+        status = STATUS_FUZZY if len(ranked) == 1 else STATUS_AMBIGUOUS
+        return Resolution(q, status, tuple(self._candidate(r, s) for r, s in ranked))
+
+    # ------------------------------------------------------------------ autocomplete
+
+    def _value(self, row: int) -> str:
+        """Autocomplete value: the song id, or "#row" for ids longer than Discord allows."""
+        song_id = str(self._ids[row])
+        return song_id if 0 < _utf16_len(song_id) <= VALUE_MAX_CHARS else f"#{row}"
+
+    def label(self, row: int) -> str:
+        """'Title — Artist (year)' within 100 characters, title and artist cut with '…'."""
+        title, artist = str(self._names[row]) or "?", str(self._artists[row]) or "?"
+        year = self._years[row]
+        suffix = "" if np.isnan(year) else f" ({int(year)})"
+        sep = " — "
+        budget = LABEL_MAX_CHARS - len(sep) - len(suffix)
+        if _utf16_len(title) + _utf16_len(artist) > budget:
+            # The title is what the user is looking for; the artist keeps at least a third.
+            artist_room = max(budget - _utf16_len(title), min(_utf16_len(artist), budget // 3))
+            artist = _truncate(artist, artist_room)
+            title = _truncate(title, budget - _utf16_len(artist))
+        return f"{title}{sep}{artist}{suffix}"
+
+    def complete(self, prefix: str, limit: int = 25) -> list[Suggestion]:
+        """Autocomplete choices for what has been typed so far, best first.
+
+        Prefix hits come from a bisect range of the sorted title keys (most popular
+        keys first); songs of a named artist and fuzzy matches only fill what prefixes
+        leave, so the common case costs a bisect and a partial sort.
+        """
+        started = time.perf_counter()
+        try:
+            limit = max(1, min(int(limit), MAX_CANDIDATES))
+        except (TypeError, ValueError):
+            limit = MAX_CANDIDATES
+        p = _clean_query(prefix)
+        rows = self._complete_rows(p, limit)
+        out: list[Suggestion] = []
+        seen: set[str] = set()
+        for row in rows:
+            label = self.label(row)
+            if label not in seen:
+                seen.add(label)
+                out.append(Suggestion(label=label, value=self._value(row)))
+                if len(out) >= limit:
+                    break
+        logger.debug("complete %r -> %d in %.1f ms", p, len(out), (time.perf_counter() - started) * 1000)
+        return out
+
+    def _complete_rows(self, p: str, limit: int) -> list[int]:
+        """Rows to suggest, best first, possibly with repeats (deduplicated by label later)."""
+        if not p:
+            return self._default_rows.tolist()
+        want = 2 * limit  # labels may repeat (same title, artist and year); keep spares
+        rows: list[int] = []
+        row = self._id_row.get(p)
+        if row is not None:
+            rows.append(row)
+        pfold = fold(p)
+        if not pfold:
+            return rows
+
+        # "title - artist", "artist - title", "title by artist": narrow to the artist.
+        # Readings whose title part is a prefix of the artist's titles lead, the
+        # stronger artist match first; fuzzy readings follow.
+        narrowed: list[tuple[bool, float, list[int]]] = []
+        for title_text, artist_text, _ in self._interpretations(p, []):
+            tfold = fold(title_text)
+            akey = artist_key(artist_text)
+            if not tfold or not akey:
+                continue
+            for alias_id, artist_score in self._match_artists(akey)[:1]:
+                artist_rows = self._alias_group(alias_id)
+                keys = [self._titles.keys[k] for k in self._row_key[artist_rows].tolist()]
+                hits = [r for r, k in zip(artist_rows.tolist(), keys) if k.startswith(tfold)]
+                is_prefix = bool(hits)
+                if not hits:
+                    scored = self._rows_title_scores(title_key(title_text) or tfold, tfold,
+                                                     artist_rows, COMPLETE_CUTOFF)
+                    hits = [r for r, _ in self._rank(scored)]
+                narrowed.append((is_prefix, artist_score, hits[:want]))
+        for _, _, hits in sorted(narrowed, key=lambda n: (not n[0], -n[1])):
+            rows.extend(hits)
+
+        rows.extend(self._prefix_rows(pfold, want))
+        if len(rows) < want:
+            alias_id = self._aliases.find(pfold)
+            if alias_id is not None:
+                rows.extend(self._alias_group(alias_id)[:want].tolist())
+        if len(dict.fromkeys(rows)) < limit and len(pfold) >= 2:
+            fuzzy = self._fuzzy_rows(title_key(p) or pfold, COMPLETE_CUTOFF)
+            rows.extend(r for r, _ in self._rank(fuzzy))
+        return list(dict.fromkeys(rows))
+
+    def _prefix_rows(self, pfold: str, want: int) -> list[int]:
+        """Rows of the most popular keys starting with ``pfold``; the key equal to it first."""
+        lo, hi = self._titles.prefix_range(pfold)
+        if hi <= lo:
+            return []
+        if hi - lo > want:
+            key_ids = lo + np.argpartition(-self._key_pop[lo:hi], want)[:want]
+        else:
+            key_ids = np.arange(lo, hi)
+        rows = np.concatenate([self._key_group(k) for k in key_ids.tolist()])
+        # The key equal to the prefix, if any, sorts first in its range; its songs lead.
+        not_equal = (self._row_key[rows] != lo) | (self._titles.keys[lo] != pfold)
+        order = np.lexsort((rows, self._name_len[rows], -self._pop[rows], not_equal))
+        return rows[order][: 4 * want].tolist()

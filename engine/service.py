@@ -1,0 +1,605 @@
+"""The engine's one front door for the bot, the console and the CLI.
+
+Transport-agnostic (never imports discord): it takes the text people type and returns
+plain frozen dataclasses. Every way a request can fail *because of its input* becomes
+an :class:`EngineError` subclass carrying a message to show and what to try instead,
+so a front end needs one ``except EngineError`` and never sees a traceback. Unexpected
+failures (bugs) are logged with their traceback and also surface as an EngineError,
+because a chat user can do nothing with a KeyError either way.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import re
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from .model import MoodModel, Progress
+from .moods import Mood
+from .recommend import FeatureComparison, Recommender
+from .resolver import (
+    STATUS_AMBIGUOUS,
+    STATUS_EMPTY,
+    Candidate,
+    Resolution,
+    SongResolver,
+)
+from .targets import Target, TargetError, describe_targets, parse_targets, split_query
+from .text import MAX_QUERY_CHARS, fold
+
+logger = logging.getLogger(__name__)
+
+#: Most picks one request may ask for (a Discord embed lists 25 fields at most).
+MAX_PICKS = 25
+#: Deepest "more" page served; beyond it a user has seen the whole cluster anyway.
+MAX_PAGE = 10_000
+#: Typo tolerance for mood words (rapidfuzz ratio, 0..100).
+MOOD_FUZZY_CUTOFF = 80.0
+#: Longest mood text looked at; moods are a word or two plus optional targets.
+MAX_MOOD_CHARS = 200
+
+_T = TypeVar("_T")
+
+
+# -- errors ----------------------------------------------------------------------------------
+class EngineError(Exception):
+    """A request the engine cannot serve; ``message`` says why, ``suggestions`` what to try."""
+
+    def __init__(self, message: str, suggestions: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.suggestions: tuple[str, ...] = tuple(suggestions)
+
+
+class NoMatchError(EngineError):
+    """No song matches the query; ``suggestions`` are the closest "Title — Artist" labels."""
+
+
+class AmbiguousSongError(EngineError):
+    """Several songs fit about equally well; ask the user which one (``candidates``)."""
+
+    def __init__(self, message: str, candidates: Sequence[Candidate],
+                 suggestions: Iterable[str] = ()) -> None:
+        super().__init__(message, suggestions)
+        self.candidates: tuple[Candidate, ...] = tuple(candidates)
+
+
+class UnknownMoodError(EngineError):
+    """The mood word matches no mood; ``suggestions`` are the mood keys to try."""
+
+
+class InvalidTargetsError(EngineError):
+    """Targets that cannot be parsed or applied; ``problems`` lists each one."""
+
+    def __init__(self, message: str, problems: Sequence[str], suggestions: Iterable[str] = ()) -> None:
+        super().__init__(message, suggestions)
+        self.problems: tuple[str, ...] = tuple(problems)
+
+
+class NoResultsError(EngineError):
+    """Targets or exclusions leave no song to offer; the message says which."""
+
+
+# -- results ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Song:
+    """One catalog song as front ends show it (display text, not matching keys)."""
+
+    index: int
+    id: str
+    name: str
+    artist: str
+    year: int | None
+    popularity: float | None
+    genres: tuple[str, ...]
+    cluster: int
+    mood: Mood
+    #: Audio features in file units; excluded from equality/hash (index identifies the song).
+    features: dict[str, float] = field(compare=False, repr=False)
+
+    def label(self) -> str:
+        """'Title — Artist (year)', the form used in lists and menus."""
+        year = f" ({self.year})" if self.year is not None else ""
+        return f"{self.name} — {self.artist}{year}"
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A recommended song, its score (cosine similarity or typicality, 0..1) and why."""
+
+    song: Song
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """Songs like ``seed``; ``page`` is how many "more" steps deep this answer is."""
+
+    seed: Song
+    picks: tuple[Pick, ...]
+    targets: tuple[Target, ...]
+    page: int
+
+
+@dataclass(frozen=True)
+class VibeResult:
+    """Songs typical of ``mood``."""
+
+    mood: Mood
+    picks: tuple[Pick, ...]
+    targets: tuple[Target, ...]
+
+
+@dataclass(frozen=True)
+class ClusterReport:
+    """Which mood a song belongs to, how big that mood is and how the song compares with it."""
+
+    song: Song
+    mood: Mood
+    size: int
+    share: float
+    comparison: tuple[FeatureComparison, ...]
+    top_genres: tuple[tuple[str, int], ...]
+    top_artists: tuple[tuple[str, int], ...]
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def _guard(method: Callable[..., _T]) -> Callable[..., _T]:
+    """Let EngineError through; log anything else with its traceback and wrap it.
+
+    Input problems are turned into specific errors by the methods themselves; this is
+    the net under them, so a bug or a hostile value we did not foresee still reaches
+    the user as a short message instead of taking a command handler down.
+    """
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> _T:
+        try:
+            return method(*args, **kwargs)
+        except EngineError:
+            raise
+        except TargetError as exc:
+            raise _invalid_targets(exc) from None
+        except Exception:  # noqa: BLE001 - see docstring
+            logger.exception("unexpected failure in Engine.%s", method.__name__)
+            raise EngineError("something went wrong on our side handling that request",
+                              ("try again, or try another song",)) from None
+
+    return wrapper
+
+
+def _invalid_targets(exc: TargetError) -> InvalidTargetsError:
+    problems = tuple(str(p) for p in exc.problems) or (str(exc),)
+    return InvalidTargetsError(
+        "invalid target" + ("s" if len(problems) > 1 else "") + ": " + "; ".join(problems),
+        problems, ("energy>0.7", "tempo 90-110", "year 1990-1999"))
+
+
+def _clamp_int(value: object, lo: int, hi: int, default: int) -> int:
+    """``value`` as an int within [lo, hi]; anything unusable becomes ``default``."""
+    if isinstance(value, bool):
+        return default
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return default
+    if not math.isfinite(number):
+        return default
+    return max(lo, min(hi, int(number)))
+
+
+def _id_set(exclude_ids: object) -> frozenset[str]:
+    """Excluded ids as a frozenset of strings; odd input is ignored, not an error."""
+    if not exclude_ids:
+        return frozenset()
+    if isinstance(exclude_ids, str):
+        return frozenset((exclude_ids,))
+    try:
+        return frozenset(x for x in exclude_ids if isinstance(x, str))  # type: ignore[union-attr]
+    except TypeError:
+        return frozenset()
+
+
+def _compact(word: str) -> str:
+    return word.replace(" ", "")
+
+
+class Engine:
+    """Everything a front end asks of Clusterfy, over one fitted :class:`MoodModel`.
+
+    Construction builds the resolver (title/artist indexes), the recommender (lookup
+    arrays) and the mood word index once; every method afterwards is read-only, so one
+    Engine can serve concurrent requests from worker threads.
+    """
+
+    def __init__(self, model: MoodModel) -> None:
+        model._check_fitted()
+        self.model = model
+        songs = model.songs_
+        self.resolver = SongResolver(songs)
+        self.recommender = Recommender(model)
+        self.moods: list[Mood] = list(model.moods_)
+        self.n_songs: int = len(songs)
+        # Plain lists: building a Song from them costs microseconds, .iloc costs far more.
+        self._ids: list[str] = self.recommender.ids
+        self._names: list[str] = [str(v) for v in songs["name"].tolist()]
+        self._artists: list[str] = [str(v) for v in songs["artist"].tolist()]
+        self._genres: list[tuple[str, ...]] = [tuple(g) if isinstance(g, (tuple, list)) else ()
+                                               for g in songs["genres"].tolist()]
+        self._mood_words, self._mood_word_list = self._build_mood_index()
+        self._rng = np.random.default_rng()
+
+    @classmethod
+    def load(
+        cls,
+        catalog: str | Path | None = None,
+        model_path: str | Path | None = None,
+        k: int | str = 4,
+        progress: Progress | None = None,
+    ) -> "Engine":
+        """Engine over the cached model of ``catalog`` (built on first use), see obtain_model.
+
+        Start-up is operator territory, not user input, so CatalogError/ArtifactError
+        and ValueError propagate unchanged for the caller to report.
+        """
+        from .loading import obtain_model
+
+        return cls(obtain_model(catalog, model_path, k, progress=progress))
+
+    # -- songs -------------------------------------------------------------------------------
+    def _song(self, index: int) -> Song:
+        return self._songs([index])[0]
+
+    def _songs(self, indices: Sequence[int]) -> list[Song]:
+        """Songs at valid ``indices``; array lookups done once for the whole list."""
+        rec = self.recommender
+        idx = np.asarray(indices, dtype=np.int64)
+        feats = rec.features
+        out: list[Song] = []
+        for i, cluster, x, year, pop in zip(
+            idx.tolist(), self.model.labels_[idx].tolist(), rec.X_[idx].tolist(),
+            rec.year_[idx].tolist(), rec.popularity_[idx].tolist(),
+        ):
+            out.append(Song(
+                index=i, id=self._ids[i], name=self._names[i], artist=self._artists[i],
+                year=None if math.isnan(year) else int(year),
+                popularity=None if math.isnan(pop) else pop, genres=self._genres[i],
+                cluster=cluster, mood=self.moods[cluster], features=dict(zip(feats, x)),
+            ))
+        return out
+
+    @_guard
+    def song(self, index: int) -> Song:
+        """The song at ``index`` (row of the song table); NoMatchError when there is none."""
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)) \
+                or not 0 <= int(index) < self.n_songs:
+            number = f" #{int(index)}" if isinstance(index, (int, np.integer)) \
+                and not isinstance(index, bool) and abs(int(index)) < 10**12 else ""
+            raise NoMatchError(f"there is no song{number} (songs are numbered 0 to "
+                               f"{self.n_songs - 1:,})")
+        return self._song(int(index))
+
+    @_guard
+    def song_by_id(self, song_id: str) -> Song | None:
+        """The song with this id (also autocomplete values), or None."""
+        row = self.resolver.by_id(song_id) if isinstance(song_id, str) else None
+        return None if row is None else self._song(int(row))
+
+    @_guard
+    def search(self, query: str, limit: int = 10) -> Resolution:
+        """Ranked candidate songs for free text; never raises on odd input."""
+        return self.resolver.resolve(query if isinstance(query, str) else "",
+                                     _clamp_int(limit, 1, MAX_PICKS, 10))
+
+    @_guard
+    def find_song(self, query: str) -> Song:
+        """The one song ``query`` names (a title, "title by artist", an id).
+
+        Raises NoMatchError (with did-you-mean titles) or AmbiguousSongError (with the
+        candidates to choose from) rather than guessing.
+        """
+        if not isinstance(query, str):
+            raise NoMatchError("type a song title to look for")
+        row = self.resolver.by_id(query)
+        if row is not None:
+            return self._song(int(row))
+        res = self.resolver.resolve(query)
+        best = res.best
+        if best is not None:
+            return self._song(best.index)
+        shown = _one_line(res.query or query, 80)
+        if res.status == STATUS_AMBIGUOUS:
+            raise AmbiguousSongError(
+                f"several songs match “{shown}”; which one did you mean?", res.candidates,
+                tuple(self.resolver.label(c.index) for c in res.candidates[:5]))
+        if res.status == STATUS_EMPTY:
+            raise NoMatchError("type a song title to look for", ("la java", "title by artist"))
+        raise NoMatchError(f"no song matches “{shown}”",
+                           tuple(self.resolver.label(c.index) for c in res.suggestions))
+
+    def _seed_and_targets(self, query: str | int) -> tuple[Song, list[Target]]:
+        """The seed song of a request and the targets typed along with it."""
+        if isinstance(query, (int, np.integer)) and not isinstance(query, bool):
+            return self.song(int(query)), []
+        if not isinstance(query, str):
+            raise NoMatchError("type a song title to start from")
+        row = self.resolver.by_id(query)
+        if row is not None:  # an autocomplete value or a "more" follow-up: never split it
+            return self._song(int(row)), []
+        title, targets = split_query(query[: MAX_QUERY_CHARS * 4])
+        if not title.strip():
+            if targets:
+                raise NoMatchError(f"name a song as well as the targets ({describe_targets(targets)})",
+                                   (f"la java {targets[0].text}",))
+            raise NoMatchError("type a song title to start from", ("la java", "title by artist"))
+        return self.find_song(title), targets
+
+    @staticmethod
+    def _where(where: str | Sequence[Target] | None) -> list[Target]:
+        """Targets from the ``where`` argument: text is parsed strictly, Targets pass through."""
+        if where is None:
+            return []
+        if isinstance(where, str):
+            return parse_targets(where[: MAX_QUERY_CHARS * 4]) if where.strip() else []
+        try:
+            items = list(where)
+        except TypeError:
+            raise InvalidTargetsError("targets must be text such as energy>0.7",
+                                      (f"not text: {type(where).__name__}",)) from None
+        bad = [type(t).__name__ for t in items if not isinstance(t, Target)]
+        if bad:
+            raise InvalidTargetsError("targets must be text such as energy>0.7",
+                                      tuple(f"not a target: {b}" for b in bad[:5]))
+        return items
+
+    # -- recommendations -----------------------------------------------------------------------
+    @_guard
+    def recommend(
+        self,
+        query: str | int,
+        n: int = 5,
+        *,
+        exclude_ids: Collection[str] = frozenset(),
+        page: int = 0,
+        per_artist: int = 2,
+        where: str | Sequence[Target] = "",
+    ) -> Recommendation:
+        """Songs that sound like the song ``query`` names, from its mood.
+
+        ``query`` may carry targets ("hey jude energy>0.6"); ``where`` adds more. ``n`` is
+        clamped to 1..25. Raises NoMatchError/AmbiguousSongError for the seed,
+        InvalidTargetsError for bad targets and NoResultsError when targets, exclusions
+        or paging leave nothing.
+        """
+        seed, targets = self._seed_and_targets(query)
+        targets = _dedupe_targets(targets + self._where(where))
+        n = _clamp_int(n, 1, MAX_PICKS, 5)
+        page = _clamp_int(page, 0, MAX_PAGE, 0)
+        per_artist = _clamp_int(per_artist, 0, MAX_PICKS, 2)
+        excluded = _id_set(exclude_ids)
+        found = self.recommender.recommend(seed.index, n, exclude_ids=excluded, page=page,
+                                           per_artist=per_artist, targets=targets)
+        if not found:
+            raise self._no_results(seed.mood, targets, like=seed,
+                                   narrowed=bool(excluded) or page > 0)
+        indices = [i for i, _ in found]
+        reasons = self.recommender.reasons(seed.index, indices)
+        picks = tuple(Pick(song, float(s), why)
+                      for song, (_, s), why in zip(self._songs(indices), found, reasons))
+        return Recommendation(seed=seed, picks=picks, targets=tuple(targets), page=page)
+
+    def _no_results(self, mood: Mood, targets: Sequence[Target], *, like: Song | None,
+                    narrowed: bool) -> NoResultsError:
+        """Say which constraint emptied the answer, so the user knows what to change."""
+        what = f"{mood.label} songs" + (f" like {like.name}" if like is not None else "")
+        if targets:
+            wording = describe_targets(targets)
+            mask = self.recommender.target_rows_mask(targets)
+            rows = self.model.cluster_rows(mood.cluster)
+            in_mood = 0 if mask is None else int(np.count_nonzero(mask[rows]))
+            if in_mood == 0 or not narrowed:
+                return NoResultsError(f"no {mood.label} songs with {wording}; widen the range",
+                                      ("widen the range", "drop a target"))
+            return NoResultsError(f"no more {what} with {wording}: you have seen them all; "
+                                  "widen the range", ("widen the range", "drop a target"))
+        if narrowed:
+            return NoResultsError(f"no more {what}: you have seen them all",
+                                  ("try another song", f"vibe {mood.key}"))
+        return NoResultsError(f"no other {what} in this catalog", ("try another song",))
+
+    @_guard
+    def vibe(
+        self,
+        mood: str,
+        n: int = 5,
+        *,
+        exclude_ids: Collection[str] = frozenset(),
+        seed: int | None = None,
+        where: str | Sequence[Target] = "",
+    ) -> VibeResult:
+        """Songs typical of a mood, different on each call unless ``seed`` is given.
+
+        ``mood`` is a mood word (key, label, synonym, typo of one) optionally followed
+        by targets ("chill tempo 60-90").
+        """
+        if not isinstance(mood, str):
+            raise UnknownMoodError(self._mood_help("name a mood"), self._mood_keys())
+        word, targets = split_query(mood[:MAX_MOOD_CHARS])
+        m = self.resolve_mood(word)
+        targets = _dedupe_targets(targets + self._where(where))
+        n = _clamp_int(n, 1, MAX_PICKS, 5)
+        rng_seed = _clamp_int(seed, 0, 2**63 - 1, -1) if seed is not None else -1
+        # Unseeded calls share one generator: a fresh default_rng() reads OS entropy on
+        # every call. Generator methods hold their bit generator's lock, so sharing is safe.
+        rng = self._rng if rng_seed < 0 else np.random.default_rng(rng_seed)
+        excluded = _id_set(exclude_ids)
+        found = self.recommender.vibe(m.cluster, n, exclude_ids=excluded, rng=rng, targets=targets)
+        if not found:
+            raise self._no_results(m, targets, like=None, narrowed=bool(excluded))
+        indices = [i for i, _ in found]
+        reasons = self.recommender.vibe_reasons(indices)
+        picks = tuple(Pick(song, float(s), why)
+                      for song, (_, s), why in zip(self._songs(indices), found, reasons))
+        return VibeResult(mood=m, picks=picks, targets=tuple(targets))
+
+    # -- moods -----------------------------------------------------------------------------------
+    def _build_mood_index(self) -> tuple[dict[str, Mood], list[str]]:
+        """Folded word -> mood; keys beat label parts beat synonyms when words collide."""
+        index: dict[str, Mood] = {}
+        tiers: list[list[tuple[str, Mood]]] = [[], [], []]
+        for m in self.moods:
+            tiers[0] += [(m.key, m), (m.label, m)]
+            tiers[1] += [(p, m) for p in re.split(r"[/ &]+", m.label) if p]
+            tiers[2] += [(s, m) for s in m.synonyms]
+        for tier in tiers:
+            for word, m in tier:
+                for form in {fold(word), _compact(fold(word))}:
+                    if form:
+                        index.setdefault(form, m)
+        return index, list(index)
+
+    def _mood_keys(self) -> tuple[str, ...]:
+        return tuple(m.key for m in self.moods)
+
+    def _mood_help(self, lead: str) -> str:
+        listed = ", ".join(f"{m.key} ({m.label})" for m in self.moods)
+        return f"{lead}; moods: {listed}"
+
+    @_guard
+    def resolve_mood(self, word: str) -> Mood:
+        """The mood a word means: key, label or part of it, synonym; case/accents/typos ignored.
+
+        A cluster number ("2") also works. Raises UnknownMoodError listing the moods.
+        """
+        if not isinstance(word, str):
+            raise UnknownMoodError(self._mood_help("name a mood"), self._mood_keys())
+        for m in self.moods:  # the emoji a reply showed is a fine way to ask again
+            if word.strip() == m.emoji:
+                return m
+        folded = fold(word[:MAX_MOOD_CHARS])
+        if not folded:
+            raise UnknownMoodError(self._mood_help("name a mood"), self._mood_keys())
+        shown = _one_line(word, 40)
+        if folded.isdigit():
+            if int(folded[:6]) < len(self.moods):
+                return self.moods[int(folded[:6])]
+            raise UnknownMoodError(self._mood_help(f"there is no mood #{folded[:6]}"), self._mood_keys())
+        for form in (folded, _compact(folded)):
+            if form in self._mood_words:
+                return self._mood_words[form]
+        # "some chill music": any one word that is a mood word.
+        tokens = folded.split()[:20]
+        for token in tokens:
+            if token in self._mood_words:
+                return self._mood_words[token]
+        for candidate in (folded, *tokens):
+            hit = process.extractOne(candidate, self._mood_word_list, scorer=fuzz.ratio,
+                                     score_cutoff=MOOD_FUZZY_CUTOFF)
+            if hit is not None:
+                logger.debug("mood %r read as %r (%.0f)", word[:40], hit[0], hit[1])
+                return self._mood_words[hit[0]]
+        raise UnknownMoodError(self._mood_help(f"no mood called “{shown}”"), self._mood_keys())
+
+    @_guard
+    def complete_mood(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
+        """Autocomplete choices (label shown, value) for a mood option, synonyms included.
+
+        A synonym shows where it leads ("study → Instrumental/Focus") and sends the
+        mood key, so the command always receives a canonical value.
+        """
+        limit = _clamp_int(limit, 1, MAX_PICKS, MAX_PICKS)
+        p = fold(prefix[:MAX_MOOD_CHARS]) if isinstance(prefix, str) else ""
+        out: list[tuple[str, str]] = []
+        seen: set[tuple[str, str]] = set()
+
+        def add(shown: str, m: Mood) -> None:
+            item = (shown[:100], m.key)
+            if item not in seen and len(out) < limit:
+                seen.add(item)
+                out.append(item)
+
+        main = {fold(m.key): m for m in self.moods} | {fold(m.label): m for m in self.moods}
+        for m in self.moods:
+            if not p or any(fold(w).startswith(p) for w in (m.key, m.label, *re.split(r"[/ &]+", m.label))):
+                add(f"{m.emoji} {m.label}", m)
+        if p:
+            shown_forms: set[str] = set()
+            for m in self.moods:
+                for s in m.synonyms:
+                    form = fold(s)
+                    # "hip hop", "hip-hop", "hiphop": one entry is enough
+                    if form.startswith(p) and form not in main and _compact(form) not in shown_forms:
+                        shown_forms.add(_compact(form))
+                        add(f"{s} → {m.label}", m)
+            if not out:
+                for form, score, _ in process.extract(p, self._mood_word_list, scorer=fuzz.ratio,
+                                                      score_cutoff=60.0, limit=limit):
+                    m = self._mood_words[form]
+                    add(f"{m.emoji} {m.label}" if form in main else f"{form} → {m.label}", m)
+        return out
+
+    @_guard
+    def complete_song(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
+        """Autocomplete choices (label shown, song id) for a song option."""
+        return [(s.label, s.value) for s in self.resolver.complete(
+            prefix if isinstance(prefix, str) else "", _clamp_int(limit, 1, MAX_PICKS, MAX_PICKS))]
+
+    # -- reports ---------------------------------------------------------------------------------
+    @_guard
+    def cluster_report(self, query: str | int) -> ClusterReport:
+        """Which mood a song is in, that mood's size and top genres, and how the song differs."""
+        if isinstance(query, (int, np.integer)) and not isinstance(query, bool):
+            song = self.song(int(query))
+        elif isinstance(query, str):
+            row = self.resolver.by_id(query)
+            song = self._song(int(row)) if row is not None else self.find_song(query)
+        else:
+            raise NoMatchError("type a song title to look for")
+        c = song.cluster
+        size = int(self.model.sizes_[c])
+        validation = self.model.validation_
+        return ClusterReport(
+            song=song, mood=song.mood, size=size, share=size / self.n_songs,
+            comparison=tuple(self.recommender.compare(song.index)),
+            top_genres=tuple((str(g), int(k)) for g, k in validation.top_genres.get(c, [])),
+            top_artists=tuple((str(a), int(k)) for a, k in validation.top_artists.get(c, [])),
+        )
+
+    @_guard
+    def moods_overview(self) -> list[dict]:
+        """One dict per mood: cluster, key, label, emoji, size, share, description."""
+        return self.model.summary()
+
+
+def _dedupe_targets(targets: Sequence[Target]) -> list[Target]:
+    """Drop repeated targets (same field and bounds), keeping the first wording."""
+    seen: set[tuple[str, float | None, float | None]] = set()
+    out: list[Target] = []
+    for t in targets:
+        key = (t.field, t.low, t.high)
+        if key not in seen:
+            seen.add(key)
+            out.append(t)
+    return out
+
+
+def _one_line(text: str, limit: int) -> str:
+    """``text`` on one line, cut to ``limit`` characters, for quoting in messages."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+__all__ = [
+    "AmbiguousSongError", "ClusterReport", "Engine", "EngineError", "InvalidTargetsError",
+    "NoMatchError", "NoResultsError", "Pick", "Recommendation", "Song", "UnknownMoodError",
+    "VibeResult", "Candidate", "FeatureComparison", "Resolution", "Target",
+]

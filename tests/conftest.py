@@ -1,0 +1,24 @@
+"""Shared fixtures: one real model on the bundled catalog per test session (~2 s to fit)."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.catalog import load_catalog
+from engine.model import MoodModel
+from engine.paths import BUNDLED_CATALOG
+
+
+@pytest.fixture(scope="session")
+def model() -> MoodModel:
+    """MoodModel(k=4) fitted on the bundled 3,242-song catalog; treat as read-only."""
+    songs, _ = load_catalog(BUNDLED_CATALOG)
+    return MoodModel(4).fit(songs)
+
+
+@pytest.fixture(scope="session")
+def engine(model: MoodModel):
+    """The service facade over :func:`model`; treat as read-only."""
+    from engine.service import Engine  # imported here so other tests don't depend on it
+
+    return Engine(model)
