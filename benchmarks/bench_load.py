@@ -51,7 +51,6 @@ MIX = (
     (30, "recommend"), (20, "vibe"), (10, "cluster"), (15, "more"), (8, "like"),
     (7, "history"), (5, "moods"), (5, "help"),
 )
-RECORDING = ("recommend", "vibe", "cluster", "more")
 #: Distinct songs users ask ``cluster`` about (each one's chart is drawn once, then cached).
 CLUSTER_TITLES = 8
 

@@ -42,7 +42,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -222,8 +222,7 @@ class Queries:
     typo_rows: list[int]
     prefix: list[str]
     seeds: list[int]
-    moods: list[tuple[int, str]]  # (cluster, word)
-    extra: dict[str, Any] = field(default_factory=dict)
+    moods: list[tuple[int, str]]  # (cluster, mood key)
 
 
 def make_queries(songs: pd.DataFrame, model: Any, n: int, seed: int = 0) -> Queries:
@@ -316,7 +315,6 @@ def bench_catalog(size: str, n_queries: int, difflib_queries: int | None,
     from engine.artifact import load_model, save_model
     from engine.model import MoodModel
     from engine.service import Engine
-    from engine.text import title_key
 
     out: dict[str, Any] = {"catalog": size}
     t0 = time.perf_counter()

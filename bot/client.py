@@ -7,6 +7,7 @@ The token is only ever handed to discord.py, never logged.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 
 import aiohttp
@@ -57,11 +58,14 @@ class ClusterfyBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         """Load the model (off the loop), open the history, add cogs, sync slash commands."""
+        if self.store is None:  # first: a bad database path fails before a model build
+            self.store = await open_store(self.settings)
         if self.engine is None:
             logger.info("loading the mood model (the first run builds it from the catalog)…")
             self.engine = await asyncio.to_thread(load_engine, self.settings, logger.info)
-        if self.store is None:
-            self.store = await open_store(self.settings)
+            # The model's millions of objects live as long as the bot: keep them out of
+            # the garbage collector's scans, whose pauses would stall the event loop.
+            gc.freeze()
         self.conversation = Conversation(self.engine, self.store, prefix=self.settings.prefix,
                                          limiter=self.limiter)
         for extension in EXTENSIONS:

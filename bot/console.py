@@ -28,12 +28,13 @@ def run_console(settings: Settings, stdin: TextIO | None = None, stdout: TextIO 
     inp = stdin or sys.stdin
     out = stdout or sys.stdout
     interactive = inp.isatty()
-    # Building the model on first run takes seconds: say so on stderr, keep stdout for the chat.
-    engine = load_engine(settings, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
     with asyncio.Runner() as runner:
+        # The store first: a bad database path is reported before a model build, not after.
         store = runner.run(open_store(settings))
-        conversation = Conversation(engine, store, prefix=settings.prefix)
         try:
+            # Building the model on first run takes seconds: say so on stderr, keep stdout for the chat.
+            engine = load_engine(settings, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+            conversation = Conversation(engine, store, prefix=settings.prefix)
             if interactive:
                 out.write(f"Clusterfy console — {engine.n_songs:,} songs in "
                           f"{len(engine.moods)} moods. Type {settings.prefix}help, Ctrl-D to quit.\n")

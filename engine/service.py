@@ -489,7 +489,7 @@ class Engine:
         if not folded:
             raise UnknownMoodError(self._mood_help("name a mood"), self._mood_keys())
         shown = _one_line(word, 40)
-        if folded.isdigit():
+        if folded.isdecimal() and folded.isascii():
             if int(folded[:6]) < len(self.moods):
                 return self.moods[int(folded[:6])]
             raise UnknownMoodError(self._mood_help(f"there is no mood #{folded[:6]}"), self._mood_keys())

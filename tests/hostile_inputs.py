@@ -9,6 +9,7 @@ Nothing here imports discord, so the benchmark can use it without a bot.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 # Discord's limits, restated here on purpose (not imported from bot.replies) so a wrong
@@ -33,8 +34,6 @@ COMMANDS: tuple[str, ...] = ("recommend", "cluster", "vibe", "moods", "history",
                              "help", "more", "like", "dislike")
 #: Pseudo-command: the input typed as a whole line (no command word in front).
 RAW = "(raw line)"
-#: Commands whose success records a request row (+ shown rows).
-RECORDING = frozenset({"recommend", "vibe", "cluster", "more"})
 
 
 @dataclass(frozen=True)
@@ -267,8 +266,6 @@ _PING = ("@everyone", "@here")
 
 def unescaped_pings(text: str) -> list[str]:
     """Mention syntax that reaches the message unbroken (it must at least look inert)."""
-    import re
-
     found = [p for p in _PING if p in text]
     found += re.findall(r"<@[!&]?\d+>", text)
     return found
@@ -314,22 +311,15 @@ def typed_command(line: str, prefix: str = "!") -> str:
 
 def console_lines(line: str) -> list[str]:
     """What the console's readline() sees for a typed string: universal newlines split it."""
-    import re
-
     parts = re.split(r"\r\n|\r|\n", line)
     return [p + "\n" for p in parts]
 
 
-_TERMINAL_UNSAFE = None
+_TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 def terminal_unsafe(text: str) -> list[str]:
     """Characters that would drive or reorder a terminal if printed."""
-    import re
-
-    global _TERMINAL_UNSAFE
-    if _TERMINAL_UNSAFE is None:
-        _TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
     return sorted({f"U+{ord(c):04X}" for c in _TERMINAL_UNSAFE.findall(text)})
 
 

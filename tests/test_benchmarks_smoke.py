@@ -14,6 +14,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+#: ~30 s of subprocesses (fit, every seed of the bundled catalog, a small benchmark).
+pytestmark = pytest.mark.slow
+
 
 def _run_json(args: list[str], tmp_path: Path, timeout: float = 600) -> dict:
     env = dict(os.environ)

@@ -302,13 +302,14 @@ async def test_hostile_inputs_on_console(engine, caplog, request, capsys):
     assert_no_failures(failures, figure)
 
 
-def test_run_console_survives_the_whole_corpus(model, tmp_path: Path, monkeypatch, caplog) -> None:
+def test_run_console_survives_the_whole_corpus(engine, tmp_path: Path, monkeypatch, caplog) -> None:
     """The real console loop, fed every line at once: no crash, exit 0, nothing generic."""
-    from engine.artifact import save_model
+    import bot.console
 
+    # The session's engine instead of loading one again (start-up has its own tests).
+    monkeypatch.setattr(bot.console, "load_engine", lambda settings, progress=None: engine)
     monkeypatch.setenv("CLUSTERFY_CACHE_DIR", str(tmp_path / "cache"))
-    model_path = save_model(model, tmp_path / "model.joblib")
-    settings = Settings(model_path=model_path, db_path=tmp_path / "history.sqlite3")
+    settings = Settings(db_path=tmp_path / "history.sqlite3")
     lines = [command_line(c, h.text) for h in HOSTILE_INPUTS for c in (*COMMANDS, RAW)]
     stdin = io.StringIO("\n".join(lines) + "\n")
     stdout = io.StringIO()

@@ -133,8 +133,11 @@ async def test_replies_and_logs_on_discord_never_show_the_token(engine, tmp_path
     monkeypatch.chdir(tmp_path)
     caplog.set_level(logging.DEBUG)
     store = await HistoryStore.open(":memory:")
+    intents = discord.Intents.default()
+    intents.message_content = intents.members = True  # as tests/discord_fakes.make_bot
     bot = ClusterfyBot(Settings(token=FAKE_TOKEN, prefix="!"), engine=engine, store=store,
-                       limiter=RateLimiter(rate=10_000, per=1.0), sync_commands=False)
+                       limiter=RateLimiter(rate=10_000, per=1.0), sync_commands=False,
+                       intents=intents)
     await bot._async_setup_hook()
     await bot.setup_hook()
     dpytest.configure(bot)

@@ -17,6 +17,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -43,8 +44,10 @@ class Scenario:
     expect_words: tuple[str, ...] = ()  # words the error line must contain (case-insensitive)
     console_fallback: bool = False
     #: Run ``bot.__main__.main()`` in this process instead of a subprocess: the same code
-    #: path without paying ~3 s of interpreter and scikit-learn start-up again. The
-    #: scenarios the issue names all run as real processes.
+    #: path (same env, cwd, stdin; an escaping exception counts as a traceback) without
+    #: paying ~4 s of interpreter and scikit-learn start-up again. One scenario per way a
+    #: start can end runs as a real process: config error (exit 2), catalog, artifact and
+    #: database errors (exit 1), and the no-token console fallback (exit 0).
     in_process: bool = False
 
 
@@ -81,14 +84,14 @@ def csv_missing_columns(tmp: Path, model: Path) -> Scenario:
     path = tmp / "songs.csv"
     path.write_text("name,artists,energy\nLa Java,Mistinguett,0.2\n", encoding="utf-8")
     return Scenario("CSV missing columns", {"CLUSTERFY_CATALOG": str(path)},
-                    expect_code=1, expect_words=("missing required column",))
+                    expect_code=1, expect_words=("missing required column",), in_process=True)
 
 
 def empty_csv(tmp: Path, model: Path) -> Scenario:
     path = tmp / "songs.csv"
     path.write_bytes(b"")
     return Scenario("empty CSV", {"CLUSTERFY_CATALOG": str(path)}, expect_code=1,
-                    expect_words=("empty",))
+                    expect_words=("empty",), in_process=True)
 
 
 def header_only_csv(tmp: Path, model: Path) -> Scenario:
@@ -143,7 +146,7 @@ def older_format_model(tmp: Path, model: Path) -> Scenario:
     record["format_version"] = 0
     checksum_path(path).write_text(json.dumps(record))
     return Scenario("model artifact from an older format", {"CLUSTERFY_MODEL": str(path)},
-                    expect_code=1, expect_words=("format", "rebuild"))
+                    expect_code=1, expect_words=("format", "rebuild"), in_process=True)
 
 
 def tampered_cached_model(tmp: Path, model: Path) -> Scenario:
@@ -165,7 +168,7 @@ def db_parent_is_a_file(tmp: Path, model: Path) -> Scenario:
     return Scenario("unwritable database path (parent is a file)",
                     {"CLUSTERFY_MODEL": str(_copy_model(model, tmp / "model.joblib")),
                      "CLUSTERFY_DB": str(tmp / "not-a-dir" / "history.sqlite3")},
-                    expect_code=1, expect_words=("clusterfy_db",))
+                    expect_code=1, expect_words=("clusterfy_db",), in_process=True)
 
 
 def db_is_a_folder(tmp: Path, model: Path) -> Scenario:
@@ -233,7 +236,7 @@ def bad_log_level(tmp: Path, model: Path) -> Scenario:
 
 def bad_token(tmp: Path, model: Path) -> Scenario:
     return Scenario("malformed token", {"DISCORD_TOKEN": "not a token"}, args=(), expect_code=2,
-                    expect_words=("discord_token",))
+                    expect_words=("discord_token",), in_process=True)
 
 
 SCENARIOS: tuple[Callable[[Path, Path], Scenario], ...] = (
@@ -255,6 +258,7 @@ class Outcome:
     code: int
     stdout: str
     stderr: str
+    seconds: float = 0.0
 
 
 @pytest.fixture(scope="module")
@@ -273,16 +277,18 @@ def outcomes(artifact: Path, tmp_path_factory) -> dict[str, Outcome]:
 
     def run(item: tuple[Scenario, Path, dict[str, tuple[str, int]]]) -> Outcome:
         scenario, tmp, before = item
+        started = time.perf_counter()
         proc = subprocess.run([sys.executable, "-m", "bot", *scenario.args], cwd=tmp,
                               env=_env(tmp, scenario.env), input=scenario.stdin, text=True,
                               capture_output=True, timeout=180)
         after = snapshot(tmp)
-        return Outcome(scenario, tmp, before, after, proc.returncode, proc.stdout, proc.stderr)
+        return Outcome(scenario, tmp, before, after, proc.returncode, proc.stdout, proc.stderr,
+                       time.perf_counter() - started)
 
     results: dict[str, Outcome] = {}
     try:
         spawned = [(build, item) for build, item in zip(SCENARIOS, prepared) if not item[0].in_process]
-        with ThreadPoolExecutor(max_workers=max(2, min(6, (os.cpu_count() or 2) * 2))) as pool:
+        with ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2))) as pool:
             futures = {build.__name__: pool.submit(run, item) for build, item in spawned}
             for build, item in zip(SCENARIOS, prepared):
                 if item[0].in_process:
@@ -312,6 +318,7 @@ def run_in_process(scenario: Scenario, tmp: Path, before: dict[str, tuple[str, i
     saved_level, saved_handlers = root.level, list(root.handlers)
     out, err = io.StringIO(), io.StringIO()
     saved_stdin = sys.stdin
+    started = time.perf_counter()
     try:
         os.environ.clear()
         os.environ.update(_env(tmp, scenario.env))
@@ -333,7 +340,8 @@ def run_in_process(scenario: Scenario, tmp: Path, before: dict[str, tuple[str, i
         os.environ.update(saved_env)
         root.handlers = saved_handlers
         root.setLevel(saved_level)
-    return Outcome(scenario, tmp, before, snapshot(tmp), code, out.getvalue(), err.getvalue())
+    return Outcome(scenario, tmp, before, snapshot(tmp), code, out.getvalue(), err.getvalue(),
+                   time.perf_counter() - started)
 
 
 @pytest.mark.slow
@@ -371,7 +379,7 @@ def test_every_scenario_ran(outcomes: dict[str, Outcome], request, capsys) -> No
                     or (not o.scenario.console_fallback and o.code != 0
                         and sum(ln.startswith("error:") for ln in o.stderr.splitlines()) == 1))]
     line = (f"bad startups handled: {len(handled)}/{len(outcomes)} "
-            f"({', '.join(o.scenario.name for o in outcomes.values())})")
+            f"({', '.join(f'{o.scenario.name} {o.seconds:.1f}s' for o in outcomes.values())})")
     base = request.config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
     with open(Path(base) / "startup_figures.txt", "a", encoding="utf-8") as fh:
         fh.write(line + "\n")
