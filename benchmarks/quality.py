@@ -45,6 +45,8 @@ from engine.model import MoodModel
 from engine.paths import BUNDLED_CATALOG
 from engine.service import Engine
 
+from .bench_recommend import json_safe
+
 METHODS = ("random", "study", "global", "ours", "ours_nocap")
 METHOD_LABELS = {
     "random": "random in cluster",
@@ -241,19 +243,6 @@ def format_table(result: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-def _json_safe(obj: object) -> object:
-    """NaN/inf as None, numpy scalars as Python numbers: strict JSON."""
-    if isinstance(obj, dict):
-        return {str(k): _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_json_safe(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None
-    return obj
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.quality",
                                      description=__doc__.split("\n\n")[0])
@@ -266,7 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     say = (lambda m: print(m, file=sys.stderr, flush=True))
     result = run(n=args.n, seed=args.seed, k=args.k, progress=say)
     if args.json:
-        print(json.dumps(_json_safe(result), indent=2, allow_nan=False))
+        print(json.dumps(json_safe(result), indent=2, allow_nan=False))
     else:
         print(format_table(result))
     return 0

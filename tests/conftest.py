@@ -1,4 +1,5 @@
-"""Shared fixtures: one real model on the bundled catalog per test session (~2 s to fit)."""
+"""Shared fixtures: one real model on the bundled catalog per test session (~2 s to fit),
+the engine over it, an in-memory history store and a dpytest-driven bot."""
 
 from __future__ import annotations
 
@@ -22,3 +23,24 @@ def engine(model: MoodModel):
     from engine.service import Engine  # imported here so other tests don't depend on it
 
     return Engine(model)
+
+
+@pytest.fixture
+async def store():
+    """An empty in-memory history store."""
+    from bot.history import HistoryStore
+
+    s = await HistoryStore.open(":memory:")
+    yield s
+    await s.close()
+
+
+@pytest.fixture
+async def bot(engine, tmp_path, monkeypatch):
+    """A ClusterfyBot on the session engine, configured for dpytest (see discord_fakes)."""
+    from discord_fakes import close_bot, make_bot
+
+    monkeypatch.chdir(tmp_path)  # dpytest writes uploaded files to the working directory
+    b = await make_bot(engine)
+    yield b
+    await close_bot(b)

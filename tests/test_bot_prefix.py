@@ -22,13 +22,6 @@ from discord_fakes import close_bot, http_error, make_bot
 AMBIGUOUS_TITLE = "superman"
 
 
-@pytest.fixture
-async def bot(engine, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # dpytest writes uploaded files to the working directory
-    b = await make_bot(engine)
-    yield b
-    await close_bot(b)
-
 
 @pytest.fixture
 def sends(monkeypatch) -> list[dict[str, Any]]:

@@ -34,13 +34,6 @@ HOSTILE = ["x" * 10_000, "\x00\x01", "@everyone", "<@&123456789012345678>", "'; 
            "\u202eavaj al", "🎵" * 200, "   ", "{0.__class__}"]
 
 
-@pytest.fixture
-async def bot(engine, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    b = await make_bot(engine)
-    yield b
-    await close_bot(b)
-
 
 def only_message(interaction: FakeInteraction) -> dict:
     sent = interaction.all_sent()

@@ -26,7 +26,7 @@ from bot.discord_io import send_reply
 from bot.history import HistoryStore
 from bot.replies import Card, Field, Reply
 from bot.views import ConfirmView, PicksView
-from tests.discord_fakes import FakeInteraction, FakeMessage, close_bot, http_error, make_bot, slash_data
+from discord_fakes import FakeInteraction, FakeMessage, http_error, slash_data
 
 ROOT = Path(__file__).resolve().parent.parent
 WRITER = Path(__file__).resolve().parent / "helpers_kill_writer.py"
@@ -115,13 +115,6 @@ FAILURES = {
 }
 EXPIRED = lambda: http_error(discord.NotFound, 404, "Unknown interaction")  # noqa: E731
 
-
-@pytest.fixture
-async def bot(engine, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    b = await make_bot(engine)
-    yield b
-    await close_bot(b)
 
 
 def warnings_from(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:

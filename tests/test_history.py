@@ -31,12 +31,6 @@ PRAGMA user_version = 1;
 """
 
 
-@pytest.fixture
-async def store():
-    s = await HistoryStore.open(":memory:")
-    yield s
-    await s.close()
-
 
 @pytest.fixture
 async def file_store(tmp_path: Path):

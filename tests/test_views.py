@@ -12,7 +12,6 @@ from types import SimpleNamespace
 import pytest
 
 from bot.conversation import Conversation, Requester
-from bot.history import HistoryStore
 from bot.ratelimit import RateLimiter
 from bot.replies import FollowUp, PickRef, Reply
 from bot.views import (
@@ -29,12 +28,6 @@ OWNER = SimpleNamespace(id=111, name="owner")
 STRANGER = SimpleNamespace(id=222, name="stranger")
 WHO = Requester(OWNER.id, OWNER.name, guild_id=5, channel_id=6)
 
-
-@pytest.fixture
-async def store():
-    s = await HistoryStore.open(":memory:")
-    yield s
-    await s.close()
 
 
 @pytest.fixture
