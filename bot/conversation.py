@@ -136,10 +136,18 @@ class Conversation:
         disliked = await self.store.disliked_song_ids(who.id)
         return frozenset(shown | disliked)
 
-    async def _remember(self, who: Requester, command: str, query: str, seed_id: str | None,
+    async def _remember(self, who: Requester, command: str, query: str, seed: Song | None,
                         song_ids: list[str]) -> None:
+        """Record an answered request and the songs it showed.
+
+        A query that is the seed's id (a menu choice, "More like this") is stored as the
+        seed's title, which is what the user picked and what ``history`` should show.
+        """
+        if seed is not None and query == seed.id:
+            query = seed.name
         request_id = await self.store.record_request(
-            who.id, command, query, seed_id, guild_id=who.guild_id, channel_id=who.channel_id)
+            who.id, command, query, seed.id if seed else None,
+            guild_id=who.guild_id, channel_id=who.channel_id)
         if song_ids:
             await self.store.record_shown(request_id, who.id, song_ids)
 
@@ -186,7 +194,7 @@ class Conversation:
             return self._ask_which(who, exc, "recommend", n, where, query)
         except EngineError as exc:
             return self._engine_error(exc, query)
-        await self._remember(who, "recommend", query, rec.seed.id, [p.song.id for p in rec.picks])
+        await self._remember(who, "recommend", query, rec.seed, [p.song.id for p in rec.picks])
         return self._picks_reply(
             who,
             title=f"{rec.seed.mood.emoji} Songs like {escape(rec.seed.name, 150)}",
@@ -265,7 +273,7 @@ class Conversation:
         except EngineError as exc:
             return self._engine_error(exc, query)
         png = await self._run(_song_chart, self.engine, report.song.index)
-        await self._remember(who, "cluster", query, report.song.id, [])
+        await self._remember(who, "cluster", query, report.song, [])
         m = report.mood
         compare = "\n".join(escape(c.text, 120) for c in report.comparison[:4]) or "—"
         genres = ", ".join(f"{escape(g, 40)} ({n})" for g, n in report.top_genres[:5]) or "—"

@@ -157,3 +157,12 @@ async def test_rate_limiter_bounds_answers_and_sends_one_notice():
     assert sum(v.notify for v in verdicts) == 1
     clock[0] = 10.5
     assert limiter.check(1).allowed and limiter.check(2).allowed
+
+
+async def test_history_shows_titles_for_menu_choices_and_more(conv):
+    first = await conv.handle_line(ALICE, "!recommend la java 2")
+    await conv.handle_line(ALICE, "more")
+    history = await conv.history(ALICE)
+    names = [f.name for f in history.card.fields]
+    assert names[0] == "!recommend La Java" and names[1] == "!recommend la java"
+    assert first.follow_up.subject not in "".join(names)
