@@ -26,7 +26,7 @@ from engine.artifact import (
     load_model,
     save_model,
 )
-from engine.catalog import CatalogError, load_catalog
+from engine.catalog import CatalogError
 from engine.model import MoodModel, NotFittedError
 from engine.paths import BUNDLED_CATALOG, cached_model_path
 
@@ -34,11 +34,6 @@ from engine.paths import BUNDLED_CATALOG, cached_model_path
 def quiet(_msg: str) -> None:
     """Progress sink."""
 
-
-@pytest.fixture(scope="module")
-def model() -> MoodModel:
-    songs, _ = load_catalog(BUNDLED_CATALOG)
-    return MoodModel(4).fit(songs, progress=quiet)
 
 
 @pytest.fixture(scope="module")

@@ -83,7 +83,7 @@ def _check_db(db: Path, acked: dict[int, tuple[int, int, str]]) -> None:
 
 
 @pytest.mark.slow
-async def test_sigkilled_writer_loses_no_acknowledged_write(tmp_path: Path) -> None:
+async def test_sigkilled_writer_loses_no_acknowledged_write(tmp_path: Path, figures) -> None:
     db = tmp_path / "history.sqlite3"
     rng = random.Random(5)
     acked: dict[int, tuple[int, int, str]] = {}
@@ -100,8 +100,7 @@ async def test_sigkilled_writer_loses_no_acknowledged_write(tmp_path: Path) -> N
             assert counts["requests"] >= sum(1 for u, _, _ in acked.values() if u == user)
         survived += 1
     figure = f"kills survived: {survived}/{KILLS}, acknowledged writes checked: {len(acked)}"
-    print(figure)
-    (tmp_path / "crash_figures.txt").write_text(figure + "\n")
+    figures(figure)
     assert survived == KILLS
 
 

@@ -52,15 +52,6 @@ SLASH = (("recommend", "song"), ("cluster", "song"), ("vibe", "mood"), ("recomme
 GENERIC = "Something went wrong"
 
 
-def report(request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str], line: str) -> None:
-    """Show a figure whatever the capture mode, and keep it in the session's tmp dir."""
-    base = request.config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
-    with open(Path(base) / "hostile_figures.txt", "a", encoding="utf-8") as fh:
-        fh.write(line + "\n")
-    with capsys.disabled():
-        print(f"\n{line}")
-
-
 def assert_no_failures(failures: list[tuple[str, str, str]], figure: str) -> None:
     if failures:
         shown = "\n".join(f"  [{name} / {command}] {problem}" for name, command, problem in failures[:40])
@@ -195,7 +186,7 @@ async def hostile_bot(engine, tmp_path, monkeypatch):
 
 
 # ----------------------------------------------------------------------- Discord path
-async def test_hostile_inputs_on_discord(hostile_bot, engine, monkeypatch, caplog, request, capsys):
+async def test_hostile_inputs_on_discord(hostile_bot, engine, monkeypatch, caplog, figures):
     caplog.set_level(logging.WARNING)
     bot = hostile_bot
     outbox = Outbox()
@@ -281,12 +272,12 @@ async def test_hostile_inputs_on_discord(hostile_bot, engine, monkeypatch, caplo
     assert await store.integrity_ok()
     figure = (f"hostile inputs on Discord: {len(HOSTILE_INPUTS)} inputs × {len(COMMANDS) + 1} prefix "
               f"commands = {tried} tries, + {slash_tried} slash tries; failures: {len(failures)}")
-    report(request, capsys, figure)
+    figures(figure)
     assert_no_failures(failures, figure)
 
 
 # ----------------------------------------------------------------------- console path
-async def test_hostile_inputs_on_console(engine, caplog, request, capsys):
+async def test_hostile_inputs_on_console(engine, caplog, figures):
     caplog.set_level(logging.WARNING)
     store = await HistoryStore.open(":memory:")
     try:
@@ -298,7 +289,7 @@ async def test_hostile_inputs_on_console(engine, caplog, request, capsys):
         await store.close()
     figure = (f"hostile inputs on the console: {len(HOSTILE_INPUTS)} inputs × {len(COMMANDS) + 1} "
               f"commands = {tried} tries; failures: {len(failures)}")
-    report(request, capsys, figure)
+    figures(figure)
     assert_no_failures(failures, figure)
 
 

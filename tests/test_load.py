@@ -22,16 +22,8 @@ PER_USER = 20
 MAX_STALL_MS = 250.0
 
 
-def report(request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str], text: str) -> None:
-    base = request.config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
-    with open(Path(base) / "load_figures.txt", "a", encoding="utf-8") as fh:
-        fh.write(text + "\n")
-    with capsys.disabled():
-        print(f"\n{text}")
-
-
 @pytest.mark.slow
-async def test_100_users_20_commands_each(engine, tmp_path: Path, request, capsys) -> None:
+async def test_100_users_20_commands_each(engine, tmp_path: Path, figures) -> None:
     store = await HistoryStore.open(tmp_path / "history.sqlite3")
     try:
         result = await simulate(engine, store, users=USERS, per_user=PER_USER)
@@ -47,7 +39,7 @@ async def test_100_users_20_commands_each(engine, tmp_path: Path, request, capsy
                         "notices": notices, "bound_per_minute": RateLimiter().max_messages_per_minute()},
            "cooldown_under_load": {"max_messages_one_user": worst, "bound_per_minute": bound,
                                    "refused": refused}}
-    report(request, capsys, format_report(out))
+    figures(format_report(out))
 
     assert result.errors == []
     assert result.requests == USERS * PER_USER

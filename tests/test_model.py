@@ -10,12 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.catalog import load_catalog
 from engine.evaluation import KResult, choose_k
 from engine.features import AUDIO_FEATURES
 from engine.model import MoodModel, NotFittedError
 from engine.moods import name_moods
-from engine.paths import BUNDLED_CATALOG
 
 STUDY_MOODS = {"Instrumental/Focus", "Party/Energetic", "Rap/Spoken", "Chill/Acoustic"}
 PARAMS = {"n_clusters", "features", "k_range", "n_init", "random_state"}
@@ -24,16 +22,6 @@ PARAMS = {"n_clusters", "features", "k_range", "n_init", "random_state"}
 def quiet(_msg: str) -> None:
     """Progress sink: keeps test output clean."""
 
-
-@pytest.fixture(scope="module")
-def songs() -> pd.DataFrame:
-    table, _ = load_catalog(BUNDLED_CATALOG)
-    return table
-
-
-@pytest.fixture(scope="module")
-def model(songs: pd.DataFrame) -> MoodModel:
-    return MoodModel(4).fit(songs, progress=quiet)
 
 
 @pytest.fixture(scope="module")

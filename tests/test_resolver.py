@@ -12,8 +12,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.catalog import load_catalog
-from engine.paths import BUNDLED_CATALOG
 from engine.resolver import (
     LABEL_MAX_CHARS,
     MAX_CANDIDATES,
@@ -27,11 +25,6 @@ from engine.text import MAX_QUERY_CHARS
 
 STATUSES = {"exact", "fuzzy", "ambiguous", "no_match", "empty"}
 
-
-@pytest.fixture(scope="module")
-def songs() -> pd.DataFrame:
-    table, _ = load_catalog(BUNDLED_CATALOG)
-    return table
 
 
 @pytest.fixture(scope="module")

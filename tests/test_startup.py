@@ -372,7 +372,7 @@ def test_bad_start_is_one_clear_line(builder, outcomes: dict[str, Outcome], requ
     assert not changed, f"existing files changed: {sorted(changed)}"
 
 
-def test_every_scenario_ran(outcomes: dict[str, Outcome], request, capsys) -> None:
+def test_every_scenario_ran(outcomes: dict[str, Outcome], figures) -> None:
     handled = [o for o in outcomes.values()
                if "Traceback" not in o.stdout + o.stderr
                and ((o.scenario.console_fallback and o.code == 0)
@@ -380,9 +380,5 @@ def test_every_scenario_ran(outcomes: dict[str, Outcome], request, capsys) -> No
                         and sum(ln.startswith("error:") for ln in o.stderr.splitlines()) == 1))]
     line = (f"bad startups handled: {len(handled)}/{len(outcomes)} "
             f"({', '.join(f'{o.scenario.name} {o.seconds:.1f}s' for o in outcomes.values())})")
-    base = request.config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
-    with open(Path(base) / "startup_figures.txt", "a", encoding="utf-8") as fh:
-        fh.write(line + "\n")
-    with capsys.disabled():
-        print(f"\n{line}")
+    figures(line)
     assert len(outcomes) == len(SCENARIOS)
