@@ -616,12 +616,12 @@ def _describe_error(exc: BaseException) -> tuple[str, list[str]]:
     """Message and suggestions for a failure we expect and can explain."""
     from .artifact import ArtifactError
     from .catalog import CatalogError
+    from .service import EngineError
 
     suggestions: list[str] = []
     if isinstance(exc, CliError):
         return exc.message, exc.suggestions
-    service_error = _service_error_type()
-    if service_error is not None and isinstance(exc, service_error):
+    if isinstance(exc, EngineError):
         message = getattr(exc, "message", None) or str(exc)
         suggestions = [str(s) for s in (getattr(exc, "suggestions", None) or [])]
         if not suggestions:
@@ -643,14 +643,6 @@ def _describe_error(exc: BaseException) -> tuple[str, list[str]]:
             return "; ".join(str(p) for p in problems), []
         return str(exc), [_HINTS["ValueError"]]
     return f"unexpected {type(exc).__name__}: {exc}", ["rerun with -v for details and report it"]
-
-
-def _service_error_type():
-    try:
-        from .service import EngineError
-    except ImportError:
-        return None
-    return EngineError
 
 
 def _report_error(message: str, suggestions: Sequence[str], out: Output | None) -> None:
