@@ -158,8 +158,7 @@ class Conversation:
                     f"Check the spelling or type part of the title, e.g. {self.prefix}recommend la java")
             return error_reply(f"No song matches “{escape(what, 80)}”.", hint)
         hint = ("Try: " + ", ".join(escape(s, 90) for s in exc.suggestions[:5])) if exc.suggestions else ""
-        message = escape(exc.message, 600)
-        return error_reply(message[:1].upper() + message[1:], hint)
+        return error_reply(escape(exc.message, 600), hint)
 
     def _ask_which(self, who: Requester, exc: AmbiguousSongError, command: str,
                    count: int | None, where: str, query: str) -> Reply:

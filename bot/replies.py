@@ -168,7 +168,8 @@ class Reply:
 
 
 def error_reply(message: str, hint: str = "") -> Reply:
-    """A short error: what was wrong, and what to try."""
+    """A short error: what was wrong, and what to try (the message starts a sentence)."""
+    message = message[:1].upper() + message[1:]
     text = f"⚠️ {message}" + (f"\n{hint}" if hint else "")
     return Reply(text=truncate(text, MESSAGE_LIMIT), error=True)
 

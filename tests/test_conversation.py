@@ -73,7 +73,7 @@ async def test_trailing_number_is_a_count_unless_it_belongs_to_the_title(conv, e
 @pytest.mark.parametrize("count", [0, -2, MAX_COUNT + 1, "lots", "99999999999999999999"])
 async def test_bad_counts_get_a_clear_answer(conv, count):
     reply = await conv.recommend(ALICE, "la java", count)
-    assert reply.error and "between 1 and" in reply.text or "not a number" in reply.text
+    assert reply.error and ("between 1 and" in reply.text or "not a number" in reply.text)
     assert await conv.store.row_counts(ALICE.id) == {"users": 0, "requests": 0, "shown": 0, "feedback": 0}
 
 
