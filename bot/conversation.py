@@ -110,6 +110,7 @@ class Conversation:
         self.prefix = prefix
         self.limiter = limiter or RateLimiter()
         self._sessions: OrderedDict[int, _Session] = OrderedDict()
+        self._typed_commands = self._text_commands()  # built once, not per typed line
 
     # -- plumbing --------------------------------------------------------------
     def admit(self, who: Requester) -> Verdict:
@@ -418,7 +419,7 @@ class Conversation:
         word, _, rest = text.partition(" ")
         command = ALIASES.get(word.lower(), word.lower())
         rest = rest.strip()
-        handler = self._text_commands().get(command)
+        handler = self._typed_commands.get(command)
         if handler is None:
             close = difflib.get_close_matches(command, COMMANDS, n=1, cutoff=0.6)
             hint = f"Did you mean {self.prefix}{close[0]}?" if close else f"Try {self.prefix}help."

@@ -216,7 +216,7 @@ def clean_catalog(
         in_range &= songs[feature].between(lo, hi).to_numpy()
     dropped[DROP_OUT_OF_RANGE] = int((keep & ~in_range).sum())
     keep &= in_range
-    songs = songs[keep.to_numpy() if hasattr(keep, "to_numpy") else keep]
+    songs = songs[keep.to_numpy()]
 
     dup_id = songs["id"].duplicated(keep="first")
     dropped[DROP_DUPLICATE_ID] = int(dup_id.sum())

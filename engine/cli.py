@@ -171,21 +171,18 @@ def _k_value(text: str) -> int | str:
 
 
 def _count(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    n = _whole_number(text)
     if not 1 <= n <= 100:
         raise argparse.ArgumentTypeError(f"must be between 1 and 100, got {n}")
     return n
 
 
-def _k_bound(text: str) -> int:
+def _whole_number(text: str) -> int:
+    """An int argument (k bounds are range-checked together, in _check_k_range)."""
     try:
-        k = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    return k
 
 
 # -- model access ------------------------------------------------------------------
@@ -561,8 +558,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", parents=[common, source], help="compare k by inertia, silhouette, DB",
                        description="Fit K-Means for each k in a range and measure it.")
-    p.add_argument("--k-min", type=_k_bound, default=DEFAULT_K_RANGE[0], metavar="N")
-    p.add_argument("--k-max", type=_k_bound, default=DEFAULT_K_RANGE[1], metavar="N")
+    p.add_argument("--k-min", type=_whole_number, default=DEFAULT_K_RANGE[0], metavar="N")
+    p.add_argument("--k-max", type=_whole_number, default=DEFAULT_K_RANGE[1], metavar="N")
     p.add_argument("--n-init", type=_count, default=10, metavar="N",
                    help="K-Means restarts per k (default 10, as the model uses)")
     p.set_defaults(func=cmd_evaluate)
@@ -570,9 +567,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", parents=[common, source, model_src], help="write the model's charts as PNG",
                        description="Write k-selection, sizes, profiles, PCA map and genre charts.")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the PNG files")
-    p.add_argument("--k-min", type=_k_bound, default=DEFAULT_K_RANGE[0], metavar="N",
+    p.add_argument("--k-min", type=_whole_number, default=DEFAULT_K_RANGE[0], metavar="N",
                    help="k range of the k-selection chart when the model has no evaluation")
-    p.add_argument("--k-max", type=_k_bound, default=DEFAULT_K_RANGE[1], metavar="N")
+    p.add_argument("--k-max", type=_whole_number, default=DEFAULT_K_RANGE[1], metavar="N")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("search", parents=[common, source, model_src], help="find songs by title",
