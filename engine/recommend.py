@@ -1,12 +1,20 @@
 """Recommend songs that sound alike, and songs typical of a mood.
 
+Similarity is the cosine of two unit vectors per song, both audio only: the song's own
+standardised features, and its artist's sound (the mean standardised features of all the
+artist's songs) weighted by ``artist_weight``. The second part is why this beats the
+study's plain per-song cosine on genre agreement while capping songs per artist: one
+song's ten numbers are noisy, an artist's average is a steadier picture of a style, so
+songs by artists who sound like the seed's artist rise (measured in
+``benchmarks/quality.py``; ``artist_weight=0`` gives the study's ranking exactly).
+
 Everything a request needs is precomputed in :class:`Recommender.__init__` as numpy
 arrays and plain dicts, so the hot path is one float32 matrix-vector product against the
-seed's cluster (a transposed copy of its slice of ``model.unit_vectors_``; the rows are
-unit length, so the products are cosine similarities), a partial sort of a small
-candidate pool and a short Python loop that applies exclusions, the "same song" rule and
-the per-artist cap. No pandas per request: at a million songs a DataFrame filter alone
-would cost more than the whole budget.
+seed's cluster (a transposed, contiguous block of the ranking vectors; they are unit
+length, so the products are cosine similarities), a partial sort of a small candidate
+pool and a short Python loop that applies exclusions, the "same song" rule and the
+per-artist cap. No pandas per request: at a million songs a DataFrame filter alone would
+cost more than the whole budget.
 """
 
 from __future__ import annotations
@@ -39,6 +47,25 @@ MASK_CACHE_SIZE = 32
 #: Clusters larger than this first pre-select candidates by a sampled threshold,
 #: because a full ``argpartition`` over hundreds of thousands of rows is the slowest step.
 THRESHOLD_PRESELECT_ROWS = 8_192
+
+#: Weight of the artist's sound against the song's own in the similarity (see the module
+#: docstring). Chosen on the bundled catalog (benchmarks/quality.py, cap 2, lists of 10):
+#: 0 → genre hit@10 0.138; 0.5 → 0.193; 0.75 → 0.205 with 7.4 distinct artists per list
+#: (the study's way: 0.192, 7.25); 1 → 0.212 but 7.3 artists and less similar-sounding picks.
+ARTIST_WEIGHT = 0.75
+#: Largest accepted ``artist_weight``: beyond it the song's own sound barely counts.
+MAX_ARTIST_WEIGHT = 10.0
+
+#: First candidate pool per pick asked for (it grows when the walk runs dry).
+POOL_PER_PICK = 10
+
+#: Candidate pools larger than this (grown ones) are cut to what the artist cap lets
+#: through before the walk (see Recommender._cap_pool).
+CAP_POOL_MIN = 1024
+
+#: An artist with more songs than this in one cluster gets its surplus trimmed from a
+#: ranking before it is cut (see Recommender._trim_seed_artist).
+PROLIFIC_SONGS = 32
 
 #: Columns per BLAS call in :meth:`Recommender.similarities` (see there).
 MATVEC_CHUNK = 32_768
@@ -93,23 +120,23 @@ class Recommender:
     target-mask cache, is guarded by a lock.
     """
 
-    def __init__(self, model: MoodModel) -> None:
+    def __init__(self, model: MoodModel, *, artist_weight: float = ARTIST_WEIGHT) -> None:
         model._check_fitted()
+        weight = float(artist_weight) if isinstance(artist_weight, (int, float, np.floating)) \
+            and not isinstance(artist_weight, bool) else math.nan
+        if not 0.0 <= weight <= MAX_ARTIST_WEIGHT:  # NaN fails too
+            raise ValueError(f"artist_weight must be a number in 0..{MAX_ARTIST_WEIGHT:g}, "
+                             f"got {artist_weight!r}")
+        self.artist_weight = weight
         self.model = model
         songs: pd.DataFrame = model.songs_
         self.n_songs = len(songs)
         self.features: tuple[str, ...] = tuple(model.features)
-        # Per cluster, a contiguous transposed copy (d × size): see similarities() for
-        # why it is worth n × d floats of memory.
-        unit = np.asarray(model.unit_vectors_, dtype=np.float32)
-        self._unit_t: list[np.ndarray] = [
-            np.ascontiguousarray(unit[model.cluster_rows(c)].T) for c in range(int(model.n_clusters_))
-        ]
-        self._unit_rows = unit
         self._order = model.order_
         self._row_of = model.row_of_song_
         self._labels = model.labels_
         self._k = int(model.n_clusters_)
+        self._unit_rows = np.asarray(model.unit_vectors_, dtype=np.float32)
 
         self.ids: list[str] = [str(v) for v in songs["id"].tolist()]
         self.index_of_id: dict[str, int] = {}
@@ -122,6 +149,13 @@ class Recommender:
         self.artist_code_: np.ndarray = pd.factorize(songs["artist_key"])[0].astype(np.int64)
         n_artists = int(self.artist_code_.max()) + 1 if self.n_songs else 1
         self.group_: np.ndarray = pd.factorize(name_code * n_artists + self.artist_code_)[0].astype(np.int64)
+        self._n_artists = n_artists
+        # Song index, same-song group and artist of each row, stacked so the walk gets
+        # all three for its pool with one fancy index (each numpy call costs µs here).
+        self._row_meta: np.ndarray = np.stack(
+            [self._order, self.group_[self._order], self.artist_code_[self._order]]
+        ).astype(np.int32)
+        self._prolific: dict[int, tuple[np.ndarray, bool]] = self._prolific_artists()
 
         self.X_: np.ndarray = songs[list(self.features)].to_numpy(dtype=np.float64)
         self._mean = np.asarray(model.scaler_.mean_, dtype=np.float64)
@@ -129,6 +163,12 @@ class Recommender:
         self._scale = np.where(scale == 0, 1.0, scale)
         self.year_: np.ndarray = _float_column(songs, "year")
         self.popularity_: np.ndarray = _float_column(songs, "popularity")
+        self.artist_profiles_: np.ndarray = self._artist_profiles()
+        # Per cluster, the ranking vectors as one contiguous transposed block
+        # (dims × size): see _similarities() for why it is worth the memory.
+        self._vectors_t: list[np.ndarray] = [
+            self._ranking_block(model.cluster_rows(c)) for c in range(self._k)
+        ]
 
         # Typicality: closer to the centroid = more typical. Sorted per cluster once, so
         # vibe only reads the head of a list.
@@ -167,8 +207,46 @@ class Recommender:
         self._mask_cache: OrderedDict[_MaskKey, np.ndarray] = OrderedDict()
         self._mask_lock = threading.Lock()
 
+    def _artist_profiles(self) -> np.ndarray:
+        """Each artist's sound: the unit-length mean of their songs' standardised features.
+
+        One weighted ``bincount`` per feature (``np.add.at`` over a million rows is
+        several times slower, and this runs on every start); it gives sums, which point
+        the same way as means, and only the direction is kept.
+        """
+        codes = self.artist_code_
+        n_artists = int(codes.max()) + 1 if codes.size else 0
+        profiles = np.empty((n_artists, len(self.features)), dtype=np.float64)
+        for j in range(len(self.features)):
+            z = (self.X_[:, j] - self._mean[j]) / self._scale[j]
+            profiles[:, j] = np.bincount(codes, weights=z, minlength=n_artists)
+        norms = np.linalg.norm(profiles, axis=1, keepdims=True)
+        return (profiles / np.where(norms == 0, 1.0, norms)).astype(np.float32)
+
+    def _ranking_block(self, rows: slice) -> np.ndarray:
+        """The ranking vectors of one cluster's rows, transposed: (dims, size), float32.
+
+        A song's vector is its unit vector followed by √w times its artist's profile,
+        divided by √(1 + w): unit length, so that a dot product of two of them is
+        (cos(songs) + w·cos(artists)) / (1 + w), a cosine in 0..1 terms people read as
+        "% similar". Without an artist weight it is just the song's unit vector.
+        """
+        unit = self._unit_rows[rows]
+        w = self.artist_weight
+        if w == 0.0:
+            return np.ascontiguousarray(unit.T)
+        d = unit.shape[1]
+        block = np.empty((2 * d, unit.shape[0]), dtype=np.float32)
+        block[:d] = unit.T
+        block[d:] = self.artist_profiles_[self.artist_code_[self._order[rows]]].T
+        block[d:] *= np.float32(math.sqrt(w))
+        block *= np.float32(1.0 / math.sqrt(1.0 + w))
+        return block
+
     # -- helpers ------------------------------------------------------------------
     def _check_index(self, index: int) -> int:
+        if type(index) is int and 0 <= index < self.n_songs:  # the usual case, checked fast
+            return index
         if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
             raise TypeError(f"song index must be an integer, got {type(index).__name__}")
         i = int(index)
@@ -233,7 +311,11 @@ class Recommender:
 
     # -- similar songs ----------------------------------------------------------------
     def similarities(self, seed: int) -> tuple[slice, np.ndarray]:
-        """Cosine similarity of ``seed`` with every song of its cluster (row order)."""
+        """Similarity of ``seed`` with every song of its cluster (row order).
+
+        The cosine of the ranking vectors (see :meth:`_ranking_block`); with
+        ``artist_weight=0`` the plain cosine of the songs' standardised features.
+        """
         seed = self._check_index(seed)
         rows = self.model.cluster_rows(int(self._labels[seed]))
         return rows, self._similarities(seed, np.empty(rows.stop - rows.start, dtype=np.float32))
@@ -241,15 +323,15 @@ class Recommender:
     def _similarities(self, seed: int, out: np.ndarray) -> np.ndarray:
         """:meth:`similarities` written into ``out`` (float32, the cluster's size)."""
         cluster = int(self._labels[seed])
-        q = self._unit_rows[self._row_of[seed]]
-        unit_t = self._unit_t[cluster]
+        vectors_t = self._vectors_t[cluster]
+        q = vectors_t[:, self._row_of[seed] - self.model.cluster_bounds_[cluster]].copy()
         # (d,) @ (d, size): BLAS walks d long contiguous rows; the (size, d) @ (d,) form
         # is several times slower for d = 10. In chunks small enough that OpenBLAS stays
         # on the calling thread: its threaded gemv was ~5x slower on a busy 2-core
         # machine (20 ms vs 4 ms at 450k rows), and a bot's worker threads would
         # oversubscribe the cores anyway.
-        for lo in range(0, unit_t.shape[1], MATVEC_CHUNK):
-            np.matmul(q, unit_t[:, lo:lo + MATVEC_CHUNK], out=out[lo:lo + MATVEC_CHUNK])
+        for lo in range(0, vectors_t.shape[1], MATVEC_CHUNK):
+            np.matmul(q, vectors_t[:, lo:lo + MATVEC_CHUNK], out=out[lo:lo + MATVEC_CHUNK])
         return out
 
     def recommend(
@@ -292,18 +374,91 @@ class Recommender:
         excl_idx, excl_groups = self._excluded(exclude_ids)
         excl_idx.add(seed)
         excl_groups.add(int(self.group_[seed]))
+        # the seed and excluded songs (typically the very best rows) leave the ranking
+        # before it is cut, so they take no room in the pool or in an artist's share
+        for i in excl_idx:
+            r = int(self._row_of[i]) - rows.start
+            if 0 <= r < size and sims[r] != -np.inf:
+                sims[r] = -np.inf
+                available -= 1
+        if cap:  # (trimmed songs still count in `available`: only the end case reads it)
+            self._trim_seed_artist(seed, sims, (page + 1) * cap, excl_idx, excl_groups)
 
         # A few times what the pages need: the walk rarely skips more (copies, capped
         # artists, exclusions); when it does, the pool grows and the walk is redone.
-        pool = min(available, 10 * (page + 1) * n + len(excl_idx) + 32)
+        pool = min(available, POOL_PER_PICK * (page + 1) * n + len(excl_idx) + 32)
         while True:
             cand_rows = self._top_rows(sims, pool)
-            picks, complete = self._walk(cand_rows, sims, rows.start, n, page, cap,
-                                         excl_idx, excl_groups)
+            walked = None
+            if cap and cand_rows.shape[0] > CAP_POOL_MIN:
+                kept_rows, cut = self._cap_pool(cand_rows, rows.start, (page + 1) * cap)
+                walked = self._walk(kept_rows, sims, rows.start, n, page, cap,
+                                    excl_idx, excl_groups, cut)
+            if walked is None:  # small pool, or the cut pool was not enough to be sure
+                walked = self._walk(cand_rows, sims, rows.start, n, page, cap,
+                                    excl_idx, excl_groups)
+            picks, complete = walked
             if complete or cand_rows.shape[0] >= available:
                 return picks
             pool = min(available, max(pool, cand_rows.shape[0]) * 8)
             logger.debug("seed %d, page %d: pool grown to %d of %d", seed, page, pool, available)
+
+    def _prolific_artists(self) -> dict[int, tuple[np.ndarray, bool]]:
+        """Per (cluster, artist) key with over PROLIFIC_SONGS songs: their rows within
+        the cluster's slice, and whether two of them are copies of one song.
+
+        Only these are worth trimming (see :meth:`_trim_seed_artist`); a dict lookup is
+        what the hot path can afford, a binary search in numpy costs several times more.
+        """
+        labels = self._labels[self._order].astype(np.int64)
+        keys = labels * self._n_artists + self.artist_code_[self._order]
+        by_key = np.argsort(keys, kind="stable")  # stable: rows stay in order per key
+        sorted_keys = keys[by_key]
+        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        ends = np.r_[starts[1:], sorted_keys.shape[0]]
+        bounds = self.model.cluster_bounds_
+        out: dict[int, tuple[np.ndarray, bool]] = {}
+        big = np.flatnonzero(ends - starts > PROLIFIC_SONGS)
+        for lo, hi in zip(starts[big].tolist(), ends[big].tolist()):
+            rows = by_key[lo:hi]
+            groups = self.group_[self._order[rows]]
+            out[int(sorted_keys[lo])] = (rows - bounds[labels[rows[0]]],
+                                         np.unique(groups).shape[0] < groups.shape[0])
+        return out
+
+    def _trim_seed_artist(self, seed: int, sims: np.ndarray, keep: int,
+                          excl_idx: set[int], excl_groups: set[int]) -> None:
+        """Mask out the seed artist's songs that no page up to this one can show.
+
+        The artist term gives all of the seed artist's songs the same head start, so a
+        prolific artist's songs crowd the top of the ranking, only for the per-artist
+        cap to skip them one by one in Python (and make the pool grow). Pages up to
+        this one show at most ``keep`` of them, always their best showable ones, so
+        the rest are set to -inf here and the answer stays the same.
+        """
+        entry = self._prolific.get(int(self._labels[seed]) * self._n_artists
+                                   + int(self.artist_code_[seed]))
+        if entry is None:
+            return
+        own, has_copies = entry
+        # Excluded songs are -inf already. Copies (of the seed, of a better song of the
+        # artist, or of a song shown before, which may sit in another cluster) are not
+        # showable: when there can be any, keep room for them and check.
+        may_have_copies = has_copies or len(excl_groups) > 1
+        slack = keep + 8 if may_have_copies else keep
+        if own.shape[0] <= slack:
+            return
+        vals = sims[own]
+        thr = np.partition(vals, own.shape[0] - slack)[own.shape[0] - slack]
+        if thr == -np.inf:  # fewer showable songs than the pages need: nothing to trim
+            return
+        if may_have_copies:
+            kept = self._order[own[vals >= thr] + self.model.cluster_bounds_[self._labels[seed]]]
+            showable = {g for i, g in zip(kept.tolist(), self.group_[kept].tolist())
+                        if i not in excl_idx and g not in excl_groups}
+            if len(showable) < keep:
+                return
+        sims[own[vals < thr]] = -np.inf
 
     def _top_rows(self, sims: np.ndarray, pool: int) -> np.ndarray:
         """Rows (within the slice) of at least the ``pool`` highest sims, best first.
@@ -329,26 +484,57 @@ class Recommender:
         if cand is None:
             cand = (np.argpartition(-sims, pool - 1)[:pool] if pool < size
                     else np.arange(size))
-        return cand[np.lexsort((cand, -sims[cand]))]
+        vals = sims[cand]
+        if cand.shape[0] > pool:  # sort only the pool (and ties): sorting is the costly part
+            t = np.partition(vals, cand.shape[0] - pool)[cand.shape[0] - pool]
+            keep = vals >= t
+            cand, vals = cand[keep], vals[keep]
+        return cand[np.lexsort((cand, -vals))]
+
+    def _cap_pool(self, cand_rows: np.ndarray, start: int,
+                  per_artist: int) -> tuple[np.ndarray, set[int]]:
+        """Ranked candidates without those past their artist's first ``per_artist``, and
+        the artists that lost some.
+
+        Through page p the walk shows at most (p + 1) × cap songs of one artist, always
+        its best showable ones, so the rest of a big pool only costs Python iterations:
+        when a few prolific, similar-sounding artists fill the top of the ranking the
+        pool grows to thousands of rows, and this numpy pass is far cheaper than
+        skipping them one by one. The cut is exact unless one of a cut artist's kept
+        songs turns out not showable (a copy, masked); :meth:`_walk` then says so.
+        """
+        artists = self._row_meta[2, cand_rows + start]
+        by_artist = np.argsort(artists, kind="stable")  # stable: rank order within an artist
+        sorted_artists = artists[by_artist]
+        new_run = np.empty(sorted_artists.shape[0], dtype=bool)
+        new_run[0] = True
+        np.not_equal(sorted_artists[1:], sorted_artists[:-1], out=new_run[1:])
+        run_start = np.flatnonzero(new_run)
+        rank = np.empty(artists.shape[0], dtype=np.int64)
+        rank[by_artist] = np.arange(artists.shape[0]) - np.repeat(
+            run_start, np.diff(run_start, append=artists.shape[0]))
+        cut = rank >= per_artist
+        return cand_rows[~cut], set(np.unique(artists[cut]).tolist())
 
     def _walk(
         self, cand_rows: np.ndarray, sims: np.ndarray, start: int, n: int, page: int,
-        cap: int, excl_idx: set[int], excl_groups: set[int],
-    ) -> tuple[list[tuple[int, float]], bool]:
+        cap: int, excl_idx: set[int], excl_groups: set[int], cut: set[int] = frozenset(),
+    ) -> tuple[list[tuple[int, float]], bool] | None:
         """Page ``page`` of valid picks from ranked candidates, and whether it is full.
 
         Lazy: reads candidates only until the page is full. The artist cap counts within
         a page; a song over the cap is deferred to the next page rather than dropped, so
         "more" can still reach it. Pages depend only on a prefix of the ranking, so a
-        full page here is the same page the whole cluster would give.
+        full page here is the same page the whole cluster would give. None when it has
+        to skip a song of an artist in ``cut`` (see :meth:`_cap_pool`).
         """
         seen_groups = set(excl_groups)
-        song_arr = self._order[cand_rows + start]
         vals = sims[cand_rows].tolist()
-        songs = song_arr.tolist()
         # looked up for the pool only: per-song Python lists would cost ~70 MB at 1M songs
-        groups = self.group_[song_arr].tolist()
-        artists = self.artist_code_[song_arr].tolist()
+        songs, groups, artists = self._row_meta[:, cand_rows + start].tolist()
+        if page == 0:
+            return self._first_page(songs, vals, groups, artists, n, cap, excl_idx,
+                                    seen_groups, cut)
         total = len(songs)
         pos = 0
         carry: deque[tuple[int, float, int]] = deque()
@@ -366,9 +552,11 @@ class Recommender:
                         i, s, g = songs[pos], vals[pos], groups[pos]
                         a = artists[pos]
                         pos += 1
-                        if s == -math.inf or i in excl_idx:
-                            continue
-                        if g in seen_groups:  # a copy of the seed, of an excluded song or of a better pick
+                        # masked, excluded, or a copy of the seed, of an excluded song or
+                        # of a better pick
+                        if s == -math.inf or i in excl_idx or g in seen_groups:
+                            if a in cut:
+                                return None
                             continue
                         seen_groups.add(g)
                         item = (i, s, a)
@@ -391,6 +579,29 @@ class Recommender:
             else:
                 carry.extend(deferred)
         return picks, len(picks) == n
+
+    @staticmethod
+    def _first_page(songs: list[int], vals: list[float], groups: list[int], artists: list[int],
+                    n: int, cap: int, excl_idx: set[int], seen_groups: set[int],
+                    cut: set[int]) -> tuple[list[tuple[int, float]], bool] | None:
+        """:meth:`_walk` for page 0, the common case: no later page, so nothing to defer."""
+        picks: list[tuple[int, float]] = []
+        counts: dict[int, int] = {}
+        for i, s, g, a in zip(songs, vals, groups, artists):
+            if s == -math.inf or i in excl_idx or g in seen_groups:
+                if a in cut:
+                    return None
+                continue
+            seen_groups.add(g)
+            if cap:
+                c = counts.get(a, 0)
+                if c >= cap:
+                    continue
+                counts[a] = c + 1
+            picks.append((i, s))
+            if len(picks) == n:
+                return picks, True
+        return picks, False
 
     # -- reasons -----------------------------------------------------------------------
     def reason(self, seed: int, pick: int) -> str:

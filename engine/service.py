@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 
 from .model import MoodModel, Progress
 from .moods import Mood
-from .recommend import FeatureComparison, Recommender
+from .recommend import ARTIST_WEIGHT, FeatureComparison, Recommender
 from .resolver import (
     STATUS_AMBIGUOUS,
     STATUS_EMPTY,
@@ -221,12 +221,12 @@ class Engine:
     Engine can serve concurrent requests from worker threads.
     """
 
-    def __init__(self, model: MoodModel) -> None:
+    def __init__(self, model: MoodModel, *, artist_weight: float = ARTIST_WEIGHT) -> None:
         model._check_fitted()
         self.model = model
         songs = model.songs_
         self.resolver = SongResolver(songs)
-        self.recommender = Recommender(model)
+        self.recommender = Recommender(model, artist_weight=artist_weight)
         self.moods: list[Mood] = list(model.moods_)
         self.n_songs: int = len(songs)
         # Plain lists: building a Song from them costs microseconds, .iloc costs far more.

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.metrics.pairwise import cosine_similarity
 
 from engine.model import MoodModel
-from engine.recommend import MAX_REASON_CHARS, Recommender
+from engine.recommend import ARTIST_WEIGHT, MAX_REASON_CHARS, Recommender
 from engine.targets import Target, parse_targets, target_mask
 
 
@@ -47,16 +48,20 @@ def _artist_seed(model: MoodModel) -> int:
     return int(np.flatnonzero((songs["artist_key"] == artist).to_numpy() & (model.labels_ == cluster))[0])
 
 
-def _brute_force(model: MoodModel, seed: int) -> list[tuple[int, float]]:
-    """The study's way: filter to the cluster, sklearn cosine_similarity, sort."""
+def _brute_force(model: MoodModel, seed: int, artist_weight: float = 0.0) -> list[tuple[int, float]]:
+    """The study's way (filter to the cluster, sklearn cosine_similarity, sort), plus, when
+    ``artist_weight`` > 0, the same weight of cosine between the artists' mean sounds —
+    written independently of the engine, with pandas and sklearn."""
+    features = list(model.features)
     songs = model.songs_.assign(cluster=model.labels_)
-    cluster = songs.at[seed, "cluster"]
-    sub = songs[songs["cluster"] == cluster]
-    Z = model.scaler_.transform(sub[list(model.features)].to_numpy())
-    q = model.scaler_.transform(songs.loc[[seed], list(model.features)].to_numpy())
-    sims = cosine_similarity(q, Z)[0]
+    Z = pd.DataFrame(model.scaler_.transform(songs[features].to_numpy()), index=songs.index)
+    artist_sound = Z.groupby(songs["artist_key"]).mean()
+    A = artist_sound.loc[songs["artist_key"]].set_axis(songs.index)
+    sub = songs.index[songs["cluster"] == songs.at[seed, "cluster"]]
+    sims = cosine_similarity(Z.loc[[seed]], Z.loc[sub])[0]
+    sims = (sims + artist_weight * cosine_similarity(A.loc[[seed]], A.loc[sub])[0]) / (1 + artist_weight)
     order = np.argsort(-sims, kind="stable")
-    return [(int(sub.index[o]), float(sims[o])) for o in order]
+    return [(int(sub[o]), float(sims[o])) for o in order]
 
 
 # -- basic promises ---------------------------------------------------------------------
@@ -83,11 +88,14 @@ def test_same_cluster_and_similarity_order(model: MoodModel, rec: Recommender) -
         assert all(-1.0 - 1e-5 <= s <= 1.0 + 1e-5 for s in sims)
 
 
-def test_matches_brute_force_sklearn(model: MoodModel, rec: Recommender) -> None:
+@pytest.mark.parametrize("weight", [0.0, ARTIST_WEIGHT])
+def test_matches_brute_force_sklearn(model: MoodModel, weight: float) -> None:
+    """Weight 0 is exactly the study's ranking; the default adds the artists' sound."""
+    rec = Recommender(model, artist_weight=weight)
     for seed in _seeds(model, per_cluster=2):
         reference: list[tuple[int, float]] = []
         seen = {int(rec.group_[seed])}
-        for i, s in _brute_force(model, seed):
+        for i, s in _brute_force(model, seed, weight):
             if int(rec.group_[i]) not in seen:
                 seen.add(int(rec.group_[i]))
                 reference.append((i, s))
@@ -98,6 +106,44 @@ def test_matches_brute_force_sklearn(model: MoodModel, rec: Recommender) -> None
         # indices agree except where float32 vs float64 could swap near-ties
         for (i, s), (j, t) in zip(ours, reference):
             assert i == j or abs(s - t) < 1e-5
+
+
+@pytest.mark.parametrize("cut_pools", [False, True])
+@pytest.mark.parametrize("weight", [0.0, ARTIST_WEIGHT])
+def test_capped_pages_match_brute_force(model: MoodModel, weight: float, cut_pools: bool,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages with the artist cap, against the rule spelled out over the brute-force ranking:
+    no seed, no copies, at most 2 per artist per page, songs over the cap move to the
+    next page ahead of the rest. ``cut_pools`` forces the numpy per-artist cut that only
+    big (grown) pools get."""
+    import engine.recommend as recommend_module
+
+    if cut_pools:
+        monkeypatch.setattr(recommend_module, "CAP_POOL_MIN", 0)
+    rec = Recommender(model, artist_weight=weight)
+    artist = model.songs_["artist_key"].tolist()
+    for seed in [_artist_seed(model), *_seeds(model, per_cluster=2)]:
+        ranking, seen = [], {int(rec.group_[seed])}
+        for i, s in _brute_force(model, seed, weight):
+            if int(rec.group_[i]) not in seen:
+                seen.add(int(rec.group_[i]))
+                ranking.append(i)
+        pending = list(ranking)
+        for page in range(3):
+            expected, counts, deferred = [], Counter(), []
+            while pending and len(expected) < 5:
+                i = pending.pop(0)
+                if counts[artist[i]] >= 2:
+                    deferred.append(i)
+                    continue
+                counts[artist[i]] += 1
+                expected.append(i)
+            pending = deferred + pending
+            got = [i for i, _ in rec.recommend(seed, 5, page=page)]
+            assert len(got) == len(expected) == 5
+            # the same songs; order may swap only where float32 and float64 disagree on a near-tie
+            sims = dict(_brute_force(model, seed, weight))
+            assert got == expected or all(abs(sims[a] - sims[b]) < 1e-5 for a, b in zip(got, expected) if a != b)
 
 
 @pytest.mark.parametrize("cap", [2, 1])
@@ -277,8 +323,8 @@ def test_vibe_artist_cap_reaches_past_a_dominated_pool(model: MoodModel, rec: Re
 
 def test_big_cluster_paths_agree_with_small_ones(model: MoodModel, rec: Recommender,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """Chunked matvec and threshold pre-selection only kick in on big clusters; forcing
-    them on the bundled ones must not change a single answer."""
+    """Chunked matvec, threshold pre-selection and per-artist pool cuts only kick in on
+    big clusters; forcing them on the bundled ones must not change a single answer."""
     import engine.recommend as recommend_module
 
     seeds = _seeds(model, per_cluster=2)
@@ -288,6 +334,7 @@ def test_big_cluster_paths_agree_with_small_ones(model: MoodModel, rec: Recommen
                     rec.recommend(s, 3, targets=targets)) for s in seeds}
     monkeypatch.setattr(recommend_module, "MATVEC_CHUNK", 97)
     monkeypatch.setattr(recommend_module, "THRESHOLD_PRESELECT_ROWS", 64)
+    monkeypatch.setattr(recommend_module, "CAP_POOL_MIN", 0)
     def same(a: list[tuple[int, float]], b: list[tuple[int, float]]) -> bool:
         # BLAS may sum in another order per chunk: scores agree to float32 rounding
         return [i for i, _ in a] == [i for i, _ in b] and np.allclose(
@@ -299,3 +346,20 @@ def test_big_cluster_paths_agree_with_small_ones(model: MoodModel, rec: Recommen
         assert same(rec.recommend(s, 2), top)
         assert same(rec.recommend(s, 5, page=2), page2)
         assert same(rec.recommend(s, 3, targets=targets), filtered)
+
+
+@pytest.mark.parametrize("bad", [-0.1, float("nan"), float("inf"), 11, True, "0.5", None])
+def test_artist_weight_must_be_a_sane_number(model: MoodModel, bad: object) -> None:
+    with pytest.raises(ValueError, match="artist_weight"):
+        Recommender(model, artist_weight=bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("weight", [0.0, ARTIST_WEIGHT, 10.0])
+def test_similarity_is_a_cosine_whatever_the_artist_weight(model: MoodModel, weight: float) -> None:
+    """The ranking vectors stay unit length: a song is 100% similar to itself and
+    nothing scores outside -1..1, so "% similar" reads the same at any weight."""
+    rec = Recommender(model, artist_weight=weight)
+    for seed in _seeds(model, per_cluster=1):
+        rows, sims = rec.similarities(seed)
+        assert sims[model.row_of_song_[seed] - rows.start] == pytest.approx(1.0, abs=1e-5)
+        assert sims.min() >= -1.0 - 1e-5 and sims.max() <= 1.0 + 1e-5
