@@ -68,8 +68,12 @@ def evaluate_k(
     n_init: int = 10,
     random_state: int = 42,
     progress: Callable[[int, KResult], None] | None = None,
+    fitted: dict[int, KMeans] | None = None,
 ) -> list[KResult]:
     """Fit K-Means for each k on the scaled matrix ``Z`` and measure it.
+
+    Pass a dict as ``fitted`` to get each k's fitted estimator back, so whoever picks
+    a k from the results does not fit it a second time.
 
     ``n_init`` should match the final fit's: with fewer restarts K-Means lands in poor
     local minima often enough to change which k wins (k=4 on the study's data drops
@@ -87,6 +91,8 @@ def evaluate_k(
         logger.info("k=%d silhouette=%.3f davies-bouldin=%.3f", k, result.silhouette,
                     result.davies_bouldin)
         results.append(result)
+        if fitted is not None:
+            fitted[k] = km
         if progress is not None:
             progress(k, result)
     return results

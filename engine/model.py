@@ -99,21 +99,27 @@ class MoodModel:
             lo, hi = self.k_range
             hi = min(hi, len(songs) - 1)
             say(f"evaluating k={lo}..{hi} on {len(songs):,} songs")
+            fitted: dict[int, KMeans] = {}
             self.evaluation_ = evaluate_k(
                 Z, range(lo, hi + 1), n_init=self.n_init, random_state=self.random_state,
                 progress=lambda k, r: say(f"  k={k}: silhouette {r.silhouette:.3f}, "
                                           f"Davies-Bouldin {r.davies_bouldin:.3f}"),
+                fitted=fitted,
             )
             k = choose_k(self.evaluation_)
             say(f"chose k={k}")
+            # the evaluation fitted and measured k already, with the same settings
+            self.kmeans_ = fitted[k]
+            self.metrics_ = next(r for r in self.evaluation_ if r.k == k)
         else:
             k = int(self.n_clusters)
+            say(f"fitting K-Means (k={k}, n_init={self.n_init}) on {len(songs):,} songs")
+            self.kmeans_ = KMeans(n_clusters=k, n_init=self.n_init,
+                                  random_state=self.random_state).fit(Z)
+            self.metrics_ = cluster_quality(Z, self.kmeans_.labels_, self.kmeans_.inertia_,
+                                            self.random_state)
         self.n_clusters_ = k
-
-        say(f"fitting K-Means (k={k}, n_init={self.n_init}) on {len(songs):,} songs")
-        self.kmeans_ = KMeans(n_clusters=k, n_init=self.n_init, random_state=self.random_state).fit(Z)
         self.labels_ = self.kmeans_.labels_.astype(np.int32)
-        self.metrics_ = cluster_quality(Z, self.labels_, self.kmeans_.inertia_, self.random_state)
         say(f"silhouette {self.metrics_.silhouette:.3f}, Davies-Bouldin {self.metrics_.davies_bouldin:.3f}")
 
         self.songs_ = songs

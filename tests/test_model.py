@@ -114,7 +114,7 @@ def test_labels_unique_and_sensible_for_k(k: int, songs: pd.DataFrame):
 
 # -- choosing k -------------------------------------------------------------------------
 @pytest.mark.slow
-def test_auto_chooses_4_on_the_bundled_catalog(songs: pd.DataFrame):
+def test_auto_chooses_4_on_the_bundled_catalog(songs: pd.DataFrame, model: MoodModel):
     auto = MoodModel("auto").fit(songs, progress=quiet)
     assert auto.n_clusters == "auto"  # the parameter is left as given
     assert auto.n_clusters_ == 4
@@ -127,6 +127,9 @@ def test_auto_chooses_4_on_the_bundled_catalog(songs: pd.DataFrame):
         assert sum(r.sizes) == len(songs) and len(r.sizes) == r.k
         assert -1 <= r.silhouette <= 1 and r.davies_bouldin > 0
     assert {m.label for m in auto.moods_} == STUDY_MOODS
+    # the same moods as asking for k=4 directly (auto reuses its evaluation's fit)
+    np.testing.assert_array_equal(auto.labels_, model.labels_)
+    assert auto.metrics_ == model.metrics_
 
 
 def test_fixed_k_leaves_evaluation_empty(model: MoodModel):
