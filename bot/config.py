@@ -89,14 +89,13 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
                           "Developer Portal (Bot → Reset Token)")
     model = get("CLUSTERFY_MODEL")
     db = get("CLUSTERFY_DB")
-    catalog = get("CLUSTERFY_CATALOG")
     return Settings(
         token=token,
         prefix=prefix,
         dev_guild_id=int(guild) if guild else None,
-        catalog=Path(catalog).expanduser() if catalog else default_catalog(),
+        catalog=default_catalog(e),
         model_path=Path(model).expanduser() if model else None,
-        db_path=Path(db).expanduser() if db else cache_dir() / "history.sqlite3",
+        db_path=Path(db).expanduser() if db else cache_dir(e) / "history.sqlite3",
         k=k_text if k_text == "auto" else int(k_text),
         log_level=level,
     )

@@ -9,24 +9,27 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CATALOG = PROJECT_ROOT / "data" / "single_genre_artists_sample.csv"
 
 
-def default_catalog() -> Path:
-    """``CLUSTERFY_CATALOG`` if set, else the bundled sample."""
-    configured = os.environ.get("CLUSTERFY_CATALOG", "").strip()
+def default_catalog(env: Mapping[str, str] | None = None) -> Path:
+    """``CLUSTERFY_CATALOG`` of ``env`` (default: ``os.environ``) if set, else the bundled sample."""
+    configured = (os.environ if env is None else env).get("CLUSTERFY_CATALOG", "").strip()
     return Path(configured).expanduser() if configured else BUNDLED_CATALOG
 
 
-def cache_dir() -> Path:
-    """``CLUSTERFY_CACHE_DIR``, else ``$XDG_CACHE_HOME/clusterfy``, else ``~/.cache/clusterfy``."""
-    configured = os.environ.get("CLUSTERFY_CACHE_DIR", "").strip()
+def cache_dir(env: Mapping[str, str] | None = None) -> Path:
+    """``CLUSTERFY_CACHE_DIR``, else ``$XDG_CACHE_HOME/clusterfy``, else ``~/.cache/clusterfy``
+    (read from ``env``, default ``os.environ``)."""
+    e = os.environ if env is None else env
+    configured = e.get("CLUSTERFY_CACHE_DIR", "").strip()
     if configured:
         return Path(configured).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    xdg = e.get("XDG_CACHE_HOME", "").strip()
     base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
     return base / "clusterfy"
 

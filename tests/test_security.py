@@ -344,3 +344,16 @@ def test_a_swapped_cached_model_is_refused_not_run(model, tmp_path: Path, monkey
     with pytest.raises(ArtifactError):
         obtain_model(BUNDLED_CATALOG, None, 4)
     assert not marker.exists()
+
+
+def test_settings_take_paths_from_the_environment_given(tmp_path: Path, monkeypatch) -> None:
+    """Paths come from the environment handed in, not from whatever the process has."""
+    monkeypatch.setenv("CLUSTERFY_CACHE_DIR", str(tmp_path / "process-cache"))
+    monkeypatch.setenv("CLUSTERFY_CATALOG", str(tmp_path / "process.csv"))
+    settings = settings_from_env({"CLUSTERFY_CACHE_DIR": str(tmp_path / "given-cache"),
+                                  "CLUSTERFY_CATALOG": str(tmp_path / "given.csv")})
+    assert settings.db_path == tmp_path / "given-cache" / "history.sqlite3"
+    assert settings.catalog == tmp_path / "given.csv"
+    bare = settings_from_env({"XDG_CACHE_HOME": str(tmp_path / "xdg")})
+    assert bare.db_path == tmp_path / "xdg" / "clusterfy" / "history.sqlite3"
+    assert bare.catalog.name == "single_genre_artists_sample.csv"
