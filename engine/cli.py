@@ -14,19 +14,15 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import logging
-import math
 import os
-import re
 import sys
-import time
-import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .cli_output import Output, jsonable, one_line, table, to_json
 
 logger = logging.getLogger(__name__)
 
@@ -44,117 +40,6 @@ class CliError(Exception):
         super().__init__(message)
         self.message = message
         self.suggestions = list(suggestions)
-
-
-# -- output helpers ----------------------------------------------------------------
-class Output:
-    """Where results, progress and errors go; knows whether we speak JSON."""
-
-    def __init__(self, json_mode: bool, show_progress: bool = True) -> None:
-        self.json = json_mode
-        self.show_progress = show_progress
-        self._start = time.monotonic()
-
-    def progress(self, message: str) -> None:
-        if not self.show_progress:
-            return
-        elapsed = time.monotonic() - self._start
-        print(f"[{elapsed:5.1f}s] {message}", file=sys.stderr, flush=True)
-
-    def emit(self, payload: dict[str, Any], text: Callable[[], list[str]]) -> None:
-        if self.json:
-            print(_dumps(payload))
-        else:
-            for line in text():
-                print(line)
-        sys.stdout.flush()
-
-
-def _dumps(payload: Any) -> str:
-    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
-    return json.dumps(_jsonable(payload), ensure_ascii=encoding != "utf8", allow_nan=False)
-
-
-def _jsonable(value: Any) -> Any:
-    """Plain JSON types from numpy scalars, dataclasses, paths, tuples; NaN becomes null."""
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_jsonable(v) for v in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    item = getattr(value, "item", None)  # numpy scalar
-    if callable(item):
-        try:
-            return _jsonable(item())
-        except (TypeError, ValueError):
-            pass
-    try:
-        import pandas as pd
-
-        if value is pd.NA or value is pd.NaT:
-            return None
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        pass
-    return str(value)
-
-
-def _width(text: str) -> int:
-    """Display width: East Asian wide characters take two columns, combining marks none."""
-    total = 0
-    for ch in text:
-        if unicodedata.combining(ch):
-            continue
-        total += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return total
-
-
-def _fit(text: str, width: int) -> str:
-    """``text`` cut to ``width`` display columns (with an ellipsis) and padded to it."""
-    text = re.sub(r"\s+", " ", str(text))
-    if _width(text) > width:
-        out, used = [], 0
-        for ch in text:
-            w = _width(ch)
-            if used + w > width - 1:
-                break
-            out.append(ch)
-            used += w
-        text = "".join(out) + "…"
-    return text + " " * (width - _width(text))
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
-          max_widths: dict[int, int] | None = None, right: Sequence[int] = ()) -> list[str]:
-    """A plain-text table; columns in ``right`` are right-aligned, widths capped per column."""
-    cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
-    caps = max_widths or {}
-    widths = [min(max(_width(r[i]) for r in cells), caps.get(i, 60)) for i in range(len(headers))]
-    lines = []
-    for n, row in enumerate(cells):
-        parts = []
-        for i, cell in enumerate(row):
-            if i in right:
-                cell = re.sub(r"\s+", " ", cell)
-                parts.append(" " * max(0, widths[i] - _width(cell)) + cell)
-            else:
-                parts.append(_fit(cell, widths[i]))
-        lines.append("  ".join(parts).rstrip())
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return lines
-
-
-def _one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", str(text)).strip()
 
 
 # -- argument types ----------------------------------------------------------------
@@ -394,7 +279,7 @@ def cmd_search(args: argparse.Namespace, out: Output) -> int:
     engine = _engine(args, out)
     res = engine.search(args.query, limit=args.limit)
     if not res.candidates:
-        shown = _one_line(res.query or args.query)[:80]
+        shown = one_line(res.query or args.query)[:80]
         if not shown:
             raise NoMatchError("type a song title to look for", ('"la java"', '"title by artist"'))
         raise NoMatchError(f"no song matches “{shown}”",
@@ -437,7 +322,7 @@ def cmd_recommend(args: argparse.Namespace, out: Output) -> int:
 
 def _comparison_dict(item: Any) -> Any:
     if dataclasses.is_dataclass(item) and not isinstance(item, type):
-        return _jsonable(item)
+        return jsonable(item)
     return item if isinstance(item, (dict, str)) else str(item)
 
 
@@ -643,13 +528,13 @@ def _describe_error(exc: BaseException) -> tuple[str, list[str]]:
 
 
 def _report_error(message: str, suggestions: Sequence[str], out: Output | None) -> None:
-    line = "error: " + _one_line(message)
-    tips = [_one_line(s) for s in suggestions if s]
+    line = "error: " + one_line(message)
+    tips = [one_line(s) for s in suggestions if s]
     if tips:
         line += " (try: " + "; ".join(tips[:5]) + ")"
     if out is not None and out.json:
         try:
-            print(_dumps({"error": _one_line(message), "suggestions": tips}))
+            print(to_json({"error": one_line(message), "suggestions": tips}))
             sys.stdout.flush()
         except (OSError, ValueError):
             pass
