@@ -385,8 +385,8 @@ class Recommender:
             self._trim_seed_artist(seed, sims, (page + 1) * cap, excl_idx, excl_groups)
 
         # A few times what the pages need: the walk rarely skips more (copies, capped
-        # artists, exclusions); when it does, the pool grows and the walk is redone.
-        pool = min(available, POOL_PER_PICK * (page + 1) * n + len(excl_idx) + 32)
+        # artists); when it does, the pool grows and the walk is redone.
+        pool = min(available, POOL_PER_PICK * (page + 1) * n + 32)
         while True:
             cand_rows = self._top_rows(sims, pool)
             walked = None
