@@ -632,17 +632,20 @@ class Recommender:
         labels, units, feats = self._labels_by_j, self._units, self.features
         # features clearly off average for the seed: only these can be shared extremes,
         # and the word for each ("high", "low", "long", ...) is the seed's side
-        salient = [(j, a) for j, a in enumerate(zs) if abs(a) >= SALIENT_Z]
-        side = {j: self._side_words[j][0] if a > 0 else self._side_words[j][1] for j, a in salient}
+        # (feature, |z|) of those above and below average, apart: the loop below runs
+        # for every pick, and this keeps it to one comparison per feature
+        high = [(j, a) for j, a in enumerate(zs) if a >= SALIENT_Z]
+        low = [(j, -a) for j, a in enumerate(zs) if a <= -SALIENT_Z]
+        side = {j: self._side_words[j][0] for j, _ in high}
+        side.update((j, self._side_words[j][1]) for j, _ in low)
+        similar = [(j, bias, zs[j]) for j, bias in self._similar]
         seed_text: dict[int, str] = {}
         out: list[str] = []
         for xp, zp in zip(raw_rows[1:], z_rows[1:]):
-            shared: list[tuple[float, int]] = []
-            for j, a in salient:
-                b = zp[j]
-                # same side, and the pick clearly off average too (the seed is, see salient)
-                if (b >= SALIENT_Z and a > 0) or (b <= -SALIENT_Z and a < 0):
-                    shared.append((-min(abs(a), abs(b)), j))  # negated: sort() puts strongest first
+            # same side, and the pick clearly off average too; strength is the weaker |z|,
+            # negated so that sort() puts the strongest first
+            shared = [(-(a if a < b else b), j) for j, a in high if (b := zp[j]) >= SALIENT_Z]
+            shared += [(-(a if a < -b else -b), j) for j, a in low if (b := zp[j]) <= -SALIENT_Z]
             shared.sort()
             if len(shared) >= 2:
                 j1, j2 = shared[0][1], shared[1][1]
@@ -657,9 +660,9 @@ class Recommender:
             else:
                 named, head = (), ""
             best_gap, best_j = 0.75, -1  # farther apart than 0.75 sd is not "similar"
-            for j, bias in self._similar:
+            for j, bias, a in similar:
                 if j not in named:
-                    gap = abs(zs[j] - zp[j]) + bias
+                    gap = abs(a - zp[j]) + bias
                     if gap <= best_gap:
                         best_gap, best_j = gap, j
             if best_j >= 0:
@@ -667,8 +670,8 @@ class Recommender:
                 mine = seed_text.get(j)
                 if mine is None:
                     mine = seed_text[j] = _number_text(feats[j], xs[j], unit)
-                similar = f"similar {labels[j]} ({mine} vs {_number_text(feats[j], xp[j], unit)}{unit})"
-                text = f"{head}, {similar}" if head else similar
+                close = f"similar {labels[j]} ({mine} vs {_number_text(feats[j], xp[j], unit)}{unit})"
+                text = f"{head}, {close}" if head else close
                 if len(text) > MAX_REASON_CHARS:
                     text = head
             else:

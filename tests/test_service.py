@@ -281,3 +281,17 @@ def test_fuzzed_text_raises_only_engine_errors(engine: Engine, text: str) -> Non
             call()
         except EngineError:
             pass
+
+
+def test_songs_are_ordinary_frozen_dataclasses(engine: Engine) -> None:
+    """Songs are built without their __init__ for speed; they must still behave as Songs."""
+    import dataclasses
+
+    song = engine.song(17)
+    twin = Song(**{f.name: getattr(song, f.name) for f in dataclasses.fields(Song)})
+    assert song == twin and hash(song) == hash(twin) and repr(song) == repr(twin)
+    assert song.mood.cluster == song.cluster and isinstance(song.cluster, int)
+    assert song.year is None or isinstance(song.year, int)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        song.name = "changed"  # type: ignore[misc]
+    assert set(song.features) == set(engine.recommender.features)
