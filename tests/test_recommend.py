@@ -108,42 +108,112 @@ def test_matches_brute_force_sklearn(model: MoodModel, weight: float) -> None:
             assert i == j or abs(s - t) < 1e-5
 
 
+def _expected_pages(model: MoodModel, rec: Recommender, seed: int, weight: float, n: int,
+                    pages: int, excluded: frozenset[int] = frozenset(),
+                    cap: int = 2) -> list[list[int]]:
+    """The paging rule spelled out over the brute-force ranking: never the seed, an
+    excluded song or a copy of either, one copy of a song at most, at most ``cap`` per
+    artist per page, and songs over the cap first in line on the next page."""
+    artist = model.songs_["artist_key"].tolist()
+    seen = {int(rec.group_[i]) for i in (seed, *excluded)}
+    ranking = []
+    for i, _ in _brute_force(model, seed, weight):
+        if i not in excluded and int(rec.group_[i]) not in seen:
+            seen.add(int(rec.group_[i]))
+            ranking.append(i)
+    out, pending = [], ranking
+    for _ in range(pages):
+        page, counts, deferred = [], Counter(), []
+        while pending and len(page) < n:
+            i = pending.pop(0)
+            if counts[artist[i]] >= cap:
+                deferred.append(i)
+                continue
+            counts[artist[i]] += 1
+            page.append(i)
+        pending = deferred + pending
+        out.append(page)
+    return out
+
+
+def _same_page(model: MoodModel, seed: int, weight: float, got: list[int],
+               expected: list[int]) -> bool:
+    """The same songs; the order may differ only where float32 and float64 disagree on a near-tie."""
+    if got == expected:
+        return True
+    sims = dict(_brute_force(model, seed, weight))
+    return len(got) == len(expected) and all(
+        abs(sims[a] - sims[b]) < 1e-5 for a, b in zip(got, expected) if a != b)
+
+
 @pytest.mark.parametrize("cut_pools", [False, True])
 @pytest.mark.parametrize("weight", [0.0, ARTIST_WEIGHT])
 def test_capped_pages_match_brute_force(model: MoodModel, weight: float, cut_pools: bool,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pages with the artist cap, against the rule spelled out over the brute-force ranking:
-    no seed, no copies, at most 2 per artist per page, songs over the cap move to the
-    next page ahead of the rest. ``cut_pools`` forces the numpy per-artist cut that only
-    big (grown) pools get."""
+    """Pages with the artist cap against the rule (see _expected_pages). ``cut_pools``
+    forces the numpy per-artist cut that only big (grown) pools get."""
     import engine.recommend as recommend_module
 
     if cut_pools:
         monkeypatch.setattr(recommend_module, "CAP_POOL_MIN", 0)
     rec = Recommender(model, artist_weight=weight)
-    artist = model.songs_["artist_key"].tolist()
     for seed in [_artist_seed(model), *_seeds(model, per_cluster=2)]:
-        ranking, seen = [], {int(rec.group_[seed])}
-        for i, s in _brute_force(model, seed, weight):
-            if int(rec.group_[i]) not in seen:
-                seen.add(int(rec.group_[i]))
-                ranking.append(i)
-        pending = list(ranking)
-        for page in range(3):
-            expected, counts, deferred = [], Counter(), []
-            while pending and len(expected) < 5:
-                i = pending.pop(0)
-                if counts[artist[i]] >= 2:
-                    deferred.append(i)
-                    continue
-                counts[artist[i]] += 1
-                expected.append(i)
-            pending = deferred + pending
+        for page, expected in enumerate(_expected_pages(model, rec, seed, weight, 5, 3)):
             got = [i for i, _ in rec.recommend(seed, 5, page=page)]
-            assert len(got) == len(expected) == 5
-            # the same songs; order may swap only where float32 and float64 disagree on a near-tie
-            sims = dict(_brute_force(model, seed, weight))
-            assert got == expected or all(abs(sims[a] - sims[b]) < 1e-5 for a, b in zip(got, expected) if a != b)
+            assert len(got) == 5 and _same_page(model, seed, weight, got, expected)
+
+
+@pytest.mark.parametrize("cap", [1, 2])
+def test_prolific_artists_with_copies_page_like_the_rule(model: MoodModel, cap: int) -> None:
+    """Seeds by artists with many songs in their mood (their surplus is trimmed before the
+    ranking is cut) who also have songs listed twice: copies of the seed, of a better song
+    or of a song shown before (even one listed in another mood) must not cost the artist
+    its place on a page."""
+    rec = Recommender(model)
+    songs = model.songs_
+    keys = list(zip(model.labels_.tolist(), songs["artist_key"].tolist()))
+    counts = Counter(keys)
+    groups = Counter(rec.group_.tolist())
+    cases = 0
+    for (cluster, artist), size in counts.most_common():
+        if size <= 32:
+            break
+        members = [i for i, key in enumerate(keys) if key == (cluster, artist)]
+        twins = [i for i in members if groups[int(rec.group_[i])] > 1]
+        if not twins:
+            continue
+        # the seed itself has a copy; and, separately, a shown song that has a copy
+        for seed, excluded in ((twins[0], frozenset()),
+                               (members[0] if members[0] != twins[0] else members[1],
+                                frozenset({twins[0]}))):
+            cases += 1
+            ids = {rec.ids[i] for i in excluded}
+            for page, expected in enumerate(_expected_pages(model, rec, seed, ARTIST_WEIGHT, 5, 3,
+                                                            excluded, cap)):
+                got = [i for i, _ in rec.recommend(seed, 5, page=page, per_artist=cap,
+                                                    exclude_ids=ids)]
+                assert _same_page(model, seed, ARTIST_WEIGHT, got, expected), (seed, page)
+    # a shown song whose copy sits in another mood, by a prolific artist of this one
+    by_group: dict[int, list[int]] = {}
+    for i, g in enumerate(rec.group_.tolist()):
+        by_group.setdefault(g, []).append(i)
+    for members in by_group.values():
+        for j in members:
+            others = [i for i in members if model.labels_[i] != model.labels_[j]]
+            if not others or counts[keys[j]] <= 32:
+                continue
+            # seed: the artist's song here that sounds most like j, so j ranks high
+            rows, sims = rec.similarities(j)
+            mates = [i for i, key in enumerate(keys) if key == keys[j] and i != j]
+            seed = max(mates, key=lambda i: sims[model.row_of_song_[i] - rows.start])
+            cases += 1
+            ids = {rec.ids[i] for i in others}
+            for page, expected in enumerate(_expected_pages(model, rec, seed, ARTIST_WEIGHT, 5, 2,
+                                                            frozenset(others), cap)):
+                got = [i for i, _ in rec.recommend(seed, 5, page=page, per_artist=cap,
+                                                    exclude_ids=ids)]
+                assert _same_page(model, seed, ARTIST_WEIGHT, got, expected), (seed, page)
+    assert cases >= 5, "the bundled catalog has prolific artists with copies"
 
 
 @pytest.mark.parametrize("cap", [2, 1])
