@@ -414,8 +414,8 @@ class Recommender:
         keys = labels * self._n_artists + self.artist_code_[self._order]
         by_key = np.argsort(keys, kind="stable")  # stable: rows stay in order per key
         sorted_keys = keys[by_key]
-        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-        ends = np.r_[starts[1:], sorted_keys.shape[0]]
+        starts = _run_starts(sorted_keys)
+        ends = np.append(starts[1:], sorted_keys.shape[0])
         bounds = self.model.cluster_bounds_
         out: dict[int, tuple[np.ndarray, bool]] = {}
         big = np.flatnonzero(ends - starts > PROLIFIC_SONGS)
@@ -453,8 +453,9 @@ class Recommender:
         if thr == -np.inf:  # fewer showable songs than the pages need: nothing to trim
             return
         if may_have_copies:
-            kept = self._order[own[vals >= thr] + self.model.cluster_bounds_[self._labels[seed]]]
-            showable = {g for i, g in zip(kept.tolist(), self.group_[kept].tolist())
+            start = self.model.cluster_bounds_[self._labels[seed]]
+            songs, groups = self._row_meta[:2, own[vals >= thr] + start].tolist()
+            showable = {g for i, g in zip(songs, groups)
                         if i not in excl_idx and g not in excl_groups}
             if len(showable) < keep:
                 return
@@ -506,10 +507,7 @@ class Recommender:
         artists = self._row_meta[2, cand_rows + start]
         by_artist = np.argsort(artists, kind="stable")  # stable: rank order within an artist
         sorted_artists = artists[by_artist]
-        new_run = np.empty(sorted_artists.shape[0], dtype=bool)
-        new_run[0] = True
-        np.not_equal(sorted_artists[1:], sorted_artists[:-1], out=new_run[1:])
-        run_start = np.flatnonzero(new_run)
+        run_start = _run_starts(sorted_artists)
         rank = np.empty(artists.shape[0], dtype=np.int64)
         rank[by_artist] = np.arange(artists.shape[0]) - np.repeat(
             run_start, np.diff(run_start, append=artists.shape[0]))
@@ -822,6 +820,14 @@ class Recommender:
                                          text=text))
         out.sort(key=lambda fc: -abs(fc.z_difference))
         return out
+
+
+def _run_starts(sorted_values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts in a sorted, non-empty array."""
+    new_run = np.empty(sorted_values.shape[0], dtype=bool)
+    new_run[0] = True
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=new_run[1:])
+    return np.flatnonzero(new_run)
 
 
 def _number_text(feature: str, value: float, unit: str) -> str:
