@@ -18,7 +18,7 @@ from pathlib import Path
 import joblib
 
 from . import __version__
-from .model import MoodModel
+from .model import MoodModel, check_fitted
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def save_model(model: MoodModel, path: str | Path) -> Path:
 
     A crash mid-save leaves the previous artifact intact rather than half a file.
     """
-    model._check_fitted()
+    check_fitted(model)
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -123,5 +123,5 @@ def load_model(path: str | Path) -> MoodModel:
             or not isinstance(payload.get("model"), MoodModel)):
         raise ArtifactError(f"refusing to use {p}: it does not hold a Clusterfy model")
     model: MoodModel = payload["model"]
-    model._check_fitted()
+    check_fitted(model)
     return model

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .model import MoodModel, Progress
+from .model import MoodModel, Progress, check_fitted
 from .moods import Mood
 from .recommend import ARTIST_WEIGHT, FeatureComparison, Recommender
 from .resolver import (
@@ -222,7 +222,7 @@ class Engine:
     """
 
     def __init__(self, model: MoodModel, *, artist_weight: float = ARTIST_WEIGHT) -> None:
-        model._check_fitted()
+        check_fitted(model)
         self.model = model
         songs = model.songs_
         self.resolver = SongResolver(songs)
