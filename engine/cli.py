@@ -79,7 +79,7 @@ def _catalog_path(args: argparse.Namespace) -> Path:
 
 def _obtain(args: argparse.Namespace, out: Output):
     """The model for ``--model``/``--data`` (built and cached on first use)."""
-    from .loading import obtain_model
+    from .model_cache import obtain_model
 
     return obtain_model(catalog=getattr(args, "data", None), model_path=getattr(args, "model", None),
                         k=getattr(args, "k", 4), progress=out.progress)

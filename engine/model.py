@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 from .evaluation import KResult, choose_k, cluster_quality, evaluate_k
 from .features import AUDIO_FEATURES, validate_features
 from .moods import Mood, name_moods
-from .validation import ClusterValidation, validate_clusters
+from .cluster_validation import ClusterValidation, validate_clusters
 
 logger = logging.getLogger(__name__)
 

@@ -30,9 +30,9 @@ import numpy as np
 import pandas as pd
 
 from .features import FEATURE_LABELS
+from .filters import Target, target_mask
 from .model import MoodModel, check_fitted
 from .moods import format_feature
-from .targets import Target, target_mask
 
 logger = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ from .resolver import (
     Resolution,
     SongResolver,
 )
-from .targets import Target, TargetError, describe_targets, parse_targets, split_query
+from .filters import Target, TargetError, describe_targets, parse_targets, split_query
 from .text import MAX_QUERY_CHARS, fold
 
 logger = logging.getLogger(__name__)
@@ -254,7 +254,7 @@ class Engine:
         Start-up is operator territory, not user input, so CatalogError/ArtifactError
         and ValueError propagate unchanged for the caller to report.
         """
-        from .loading import obtain_model
+        from .model_cache import obtain_model
 
         return cls(obtain_model(catalog, model_path, k, progress=progress))
 
