@@ -34,6 +34,15 @@ _MENTION_LIKE = re.compile(r"@(everyone|here|[!&]?\d+)")
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
 
 
+#: The one wording for a failure on our side (details go to the log, never to the user).
+GENERIC_ERROR = "⚠️ Something went wrong on my side; try again."
+
+
+def slow_down_text(retry_after: float) -> str:
+    """The one "too many requests" wording: our rate limiter and discord.py's cooldowns."""
+    return f"⚠️ Slow down a little — try again in {max(1, round(retry_after))} s."
+
+
 def escape(text: object, limit: int | None = None) -> str:
     """User- or catalog-supplied text made inert: no markdown, no mention syntax.
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from .discord_io import requester_from_interaction, send_reply, send_to_interaction
-from .replies import OPTION_VALUE_LIMIT, SELECT_OPTIONS_LIMIT, PickRef, Reply, truncate
+from .replies import GENERIC_ERROR, OPTION_VALUE_LIMIT, SELECT_OPTIONS_LIMIT, PickRef, Reply, truncate
 
 if TYPE_CHECKING:
     from .conversation import Conversation, Requester
@@ -23,7 +23,6 @@ logger = logging.getLogger(__name__)
 #: Seconds a menu stays usable after its last use.
 VIEW_TIMEOUT = 180.0
 NOT_YOURS = "This menu belongs to someone else — run the command yourself to get your own."
-GENERIC_ERROR = "⚠️ Something went wrong on my side; try again."
 
 
 class OwnedView(discord.ui.View):
