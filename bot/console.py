@@ -47,7 +47,7 @@ def run_console(settings: Settings, stdin: TextIO | None = None, stdout: TextIO 
                     break
                 try:
                     reply = runner.run(conversation.handle_line(CONSOLE_USER, line))
-                except Exception:  # noqa: BLE001 - one bad line must not end the chat
+                except Exception:
                     logger.exception("command failed: %r", line[:200])
                     out.write(GENERIC_ERROR + "\n\n")
                     continue

@@ -28,7 +28,7 @@ GENERIC = GENERIC_ERROR
 
 def install_error_handlers(bot: commands.Bot) -> None:
     """Route app-command and prefix/hybrid command errors to the handlers below."""
-    bot.tree.on_error = on_app_command_error  # type: ignore[method-assign]
+    bot.tree.error(on_app_command_error)
     bot.add_listener(on_command_error, "on_command_error")
 
 

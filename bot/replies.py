@@ -83,7 +83,7 @@ class Card:
     image_png: bytes | None = None
     image_name: str = "chart.png"
 
-    def fitted(self) -> "Card":
+    def fitted(self) -> Card:
         """A copy within every embed limit, cutting the least important text first."""
         fields = tuple(
             Field(truncate(f.name, FIELD_NAME_LIMIT) or "\u200b",
@@ -120,7 +120,7 @@ class Choice:
     value: str
     description: str = ""
 
-    def fitted(self) -> "Choice":
+    def fitted(self) -> Choice:
         return Choice(truncate(self.label, OPTION_LABEL_LIMIT) or "?",
                       self.value[:OPTION_VALUE_LIMIT],
                       truncate(self.description, OPTION_DESCRIPTION_LIMIT))
@@ -166,7 +166,7 @@ class Reply:
     follow_up: FollowUp | None = None
     confirm: str = ""  # the action awaiting confirmation, e.g. "forget"
 
-    def fitted(self) -> "Reply":
+    def fitted(self) -> Reply:
         """A copy within Discord's message, embed and select-menu limits."""
         return replace(
             self,

@@ -12,8 +12,9 @@ import json
 import logging
 import os
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import joblib
 
@@ -56,12 +57,12 @@ def save_model(model: MoodModel, path: str | Path) -> Path:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".tmp")
         os.close(fd)
         joblib.dump({"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "model": model}, tmp)
-        record = {
+        record: dict[str, Any] = {
             "format": FORMAT_NAME,
             "format_version": FORMAT_VERSION,
             "sha256": file_sha256(Path(tmp)),
             "engine_version": __version__,
-            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "songs": int(len(model.labels_)),
             "k": int(model.n_clusters_),
         }

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -25,10 +24,10 @@ from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
+from .cluster_validation import ClusterValidation, validate_clusters
 from .evaluation import KResult, choose_k, cluster_quality, evaluate_k
 from .features import AUDIO_FEATURES, validate_features
 from .moods import Mood, name_moods
-from .cluster_validation import ClusterValidation, validate_clusters
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +126,7 @@ class MoodModel(ClusterMixin, TransformerMixin, BaseEstimator):
 
     def __init__(
         self,
-        n_clusters: int | Literal["auto"] = 4,
+        n_clusters: int | str = 4,
         *,
         features: tuple[str, ...] | list[str] = AUDIO_FEATURES,
         k_range: tuple[int, int] = (2, 10),
