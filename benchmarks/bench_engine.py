@@ -45,6 +45,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):  # run as a script: make the repo importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -163,7 +164,7 @@ def _fit_breakdown(marks: list[tuple[str, float]], start: float, end: float) -> 
         return next((t for m, t in marks if m.startswith(prefix)), None)
 
     km, quality, pca = at("fitting K-Means"), at("silhouette"), at("computing the 2-D map")
-    if None in (km, quality, pca):
+    if km is None or quality is None or pca is None:
         return {}
     return {"scale": round(km - start, 3), "kmeans_and_quality": round(quality - km, 3),
             "names_and_layout": round(pca - quality, 3), "pca_and_validation": round(end - pca, 3)}
@@ -244,42 +245,47 @@ def _threads() -> str:
         return "unknown"
 
 
-def environment() -> dict[str, object]:
+def environment() -> dict[str, Any]:
     import numpy
     import pandas
     import sklearn
 
+    cpus: int | None
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:
         cpus = os.cpu_count()
+    load: float | None
     try:
         load = os.getloadavg()[0]
     except OSError:
         load = None
     return {"python": platform.python_version(), "cpus_usable": cpus,
-            "load_avg_1min_at_start": round(load, 2) if load is not None else None, "numpy": numpy.__version__,
-            "pandas": pandas.__version__, "sklearn": sklearn.__version__,
-            "thread_pools": _threads(), "k": K, "n_init": N_INIT, "k_range": [K_RANGE.start, K_RANGE.stop - 1]}
+            "load_avg_1min_at_start": round(load, 2) if load is not None else None,
+            "numpy": numpy.__version__, "pandas": pandas.__version__, "sklearn": sklearn.__version__,
+            "thread_pools": _threads(), "k": K, "n_init": N_INIT,
+            "k_range": [K_RANGE.start, K_RANGE.stop - 1]}
 
 
 def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}x" if b else "-"
 
 
-def format_table(env: dict[str, object], rows: list[dict[str, object]]) -> str:
+def format_table(env: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     lines = [f"Clusterfy engine benchmark — Python {env['python']}, {env['cpus_usable']} CPU(s), "
-             f"load avg {env['load_avg_1min_at_start']} -> {env.get('load_avg_1min_at_end')}, threads: {env['thread_pools']}",
+             f"load avg {env['load_avg_1min_at_start']} -> {env.get('load_avg_1min_at_end')}, "
+             f"threads: {env['thread_pools']}",
              f"k={K}, n_init={N_INIT}, evaluate k={K_RANGE.start}..{K_RANGE.stop - 1}; "
              f"memory: peak RSS per step, MiB ({rows[0]['engine']['memory_method'] if rows else ''})",
              ""]
     busy = [v for v in (env.get("load_avg_1min_at_start"), env.get("load_avg_1min_at_end"))
             if v is not None and v > float(env["cpus_usable"] or 1)]
     if busy:
-        lines[-1:-1] = [f"WARNING: load average {max(busy):.1f} exceeds the {env['cpus_usable']} usable CPU(s): "
-                        "other work shared the machine, timings are pessimistic"]
+        lines[-1:-1] = [f"WARNING: load average {max(busy):.1f} exceeds the {env['cpus_usable']} "
+                        "usable CPU(s): other work shared the machine, timings are pessimistic"]
     head = (f"{'catalog':<18} {'pipeline':<7} {'rows':>8} {'songs':>8} {'load s':>8} {'fit s':>7} "
-            f"{'eval s':>8} {'base':>6} {'load':>6} {'fit':>6} {'eval':>6} {'silh.':>6} {'DB':>6} {'best k':>6}")
+            f"{'eval s':>8} {'base':>6} {'load':>6} {'fit':>6} {'eval':>6} {'silh.':>6} {'DB':>6} "
+            f"{'best k':>6}")
     lines += [head, "-" * len(head)]
     for row in rows:
         for name in ("engine", "study"):
@@ -300,7 +306,8 @@ def format_table(env: dict[str, object], rows: list[dict[str, object]]) -> str:
             lines.append(f"{'':<18} engine fit breakdown (s): "
                          + ", ".join(f"{k} {v:.2f}" for k, v in e["fit_breakdown_s"].items()))
         if row.get("generate_s") is not None:
-            lines.append(f"{'':<18} (generating + writing the synthetic CSV took {row['generate_s']:.1f} s, not timed above)")
+            lines.append(f"{'':<18} (generating + writing the synthetic CSV took "
+                         f"{row['generate_s']:.1f} s, not timed above)")
         for goal in row.get("goals", []):
             lines.append(f"{'':<18} goal: {goal['step']} under {goal['limit_s']:.0f} s at "
                          f"{GOAL_SIZE:,} songs -> {goal['seconds']:.2f} s  {goal['verdict']}")
@@ -332,7 +339,8 @@ def main(argv: list[str] | None = None) -> int:
             row = {"catalog": label, "path": str(path) if size == "bundled" else None,
                    "generate_s": generated, "engine": engine, "study": study,
                    "ratio_engine_over_study": {
-                       step: round(engine[f"{step}_s"] / study[f"{step}_s"], 2) if study[f"{step}_s"] else None
+                       step: (round(engine[f"{step}_s"] / study[f"{step}_s"], 2)
+                              if study[f"{step}_s"] else None)
                        for step in ("load", "fit", "evaluate")}}
             if size != "bundled" and engine["songs"] >= GOAL_SIZE:
                 row["goals"] = [{"step": step, "limit_s": limit, "seconds": engine[f"{step}_s"],

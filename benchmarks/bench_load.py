@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import gc
 import json
 import logging
@@ -37,9 +38,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: python benchmarks/bench_load.py
     sys.path.insert(0, str(ROOT))
 
-from bot.conversation import Conversation, Requester  # noqa: E402
-from bot.history import HistoryStore  # noqa: E402
-from bot.ratelimit import RateLimiter  # noqa: E402
+from bot.conversation import Conversation, Requester
+from bot.history import HistoryStore
+from bot.ratelimit import RateLimiter
+
 
 #: A rate limiter that never refuses: the correctness run must see every request served.
 def generous_limiter() -> RateLimiter:
@@ -207,18 +209,18 @@ def user_script(conversation: Conversation, who: Requester, per_user: int, title
         kind = rng.choice(kinds)
         if kind == "recommend":
             title, n = rng.choice(titles), rng.randint(1, 5)
-            script.append((kind, lambda t=title, n=n: conversation.recommend(who, t, n)))
+            script.append((kind, functools.partial(conversation.recommend, who, title, n)))
         elif kind == "vibe":
             mood, n = rng.choice(moods), rng.randint(1, 5)
-            script.append((kind, lambda m=mood, n=n: conversation.vibe(who, m, n)))
+            script.append((kind, functools.partial(conversation.vibe, who, mood, n)))
         elif kind == "cluster":
             title = rng.choice(titles[:CLUSTER_TITLES])  # charts are cached per song
-            script.append((kind, lambda t=title: conversation.cluster(who, t)))
+            script.append((kind, functools.partial(conversation.cluster, who, title)))
         elif kind == "more":
             script.append((kind, lambda: conversation.more(who)))
         elif kind == "like":
             pick, value = rng.randint(1, 3), rng.choice((1, -1))
-            script.append((kind, lambda p=pick, v=value: conversation.rate(who, p, v)))
+            script.append((kind, functools.partial(conversation.rate, who, pick, value)))
         elif kind == "history":
             script.append((kind, lambda: conversation.history(who)))
         elif kind == "moods":
@@ -440,7 +442,8 @@ def format_report(out: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_load", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_load",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--per-user", type=int, default=20)
     parser.add_argument("--hostile", action="store_true",

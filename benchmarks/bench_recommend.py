@@ -312,6 +312,18 @@ def load_songs(size: str) -> tuple[str, pd.DataFrame]:
 
 def bench_catalog(size: str, n_queries: int, difflib_queries: int | None,
                   workdir: Path) -> dict[str, Any]:
+    """Figures for one catalog size; its engine is released before the next size starts."""
+    try:
+        return _measure_catalog(size, n_queries, difflib_queries, workdir)
+    finally:
+        # _measure_catalog froze the engine's objects out of GC scans; its frame is gone
+        # now, so unfreezing and collecting frees them before the next catalog is built.
+        gc.unfreeze()
+        gc.collect()
+
+
+def _measure_catalog(size: str, n_queries: int, difflib_queries: int | None,
+                     workdir: Path) -> dict[str, Any]:
     from engine.artifact import load_model, save_model
     from engine.model import MoodModel
     from engine.service import Engine
@@ -419,9 +431,6 @@ def bench_catalog(size: str, n_queries: int, difflib_queries: int | None,
 
     out["ops"] = ops
     out["peak_rss_mb"] = peak_rss_mb()
-    del engine, model, songs, study, names
-    gc.unfreeze()
-    gc.collect()
     for p in path.parent.glob(path.name + "*"):
         p.unlink(missing_ok=True)
     return out
@@ -491,8 +500,8 @@ def format_report(result: dict[str, Any]) -> str:
     for c in result["catalogs"]:
         label = _size_label(c["catalog"])
         for op, r in c["ops"].items():
-            marks = [goals.get((c["catalog"], op, m)) for m in ("p50", "p99", "ratio")]
-            marks = [g for g in marks if g is not None]
+            looked_up = [goals.get((c["catalog"], op, m)) for m in ("p50", "p99", "ratio")]
+            marks = [g for g in looked_up if g is not None]
             goal = ", ".join(g["goal"] for g in marks)
             status = "" if not marks else ("PASS" if all(g["pass"] for g in marks) else "MISS")
             o, b = r["ours"], r["baseline"]

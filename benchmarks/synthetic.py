@@ -52,7 +52,7 @@ TITLE_WORDS = ("Reprise", "Interlude", "Night", "Blue", "Again", "Part 2", "II",
                "Home", "Sunrise", "Outro", "Forever", "2", "3", "7", "99")
 
 #: Decimal places the real files use, per feature (duration_ms is whole milliseconds).
-_DECIMALS = {f: 3 for f in AUDIO_FEATURES} | {"speechiness": 4, "acousticness": 6,
+_DECIMALS = dict.fromkeys(AUDIO_FEATURES, 3) | {"speechiness": 4, "acousticness": 6,
                                              "instrumentalness": 6, "duration_ms": 0}
 _BASE62 = np.array(list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))
 

@@ -14,7 +14,7 @@ from typing import TextIO
 
 from .config import Settings
 from .conversation import Conversation, Requester
-from .replies import render_text
+from .replies import GENERIC_ERROR, render_text
 from .startup import load_engine, open_store
 
 logger = logging.getLogger(__name__)
@@ -47,9 +47,9 @@ def run_console(settings: Settings, stdin: TextIO | None = None, stdout: TextIO 
                     break
                 try:
                     reply = runner.run(conversation.handle_line(CONSOLE_USER, line))
-                except Exception:  # noqa: BLE001 - one bad line must not end the chat
+                except Exception:
                     logger.exception("command failed: %r", line[:200])
-                    out.write("⚠️ Something went wrong on my side; try again.\n\n")
+                    out.write(GENERIC_ERROR + "\n\n")
                     continue
                 if reply is not None:
                     out.write(render_text(reply.fitted()) + "\n\n")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from engine import charts
+from engine.counts import MAX_CHAT_COUNT, BadCount, check_count
 from engine.service import (
     AmbiguousSongError,
     Engine,
@@ -42,13 +43,14 @@ from .replies import (
     Reply,
     error_reply,
     escape,
+    slow_down_text,
     truncate,
 )
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_COUNT = 5
-MAX_COUNT = 10
+#: The chat ceiling of the one count rule (engine.counts), under the name the cogs use.
+MAX_COUNT = MAX_CHAT_COUNT
 #: Sessions kept in memory (last picks, pending choice); the oldest are forgotten first.
 MAX_SESSIONS = 10_000
 #: Commands the text front ends accept, for "did you mean" on typos.
@@ -80,23 +82,6 @@ class _Session:
     pending: Reply | None = None  # a reply that asked a question (choices or confirm)
 
 
-class BadCount(ValueError):
-    """A count outside 1..MAX_COUNT or not a number."""
-
-
-def check_count(count: int | str | None) -> int:
-    """The number of songs to show, validated: 1..MAX_COUNT, default DEFAULT_COUNT."""
-    if count is None or count == "":
-        return DEFAULT_COUNT
-    try:
-        n = int(str(count).strip())
-    except ValueError:
-        raise BadCount(f"“{escape(count, 20)}” is not a number of songs") from None
-    if not 1 <= n <= MAX_COUNT:
-        raise BadCount(f"the number of songs must be between 1 and {MAX_COUNT}, not {escape(n, 20)}")
-    return n
-
-
 _TRAILING_INT = re.compile(r"^(?P<rest>.*\S)\s+(?P<n>[-+]?\d{1,30})$", re.DOTALL)
 
 
@@ -117,8 +102,10 @@ class Conversation:
         """Rate-limit gate; transports call it before running a command."""
         return self.limiter.check(who.id)
 
-    def slow_down(self, verdict: Verdict) -> Reply:
-        return error_reply(f"Slow down a little — try again in {max(1, round(verdict.retry_after))} s.")
+    @staticmethod
+    def slow_down(verdict: Verdict) -> Reply:
+        """The notice for a refused request (same wording as discord.py's cooldowns)."""
+        return Reply(text=slow_down_text(verdict.retry_after), error=True)
 
     def session(self, who: Requester) -> _Session:
         s = self._sessions.pop(who.id, None) or _Session()
@@ -181,7 +168,7 @@ class Conversation:
         try:
             n = check_count(count)
         except BadCount as exc:
-            return error_reply(f"{exc}.", f"Example: {self.prefix}recommend la java 3")
+            return error_reply(f"{escape(exc)}.", f"Example: {self.prefix}recommend la java 3")
         query = (song or "").strip()
         if not query:
             return error_reply("Tell me a song to start from.",
@@ -210,7 +197,7 @@ class Conversation:
         try:
             n = check_count(count)
         except BadCount as exc:
-            return error_reply(f"{exc}.", f"Example: {self.prefix}vibe chill 3")
+            return error_reply(f"{escape(exc)}.", f"Example: {self.prefix}vibe chill 3")
         word = (mood or "").strip()
         if not word:
             return await self.moods(who)

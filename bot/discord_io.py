@@ -20,6 +20,7 @@ from .replies import MESSAGE_LIMIT, Card, Reply, render_text, truncate
 
 if TYPE_CHECKING:
     from .conversation import Conversation
+    from .views import OwnedView
 
 logger = logging.getLogger(__name__)
 
@@ -64,16 +65,12 @@ def requester_from_ctx(ctx: commands.Context[Any]) -> Requester:
                      channel_id=ctx.channel.id if ctx.channel else None)
 
 
-def is_context(target: Target) -> bool:
-    """Context (prefix or hybrid) vs. bare interaction (views); duck-typed interactions welcome."""
-    return isinstance(target, commands.Context)
-
-
 def owner_of(target: Target) -> int:
-    return target.author.id if is_context(target) else target.user.id
+    """The user a reply belongs to: a Context (prefix or hybrid) has an author, an interaction a user."""
+    return target.author.id if isinstance(target, commands.Context) else target.user.id
 
 
-def build_view(reply: Reply, conversation: Conversation, owner_id: int) -> discord.ui.View | None:
+def build_view(reply: Reply, conversation: Conversation, owner_id: int) -> OwnedView | None:
     """The interactive part of a reply: a question, rateable picks, or a confirmation."""
     from .views import ChooseSongView, ConfirmView, PicksView  # views import this module
 
@@ -133,13 +130,13 @@ async def send_reply(target: Target, reply: Reply, conversation: Conversation, *
         logger.error("Discord refused a reply %s: %s %s", _where(target), exc.status, exc.text)
         return None
     if view is not None:
-        view.message = message  # type: ignore[attr-defined]  # so on_timeout can disable it
+        view.message = message  # so on_timeout can disable it
     return message
 
 
 async def _deliver(target: Target, kwargs: dict[str, Any], hidden: bool, *,
                    fetch_message: bool = False) -> discord.Message | None:
-    if not is_context(target):
+    if not isinstance(target, commands.Context):
         return await send_to_interaction(target, hidden=hidden, fetch_message=fetch_message,
                                          **kwargs)
     # Context.send maps to the interaction for hybrid slash invocations; ephemeral is
@@ -155,7 +152,10 @@ async def send_to_interaction(interaction: discord.Interaction, *, hidden: bool,
     on timeout); otherwise that is one HTTP call saved.
     """
     if interaction.response.is_done():
-        return await interaction.followup.send(ephemeral=hidden, wait=fetch_message, **kwargs)
+        if fetch_message:
+            return await interaction.followup.send(ephemeral=hidden, wait=True, **kwargs)
+        await interaction.followup.send(ephemeral=hidden, wait=False, **kwargs)
+        return None
     await interaction.response.send_message(ephemeral=hidden, **kwargs)
     if not fetch_message:
         return None
@@ -178,7 +178,7 @@ async def _send_plain(target: Target, reply: Reply, hidden: bool) -> discord.Mes
 
 def _where(target: Target) -> str:
     """Log context: who and where, without message contents."""
-    if not is_context(target):
+    if not isinstance(target, commands.Context):
         name = target.command.qualified_name if target.command else "component"
         return (f"(/{name}, user {target.user.id}, guild {target.guild_id}, "
                 f"channel {target.channel_id})")

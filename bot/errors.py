@@ -18,16 +18,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from .discord_io import NO_MENTIONS, requester_from_ctx, send_to_interaction
-from .replies import escape
+from .replies import GENERIC_ERROR, escape, slow_down_text
 
 logger = logging.getLogger(__name__)
 
-GENERIC = "⚠️ Something went wrong on my side; try again."
+#: Kept under its old name for importers; the wording lives in replies.GENERIC_ERROR.
+GENERIC = GENERIC_ERROR
 
 
 def install_error_handlers(bot: commands.Bot) -> None:
     """Route app-command and prefix/hybrid command errors to the handlers below."""
-    bot.tree.on_error = on_app_command_error  # type: ignore[method-assign]
+    bot.tree.error(on_app_command_error)
     bot.add_listener(on_command_error, "on_command_error")
 
 
@@ -35,7 +36,7 @@ def install_error_handlers(bot: commands.Bot) -> None:
 def app_error_text(interaction: discord.Interaction, error: app_commands.AppCommandError) -> str:
     """The short message for an app-command error; logs the unexpected ones."""
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"⚠️ Slow down a little — try again in {max(1, round(error.retry_after))} s."
+        return slow_down_text(error.retry_after)
     if isinstance(error, app_commands.BotMissingPermissions):
         return "⚠️ I'm missing permissions here: " + ", ".join(error.missing_permissions) + "."
     if isinstance(error, app_commands.NoPrivateMessage):
@@ -125,7 +126,7 @@ def command_error_text(ctx: commands.Context[Any], error: Exception) -> str | No
         param = ctx.current_parameter.name if ctx.current_parameter else "argument"
         return f"⚠️ That doesn't look right for <{escape(param, 40)}>. {usage(ctx)}"
     if isinstance(error, commands.CommandOnCooldown):
-        return f"⚠️ Slow down a little — try again in {max(1, round(error.retry_after))} s."
+        return slow_down_text(error.retry_after)
     if isinstance(error, (commands.NoPrivateMessage, app_commands.NoPrivateMessage)):
         return "⚠️ That command only works in a server."
     if isinstance(error, (commands.CheckFailure, app_commands.CheckFailure)):

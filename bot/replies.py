@@ -34,6 +34,15 @@ _MENTION_LIKE = re.compile(r"@(everyone|here|[!&]?\d+)")
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
 
 
+#: The one wording for a failure on our side (details go to the log, never to the user).
+GENERIC_ERROR = "⚠️ Something went wrong on my side; try again."
+
+
+def slow_down_text(retry_after: float) -> str:
+    """The one "too many requests" wording: our rate limiter and discord.py's cooldowns."""
+    return f"⚠️ Slow down a little — try again in {max(1, round(retry_after))} s."
+
+
 def escape(text: object, limit: int | None = None) -> str:
     """User- or catalog-supplied text made inert: no markdown, no mention syntax.
 
@@ -74,7 +83,7 @@ class Card:
     image_png: bytes | None = None
     image_name: str = "chart.png"
 
-    def fitted(self) -> "Card":
+    def fitted(self) -> Card:
         """A copy within every embed limit, cutting the least important text first."""
         fields = tuple(
             Field(truncate(f.name, FIELD_NAME_LIMIT) or "\u200b",
@@ -111,7 +120,7 @@ class Choice:
     value: str
     description: str = ""
 
-    def fitted(self) -> "Choice":
+    def fitted(self) -> Choice:
         return Choice(truncate(self.label, OPTION_LABEL_LIMIT) or "?",
                       self.value[:OPTION_VALUE_LIMIT],
                       truncate(self.description, OPTION_DESCRIPTION_LIMIT))
@@ -157,7 +166,7 @@ class Reply:
     follow_up: FollowUp | None = None
     confirm: str = ""  # the action awaiting confirmation, e.g. "forget"
 
-    def fitted(self) -> "Reply":
+    def fitted(self) -> Reply:
         """A copy within Discord's message, embed and select-menu limits."""
         return replace(
             self,

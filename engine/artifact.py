@@ -12,13 +12,14 @@ import json
 import logging
 import os
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import joblib
 
 from . import __version__
-from .model import MoodModel
+from .model import MoodModel, check_fitted
 
 logger = logging.getLogger(__name__)
 
@@ -49,19 +50,19 @@ def save_model(model: MoodModel, path: str | Path) -> Path:
 
     A crash mid-save leaves the previous artifact intact rather than half a file.
     """
-    model._check_fitted()
+    check_fitted(model)
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".tmp")
         os.close(fd)
         joblib.dump({"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "model": model}, tmp)
-        record = {
+        record: dict[str, Any] = {
             "format": FORMAT_NAME,
             "format_version": FORMAT_VERSION,
             "sha256": file_sha256(Path(tmp)),
             "engine_version": __version__,
-            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "songs": int(len(model.labels_)),
             "k": int(model.n_clusters_),
         }
@@ -123,5 +124,5 @@ def load_model(path: str | Path) -> MoodModel:
             or not isinstance(payload.get("model"), MoodModel)):
         raise ArtifactError(f"refusing to use {p}: it does not hold a Clusterfy model")
     model: MoodModel = payload["model"]
-    model._check_fitted()
+    check_fitted(model)
     return model

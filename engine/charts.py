@@ -28,13 +28,13 @@ import matplotlib
 if "matplotlib.pyplot" not in sys.modules:
     matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-from .evaluation import KResult, choose_k  # noqa: E402
-from .features import FEATURE_LABELS, FEATURE_RANGES  # noqa: E402
-from .moods import format_feature  # noqa: E402
+from .evaluation import KResult, choose_k
+from .features import FEATURE_LABELS, FEATURE_RANGES
+from .moods import format_feature
 
 if TYPE_CHECKING:
     from .model import MoodModel

@@ -23,6 +23,7 @@ from typing import Any
 
 from . import __version__
 from .cli_output import Output, jsonable, one_line, table, to_json
+from .counts import DEFAULT_COUNT, MAX_PICKS, MIN_COUNT, BadCount, check_count
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,18 @@ def _k_value(text: str) -> int | str:
     return k
 
 
-def _count(text: str) -> int:
+def _song_count(text: str) -> int:
+    """A number of songs, by the one count rule (engine.counts): refused, not clamped, out of range."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a whole number, got ''")
+    try:
+        return check_count(text, maximum=MAX_PICKS)
+    except BadCount as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _restarts(text: str) -> int:
+    """K-Means restarts per k (not a song count)."""
     n = _whole_number(text)
     if not 1 <= n <= 100:
         raise argparse.ArgumentTypeError(f"must be between 1 and 100, got {n}")
@@ -79,7 +91,7 @@ def _catalog_path(args: argparse.Namespace) -> Path:
 
 def _obtain(args: argparse.Namespace, out: Output):
     """The model for ``--model``/``--data`` (built and cached on first use)."""
-    from .loading import obtain_model
+    from .model_cache import obtain_model
 
     return obtain_model(catalog=getattr(args, "data", None), model_path=getattr(args, "model", None),
                         k=getattr(args, "k", 4), progress=out.progress)
@@ -445,7 +457,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Fit K-Means for each k in a range and measure it.")
     p.add_argument("--k-min", type=_whole_number, default=DEFAULT_K_RANGE[0], metavar="N")
     p.add_argument("--k-max", type=_whole_number, default=DEFAULT_K_RANGE[1], metavar="N")
-    p.add_argument("--n-init", type=_count, default=10, metavar="N",
+    p.add_argument("--n-init", type=_restarts, default=10, metavar="N",
                    help="K-Means restarts per k (default 10, as the model uses)")
     p.set_defaults(func=cmd_evaluate)
 
@@ -460,13 +472,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", parents=[common, source, model_src], help="find songs by title",
                        description="Resolve a title (optionally 'title - artist') to catalog songs.")
     p.add_argument("query", help='song title, e.g. "La Java" or "La Java - Mistinguett"')
-    p.add_argument("--limit", type=_count, default=5, metavar="N", help="most matches shown (default 5)")
+    p.add_argument("--limit", type=_song_count, default=DEFAULT_COUNT, metavar="N",
+                   help=f"most matches shown ({MIN_COUNT}-{MAX_PICKS}, default {DEFAULT_COUNT})")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("recommend", parents=[common, source, model_src], help="songs that sound like one",
                        description="Songs from the seed's mood that sound most alike.")
     p.add_argument("query", help="seed song title (optionally 'title - artist')")
-    p.add_argument("-n", type=_count, default=5, metavar="N", help="how many (default 5)")
+    p.add_argument("-n", type=_song_count, default=DEFAULT_COUNT, metavar="N",
+                   help=f"how many ({MIN_COUNT}-{MAX_PICKS}, default {DEFAULT_COUNT})")
     p.add_argument("--where", metavar="FILTERS", help='filters such as "energy>0.7 tempo 90-110"')
     p.set_defaults(func=cmd_recommend)
 
@@ -478,7 +492,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("vibe", parents=[common, source, model_src], help="typical songs of a mood",
                        description="Songs typical of a mood (e.g. chill, party, focus, rap).")
     p.add_argument("mood", help="mood name or synonym, e.g. chill, party, focus, rap")
-    p.add_argument("-n", type=_count, default=5, metavar="N", help="how many (default 5)")
+    p.add_argument("-n", type=_song_count, default=DEFAULT_COUNT, metavar="N",
+                   help=f"how many ({MIN_COUNT}-{MAX_PICKS}, default {DEFAULT_COUNT})")
     p.add_argument("--seed", type=int, default=None, metavar="S", help="random seed for repeatable picks")
     p.add_argument("--where", metavar="FILTERS", help='filters such as "tempo>120"')
     p.set_defaults(func=cmd_vibe)

@@ -1,72 +1,155 @@
 """The mood model: StandardScaler + K-Means on audio features, with named moods.
 
-Follows scikit-learn's estimator conventions: hyper-parameters in ``__init__``,
-``fit`` returns ``self``, learned state ends in ``_``. Besides the clustering it keeps
-what serving needs precomputed once at fit time: per-cluster unit vectors laid out
-contiguously (cosine similarity within a cluster is then one matrix-vector product),
-each song's distance to its centroid (typical songs for ``vibe``), cluster profiles,
-the PCA map (pictures only) and genre validation.
+:class:`MoodModel` is a scikit-learn estimator (``BaseEstimator`` with the cluster and
+transformer mixins): hyper-parameters in ``__init__`` stored as given, ``fit`` returns
+``self``, learned state ends in ``_``, so ``clone``, ``get_params``/``set_params`` and
+``sklearn.utils.validation.check_is_fitted`` work. Besides the clustering it keeps what
+serving needs precomputed once at fit time: per-cluster unit vectors laid out contiguously
+(cosine similarity within a cluster is then one matrix-vector product), each song's
+distance to its centroid (typical songs for ``vibe``), cluster profiles, the PCA map
+(pictures only) and genre validation.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Literal
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
+from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_is_fitted
 
+from .cluster_validation import ClusterValidation, validate_clusters
 from .evaluation import KResult, choose_k, cluster_quality, evaluate_k
 from .features import AUDIO_FEATURES, validate_features
 from .moods import Mood, name_moods
-from .validation import ClusterValidation, validate_clusters
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 
 
-class NotFittedError(RuntimeError):
-    """The model was used before ``fit``."""
+class NotFittedError(SklearnNotFittedError, RuntimeError):
+    """The model was used before ``fit``.
+
+    A scikit-learn ``NotFittedError`` (so code written against scikit-learn catches it)
+    and still a ``RuntimeError`` as it always was here.
+    """
 
 
-class MoodModel:
+def check_fitted(model: MoodModel) -> None:
+    """Raise :class:`NotFittedError` unless ``model`` has been fitted (or loaded fitted).
+
+    The public check other modules use; it is scikit-learn's ``check_is_fitted`` with
+    this package's exception type and wording.
+    """
+    if isinstance(model, MoodModel) and model.__sklearn_is_fitted__():
+        return  # the per-query case, without scikit-learn's generic inspection (~10 us)
+    try:
+        check_is_fitted(model)
+    except SklearnNotFittedError:
+        raise NotFittedError(
+            f"this {type(model).__name__} is not fitted yet; call fit(songs) first"
+        ) from None
+
+
+class MoodModel(ClusterMixin, TransformerMixin, BaseEstimator):
     """Cluster songs into moods.
 
     Parameters
     ----------
-    n_clusters : int or "auto"
-        Number of moods; "auto" evaluates ``k_range`` and keeps the best silhouette.
-    features : sequence of str
-        Audio features to cluster on (default: the study's ten).
-    k_range : (int, int)
+    n_clusters : int or "auto", default=4
+        Number of moods (2..50); "auto" evaluates ``k_range`` and keeps the best silhouette.
+    features : sequence of str, default=AUDIO_FEATURES
+        Audio features to cluster on (default: the study's ten). Genres never enter.
+    k_range : (int, int), default=(2, 10)
         Inclusive range evaluated when ``n_clusters="auto"``.
-    n_init, random_state :
-        Passed to :class:`sklearn.cluster.KMeans`; seeded so a catalog always gives
-        the same moods.
+    n_init : int, default=10
+        Passed to :class:`sklearn.cluster.KMeans`.
+    random_state : int, default=42
+        Seeds K-Means and the PCA so a catalog always gives the same moods.
+
+    Attributes
+    ----------
+    scaler_ : sklearn.preprocessing.StandardScaler
+        Standardises the feature columns; K-Means works in its output space.
+    kmeans_ : sklearn.cluster.KMeans
+        The fitted clustering (centres in standardised space).
+    evaluation_ : list of KResult or None
+        Quality of every evaluated k when ``n_clusters="auto"``; None for a fixed k.
+    metrics_ : KResult
+        Silhouette, Davies-Bouldin, inertia and sizes of the kept clustering.
+    n_clusters_ : int
+        Number of clusters actually fitted (the chosen k under "auto").
+    labels_ : ndarray of shape (n_songs,), dtype int32
+        Cluster of each song, in the row order of ``songs_``.
+    songs_ : pandas.DataFrame
+        The fitted song table (index reset to 0..n-1); row ``i`` is song ``i`` everywhere.
+    profiles_ : ndarray of shape (n_clusters_, n_features)
+        Mean raw feature value per cluster (what mood names and charts describe).
+    overall_profile_ : ndarray of shape (n_features,)
+        Mean raw feature value over all songs (the baseline profiles are compared with).
+    moods_ : list of Mood
+        Name, emoji and description of each cluster, indexed by cluster id.
+    order_ : ndarray of shape (n_songs,), dtype int64
+        Song rows sorted by cluster (stable): serving row -> song row.
+    cluster_bounds_ : ndarray of shape (n_clusters_ + 1,), dtype int64
+        Cluster ``c`` occupies serving rows ``cluster_bounds_[c]:cluster_bounds_[c + 1]``.
+    unit_vectors_ : ndarray of shape (n_songs, n_features), dtype float32, C-contiguous
+        Standardised features scaled to unit length, in serving order: cosine similarity
+        within a cluster is one matrix-vector product over a contiguous slice.
+    row_of_song_ : ndarray of shape (n_songs,), dtype int64
+        Inverse of ``order_``: song row -> serving row.
+    centroid_distance_ : ndarray of shape (n_songs,), dtype float32
+        Each song's distance to its cluster centre (small = typical of its mood).
+    pca_ : sklearn.decomposition.PCA
+        Two-component projection of the standardised space (pictures only).
+    coords_2d_ : ndarray of shape (n_songs, 2), dtype float32
+        Each song's position on the 2-D map.
+    validation_ : ClusterValidation
+        Genre purity / NMI and top genres and artists per cluster (genres check the
+        clusters after the fact; they are never a feature).
+    sizes_ : ndarray of shape (n_clusters_,)
+        Songs per cluster (derived from ``cluster_bounds_``).
+    n_features_in_ : int
+        Number of feature columns the model was fitted on.
+    feature_names_in_ : ndarray of str
+        Those columns' names, in model order.
+    cleaning_report_ : CleaningReport
+        Set by the model builders (not by ``fit``): what loading the catalog dropped or fixed.
     """
 
     def __init__(
         self,
-        n_clusters: int | Literal["auto"] = 4,
+        n_clusters: int | str = 4,
         *,
         features: tuple[str, ...] | list[str] = AUDIO_FEATURES,
         k_range: tuple[int, int] = (2, 10),
         n_init: int = 10,
         random_state: int = 42,
     ) -> None:
+        # stored as given (scikit-learn's rule, so clone/set_params round-trip); checked in fit
         self.n_clusters = n_clusters
-        self.features = tuple(features)
+        self.features = features
         self.k_range = k_range
         self.n_init = n_init
         self.random_state = random_state
 
     # -- fitting ---------------------------------------------------------------
-    def _validate_params(self, n_songs: int) -> None:
+    def _check_params_vs_input(self, songs: pd.DataFrame) -> None:
+        """Check the hyper-parameters against the table, before any learned state is set.
+
+        Done in ``fit`` (not ``__init__``) as scikit-learn does, so ``set_params`` and
+        ``clone`` stay plain attribute copies; messages say what is wrong and what is allowed.
+        """
+        if not isinstance(songs, pd.DataFrame):
+            raise TypeError(f"fit takes the song table as a pandas DataFrame, got {type(songs).__name__}")
+        n_songs = len(songs)
         validate_features(self.features)
         if self.n_clusters != "auto":
             if isinstance(self.n_clusters, bool) or not isinstance(self.n_clusters, (int, np.integer)):
@@ -79,17 +162,27 @@ class MoodModel:
         if not 2 <= lo <= hi <= 50:
             raise ValueError(f"k range must satisfy 2 <= min <= max <= 50, got {lo}..{hi}")
 
-    def fit(self, songs: pd.DataFrame, progress: Progress | None = None) -> "MoodModel":
-        """Fit scaler, K-Means and everything serving needs on the canonical song table."""
-        say = progress or (lambda msg: logger.info("%s", msg))
-        self._validate_params(len(songs))
+    def _feature_matrix(self, songs: pd.DataFrame) -> np.ndarray:
+        """The model's feature columns of ``songs`` as float64, refused when absent or not finite."""
+        if not isinstance(songs, pd.DataFrame):
+            raise TypeError(f"expected the song table as a pandas DataFrame, got {type(songs).__name__}")
         missing = [f for f in self.features if f not in songs.columns]
         if missing:
             raise ValueError(f"song table lacks feature column(s): {', '.join(missing)}")
-        songs = songs.reset_index(drop=True)
         X = songs[list(self.features)].to_numpy(dtype=np.float64)
         if not np.isfinite(X).all():
             raise ValueError("song table has missing or infinite feature values; load it with load_catalog")
+        return X
+
+    def fit(self, songs: pd.DataFrame, y: None = None, *, progress: Progress | None = None) -> MoodModel:
+        """Fit scaler, K-Means and everything serving needs on the canonical song table.
+
+        ``y`` is ignored (there for scikit-learn's API: ``fit_predict``, pipelines).
+        """
+        say = progress or (lambda msg: logger.info("%s", msg))
+        self._check_params_vs_input(songs)
+        X = self._feature_matrix(songs)
+        songs = songs.reset_index(drop=True)
 
         self.scaler_ = StandardScaler().fit(X)
         Z = self.scaler_.transform(X)
@@ -126,7 +219,7 @@ class MoodModel:
         self.profiles_ = songs.groupby(self.labels_)[list(self.features)].mean().to_numpy()
         self.overall_profile_ = X.mean(axis=0)
         self.moods_: list[Mood] = name_moods(
-            self.kmeans_.cluster_centers_, self.features, self.profiles_, self.overall_profile_
+            self.kmeans_.cluster_centers_, tuple(self.features), self.profiles_, self.overall_profile_
         )
         self._build_serving_layout(Z)
         say("computing the 2-D map and genre validation")
@@ -150,41 +243,56 @@ class MoodModel:
         self.centroid_distance_ = np.linalg.norm(Z - centers[self.labels_], axis=1).astype(np.float32)
 
     # -- using -----------------------------------------------------------------
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "kmeans_"):
-            raise NotFittedError("this MoodModel is not fitted yet; call fit(songs) first")
+    def __sklearn_is_fitted__(self) -> bool:
+        """Fitted once ``fit`` finished (``validation_`` is its last step), or loaded fitted."""
+        return hasattr(self, "validation_")
 
     def transform(self, songs: pd.DataFrame) -> np.ndarray:
         """Standardised feature matrix of ``songs`` (the space K-Means works in)."""
-        self._check_fitted()
-        return self.scaler_.transform(songs[list(self.features)].to_numpy(dtype=np.float64))
+        check_fitted(self)
+        return self.scaler_.transform(self._feature_matrix(songs))
 
     def predict(self, songs: pd.DataFrame) -> np.ndarray:
         """Cluster id of each song (works for songs outside the fitted catalog)."""
-        self._check_fitted()
+        check_fitted(self)
         return self.kmeans_.predict(self.transform(songs)).astype(np.int32)
 
     def cluster_rows(self, cluster: int) -> slice:
         """Rows of :attr:`unit_vectors_` / :attr:`order_` holding ``cluster``."""
-        self._check_fitted()
+        check_fitted(self)
         return slice(int(self.cluster_bounds_[cluster]), int(self.cluster_bounds_[cluster + 1]))
 
     @property
     def sizes_(self) -> np.ndarray:
-        self._check_fitted()
+        """Songs per cluster."""
+        check_fitted(self)
         return np.diff(self.cluster_bounds_)
 
+    @property
+    def n_features_in_(self) -> int:
+        """Number of feature columns fitted on (scikit-learn's attribute)."""
+        check_fitted(self)
+        return len(self.features)
+
+    @property
+    def feature_names_in_(self) -> np.ndarray:
+        """Names of the feature columns fitted on, in model order (scikit-learn's attribute)."""
+        check_fitted(self)
+        return np.asarray(self.features, dtype=object)
+
     def mood(self, cluster: int) -> Mood:
-        self._check_fitted()
+        """Name, emoji and description of ``cluster``."""
+        check_fitted(self)
         return self.moods_[cluster]
 
     def summary(self) -> list[dict[str, object]]:
         """One row per cluster: id, label, size, share, description (for CLIs and replies)."""
-        self._check_fitted()
+        check_fitted(self)
         n = len(self.labels_)
+        sizes = self.sizes_
         return [
             {"cluster": m.cluster, "key": m.key, "label": m.label, "emoji": m.emoji,
-             "size": int(self.sizes_[m.cluster]), "share": float(self.sizes_[m.cluster] / n),
+             "size": int(sizes[m.cluster]), "share": float(sizes[m.cluster] / n),
              "description": m.description}
             for m in self.moods_
         ]

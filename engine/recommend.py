@@ -30,9 +30,9 @@ import numpy as np
 import pandas as pd
 
 from .features import FEATURE_LABELS
-from .model import MoodModel
+from .filters import Target, target_mask
+from .model import MoodModel, check_fitted
 from .moods import format_feature
-from .targets import Target, target_mask
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ class Recommender:
     """
 
     def __init__(self, model: MoodModel, *, artist_weight: float = ARTIST_WEIGHT) -> None:
-        model._check_fitted()
+        check_fitted(model)
         weight = float(artist_weight) if isinstance(artist_weight, (int, float, np.floating)) \
             and not isinstance(artist_weight, bool) else math.nan
         if not 0.0 <= weight <= MAX_ARTIST_WEIGHT:  # NaN fails too

@@ -22,7 +22,9 @@ from typing import Any, TypeVar
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .model import MoodModel, Progress
+from .counts import DEFAULT_COUNT, MAX_PICKS, MIN_COUNT
+from .filters import Target, TargetError, describe_targets, parse_targets, split_query
+from .model import MoodModel, Progress, check_fitted
 from .moods import Mood
 from .recommend import ARTIST_WEIGHT, FeatureComparison, Recommender
 from .resolver import (
@@ -32,13 +34,10 @@ from .resolver import (
     Resolution,
     SongResolver,
 )
-from .targets import Target, TargetError, describe_targets, parse_targets, split_query
 from .text import MAX_QUERY_CHARS, fold
 
 logger = logging.getLogger(__name__)
 
-#: Most picks one request may ask for (a Discord embed lists 25 fields at most).
-MAX_PICKS = 25
 #: Deepest "more" page served; beyond it a user has seen the whole cluster anyway.
 MAX_PAGE = 10_000
 #: Typo tolerance for mood words (rapidfuzz ratio, 0..100).
@@ -222,7 +221,7 @@ class Engine:
     """
 
     def __init__(self, model: MoodModel, *, artist_weight: float = ARTIST_WEIGHT) -> None:
-        model._check_fitted()
+        check_fitted(model)
         self.model = model
         songs = model.songs_
         self.resolver = SongResolver(songs)
@@ -254,7 +253,7 @@ class Engine:
         Start-up is operator territory, not user input, so CatalogError/ArtifactError
         and ValueError propagate unchanged for the caller to report.
         """
-        from .loading import obtain_model
+        from .model_cache import obtain_model
 
         return cls(obtain_model(catalog, model_path, k, progress=progress))
 
@@ -377,7 +376,7 @@ class Engine:
     def recommend(
         self,
         query: str | int,
-        n: int = 5,
+        n: int = DEFAULT_COUNT,
         *,
         exclude_ids: Collection[str] = frozenset(),
         page: int = 0,
@@ -387,13 +386,14 @@ class Engine:
         """Songs that sound like the song ``query`` names, from its mood.
 
         ``query`` may carry targets ("hey jude energy>0.6"); ``where`` adds more. ``n`` is
-        clamped to 1..25. Raises NoMatchError/AmbiguousSongError for the seed,
+        clamped to 1..MAX_PICKS (engine.counts; front ends refuse out-of-range counts
+        before this). Raises NoMatchError/AmbiguousSongError for the seed,
         InvalidTargetsError for bad targets and NoResultsError when targets, exclusions
         or paging leave nothing.
         """
         seed, targets = self._seed_and_targets(query)
         targets = _dedupe_targets(targets + self._where(where))
-        n = _clamp_int(n, 1, MAX_PICKS, 5)
+        n = _clamp_int(n, MIN_COUNT, MAX_PICKS, DEFAULT_COUNT)
         page = _clamp_int(page, 0, MAX_PAGE, 0)
         per_artist = _clamp_int(per_artist, 0, MAX_PICKS, 2)
         excluded = _id_set(exclude_ids)
@@ -431,7 +431,7 @@ class Engine:
     def vibe(
         self,
         mood: str,
-        n: int = 5,
+        n: int = DEFAULT_COUNT,
         *,
         exclude_ids: Collection[str] = frozenset(),
         seed: int | None = None,
@@ -447,7 +447,7 @@ class Engine:
         word, targets = split_query(mood[:MAX_MOOD_CHARS])
         m = self.resolve_mood(word)
         targets = _dedupe_targets(targets + self._where(where))
-        n = _clamp_int(n, 1, MAX_PICKS, 5)
+        n = _clamp_int(n, MIN_COUNT, MAX_PICKS, DEFAULT_COUNT)
         rng_seed = _clamp_int(seed, 0, 2**63 - 1, -1) if seed is not None else -1
         # Unseeded calls share one generator: a fresh default_rng() reads OS entropy on
         # every call. Generator methods hold their bit generator's lock, so sharing is safe.

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import engine.loading as loading
+import engine.model_cache as model_cache
 from engine.artifact import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -216,7 +216,7 @@ class Spy:
 
 def test_obtain_model_builds_once_then_loads_the_cache(cache: Path, monkeypatch, model: MoodModel):
     said: list[str] = []
-    first = loading.obtain_model(progress=said.append)  # the bundled catalog by default
+    first = model_cache.obtain_model(progress=said.append)  # the bundled catalog by default
     cached = cached_model_path(BUNDLED_CATALOG, 4)
     assert cached.parent == cache and cached.is_file() and checksum_path(cached).is_file()
     assert any("building it from the catalog" in m for m in said)
@@ -224,15 +224,15 @@ def test_obtain_model_builds_once_then_loads_the_cache(cache: Path, monkeypatch,
     np.testing.assert_array_equal(first.labels_, model.labels_)
     stamp = (cached.stat().st_mtime_ns, file_sha256(cached))
 
-    load_spy = Spy(loading.load_model)
-    monkeypatch.setattr(loading, "load_model", load_spy)
+    load_spy = Spy(model_cache.load_model)
+    monkeypatch.setattr(model_cache, "load_model", load_spy)
 
     def must_not_build(*_a, **_k):
         raise AssertionError("the cached model should have been loaded, not rebuilt")
 
-    monkeypatch.setattr(loading, "build_model", must_not_build)
+    monkeypatch.setattr(model_cache, "build_model", must_not_build)
     said.clear()
-    second = loading.obtain_model(progress=said.append)
+    second = model_cache.obtain_model(progress=said.append)
     assert load_spy.calls == 1
     assert any("loading cached model" in m for m in said)
     assert (cached.stat().st_mtime_ns, file_sha256(cached)) == stamp  # not rewritten
@@ -244,8 +244,8 @@ def test_obtain_model_builds_once_then_loads_the_cache(cache: Path, monkeypatch,
 def test_cache_is_keyed_by_catalog_content_and_k(cache: Path, small_catalog: Path, tmp_path: Path):
     catalog = tmp_path / "mine.csv"
     shutil.copy2(small_catalog, catalog)
-    m4 = loading.obtain_model(catalog, progress=quiet)
-    m3 = loading.obtain_model(catalog, k=3, progress=quiet)
+    m4 = model_cache.obtain_model(catalog, progress=quiet)
+    m3 = model_cache.obtain_model(catalog, k=3, progress=quiet)
     assert (m4.n_clusters_, m3.n_clusters_) == (4, 3)
     path4, path3 = cached_model_path(catalog, 4), cached_model_path(catalog, 3)
     assert path4 != path3 and path4.is_file() and path3.is_file()
@@ -253,7 +253,7 @@ def test_cache_is_keyed_by_catalog_content_and_k(cache: Path, small_catalog: Pat
     raw = pd.read_csv(catalog, dtype=str, keep_default_na=False)
     raw.iloc[:-20].to_csv(catalog, index=False)
     assert cached_model_path(catalog, 4) != path4
-    fresh = loading.obtain_model(catalog, progress=quiet)
+    fresh = model_cache.obtain_model(catalog, progress=quiet)
     assert len(fresh.labels_) == len(m4.labels_) - 20
     assert cached_model_path(catalog, 4).is_file()
 
@@ -261,11 +261,11 @@ def test_cache_is_keyed_by_catalog_content_and_k(cache: Path, small_catalog: Pat
 def test_explicit_model_path_is_built_then_loaded_never_overwritten(
         cache: Path, small_catalog: Path, tmp_path: Path, monkeypatch):
     target = tmp_path / "models" / "clusterfy.joblib"
-    built = loading.obtain_model(small_catalog, model_path=target, progress=quiet)
+    built = model_cache.obtain_model(small_catalog, model_path=target, progress=quiet)
     assert target.is_file() and not cache.exists()  # explicit path: the cache is not used
     before = snapshot(target.parent)
-    monkeypatch.setattr(loading, "build_model", lambda *a, **k: pytest.fail("rebuilt"))
-    again = loading.obtain_model(small_catalog, model_path=target, k=6, progress=quiet)
+    monkeypatch.setattr(model_cache, "build_model", lambda *a, **k: pytest.fail("rebuilt"))
+    again = model_cache.obtain_model(small_catalog, model_path=target, k=6, progress=quiet)
     assert again.n_clusters_ == built.n_clusters_ == 4  # the file wins over the k asked
     assert snapshot(target.parent) == before
 
@@ -273,29 +273,29 @@ def test_explicit_model_path_is_built_then_loaded_never_overwritten(
 def test_obtain_model_with_a_missing_catalog_raises_catalog_error(cache: Path, tmp_path: Path):
     missing = tmp_path / "no_such_catalog.csv"
     with pytest.raises(CatalogError, match="catalog file not found"):
-        loading.obtain_model(missing, progress=quiet)
+        model_cache.obtain_model(missing, progress=quiet)
     with pytest.raises(CatalogError, match="not found"):
-        loading.obtain_model(missing, model_path=tmp_path / "m.joblib", progress=quiet)
+        model_cache.obtain_model(missing, model_path=tmp_path / "m.joblib", progress=quiet)
     assert not (tmp_path / "m.joblib").exists()
     assert not cache.exists() or list(cache.iterdir()) == []
 
 
 def test_obtain_model_reads_clusterfy_catalog(cache: Path, small_catalog: Path, monkeypatch):
     monkeypatch.setenv("CLUSTERFY_CATALOG", str(small_catalog))
-    got = loading.obtain_model(progress=quiet)
+    got = model_cache.obtain_model(progress=quiet)
     assert got.cleaning_report_.source == small_catalog.name
     assert cached_model_path(small_catalog, 4).is_file()
 
 
 def test_a_tampered_cached_model_is_never_served(cache: Path, small_catalog: Path):
     """Refusing (today) or rebuilding are both fine; unpickling the changed bytes is not."""
-    loading.obtain_model(small_catalog, progress=quiet)
+    model_cache.obtain_model(small_catalog, progress=quiet)
     cached = cached_model_path(small_catalog, 4)
     data = bytearray(cached.read_bytes())
     data[-100] ^= 0xFF
     cached.write_bytes(bytes(data))
     try:
-        loading.obtain_model(small_catalog, progress=quiet)
+        model_cache.obtain_model(small_catalog, progress=quiet)
     except ArtifactError as exc:
         assert "SHA-256" in str(exc)
         assert cached.read_bytes() == bytes(data)

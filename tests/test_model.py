@@ -9,10 +9,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import BaseEstimator, clone
+from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+from sklearn.utils.validation import check_is_fitted
 
 from engine.evaluation import KResult, choose_k
 from engine.features import AUDIO_FEATURES
-from engine.model import MoodModel, NotFittedError
+from engine.model import MoodModel, NotFittedError, check_fitted
 from engine.moods import name_moods
 
 STUDY_MOODS = {"Instrumental/Focus", "Party/Energetic", "Rap/Spoken", "Chill/Acoustic"}
@@ -153,6 +156,66 @@ def test_fit_returns_self_and_learned_state_ends_in_underscore(songs: pd.DataFra
     assert {"scaler_", "kmeans_", "labels_", "moods_", "unit_vectors_", "order_",
             "coords_2d_", "validation_", "metrics_"} <= learned
     assert fresh.n_clusters == 4 and fresh.random_state == 3  # params untouched
+
+
+def test_it_is_a_scikit_learn_estimator_clone_and_params_round_trip():
+    original = MoodModel(5, features=("energy", "tempo", "valence"), n_init=3, random_state=9)
+    assert isinstance(original, BaseEstimator)
+    assert original.get_params() == {"n_clusters": 5, "features": ("energy", "tempo", "valence"),
+                                      "k_range": (2, 10), "n_init": 3, "random_state": 9}
+    copy = clone(original)
+    assert copy is not original and copy.get_params() == original.get_params()
+    assert copy.set_params(n_clusters="auto", k_range=(3, 5)) is copy
+    assert copy.n_clusters == "auto" and copy.k_range == (3, 5)
+    assert original.n_clusters == 5  # the clone is independent
+    assert "n_clusters=5" in repr(original)
+    with pytest.raises(ValueError):
+        original.set_params(colour=3)
+
+
+def test_check_is_fitted_follows_fit_and_clone_drops_learned_state(model: MoodModel):
+    fresh = MoodModel(4)
+    with pytest.raises(SklearnNotFittedError):
+        check_is_fitted(fresh)
+    with pytest.raises(NotFittedError, match="not fitted"):
+        check_fitted(fresh)
+    check_is_fitted(model)  # no error
+    check_fitted(model)
+    assert model.n_features_in_ == len(AUDIO_FEATURES)
+    assert list(model.feature_names_in_) == list(AUDIO_FEATURES)
+    unfitted_copy = clone(model)
+    assert not hasattr(unfitted_copy, "labels_")
+    with pytest.raises(SklearnNotFittedError):
+        check_is_fitted(unfitted_copy)
+    assert not hasattr(fresh, "sizes_")  # an unfitted model has no learned attributes at all
+
+
+def test_fit_predict_matches_labels_and_predict(songs: pd.DataFrame, model: MoodModel):
+    head = songs.head(600)
+    labels = MoodModel(3).fit_predict(head, progress=quiet)
+    assert labels.shape == (600,) and set(labels.tolist()) == {0, 1, 2}
+    np.testing.assert_array_equal(model.predict(songs), model.labels_)
+
+
+def test_every_fitted_attribute_is_documented(model: MoodModel):
+    doc = MoodModel.__doc__ or ""
+    section = doc.split("Attributes\n    ----------")[1]
+    learned = {name for name in vars(model) if name.endswith("_")}
+    learned |= {"sizes_", "n_features_in_", "feature_names_in_"}
+    missing = {name for name in learned if f"\n    {name} : " not in section}
+    assert not missing, f"fitted attributes without an Attributes entry: {sorted(missing)}"
+
+
+def test_unfitted_use_is_refused_before_the_table_is_read():
+    with pytest.raises(NotFittedError):
+        MoodModel(4).transform("not a table")
+
+
+def test_transform_refuses_a_table_without_the_features(model: MoodModel, songs: pd.DataFrame):
+    with pytest.raises(ValueError, match="lacks feature column"):
+        model.transform(songs.drop(columns=["energy"]))
+    with pytest.raises(TypeError, match="pandas DataFrame"):
+        model.fit(songs[list(AUDIO_FEATURES)].to_numpy(), progress=quiet)
 
 
 @pytest.mark.parametrize("use", [

@@ -2,7 +2,7 @@
 
 * the resolver (engine.resolver.SongResolver and Engine.search): any text → a Resolution,
   never an exception; every candidate is a real song; autocomplete fits Discord;
-* the target parser (engine.targets): any text → targets or TargetError, nothing else;
+* the target parser (engine.filters): any text → targets or TargetError, nothing else;
   parsed bounds are ordered and inside each field's domain;
 * the reply renderer (bot.replies): escape / Card.fitted / Reply.fitted / render_text
   never raise, and fitted output is always within Discord's limits.
@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.replies import Card, Choice, Field, Reply, error_reply, escape, render_text, truncate
-from engine import targets as tg
+from engine import filters as tg
 from tests.hostile_inputs import HOSTILE_INPUTS, reply_limit_problems
 
 # Text that looks like what people (and attackers) type: letters, digits, operators,

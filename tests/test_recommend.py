@@ -16,7 +16,7 @@ from sklearn.metrics.pairwise import cosine_similarity
 
 from engine.model import MoodModel
 from engine.recommend import ARTIST_WEIGHT, MAX_REASON_CHARS, Recommender
-from engine.targets import Target, parse_targets, target_mask
+from engine.filters import Target, parse_targets, target_mask
 
 
 @pytest.fixture(scope="module")

@@ -332,7 +332,7 @@ def test_only_artifacts_with_a_matching_sha256_are_unpickled(model, tmp_path: Pa
 
 
 def test_a_swapped_cached_model_is_refused_not_run(model, tmp_path: Path, monkeypatch) -> None:
-    from engine.loading import obtain_model
+    from engine.model_cache import obtain_model
     from engine.paths import BUNDLED_CATALOG, cached_model_path
 
     monkeypatch.setenv("CLUSTERFY_CACHE_DIR", str(tmp_path / "cache"))

@@ -25,7 +25,7 @@ from engine.service import (
     UnknownMoodError,
     VibeResult,
 )
-from engine.targets import parse_targets, target_mask
+from engine.filters import parse_targets, target_mask
 
 SEED = "la java"  # La Java — Mistinguett (1922), Chill/Acoustic
 

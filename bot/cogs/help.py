@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from discord.ext import commands
 
 from ..conversation import Requester
 from ..replies import Reply
-from . import ConversationCog
+from . import ConversationCog, hybrid_command
+
+if TYPE_CHECKING:
+    from ..client import ClusterfyBot
 
 
 class Help(ConversationCog):
-    @commands.hybrid_command(name="help", aliases=["h", "commands"],
+    @hybrid_command(name="help", aliases=["h", "commands"],
                              description="What Clusterfy can do, with examples.")
     async def help_command(self, ctx: commands.Context[Any]) -> None:
         async def action(who: Requester) -> Reply:
@@ -20,5 +23,5 @@ class Help(ConversationCog):
         await self.run(ctx, action)
 
 
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(Help(bot))  # type: ignore[arg-type]
+async def setup(bot: ClusterfyBot) -> None:
+    await bot.add_cog(Help(bot))

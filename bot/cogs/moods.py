@@ -6,7 +6,7 @@ count off; ``count`` and ``filters`` are slash options.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -14,13 +14,16 @@ from discord.ext import commands
 
 from ..conversation import MAX_COUNT, Requester
 from ..replies import Reply
-from . import ConversationCog
+from . import ConversationCog, hybrid_command
+
+if TYPE_CHECKING:
+    from ..client import ClusterfyBot
 
 
 class Moods(ConversationCog):
     """Mood clusters: which mood a song is in, songs of a mood, all moods."""
 
-    @commands.hybrid_command(name="cluster", aliases=["c"], usage="<song>",
+    @hybrid_command(name="cluster", aliases=["c"], usage="<song>",
                              description="Which mood a song belongs to, with a chart.")
     @app_commands.describe(song="A song title, optionally with the artist")
     async def cluster(self, ctx: commands.Context[Any], *, song: str) -> None:
@@ -31,7 +34,7 @@ class Moods(ConversationCog):
             current: str) -> list[app_commands.Choice[str]]:
         return await self.song_choices(current)
 
-    @commands.hybrid_command(name="vibe", aliases=["mood", "v"], usage="<mood> [count]",
+    @hybrid_command(name="vibe", aliases=["mood", "v"], usage="<mood> [count]",
                              description="Songs of a mood: chill, energetic, sad…")
     @app_commands.describe(mood="A mood, e.g. chill", count=f"How many songs (1–{MAX_COUNT})",
                            filters="Optional filters, e.g. tempo 90-110")
@@ -48,10 +51,10 @@ class Moods(ConversationCog):
             current: str) -> list[app_commands.Choice[str]]:
         return await self.mood_choices(current)
 
-    @commands.hybrid_command(name="moods", description="All moods with their sizes and a chart.")
+    @hybrid_command(name="moods", description="All moods with their sizes and a chart.")
     async def moods(self, ctx: commands.Context[Any]) -> None:
         await self.run(ctx, self.conversation.moods)
 
 
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(Moods(bot))  # type: ignore[arg-type]
+async def setup(bot: ClusterfyBot) -> None:
+    await bot.add_cog(Moods(bot))

@@ -9,7 +9,7 @@ slash options only.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -17,13 +17,16 @@ from discord.ext import commands
 
 from ..conversation import MAX_COUNT, Requester
 from ..replies import Reply
-from . import ConversationCog
+from . import ConversationCog, hybrid_command
+
+if TYPE_CHECKING:
+    from ..client import ClusterfyBot
 
 
 class Recommend(ConversationCog):
     """Songs that sound like a song, and feedback on them."""
 
-    @commands.hybrid_command(name="recommend", aliases=["rec", "r", "similar"],
+    @hybrid_command(name="recommend", aliases=["rec", "r", "similar"],
                              usage="<song> [count]",
                              description="Songs that sound like a song you name.")
     @app_commands.describe(song="A song title, optionally with the artist",
@@ -42,23 +45,23 @@ class Recommend(ConversationCog):
             current: str) -> list[app_commands.Choice[str]]:
         return await self.song_choices(current)
 
-    @commands.hybrid_command(name="more", aliases=["next"],
+    @hybrid_command(name="more", aliases=["next"],
                              description="More new songs for your last recommend or vibe.")
     async def more(self, ctx: commands.Context[Any]) -> None:
         await self.run(ctx, self.conversation.more)
 
-    @commands.hybrid_command(name="like", aliases=["up"], usage="<number>",
+    @hybrid_command(name="like", aliases=["up"], usage="<number>",
                              description="👍 a song from your last list (by its number).")
     @app_commands.describe(number="The song's number in your last list")
     async def like(self, ctx: commands.Context[Any], number: commands.Range[int, 1, 25]) -> None:
         await self.run(ctx, lambda who: self.conversation.rate(who, number, +1))
 
-    @commands.hybrid_command(name="dislike", aliases=["down"], usage="<number>",
+    @hybrid_command(name="dislike", aliases=["down"], usage="<number>",
                              description="👎 a song from your last list; it never comes back.")
     @app_commands.describe(number="The song's number in your last list")
     async def dislike(self, ctx: commands.Context[Any], number: commands.Range[int, 1, 25]) -> None:
         await self.run(ctx, lambda who: self.conversation.rate(who, number, -1))
 
 
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(Recommend(bot))  # type: ignore[arg-type]
+async def setup(bot: ClusterfyBot) -> None:
+    await bot.add_cog(Recommend(bot))

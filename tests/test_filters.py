@@ -1,4 +1,4 @@
-"""Tests for engine.targets: target syntax, validation messages, query splitting, masks."""
+"""Tests for engine.filters: target syntax, validation messages, query splitting, masks."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.targets import (
+from engine.filters import (
     Target,
     TargetError,
     describe_targets,

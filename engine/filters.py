@@ -1,4 +1,4 @@
-"""Targets and ranges, like Spotify's old recommendations API, parsed from chat text.
+"""Filters (targets and ranges, like Spotify's old recommendations API), parsed from chat text.
 
 Users mix filters such as ``energy>0.7`` or ``tempo 90-110`` into the same chat message as
 their song query. This module pulls those filters out without eating song titles ("Year of
