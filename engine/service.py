@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from .links import listen_url
 from .model import MoodModel, Progress
 from .moods import Mood
 from .recommend import ARTIST_WEIGHT, FeatureComparison, Recommender
@@ -109,6 +110,11 @@ class Song:
         """'Title — Artist (year)', the form used in lists and menus."""
         year = f" ({self.year})" if self.year is not None else ""
         return f"{self.name} — {self.artist}{year}"
+
+    @property
+    def link(self) -> str:
+        """Where to listen: the Spotify track page, or a Spotify search (see engine.links)."""
+        return listen_url(self.id, self.name, self.artist)
 
 
 @dataclass(frozen=True)
