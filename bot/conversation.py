@@ -38,11 +38,13 @@ from .replies import (
     Card,
     Choice,
     Field,
+    LISTEN_TEXT,
     FollowUp,
     PickRef,
     Reply,
     error_reply,
     escape,
+    masked_link,
     slow_down_text,
     truncate,
 )
@@ -51,14 +53,16 @@ logger = logging.getLogger(__name__)
 
 #: The chat ceiling of the one count rule (engine.counts), under the name the cogs use.
 MAX_COUNT = MAX_CHAT_COUNT
+#: Characters of linked song names in one history entry (a field holds 1,024 in all).
+FIELD_NAMES_BUDGET = 900
 #: Sessions kept in memory (last picks, pending choice); the oldest are forgotten first.
 MAX_SESSIONS = 10_000
 #: Commands the text front ends accept, for "did you mean" on typos.
 COMMANDS = ("recommend", "cluster", "vibe", "moods", "history", "forget", "help",
-            "more", "like", "dislike")
+            "more", "like", "dislike", "link")
 ALIASES = {"rec": "recommend", "r": "recommend", "similar": "recommend", "mood": "vibe",
            "c": "cluster", "v": "vibe", "h": "help", "commands": "help", "up": "like",
-           "down": "dislike", "next": "more"}
+           "down": "dislike", "next": "more", "listen": "link"}
 
 T = TypeVar("T")
 
@@ -185,7 +189,7 @@ class Conversation:
         return self._picks_reply(
             who,
             title=f"{rec.seed.mood.emoji} Songs like {escape(rec.seed.name, 150)}",
-            description=(f"**{song_label(rec.seed)}** · mood **{escape(rec.seed.mood.label)}**"
+            description=(f"**{linked_label(rec.seed)}** · mood **{escape(rec.seed.mood.label)}**"
                          + _targets_line(rec.targets)),
             picks=rec.picks,
             follow_up=FollowUp("recommend", rec.seed.id, n, where),
@@ -236,7 +240,9 @@ class Conversation:
         """Card of numbered picks; remembers them so "like 2" and "more" work next."""
         fields = tuple(
             Field(name=truncate(f"{i}. {song_label(p.song)}", 256),
-                  value=truncate((f"{p.score:.0%} similar · " if show_similarity else "")
+                  # the link first: if Discord's limits cut the value, they cut the reason
+                  value=truncate(f"{masked_link(LISTEN_TEXT, p.song.link)} · "
+                                 + (f"{p.score:.0%} similar · " if show_similarity else "")
                                  + escape(p.reason, 200), 1024))
             for i, p in enumerate(picks, 1)
         )
@@ -267,7 +273,7 @@ class Conversation:
         artists = ", ".join(f"{escape(a, 40)} ({n})" for a, n in report.top_artists[:5]) or "—"
         card = Card(
             title=truncate(f"{m.emoji} {report.song.name} → {m.label}", 256),
-            description=f"**{song_label(report.song)}**\n{escape(m.description, 400)}",
+            description=f"**{linked_label(report.song)}**\n{escape(m.description, 400)}",
             fields=(
                 Field("Cluster", f"#{m.cluster} · {report.size:,} songs ({report.share:.0%} of the catalog)"),
                 Field("How this song compares", compare),
@@ -304,8 +310,9 @@ class Conversation:
         for e in entries:
             seed = self.engine.song_by_id(e.song_id) if e.song_id else None
             shown = [self.engine.song_by_id(i) for i in e.shown]
-            names = ", ".join(escape(s.name, 40) for s in shown if s) or "—"
-            head = f"→ {song_label(seed)}\n" if seed else ""
+            names = _joined_within([masked_link(escape(s.name, 40), s.link) for s in shown if s],
+                                   FIELD_NAMES_BUDGET) or "—"
+            head = f"→ {linked_label(seed)}\n" if seed else ""
             fields.append(Field(
                 truncate(f"{self.prefix}{e.command} {escape(e.query, 200)}", 256),
                 truncate(f"{head}{names}\n{e.created_at:%Y-%m-%d %H:%M} UTC", 1024)))
@@ -342,6 +349,17 @@ class Conversation:
             return Reply(text=f"👍 Noted: you like **{song_label(song)}**.")
         return Reply(text=f"👎 Noted: I won't recommend **{song_label(song)}** to you again.")
 
+    async def link(self, who: Requester, pick: str | int) -> Reply:
+        """Where to listen to pick ``pick`` of the last list (the console shows no links inline)."""
+        song = self._song_for_rating(who, pick)
+        if song is None:
+            refs = self.session(who).picks
+            hint = (f"Pick a number from 1 to {len(refs)}, e.g. {self.prefix}link 1." if refs else
+                    f"Ask for songs first, e.g. {self.prefix}recommend la java, then {self.prefix}link 1.")
+            return error_reply("I don't know which song you mean.", hint)
+        # <url>: Discord shows no preview card for a bracketed link, so a channel stays readable.
+        return Reply(text=f"🔗 **{song_label(song)}**: <{song.link}>")
+
     def _song_for_rating(self, who: Requester, pick: str | int) -> Song | None:
         text = str(pick).strip()
         if text.isdigit() and len(text) <= 3:
@@ -360,8 +378,9 @@ class Conversation:
             Field(f"{p}vibe <mood> [count]", f"Songs of a mood. `{p}vibe chill`, `{p}vibe study 3`"),
             Field(f"{p}moods", "All moods with sizes and a chart."),
             Field(f"{p}history · {p}forget", "What you asked and were shown · delete all of it."),
-            Field(f"{p}more · {p}like N · {p}dislike N",
-                  "New songs for your last request · rate pick N (👎 songs never come back)."),
+            Field(f"{p}more · {p}like N · {p}dislike N · {p}link N",
+                  "New songs for your last request · rate pick N (👎 songs never come back) · "
+                  "where to listen to pick N."),
             Field("Filters", "energy, danceability, valence, acousticness, instrumentalness, "
                   "speechiness, liveness, tempo, loudness, duration, year, popularity — "
                   "`energy>0.7`, `tempo 90-110`, `year 1990-1999`."),
@@ -449,11 +468,14 @@ class Conversation:
         async def more(who: Requester, rest: str) -> Reply:
             return await self.more(who)
 
+        async def link(who: Requester, rest: str) -> Reply:
+            return await self.link(who, rest)
+
         return {
             "recommend": recommend, "vibe": vibe, "cluster": cluster, "help": help_,
             "moods": functools.partial(simple, self.moods),
             "history": functools.partial(simple, self.history),
-            "forget": forget, "like": like, "dislike": dislike, "more": more,
+            "forget": forget, "like": like, "dislike": dislike, "more": more, "link": link,
         }
 
     def split_count(self, text: str, titles: bool = True) -> tuple[str, str | None]:
@@ -480,6 +502,28 @@ def song_label(song: Song | None) -> str:
         return "—"
     year = f" ({song.year})" if song.year else ""
     return f"{escape(song.name, 120)} — {escape(song.artist, 80)}{year}"
+
+
+def _joined_within(items: list[str], budget: int) -> str:
+    """``items`` joined by commas, whole items only, within ``budget`` characters.
+
+    Truncating the joined text could cut a link in half and show broken markdown.
+    """
+    out: list[str] = []
+    used = 0
+    for item in items:
+        extra = len(item) + (2 if out else 0)
+        if used + extra > budget:
+            return ", ".join(out) + ", …"
+        out.append(item)
+        used += extra
+    return ", ".join(out)
+
+
+def linked_label(song: Song) -> str:
+    """Markdown-safe "Title — Artist (year)" whose title links to where to listen."""
+    year = f" ({song.year})" if song.year else ""
+    return f"{masked_link(escape(song.name, 120), song.link)} — {escape(song.artist, 80)}{year}"
 
 
 def _plain_song_label(name: str, artist: str, year: int | None) -> str:

@@ -57,6 +57,19 @@ def escape(text: object, limit: int | None = None) -> str:
     return _MENTION_LIKE.sub("@\u200b\\1", s)
 
 
+#: Text of the listen link in front of each pick; the console leaves it out (``link N`` there).
+LISTEN_TEXT = "▶ Listen"
+_MASKED_LINK = re.compile(r"(?<!\\)\[((?:[^\[\]\\]|\\.)*)\]\((https://[^\s()<>]+)\)")
+_LISTEN_LINK = re.compile(r"(?<!\\)\[" + re.escape(LISTEN_TEXT) + r"\]\(https://[^\s()<>]+\)(?: · )?")
+_BARE_LINK = re.compile(r"(?<!\\)<(https://[^\s<>]+)>")
+
+
+def masked_link(text: str, url: str) -> str:
+    """A markdown link ``[text](url)``: ``text`` must already be escaped, ``url`` must
+    come from :func:`engine.links.listen_url` (percent-encoded, no brackets or spaces)."""
+    return f"[{text}]({url})" if url.startswith("https://") else text
+
+
 def truncate(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters with an ellipsis when it had to be cut."""
     if limit <= 0:
@@ -207,13 +220,18 @@ def render_text(reply: Reply) -> str:
         parts.append("Which one? Reply with its number:")
         parts.extend(f"  {i}. {_plain(c.label)}" for i, c in enumerate(reply.choices, 1))
     if reply.picks:
-        parts.append("Rate a pick: like N / dislike N. More: more")
+        parts.append("Rate a pick: like N / dislike N. More: more. Listen: link N")
     if reply.confirm:
         parts.append("Type yes to confirm, anything else to cancel.")
     return "\n".join(parts)
 
 
 def _plain(text: str) -> str:
+    # Links read badly in a terminal: the listen link goes (``link N`` gives it), a
+    # masked link keeps its text, and a bare <url> loses the brackets that stop previews.
+    text = _LISTEN_LINK.sub("", text)
+    text = _MASKED_LINK.sub(r"\1", text)
+    text = _BARE_LINK.sub(r"\1", text)
     text = text.replace("**", "").replace("__", "")
     text = _UNESCAPE.sub(r"\1", text)
     return text.replace("@\u200b", "@")

@@ -24,6 +24,7 @@ from rapidfuzz import fuzz, process
 
 from .counts import DEFAULT_COUNT, MAX_PICKS, MIN_COUNT
 from .filters import Target, TargetError, describe_targets, parse_targets, split_query
+from .links import listen_url
 from .model import MoodModel, Progress, check_fitted
 from .moods import Mood
 from .recommend import ARTIST_WEIGHT, FeatureComparison, Recommender
@@ -108,6 +109,11 @@ class Song:
         """'Title — Artist (year)', the form used in lists and menus."""
         year = f" ({self.year})" if self.year is not None else ""
         return f"{self.name} — {self.artist}{year}"
+
+    @property
+    def link(self) -> str:
+        """Where to listen: the Spotify track page, or a Spotify search (see engine.links)."""
+        return listen_url(self.id, self.name, self.artist)
 
 
 @dataclass(frozen=True)

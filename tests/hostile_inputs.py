@@ -31,7 +31,7 @@ SHORT_ERROR = 600
 
 #: Every command the text front ends know, each given the hostile input as its argument.
 COMMANDS: tuple[str, ...] = ("recommend", "cluster", "vibe", "moods", "history", "forget",
-                             "help", "more", "like", "dislike")
+                             "help", "more", "like", "dislike", "link")
 #: Pseudo-command: the input typed as a whole line (no command word in front).
 RAW = "(raw line)"
 

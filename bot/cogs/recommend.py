@@ -1,4 +1,4 @@
-"""Recommendations: ``recommend <song> [count]``, ``more``, ``like <n>``, ``dislike <n>``.
+"""Recommendations: ``recommend <song> [count]``, ``more``, ``like <n>``, ``dislike <n>``, ``link <n>``.
 
 Hybrid commands: one definition serves ``!recommend`` and ``/recommend``. The song is
 keyword-only, so the prefix form takes the rest of the line (a trailing number is
@@ -61,6 +61,12 @@ class Recommend(ConversationCog):
     @app_commands.describe(number="The song's number in your last list")
     async def dislike(self, ctx: commands.Context[Any], number: commands.Range[int, 1, 25]) -> None:
         await self.run(ctx, lambda who: self.conversation.rate(who, number, -1))
+
+    @hybrid_command(name="link", aliases=["listen"], usage="<number>",
+                             description="Where to listen to a song from your last list.")
+    @app_commands.describe(number="The song's number in your last list")
+    async def link(self, ctx: commands.Context[Any], number: commands.Range[int, 1, 25]) -> None:
+        await self.run(ctx, lambda who: self.conversation.link(who, number), ephemeral=True)
 
 
 async def setup(bot: ClusterfyBot) -> None:
