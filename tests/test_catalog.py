@@ -29,8 +29,8 @@ from engine.paths import BUNDLED_CATALOG
 
 ALL_REASONS = (DROP_MISSING_TITLE, DROP_MISSING_FEATURE, DROP_OUT_OF_RANGE,
                DROP_DUPLICATE_ID, DROP_DUPLICATE_SONG)
-CANONICAL_COLUMNS = ["id", "name", "artist", "genres", "year", "popularity", "explicit",
-                     "name_key", "artist_key", *AUDIO_FEATURES]
+CANONICAL_COLUMNS = ["id", "name", "artist", "artists", "genres", "year", "popularity", "explicit",
+                     "source", "name_key", "artist_key", *AUDIO_FEATURES]
 TRACKS_114K_FEATURES = ["danceability", "energy", "key", "loudness", "mode", "speechiness",
                         "acousticness", "instrumentalness", "liveness", "valence", "tempo",
                         "time_signature"]
