@@ -1,6 +1,7 @@
 """Recommendation quality on real catalogs, measured on rows the ranking was not tuned on.
 
-Every catalog given with ``--data`` (default: every real catalog bundled in ``data/``) is
+Every catalog given with ``--data`` (default: each real catalog bundled in ``data/`` on its
+own; a folder, such as ``data``, is evaluated as the union of its files, as the bot loads it) is
 split in two by *lead artist* (a stable hash of the first artist's key, the same on every
 catalog, so an artist's songs sit on one side only): the **tune** rows and the
 **held-out** rows. ``ARTIST_WEIGHT`` -- the one constant of the ranking tuned for quality
@@ -70,15 +71,12 @@ from scipy import sparse
 
 from engine.catalog import CatalogError, load_catalog
 from engine.model import MoodModel
-from engine.paths import PROJECT_ROOT
+from engine.paths import BUNDLED_CATALOGS
 from engine.recommend import ARTIST_WEIGHT, Recommender
 from engine.text import artist_key
 
 from .bench_recommend import json_safe
 
-#: Real catalogs bundled with the project, evaluated by default when present in data/.
-BUNDLED_CATALOGS = ("single_genre_artists_sample.csv", "well_known_songs.csv",
-                    "top_hits_2000_2019.csv")
 #: Artist weights the cross-validation scan tries.
 WEIGHT_GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
 #: Songs per artist per list, for every method (the engine's default).
@@ -160,7 +158,8 @@ def held_out_side(key: str, split_seed: int = 0) -> bool:
 
 
 def default_catalogs() -> list[Path]:
-    return [p for p in (PROJECT_ROOT / "data" / n for n in BUNDLED_CATALOGS) if p.exists()]
+    """Each bundled file on its own (the study sample, the two lists of well-known songs)."""
+    return [p for p in BUNDLED_CATALOGS if p.exists()]
 
 
 def prepare(path: Path, k: int = 4, n: int = 10, split_seed: int = 0) -> Catalog:
@@ -177,7 +176,8 @@ def prepare(path: Path, k: int = 4, n: int = 10, split_seed: int = 0) -> Catalog
     held = np.array([held_out_side(lead_artist(a, d), split_seed)
                      for a, d in zip(listed, displays)], dtype=bool)
     genres = [normalise_genres(g) for g in songs["genres"].tolist()]
-    cat = Catalog(name=path.name, songs=songs, model=model, unit=unit,
+    name = path.name if not path.is_dir() else f"{path.name}/ (union)"
+    cat = Catalog(name=name, songs=songs, model=model, unit=unit,
                   labels=np.asarray(model.labels_), group=np.asarray(rec.group_),
                   artist=np.asarray(rec.artist_code_), names=names, genres=genres,
                   held_out=held, idcg=np.full(len(songs), np.nan))
@@ -482,9 +482,14 @@ def claims(catalogs: list[dict[str, object]]) -> list[dict[str, object]]:
 
 
 def run(paths: Sequence[Path] | None = None, n: int = 10, k: int = 4, grid: Sequence[float] = WEIGHT_GRID,
-        reps: int = 1000, seed: int = 0, split_seed: int = 0,
+        reps: int = 1000, seed: int = 0, split_seed: int = 0, weight: float | None = None,
         progress: Callable[[str], None] | None = None) -> dict[str, object]:
-    """Fit every catalog, scan the weight on tune rows, report every method on held-out rows."""
+    """Fit every catalog, scan the weight on tune rows, report every method on held-out rows.
+
+    ``weight`` skips the scan and reports at that weight: for a catalog whose held-out
+    rows are the same artists' as those of an earlier scan (the split hashes artists the
+    same way everywhere), e.g. the union of the bundled files at the weight chosen on them.
+    """
     say = progress or (lambda _m: None)
     paths = list(paths) if paths else default_catalogs()
     cats = []
@@ -493,9 +498,13 @@ def run(paths: Sequence[Path] | None = None, n: int = 10, k: int = 4, grid: Sequ
         cats.append(prepare(Path(p), k=k, n=n, split_seed=split_seed))
         say(f"{cats[-1].name}: {cats[-1].n:,} songs, {int(cats[-1].held_out.sum()):,} held out "
             f"({time.perf_counter() - t0:.1f} s)")
-    say(f"scanning artist weights on the tune rows of {len(cats)} catalog(s)")
-    cv = scan_weights(cats, grid, n, say, reps=reps, seed=seed)
-    weight = cv["chosen_weight"]
+    if weight is None:
+        say(f"scanning artist weights on the tune rows of {len(cats)} catalog(s)")
+        cv = scan_weights(cats, grid, n, say, reps=reps, seed=seed)
+        weight = cv["chosen_weight"]
+    else:
+        cv = {"grid": [], "chosen_weight": float(weight), "engine_weight": ARTIST_WEIGHT,
+              "objective_text": "no scan: weight given with --weight", "scan": [], "tuned_on": {}}
     results = [evaluate_catalog(c, weight, n, reps, seed, say) for c in cats]
     return {
         "list_length": n, "cap": CAP, "k": k, "bootstrap": reps, "random_seed": seed,
@@ -517,14 +526,15 @@ def _cell(x: dict[str, float], digits: int) -> str:
     return f"{x['mean']:.{digits}f} [{x['lo']:.{digits}f}, {x['hi']:.{digits}f}]"
 
 
-def format_table(result: dict[str, object]) -> str:
+def _scan_lines(result: dict[str, object]) -> list[str]:
+    """The cross-validation scan: the objective per weight, tune and held-out rows apart."""
     cv = result["cv"]
-    lines = [f"Artist weight chosen on the TUNE rows ({cv['objective_text']}):"]
     names = [c["catalog"] for c in result["catalogs"]]
-    lines.append(f"{'weight':>6}  " + "  ".join(f"{nm[:17]:>17}" for nm in names)
-                 + f"  {'tune mean':>9}  {'best - w [95% CI]':>24}  {'held-out mean':>13}")
-    lines.append(f"{'':>6}  " + "  ".join(f"{'tune / held-out':>17}" for _ in names)
-                 + f"  {'':>9}  {'(tune, paired)':>24}")
+    lines = [f"Artist weight chosen on the TUNE rows ({cv['objective_text']}):",
+             f"{'weight':>6}  " + "  ".join(f"{nm[:17]:>17}" for nm in names)
+             + f"  {'tune mean':>9}  {'best - w [95% CI]':>24}  {'held-out mean':>13}",
+             f"{'':>6}  " + "  ".join(f"{'tune / held-out':>17}" for _ in names)
+             + f"  {'':>9}  {'(tune, paired)':>24}"]
     for row in cv["scan"]:
         cells = "  ".join(f"{row['catalogs'][nm]['tune'][OBJECTIVE]:>8.4f}/"
                           f"{row['catalogs'][nm]['held_out'][OBJECTIVE]:.4f}" for nm in names)
@@ -536,6 +546,16 @@ def format_table(result: dict[str, object]) -> str:
     lines.append(f"best weight on tune rows {cv['best_weight']:g}, chosen {cv['chosen_weight']:g} "
                  f"(engine's ARTIST_WEIGHT: {cv['engine_weight']:g}); the same rule on the held-out "
                  f"rows would choose {cv['held_out_rows_would_choose']:g}")
+    return lines
+
+
+def format_table(result: dict[str, object]) -> str:
+    cv = result["cv"]
+    if cv["scan"]:
+        lines = _scan_lines(result)
+    else:
+        lines = [f"No scan: artist weight {cv['chosen_weight']:g} given with --weight "
+                 f"(engine's ARTIST_WEIGHT: {cv['engine_weight']:g})"]
     for c in result["catalogs"]:
         for label in ("capped", "uncapped"):
             part = c[label]
@@ -546,15 +566,19 @@ def format_table(result: dict[str, object]) -> str:
                 r = part["methods"][m]
                 lines.append(f"{METHOD_LABELS[m]:<31}" + "".join(f" {_cell(r[k], d):>21}"
                                                                  for k, _, d in _COLUMNS))
+            ours = part["methods"]["ours"]
+            lines.append(f"(seeds: {ours['artists']['n']:,}; genre figures over the "
+                         f"{ours['hit']['n']:,} with genres; other-art over the {ours['other_hit']['n']:,} "
+                         "whose lists show another artist under every method)")
             if label == "capped":
                 lines.append("ours minus (paired bootstrap; tie = interval holds 0):")
                 for base, d in part["differences"].items():
                     lines.append(f"  {METHOD_LABELS[base]:<29}" + "".join(
                         f" {d[k]['mean']:+.3f} {d[k]['verdict']:<6}".rjust(22) for k, _, _ in _COLUMNS))
-    lines += ["", "hit@10: share of slots sharing a genre with the seed; other-art: the same, picks by",
-              "other artists only; nDCG@10: graded (genre Jaccard); artists: distinct per list; ILD: mean",
-              "pairwise cosine distance; coverage: share of the catalog in the lists; sim: cosine to seed.",
-              "[a, b] = 95% bootstrap interval over held-out seeds."]
+    lines += ["", "hit@10: share of slots sharing a genre with the seed; other-art: share of the picks by",
+              "other artists that share a genre; nDCG@10: graded (genre Jaccard); artists: distinct per",
+              "list; ILD: mean pairwise cosine distance; coverage: share of the catalog in the lists;",
+              "sim: cosine to seed. [a, b] = 95% bootstrap interval over held-out seeds."]
     return "\n".join(lines)
 
 
@@ -572,7 +596,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.quality",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", nargs="+", type=Path, default=None,
-                        help="catalog file(s) (default: the real catalogs bundled in data/)")
+                        help="catalog file(s) or folder(s) (a folder = the union of its files); "
+                             "default: each bundled file of data/ on its own")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--n", type=int, default=10, help="list length (default 10)")
     parser.add_argument("--k", type=int, default=4, help="number of clusters (default 4)")
@@ -581,13 +606,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples")
     parser.add_argument("--seed", type=int, default=0, help="random seed (random baseline, bootstrap)")
     parser.add_argument("--split-seed", type=int, default=0, help="salt of the artist split")
+    parser.add_argument("--weight", type=float, default=None,
+                        help="skip the scan, report at this artist weight (one chosen on tune rows)")
     args = parser.parse_args(argv)
+    if args.weight is not None and not 0.0 <= args.weight <= 10.0:  # NaN fails too
+        parser.error(f"--weight wants a number in 0..10, got {args.weight}")
     logging.basicConfig(level=logging.WARNING)
     say = (lambda m: print(m, file=sys.stderr, flush=True))
     try:
         result = run(args.data, n=max(1, args.n), k=args.k, grid=args.grid,
                      reps=max(10, args.bootstrap), seed=args.seed, split_seed=args.split_seed,
-                     progress=say)
+                     weight=args.weight, progress=say)
     except CatalogError as exc:
         print(f"quality: {exc}", file=sys.stderr)
         return 2

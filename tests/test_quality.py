@@ -48,6 +48,21 @@ def test_genre_words_are_one_vocabulary() -> None:
     assert q.normalise_genres(("vintage chanson",)) == {"vintage chanson"}
 
 
+def test_multi_genre_songs_hit_when_any_genre_is_shared() -> None:
+    hits = q.prepare(BUNDLED_CATALOG.parent / "top_hits_2000_2019.csv")
+    g = hits.genres
+    seed = next(i for i, gs in enumerate(g) if {"hip hop", "pop"} <= gs and len(gs) == 2)
+    share_one = [j for j, gs in enumerate(g) if "pop" in gs and "hip hop" not in gs and len(gs) > 1
+                 and not hits.names[j] & hits.names[seed]][:5]
+    share_none = [j for j, gs in enumerate(g) if gs and not gs & g[seed]
+                  and not hits.names[j] & hits.names[seed]][:5]
+    vals = q.per_seed(hits, np.array([seed]), [share_one + share_none], 10)
+    assert vals["hit"][0] == pytest.approx(0.5)
+    assert vals["other_hit"][0] == pytest.approx(0.5)
+    # graded: a pick sharing one of two genres with the seed is worth less than full relevance
+    assert 0 < vals["ndcg"][0] < 1
+
+
 def test_rows_are_split_by_artist(cat: q.Catalog) -> None:
     keys = cat.songs["artist_key"].to_numpy()
     for key in np.unique(keys):
