@@ -4,6 +4,11 @@ The study used ``single_genre_artists.csv`` (23 columns); users bring other publ
 layouts too. Everything downstream sees one layout, so every quirk of the files
 (list-strings for genres and artists, mixed date formats, NFD titles, duplicates,
 broken rows) is handled here, once, and reported rather than silently fixed.
+
+A catalog may also be several files (a folder, or paths joined by ``os.pathsep``): each is
+cleaned on its own and reported, then the union keeps the same song once. Every song keeps
+its ``source`` file and its individual ``artists``; songs from files without ids (the hits
+lists) get a stable id derived from artist + title.
 """
 
 from __future__ import annotations
