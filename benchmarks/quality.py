@@ -554,8 +554,8 @@ def format_table(result: dict[str, object]) -> str:
     if cv["scan"]:
         lines = _scan_lines(result)
     else:
-        lines = [f"No scan: artist weight {cv['chosen_weight']:g} given with --weight "
-                 f"(engine's ARTIST_WEIGHT: {cv['engine_weight']:g})"]
+        lines = [(f"No scan: artist weight {cv['chosen_weight']:g} given with --weight "
+                  f"(engine's ARTIST_WEIGHT: {cv['engine_weight']:g})")]
     for c in result["catalogs"]:
         for label in ("capped", "uncapped"):
             part = c[label]
