@@ -1,10 +1,9 @@
-"""Smoke tests of the benchmark scripts: they run, emit the documented JSON, and the
-quality claims hold on the bundled catalog. No timing assertions (machines differ)."""
+"""Smoke tests of the benchmark scripts: they run and emit the documented JSON (the quality
+benchmark has its own, tests/test_quality.py). No timing assertions (machines differ)."""
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: ~30 s of subprocesses (fit, every seed of the bundled catalog, a small benchmark).
+#: ~20 s of subprocesses (a small serving benchmark).
 pytestmark = pytest.mark.slow
 
 
@@ -29,44 +28,9 @@ def _run_json(args: list[str], tmp_path: Path, timeout: float = 600) -> dict:
 
 
 @pytest.fixture(scope="module")
-def quality(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    return _run_json(["benchmarks.quality"], tmp_path_factory.mktemp("quality"))
-
-
-@pytest.fixture(scope="module")
 def bench(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return _run_json(["benchmarks.bench_recommend", "--sizes", "bundled", "--queries", "20"],
                      tmp_path_factory.mktemp("bench"))
-
-
-def test_quality_json_has_every_method_and_metric(quality: dict) -> None:
-    assert quality["seeds"] == quality["songs"] > 3000
-    assert quality["list_length"] == 10
-    assert {"random", "study", "global", "ours", "ours_song_only"} <= set(quality["methods"])
-    for name, m in quality["methods"].items():
-        for key in ("genre_hit_rate", "other_artist_hit_rate", "diversity", "distinct_artists",
-                    "coverage", "similarity"):
-            assert math.isfinite(m[key]), (name, key)
-        assert 0.0 <= m["genre_hit_rate"] <= 1.0
-        assert 0.0 < m["coverage"] <= 1.0
-        assert 1.0 <= m["distinct_artists"] <= quality["list_length"]
-        assert m["mean_list_length"] == quality["list_length"]
-    assert set(quality["claims"]) == {"beats_random", "not_worse_than_study",
-                                      "more_artists_than_study"}
-
-
-def test_quality_claims_hold_on_bundled_catalog(quality: dict) -> None:
-    m = quality["methods"]
-    assert m["ours"]["genre_hit_rate"] >= 1.5 * m["random"]["genre_hit_rate"]
-    assert m["ours"]["genre_hit_rate"] >= m["study"]["genre_hit_rate"]
-    assert m["ours"]["distinct_artists"] > m["study"]["distinct_artists"]
-    assert all(c["holds"] for c in quality["claims"].values()), quality["claims"]
-    # not only through the seed's own artist: picks by other artists agree more often too
-    assert m["ours"]["other_artist_hit_rate"] >= m["study"]["other_artist_hit_rate"]
-    # and the artist term is what gets there: the song's sound alone falls short
-    assert m["ours_song_only"]["genre_hit_rate"] < m["study"]["genre_hit_rate"]
-    # nearest-neighbour lists are far closer to the seed than random ones
-    assert m["ours"]["similarity"] > m["random"]["similarity"] + 0.2
 
 
 def test_bench_json_has_every_operation(bench: dict) -> None:

@@ -38,7 +38,7 @@ from engine.paths import (
     catalog_fingerprint,
     default_catalog,
 )
-from engine.targets import parse_targets, target_mask
+from engine.filters import parse_targets, target_mask
 from engine.text import fold
 
 REPO = Path(__file__).resolve().parent.parent
