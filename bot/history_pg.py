@@ -169,7 +169,10 @@ class PgHistoryStore:
     @staticmethod
     async def _version(con: Any) -> int | None:
         """The schema version, or None when this schema has no ``schema_version`` table."""
-        if await con.fetchval("SELECT to_regclass('schema_version')") is None:
+        # A plain catalog query, not to_regclass(): it reads with the statement's snapshot, so
+        # after the advisory lock it sees a table another process has just committed.
+        if await con.fetchval("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "
+                              "AND tablename = 'schema_version'") == 0:
             return None
         return int(await con.fetchval("SELECT coalesce(max(version), 0) FROM schema_version"))
 
