@@ -21,7 +21,9 @@ from .cogs import EXTENSIONS
 from .config import Settings
 from .conversation import Conversation
 from .errors import install_error_handlers
+from .history_pg import PgHistoryStore
 from .ratelimit import RateLimiter
+from .ratelimit_pg import PgRateLimiter
 from .startup import load_engine, open_store
 from .store import Store
 
@@ -66,6 +68,9 @@ class ClusterfyBot(commands.Bot):
         """Load the model (off the loop), open the history, add cogs, sync slash commands."""
         if self.store is None:  # first: a bad database path fails before a model build
             self.store = await open_store(self.settings)
+        if self.limiter is None and isinstance(self.store, PgHistoryStore):
+            # Processes sharing a PostgreSQL history share the per-member rate limit too.
+            self.limiter = PgRateLimiter(self.store)
         if self.engine is None:
             logger.info("loading the mood model (the first run builds it from the catalog)…")
             self.engine = await asyncio.to_thread(load_engine, self.settings, logger.info)

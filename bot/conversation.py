@@ -117,6 +117,10 @@ class Conversation:
         """Rate-limit gate; transports call it before running a command."""
         return self.limiter.check(who.id)
 
+    async def admit_async(self, who: Requester) -> Verdict:
+        """The gate as transports use it: shared across processes when the limiter is (PostgreSQL)."""
+        return await self.limiter.acheck(who.id)
+
     def slow_down(self, verdict: Verdict) -> Reply:
         return error_reply(f"Slow down a little — try again in {max(1, round(verdict.retry_after))} s.")
 

@@ -78,7 +78,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 
 # Tables the store itself owns besides USER_TABLES (no user data, so forget() leaves them).
-SERVICE_TABLES: tuple[str, ...] = ("schema_version",)
+# rate_windows (bot.ratelimit_pg) holds only the last seconds' request times; forget() clears it too.
+SERVICE_TABLES: tuple[str, ...] = ("schema_version", "rate_windows")
 
 _LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext('clusterfy.history.' || current_schema()))"
 
@@ -302,6 +303,8 @@ class PgHistoryStore:
             for table in USER_TABLES:  # constant names, never user input
                 status = await con.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)
                 deleted[table] = int(status.rsplit(" ", 1)[-1])  # "DELETE <n>"
+            if await con.fetchval("SELECT to_regclass('rate_windows')") is not None:  # bot.ratelimit_pg
+                await con.execute("DELETE FROM rate_windows WHERE user_id = $1", user_id)
         log.info("forgot user %s: %s", user_id, deleted)
         return deleted
 
