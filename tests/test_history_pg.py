@@ -145,6 +145,8 @@ async def test_unreachable_server_is_one_line_without_the_password(tmp_path) -> 
     assert "hunter2secret" not in message and "\n" not in message
     assert "cannot connect" in message and "PostgreSQL server is running" in message
     assert redact_url(url) == f"postgresql://bot:***@/clusterfy?host={tmp_path}/no-server-here"
+    assert redact_url("postgresql://db:5432/x?user=bot&password=hunter2&sslmode=require") == \
+        "postgresql://db:5432/x?user=bot&password=***&sslmode=require"
 
 
 async def test_missing_database_is_named(pg_server_url: str) -> None:
