@@ -19,17 +19,19 @@ COMMANDS: dict[str, str] = {
     "recommend": "benchmarks.bench_recommend",
     "quality": "benchmarks.quality",
     "load": "benchmarks.bench_load",
+    "pgload": "benchmarks.bench_pg_load",
 }
 ALIASES = {"fit": "engine", "bench_engine": "engine", "serve": "recommend",
            "bench_recommend": "recommend"}
 
 USAGE = (
-    "usage: python -m benchmarks [engine|recommend|quality|load] [args...]\n"
+    "usage: python -m benchmarks [engine|recommend|quality|load|pgload] [args...]\n"
     "  (no command)  run every benchmark with its defaults\n"
     "  engine        model fit benchmark (benchmarks/bench_engine.py)\n"
     "  recommend     serving benchmark: resolve, autocomplete, recommend, vibe vs baselines\n"
     "  quality       recommendation quality on held-out rows of the real catalogs (CV-tuned weight)\n"
     "  load          100 users x 20 commands through the bot's command path\n"
+    "  pgload        4 processes x 100 users x 20 commands on one PostgreSQL history, one SIGKILLed\n"
     "  <command> --help for that command's options"
 )
 

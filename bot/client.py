@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from typing import Any
 
 import aiohttp
 import discord
@@ -20,9 +21,11 @@ from .cogs import EXTENSIONS
 from .config import Settings
 from .conversation import Conversation
 from .errors import install_error_handlers
-from .history import HistoryStore
+from .history_pg import PgHistoryStore
 from .ratelimit import RateLimiter
+from .ratelimit_pg import PgRateLimiter
 from .startup import load_engine, open_store
+from .store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +39,15 @@ class ClusterfyBot(commands.Bot):
     """
 
     def __init__(self, settings: Settings, *, engine: Engine | None = None,
-                 store: HistoryStore | None = None, limiter: RateLimiter | None = None,
+                 store: Store | None = None, limiter: RateLimiter | None = None,
                  sync_commands: bool = True, intents: discord.Intents | None = None) -> None:
         if intents is None:
             intents = discord.Intents.default()
             intents.message_content = True  # prefix commands need to read message text
+        shard_options: dict[str, object] = {}
+        if isinstance(self, commands.AutoShardedBot):  # see create_bot
+            shard_options = {"shard_count": settings.shard_count,
+                             "shard_ids": list(settings.shard_ids) if settings.shard_ids else None}
         super().__init__(
             command_prefix=commands.when_mentioned_or(settings.prefix),
             intents=intents,
@@ -48,6 +55,7 @@ class ClusterfyBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             case_insensitive=True,
             strip_after_prefix=True,
+            **shard_options,
         )
         self.settings = settings
         self.engine = engine
@@ -60,6 +68,9 @@ class ClusterfyBot(commands.Bot):
         """Load the model (off the loop), open the history, add cogs, sync slash commands."""
         if self.store is None:  # first: a bad database path fails before a model build
             self.store = await open_store(self.settings)
+        if self.limiter is None and isinstance(self.store, PgHistoryStore):
+            # Processes sharing a PostgreSQL history share the per-member rate limit too.
+            self.limiter = PgRateLimiter(self.store)
         if self.engine is None:
             logger.info("loading the mood model (the first run builds it from the catalog)…")
             self.engine = await asyncio.to_thread(load_engine, self.settings, logger.info)
@@ -101,6 +112,9 @@ class ClusterfyBot(commands.Bot):
         user = self.user
         logger.info("logged in as %s (id %s) in %d servers; prefix %s and slash commands ready",
                     user, user.id if user else "?", len(self.guilds), self.settings.prefix)
+        if self.settings.sharded:
+            logger.info("running shards %s of %d", list(getattr(self, "shard_ids", None) or []) or "all",
+                        self.settings.shard_count)
         if not self.intents.message_content:
             logger.warning("the message content intent is off: prefix commands like %srecommend "
                            "won't see any text (mentions still work). Enable MESSAGE CONTENT "
@@ -115,11 +129,23 @@ class ClusterfyBot(commands.Bot):
                 await self.store.close()
 
 
+class ShardedClusterfyBot(ClusterfyBot, commands.AutoShardedBot):
+    """Clusterfy over several gateway shards (discord.py's AutoShardedBot): SHARD_COUNT shards in
+    total, of which this process runs SHARD_IDS (all of them when unset). Several processes,
+    each with its own SHARD_IDS and one shared PostgreSQL history, serve one large bot."""
+
+
+def create_bot(settings: Settings, **kwargs: Any) -> ClusterfyBot:
+    """The bot ``settings`` ask for: sharded when SHARD_COUNT is set, else one plain connection."""
+    cls = ShardedClusterfyBot if settings.sharded else ClusterfyBot
+    return cls(settings, **kwargs)
+
+
 def run_bot(settings: Settings) -> int:
     """Connect and serve until stopped; returns the process exit code."""
 
     async def serve() -> None:
-        async with ClusterfyBot(settings) as bot:
+        async with create_bot(settings) as bot:
             await bot.start(settings.token)
 
     try:

@@ -6,10 +6,12 @@ in its repr, and every error names the variable, never its value.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from engine.paths import cache_dir, default_catalog
 
@@ -32,10 +34,24 @@ class Settings:
     db_path: Path = field(default_factory=lambda: cache_dir() / "history.sqlite3")
     k: int | str = 4
     log_level: str = "INFO"
+    # A postgresql:// URL from CLUSTERFY_DB (it may hold a password, so never in the repr);
+    # when set, history lives there and db_path is unused.
+    db_url: str | None = field(default=None, repr=False)
+    shard_count: int | None = None  # None: one unsharded connection
+    shard_ids: tuple[int, ...] | None = None  # None: every shard of shard_count
 
     @property
     def has_token(self) -> bool:
         return bool(self.token)
+
+    @property
+    def history_target(self) -> str | Path:
+        """What :func:`bot.store.open_store` opens: the PostgreSQL URL, else the SQLite file."""
+        return self.db_url or self.db_path
+
+    @property
+    def sharded(self) -> bool:
+        return self.shard_count is not None
 
 
 def load_dotenv_file(path: Path | None = None) -> None:
@@ -89,13 +105,60 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
                           "Developer Portal (Bot → Reset Token)")
     model = get("CLUSTERFY_MODEL")
     db = get("CLUSTERFY_DB")
+    db_url = _check_db_url(db) if "://" in db else None
+    shard_count, shard_ids = _shards(get("SHARD_COUNT"), get("SHARD_IDS"))
     return Settings(
         token=token,
         prefix=prefix,
         dev_guild_id=int(guild) if guild else None,
         catalog=default_catalog(e),
         model_path=Path(model).expanduser() if model else None,
-        db_path=Path(db).expanduser() if db else cache_dir(e) / "history.sqlite3",
+        db_path=Path(db).expanduser() if db and not db_url else cache_dir(e) / "history.sqlite3",
         k=k_text if k_text == "auto" else int(k_text),
         log_level=level,
+        db_url=db_url,
+        shard_count=shard_count,
+        shard_ids=shard_ids,
     )
+
+
+def _check_db_url(url: str) -> str:
+    """A CLUSTERFY_DB URL must be PostgreSQL's and well formed; errors never repeat it (password)."""
+    scheme = url.split("://", 1)[0].lower()
+    if scheme not in ("postgresql", "postgres"):
+        raise ConfigError("CLUSTERFY_DB must be a SQLite file path or a postgresql:// URL, "
+                          "e.g. postgresql://clusterfy:secret@localhost:5432/clusterfy")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise ConfigError("CLUSTERFY_DB is not a valid PostgreSQL URL (check the host and port), e.g. "
+                          "postgresql://clusterfy:secret@localhost:5432/clusterfy") from None
+    if importlib.util.find_spec("asyncpg") is None:
+        raise ConfigError("CLUSTERFY_DB is a PostgreSQL URL but the asyncpg package is not installed; "
+                          "pip install asyncpg")
+    return url
+
+
+def _shards(count_text: str, ids_text: str) -> tuple[int | None, tuple[int, ...] | None]:
+    """SHARD_COUNT (total shards across every process) and SHARD_IDS (this process's share)."""
+    if not count_text:
+        if ids_text:
+            raise ConfigError("SHARD_IDS needs SHARD_COUNT (the total number of shards across all "
+                              "processes), e.g. SHARD_COUNT=4 SHARD_IDS=0,1")
+        return None, None
+    if not count_text.isdigit() or not 1 <= int(count_text) <= 10_000:
+        raise ConfigError("SHARD_COUNT must be a whole number of shards from 1 to 10000 "
+                          "(Discord requires about one per 1,000 servers; at least one per 2,500)")
+    count = int(count_text)
+    if not ids_text:
+        return count, None
+    items = [item.strip() for item in ids_text.split(",")]
+    if not all(item.isdigit() for item in items):
+        raise ConfigError("SHARD_IDS must be shard numbers separated by commas, e.g. 0,1")
+    ids = tuple(int(item) for item in items)
+    if any(i >= count for i in ids):
+        raise ConfigError(f"SHARD_IDS must be below SHARD_COUNT ({count}): shards are numbered 0 to {count - 1}")
+    if len(set(ids)) != len(ids):
+        raise ConfigError("SHARD_IDS lists a shard twice; list each shard once")
+    return count, tuple(sorted(ids))

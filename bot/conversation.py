@@ -106,6 +106,10 @@ class Conversation:
         """Rate-limit gate; transports call it before running a command."""
         return self.limiter.check(who.id)
 
+    async def admit_async(self, who: Requester) -> Verdict:
+        """The gate as transports use it: shared across processes when the limiter is (PostgreSQL)."""
+        return await self.limiter.acheck(who.id)
+
     @staticmethod
     def slow_down(verdict: Verdict) -> Reply:
         """The notice for a refused request (same wording as discord.py's cooldowns)."""

@@ -154,7 +154,7 @@ async def on_command_error(ctx: commands.Context[Any], error: commands.CommandEr
     if isinstance(cause, commands.CommandNotFound):
         # Typos cost a request too, so a flood of unknown commands is still bounded.
         conversation = getattr(ctx.bot, "conversation", None)
-        if conversation is not None and not conversation.admit(requester_from_ctx(ctx)).allowed:
+        if conversation is not None and not (await conversation.admit_async(requester_from_ctx(ctx))).allowed:
             return
     try:
         await ctx.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)

@@ -49,6 +49,10 @@ class RateLimiter:
         self._notified_until[user_id] = now + retry
         return Verdict(False, notify=True, retry_after=retry)
 
+    async def acheck(self, user_id: int) -> Verdict:
+        """:meth:`check` for async callers; a shared limiter (bot.ratelimit_pg) overrides it."""
+        return self.check(user_id)
+
     def max_messages_per_minute(self) -> int:
         """Upper bound of messages one user can cause per minute (answers + notices)."""
         windows = math.ceil(60.0 / self.per) + 1  # a sliding minute touches this many windows

@@ -14,7 +14,9 @@ from engine.model import Progress
 from engine.service import Engine
 
 from .config import Settings
-from .history import HistoryStore, HistoryStoreError
+from .history import HistoryStoreError
+from .store import Store
+from .store import open_store as open_history
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +35,9 @@ def load_engine(settings: Settings, progress: Progress | None = None) -> Engine:
         raise StartupError(f"could not prepare the mood model: {exc}") from None
 
 
-async def open_store(settings: Settings) -> HistoryStore:
+async def open_store(settings: Settings) -> Store:
+    """The history CLUSTERFY_DB names (SQLite file or PostgreSQL URL), migrated and ready."""
     try:
-        return await HistoryStore.open(settings.db_path)
+        return await open_history(settings.history_target)
     except HistoryStoreError as exc:
         raise StartupError(str(exc)) from None

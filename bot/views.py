@@ -56,7 +56,7 @@ class OwnedView(discord.ui.View):
     async def admit(self, interaction: discord.Interaction) -> Requester | None:
         """The requester, or None (after a private notice) when they are rate limited."""
         who = requester_from_interaction(interaction)
-        verdict = self.conversation.admit(who)
+        verdict = await self.conversation.admit_async(who)
         if verdict.allowed:
             return who
         # An interaction must be answered; the notice is private, so it cannot flood.

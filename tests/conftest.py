@@ -1,11 +1,22 @@
 """Shared fixtures: one real model on the bundled catalog per test session (~2 s to fit),
-the engine over it, an in-memory history store and a dpytest-driven bot; and the fast
-tier's list of slow tests (``pytest -m "not slow"`` skips them, CI runs everything)."""
+the engine over it, a history store and a dpytest-driven bot; and the fast tier's list
+of slow tests (``pytest -m "not slow"`` skips them, CI runs everything).
+
+The store and the bot run once per history backend: SQLite (in memory) and PostgreSQL
+(a fresh schema per test on the server named by CLUSTERFY_TEST_PG_URL; start one with
+``scripts/pg_test_server.sh start``). Without that variable the PostgreSQL runs are
+skipped locally, but in CI (CI=true) they fail, so a missing server cannot pass silently.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import os
+import threading
+import uuid
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -90,22 +101,99 @@ def engine(model: MoodModel):
     return Engine(model)
 
 
-@pytest.fixture
-async def store():
-    """An empty in-memory history store."""
-    from bot.history import HistoryStore
+PG_URL_ENV = "CLUSTERFY_TEST_PG_URL"
+BACKENDS = ("sqlite", "postgresql")
 
-    s = await HistoryStore.open(":memory:")
+
+def _run_apart(coro: Coroutine[Any, Any, Any]) -> Any:
+    """Run a coroutine on its own loop in a thread: usable from sync fixtures even while a test's
+    event loop is running in this thread."""
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            result["value"] = asyncio.run(coro)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")
+
+
+async def _pg_execute(url: str, sql: str) -> None:
+    import asyncpg
+
+    con = await asyncpg.connect(url, timeout=10)
+    try:
+        await con.execute(sql)
+    finally:
+        await con.close()
+
+
+def with_search_path(url: str, schema: str) -> str:
+    """``url`` whose connections use ``schema`` (asyncpg passes unknown URL parameters as settings)."""
+    return f"{url}{'&' if '?' in url else '?'}search_path={schema}"
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> str:
+    """The test PostgreSQL server's URL; skip without one locally, FAIL without one in CI."""
+    url = os.environ.get(PG_URL_ENV, "").strip()
+    in_ci = os.environ.get("CI", "").lower() == "true"
+    if not url:
+        message = f"{PG_URL_ENV} is not set; start a server with: export {PG_URL_ENV}=$(scripts/pg_test_server.sh start)"
+        if in_ci:
+            pytest.fail(f"CI=true but {message}", pytrace=False)
+        pytest.skip(message)
+    try:
+        _run_apart(_pg_execute(url, "SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure to reach it is the same verdict
+        message = f"the PostgreSQL server in {PG_URL_ENV} is not reachable ({type(exc).__name__}: {exc})"
+        if in_ci:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture
+def pg_url(pg_server_url: str) -> Any:
+    """A URL into a fresh, empty schema of the test server, dropped after the test."""
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    _run_apart(_pg_execute(pg_server_url, f"CREATE SCHEMA {schema}"))
+    yield with_search_path(pg_server_url, schema)
+    _run_apart(_pg_execute(pg_server_url, f"DROP SCHEMA {schema} CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def history_target(request: pytest.FixtureRequest) -> str:
+    """Where a test's history lives: SQLite in memory, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        return ":memory:"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+async def store(history_target: str):
+    """An empty history store, once per backend."""
+    from bot.store import open_store
+
+    s = await open_store(history_target)
     yield s
     await s.close()
 
 
 @pytest.fixture
-async def bot(engine, tmp_path, monkeypatch):
-    """A ClusterfyBot on the session engine, configured for dpytest (see discord_fakes)."""
+async def bot(engine, tmp_path, monkeypatch, history_target: str):
+    """A ClusterfyBot on the session engine, configured for dpytest (see discord_fakes),
+    once per history backend."""
+    from bot.store import open_store
     from discord_fakes import close_bot, make_bot
 
     monkeypatch.chdir(tmp_path)  # dpytest writes uploaded files to the working directory
-    b = await make_bot(engine)
+    b = await make_bot(engine, store=await open_store(history_target))
     yield b
     await close_bot(b)

@@ -1,6 +1,6 @@
 """Subprocess for tests/test_crash.py: records history as fast as it can until it is killed.
 
-    python tests/helpers_kill_writer.py DB_PATH USER_ID
+    python tests/helpers_kill_writer.py DB_PATH_OR_POSTGRESQL_URL USER_ID
 
 Each iteration records what a successful recommend records (a request row, then its
 shown rows) plus a 👍, exactly as the conversation layer does, and only after all of
@@ -17,11 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.history import HistoryStore  # noqa: E402
+from bot.store import open_store  # noqa: E402
 
 
 async def main(db_path: str, user_id: int) -> None:
-    store = await HistoryStore.open(db_path)
+    store = await open_store(db_path)
     print("ready", flush=True)
     i = 0
     while True:

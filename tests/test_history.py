@@ -32,9 +32,13 @@ PRAGMA user_version = 1;
 
 
 
-@pytest.fixture
-async def file_store(tmp_path: Path):
-    s = await HistoryStore.open(tmp_path / "history.db")
+@pytest.fixture(params=["sqlite-file", "postgresql"])
+async def file_store(request: pytest.FixtureRequest, tmp_path: Path):
+    """A durable store: a SQLite file (WAL, real locking), or a fresh PostgreSQL schema."""
+    from bot.store import open_store
+
+    target = tmp_path / "history.db" if request.param == "sqlite-file" else request.getfixturevalue("pg_url")
+    s = await open_store(target)
     yield s
     await s.close()
 

@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "data" / "single_genre_artists_sample.csv"
 #: Variables the bot reads; each scenario starts from none of them being set.
 BOT_VARS = ("DISCORD_TOKEN", "CLUSTERFY_CATALOG", "CLUSTERFY_MODEL", "CLUSTERFY_DB", "CLUSTERFY_K",
-            "CLUSTERFY_CACHE_DIR", "LOG_LEVEL", "COMMAND_PREFIX", "DEV_GUILD_ID", "XDG_CACHE_HOME")
+            "CLUSTERFY_CACHE_DIR", "LOG_LEVEL", "COMMAND_PREFIX", "DEV_GUILD_ID", "XDG_CACHE_HOME",
+            "SHARD_COUNT", "SHARD_IDS")
 
 
 @dataclass
@@ -240,11 +241,30 @@ def bad_token(tmp: Path, model: Path) -> Scenario:
                     expect_words=("discord_token",), in_process=True)
 
 
+def postgres_unreachable(tmp: Path, model: Path) -> Scenario:
+    return Scenario("PostgreSQL server not reachable",
+                    {"CLUSTERFY_MODEL": str(_copy_model(model, tmp / "model.joblib")),
+                     "CLUSTERFY_DB": f"postgresql://bot:pw-not-shown@/clusterfy?host={tmp}/no-server"},
+                    expect_code=1, expect_words=("cannot connect", "bot:***@", "server is running"),
+                    in_process=True)
+
+
+def db_url_unknown_scheme(tmp: Path, model: Path) -> Scenario:
+    return Scenario("CLUSTERFY_DB URL that is not PostgreSQL", {"CLUSTERFY_DB": "mysql://bot:pw@db/clusterfy"},
+                    expect_code=2, expect_words=("clusterfy_db", "postgresql://"), in_process=True)
+
+
+def bad_shard_ids(tmp: Path, model: Path) -> Scenario:
+    return Scenario("SHARD_IDS beyond SHARD_COUNT", {"SHARD_COUNT": "2", "SHARD_IDS": "0,2"}, expect_code=2,
+                    expect_words=("shard_ids", "0 to 1"), in_process=True)
+
+
 SCENARIOS: tuple[Callable[[Path, Path], Scenario], ...] = (
     no_catalog, catalog_is_a_folder, csv_missing_columns, empty_csv, header_only_csv, binary_csv,
     tampered_model, corrupt_model_forged_record, model_without_record, older_format_model,
     tampered_cached_model, db_parent_is_a_file, db_is_a_folder, db_future_schema, db_not_sqlite,
     no_token, malformed_dotenv, dotenv_not_utf8, bad_k, bad_log_level, bad_token,
+    postgres_unreachable, db_url_unknown_scheme, bad_shard_ids,
     # Root writes into read-only folders, so this one only means something for other users.
     *((db_read_only_folder,) if os.geteuid() != 0 else ()),
 )

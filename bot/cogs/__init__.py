@@ -79,7 +79,7 @@ async def run_command(ctx: commands.Context[Any], conversation: Conversation, ac
                       ephemeral: bool | None = None) -> None:
     """Gate, run and answer one command invocation (prefix or slash)."""
     who = requester_from_ctx(ctx)
-    verdict = conversation.admit(who)
+    verdict = await conversation.admit_async(who)
     if not verdict.allowed:
         # Prefix: one notice per window, then silence. Slash: the interaction must be
         # answered anyway, and an ephemeral notice cannot flood the channel.
