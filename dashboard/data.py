@@ -1,0 +1,295 @@
+"""The dashboard's data layer: settings, the cached engine, and the few derived tables.
+
+Everything here calls the engine (``obtain_model``, ``Engine``, ``evaluate_k``,
+``build_model``, ``save_model``); nothing re-implements it. Heavy objects are cached with
+``st.cache_resource`` so every page and every browser tab shares one fitted model, as the
+bot does. Failures a user can fix (a missing catalog, a k out of range, a model file that
+fails its checksum) become :class:`SettingsError` with a message saying what to try, which
+the app shows with ``st.error`` instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from engine.artifact import ArtifactError
+from engine.catalog import CatalogError
+from engine.evaluation import KResult, evaluate_k
+from engine.features import FEATURE_LABELS
+from engine.loading import obtain_model
+from engine.model import MoodModel
+from engine.paths import cached_model_path, default_catalog
+from engine.service import Engine
+
+logger = logging.getLogger(__name__)
+
+#: k values the sidebar accepts (the bot's CLUSTERFY_K range) and "Try k" offers.
+K_MIN, K_MAX = 2, 50
+TRY_K_CHOICES: tuple[str, ...] = ("auto", *(str(k) for k in range(2, 13)))
+#: The elbow is computed at once up to this many songs; beyond it only on request
+#: (k=2..10 with ten restarts each takes about a minute at 100k songs on two cores).
+ELBOW_AUTO_UP_TO = 20_000
+ELBOW_KS = range(2, 11)
+#: Most points the map draws; the counts and filters always use every song.
+MAP_MAX_POINTS = 5_000
+_SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")
+
+
+class SettingsError(Exception):
+    """Settings the dashboard cannot start from; ``message`` says what was wrong, ``hint`` what to try."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the model comes from: the same three knobs as the bot (catalog, k, model file)."""
+
+    catalog: Path
+    k: int | str
+    model_path: Path | None
+
+    def target_path(self) -> Path:
+        """The file the bot loads for these settings: CLUSTERFY_MODEL if set, else the cache file."""
+        return self.model_path if self.model_path is not None else cached_model_path(self.catalog, self.k)
+
+
+@dataclass
+class Context:
+    """What every page gets: the settings and the engine serving them."""
+
+    settings: Settings
+    engine: Engine
+
+    @property
+    def model(self) -> MoodModel:
+        return self.engine.model
+
+
+def env_defaults() -> dict[str, str]:
+    """Sidebar defaults, read like the bot reads them (CLUSTERFY_CATALOG, CLUSTERFY_K, CLUSTERFY_MODEL)."""
+    return {
+        "catalog": str(default_catalog()),
+        "k": os.environ.get("CLUSTERFY_K", "").strip() or "4",
+        "model": os.environ.get("CLUSTERFY_MODEL", "").strip(),
+    }
+
+
+def parse_k(text: str, lo: int = K_MIN, hi: int = K_MAX) -> int | str:
+    """A k typed by a person: a whole number in [lo, hi] or "auto"; SettingsError otherwise."""
+    t = (text or "").strip().lower()
+    if t == "auto":
+        return "auto"
+    if not t.isdigit() or not lo <= int(t) <= hi:
+        raise SettingsError(f"k must be a whole number from {lo} to {hi}, or auto (got “{text.strip()[:40]}”)",
+                            "Type 4 (the study's choice) or auto (best silhouette over k=2..10).")
+    return int(t)
+
+
+def parse_settings(catalog: str, k: str, model: str) -> Settings:
+    """Check the sidebar's text before any work starts, so each mistake gets its own message."""
+    k_value = parse_k(k)
+    model_path = Path(model.strip()).expanduser() if model and model.strip() else None
+    cat_text = (catalog or "").strip()
+    if not cat_text:
+        raise SettingsError("the catalog path is empty",
+                            f"Type the path of a Spotify-features CSV, e.g. {default_catalog()}")
+    cat = Path(cat_text).expanduser()
+    if model_path is None or not model_path.exists():
+        if cat.is_dir():
+            raise SettingsError(f"the catalog path is a folder, not a file: {cat}",
+                                "Type the path of a CSV or Parquet file inside it.")
+        if not cat.is_file():
+            raise SettingsError(f"catalog file not found: {cat}",
+                                f"Check the path, or use the bundled catalog: {default_catalog()}")
+    return Settings(catalog=cat, k=k_value, model_path=model_path)
+
+
+def _file_key(path: Path | None) -> str:
+    """Path plus size and mtime: a changed file is a new cache key."""
+    if path is None:
+        return ""
+    try:
+        st_ = path.stat()
+    except OSError:
+        return str(path)
+    return f"{path}:{st_.st_size}:{st_.st_mtime_ns}"
+
+
+@st.cache_resource(show_spinner="Loading the mood model (built once per catalog and cached; "
+                                "a 100k-song catalog takes about a minute the first time)…",
+                   max_entries=4)
+def _engine_for(catalog: str, k: int | str, model_path: str, _keys: tuple[str, str]) -> Engine:
+    model = obtain_model(catalog, model_path or None, k)
+    return Engine(model)
+
+
+def load_context(settings: Settings) -> Context:
+    """The engine for ``settings`` (shared across sessions); SettingsError for anything fixable."""
+    try:
+        engine = _engine_for(str(settings.catalog), settings.k,
+                             str(settings.model_path or ""),
+                             (_file_key(settings.catalog), _file_key(settings.model_path)))
+    except ArtifactError as exc:
+        raise SettingsError(f"the model file cannot be used: {exc}",
+                            "Clear the model file field to use the cache, or rebuild it with: "
+                            "python3 run.py engine fit") from None
+    except CatalogError as exc:
+        raise SettingsError(f"the catalog cannot be used: {exc}",
+                            f"Check the file, or use the bundled catalog: {default_catalog()}") from None
+    except ValueError as exc:  # too few songs for k, and the like
+        raise SettingsError(f"no model could be fitted: {exc}", "Try a smaller k.") from None
+    return Context(settings=settings, engine=engine)
+
+
+def forget_engines() -> None:
+    """Drop cached engines (after a model was saved over the file one was loaded from)."""
+    _engine_for.clear()
+
+
+# -- derived tables ----------------------------------------------------------------------------
+@st.cache_resource(show_spinner="Measuring k=2..10 for the elbow chart…", max_entries=4)
+def elbow(_model: MoodModel, key: str) -> list[KResult]:
+    """Inertia, silhouette and Davies–Bouldin over k=2..10 on the model's songs (engine.evaluate_k)."""
+    existing = getattr(_model, "evaluation_", None)
+    if existing:
+        return list(existing)
+    n = len(_model.labels_)
+    ks = range(ELBOW_KS.start, min(ELBOW_KS.stop, n))
+    return evaluate_k(_model.transform(_model.songs_), ks, n_init=_model.n_init,
+                      random_state=_model.random_state)
+
+
+def model_key(ctx: Context) -> str:
+    """Identifies the served model for per-model caches."""
+    s = ctx.settings
+    return f"{_file_key(s.catalog)}|{s.k}|{_file_key(s.model_path)}|{len(ctx.model.labels_)}"
+
+
+@st.cache_resource(max_entries=4)
+def song_frame(_engine: Engine, key: str) -> pd.DataFrame:
+    """One row per song with what the map and the filters need (built once per model)."""
+    model = _engine.model
+    songs = model.songs_
+    coords = np.asarray(model.coords_2d_)
+    labels = np.asarray(model.labels_)
+    mood_labels = np.array([m.label for m in model.moods_], dtype=object)
+    genres = songs["genres"].tolist()
+    year = pd.to_numeric(songs["year"], errors="coerce") if "year" in songs else np.nan
+    pop = pd.to_numeric(songs["popularity"], errors="coerce") if "popularity" in songs else np.nan
+    return pd.DataFrame({
+        "row": np.arange(len(songs)),
+        "id": songs["id"].astype(str).to_numpy(),
+        "x": coords[:, 0], "y": coords[:, 1],
+        "cluster": labels,
+        "mood": mood_labels[labels],
+        "title": songs["name"].astype(str).to_numpy(),
+        "artist": songs["artist"].astype(str).to_numpy(),
+        "genre": [g[0] if isinstance(g, (tuple, list)) and g else "" for g in genres],
+        "genres": [", ".join(g[:3]) if isinstance(g, (tuple, list)) else "" for g in genres],
+        "year": np.asarray(year, dtype=float),
+        "popularity": np.asarray(pop, dtype=float),
+    })
+
+
+def sample_rows(frame: pd.DataFrame, limit: int = MAP_MAX_POINTS, seed: int = 0) -> pd.DataFrame:
+    """At most ``limit`` rows, a seeded random sample (the same points on every rerun)."""
+    if len(frame) <= limit:
+        return frame
+    return frame.sample(n=limit, random_state=seed)
+
+
+def listen_url(song_id: str, name: str, artist: str) -> str:
+    """A Spotify link: the track itself for a Spotify id, else a search for title and artist."""
+    if _SPOTIFY_ID.fullmatch(song_id or ""):
+        return f"https://open.spotify.com/track/{song_id}"
+    return "https://open.spotify.com/search/" + quote(f"{name} {artist}"[:200])
+
+
+def feature_label(feature: str) -> str:
+    return FEATURE_LABELS.get(feature, feature)
+
+
+class ProgressBar:
+    """An ``st.progress`` bar fed by the engine's progress messages.
+
+    The engine reports in words ("fitting K-Means…", "  k=5: silhouette…"); the fraction
+    is inferred from which step a message names, so the bar moves without the engine
+    knowing about it.
+    """
+
+    def __init__(self, k: int | str, container: object | None = None) -> None:
+        self.k = k
+        self.bar = (container or st).progress(0.0, text="starting…")
+        self.done = 0.0
+
+    def __call__(self, message: str) -> None:
+        text = message.strip()
+        frac = self.done
+        m = re.match(r"k=(\d+):", text)
+        if text.startswith("loading catalog"):
+            frac = 0.02
+        elif text.startswith("rows read"):
+            frac = 0.08
+        elif text.startswith("evaluating k="):
+            frac = 0.1
+        elif m and self.k == "auto":
+            frac = 0.1 + 0.75 * (int(m.group(1)) - 1) / 9
+        elif text.startswith("fitting K-Means"):
+            frac = 0.15
+        elif text.startswith("chose k") or text.startswith("silhouette"):
+            frac = max(frac, 0.85)
+        elif text.startswith("computing the 2-D map"):
+            frac = 0.9
+        self.done = min(max(frac, self.done), 0.99)
+        self.bar.progress(self.done, text=text[:120])
+
+    def finish(self, text: str) -> None:
+        self.bar.progress(1.0, text=text)
+
+
+def refit(catalog: Path, k: int | str, progress: Callable[[str], None]) -> MoodModel:
+    """A new model of ``catalog`` at ``k`` (engine.loading.build_model); SettingsError if it cannot be."""
+    from engine.loading import build_model
+
+    try:
+        return build_model(catalog, k, progress=progress)
+    except CatalogError as exc:
+        raise SettingsError(f"the catalog cannot be used: {exc}", "Check the catalog path in the sidebar.") from None
+    except ValueError as exc:
+        raise SettingsError(f"k={k} cannot be fitted: {exc}", "Try a smaller k.") from None
+
+
+# -- showing problems --------------------------------------------------------------------------
+def show_settings_error(err: SettingsError) -> None:
+    """One red box: what was wrong, then what to try."""
+    st.error(f"**Cannot use these settings:** {err.message}" + (f"\n\n{err.hint}" if err.hint else ""))
+
+
+def show_engine_error(exc: Exception) -> None:
+    """An EngineError shown as the bot shows it: its message, then what to try."""
+    message = getattr(exc, "message", str(exc))
+    suggestions = tuple(getattr(exc, "suggestions", ()))[:5]
+    st.error(message[:1:].upper() + message[1:] + (f"\n\nTry: {' · '.join(suggestions)}" if suggestions else ""))
+
+
+def current() -> Context:
+    """The context the app entry loaded for this run (pages only run after it succeeded)."""
+    ctx = st.session_state.get("clusterfy_ctx")
+    if ctx is None:  # a page opened before the entry script ran: nothing to show yet
+        st.info("Loading… open the Overview page first.")
+        st.stop()
+    return ctx

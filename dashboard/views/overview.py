@@ -1,0 +1,75 @@
+"""Overview page: the catalog and its cleaning, k and its quality figures, the elbow, the moods."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data
+
+ctx = data.current()
+model = ctx.model
+n = len(model.labels_)
+
+st.title("Clusterfy — overview")
+st.caption("A K-Means mood model on Spotify audio features, the same model the bot serves.")
+
+# -- the catalog ---------------------------------------------------------------------------
+report = getattr(model, "cleaning_report_", None)
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Catalog")
+    if report is not None:
+        st.markdown(f"**File:** `{report.source}` ({report.layout} layout)  \n"
+                    f"**Path:** `{ctx.settings.catalog}`")
+        c1, c2, c3 = st.columns(3)
+        c1.metric("songs read", f"{report.rows_read:,}")
+        c2.metric("kept", f"{report.rows_kept:,}")
+        c3.metric("dropped", f"{report.rows_dropped:,}")
+        reasons = [{"why dropped": reason, "songs": count} for reason, count in report.dropped.items() if count]
+        if reasons:
+            st.dataframe(pd.DataFrame(reasons), hide_index=True, width="content")
+        else:
+            st.caption("No row was dropped.")
+    else:
+        st.markdown(f"**Songs:** {n:,} (this model file does not record how its catalog was cleaned)")
+    if ctx.settings.model_path is not None:
+        st.caption(f"Model file: `{ctx.settings.model_path}`")
+with right:
+    st.subheader("Model")
+    metrics = model.metrics_
+    c1, c2 = st.columns(2)
+    c1.metric("moods (k)", f"{model.n_clusters_}")
+    c2.metric("silhouette", f"{metrics.silhouette:.3f}", help="-1..1, higher = moods better separated. "
+              f"Computed on {metrics.silhouette_sample:,} songs.")
+    c1.metric("Davies–Bouldin", f"{metrics.davies_bouldin:.3f}", help="0 and up, lower is better.")
+    c2.metric("inertia", f"{metrics.inertia:,.0f}", help="Within-mood sum of squared distances.")
+    st.caption("Audio moods overlap (music is a continuum), so a silhouette around 0.2 is typical.")
+
+# -- the moods -------------------------------------------------------------------------------
+st.subheader("Moods")
+summary = pd.DataFrame(model.summary())
+cols = st.columns([3, 2])
+with cols[0]:
+    st.altair_chart(charts.sizes_chart(model), width="stretch")
+with cols[1]:
+    table = summary.assign(mood=[f"{e} {label}" for e, label in zip(summary["emoji"], summary["label"])])
+    st.dataframe(table[["mood", "size", "share", "description"]], hide_index=True, width="stretch",
+                 column_config={"share": st.column_config.ProgressColumn("share", format="percent",
+                                                                         min_value=0.0, max_value=1.0),
+                                "size": st.column_config.NumberColumn("songs", format="localized")})
+
+# -- choosing k ------------------------------------------------------------------------------
+st.subheader("Choosing k")
+have = bool(getattr(model, "evaluation_", None))
+if have or n <= data.ELBOW_AUTO_UP_TO or st.session_state.get("elbow_wanted"):
+    results = data.elbow(model, data.model_key(ctx))
+    st.altair_chart(charts.elbow_charts(results, int(model.n_clusters_)), width="stretch")
+    st.caption(f"K-Means with {model.n_init} restarts for each k on all {n:,} songs; silhouette on "
+               f"{results[0].silhouette_sample:,} songs. The dashed line is this model's k. "
+               "Try another k on the **Try k** page.")
+else:
+    st.info(f"Measuring k=2..10 on {n:,} songs takes about a minute; it is done once and kept.")
+    if st.button("Measure k=2..10"):
+        st.session_state["elbow_wanted"] = True
+        st.rerun()
