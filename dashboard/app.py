@@ -22,11 +22,11 @@ from dashboard import data  # noqa: E402
 logger = logging.getLogger("dashboard")
 
 PAGES = (
-    ("views/overview.py", "Overview", "📊", "overview"),
-    ("views/moods.py", "Moods", "🎭", "moods"),
-    ("views/map.py", "Map", "🗺️", "map"),
-    ("views/recommend.py", "Recommend", "🎧", "recommend"),
-    ("views/try_k.py", "Try k", "🔁", "try-k"),
+    ("views/overview.py", "Overview", ":material/dashboard:", "overview"),
+    ("views/moods.py", "Moods", ":material/palette:", "moods"),
+    ("views/map.py", "Map", ":material/scatter_plot:", "map"),
+    ("views/recommend.py", "Recommend", ":material/queue_music:", "recommend"),
+    ("views/try_k.py", "Try k", ":material/tune:", "try-k"),
 )
 
 

@@ -29,25 +29,25 @@ def mood_scale(model: MoodModel) -> alt.Scale:
 
 
 def elbow_charts(results: Sequence[KResult], model_k: int) -> alt.HConcatChart:
-    """Inertia over k (the elbow) beside silhouette and Davies–Bouldin over k; the model's k marked."""
+    """Inertia over k (the elbow), silhouette over k and Davies–Bouldin over k; the model's k marked."""
     best = choose_k(list(results))
     frame = pd.DataFrame([{"k": r.k, "inertia": r.inertia, "silhouette": r.silhouette,
                            "Davies–Bouldin": r.davies_bouldin} for r in results])
-    marks = pd.DataFrame({"k": [model_k], "what": [f"this model (k={model_k})"]})
-    rule = alt.Chart(marks).mark_rule(color="#f58518", strokeDash=[4, 3]).encode(x="k:Q")
-    base = alt.Chart(frame).encode(x=alt.X("k:Q", title="number of moods k", axis=alt.Axis(tickMinStep=1)))
-    inertia = (base.mark_line(point=True).encode(
-        y=alt.Y("inertia:Q", title="inertia (lower = tighter)", scale=alt.Scale(zero=False)),
-        tooltip=["k", alt.Tooltip("inertia:Q", format=",.0f")]) + rule).properties(
-        title="Elbow: inertia over k", height=260)
-    long = frame.melt(id_vars="k", value_vars=["silhouette", "Davies–Bouldin"], var_name="metric")
-    quality = (alt.Chart(long).mark_line(point=True).encode(
-        x=alt.X("k:Q", title="number of moods k", axis=alt.Axis(tickMinStep=1)),
-        y=alt.Y("value:Q", title="score"),
-        color=alt.Color("metric:N", title=None, legend=alt.Legend(orient="bottom")),
-        tooltip=["k", "metric", alt.Tooltip("value:Q", format=".3f")]) + rule).properties(
-        title=f"Silhouette (higher is better) and Davies–Bouldin (lower) — best k = {best}", height=260)
-    return alt.hconcat(inertia, quality).resolve_scale(color="independent")
+    rule = alt.Chart(pd.DataFrame({"k": [model_k]})).mark_rule(color="#f58518", strokeDash=[4, 3]).encode(
+        x="k:Q")
+    x = alt.X("k:Q", title="number of moods k", axis=alt.Axis(tickMinStep=1, values=frame["k"].tolist()))
+
+    def panel(column: str, title: str, color: str, fmt: str) -> alt.LayerChart:
+        line = alt.Chart(frame).mark_line(point=True, color=color).encode(
+            x=x, y=alt.Y(f"{column}:Q", title=column, scale=alt.Scale(zero=False)),
+            tooltip=["k", alt.Tooltip(f"{column}:Q", format=fmt)])
+        return (line + rule).properties(title=title, height=240, width=300)
+
+    return alt.hconcat(
+        panel("inertia", "Elbow: inertia (lower = tighter moods)", "#4c78a8", ",.0f"),
+        panel("silhouette", f"Silhouette (higher is better; best k = {best})", "#54a24b", ".3f"),
+        panel("Davies–Bouldin", "Davies–Bouldin (lower is better)", "#e45756", ".3f"),
+    )
 
 
 def sizes_chart(model: MoodModel, title: str = "Songs per mood") -> alt.Chart:
@@ -63,7 +63,7 @@ def sizes_chart(model: MoodModel, title: str = "Songs per mood") -> alt.Chart:
         color=alt.Color("mood:N", scale=mood_scale(model), legend=None),
         tooltip=["mood", alt.Tooltip("size:Q", format=","), alt.Tooltip("share:Q", format=".1%")])
     text = base.mark_text(align="left", dx=4).encode(text="text:N")
-    return (bars + text).properties(title=title, height=max(120, 34 * len(frame)))
+    return (bars + text).properties(title=title, height=alt.Step(30))
 
 
 def profile_heatmap(model: MoodModel) -> alt.Chart:
@@ -93,7 +93,7 @@ def profile_heatmap(model: MoodModel) -> alt.Chart:
         color=alt.condition(f"abs(datum.z) > {0.6 * lim:.3f}", alt.value("white"), alt.value("black")))
     return (cells + text).properties(
         title="Audio profile: each mood's mean in standard deviations from the catalog mean",
-        height=max(140, 46 * len(model.moods_)))
+        height=alt.Step(44))
 
 
 def map_chart(points: pd.DataFrame, model: MoodModel, highlight: pd.DataFrame | None = None,
@@ -151,5 +151,6 @@ def side_by_side_sizes(current: MoodModel, other: MoodModel, other_name: str) ->
     layer = alt.layer(base.mark_bar(color="#4c78a8").encode(
         tooltip=["label", alt.Tooltip("size:Q", format=","), alt.Tooltip("share:Q", format=".1%")]),
         base.mark_text(align="left", dx=4).encode(text="text:N"), data=frame)
-    return layer.facet(column=alt.Column("model:N", title=None, sort=["current model", other_name])
-                       ).resolve_scale(y="independent")
+    return layer.properties(width=300, height=alt.Step(26)).facet(
+        column=alt.Column("model:N", title=None, sort=["current model", other_name])
+    ).resolve_scale(y="independent")

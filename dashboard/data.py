@@ -10,6 +10,7 @@ the app shows with ``st.error`` instead of a traceback.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -36,9 +37,7 @@ logger = logging.getLogger(__name__)
 #: k values the sidebar accepts (the bot's CLUSTERFY_K range) and "Try k" offers.
 K_MIN, K_MAX = 2, 50
 TRY_K_CHOICES: tuple[str, ...] = ("auto", *(str(k) for k in range(2, 13)))
-#: The elbow is computed at once up to this many songs; beyond it only on request
-#: (k=2..10 with ten restarts each takes about a minute at 100k songs on two cores).
-ELBOW_AUTO_UP_TO = 20_000
+#: k values of the elbow chart (measured on request, then kept on disk).
 ELBOW_KS = range(2, 11)
 #: Most points the map draws; the counts and filters always use every song.
 MAP_MAX_POINTS = 5_000
@@ -161,16 +160,46 @@ def forget_engines() -> None:
 
 
 # -- derived tables ----------------------------------------------------------------------------
-@st.cache_resource(show_spinner="Measuring k=2..10 for the elbow chart…", max_entries=4)
-def elbow(_model: MoodModel, key: str) -> list[KResult]:
-    """Inertia, silhouette and Davies–Bouldin over k=2..10 on the model's songs (engine.evaluate_k)."""
-    existing = getattr(_model, "evaluation_", None)
+def _elbow_file(model: MoodModel) -> Path:
+    """Disk cache of a model's elbow figures, keyed by its scaled songs and K-Means settings."""
+    import hashlib
+
+    from engine.paths import cache_dir
+
+    digest = hashlib.sha256(np.ascontiguousarray(model.transform(model.songs_)).tobytes())
+    digest.update(f"{model.n_init}|{model.random_state}|{list(ELBOW_KS)}".encode())
+    return cache_dir() / f"elbow-{digest.hexdigest()[:16]}.json"
+
+
+def cached_elbow(model: MoodModel) -> list[KResult] | None:
+    """The model's own evaluation (k=auto) or figures measured earlier, else None."""
+    existing = getattr(model, "evaluation_", None)
     if existing:
         return list(existing)
-    n = len(_model.labels_)
+    try:
+        rows = json.loads(_elbow_file(model).read_text(encoding="utf-8"))
+        return [KResult(**row) for row in rows]
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def measure_elbow(model: MoodModel, progress: Callable[[int, KResult], None] | None = None) -> list[KResult]:
+    """Inertia, silhouette and Davies–Bouldin over k=2..10 (engine.evaluate_k), kept on disk.
+
+    The same settings as the model's own fit (restarts, seed), so the model's k reads the
+    same figures here as on the Overview's metrics. About 40 s of CPU on 3k songs.
+    """
+    n = len(model.labels_)
     ks = range(ELBOW_KS.start, min(ELBOW_KS.stop, n))
-    return evaluate_k(_model.transform(_model.songs_), ks, n_init=_model.n_init,
-                      random_state=_model.random_state)
+    results = evaluate_k(model.transform(model.songs_), ks, n_init=model.n_init,
+                         random_state=model.random_state, progress=progress)
+    target = _elbow_file(model)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps([r.to_dict() for r in results]), encoding="utf-8")
+    except OSError as exc:
+        logger.warning("elbow figures not cached: %s", exc)
+    return results
 
 
 def model_key(ctx: Context) -> str:

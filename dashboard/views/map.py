@@ -57,6 +57,8 @@ def _clear_pick() -> None:
     state["map_query"] = ""
 
 
+if "song" in st.query_params and "map_query" not in state:  # ?song=… (links, screenshots)
+    state["map_query"] = st.query_params["song"][:200]
 query = st.text_input("Find a song on the map", key="map_query", placeholder="a title, or title by artist")
 if query.strip() and query != state.get("map_last_query"):
     state.pop("map_error", None)
@@ -105,7 +107,7 @@ if neighbours is not None:
     st.subheader(f"{seed.mood.emoji} {seed.label()}")
     st.caption(f"mood {seed.mood.label} · the songs that sound most like it (diamonds on the map)")
     st.dataframe(pd.DataFrame([{"song": p.song.name, "artist": p.song.artist, "year": p.song.year,
-                                "similar": p.score, "why": p.reason} for p in neighbours.picks]),
+                                "similar": round(100 * p.score), "why": p.reason} for p in neighbours.picks]),
                  hide_index=True, width="stretch",
-                 column_config={"similar": st.column_config.NumberColumn(format="percent")})
+                 column_config={"similar": st.column_config.NumberColumn(format="%d%%")})
     st.button("Clear the picked song", on_click=_clear_pick)

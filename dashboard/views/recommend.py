@@ -22,17 +22,25 @@ st.title("Recommend")
 st.caption("The same answers as `!recommend` and `!vibe` in Discord. Filters use the bot's words: "
            "`energy>0.7`, `tempo 90-110`, `year 1990-1999`, `popularity>50`.")
 
+# ?song=la+java&vibe=chill opens the page with those typed in (links, screenshots)
+for param, key in (("song", "rec_query"), ("vibe", "vibe_word")):
+    if param in st.query_params and key not in state:
+        state[key] = st.query_params[param][:200]
+
 LINK = st.column_config.LinkColumn("listen", display_text="▶ Spotify")
 
 
 def picks_table(picks: tuple[Pick, ...], similarity: bool) -> None:
-    rows = [{"#": i, "song": p.song.name, "artist": p.song.artist, "year": p.song.year,
-             "mood": p.song.mood.label, **({"similar": p.score} if similarity else {}),
+    """Picks as a table; every pick is in the seed's (or the asked) mood, so no mood column."""
+    rows = [{"song": p.song.name, "artist": p.song.artist, "year": p.song.year,
+             **({"similar": round(100 * p.score)} if similarity else {}),
              "why": p.reason, "listen": data.listen_url(p.song.id, p.song.name, p.song.artist)}
             for i, p in enumerate(picks, 1)]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                 column_config={"listen": LINK, "similar": st.column_config.NumberColumn(format="percent"),
+                 column_config={"listen": LINK,
                                 "year": st.column_config.NumberColumn(format="%d"),
+                                "similar": st.column_config.NumberColumn(format="%.0f%%"),
+                                "song": st.column_config.TextColumn(width="medium"),
                                 "why": st.column_config.TextColumn(width="large")})
 
 

@@ -23,11 +23,13 @@ st.title("Try another k")
 st.caption(f"Re-fit the catalog `{settings.catalog.name}` with another number of moods and compare it "
            "with the model in use. Nothing changes for the bot unless you press Save.")
 
-c1, c2 = st.columns([2, 5])
-choice = c1.selectbox("k", data.TRY_K_CHOICES, index=data.TRY_K_CHOICES.index("3"), key="try_k",
-                      help="2 to 12, or auto: the best silhouette over k=2..10.")
-c2.markdown("&nbsp;")
-if c2.button(f"Fit k={choice}", type="primary"):
+params = st.query_params  # ?k=5&fit=1 opens the page on a fitted k=5 (links, screenshots)
+if params.get("k") in data.TRY_K_CHOICES and "try_k" not in state:
+    state["try_k"] = params["k"]
+
+
+def fit(choice: str) -> None:
+    """Fit ``choice`` with a progress bar and keep the result in this session."""
     try:
         k = data.parse_k(choice, 2, 12)
         bar = data.ProgressBar(k)
@@ -36,6 +38,15 @@ if c2.button(f"Fit k={choice}", type="primary"):
         state["try_k_result"] = (str(k), str(settings.catalog), model)
     except data.SettingsError as err:
         data.show_settings_error(err)
+
+
+c1, c2 = st.columns([2, 5], vertical_alignment="bottom")
+choice = c1.selectbox("k", data.TRY_K_CHOICES, index=data.TRY_K_CHOICES.index("3"), key="try_k",
+                      help="2 to 12, or auto: the best silhouette over k=2..10.")
+if c2.button(f"Fit k={choice}", type="primary"):
+    fit(choice)
+elif params.get("fit") == "1" and "try_k_result" not in state:
+    fit(choice)
 
 found = state.get("try_k_result")
 if found is not None and found[1] == str(settings.catalog):
@@ -46,7 +57,7 @@ if found is not None and found[1] == str(settings.catalog):
     for label, m in (("current model", current), (name, new)):
         v = m.validation_
         rows.append({"model": label, "k": int(m.n_clusters_), "silhouette": m.metrics_.silhouette,
-                     "Davies–Bouldin": m.metrics_.davies_bouldin, "inertia": m.metrics_.inertia,
+                     "Davies–Bouldin": m.metrics_.davies_bouldin, "inertia": round(m.metrics_.inertia),
                      "genre purity": v.genre_purity, "genre NMI": v.genre_nmi,
                      "smallest mood": int(min(m.sizes_)), "largest mood": int(max(m.sizes_))})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
@@ -54,7 +65,9 @@ if found is not None and found[1] == str(settings.catalog):
                                 "Davies–Bouldin": st.column_config.NumberColumn(format="%.3f"),
                                 "inertia": st.column_config.NumberColumn(format="localized"),
                                 "genre purity": st.column_config.NumberColumn(format="percent"),
-                                "genre NMI": st.column_config.NumberColumn(format="%.3f")})
+                                "genre NMI": st.column_config.NumberColumn(format="%.3f"),
+                                "smallest mood": st.column_config.NumberColumn(format="localized"),
+                                "largest mood": st.column_config.NumberColumn(format="localized")})
     st.caption("Silhouette: higher = moods better separated. Davies–Bouldin: lower is better. Inertia "
                "always falls as k grows, so compare it on the elbow chart (Overview), not alone.")
     st.altair_chart(charts.side_by_side_sizes(current, new, name), width="content")

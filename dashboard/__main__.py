@@ -1,0 +1,50 @@
+"""Start the dashboard: ``python -m dashboard [--port N]`` (what ``python3 run.py dashboard`` runs).
+
+Runs ``streamlit run dashboard/app.py`` headless on localhost only (a dashboard with a
+"save the bot's model" button has no business listening on every interface) and prints
+the address to open.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent / "app.py"
+ROOT = APP.parent.parent
+
+
+def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
+    """The ``streamlit run`` command line for the dashboard (also used by the screenshot script)."""
+    return [sys.executable, "-m", "streamlit", "run", str(APP),
+            "--server.headless", "true", "--server.address", address, "--server.port", str(port),
+            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+            "--client.toolbarMode", "minimal"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python3 run.py dashboard",
+                                     description="Clusterfy's web dashboard (Streamlit), on localhost.")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("CLUSTERFY_DASHBOARD_PORT", "8501")),
+                        help="port to listen on (default 8501, or CLUSTERFY_DASHBOARD_PORT)")
+    args = parser.parse_args(argv)
+    if not 1 <= args.port <= 65535:
+        parser.error(f"--port must be 1..65535, got {args.port}")
+    try:
+        import streamlit  # noqa: F401
+    except ImportError:
+        print("The dashboard needs Streamlit: pip install '.[dashboard]' "
+              "(python3 run.py dashboard installs it for you).", file=sys.stderr)
+        return 1
+    print(f"Clusterfy dashboard: http://localhost:{args.port}  (Ctrl-C stops it)", flush=True)
+    try:
+        return subprocess.call(streamlit_command(args.port), cwd=ROOT)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
