@@ -234,8 +234,12 @@ def song_frame(_engine: Engine, key: str) -> pd.DataFrame:
     })
 
 
-def sample_rows(frame: pd.DataFrame, limit: int = MAP_MAX_POINTS, seed: int = 0) -> pd.DataFrame:
-    """At most ``limit`` rows, a seeded random sample (the same points on every rerun)."""
+def sample_rows(frame: pd.DataFrame, limit: int | None = None, seed: int = 0) -> pd.DataFrame:
+    """At most ``limit`` (default :data:`MAP_MAX_POINTS`) rows, a seeded random sample.
+
+    Seeded so the same points are drawn on every rerun and the map does not flicker.
+    """
+    limit = MAP_MAX_POINTS if limit is None else limit
     if len(frame) <= limit:
         return frame
     return frame.sample(n=limit, random_state=seed)
@@ -312,7 +316,7 @@ def show_engine_error(exc: Exception) -> None:
     """An EngineError shown as the bot shows it: its message, then what to try."""
     message = getattr(exc, "message", str(exc))
     suggestions = tuple(getattr(exc, "suggestions", ()))[:5]
-    st.error(message[:1:].upper() + message[1:] + (f"\n\nTry: {' · '.join(suggestions)}" if suggestions else ""))
+    st.error(message + (f"\n\nTry: {' · '.join(suggestions)}" if suggestions else ""))
 
 
 def current() -> Context:

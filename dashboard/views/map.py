@@ -84,8 +84,9 @@ if picked_row is not None and 0 <= picked_row < n:
         data.show_engine_error(exc)
 
 drawn = data.sample_rows(shown)
-title = f"{len(shown):,} songs match" + ("" if len(drawn) == len(shown) else f" ({len(drawn):,} drawn at random)")
-event = st.altair_chart(charts.map_chart(drawn, model, highlight, title=title), width="stretch",
+st.caption(f"**{len(shown):,} of {n:,} songs match the filters**"
+           + ("" if len(drawn) == len(shown) else f"; {len(drawn):,} of them drawn at random to keep the map fast"))
+event = st.altair_chart(charts.map_chart(drawn, model, highlight), width="stretch",
                         on_select="rerun", selection_mode="pick", key="map_chart")
 selected = (event or {}).get("selection", {}).get("pick", []) if isinstance(event, dict) else \
     getattr(getattr(event, "selection", None), "pick", None) or []
