@@ -41,7 +41,7 @@ def elbow_charts(results: Sequence[KResult], model_k: int) -> alt.HConcatChart:
         line = alt.Chart(frame).mark_line(point=True, color=color).encode(
             x=x, y=alt.Y(f"{column}:Q", title=column, scale=alt.Scale(zero=False)),
             tooltip=["k", alt.Tooltip(f"{column}:Q", format=fmt)])
-        return (line + rule).properties(title=title, height=240, width=300)
+        return (line + rule).properties(title=title, height=240, width=205)
 
     return alt.hconcat(
         panel("inertia", "Elbow: inertia (lower = tighter moods)", "#4c78a8", ",.0f"),
@@ -81,11 +81,11 @@ def profile_heatmap(model: MoodModel) -> alt.Chart:
     lim = max(1.0, float(np.abs(z).max()))
     base = alt.Chart(frame).encode(
         x=alt.X("feature:N", sort=[feature_label(f) for f in model.features], title=None,
-                axis=alt.Axis(labelAngle=-30)),
+                axis=alt.Axis(labelAngle=-25, labelOverlap=False, orient="top")),
         y=alt.Y("mood:N", sort=[m.label for m in model.moods_], title=None))
     cells = base.mark_rect().encode(
         color=alt.Color("z:Q", scale=alt.Scale(scheme="redblue", reverse=True, domain=[-lim, lim]),
-                        title="z-score"),
+                        title="z-score", legend=alt.Legend(gradientLength=120)),
         tooltip=["mood", "feature", alt.Tooltip("z:Q", title="z-score", format="+.2f"),
                  alt.Tooltip("mean:N", title="mood mean"), "catalog mean"])
     text = base.mark_text(fontSize=12).encode(
@@ -114,9 +114,14 @@ def map_chart(points: pd.DataFrame, model: MoodModel, highlight: pd.DataFrame | 
     ).add_params(pick, zoom)
     layers: list[alt.Chart] = [dots]
     if highlight is not None and len(highlight):
-        stars = alt.Chart(highlight).mark_point(shape="diamond", filled=True, size=160,
-                                                stroke="black", strokeWidth=1).encode(
-            x="x:Q", y="y:Q", color=alt.value("#111111"),
+        picked = "datum.role == 'picked song'"
+        stars = alt.Chart(highlight).mark_point(filled=True, stroke="black", strokeWidth=1).encode(
+            x="x:Q", y="y:Q",
+            shape=alt.condition(picked, alt.value("M0,-1.2L0.3,-0.35L1.15,-0.35L0.45,0.15L0.7,1L0,0.5"
+                                                  "L-0.7,1L-0.45,0.15L-1.15,-0.35L-0.3,-0.35Z"),
+                                alt.value("diamond")),
+            size=alt.condition(picked, alt.value(420), alt.value(130)),
+            color=alt.condition(picked, alt.value("#ffd21f"), alt.value("#222222")),
             tooltip=[alt.Tooltip("role:N", title=""), "title:N", "artist:N", "mood:N",
                      alt.Tooltip("year:Q", format="d")])
         layers.append(stars)
@@ -126,7 +131,7 @@ def map_chart(points: pd.DataFrame, model: MoodModel, highlight: pd.DataFrame | 
 def comparison_chart(rows: pd.DataFrame) -> alt.Chart:
     """Grouped bars: one song's 0..1 features beside its mood's mean and the catalog's."""
     return alt.Chart(rows).mark_bar().encode(
-        x=alt.X("feature:N", title=None, axis=alt.Axis(labelAngle=-20)),
+        x=alt.X("feature:N", title=None, axis=alt.Axis(labelAngle=-20, labelOverlap=False)),
         xOffset=alt.XOffset("who:N", sort=["this song", "its mood", "catalog"]),
         y=alt.Y("value:Q", title="value (0 to 1)", scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("who:N", sort=["this song", "its mood", "catalog"], title=None,

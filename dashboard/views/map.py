@@ -26,7 +26,7 @@ st.caption("Every song placed by the two directions in which the audio features 
 
 # -- filters (on every song) ------------------------------------------------------------------
 moods = [m.label for m in model.moods_]
-f1, f2, f3, f4 = st.columns([3, 3, 2, 2])
+f1, f2, f3, f4 = st.columns([4, 3, 2, 2])
 chosen_moods = f1.multiselect("Moods", moods, default=moods)
 genre_counts = frame.loc[frame["genre"] != "", "genre"].value_counts()
 genre = f2.selectbox("Genre", ["any genre", *genre_counts.index[:300].tolist()],
@@ -106,7 +106,7 @@ else:
 if neighbours is not None:
     seed = neighbours.seed
     st.subheader(f"{seed.mood.emoji} {seed.label()}")
-    st.caption(f"mood {seed.mood.label} · the songs that sound most like it (diamonds on the map)")
+    st.caption(f"mood {seed.mood.label} · the songs that sound most like it: the star on the map is this song, the diamonds its picks")
     st.dataframe(pd.DataFrame([{"song": p.song.name, "artist": p.song.artist, "year": p.song.year,
                                 "similar": round(100 * p.score), "why": p.reason} for p in neighbours.picks]),
                  hide_index=True, width="stretch",

@@ -42,26 +42,29 @@ for mood, tab in zip(model.moods_, tabs):
         size = int(model.sizes_[mood.cluster])
         st.markdown(f"**{mood.description}**  \n{size:,} songs ({size / len(model.labels_):.0%} of the "
                     f"catalog) · ask the bot with `!vibe {mood.key}`")
-        left, mid, right = st.columns([5, 3, 3])
+        left, right = st.columns([3, 2])
         with left:
             st.markdown("**Typical songs** (closest to the mood's centre)")
             try:
                 result = ctx.engine.vibe(mood.key, 8, seed=0)
                 st.dataframe(pd.DataFrame([{"song": p.song.name, "artist": p.song.artist,
                                             "year": p.song.year, "why": p.reason} for p in result.picks]),
-                             hide_index=True, width="stretch")
+                             hide_index=True, width="stretch",
+                             column_config={"year": st.column_config.NumberColumn(format="%d", width="small"),
+                                            "song": st.column_config.TextColumn(width="medium"),
+                                            "artist": st.column_config.TextColumn(width="small"),
+                                            "why": st.column_config.TextColumn(width="large")})
             except EngineError as exc:
                 data.show_engine_error(exc)
-        with mid:
+        with right:
             st.markdown("**Top genres**")
             genres = validation.top_genres.get(mood.cluster, [])
             if genres:
-                st.dataframe(pd.DataFrame([{"genre": g, "songs": k, "share": k / size} for g, k in genres]),
+                st.dataframe(pd.DataFrame([{"genre": g, "songs": k, "share": round(100 * k / size)} for g, k in genres]),
                              hide_index=True, width="stretch",
-                             column_config={"share": st.column_config.NumberColumn(format="percent")})
+                             column_config={"share": st.column_config.NumberColumn(format="%d%%")})
             else:
                 st.caption("no genre data")
-        with right:
             st.markdown("**Top artists**")
             artists = validation.top_artists.get(mood.cluster, [])
             st.dataframe(pd.DataFrame([{"artist": a, "songs": k} for a, k in artists]),

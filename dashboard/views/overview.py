@@ -49,15 +49,15 @@ with right:
 # -- the moods -------------------------------------------------------------------------------
 st.subheader("Moods")
 summary = pd.DataFrame(model.summary())
-cols = st.columns([3, 2])
-with cols[0]:
-    st.altair_chart(charts.sizes_chart(model), width="stretch")
-with cols[1]:
-    table = summary.assign(mood=[f"{e} {label}" for e, label in zip(summary["emoji"], summary["label"])])
-    st.dataframe(table[["mood", "size", "share", "description"]], hide_index=True, width="stretch",
-                 column_config={"share": st.column_config.ProgressColumn("share", format="percent",
-                                                                         min_value=0.0, max_value=1.0),
-                                "size": st.column_config.NumberColumn("songs", format="localized")})
+st.altair_chart(charts.sizes_chart(model), width="stretch")
+table = summary.assign(mood=[f"{e} {label}" for e, label in zip(summary["emoji"], summary["label"])],
+                       share=(100 * summary["share"]).round(1))
+st.dataframe(table[["mood", "size", "share", "description"]], hide_index=True, width="stretch",
+             column_config={"share": st.column_config.ProgressColumn("share", format="%.0f%%",
+                                                                     min_value=0.0, max_value=100.0, width="small"),
+                            "size": st.column_config.NumberColumn("songs", format="localized", width="small"),
+                            "mood": st.column_config.TextColumn(width="small"),
+                            "description": st.column_config.TextColumn(width="large")})
 
 # -- choosing k ------------------------------------------------------------------------------
 st.subheader("Choosing k")

@@ -58,13 +58,14 @@ if found is not None and found[1] == str(settings.catalog):
         v = m.validation_
         rows.append({"model": label, "k": int(m.n_clusters_), "silhouette": m.metrics_.silhouette,
                      "Davies–Bouldin": m.metrics_.davies_bouldin, "inertia": round(m.metrics_.inertia),
-                     "genre purity": v.genre_purity, "genre NMI": v.genre_nmi,
+                     "genre purity": None if v.genre_purity is None else round(100 * v.genre_purity),
+                     "genre NMI": v.genre_nmi,
                      "smallest mood": int(min(m.sizes_)), "largest mood": int(max(m.sizes_))})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                  column_config={"silhouette": st.column_config.NumberColumn(format="%.3f"),
                                 "Davies–Bouldin": st.column_config.NumberColumn(format="%.3f"),
                                 "inertia": st.column_config.NumberColumn(format="localized"),
-                                "genre purity": st.column_config.NumberColumn(format="percent"),
+                                "genre purity": st.column_config.NumberColumn(format="%d%%"),
                                 "genre NMI": st.column_config.NumberColumn(format="%.3f"),
                                 "smallest mood": st.column_config.NumberColumn(format="localized"),
                                 "largest mood": st.column_config.NumberColumn(format="localized")})
