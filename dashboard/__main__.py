@@ -28,9 +28,12 @@ def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 run.py dashboard",
                                      description="Clusterfy's web dashboard (Streamlit), on localhost.")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("CLUSTERFY_DASHBOARD_PORT", "8501")),
+    env_port = os.environ.get("CLUSTERFY_DASHBOARD_PORT", "").strip()
+    parser.add_argument("--port", type=int, default=int(env_port) if env_port.isdigit() else 8501,
                         help="port to listen on (default 8501, or CLUSTERFY_DASHBOARD_PORT)")
     args = parser.parse_args(argv)
+    if env_port and not env_port.isdigit():
+        parser.error(f"CLUSTERFY_DASHBOARD_PORT must be a port number, got {env_port[:20]!r}")
     if not 1 <= args.port <= 65535:
         parser.error(f"--port must be 1..65535, got {args.port}")
     try:

@@ -176,3 +176,30 @@ def test_the_bot_and_the_engine_never_import_the_dashboard() -> None:
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=PROJECT_ROOT,
                    env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+
+
+def test_the_launcher_serves_on_localhost_and_prints_the_address(dash_cache: Path) -> None:
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "--port", str(port)], cwd=PROJECT_ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout is not None
+        assert f"http://localhost:{port}" in proc.stdout.readline()
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                    assert r.read() == b"ok"
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the dashboard did not start within 60 s"
+                time.sleep(0.5)
+    finally:
+        proc.terminate()
+        proc.wait(15)
