@@ -102,7 +102,7 @@ def map_chart(points: pd.DataFrame, model: MoodModel, highlight: pd.DataFrame | 
     ratio = getattr(model.pca_, "explained_variance_ratio_", None)
     xt, yt = ("PC1", "PC2") if ratio is None else (f"PC1 ({ratio[0]:.0%} of variance)",
                                                     f"PC2 ({ratio[1]:.0%} of variance)")
-    pick = alt.selection_point(name="pick", fields=["row"], on="click", clear="dblclick")
+    pick = alt.selection_point(name="pick", fields=["row"], on="click", clear="dblclick", nearest=True)
     zoom = alt.selection_interval(bind="scales", name="zoom")
     size = 14 if len(points) > 2000 else 26
     dots = alt.Chart(points).mark_circle(size=size, opacity=0.6).encode(
