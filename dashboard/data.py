@@ -93,7 +93,8 @@ def parse_k(text: str, lo: int = K_MIN, hi: int = K_MAX) -> int | str:
     if t == "auto":
         return "auto"
     if not t.isdigit() or not lo <= int(t) <= hi:
-        raise SettingsError(f"k must be a whole number from {lo} to {hi}, or auto (got “{text.strip()[:40]}”)",
+        raise SettingsError(f"k must be a whole number from {lo} to {hi}, or auto "
+                            f"(got “{text.strip()[:40]}”)",
                             "Type 4 (the study's choice) or auto (best silhouette over k=2..10).")
     return int(t)
 
@@ -301,7 +302,8 @@ def refit(catalog: Path, k: int | str, progress: Callable[[str], None]) -> MoodM
     try:
         return build_model(catalog, k, progress=progress)
     except CatalogError as exc:
-        raise SettingsError(f"the catalog cannot be used: {exc}", "Check the catalog path in the sidebar.") from None
+        raise SettingsError(f"the catalog cannot be used: {exc}",
+                            "Check the catalog path in the sidebar.") from None
     except ValueError as exc:
         raise SettingsError(f"k={k} cannot be fitted: {exc}", "Try a smaller k.") from None
 

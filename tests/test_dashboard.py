@@ -157,7 +157,8 @@ def test_bad_settings_show_a_message_not_a_traceback(app: AppTest, tmp_path: Pat
     assert "Traceback" not in app.error[0].value
 
 
-def test_a_tampered_model_file_is_refused_with_a_message(app: AppTest, dash_cache: Path, tmp_path: Path) -> None:
+def test_a_tampered_model_file_is_refused_with_a_message(app: AppTest, dash_cache: Path,
+                                                         tmp_path: Path) -> None:
     source = cached_model_path(BUNDLED_CATALOG, 4)
     bad = tmp_path / "model.joblib"
     payload = bytearray(source.read_bytes())

@@ -85,7 +85,8 @@ if picked_row is not None and 0 <= picked_row < n:
 
 drawn = data.sample_rows(shown)
 st.caption(f"**{len(shown):,} of {n:,} songs match the filters**"
-           + ("" if len(drawn) == len(shown) else f"; {len(drawn):,} of them drawn at random to keep the map fast"))
+           + ("" if len(drawn) == len(shown)
+              else f"; {len(drawn):,} of them drawn at random to keep the map fast"))
 event = st.altair_chart(charts.map_chart(drawn, model, highlight), width="stretch",
                         on_select="rerun", selection_mode="pick", key="map_chart")
 selected = (event or {}).get("selection", {}).get("pick", []) if isinstance(event, dict) else \
@@ -106,7 +107,8 @@ else:
 if neighbours is not None:
     seed = neighbours.seed
     st.subheader(f"{seed.mood.emoji} {seed.label()}")
-    st.caption(f"mood {seed.mood.label} · the songs that sound most like it: the star on the map is this song, the diamonds its picks")
+    st.caption(f"mood {seed.mood.label} · the songs that sound most like it: the star on the map is "
+               "this song, the diamonds its picks")
     st.dataframe(pd.DataFrame([{"song": p.song.name, "artist": p.song.artist, "year": p.song.year,
                                 "similar": round(100 * p.score), "why": p.reason} for p in neighbours.picks]),
                  hide_index=True, width="stretch",

@@ -29,7 +29,8 @@ if validation.songs_with_genre < len(model.labels_):
 st.altair_chart(charts.profile_heatmap(model), width="stretch")
 
 raw = pd.DataFrame(
-    {data.feature_label(f): [format_feature(f, float(model.profiles_[c, j])) for c in range(model.n_clusters_)]
+    {data.feature_label(f): [format_feature(f, float(model.profiles_[c, j]))
+                             for c in range(model.n_clusters_)]
      + [format_feature(f, float(model.overall_profile_[j]))] for j, f in enumerate(model.features)},
     index=[f"{m.emoji} {m.label}" for m in model.moods_] + ["whole catalog"])
 with st.expander("Raw means (file units)"):
@@ -60,7 +61,8 @@ for mood, tab in zip(model.moods_, tabs):
             st.markdown("**Top genres**")
             genres = validation.top_genres.get(mood.cluster, [])
             if genres:
-                st.dataframe(pd.DataFrame([{"genre": g, "songs": k, "share": round(100 * k / size)} for g, k in genres]),
+                st.dataframe(pd.DataFrame([{"genre": g, "songs": k, "share": round(100 * k / size)}
+                                           for g, k in genres]),
                              hide_index=True, width="stretch",
                              column_config={"share": st.column_config.NumberColumn(format="%d%%")})
             else:

@@ -26,7 +26,8 @@ with left:
         c1.metric("songs read", f"{report.rows_read:,}")
         c2.metric("kept", f"{report.rows_kept:,}")
         c3.metric("dropped", f"{report.rows_dropped:,}")
-        reasons = [{"why dropped": reason, "songs": count} for reason, count in report.dropped.items() if count]
+        reasons = [{"why dropped": reason, "songs": count}
+                   for reason, count in report.dropped.items() if count]
         if reasons:
             st.dataframe(pd.DataFrame(reasons), hide_index=True, width="content")
         else:
@@ -53,8 +54,8 @@ st.altair_chart(charts.sizes_chart(model), width="stretch")
 table = summary.assign(mood=[f"{e} {label}" for e, label in zip(summary["emoji"], summary["label"])],
                        share=(100 * summary["share"]).round(1))
 st.dataframe(table[["mood", "size", "share", "description"]], hide_index=True, width="stretch",
-             column_config={"share": st.column_config.ProgressColumn("share", format="%.0f%%",
-                                                                     min_value=0.0, max_value=100.0, width="small"),
+             column_config={"share": st.column_config.ProgressColumn("share", format="%.0f%%", min_value=0.0,
+                                                                     max_value=100.0, width="small"),
                             "size": st.column_config.NumberColumn("songs", format="localized", width="small"),
                             "mood": st.column_config.TextColumn(width="small"),
                             "description": st.column_config.TextColumn(width="large")})

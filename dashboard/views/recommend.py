@@ -61,7 +61,8 @@ with song_tab:
             labels = {value: label for label, value in options}
             values = [query, *[v for v in labels if v != query]]
             chosen = st.selectbox("Matching songs: keep the best match or pick one", values, key="rec_pick",
-                                  format_func=lambda v: f"best match for “{query}”" if v == query else labels[v])
+                                  format_func=lambda v: (f"best match for “{query}”" if v == query
+                                                         else labels[v]))
         try:
             rec = engine.recommend(chosen, int(count), where=where)
         except AmbiguousSongError as exc:

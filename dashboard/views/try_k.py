@@ -86,11 +86,11 @@ if found is not None and found[1] == str(settings.catalog):
         target = cached_model_path(settings.catalog, asked_k)
         configured = data.env_defaults()["k"]
         same = str(asked_k) == configured
+        then = (" — which is its current setting, so it uses it from its next start." if same
+                else f": set `CLUSTERFY_K={asked_k}` in `.env` and restart it.")
         st.markdown(f"The bot loads the cached model of its catalog at its k (CLUSTERFY_K, now "
                     f"**{configured}**). Saving writes **`{target}`**, the file it loads when "
-                    f"CLUSTERFY_K={asked_k}" + (" — which is its current setting, so it uses it from its next "
-                                                 "start." if same else
-                                                 f": set `CLUSTERFY_K={asked_k}` in `.env` and restart it."))
+                    f"CLUSTERFY_K={asked_k}{then}")
     if st.button(f"Save as the bot's model ({target.name})"):
         try:
             save_model(new, target)
