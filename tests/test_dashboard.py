@@ -33,18 +33,24 @@ PAGES = {
 
 
 @pytest.fixture(scope="session")
-def dash_cache(tmp_path_factory: pytest.TempPathFactory, model) -> Path:
+def saved_model_cache(tmp_path_factory: pytest.TempPathFactory, model) -> Path:
     """A cache directory holding the session's k=4 model of the bundled catalog."""
     cache = tmp_path_factory.mktemp("dashboard-cache")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("CLUSTERFY_CACHE_DIR", str(cache))
-    for name in ("CLUSTERFY_CATALOG", "CLUSTERFY_K", "CLUSTERFY_MODEL"):
-        mp.delenv(name, raising=False)
-    served = copy.copy(model)  # shares the fitted arrays; only adds what build_model records
-    served.cleaning_report_ = load_catalog(BUNDLED_CATALOG)[1]
-    save_model(served, cached_model_path(BUNDLED_CATALOG, 4))
-    yield cache
-    mp.undo()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CLUSTERFY_CACHE_DIR", str(cache))
+        served = copy.copy(model)  # shares the fitted arrays; only adds what build_model records
+        served.cleaning_report_ = load_catalog(BUNDLED_CATALOG)[1]
+        save_model(served, cached_model_path(BUNDLED_CATALOG, 4))
+    return cache
+
+
+@pytest.fixture
+def dash_cache(saved_model_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The environment of a fresh install pointed at that cache (for this test only)."""
+    monkeypatch.setenv("CLUSTERFY_CACHE_DIR", str(saved_model_cache))
+    for name in ("CLUSTERFY_CATALOG", "CLUSTERFY_K", "CLUSTERFY_MODEL", "CLUSTERFY_DASHBOARD_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    return saved_model_cache
 
 
 @pytest.fixture
