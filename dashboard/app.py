@@ -35,8 +35,9 @@ def sidebar_settings() -> tuple[str, str, str]:
     defaults = data.env_defaults()
     with st.sidebar:
         st.markdown("### Model settings")
-        catalog = st.text_input("Catalog file", value=defaults["catalog"], key="catalog",
-                                help="A Spotify-features CSV or Parquet file (CLUSTERFY_CATALOG).")
+        catalog = st.text_input("Catalog", value=defaults["catalog"], key="catalog",
+                                help="A Spotify-features CSV or Parquet file, a folder of them, or several "
+                                     "paths joined by ':' (CLUSTERFY_CATALOG).")
         k = st.text_input("Number of moods k", value=defaults["k"], key="k",
                           help="2 to 50, or auto (CLUSTERFY_K). The study uses 4.")
         model = st.text_input("Model file (optional)", value=defaults["model"], key="model",

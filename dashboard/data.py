@@ -29,7 +29,7 @@ from engine.evaluation import KResult, evaluate_k
 from engine.features import FEATURE_LABELS
 from engine.loading import obtain_model
 from engine.model import MoodModel
-from engine.paths import cached_model_path, default_catalog
+from engine.paths import cached_model_path, catalog_files, default_catalog
 from engine.service import Engine
 
 logger = logging.getLogger(__name__)
@@ -106,27 +106,31 @@ def parse_settings(catalog: str, k: str, model: str) -> Settings:
     cat_text = (catalog or "").strip()
     if not cat_text:
         raise SettingsError("the catalog path is empty",
-                            f"Type the path of a Spotify-features CSV, e.g. {default_catalog()}")
+                            f"Type the path of a Spotify-features CSV (or a folder of them), e.g. "
+                            f"{default_catalog()}")
     cat = Path(cat_text).expanduser()
     if model_path is None or not model_path.exists():
-        if cat.is_dir():
-            raise SettingsError(f"the catalog path is a folder, not a file: {cat}",
-                                "Type the path of a CSV or Parquet file inside it.")
-        if not cat.is_file():
-            raise SettingsError(f"catalog file not found: {cat}",
-                                f"Check the path, or use the bundled catalog: {default_catalog()}")
+        try:
+            catalog_files(cat)  # the engine's rules: a file, a folder of CSVs, or paths joined by ':'
+        except CatalogError as exc:
+            raise SettingsError(str(exc), f"Check the path, or use the default catalog: "
+                                          f"{default_catalog()}") from None
     return Settings(catalog=cat, k=k_value, model_path=model_path)
 
 
 def _file_key(path: Path | None) -> str:
-    """Path plus size and mtime: a changed file is a new cache key."""
+    """Path plus size and mtime of every file it names: a changed file is a new cache key.
+
+    Cheaper than the content hash the model cache uses, which would re-read a 100k-song
+    catalog on every click; the model cache still checks the content when a model loads.
+    """
     if path is None:
         return ""
     try:
-        st_ = path.stat()
-    except OSError:
+        files = catalog_files(path) if not path.is_file() else [path]
+        return "|".join(f"{f}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files)
+    except (OSError, CatalogError):
         return str(path)
-    return f"{path}:{st_.st_size}:{st_.st_mtime_ns}"
 
 
 @st.cache_resource(show_spinner="Loading the mood model (built once per catalog and cached; "

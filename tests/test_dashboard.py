@@ -48,7 +48,8 @@ def saved_model_cache(tmp_path_factory: pytest.TempPathFactory, model) -> Path:
 def dash_cache(saved_model_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The environment of a fresh install pointed at that cache (for this test only)."""
     monkeypatch.setenv("CLUSTERFY_CACHE_DIR", str(saved_model_cache))
-    for name in ("CLUSTERFY_CATALOG", "CLUSTERFY_K", "CLUSTERFY_MODEL", "CLUSTERFY_DASHBOARD_PORT"):
+    monkeypatch.setenv("CLUSTERFY_CATALOG", str(BUNDLED_CATALOG))  # the study sample, as tests pin it
+    for name in ("CLUSTERFY_K", "CLUSTERFY_MODEL", "CLUSTERFY_DASHBOARD_PORT"):
         monkeypatch.delenv(name, raising=False)
     return saved_model_cache
 
@@ -148,7 +149,7 @@ def test_try_k_3_shows_its_metrics_and_saves_only_when_asked(app: AppTest, dash_
 @pytest.mark.parametrize("field, value, expected", [
     ("catalog", "", "the catalog path is empty"),
     ("catalog", "/no/such/catalog.csv", "catalog file not found"),
-    ("catalog", "{tmp}", "is a folder, not a file"),
+    ("catalog", "{empty}", "catalog folder holds no CSV or Parquet file"),
     ("catalog", "{broken}", "the catalog cannot be used"),
     ("k", "99", "k must be a whole number from 2 to 50"),
     ("k", "four", "k must be a whole number from 2 to 50"),
@@ -157,7 +158,9 @@ def test_bad_settings_show_a_message_not_a_traceback(app: AppTest, tmp_path: Pat
                                                      expected: str) -> None:
     broken = tmp_path / "broken.csv"
     broken.write_text("title,whatever\nsong,1\n", encoding="utf-8")
-    app.text_input(key=field).input(value.format(tmp=tmp_path, broken=broken)).run()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    app.text_input(key=field).input(value.format(empty=empty, broken=broken)).run()
     assert not app.exception
     assert len(app.error) == 1 and expected in app.error[0].value
     assert "Traceback" not in app.error[0].value

@@ -20,18 +20,29 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader("Catalog")
     if report is not None:
-        st.markdown(f"**File:** `{report.source}` ({report.layout} layout)  \n"
-                    f"**Path:** `{ctx.settings.catalog}`")
+        parts = list(getattr(report, "files", None) or [])
+        st.markdown(f"**{'Files' if parts else 'File'}:** `{report.source}` ({report.layout}"
+                    f"{'' if parts else ' layout'})  \n**Path:** `{ctx.settings.catalog}`")
         c1, c2, c3 = st.columns(3)
         c1.metric("songs read", f"{report.rows_read:,}")
         c2.metric("kept", f"{report.rows_kept:,}")
         c3.metric("dropped", f"{report.rows_dropped:,}")
+        if parts:
+            st.dataframe(pd.DataFrame([{"file": p.source, "layout": p.layout, "read": p.rows_read,
+                                        "kept": p.rows_kept, "dropped": p.rows_dropped} for p in parts]),
+                         hide_index=True, width="content")
         reasons = [{"why dropped": reason, "songs": count}
                    for reason, count in report.dropped.items() if count]
+        for part in parts:  # a multi-file report keeps each file's own reasons
+            reasons += [{"why dropped": f"{reason} ({part.source})", "songs": count}
+                        for reason, count in part.dropped.items() if count]
         if reasons:
             st.dataframe(pd.DataFrame(reasons), hide_index=True, width="content")
         else:
             st.caption("No row was dropped.")
+        notes = dict(getattr(report, "notes", None) or {})
+        if notes:
+            st.caption("Kept with changes: " + "; ".join(f"{n:,} with {note}" for note, n in notes.items()))
     else:
         st.markdown(f"**Songs:** {n:,} (this model file does not record how its catalog was cleaned)")
     if ctx.settings.model_path is not None:
