@@ -31,11 +31,15 @@ with left:
             st.dataframe(pd.DataFrame([{"file": p.source, "layout": p.layout, "read": p.rows_read,
                                         "kept": p.rows_kept, "dropped": p.rows_dropped} for p in parts]),
                          hide_index=True, width="content")
-        reasons = [{"why dropped": reason, "songs": count}
-                   for reason, count in report.dropped.items() if count]
-        for part in parts:  # a multi-file report keeps each file's own reasons
-            reasons += [{"why dropped": f"{reason} ({part.source})", "songs": count}
-                        for reason, count in part.dropped.items() if count]
+        if parts:  # each file's own reasons, then what only the union dropped (songs in two files)
+            per_file = {reason for part in parts for reason in part.dropped}
+            reasons = [{"file": part.source, "why dropped": reason, "songs": count}
+                       for part in parts for reason, count in part.dropped.items() if count]
+            reasons += [{"file": "across files", "why dropped": reason, "songs": count}
+                        for reason, count in report.dropped.items() if count and reason not in per_file]
+        else:
+            reasons = [{"why dropped": reason, "songs": count}
+                       for reason, count in report.dropped.items() if count]
         if reasons:
             st.dataframe(pd.DataFrame(reasons), hide_index=True, width="content")
         else:
