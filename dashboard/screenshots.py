@@ -35,7 +35,7 @@ logger = logging.getLogger("dashboard.screenshots")
 
 #: (file name, URL path and query, window height): what each picture shows.
 PAGES: tuple[tuple[str, str, int], ...] = (
-    ("overview", "?elbow=1", 1800),
+    ("overview", "?elbow=1", 1960),
     ("moods", "moods", 1300),
     ("map", "map?song=la+java", 1250),
     ("recommend", "recommend?song=la+java", 1250),

@@ -78,8 +78,8 @@ if picked_row is not None and 0 <= picked_row < n:
     try:
         rec = ctx.engine.recommend(int(picked_row), 8)
         neighbours = rec
-        rows = [picked_row] + [p.song.index for p in rec.picks]
-        highlight = frame.iloc[rows].assign(role=["picked song"] + ["neighbour"] * len(rec.picks))
+        rows = [p.song.index for p in rec.picks] + [picked_row]  # the picked song drawn last, on top
+        highlight = frame.iloc[rows].assign(role=["neighbour"] * len(rec.picks) + ["picked song"])
     except EngineError as exc:
         data.show_engine_error(exc)
 

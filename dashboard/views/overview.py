@@ -16,6 +16,7 @@ st.caption("A K-Means mood model on Spotify audio features, the same model the b
 
 # -- the catalog ---------------------------------------------------------------------------
 report = getattr(model, "cleaning_report_", None)
+reasons: list[dict[str, object]] = []
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Catalog")
@@ -30,7 +31,9 @@ with left:
         if parts:
             st.dataframe(pd.DataFrame([{"file": p.source, "layout": p.layout, "read": p.rows_read,
                                         "kept": p.rows_kept, "dropped": p.rows_dropped} for p in parts]),
-                         hide_index=True, width="content")
+                         hide_index=True, width="stretch",
+                         column_config={c: st.column_config.NumberColumn(format="localized", width="small")
+                                        for c in ("read", "kept", "dropped")})
         if parts:  # each file's own reasons, then what only the union dropped (songs in two files)
             per_file = {reason for part in parts for reason in part.dropped}
             reasons = [{"file": part.source, "why dropped": reason, "songs": count}
@@ -40,9 +43,7 @@ with left:
         else:
             reasons = [{"why dropped": reason, "songs": count}
                        for reason, count in report.dropped.items() if count]
-        if reasons:
-            st.dataframe(pd.DataFrame(reasons), hide_index=True, width="content")
-        else:
+        if not reasons:
             st.caption("No row was dropped.")
         notes = dict(getattr(report, "notes", None) or {})
         if notes:
@@ -61,6 +62,11 @@ with right:
     c1.metric("Davies–Bouldin", f"{metrics.davies_bouldin:.3f}", help="0 and up, lower is better.")
     c2.metric("inertia", f"{metrics.inertia:,.0f}", help="Within-mood sum of squared distances.")
     st.caption("Audio moods overlap (music is a continuum), so a silhouette around 0.2 is typical.")
+
+if reasons:
+    with st.expander(f"Why {report.rows_dropped:,} rows were dropped", expanded=True):
+        st.dataframe(pd.DataFrame(reasons), hide_index=True, width="content",
+                     column_config={"songs": st.column_config.NumberColumn(format="localized")})
 
 # -- the moods -------------------------------------------------------------------------------
 st.subheader("Moods")
