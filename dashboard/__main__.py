@@ -1,6 +1,7 @@
 """Start the dashboard: ``python -m dashboard [--port N]`` (what ``python3 run.py dashboard`` runs).
 
-Runs ``streamlit run dashboard/app.py`` headless on localhost only (a dashboard with a
+Replaces itself (exec) with ``streamlit run dashboard/app.py``, headless on localhost only
+(a dashboard with a
 "save the bot's model" button has no business listening on every interface) and prints
 the address to open.
 """
@@ -43,8 +44,14 @@ def main(argv: list[str] | None = None) -> int:
               "(python3 run.py dashboard installs it for you).", file=sys.stderr)
         return 1
     print(f"Clusterfy dashboard: http://localhost:{args.port}  (Ctrl-C stops it)", flush=True)
+    command = streamlit_command(args.port)
+    if os.name == "posix":
+        # Become Streamlit (same process id): stopping this process stops the server, and no
+        # orphaned server is left behind when a supervisor or test terminates the launcher.
+        os.chdir(ROOT)
+        os.execv(command[0], command)
     try:
-        return subprocess.call(streamlit_command(args.port), cwd=ROOT)
+        return subprocess.call(command, cwd=ROOT)
     except KeyboardInterrupt:
         return 130
 

@@ -213,3 +213,5 @@ def test_the_launcher_serves_on_localhost_and_prints_the_address(dash_cache: Pat
     finally:
         proc.terminate()
         proc.wait(15)
+    with pytest.raises(OSError):  # stopping the launcher stopped the server too (no orphan left)
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
