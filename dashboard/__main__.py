@@ -1,9 +1,8 @@
 """Start the dashboard: ``python -m dashboard [--port N]`` (what ``python3 run.py dashboard`` runs).
 
 Replaces itself (exec) with ``streamlit run dashboard/app.py``, headless on localhost only
-(a dashboard with a
-"save the bot's model" button has no business listening on every interface) and prints
-the address to open.
+(a dashboard with a "save the bot's model" button has no business listening on every
+interface), after printing the address to open.
 """
 
 from __future__ import annotations
