@@ -5,6 +5,7 @@
     python3 run.py test       # run the test suite
     python3 run.py engine …   # the engine's command line (python -m engine …)
     python3 run.py bench      # the benchmarks and the quality report
+    python3 run.py dashboard  # the web dashboard (Streamlit, installed on first use)
 
 It creates ``.venv`` beside this file on first use and reinstalls only when
 ``pyproject.toml`` changed, so later runs start at once.
@@ -45,6 +46,15 @@ def ensure_installed() -> Path:
     return python
 
 
+def ensure_extra(python: str, module: str, extra: str) -> None:
+    """Install an optional extra (e.g. the dashboard's Streamlit) the first time it is needed."""
+    if subprocess.run([python, "-c", f"import {module}"], capture_output=True).returncode == 0:
+        return
+    print(f"Installing the optional '{extra}' extra into .venv (first use only)…", file=sys.stderr, flush=True)
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    "-e", f"{ROOT}[{extra}]"], check=True)
+
+
 def main(argv: list[str]) -> int:
     python = str(ensure_installed())
     what, rest = (argv[0], argv[1:]) if argv else ("chat", [])
@@ -54,10 +64,13 @@ def main(argv: list[str]) -> int:
         "test": [python, "-m", "pytest", *rest],
         "engine": [python, "-m", "engine", *rest],
         "bench": [python, "-m", "benchmarks", *rest],
+        "dashboard": [python, "-m", "dashboard", *rest],
     }
     if what not in commands:
         print(f"usage: python3 run.py [{'|'.join(commands)}] [args…]", file=sys.stderr)
         return 2
+    if what == "dashboard":
+        ensure_extra(python, "streamlit", "dashboard")
     try:
         return subprocess.call(commands[what], cwd=ROOT)
     except KeyboardInterrupt:
