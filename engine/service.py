@@ -724,7 +724,7 @@ class Engine:
         from .playlist import DEFAULT_LENGTH, MAX_LENGTH, mean_step, order_smoothly
 
         if not isinstance(query, str) or not query.strip():
-            raise NoMatchError("say what the playlist starts from: a song, a mood, foryou, or a -> b",
+            raise EngineError("say what the playlist starts from: a song, a mood, foryou, or a -> b",
                                ("la java", "chill", "foryou", "la java -> in the end"))
         n = _clamp_int(n, 2, MAX_LENGTH, DEFAULT_LENGTH)
         text = _one_line(query, MAX_QUERY_CHARS * 2)
@@ -734,11 +734,11 @@ class Engine:
         fix_last = False
         if len(parts) >= 2:
             if len(parts) > 2 or not parts[0] or not parts[1]:
-                raise NoMatchError("a journey goes between two songs: first -> last",
+                raise EngineError("a journey goes between two songs: first -> last",
                                    ("la java -> in the end",))
             a, b = self.find_song(parts[0]), self.find_song(parts[1])
             if a.index == b.index:
-                raise NoMatchError("a journey needs two different songs", ("la java -> in the end",))
+                raise EngineError("a journey needs two different songs", ("la java -> in the end",))
             chosen = self._journey(a.index, b.index, n, banned)
             kind, title, fix_last = "journey", f"{a.name} → {b.name}", True
         elif fold(text) in {"foryou", "for you", "me", "my taste", "mine"}:
