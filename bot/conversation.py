@@ -543,10 +543,10 @@ class Conversation:
         """A member to compare with: a mention (Discord), or a name or id (console)."""
         if isinstance(member, Requester):
             return member.id, member.name or str(member.id)
-        if isinstance(member, int) and not isinstance(member, bool):
+        if isinstance(member, int) and not isinstance(member, bool) and 0 <= member < 2**63:
             return member, await self.store.display_name(member) or str(member)
         text = str(member or "").strip()
-        m = re.fullmatch(r"<@!?(\d{1,20})>", text)
+        m = re.fullmatch(r"<@!?(\d{1,18})>", text)  # 18 digits fit SQLite's INTEGER
         if m:
             uid = int(m.group(1))
             return uid, await self.store.display_name(uid) or text
@@ -597,7 +597,8 @@ class Conversation:
             return error_reply("Who should I blend your taste with?",
                                f"Example: {self.prefix}blend @a @b (up to 4 members)")
         if len(members) > MAX_BLEND - 1:
-            return error_reply(f"A blend takes up to {MAX_BLEND - 1} members besides you.")
+            return error_reply(f"A blend takes up to {MAX_BLEND - 1} members besides you.",
+                               f"Example: {self.prefix}blend @a @b")
         if await self.store.is_private(who.id):
             return error_reply("You opted out of taste comparisons.",
                                f"Opt back in with {self.prefix}privacy off")

@@ -499,11 +499,11 @@ class HistoryStore:
 
     async def find_user(self, text: str) -> int | None:
         """A user id from a numeric id or a display name seen before (case-insensitive)."""
-        text = (text or "").strip().lstrip("@").strip()[:100]
+        text = (text or "").strip().lstrip("@").strip()[:100].encode("utf-8", "replace").decode("utf-8")
         if not text:
             return None
         async with self._session(write=False) as db:
-            if text.isdigit() and len(text) <= 20:
+            if text.isascii() and text.isdigit() and len(text) <= 18:  # fits SQLite's INTEGER
                 async with db.execute("SELECT user_id FROM users WHERE user_id = ?", (int(text),)) as cur:
                     row = await cur.fetchone()
                 if row:

@@ -26,14 +26,14 @@ class Friends(ConversationCog):
     @commands.hybrid_command(name="taste", aliases=["compare"], usage="@member",
                              description="How alike your taste is to another member's.")
     @app_commands.describe(member="The member to compare with")
-    async def taste(self, ctx: commands.Context[Any], member: discord.User) -> None:
+    async def taste(self, ctx: commands.Context[Any], member: discord.Member) -> None:
         await self.run(ctx, lambda who: self.conversation.taste(who, _who(member)))
 
     @commands.hybrid_command(name="blend", usage="@a [@b …]",
                              description="One list in the middle of your tastes (up to 5 members).")
     @app_commands.describe(a="A member", b="Another member", c="Another member", d="Another member")
-    async def blend(self, ctx: commands.Context[Any], a: discord.User, b: discord.User | None = None,
-                    c: discord.User | None = None, d: discord.User | None = None) -> None:
+    async def blend(self, ctx: commands.Context[Any], a: discord.Member, b: discord.Member | None = None,
+                    c: discord.Member | None = None, d: discord.Member | None = None) -> None:
         members = [_who(m) for m in (a, b, c, d) if m is not None]
         await self.run(ctx, lambda who: self.conversation.blend(who, members))
 
