@@ -19,17 +19,19 @@ COMMANDS: dict[str, str] = {
     "recommend": "benchmarks.bench_recommend",
     "quality": "benchmarks.quality",
     "load": "benchmarks.bench_load",
+    "foryou": "benchmarks.foryou_eval",
 }
 ALIASES = {"fit": "engine", "bench_engine": "engine", "serve": "recommend",
-           "bench_recommend": "recommend"}
+           "bench_recommend": "recommend", "foryou_eval": "foryou", "taste": "foryou"}
 
 USAGE = (
-    "usage: python -m benchmarks [engine|recommend|quality|load] [args...]\n"
+    "usage: python -m benchmarks [engine|recommend|quality|load|foryou] [args...]\n"
     "  (no command)  run every benchmark with its defaults\n"
     "  engine        model fit benchmark (benchmarks/bench_engine.py)\n"
     "  recommend     serving benchmark: resolve, autocomplete, recommend, vibe vs baselines\n"
     "  quality       recommendation quality on the bundled catalog\n"
     "  load          100 users x 20 commands through the bot's command path\n"
+    "  foryou        for you vs baselines, hybrid vs audio-only, playlist smoothness (and speed)\n"
     "  <command> --help for that command's options"
 )
 

@@ -796,13 +796,16 @@ class Engine:
     def _journey(self, a: int, b: int, n: int, banned: set[int]) -> list[int]:
         """Songs stepping evenly in feature space from ``a`` to ``b`` (both included)."""
         rec = self.recommender
-        zall = self.__dict__.get("_z32")
-        if zall is None:
-            zall = self.__dict__["_z32"] = ((rec.X_ - rec._mean) / rec._scale).astype(np.float32)
+        cached = self.__dict__.get("_z32")
+        if cached is None:  # standardised features (transposed) and squared norms, once
+            z = ((rec.X_ - rec._mean) / rec._scale).astype(np.float32)
+            cached = self.__dict__["_z32"] = (z, np.ascontiguousarray(z.T), (z * z).sum(axis=1))
+        zall, zall_t, sq = cached
         t = np.linspace(0.0, 1.0, n)[:, None].astype(np.float32)
         targets = (1 - t) * zall[a] + t * zall[b]
-        sq = (zall * zall).sum(axis=1)
-        d = sq[None, :] - 2 * targets @ zall.T           # + |target|^2, constant per row
+        from .taste import single_threaded_blas
+        with single_threaded_blas():
+            d = sq[None, :] - 2 * (targets @ zall_t)     # + |target|^2, constant per row
         k = min(40, zall.shape[0] - 1)
         near = np.argpartition(d, k, axis=1)[:, :k + 1]
         groups, artists = rec.group_, rec.artist_code_
