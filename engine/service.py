@@ -467,9 +467,14 @@ class Engine:
         # every call. Generator methods hold their bit generator's lock, so sharing is safe.
         rng = self._rng if rng_seed < 0 else np.random.default_rng(rng_seed)
         excluded = _id_set(exclude_ids)
-        if liked_ids or disliked_ids:  # feedback re-ranks a sample three times as large
+        # Feedback re-ranks a sample three times as large, when a rated song is of this
+        # mood: songs of another mood are never close enough to one to move.
+        labels = self.model.labels_
+        liked = [i for i in self._indices(liked_ids, 200) if labels[i] == m.cluster]
+        disliked = [i for i in self._indices(disliked_ids, 200) if labels[i] == m.cluster]
+        if liked or disliked:
             pool = self.recommender.vibe(m.cluster, 3 * n, exclude_ids=excluded, rng=rng, targets=targets)
-            found = self._shape(pool, liked_ids, disliked_ids, n)
+            found = self._shape(pool, [self._ids[i] for i in liked], [self._ids[i] for i in disliked], n)
         else:
             found = self.recommender.vibe(m.cluster, n, exclude_ids=excluded, rng=rng, targets=targets)
         if not found:
