@@ -178,3 +178,31 @@ def test_console_foryou_playlist_and_names(tmp_path):
     assert saved == [".csv", ".m3u"] and "Saved " in out
     assert out.count("no mentions offline") == 2
     assert "Privacy on" in out and "Traceback" not in out + result.stderr
+
+
+# -- delivery failures -----------------------------------------------------------------
+@pytest.mark.parametrize("status, cls", [(403, discord.Forbidden), (500, discord.HTTPException)])
+async def test_playlist_delivery_failure_is_logged_and_the_bot_keeps_serving(bot, monkeypatch, caplog,
+                                                                            status, cls):
+    from discord_fakes import http_error
+
+    original = discord.abc.Messageable.send
+    failing = [True]
+    plain: list[str] = []
+
+    async def send(self, content=None, **kwargs):
+        if failing[0] and (kwargs.get("files") or kwargs.get("embed")):
+            raise http_error(cls, status, "nope")
+        if failing[0]:
+            plain.append(str(content))
+        return await original(self, content, **kwargs)
+
+    monkeypatch.setattr(discord.abc.Messageable, "send", send)
+    await dpytest.message("!playlist chill 5")
+    assert any(r.levelname in ("WARNING", "ERROR") for r in caplog.records)
+    if cls is discord.Forbidden:  # without Attach Files/Embed Links: the list as plain text
+        assert plain and "Playlist" in plain[0] and "[file: " in plain[0]
+    failing[0] = False
+    await dpytest.empty_queue()
+    again = await ask("!playlist last")
+    assert len(again.attachments) == 2
