@@ -20,18 +20,20 @@ COMMANDS: dict[str, str] = {
     "quality": "benchmarks.quality",
     "load": "benchmarks.bench_load",
     "pgload": "benchmarks.bench_pg_load",
+    "foryou": "benchmarks.foryou_eval",
 }
 ALIASES = {"fit": "engine", "bench_engine": "engine", "serve": "recommend",
-           "bench_recommend": "recommend"}
+           "bench_recommend": "recommend", "foryou_eval": "foryou", "taste": "foryou"}
 
 USAGE = (
-    "usage: python -m benchmarks [engine|recommend|quality|load|pgload] [args...]\n"
+    "usage: python -m benchmarks [engine|recommend|quality|load|pgload|foryou] [args...]\n"
     "  (no command)  run every benchmark with its defaults\n"
     "  engine        model fit benchmark (benchmarks/bench_engine.py)\n"
     "  recommend     serving benchmark: resolve, autocomplete, recommend, vibe vs baselines\n"
     "  quality       recommendation quality on held-out rows of the real catalogs (CV-tuned weight)\n"
     "  load          100 users x 20 commands through the bot's command path\n"
     "  pgload        4 processes x 100 users x 20 commands on one PostgreSQL history, one SIGKILLed\n"
+    "  foryou        for you vs baselines, hybrid vs audio-only, playlist smoothness (and speed)\n"
     "  <command> --help for that command's options"
 )
 

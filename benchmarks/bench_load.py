@@ -51,7 +51,7 @@ def generous_limiter() -> RateLimiter:
 # Command mix: (weight, kind). Rows are only written by recommend/vibe/cluster/more/like.
 MIX = (
     (30, "recommend"), (20, "vibe"), (10, "cluster"), (15, "more"), (8, "like"),
-    (7, "history"), (5, "moods"), (5, "help"),
+    (7, "history"), (5, "moods"), (5, "help"), (4, "foryou"), (3, "playlist"),
 )
 #: Distinct songs users ask ``cluster`` about (each one's chart is drawn once, then cached).
 CLUSTER_TITLES = 8
@@ -223,6 +223,12 @@ def user_script(conversation: Conversation, who: Requester, per_user: int, title
             script.append((kind, functools.partial(conversation.rate, who, pick, value)))
         elif kind == "history":
             script.append((kind, lambda: conversation.history(who)))
+        elif kind == "foryou":
+            n = rng.randint(1, 5)
+            script.append((kind, lambda n=n: conversation.foryou(who, n)))
+        elif kind == "playlist":
+            source, n = rng.choice([rng.choice(titles), rng.choice(moods), "foryou"]), rng.randint(5, 15)
+            script.append((kind, lambda s=source, n=n: conversation.playlist(who, s, n)))
         elif kind == "moods":
             script.append((kind, lambda: conversation.moods(who)))
         else:

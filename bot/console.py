@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from .config import Settings
 from .conversation import Conversation, Requester
-from .replies import GENERIC_ERROR, render_text
+from .replies import GENERIC_ERROR, Reply, render_text
 from .startup import load_engine, open_store
 
 logger = logging.getLogger(__name__)
@@ -52,10 +54,32 @@ def run_console(settings: Settings, stdin: TextIO | None = None, stdout: TextIO 
                     out.write(GENERIC_ERROR + "\n\n")
                     continue
                 if reply is not None:
-                    out.write(render_text(reply.fitted()) + "\n\n")
+                    text = render_text(reply.fitted())
+                    saved = save_attachments(reply)
+                    if saved:
+                        text += "\n" + "\n".join(f"Saved {p}" for p in saved)
+                    out.write(text + "\n\n")
                     out.flush()
         except KeyboardInterrupt:
             out.write("\n")
         finally:
             runner.run(store.close())
     return 0
+
+
+def save_attachments(reply: Reply) -> list[Path]:
+    """Write a reply's files (playlists) where the console user can open them:
+    ``$CLUSTERFY_EXPORT_DIR``, else ``./playlists``. A failure is logged, not fatal."""
+    if not reply.attachments:
+        return []
+    folder = Path(os.environ.get("CLUSTERFY_EXPORT_DIR") or "playlists").expanduser()
+    saved: list[Path] = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in reply.attachments:
+            path = folder / Path(name).name  # names are built by the engine; never a path
+            path.write_bytes(data)
+            saved.append(path)
+    except OSError as exc:
+        logger.error("could not save the playlist files in %s: %s", folder, exc)
+    return saved

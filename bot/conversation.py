@@ -16,7 +16,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from engine import charts
@@ -59,10 +59,16 @@ FIELD_NAMES_BUDGET = 900
 MAX_SESSIONS = 10_000
 #: Commands the text front ends accept, for "did you mean" on typos.
 COMMANDS = ("recommend", "cluster", "vibe", "moods", "history", "forget", "help",
-            "more", "like", "dislike", "link")
+            "more", "like", "dislike", "link", "foryou", "playlist", "taste", "blend", "privacy")
 ALIASES = {"rec": "recommend", "r": "recommend", "similar": "recommend", "mood": "vibe",
            "c": "cluster", "v": "vibe", "h": "help", "commands": "help", "up": "like",
-           "down": "dislike", "next": "more", "listen": "link"}
+           "down": "dislike", "next": "more", "listen": "link", "fy": "foryou", "for-you": "foryou",
+           "pl": "playlist", "compare": "taste"}
+#: Playlist length: default and most (a Discord message lists 50 short lines comfortably).
+DEFAULT_PLAYLIST = 15
+MAX_PLAYLIST = 50
+#: Members in one blend, the asker included.
+MAX_BLEND = 5
 
 T = TypeVar("T")
 
@@ -143,7 +149,7 @@ class Conversation:
             query = seed.name
         request_id = await self.store.record_request(
             who.id, command, query, seed.id if seed else None,
-            guild_id=who.guild_id, channel_id=who.channel_id)
+            guild_id=who.guild_id, channel_id=who.channel_id, name=who.name or None)
         if song_ids:
             await self.store.record_shown(request_id, who.id, song_ids)
 
@@ -182,9 +188,11 @@ class Conversation:
             return error_reply("Tell me a song to start from.",
                                f"Example: {self.prefix}recommend la java")
         exclude = await self._excluded(who)
+        liked, disliked = await self.store.ratings(who.id, limit=200)
         try:
             rec: Recommendation = await self._run(self.engine.recommend, query, n,
-                                                  exclude_ids=exclude, where=where)
+                                                  exclude_ids=exclude, where=where,
+                                                  liked_ids=liked, disliked_ids=disliked)
         except AmbiguousSongError as exc:
             return self._ask_which(who, exc, "recommend", n, where, query)
         except EngineError as exc:
@@ -214,8 +222,10 @@ class Conversation:
             # Seeded from the user's history: variety comes from exclusions and the seed
             # moving with them, and a fresh user always gets the same, reproducible deal.
             seed = (who.id * 1_000_003 + len(exclude)) % 2**32
+            liked, disliked = await self.store.ratings(who.id, limit=200)
             result: VibeResult = await self._run(self.engine.vibe, word, n,
-                                                 exclude_ids=exclude, where=where, seed=seed)
+                                                 exclude_ids=exclude, where=where, seed=seed,
+                                                 liked_ids=liked, disliked_ids=disliked)
         except EngineError as exc:
             return self._engine_error(exc, word)
         await self._remember(who, "vibe", word, None, [p.song.id for p in result.picks])
@@ -235,6 +245,8 @@ class Conversation:
         if follow_up is None:
             return error_reply("There is nothing to continue yet.",
                                f"Start with {self.prefix}recommend <song> or {self.prefix}vibe <mood>.")
+        if follow_up.command == "foryou":
+            return await self.foryou(who, follow_up.count)
         if follow_up.command == "vibe":
             return await self.vibe(who, follow_up.subject, follow_up.count, follow_up.where)
         return await self.recommend(who, follow_up.subject, follow_up.count, follow_up.where)
@@ -308,7 +320,7 @@ class Conversation:
         """This user's recent requests and what they were shown."""
         entries = await self.store.recent(who.id, limit=10)
         ratings = await self.store.feedback(who.id)
-        if not entries and not ratings:
+        if not entries and not ratings and not await self.store.playlists(who.id, limit=1):
             return Reply(text=f"Nothing stored about you yet. Try {self.prefix}recommend <song>.")
         fields = []
         for e in entries:
@@ -320,8 +332,13 @@ class Conversation:
             fields.append(Field(
                 truncate(f"{self.prefix}{e.command} {escape(e.query, 200)}", 256),
                 truncate(f"{head}{names}\n{e.created_at:%Y-%m-%d %H:%M} UTC", 1024)))
+        saved = await self.store.playlists(who.id, limit=5)
+        if saved:
+            fields.insert(0, Field("Your playlists", truncate("\n".join(
+                f"{p.created_at:%Y-%m-%d} · {escape(p.title, 60)} ({len(p.song_ids)} songs)" for p in saved)
+                + f"\nShow the last again: {self.prefix}playlist last", 1024)))
         likes = sum(1 for v in ratings.values() if v > 0)
-        card = Card(title="🕘 Your recent requests", fields=tuple(fields),
+        card = Card(title="🕘 Your recent requests", fields=tuple(fields[:25]),
                     description=f"👍 {likes} · 👎 {len(ratings) - likes} ratings stored.",
                     footer=f"Delete everything stored about you with {self.prefix}forget")
         return Reply(card=card)
@@ -332,7 +349,8 @@ class Conversation:
             counts = await self.store.row_counts(who.id)
             reply = Reply(
                 text=(f"This deletes everything stored about you: {counts.get('requests', 0)} requests, "
-                      f"{counts.get('shown', 0)} shown songs and {counts.get('feedback', 0)} ratings. "
+                      f"{counts.get('shown', 0)} shown songs, {counts.get('feedback', 0)} ratings "
+                      f"(your taste profile) and {counts.get('playlists', 0)} playlists. "
                       "It cannot be undone. Confirm?"),
                 confirm="forget")
             self.session(who).pending = reply
@@ -381,7 +399,15 @@ class Conversation:
             Field(f"{p}cluster <song>", f"Its mood, how it compares, top genres. `{p}cluster la java`"),
             Field(f"{p}vibe <mood> [count]", f"Songs of a mood. `{p}vibe chill`, `{p}vibe study 3`"),
             Field(f"{p}moods", "All moods with sizes and a chart."),
-            Field(f"{p}history · {p}forget", "What you asked and were shown · delete all of it."),
+            Field(f"{p}foryou [count] · {p}foryou start a, b, c",
+                  "Picks from your 👍/👎, each saying which liked song it is close to · "
+                  "start from songs you name."),
+            Field(f"{p}playlist <song|mood|foryou|a -> b> [count]",
+                  f"A smooth playlist (default 15, up to 50) with .m3u/.csv files. "
+                  f"`{p}playlist chill 20`, `{p}playlist la java -> jungle`, `{p}playlist last`"),
+            Field(f"{p}taste @member · {p}blend @a @b · {p}privacy on|off",
+                  "How alike your tastes are · one list for up to 5 of you · opt out of both."),
+            Field(f"{p}history · {p}forget", "What you asked, were shown and made · delete all of it."),
             Field(f"{p}more · {p}like N · {p}dislike N · {p}link N",
                   "New songs for your last request · rate pick N (👎 songs never come back) · "
                   "where to listen to pick N."),
@@ -394,6 +420,255 @@ class Conversation:
                                "(energy, tempo, acousticness…) and recommend within a mood. "
                                "Slash commands work too: /recommend with autocomplete.",
                                fields=fields))
+
+    # -- listeners: for you, playlists, friends ----------------------------------
+    async def _taste_inputs(self, user_id: int) -> tuple[list[str], list[str], list[str]]:
+        """(liked, disliked, asked-about) song ids of a user, newest first."""
+        liked, disliked = await self.store.ratings(user_id)
+        asked = await self.store.asked_song_ids(user_id)
+        return liked, disliked, asked
+
+    async def foryou(self, who: Requester, count: int | str | None = None) -> Reply:
+        """Picks from the member's taste (plus co-likes of the server); a starter list if new."""
+        text = str(count).strip() if count is not None else ""
+        if text.lower().startswith("start"):
+            return await self.foryou_start(who, text[5:])
+        try:
+            n = check_count(count)
+        except BadCount as exc:
+            return error_reply(f"{exc}.", f"Example: {self.prefix}foryou 5 · "
+                               f"{self.prefix}foryou start la java, despacito")
+        liked, disliked, asked = await self._taste_inputs(who.id)
+        exclude = await self._excluded(who)
+        server = await self.store.server_ratings(who.guild_id, exclude_user=who.id)
+        try:
+            result = await self._run(self.engine.foryou, liked, n, disliked_ids=disliked,
+                                     asked_ids=asked, exclude_ids=exclude, server=server)
+        except EngineError as exc:
+            return self._engine_error(exc, "foryou")
+        await self._remember(who, "foryou", str(n), None, [p.song.id for p in result.picks])
+        if result.starter:
+            description = ("I don't know your taste yet. Rate songs with 👍/👎, or tell me a few you "
+                           f"like: `{self.prefix}foryou start la java, despacito`. Meanwhile, a mix "
+                           "of every mood:")
+        else:
+            moods = ", ".join(f"{escape(m.label)} {share:.0%}" for m, share in
+                              sorted(zip(self.engine.moods, result.profile.mood_share.tolist()),
+                                     key=lambda t: -t[1]) if share > 0)
+            description = (f"From your {result.profile.n_likes} 👍, {result.profile.n_dislikes} 👎 "
+                           f"and {result.profile.n_asked} songs you asked about · {moods}")
+            if result.hybrid:
+                description += "\nAlso from what members with your taste liked."
+        return self._picks_reply(who, title="✨ For you", description=description,
+                                 picks=result.picks, follow_up=FollowUp("foryou", "", n),
+                                 show_similarity=False)
+
+    async def foryou_start(self, who: Requester, titles: str) -> Reply:
+        """Count a few named songs as 👍, then answer with for-you picks."""
+        text = (titles or "").strip()
+        if not text:
+            return error_reply("Name a few songs you like, separated by commas.",
+                               f"Example: {self.prefix}foryou start la java, despacito")
+        songs, missing = await self._run(self.engine.resolve_titles, text, 10)
+        for song in songs:
+            await self.store.record_feedback(who.id, song.id, 1)
+        if not songs:
+            return error_reply("None of those songs is in the catalog.",
+                               "Check the spelling, or separate titles with commas.")
+        reply = await self.foryou(who, None)
+        note = "👍 Counted as likes: " + ", ".join(song_label(s) for s in songs)
+        if missing:
+            note += "\nNot found: " + ", ".join(escape(m, 60) for m in missing[:10])
+        return replace(reply, text=truncate(note, 1500))
+
+    async def playlist(self, who: Requester, text: str, count: int | str | None = None) -> Reply:
+        """A smooth playlist from a song, a mood, ``foryou`` or ``a -> b``; ``last`` shows the last one."""
+        query = (text or "").strip()
+        if not query:
+            return error_reply("Say what the playlist starts from.",
+                               f"Examples: {self.prefix}playlist la java 20 · {self.prefix}playlist chill · "
+                               f"{self.prefix}playlist foryou · {self.prefix}playlist la java -> jungle 12")
+        if query.lower() == "last":
+            return await self._last_playlist(who)
+        n = DEFAULT_PLAYLIST
+        if count is not None and str(count).strip():
+            try:
+                n = int(str(count).strip())
+            except ValueError:
+                n = -1
+            if not 2 <= n <= MAX_PLAYLIST:
+                return error_reply(f"A playlist has 2 to {MAX_PLAYLIST} songs, not “{escape(count, 20)}”.",
+                                   f"Example: {self.prefix}playlist chill 20")
+        liked, disliked, asked = await self._taste_inputs(who.id)
+        try:
+            result = await self._run(self.engine.playlist, query, n, liked_ids=liked,
+                                     disliked_ids=disliked, asked_ids=asked)
+        except AmbiguousSongError as exc:
+            first = exc.candidates[0] if exc.candidates else None
+            hint = (f"Add the artist, e.g. {self.prefix}playlist {escape(first.name, 60)} by "
+                    f"{escape(first.artist, 40)}") if first else ""
+            return error_reply(escape(exc.message, 300), hint)
+        except EngineError as exc:
+            return self._engine_error(exc, query)
+        files = await self._run(self.engine.playlist_files, result)
+        await self.store.save_playlist(who.id, result.title, result.kind, query,
+                                       [s.id for s in result.songs])
+        await self._remember(who, "playlist", query, None, [])
+        return self._playlist_reply(result.title, result.kind, result.songs, files,
+                                    f"Mean step between songs: {result.mean_step:.2f} "
+                                    "(feature distance; lower is smoother)")
+
+    def _playlist_reply(self, title: str, kind: str, songs, files: dict[str, str], note: str) -> Reply:
+        lines = [f"{i}. {song_label(s)}" for i, s in enumerate(songs, 1)]
+        linked = [f"{i}. {masked_link(escape(s.name, 60), s.link)} — {escape(s.artist, 40)}"
+                  for i, s in enumerate(songs, 1)]
+        body = "\n".join(linked)
+        if len(body) > 3800:  # links are long: fall back to plain lines, the files keep the links
+            body = "\n".join(truncate(line, 75) for line in lines)
+        card = Card(title=truncate(f"🎶 Playlist · {title}", 256),
+                    description=truncate(body, 4000),
+                    footer=truncate(f"{len(songs)} songs · {kind} · {note} · .m3u and .csv attached", 2000))
+        attachments = tuple((name, text.encode("utf-8")) for name, text in files.items())
+        return Reply(card=card, attachments=attachments)
+
+    async def _last_playlist(self, who: Requester) -> Reply:
+        saved = await self.store.playlists(who.id, limit=1)
+        if not saved:
+            return error_reply("You have no playlist yet.", f"Make one: {self.prefix}playlist chill")
+        p = saved[0]
+        songs = [s for s in (self.engine.song_by_id(i) for i in p.song_ids) if s is not None]
+        if len(songs) < 2:
+            return error_reply("Your last playlist's songs are no longer in this catalog.",
+                               f"Make a new one: {self.prefix}playlist chill")
+        from engine.service import Playlist
+
+        result = Playlist(title=p.title, kind=p.kind, query=p.query, songs=tuple(songs), mean_step=0.0)
+        files = await self._run(self.engine.playlist_files, result)
+        return self._playlist_reply(p.title, p.kind, songs, files,
+                                    f"made {p.created_at:%Y-%m-%d %H:%M} UTC")
+
+    async def _member(self, who: Requester, member: int | str | Requester) -> tuple[int | None, str]:
+        """A member to compare with: a mention (Discord), or a name or id (console)."""
+        if isinstance(member, Requester):
+            return member.id, member.name or str(member.id)
+        if isinstance(member, int) and not isinstance(member, bool) and 0 <= member < 2**63:
+            return member, await self.store.display_name(member) or str(member)
+        text = str(member or "").strip()
+        m = re.fullmatch(r"<@!?(\d{1,18})>", text)  # 18 digits fit SQLite's INTEGER
+        if m:
+            uid = int(m.group(1))
+            return uid, await self.store.display_name(uid) or text
+        uid = await self.store.find_user(text)
+        return uid, text
+
+    def _no_member(self, text: str) -> Reply:
+        hint = ("On Discord, mention them: @name. Here (no mentions offline) type the name or id of "
+                "someone this bot has seen.")
+        return error_reply(f"I don't know a member called “{escape(text, 60)}”.", hint)
+
+    async def taste(self, who: Requester, member: int | str | Requester | None) -> Reply:
+        """How alike the asker's taste is to another member's."""
+        if member is None or (isinstance(member, str) and not member.strip()):
+            return error_reply("Whose taste should I compare with yours?",
+                               f"Example: {self.prefix}taste @friend")
+        uid, name = await self._member(who, member)
+        if uid is None:
+            return self._no_member(name)
+        if uid == who.id:
+            return error_reply("That's you! Compare with someone else.", f"{self.prefix}taste @friend")
+        if await self.store.is_private(uid):
+            return error_reply(f"{escape(name, 60)} has opted out of taste comparisons.")
+        if await self.store.is_private(who.id):
+            return error_reply("You opted out of taste comparisons.",
+                               f"Opt back in with {self.prefix}privacy off")
+        mine, theirs = await self.store.ratings(who.id), await self.store.ratings(uid)
+        if not mine[0]:
+            return error_reply("You have no 👍 yet, so there is no taste to compare.",
+                               f"Rate a few songs, or {self.prefix}foryou start la java, despacito")
+        if not theirs[0]:
+            return error_reply(f"{escape(name, 60)} has no 👍 yet, so there is no taste to compare.")
+        try:
+            match = await self._run(self.engine.taste_match, mine, theirs)
+        except EngineError as exc:
+            return self._engine_error(exc, name)
+        moods = ", ".join(f"{m.emoji} {escape(m.label)}" for m in match.shared_moods) or "none in common"
+        bridges = "\n".join(f"{escape(a.name, 60)} ↔ {escape(b.name, 60)}" for a, b in match.bridges) or "—"
+        card = Card(title=truncate(f"🤝 You and {name}: {match.score:.0%} alike", 256),
+                    fields=(Field("Moods you share", moods),
+                            Field("Songs that bridge you (yours ↔ theirs)", bridges)),
+                    footer=f"Make a list for both: {self.prefix}blend @member")
+        return Reply(card=card)
+
+    async def blend(self, who: Requester, members: list[int | str | Requester]) -> Reply:
+        """One list in the middle of up to five tastes (the asker's and up to four others)."""
+        if not members:
+            return error_reply("Who should I blend your taste with?",
+                               f"Example: {self.prefix}blend @a @b (up to 4 members)")
+        if len(members) > MAX_BLEND - 1:
+            return error_reply(f"A blend takes up to {MAX_BLEND - 1} members besides you.",
+                               f"Example: {self.prefix}blend @a @b")
+        if await self.store.is_private(who.id):
+            return error_reply("You opted out of taste comparisons.",
+                               f"Opt back in with {self.prefix}privacy off")
+        ids: list[int] = [who.id]
+        names: list[str] = [who.name or "you"]
+        refused: list[str] = []
+        for m in members:
+            uid, name = await self._member(who, m)
+            if uid is None:
+                return self._no_member(name)
+            if uid in ids:
+                continue
+            if await self.store.is_private(uid):
+                refused.append(f"{escape(name, 40)} has opted out")
+                continue
+            ids.append(uid)
+            names.append(name)
+        ratings = [await self.store.ratings(uid) for uid in ids]
+        if not ratings[0][0]:
+            return error_reply("You have no 👍 yet, so there is no taste to blend.",
+                               f"Rate a few songs, or {self.prefix}foryou start la java, despacito")
+        keep = [i for i, r in enumerate(ratings) if r[0]]
+        refused += [f"{escape(names[i], 40)} has no ratings" for i in range(len(ids)) if i not in keep]
+        if len(keep) < 2:
+            return error_reply("Nobody to blend with: " + "; ".join(refused) + ".",
+                               "Only members who rated songs and did not opt out can be blended.")
+        exclude = await self._excluded(who)
+        try:
+            picks = await self._run(self.engine.blend, [ratings[i] for i in keep], 10, exclude_ids=exclude)
+        except EngineError as exc:
+            return self._engine_error(exc, "blend")
+        if not picks:
+            return error_reply("I found no songs between your tastes.", "Rate a few more songs.")
+        kept_names = [names[i] for i in keep]
+        fields = tuple(
+            Field(truncate(f"{i}. {song_label(p.song)}", 256),
+                  truncate("for " + " & ".join(escape(kept_names[k], 40) for k in who_from)
+                           + " · " + escape(p.reason, 200), 1024))
+            for i, (p, who_from) in enumerate(picks, 1))
+        refs = tuple(PickRef(i, p.song.id, _plain_song_label(p.song.name, p.song.artist, p.song.year))
+                     for i, (p, _) in enumerate(picks, 1))
+        await self._remember(who, "blend", ", ".join(kept_names[1:])[:200], None, [p.song.id for p, _ in picks])
+        s = self.session(who)
+        s.picks, s.pending = refs, None
+        card = Card(title=truncate("🫂 Blend: " + ", ".join(escape(n, 40) for n in kept_names), 256),
+                    description=("Not included: " + "; ".join(refused)) if refused else "",
+                    fields=fields, footer="Rate a pick with 👍/👎")
+        return Reply(card=card, picks=refs)
+
+    async def privacy(self, who: Requester, setting: str | None = None) -> Reply:
+        """Opt out of (``on``) or back into (``off``) taste comparisons and blends."""
+        word = (setting or "").strip().lower()
+        if word in {"on", "yes", "private", "true", "1"}:
+            await self.store.set_private(who.id, True)
+            return Reply(text="🔒 Privacy on: nobody can compare their taste with yours or blend with you.")
+        if word in {"off", "no", "public", "false", "0"}:
+            await self.store.set_private(who.id, False)
+            return Reply(text="🔓 Privacy off: members can compare tastes and blend with you.")
+        if word:
+            return error_reply(f"“{escape(word, 20)}” is not on or off.", f"Example: {self.prefix}privacy on")
+        state = "on (nobody can compare with you)" if await self.store.is_private(who.id) else "off"
+        return Reply(text=f"Privacy is {state}. Change it with {self.prefix}privacy on / off.")
 
     # -- autocomplete ------------------------------------------------------------
     async def song_choices(self, prefix: str) -> list[Choice]:
@@ -475,7 +750,26 @@ class Conversation:
         async def link(who: Requester, rest: str) -> Reply:
             return await self.link(who, rest)
 
+        async def foryou(who: Requester, rest: str) -> Reply:
+            return await self.foryou(who, rest or None)
+
+        async def playlist(who: Requester, rest: str) -> Reply:
+            text, count = await self._run(self.split_count, rest)
+            return await self.playlist(who, text, count)
+
+        async def taste(who: Requester, rest: str) -> Reply:
+            return await self.taste(who, rest)
+
+        async def blend(who: Requester, rest: str) -> Reply:
+            names = [n for n in re.split(r"[,\s]+" if "," not in rest else r"\s*,\s*", rest) if n]
+            return await self.blend(who, names[:MAX_BLEND])
+
+        async def privacy(who: Requester, rest: str) -> Reply:
+            return await self.privacy(who, rest)
+
         return {
+            "foryou": foryou, "playlist": playlist, "taste": taste, "blend": blend,
+            "privacy": privacy,
             "recommend": recommend, "vibe": vibe, "cluster": cluster, "help": help_,
             "moods": functools.partial(simple, self.moods),
             "history": functools.partial(simple, self.history),

@@ -97,6 +97,10 @@ def message_kwargs(reply: Reply) -> dict[str, Any]:
         file = to_file(reply.card)
         if file is not None:
             kwargs["file"] = file
+    if reply.attachments:  # playlists: .m3u and .csv (at most 10 files per message)
+        files = [kwargs.pop("file")] if "file" in kwargs else []
+        files += [discord.File(io.BytesIO(data), filename=name) for name, data in reply.attachments]
+        kwargs["files"] = files[:10]
     if "content" not in kwargs and "embed" not in kwargs:
         kwargs["content"] = "…"  # Discord refuses an empty message
     return kwargs

@@ -66,11 +66,26 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX requests_by_user ON requests(user_id, id)",
         "CREATE INDEX shown_by_user ON shown(user_id, song_id)",
     ),
+    (  # v2 -> v3: listeners' taste: a name to find members by, opting out, saved playlists.
+        "ALTER TABLE users ADD COLUMN display_name TEXT",
+        "ALTER TABLE users ADD COLUMN private INTEGER NOT NULL DEFAULT 0",
+        """CREATE TABLE playlists (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id    INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+            title      TEXT NOT NULL,
+            kind       TEXT NOT NULL,
+            query_text TEXT NOT NULL,
+            song_ids   TEXT NOT NULL,
+            created_at TEXT NOT NULL)""",
+        "CREATE INDEX playlists_by_user ON playlists(user_id, id)",
+        "CREATE INDEX feedback_by_user_time ON feedback(user_id, updated_at)",
+        "CREATE INDEX requests_by_guild ON requests(guild_id, user_id)",
+    ),
 )
 
 # Every table holding user data, children first so forget() counts real deletions
 # instead of relying on cascades. A test asserts this covers every table.
-USER_TABLES: tuple[str, ...] = ("shown", "feedback", "requests", "users")
+USER_TABLES: tuple[str, ...] = ("shown", "feedback", "playlists", "requests", "users")
 
 
 class HistoryStoreError(RuntimeError):
@@ -87,6 +102,18 @@ class HistoryEntry:
     song_id: str | None
     created_at: datetime  # always timezone-aware UTC
     shown: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SavedPlaylist:
+    """A playlist a user made: its title, kind (song/mood/foryou/journey) and song ids in order."""
+
+    playlist_id: int
+    title: str
+    kind: str
+    query: str
+    song_ids: tuple[str, ...]
+    created_at: datetime
 
 
 def _now() -> str:
@@ -278,14 +305,21 @@ class HistoryStore:
         song_id: str | None = None,
         guild_id: int | None = None,
         channel_id: int | None = None,
+        name: str | None = None,
     ) -> int:
-        """Log one command; the user upsert and the request row commit together. Returns the request id."""
+        """Log one command; the user upsert and the request row commit together. Returns the request id.
+
+        ``name`` (the requester's display name) is kept so the console can find members by name.
+        """
         # SQLite stores UTF-8: a lone surrogate (possible in JSON or surrogateescape'd stdin)
         # would raise UnicodeEncodeError, so it is stored as "?" instead.
         query = query.encode("utf-8", "replace").decode("utf-8")
         now = _now()
         async with self._session(write=True) as db:
             await self._touch_user(db, user_id, now)
+            if name:
+                await db.execute("UPDATE users SET display_name = ? WHERE user_id = ?",
+                                 (name.encode("utf-8", "replace").decode("utf-8")[:100], user_id))
             cur = await db.execute(
                 "INSERT INTO requests (user_id, command, query_text, song_id, created_at, guild_id, channel_id) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -378,6 +412,112 @@ class HistoryStore:
             HistoryEntry(rid, command, query, song, _parse_time(created), tuple(shown.get(rid, ())))
             for rid, command, query, song, created in requests
         ]
+
+    # ------------------------------------------------------- taste and playlists
+    async def ratings(self, user_id: int, limit: int = 1000) -> tuple[list[str], list[str]]:
+        """The user's 👍 and 👎 song ids, each newest first (a taste profile weighs recent ones more)."""
+        async with self._session(write=False) as db:
+            async with db.execute(
+                "SELECT song_id, value FROM feedback WHERE user_id = ? "
+                "ORDER BY updated_at DESC, song_id LIMIT ?", (user_id, limit)) as cur:
+                rows = await cur.fetchall()
+        return [s for s, v in rows if v > 0], [s for s, v in rows if v < 0]
+
+    async def asked_song_ids(self, user_id: int, limit: int = 200) -> list[str]:
+        """Songs the user asked about (recommend/cluster seeds), newest first, no repeats."""
+        async with self._session(write=False) as db:
+            async with db.execute(
+                "SELECT song_id FROM requests WHERE user_id = ? AND song_id IS NOT NULL "
+                "ORDER BY id DESC LIMIT ?", (user_id, limit * 4)) as cur:
+                rows = await cur.fetchall()
+        return list(dict.fromkeys(r[0] for r in rows))[:limit]
+
+    async def server_ratings(self, guild_id: int | None, exclude_user: int | None = None,
+                             limit: int = 200_000) -> dict[int, tuple[list[str], list[str]]]:
+        """Ratings of the members seen in a server (all users for ``None``, the console),
+        as user -> (liked ids, disliked ids); members who opted out are left out."""
+        where = ("user_id IN (SELECT DISTINCT user_id FROM requests WHERE guild_id = ?)"
+                 if guild_id is not None else "1 = 1")
+        params: tuple[object, ...] = (guild_id,) if guild_id is not None else ()
+        out: dict[int, tuple[list[str], list[str]]] = {}
+        async with self._session(write=False) as db:
+            async with db.execute(
+                f"SELECT user_id, song_id, value FROM feedback WHERE {where} "  # constant text only
+                "AND user_id NOT IN (SELECT user_id FROM users WHERE private = 1) "
+                "ORDER BY user_id, updated_at DESC LIMIT ?", (*params, limit)) as cur:
+                rows = await cur.fetchall()
+        for user, song, value in rows:
+            if user == exclude_user:
+                continue
+            liked, disliked = out.setdefault(int(user), ([], []))
+            (liked if value > 0 else disliked).append(song)
+        return out
+
+    async def save_playlist(self, user_id: int, title: str, kind: str, query: str,
+                            song_ids: Sequence[str]) -> int:
+        """Store a playlist (ids in order) so ``history`` lists it and ``playlist last`` shows it."""
+        now = _now()
+        clean = [str(s) for s in song_ids]
+        if any("," in s for s in clean):
+            raise ValueError("song ids must not contain commas")
+        async with self._session(write=True) as db:
+            await self._touch_user(db, user_id, now)
+            cur = await db.execute(
+                "INSERT INTO playlists (user_id, title, kind, query_text, song_ids, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (user_id, title.encode("utf-8", "replace").decode("utf-8")[:200], kind,
+                 query.encode("utf-8", "replace").decode("utf-8")[:400], ",".join(clean), now))
+            playlist_id = cur.lastrowid
+            await cur.close()
+        assert playlist_id is not None
+        return int(playlist_id)
+
+    async def playlists(self, user_id: int, limit: int = 10) -> list[SavedPlaylist]:
+        """The user's playlists, newest first."""
+        if limit <= 0:
+            return []
+        async with self._session(write=False) as db:
+            async with db.execute(
+                "SELECT id, title, kind, query_text, song_ids, created_at FROM playlists "
+                "WHERE user_id = ? ORDER BY id DESC LIMIT ?", (user_id, limit)) as cur:
+                rows = await cur.fetchall()
+        return [SavedPlaylist(int(i), t, k, q, tuple(x for x in ids.split(",") if x), _parse_time(c))
+                for i, t, k, q, ids, c in rows]
+
+    async def set_private(self, user_id: int, private: bool) -> None:
+        """Opt a user out of (or back into) taste comparisons and blends."""
+        now = _now()
+        async with self._session(write=True) as db:
+            await self._touch_user(db, user_id, now)
+            await db.execute("UPDATE users SET private = ? WHERE user_id = ?", (1 if private else 0, user_id))
+
+    async def is_private(self, user_id: int) -> bool:
+        async with self._session(write=False) as db:
+            async with db.execute("SELECT private FROM users WHERE user_id = ?", (user_id,)) as cur:
+                row = await cur.fetchone()
+        return bool(row and row[0])
+
+    async def find_user(self, text: str) -> int | None:
+        """A user id from a numeric id or a display name seen before (case-insensitive)."""
+        text = (text or "").strip().lstrip("@").strip()[:100].encode("utf-8", "replace").decode("utf-8")
+        if not text:
+            return None
+        async with self._session(write=False) as db:
+            if text.isascii() and text.isdigit() and len(text) <= 18:  # fits SQLite's INTEGER
+                async with db.execute("SELECT user_id FROM users WHERE user_id = ?", (int(text),)) as cur:
+                    row = await cur.fetchone()
+                if row:
+                    return int(row[0])
+            async with db.execute("SELECT user_id FROM users WHERE lower(display_name) = lower(?) "
+                                  "ORDER BY last_seen DESC LIMIT 1", (text,)) as cur:
+                row = await cur.fetchone()
+        return int(row[0]) if row else None
+
+    async def display_name(self, user_id: int) -> str | None:
+        async with self._session(write=False) as db:
+            async with db.execute("SELECT display_name FROM users WHERE user_id = ?", (user_id,)) as cur:
+                row = await cur.fetchone()
+        return str(row[0]) if row and row[0] else None
 
     async def row_counts(self, user_id: int | None = None) -> dict[str, int]:
         """Rows per table, overall or for one user: lets tests and diagnostics prove forget() is complete."""

@@ -178,6 +178,8 @@ class Reply:
     picks: tuple[PickRef, ...] = ()
     follow_up: FollowUp | None = None
     confirm: str = ""  # the action awaiting confirmation, e.g. "forget"
+    #: Files to attach (name, content): playlists as .m3u and .csv. The console writes them.
+    attachments: tuple[tuple[str, bytes], ...] = ()
 
     def fitted(self) -> Reply:
         """A copy within Discord's message, embed and select-menu limits."""
@@ -223,6 +225,8 @@ def render_text(reply: Reply) -> str:
         parts.append("Rate a pick: like N / dislike N. More: more. Listen: link N")
     if reply.confirm:
         parts.append("Type yes to confirm, anything else to cancel.")
+    for name, _ in reply.attachments:
+        parts.append(f"[file: {name} (an attachment on Discord)]")
     return "\n".join(parts)
 
 

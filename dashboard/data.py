@@ -17,7 +17,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -27,8 +26,8 @@ from engine.artifact import ArtifactError
 from engine.catalog import CatalogError
 from engine.evaluation import KResult, evaluate_k
 from engine.features import FEATURE_LABELS
-from engine.model_cache import obtain_model
 from engine.model import MoodModel
+from engine.model_cache import obtain_model
 from engine.paths import cached_model_path, catalog_files, default_catalog
 from engine.service import Engine
 
@@ -41,7 +40,6 @@ TRY_K_CHOICES: tuple[str, ...] = ("auto", *(str(k) for k in range(2, 13)))
 ELBOW_KS = range(2, 11)
 #: Most points the map draws; the counts and filters always use every song.
 MAP_MAX_POINTS = 5_000
-_SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")
 
 
 class SettingsError(Exception):
@@ -248,13 +246,6 @@ def sample_rows(frame: pd.DataFrame, limit: int | None = None, seed: int = 0) ->
     if len(frame) <= limit:
         return frame
     return frame.sample(n=limit, random_state=seed)
-
-
-def listen_url(song_id: str, name: str, artist: str) -> str:
-    """A Spotify link: the track itself for a Spotify id, else a search for title and artist."""
-    if _SPOTIFY_ID.fullmatch(song_id or ""):
-        return f"https://open.spotify.com/track/{song_id}"
-    return "https://open.spotify.com/search/" + quote(f"{name} {artist}"[:200])
 
 
 def feature_label(feature: str) -> str:

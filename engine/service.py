@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -36,6 +36,9 @@ from .resolver import (
     SongResolver,
 )
 from .text import MAX_QUERY_CHARS, fold
+
+if TYPE_CHECKING:
+    from .taste import TasteModel, TasteProfile
 
 logger = logging.getLogger(__name__)
 
@@ -388,6 +391,8 @@ class Engine:
         page: int = 0,
         per_artist: int = 2,
         where: str | Sequence[Target] = "",
+        liked_ids: Sequence[str] = (),
+        disliked_ids: Sequence[str] = (),
     ) -> Recommendation:
         """Songs that sound like the song ``query`` names, from its mood.
 
@@ -395,7 +400,8 @@ class Engine:
         clamped to 1..MAX_PICKS (engine.counts; front ends refuse out-of-range counts
         before this). Raises NoMatchError/AmbiguousSongError for the seed,
         InvalidTargetsError for bad targets and NoResultsError when targets, exclusions
-        or paging leave nothing.
+        or paging leave nothing. ``liked_ids``/``disliked_ids`` (the member's 👍/👎) re-rank
+        a pool three times the pages' size: songs close to a 👍 rise, close to a 👎 sink.
         """
         seed, targets = self._seed_and_targets(query)
         targets = _dedupe_targets(targets + self._where(where))
@@ -403,8 +409,14 @@ class Engine:
         page = _clamp_int(page, 0, MAX_PAGE, 0)
         per_artist = _clamp_int(per_artist, 0, MAX_PICKS, 2)
         excluded = _id_set(exclude_ids)
-        found = self.recommender.recommend(seed.index, n, exclude_ids=excluded, page=page,
-                                           per_artist=per_artist, targets=targets)
+        if liked_ids or disliked_ids:
+            pool = self.recommender.recommend(seed.index, min(3 * (page + 1) * n, 300),
+                                              exclude_ids=excluded, per_artist=per_artist,
+                                              targets=targets)
+            found = self._shape(pool, liked_ids, disliked_ids, n, skip=page * n)
+        else:
+            found = self.recommender.recommend(seed.index, n, exclude_ids=excluded, page=page,
+                                               per_artist=per_artist, targets=targets)
         if not found:
             raise self._no_results(seed.mood, targets, like=seed,
                                    narrowed=bool(excluded) or page > 0)
@@ -442,6 +454,8 @@ class Engine:
         exclude_ids: Collection[str] = frozenset(),
         seed: int | None = None,
         where: str | Sequence[Target] = "",
+        liked_ids: Sequence[str] = (),
+        disliked_ids: Sequence[str] = (),
     ) -> VibeResult:
         """Songs typical of a mood, different on each call unless ``seed`` is given.
 
@@ -459,7 +473,16 @@ class Engine:
         # every call. Generator methods hold their bit generator's lock, so sharing is safe.
         rng = self._rng if rng_seed < 0 else np.random.default_rng(rng_seed)
         excluded = _id_set(exclude_ids)
-        found = self.recommender.vibe(m.cluster, n, exclude_ids=excluded, rng=rng, targets=targets)
+        # Feedback re-ranks a sample three times as large, when a rated song is of this
+        # mood: songs of another mood are never close enough to one to move.
+        labels = self.model.labels_
+        liked = [i for i in self._indices(liked_ids, 200) if labels[i] == m.cluster]
+        disliked = [i for i in self._indices(disliked_ids, 200) if labels[i] == m.cluster]
+        if liked or disliked:
+            pool = self.recommender.vibe(m.cluster, 3 * n, exclude_ids=excluded, rng=rng, targets=targets)
+            found = self._shape(pool, [self._ids[i] for i in liked], [self._ids[i] for i in disliked], n)
+        else:
+            found = self.recommender.vibe(m.cluster, n, exclude_ids=excluded, rng=rng, targets=targets)
         if not found:
             raise self._no_results(m, targets, like=None, narrowed=bool(excluded))
         indices = [i for i, _ in found]
@@ -596,6 +619,309 @@ class Engine:
         """One dict per mood: cluster, key, label, emoji, size, share, description."""
         return self.model.summary()
 
+    # -- listeners: taste, for you, playlists, friends (engine/taste.py, engine/playlist.py) --
+    def _taste_model(self) -> "TasteModel":
+        """The taste model, built on first use (it only holds views of the recommender)."""
+        model = self.__dict__.get("_taste")
+        if model is None:
+            from .taste import TasteModel
+            model = self.__dict__["_taste"] = TasteModel(self.recommender)
+        return model
+
+    def _indices(self, ids: object, limit: int = 5_000) -> list[int]:
+        """Song indices of known ids, order kept, duplicates and unknown ids dropped."""
+        if not ids or isinstance(ids, (str, bytes)):
+            ids = (ids,) if isinstance(ids, str) else ()
+        out: dict[int, None] = {}
+        index_of = self.recommender.index_of_id
+        try:
+            for sid in ids:  # type: ignore[union-attr]
+                i = index_of.get(sid) if isinstance(sid, str) else None
+                if i is not None:
+                    out.setdefault(int(i), None)
+                if len(out) >= limit:
+                    break
+        except TypeError:
+            return []
+        return list(out)
+
+    @_guard
+    def taste_profile(self, liked_ids: Sequence[str] = (), disliked_ids: Sequence[str] = (),
+                      asked_ids: Sequence[str] = ()) -> "TasteProfile":
+        """A member's taste from song ids, each list newest first (see engine/taste.py)."""
+        return self._taste_model().profile(self._indices(liked_ids), self._indices(disliked_ids),
+                                           self._indices(asked_ids))
+
+    def _shape(self, found: list[tuple[int, float]], liked_ids: object, disliked_ids: object,
+               n: int, skip: int = 0) -> list[tuple[int, float]]:
+        """Re-rank a candidate pool by feedback (songs near a 👍 up, near a 👎 down)."""
+        liked, disliked = self._indices(liked_ids, 200), self._indices(disliked_ids, 200)
+        if not found or not (liked or disliked):
+            return found[skip:skip + n]
+        adjust = self._taste_model().shaping([i for i, _ in found], liked, disliked)
+        ranked = sorted(zip(found, adjust.tolist()), key=lambda t: -(t[0][1] + t[1]))
+        return [pair for pair, _ in ranked][skip:skip + n]
+
+    @_guard
+    def foryou(self, liked_ids: Sequence[str] = (), n: int = 10, *,
+               disliked_ids: Sequence[str] = (), asked_ids: Sequence[str] = (),
+               exclude_ids: Collection[str] = frozenset(),
+               server: dict[object, tuple[Sequence[str], Sequence[str]]] | None = None) -> "ForYou":
+        """Picks for a member from their taste; a varied starter list when there is none.
+
+        ``server`` maps other members of the server to (liked ids, disliked ids): their
+        co-likes blend in, weighted by the evidence. Never a shown, rated or asked song.
+        """
+        n = _clamp_int(n, 1, MAX_PICKS, 10)
+        taste = self._taste_model()
+        profile = taste.profile(self._indices(liked_ids), self._indices(disliked_ids),
+                                self._indices(asked_ids))
+        excluded = self._indices(_id_set(exclude_ids), 50_000)
+        if profile.empty:
+            found = taste.starter(n, set(excluded) | set(profile.negatives.tolist()))
+            songs = self._songs(found)
+            picks = tuple(Pick(s, 0.0, f"a well-known, typical {s.mood.label} song") for s in songs)
+            return ForYou(picks=picks, starter=True, hybrid=False, profile=profile)
+        collab: dict[int, float] = {}
+        evidence = 0.0
+        if server:
+            others = {m: (self._indices(l, 2_000), self._indices(d, 2_000))
+                      for m, (l, d) in list(server.items())[:5_000]}
+            from .taste import collaborative
+            collab, evidence = collaborative(profile.anchors.tolist(), others)
+        scored = taste.foryou(profile, n, exclude=excluded, collab=collab, evidence=evidence)
+        if not scored:
+            raise NoResultsError("no new songs left for your taste: you have seen them all",
+                                 ("rate a few more songs", "vibe chill"))
+        songs = self._songs([p.index for p in scored])
+        picks = []
+        for song, p in zip(songs, scored):
+            liked = self._names[p.because] if p.because >= 0 else ""
+            why = f"because you liked {liked}" if liked else "close to your taste"
+            if p.collab >= 0.3:
+                why = f"liked by members with your taste · {why}"
+            picks.append(Pick(song, max(0.0, min(1.0, p.score)), _one_line(why, 90)))
+        return ForYou(picks=tuple(picks), starter=False, hybrid=evidence > 0 and bool(collab),
+                      profile=profile)
+
+    @_guard
+    def resolve_titles(self, text: str, limit: int = 20) -> tuple[list[Song], list[str]]:
+        """Songs for comma-separated titles ("la java, in the end"): the best match of each,
+        and the parts that matched nothing."""
+        if not isinstance(text, str):
+            return [], []
+        parts = [p.strip() for p in re.split(r"[,;\n]", text[: MAX_QUERY_CHARS * 8]) if p.strip()]
+        found: list[Song] = []
+        missing: list[str] = []
+        for part in parts[:limit]:
+            try:
+                song = self.find_song(part)
+            except AmbiguousSongError as exc:
+                song = self._song(exc.candidates[0].index) if exc.candidates else None
+            except EngineError:
+                song = None
+            if song is None:
+                missing.append(_one_line(part, 60))
+            elif song not in found:
+                found.append(song)
+        return found, missing
+
+    @_guard
+    def playlist(self, query: str, n: int = 15, *, liked_ids: Sequence[str] = (),
+                 disliked_ids: Sequence[str] = (), asked_ids: Sequence[str] = (),
+                 exclude_ids: Collection[str] = frozenset()) -> "Playlist":
+        """A smooth playlist of ``n`` songs (1..50) from a song, a mood word, ``foryou`` or a
+        journey ``a -> b``; no artist twice in a row, at most two per artist, no 👎 song."""
+        from .playlist import DEFAULT_LENGTH, MAX_LENGTH, mean_step, order_smoothly
+
+        if not isinstance(query, str) or not query.strip():
+            raise EngineError("say what the playlist starts from: a song, a mood, foryou, or a -> b",
+                               ("la java", "chill", "foryou", "la java -> in the end"))
+        n = _clamp_int(n, 2, MAX_LENGTH, DEFAULT_LENGTH)
+        text = _one_line(query, MAX_QUERY_CHARS * 2)
+        banned = set(self._indices(disliked_ids)) | set(self._indices(exclude_ids, 50_000))
+        taste = self._taste_model()
+        parts = re.split(r"\s*(?:->|→|=>)\s*", text)
+        fix_last = False
+        if len(parts) >= 2:
+            if len(parts) > 2 or not parts[0] or not parts[1]:
+                raise EngineError("a journey goes between two songs: first -> last",
+                                   ("la java -> in the end",))
+            a, b = self.find_song(parts[0]), self.find_song(parts[1])
+            if a.index == b.index:
+                raise EngineError("a journey needs two different songs", ("la java -> in the end",))
+            chosen = self._journey(a.index, b.index, n, banned)
+            kind, title, fix_last = "journey", f"{a.name} → {b.name}", True
+        elif fold(text) in {"foryou", "for you", "me", "my taste", "mine"}:
+            profile = taste.profile(self._indices(liked_ids), self._indices(disliked_ids),
+                                    self._indices(asked_ids))
+            if profile.empty:
+                raise NoResultsError("a foryou playlist needs some 👍 first",
+                                     ("like a few songs", "foryou start la java, in the end"))
+            picks = taste.foryou(profile, n, exclude=banned, per_artist=2)
+            chosen = [p.index for p in picks]
+            kind, title = "foryou", "For you"
+        else:
+            mood = self._playlist_mood(text)
+            if mood is not None:
+                rng = np.random.default_rng(abs(hash((text, n))) % 2**32)
+                found = self.recommender.vibe(mood.cluster, 3 * n, rng=rng, per_artist=2,
+                                              exclude_ids=[self._ids[i] for i in banned])
+                found = self._shape(found, liked_ids, disliked_ids, 3 * n)
+                chosen = _cap_artists([i for i, _ in found], self.recommender.artist_code_, n)
+                kind, title = "mood", f"{mood.emoji} {mood.label}"
+            else:
+                seed = self.find_song(text)
+                found = self.recommender.recommend(seed.index, 3 * n, per_artist=2,
+                                                   exclude_ids=[self._ids[i] for i in banned])
+                found = self._shape(found, liked_ids, disliked_ids, 3 * n)
+                chosen = _cap_artists([seed.index] + [i for i, _ in found],
+                                      self.recommender.artist_code_, n)
+                kind, title = "song", f"Like {seed.name}"
+        if len(chosen) < 2:
+            raise NoResultsError("not enough songs for a playlist there", ("try another song or mood",))
+        z = (self.recommender.X_[chosen] - self.recommender._mean) / self.recommender._scale
+        order = order_smoothly(z, self.recommender.artist_code_[chosen].tolist(), fix_last=fix_last)
+        ordered = [chosen[i] for i in order]
+        zo = z[order]
+        return Playlist(title=title, kind=kind, query=text, songs=tuple(self._songs(ordered)),
+                        mean_step=mean_step(zo, list(range(len(ordered)))))
+
+    def _playlist_mood(self, text: str) -> Mood | None:
+        """The mood a playlist text means, if it is mood words rather than a song title:
+        a mood word, or a word of a mood this catalog lacks (its nearest mood by sound)."""
+        folded = fold(text)
+        tokens = folded.split()
+        for form in (folded, _compact(folded), *tokens):
+            if form in self._mood_words:
+                return self._mood_words[form]
+        from .moods import ARCHETYPES
+        for arch in ARCHETYPES:
+            if any(w in arch.synonyms or w == arch.key for w in tokens):
+                feats = list(self.recommender.features)
+                direction = np.asarray([arch.weights.get(f, 0.0) for f in feats])
+                centres = np.asarray(self.model.kmeans_.cluster_centers_, dtype=np.float64)
+                return self.moods[int(np.argmax(centres @ direction))]
+        return None
+
+    def _journey(self, a: int, b: int, n: int, banned: set[int]) -> list[int]:
+        """Songs stepping evenly in feature space from ``a`` to ``b`` (both included)."""
+        rec = self.recommender
+        cached = self.__dict__.get("_z32")
+        if cached is None:  # standardised features (transposed) and squared norms, once
+            z = ((rec.X_ - rec._mean) / rec._scale).astype(np.float32)
+            cached = self.__dict__["_z32"] = (z, np.ascontiguousarray(z.T), (z * z).sum(axis=1))
+        zall, zall_t, sq = cached
+        t = np.linspace(0.0, 1.0, n)[:, None].astype(np.float32)
+        targets = (1 - t) * zall[a] + t * zall[b]
+        from .taste import single_threaded_blas
+        with single_threaded_blas():
+            d = sq[None, :] - 2 * (targets @ zall_t)     # + |target|^2, constant per row
+        k = min(40, zall.shape[0] - 1)
+        near = np.argpartition(d, k, axis=1)[:, :k + 1]
+        groups, artists = rec.group_, rec.artist_code_
+        used = {int(groups[a]), int(groups[b])}
+        counts = {int(artists[a]): 1}
+        counts[int(artists[b])] = counts.get(int(artists[b]), 0) + 1
+        out = [a]
+        for step in range(1, n - 1):
+            cands = near[step][np.argsort(d[step, near[step]], kind="stable")]
+            for i in cands.tolist():
+                g, art = int(groups[i]), int(artists[i])
+                if i in banned or g in used or counts.get(art, 0) >= 2:
+                    continue
+                used.add(g)
+                counts[art] = counts.get(art, 0) + 1
+                out.append(i)
+                break
+        out.append(b)
+        return out
+
+    @_guard
+    def playlist_files(self, playlist: "Playlist") -> dict[str, str]:
+        """The playlist as ``.m3u`` and ``.csv`` text, keyed by a safe file name."""
+        from .playlist import PlaylistSong, to_csv, to_m3u
+
+        rows = [PlaylistSong(s.id, s.name, s.artist, int(round(s.features.get("duration_ms", 0) / 1000))
+                             if math.isfinite(s.features.get("duration_ms", 0)) else 0, s.features)
+                for s in playlist.songs]
+        stem = re.sub(r"[^a-z0-9]+", "-", fold(playlist.title)).strip("-")[:40] or "playlist"
+        return {f"clusterfy-{stem}.m3u": to_m3u(playlist.title, rows),
+                f"clusterfy-{stem}.csv": to_csv(rows)}
+
+    @_guard
+    def taste_match(self, a: tuple[Sequence[str], Sequence[str]],
+                    b: tuple[Sequence[str], Sequence[str]]) -> "TasteMatch":
+        """How alike two members' tastes are; each is (liked ids, disliked ids), newest first."""
+        taste = self._taste_model()
+        pa = taste.profile(self._indices(a[0]), self._indices(a[1]))
+        pb = taste.profile(self._indices(b[0]), self._indices(b[1]))
+        shared = tuple(self.moods[c] for c in np.argsort(-np.minimum(pa.mood_share, pb.mood_share)).tolist()
+                       if pa.mood_share[c] >= 0.15 and pb.mood_share[c] >= 0.15)
+        pairs = tuple((self._song(i), self._song(j)) for i, j in taste.bridges(pa, pb, 3))
+        return TasteMatch(score=taste.compare(pa, pb), shared_moods=shared, bridges=pairs,
+                          empty=pa.empty or pb.empty)
+
+    @_guard
+    def blend(self, members: Sequence[tuple[Sequence[str], Sequence[str]]], n: int = 10, *,
+              exclude_ids: Collection[str] = frozenset()) -> list[tuple[Pick, tuple[int, ...]]]:
+        """One list in the middle of several tastes: picks and, for each, the positions of
+        the members whose taste it comes from."""
+        n = _clamp_int(n, 1, MAX_PICKS, 10)
+        taste = self._taste_model()
+        profiles = [taste.profile(self._indices(l), self._indices(d)) for l, d in list(members)[:8]]
+        scored = taste.blend(profiles, n, exclude=self._indices(_id_set(exclude_ids), 50_000))
+        out = []
+        for song, p in zip(self._songs([s.index for s in scored]), scored):
+            why = f"close to {self._names[p.because]}" if p.because >= 0 else "between your tastes"
+            out.append((Pick(song, max(0.0, min(1.0, p.score)), _one_line(why, 90)), p.members))
+        return out
+
+
+@dataclass(frozen=True)
+class ForYou:
+    """Picks for one member; ``starter`` when they had no history yet."""
+
+    picks: tuple[Pick, ...]
+    starter: bool
+    hybrid: bool
+    profile: Any = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Playlist:
+    """An ordered playlist; ``mean_step`` is the mean feature distance between neighbours."""
+
+    title: str
+    kind: str      # song | mood | foryou | journey
+    query: str
+    songs: tuple[Song, ...]
+    mean_step: float
+
+
+@dataclass(frozen=True)
+class TasteMatch:
+    """Two tastes compared: 0..1 score, moods both like, and liked songs that bridge them."""
+
+    score: float
+    shared_moods: tuple[Mood, ...]
+    bridges: tuple[tuple[Song, Song], ...]
+    empty: bool
+
+
+def _cap_artists(indices: Sequence[int], artist_code: np.ndarray, n: int, cap: int = 2) -> list[int]:
+    """The first ``n`` of ``indices`` with at most ``cap`` songs per artist."""
+    counts: dict[int, int] = {}
+    out: list[int] = []
+    for i in indices:
+        a = int(artist_code[i])
+        if counts.get(a, 0) < cap:
+            counts[a] = counts.get(a, 0) + 1
+            out.append(int(i))
+            if len(out) == n:
+                break
+    return out
+
 
 def _dedupe_targets(targets: Sequence[Target]) -> list[Target]:
     """Drop repeated targets (same field and bounds), keeping the first wording."""
@@ -619,4 +945,5 @@ __all__ = [
     "AmbiguousSongError", "ClusterReport", "Engine", "EngineError", "InvalidTargetsError",
     "NoMatchError", "NoResultsError", "Pick", "Recommendation", "Song", "UnknownMoodError",
     "VibeResult", "Candidate", "FeatureComparison", "Resolution", "Target",
+    "ForYou", "Playlist", "TasteMatch",
 ]

@@ -31,7 +31,8 @@ SHORT_ERROR = 600
 
 #: Every command the text front ends know, each given the hostile input as its argument.
 COMMANDS: tuple[str, ...] = ("recommend", "cluster", "vibe", "moods", "history", "forget",
-                             "help", "more", "like", "dislike", "link")
+                             "help", "more", "like", "dislike", "link", "foryou", "playlist",
+                             "taste", "blend", "privacy")
 #: Pseudo-command: the input typed as a whole line (no command word in front).
 RAW = "(raw line)"
 
@@ -276,7 +277,8 @@ def expected_after(command: str, reply, before: dict[str, int], had_rating: bool
     """The user's row counts after ``reply`` to ``command``, given the counts before.
 
     The rule: a request row (plus one shown row per pick) only for a successful
-    recommend / vibe / cluster (``more`` re-runs one of the first two); a feedback row
+    recommend / vibe / cluster / foryou / blend (``more`` re-runs one of them); a request and a
+    playlist row for a new playlist; a feedback row
     only for a successful rating of a song not rated before; a confirmed forget empties
     everything; anything else — errors, questions, help, history — adds nothing.
     """
@@ -285,12 +287,19 @@ def expected_after(command: str, reply, before: dict[str, int], had_rating: bool
         return after
     if reply.text.startswith("🧹"):
         return {k: 0 for k in before}
-    if command in ("recommend", "vibe", "more") and reply.picks:
+    if command == "playlist" and reply.attachments and reply.card is not None \
+            and "Mean step" in reply.card.footer:  # a new playlist (not "playlist last")
+        after["requests"] += 1
+        after["playlists"] += 1
+        after["users"] = 1
+    elif command in ("recommend", "vibe", "more", "foryou", "blend") and reply.picks:
         after["requests"] += 1
         after["shown"] += len(reply.picks)
         after["users"] = 1
     elif command == "cluster" and reply.card is not None:
         after["requests"] += 1
+        after["users"] = 1
+    elif command == "privacy" and reply.text[:1] in ("🔒", "🔓"):  # the setting needs a user row
         after["users"] = 1
     elif command in ("like", "dislike") and reply.text[:1] in ("👍", "👎"):
         after["feedback"] += 0 if had_rating else 1
@@ -413,6 +422,6 @@ async def rows_problems(store, user_id: int, before: dict[str, int],
         return [f"history rows {got}, expected {want} (before {before})"]
     if got["requests"]:
         commands = {e.command for e in await store.recent(user_id, 1000)}
-        if not commands <= {"recommend", "vibe", "cluster"}:
+        if not commands <= {"recommend", "vibe", "cluster", "foryou", "playlist", "blend"}:
             return [f"recorded commands {sorted(commands)}"]
     return []

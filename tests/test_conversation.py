@@ -74,7 +74,7 @@ async def test_trailing_number_is_a_count_unless_it_belongs_to_the_title(conv, e
 async def test_bad_counts_get_a_clear_answer(conv, count):
     reply = await conv.recommend(ALICE, "la java", count)
     assert reply.error and ("between 1 and" in reply.text or "not a number" in reply.text)
-    assert await conv.store.row_counts(ALICE.id) == {"users": 0, "requests": 0, "shown": 0, "feedback": 0}
+    assert await conv.store.row_counts(ALICE.id) == {"users": 0, "requests": 0, "shown": 0, "feedback": 0, "playlists": 0}
 
 
 def test_check_count_default_and_bounds():

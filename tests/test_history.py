@@ -107,7 +107,7 @@ async def test_migration_from_v1_keeps_rows(tmp_path: Path) -> None:
     assert _pragma(path, "user_version") == 1
 
     async with await HistoryStore.open(path) as s:
-        assert await s.row_counts() == {"shown": 2, "feedback": 1, "requests": 1, "users": 1}
+        assert await s.row_counts() == {"shown": 2, "feedback": 1, "playlists": 0, "requests": 1, "users": 1}
         (old,) = await s.recent(7)
         assert old == HistoryEntry(1, "recommend", "old query", "s1", datetime(2024, 1, 2, tzinfo=timezone.utc), ("a", "b"))
         assert await s.disliked_song_ids(7) == {"a"}
@@ -251,7 +251,8 @@ async def test_forget_removes_everything_about_user_only(file_store: HistoryStor
             await file_store.record_shown(rid, user, [f"s{n}", f"t{n}"])
         await file_store.record_feedback(user, "s0", -1)
         await file_store.record_feedback(user, "s1", 1)
-    expected = {"shown": 6, "feedback": 2, "requests": 3, "users": 1}
+        await file_store.save_playlist(user, "p", "mood", "chill", ["s0", "s1"])
+    expected = {"shown": 6, "feedback": 2, "playlists": 1, "requests": 3, "users": 1}
     assert await file_store.row_counts(1) == expected
     assert await file_store.row_counts(2) == expected
     assert await file_store.row_counts() == {k: 2 * v for k, v in expected.items()}
@@ -282,7 +283,7 @@ async def test_sql_injection_stored_verbatim(store: HistoryStore) -> None:
     assert (entry.command, entry.query, entry.song_id) == (nasty, nasty, nasty)
     assert entry.shown == (nasty, 'x"); DELETE FROM shown; --')
     assert await store.disliked_song_ids(1) == {nasty}
-    assert await store.row_counts() == {"shown": 2, "feedback": 1, "requests": 1, "users": 1}
+    assert await store.row_counts() == {"shown": 2, "feedback": 1, "playlists": 0, "requests": 1, "users": 1}
     assert await store.integrity_ok()
 
 
@@ -297,7 +298,7 @@ async def test_concurrent_requests_all_recorded(file_store: HistoryStore) -> Non
     jobs = [one(user, n) for n in range(10) for user in range(20)]
     ids = await asyncio.gather(*jobs)
     assert len(ids) == len(set(ids)) == 200
-    assert await file_store.row_counts() == {"shown": 1000, "feedback": 80, "requests": 200, "users": 20}
+    assert await file_store.row_counts() == {"shown": 1000, "feedback": 80, "playlists": 0, "requests": 200, "users": 20}
     for user in range(20):
         entries = await file_store.recent(user, limit=50)
         assert len(entries) == 10

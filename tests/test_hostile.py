@@ -101,7 +101,8 @@ class ReplySpy:
 
     METHODS = {"recommend": "recommend", "vibe": "vibe", "cluster": "cluster", "more": "more",
                "rate": "like", "forget": "forget", "history": "history", "moods": "moods",
-               "choose": "recommend", "link": "link"}
+               "choose": "recommend", "link": "link", "foryou": "foryou", "playlist": "playlist",
+               "blend": "blend", "taste": "taste", "privacy": "privacy"}
 
     def __init__(self, conversation: Conversation) -> None:
         self.calls: list[tuple[str, Any]] = []

@@ -29,7 +29,8 @@ logger = logging.getLogger(__name__)
 #: interaction not acknowledged within 3 s; answering directly when we are fast keeps
 #: error replies ephemeral (after a public defer Discord ignores the ephemeral flag).
 DEFER_AFTER = 1.5
-EXTENSIONS = ("bot.cogs.recommend", "bot.cogs.moods", "bot.cogs.history", "bot.cogs.help")
+EXTENSIONS = ("bot.cogs.recommend", "bot.cogs.moods", "bot.cogs.history", "bot.cogs.help",
+              "bot.cogs.foryou", "bot.cogs.playlist", "bot.cogs.friends")
 
 Action = Callable[[Requester], Awaitable[Reply]]
 CommandCallback = Callable[..., Coroutine[Any, Any, None]]

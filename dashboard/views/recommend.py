@@ -34,7 +34,7 @@ def picks_table(picks: tuple[Pick, ...], similarity: bool) -> None:
     """Picks as a table; every pick is in the seed's (or the asked) mood, so no mood column."""
     rows = [{"song": p.song.name, "artist": p.song.artist, "year": p.song.year,
              **({"similar": round(100 * p.score)} if similarity else {}),
-             "why": p.reason, "listen": data.listen_url(p.song.id, p.song.name, p.song.artist)}
+             "why": p.reason, "listen": p.song.link}
             for i, p in enumerate(picks, 1)]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                  column_config={"listen": LINK,

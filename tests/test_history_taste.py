@@ -1,0 +1,88 @@
+"""History store v3: ratings by user, server-wide ratings, playlists, privacy, names;
+migration forward from every earlier schema version without losing a row."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.history import MIGRATIONS, USER_TABLES, HistoryStore
+
+
+def _database_at(path: Path, version: int) -> None:
+    """A database written by the code of schema ``version`` (its migrations, applied
+    as that code did), holding one user with a request, shown songs and ratings."""
+    con = sqlite3.connect(path)
+    for step in MIGRATIONS[:version]:
+        for statement in step:
+            con.execute(statement)
+    con.execute(f"PRAGMA user_version = {version}")
+    if version >= 1:
+        con.execute("INSERT INTO users VALUES (7, '2024-01-01T00:00:00', '2024-01-02T00:00:00')")
+        con.execute("INSERT INTO requests (id, user_id, command, query_text, song_id, created_at) "
+                    "VALUES (1, 7, 'recommend', 'la java', 's0', '2024-01-02T00:00:00')")
+        con.executemany("INSERT INTO shown VALUES (1, 7, ?, ?)", [(0, "a"), (1, "b")])
+        con.executemany("INSERT INTO feedback VALUES (7, ?, ?, ?)",
+                        [("a", 1, "2024-01-02T00:00:00"), ("b", -1, "2024-01-03T00:00:00"),
+                         ("c", 1, "2024-01-04T00:00:00")])
+    con.commit()
+    con.close()
+
+
+@pytest.mark.parametrize("version", range(0, len(MIGRATIONS)))
+async def test_migrates_forward_from_every_earlier_version(tmp_path: Path, version: int) -> None:
+    path = tmp_path / f"v{version}.db"
+    _database_at(path, version)
+    async with await HistoryStore.open(path) as s:
+        assert await s.integrity_ok()
+        if version >= 1:
+            assert await s.ratings(7) == (["c", "a"], ["b"])  # newest first
+            assert await s.asked_song_ids(7) == ["s0"]
+            assert await s.shown_song_ids(7) == {"a", "b"}
+        assert await s.playlists(7) == []
+        assert await s.is_private(7) is False
+        await s.save_playlist(7, "Chill", "mood", "chill", ["a", "b"])
+        await s.set_private(7, True)
+        assert await s.is_private(7)
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == HistoryStore.SCHEMA_VERSION
+    con.close()
+
+
+async def test_ratings_server_and_privacy(store) -> None:
+    for user, name, guild in ((1, "Ann", 10), (2, "Bob", 10), (3, "Cy", 11), (4, "Dee", 10)):
+        await store.record_request(user, "recommend", "x", guild_id=guild, name=name)
+    await store.record_feedback(1, "a", 1)
+    await store.record_feedback(2, "a", 1)
+    await store.record_feedback(2, "z", -1)
+    await store.record_feedback(3, "q", 1)
+    await store.record_feedback(4, "d", 1)
+    await store.set_private(4, True)
+    assert await store.server_ratings(10, exclude_user=1) == {2: (["a"], ["z"])}  # Dee opted out
+    assert set(await store.server_ratings(None)) == {1, 2, 3}
+    assert await store.find_user("bob") == 2 and await store.find_user("@Ann") == 1
+    assert await store.find_user("3") == 3 and await store.find_user("nobody") is None
+    assert await store.display_name(2) == "Bob"
+
+
+async def test_playlists_round_trip_and_forget_removes_them(store) -> None:
+    first = await store.save_playlist(5, "Like La Java", "song", "la java", ["a", "b", "c"])
+    second = await store.save_playlist(5, "A → B", "journey", "a -> b", ["x", "y"])
+    saved = await store.playlists(5)
+    assert [p.playlist_id for p in saved] == [second, first]
+    assert saved[1].song_ids == ("a", "b", "c") and saved[0].kind == "journey"
+    with pytest.raises(ValueError):
+        await store.save_playlist(5, "t", "song", "q", ["a,b"])
+    await store.record_feedback(5, "a", 1)
+    deleted = await store.forget(5)
+    assert deleted["playlists"] == 2 and deleted["feedback"] == 1
+    assert await store.row_counts(5) == dict.fromkeys(USER_TABLES, 0)
+    assert await store.ratings(5) == ([], [])
+
+
+async def test_concurrent_playlist_saves_all_land(store) -> None:
+    await asyncio.gather(*(store.save_playlist(9, f"p{i}", "mood", "chill", ["a"]) for i in range(20)))
+    assert len(await store.playlists(9, limit=50)) == 20
