@@ -33,7 +33,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from .gram_index import GramIndex, score_strings
-from .text import MAX_QUERY_CHARS, artist_key, clean_display, fold, strip_version_tags, title_key
+from .text import MAX_QUERY_CHARS, artist_key, clean_display, fold, title_key
 
 logger = logging.getLogger(__name__)
 
@@ -754,14 +754,10 @@ class SongResolver:
             key_id = self._titles.find(qkey)
             rows = self._key_group(key_id).tolist() if key_id is not None else []
         if 1 < len(rows) <= MAX_TAGGED_GROUP:
-            if qfold != qkey:  # the query carries a tag ("moments mix cut"): titles with it first
-                same_fold = [r for r in rows if _fast_fold(self._names[r]) == qfold]
-                rows = same_fold or rows
+            same_fold = [r for r in rows if _fast_fold(self._names[r]) == qfold]
+            rows = same_fold or rows
             lit = _literal(q)
-            # Punctuation typed tells titles apart ("Love !", "Love ?"); a version tag
-            # not typed does not ("waves" asks between "Waves" and another's "Waves - Live").
-            untagged = (lambda name: name) if qfold != qkey else strip_version_tags
-            literal = [r for r in rows if _literal(untagged(self._names[r])) == lit]
+            literal = [r for r in rows if _literal(self._names[r]) == lit]
             rows = literal or rows
         return list(dict.fromkeys(rows))
 
