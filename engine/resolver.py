@@ -71,6 +71,10 @@ ARTIST_BRUTE_FORCE_KEYS = 3000
 STRONG_SCORE = 90.0
 #: Artist names read from a plain query's first/last words with a typo need this score.
 FUZZY_ARTIST_CUTOFF = 80.0
+#: Artist names scored against a plain query's first/last words (from one trigram vote).
+SPAN_ALIAS_CANDIDATES = 100
+#: Score of whole words of a longer artist name ("kleiton" for "Kleiton & Kledir").
+PART_OF_ARTIST_SCORE = 90.0
 #: Shorter typed artist names are only matched exactly ("ab" is one typo from too much).
 MIN_FUZZY_ARTIST_CHARS = 3
 
@@ -464,15 +468,11 @@ class SongResolver:
 
     # ------------------------------------------------------------------ artists
 
-    def _match_artists(self, akey: str, cutoff: float = ARTIST_CUTOFF,
-                       whole_words: bool = False) -> list[tuple[int, float]]:
+    def _match_artists(self, akey: str, cutoff: float = ARTIST_CUTOFF) -> list[tuple[int, float]]:
         """Aliases matching a typed artist strongly (exact first), best few.
 
         A leading "the" typed but not in the name ("the karol g") is dropped; one
-        missing ("beatles") is found through the aliases without it. With
-        ``whole_words`` (words guessed to be an artist, no separator said so) a part of
-        a longer name only counts when it is made of whole words of it ("kleiton" for
-        "kleiton kledir"), so that "ady" in "bad ady" is not read as Lady Gaga.
+        missing ("beatles") is found through the aliases without it.
         """
         if not akey:
             return []
@@ -490,13 +490,7 @@ class SongResolver:
             ids = np.union1d(ids, np.arange(lo, min(hi, lo + 50)))
         if not len(ids):
             return []
-        names = [self._aliases.keys[i] for i in ids.tolist()]
-        scores = score_strings(akey, names)
-        if whole_words:
-            plain = process.cdist([akey], names, scorer=fuzz.ratio, dtype=np.float32)[0].astype(float)
-            padded = f" {akey} "
-            part_of = np.fromiter((padded in f" {n} " for n in names), dtype=bool, count=len(names))
-            scores = np.where(part_of, scores, np.minimum(scores, plain))
+        scores = score_strings(akey, [self._aliases.keys[i] for i in ids.tolist()])
         best = np.argsort(-scores, kind="stable")[:3]
         return [(int(ids[i]), float(scores[i])) for i in best.tolist() if scores[i] >= cutoff]
 
@@ -630,7 +624,8 @@ class SongResolver:
     def _decide(self, q: str, qfold: str, scored: dict[int, float], limit: int,
                 title_part: dict[int, float] | None = None) -> Resolution:
         """Scored rows to an answer: one clear best is taken, close seconds make it ask."""
-        ranked = self._rank(scored)
+        strong = {r: s for r, s in scored.items() if s >= FUZZY_CUTOFF}
+        ranked = self._rank(strong or scored)  # ranking every weak row is wasted work
         if not ranked or ranked[0][1] < FUZZY_CUTOFF:
             artist_only = self._artist_only(q, qfold, limit)
             if artist_only is not None:
@@ -710,12 +705,39 @@ class SongResolver:
                     out.append((title_text, artists))
             return out
         n_words = len(words)
+        if n_words < 2:
+            return out
+        # One trigram vote of the whole query over the artist names picks the few names
+        # worth scoring; each first/last-words span is then scored against those only.
+        ids = self._aliases.candidates(" ".join(words), limit=SPAN_ALIAS_CANDIDATES)
+        if not len(ids):
+            return out
+        names = [self._aliases.keys[i] for i in ids.tolist()]
+        padded_names = [f" {n} " for n in names]
+        spans: list[tuple[str, str]] = []  # (title text, artist span)
         for size in range(min(MAX_ARTIST_SPAN_WORDS, n_words - 1), 0, -1):
             for title_words, artist_words in ((words[: n_words - size], words[n_words - size:]),
                                               (words[size:], words[:size])):
-                artists = self._match_artists(" ".join(artist_words), FUZZY_ARTIST_CUTOFF, whole_words=True)
-                if artists:
-                    out.append((" ".join(title_words), artists))
+                span = " ".join(artist_words)
+                span = span[4:] if span.startswith("the ") else span
+                if len(span) >= MIN_FUZZY_ARTIST_CHARS:
+                    spans.append((" ".join(title_words), span))
+        if not spans:
+            return out
+        # Whole name with typos (one C call for every span), or a part of a longer name
+        # made of whole words of it ("kleiton" for "kleiton kledir") -- so that "ady" in
+        # "bad ady" is not read as Lady Gaga.
+        ratios = process.cdist([s for _, s in spans], names, scorer=fuzz.ratio, dtype=np.float32)
+        for (title_text, span), scores in zip(spans, ratios):
+            scores = scores.astype(float)
+            padded = f" {span} "
+            for j, name in enumerate(padded_names):
+                if padded in name:
+                    scores[j] = max(scores[j], PART_OF_ARTIST_SCORE)
+            best = np.argsort(-scores, kind="stable")[:3]
+            artists = [(int(ids[i]), float(scores[i])) for i in best.tolist() if scores[i] >= FUZZY_ARTIST_CUTOFF]
+            if artists:
+                out.append((title_text, artists))
         return out
 
     def _tagged_rows(self, qfold: str) -> list[int]:
