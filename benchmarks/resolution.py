@@ -23,6 +23,7 @@ ambiguous share as the figure to look at.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import re
 import sys
@@ -156,6 +157,7 @@ class Row:
     full_title: str  # as in the file
     artist: str  # folded first artist
     featured: str  # folded featured artist, "" if none
+    tied: bool = False  # several artists have this title: the title alone cannot say which
 
 
 Form = Callable[[Row, np.random.Generator], str | None]
@@ -203,7 +205,8 @@ def _feat(r: Row, rng: np.random.Generator) -> str | None:
 
 def _version(r: Row, rng: np.random.Generator) -> str | None:
     word = VERSION_WORDS[int(rng.integers(len(VERSION_WORDS)))]
-    return f"{r.title} {word}" if rng.integers(2) else _order(f"{r.title} {word}", r.artist, rng)
+    alone = rng.integers(2) and not r.tied
+    return f"{r.title} {word}" if alone else _order(f"{r.title} {word}", r.artist, rng)
 
 
 #: form name -> (generator, whether the title alone identifies the song)
@@ -258,8 +261,8 @@ def identities(songs: pd.DataFrame) -> tuple[np.ndarray, dict[str, set[str]]]:
 
 def measure(resolver: SongResolver, songs: pd.DataFrame, sources: Sequence[str], per_form: int,
             seed: int) -> list[dict[str, object]]:
-    rows = song_rows(songs, sources)
     ident, by_title = identities(songs)
+    rows = [dataclasses.replace(r, tied=len(by_title[r.title]) > 1) for r in song_rows(songs, sources)]
     all_keys = sorted(by_title)
 
     def prefix_owners(prefix: str) -> int:
