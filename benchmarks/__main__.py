@@ -1,9 +1,9 @@
-"""Run Clusterfy's benchmarks: ``python -m benchmarks [engine|recommend|quality|load] [args]``.
+"""Run Clusterfy's benchmarks: ``python -m benchmarks [engine|recommend|quality|load|resolution] [args]``.
 
 Without a command, runs every benchmark with its defaults, one after the other: the
 engine fit benchmark (``bench_engine.py``), the serving benchmark
-(``bench_recommend.py``), the quality report (``quality.py``) and the bot load test
-(``bench_load.py``). With a command, runs that one and passes the remaining
+(``bench_recommend.py``), the quality report (``quality.py``), the bot load test
+(``bench_load.py``) and resolution quality per query form (``resolution.py``). With a command, runs that one and passes the remaining
 arguments on (``python -m benchmarks recommend --sizes bundled --json``).
 """
 
@@ -19,17 +19,19 @@ COMMANDS: dict[str, str] = {
     "recommend": "benchmarks.bench_recommend",
     "quality": "benchmarks.quality",
     "load": "benchmarks.bench_load",
+    "resolution": "benchmarks.resolution",
 }
 ALIASES = {"fit": "engine", "bench_engine": "engine", "serve": "recommend",
-           "bench_recommend": "recommend"}
+           "bench_recommend": "recommend", "resolve": "resolution"}
 
 USAGE = (
-    "usage: python -m benchmarks [engine|recommend|quality|load] [args...]\n"
+    "usage: python -m benchmarks [engine|recommend|quality|load|resolution] [args...]\n"
     "  (no command)  run every benchmark with its defaults\n"
     "  engine        model fit benchmark (benchmarks/bench_engine.py)\n"
     "  recommend     serving benchmark: resolve, autocomplete, recommend, vibe vs baselines\n"
     "  quality       recommendation quality on the bundled catalog\n"
     "  load          100 users x 20 commands through the bot's command path\n"
+    "  resolution    top-1 per query form (typos, any order, feat., ...) on held-out rows\n"
     "  <command> --help for that command's options"
 )
 

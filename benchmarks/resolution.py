@@ -40,7 +40,7 @@ from engine.text import artist_key, fold, strip_version_tags, title_key
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDY = ROOT / "data" / "single_genre_artists_sample.csv"
-SHARED = Path("/work/shared/data")
+SHARED = ROOT.parent / "shared" / "data"
 #: Hits files: bundled in data/ once the catalog task lands, else the shared copies.
 HITS = ("well_known_songs.csv", "top_hits_2000_2019.csv")
 #: Artist names that hold a comma themselves (the hits files' artist field is a comma list).
@@ -346,6 +346,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--misses", action="store_true", help="print a few misses per form")
     args = parser.parse_args(argv)
+    missing = [n for n in HITS if not hits_path(n).exists()]
+    if missing:
+        print(f"error: {', '.join(missing)} not found in {ROOT / 'data'} or {SHARED}", file=sys.stderr)
+        return 1
     songs = union_catalog()
     resolver = SongResolver(songs)
     print(f"catalog: union of {STUDY.name} + {' + '.join(HITS)} = {len(songs)} songs", flush=True)
