@@ -4,8 +4,8 @@ People type a song the way they remember it: title and artist in any order, with
 without "by" / "-" / ",", a typo here or there, lowercase without accents or
 punctuation, a missing or extra "the", "feat. X", "remix", only the first words of a
 long title. This script generates each of those forms from real rows (seeded), resolves
-them with :class:`engine.resolver.SongResolver` over the union catalog (study sample +
-both hits files, the same song kept once) and prints, per form: how many queries, the
+them with :class:`engine.resolver.SongResolver` over the default catalog (the bundled
+union of the study sample and both hits files, the same song kept once) and prints, per form: how many queries, the
 top-1 rate (the right song is the first candidate), the share taken without asking
 (``exact``/``fuzzy``), the share asked about (``ambiguous``) and the share unmatched.
 
@@ -24,28 +24,27 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import hashlib
 import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from engine.resolver import STATUS_AMBIGUOUS, STATUS_EXACT, STATUS_FUZZY, STATUS_NO_MATCH, SongResolver
+from engine.resolver import (
+    STATUS_AMBIGUOUS,
+    STATUS_EXACT,
+    STATUS_FUZZY,
+    STATUS_NO_MATCH,
+    SongResolver,
+)
 from engine.text import artist_key, fold, strip_version_tags, title_key
 
-ROOT = Path(__file__).resolve().parent.parent
-STUDY = ROOT / "data" / "single_genre_artists_sample.csv"
-SHARED = ROOT.parent / "shared" / "data"
-#: Hits files: bundled in data/ once the catalog task lands, else the shared copies.
+#: Title words of the study sample's rows make the tuning queries; the hits files' the held-out ones.
+STUDY = "single_genre_artists_sample.csv"
 HITS = ("well_known_songs.csv", "top_hits_2000_2019.csv")
-#: Artist names that hold a comma themselves (the hits files' artist field is a comma list).
-COMMA_NAMES = ("Tyler, The Creator", "Earth, Wind & Fire", "Crosby, Stills, Nash & Young",
-               "Peter, Paul and Mary", "Emerson, Lake & Palmer")
 #: A typo is only made in a field at least this long once folded (one edit in "sos" is another word).
 MIN_TYPO_CHARS = 5
 #: "First words of a long title": titles of at least this many words, cut to about 60%.
@@ -55,67 +54,13 @@ FEAT_WORDS = ("feat", "feat.", "ft", "featuring")
 _FEAT_IN_TITLE = re.compile(r"[\(\[]\s*(?:feat\.?|ft\.?|featuring|with)\s+([^\)\]]+)[\)\]]", re.IGNORECASE)
 
 
-# -- song tables -------------------------------------------------------------------------
-def split_artists(field: str) -> tuple[str, ...]:
-    """Individual artists of a hits-file artist field ("Future, Drake, Tems")."""
-    text = str(field)
-    kept: list[str] = []
-    for name in COMMA_NAMES:
-        if name in text:
-            kept.append(name)
-            text = text.replace(name, "\x00")
-    parts = [p.strip() for p in re.split(r"\s*,\s*", text)]
-    out = []
-    for p in parts:
-        out.append(kept.pop(0) if p == "\x00" and kept else p)
-    return tuple(p for p in out if p and p != "\x00")
-
-
-def derived_id(artist: str, title: str) -> str:
-    """A stable id from artist + title (the catalog task's rule may differ: only unique here)."""
-    return "h" + hashlib.sha1(f"{artist_key(artist)}\x00{title_key(title)}".encode()).hexdigest()[:21]
-
-
-def read_hits(path: Path) -> pd.DataFrame:
-    """The columns the resolver needs from a hits file (a tiny stand-in for engine.catalog)."""
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    artists = [split_artists(a) for a in raw["artist"]]
-    year = pd.to_numeric(raw["year"], errors="coerce")
-    return pd.DataFrame({
-        "id": [derived_id(a, t) for a, t in zip(raw["artist"], raw["song"])],
-        "name": raw["song"].str.strip(),
-        "artist": [", ".join(a) for a in artists],
-        "artists": artists,
-        "year": year.where(year != 1905),
-        "popularity": pd.to_numeric(raw["popularity"], errors="coerce"),
-        "source": path.name,
-    })
-
-
-def read_study(path: Path) -> pd.DataFrame:
-    from engine.catalog import load_catalog
-
-    songs = load_catalog(path)
-    songs = songs[0] if isinstance(songs, tuple) else songs
-    out = songs[["id", "name", "artist", "year", "popularity"]].copy()
-    out["artists"] = [tuple(a.split(", ")) if a else () for a in out["artist"]]
-    out["source"] = path.name
-    return out.reset_index(drop=True)
-
-
-def hits_path(name: str) -> Path:
-    bundled = ROOT / "data" / name
-    return bundled if bundled.exists() else SHARED / name
-
-
 def union_catalog() -> pd.DataFrame:
-    """Study sample + both hits files; the same song (title key + artist key) kept once."""
-    tables = [read_study(STUDY)] + [read_hits(hits_path(n)) for n in HITS]
-    songs = pd.concat(tables, ignore_index=True)
-    ident = [f"{title_key(t)}\x00{artist_key(a)}" for t, a in zip(songs["name"], songs["artist"])]
-    songs = songs[~pd.Series(ident).duplicated().to_numpy()]
-    songs = songs[~songs["id"].duplicated()]
-    return songs.reset_index(drop=True)
+    """The default catalog: the bundled union (study sample + both hits files, each song once)."""
+    from engine.catalog import load_catalog
+    from engine.paths import BUNDLED_CATALOGS
+
+    songs, _ = load_catalog(list(BUNDLED_CATALOGS))
+    return songs
 
 
 # -- query forms -------------------------------------------------------------------------
@@ -191,6 +136,16 @@ def _the(r: Row, rng: np.random.Generator) -> str | None:
     return _order(toggle_the(r.title), r.artist, rng)
 
 
+def _typo_title_artist(r: Row, rng: np.random.Generator) -> str | None:
+    t = _typo_title(r, rng)
+    return _order(t, r.artist, rng) if t else None
+
+
+def _title_typo_artist(r: Row, rng: np.random.Generator) -> str | None:
+    a = _typo_artist(r, rng)
+    return _order(r.title, a, rng) if a else None
+
+
 def _both_typo(r: Row, rng: np.random.Generator) -> str | None:
     t, a = _typo_title(r, rng), _typo_artist(r, rng)
     return _order(t, a, rng) if t and a else None
@@ -218,10 +173,8 @@ FORMS: dict[str, tuple[Form, bool]] = {
     "artist - title": (lambda r, g: f"{r.artist} - {r.title}", False),
     "title, artist": (lambda r, g: f"{r.title}, {r.artist}", False),
     "typo title": (_typo_title, True),
-    "typo title + artist": (lambda r, g: (lambda t: _order(t, r.artist, g) if t else None)(_typo_title(r, g)),
-                            False),
-    "title + typo artist": (lambda r, g: (lambda a: _order(r.title, a, g) if a else None)(_typo_artist(r, g)),
-                            False),
+    "typo title + artist": (_typo_title_artist, False),
+    "title + typo artist": (_title_typo_artist, False),
     "typo both": (_both_typo, False),
     "the missing/extra": (_the, False),
     "feat. X": (_feat, False),
@@ -330,8 +283,8 @@ def _score(name: str, resolver: SongResolver, queries: list[tuple[str, Row]], id
 
 
 def format_table(title: str, lines: list[dict]) -> str:
-    out = [title, f"{'form':<22} {'n':>5} {'top-1':>6} {'taken':>6} {'right 1st':>9} "
-                  f"{'ambig':>6} {'no-match':>8} {'ms/q':>6}"]
+    out = [title, (f"{'form':<22} {'n':>5} {'top-1':>6} {'taken':>6} {'right 1st':>9} "
+                   f"{'ambig':>6} {'no-match':>8} {'ms/q':>6}")]
     for d in lines:
         out.append(f"{d['form']:<22} {d['n']:>5} {d['top1']:>6.3f} {d['taken']:>6.3f} {d['first_right']:>9.3f} "
                    f"{d['ambiguous']:>6.3f} {d['no_match']:>8.3f} {d['ms']:>6.1f}")
@@ -346,14 +299,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--misses", action="store_true", help="print a few misses per form")
     args = parser.parse_args(argv)
-    missing = [n for n in HITS if not hits_path(n).exists()]
-    if missing:
-        print(f"error: {', '.join(missing)} not found in {ROOT / 'data'} or {SHARED}", file=sys.stderr)
-        return 1
     songs = union_catalog()
     resolver = SongResolver(songs)
-    print(f"catalog: union of {STUDY.name} + {' + '.join(HITS)} = {len(songs)} songs", flush=True)
-    sets = {"tune": ("tune rows: study sample (thresholds were tuned on these)", (STUDY.name,)),
+    print(f"catalog: bundled union of {STUDY} + {' + '.join(HITS)} = {len(songs)} songs", flush=True)
+    sets = {"tune": ("tune rows: study sample (thresholds were tuned on these)", (STUDY,)),
             "heldout": ("held-out rows: hits files (not used for tuning)", HITS)}
     for key in (("tune", "heldout") if args.rows == "both" else (args.rows,)):
         title, sources = sets[key]

@@ -29,7 +29,6 @@ from itertools import islice
 
 import numpy as np
 import pandas as pd
-
 from rapidfuzz import fuzz, process
 
 from .gram_index import GramIndex, score_strings
@@ -722,7 +721,7 @@ class SongResolver:
             for title_words, artist_words in ((words[: n_words - size], words[n_words - size:]),
                                               (words[size:], words[:size])):
                 span = " ".join(artist_words)
-                span = span[4:] if span.startswith("the ") else span
+                span = span.removeprefix("the ")
                 if len(span) >= MIN_FUZZY_ARTIST_CHARS:
                     spans.append((" ".join(title_words), span))
         if not spans:

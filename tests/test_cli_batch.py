@@ -30,7 +30,7 @@ def model_path(env, tmp_path_factory) -> Path:
 
 def batch(env: dict[str, str], model_path: Path, data: bytes, *extra: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([sys.executable, "-m", "engine", "search", "--batch", "--model", str(model_path), *extra],
-                          cwd=REPO, env=env, input=data, capture_output=True, timeout=TIMEOUT)
+                          cwd=REPO, env=env, input=data, capture_output=True, timeout=TIMEOUT, check=False)
 
 
 def answers(proc: subprocess.CompletedProcess[bytes]) -> list[dict]:
