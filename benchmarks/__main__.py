@@ -1,9 +1,9 @@
-"""Run Clusterfy's benchmarks: ``python -m benchmarks [engine|recommend|quality|load] [args]``.
+"""Run Clusterfy's benchmarks: ``python -m benchmarks [engine|recommend|quality|load|resolution] [args]``.
 
 Without a command, runs every benchmark with its defaults, one after the other: the
 engine fit benchmark (``bench_engine.py``), the serving benchmark
-(``bench_recommend.py``), the quality report (``quality.py``) and the bot load test
-(``bench_load.py``). With a command, runs that one and passes the remaining
+(``bench_recommend.py``), the quality report (``quality.py``), the bot load test
+(``bench_load.py``) and resolution quality per query form (``resolution.py``). With a command, runs that one and passes the remaining
 arguments on (``python -m benchmarks recommend --sizes bundled --json``).
 """
 
@@ -21,12 +21,14 @@ COMMANDS: dict[str, str] = {
     "load": "benchmarks.bench_load",
     "pgload": "benchmarks.bench_pg_load",
     "foryou": "benchmarks.foryou_eval",
+    "resolution": "benchmarks.resolution",
 }
 ALIASES = {"fit": "engine", "bench_engine": "engine", "serve": "recommend",
-           "bench_recommend": "recommend", "foryou_eval": "foryou", "taste": "foryou"}
+           "bench_recommend": "recommend", "foryou_eval": "foryou", "taste": "foryou",
+           "resolve": "resolution"}
 
 USAGE = (
-    "usage: python -m benchmarks [engine|recommend|quality|load|pgload|foryou] [args...]\n"
+    "usage: python -m benchmarks [engine|recommend|quality|load|pgload|foryou|resolution] [args...]\n"
     "  (no command)  run every benchmark with its defaults\n"
     "  engine        model fit benchmark (benchmarks/bench_engine.py)\n"
     "  recommend     serving benchmark: resolve, autocomplete, recommend, vibe vs baselines\n"
@@ -34,6 +36,7 @@ USAGE = (
     "  load          100 users x 20 commands through the bot's command path\n"
     "  pgload        4 processes x 100 users x 20 commands on one PostgreSQL history, one SIGKILLed\n"
     "  foryou        for you vs baselines, hybrid vs audio-only, playlist smoothness (and speed)\n"
+    "  resolution    top-1 per query form (typos, any order, feat., ...) on held-out rows\n"
     "  <command> --help for that command's options"
 )
 

@@ -24,6 +24,7 @@ from typing import Any
 from . import __version__
 from .cli_output import Output, jsonable, one_line, table, to_json
 from .counts import DEFAULT_COUNT, MAX_PICKS, MIN_COUNT, BadCount, check_count
+from .text import clean_display
 
 logger = logging.getLogger(__name__)
 
@@ -302,21 +303,97 @@ def _picks_table(picks: Sequence[Any], score_header: str) -> list[str]:
     )
 
 
-def cmd_search(args: argparse.Namespace, out: Output) -> int:
+#: A batch line longer than this (in bytes) is answered with an error, not searched.
+BATCH_MAX_LINE_BYTES = 4096
+
+
+def _batch_lines(stream: Any) -> Any:
+    """(text, problem) per line of a binary stream; never holds more than one capped line.
+
+    A line that is not UTF-8, holds control characters or is longer than
+    BATCH_MAX_LINE_BYTES comes back with ``problem`` set (and is still one line, so
+    answers stay aligned with the input).
+    """
+    while True:
+        raw = stream.readline(BATCH_MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        too_long = len(raw) > BATCH_MAX_LINE_BYTES and not raw.endswith(b"\n")
+        while too_long:  # drop the rest of an over-long line
+            rest = stream.readline(BATCH_MAX_LINE_BYTES)
+            if not rest or rest.endswith(b"\n"):
+                break
+        raw = raw.rstrip(b"\n").rstrip(b"\r")
+        text = raw.decode("utf-8", errors="replace")
+        if too_long:
+            yield text[:80], f"line longer than {BATCH_MAX_LINE_BYTES} bytes"
+        elif "\ufffd" in text and b"\xef\xbf\xbd" not in raw:
+            yield text, "line is not UTF-8 text"
+        elif any(ch in text for ch in "\x00\x7f") or any(ord(ch) < 32 and ch != "\t" for ch in text):
+            yield text, "line holds control characters"
+        else:
+            yield text, None
+
+
+def _search_payload(engine: Any, query: str, limit: int) -> tuple[dict[str, Any], Any]:
+    """What ``search --json`` prints for one query, and the resolution; no match raises NoMatchError."""
     from .service import NoMatchError
 
-    engine = _engine(args, out)
-    res = engine.search(args.query, limit=args.limit)
+    res = engine.search(query, limit=limit)
     if not res.candidates:
-        shown = one_line(res.query or args.query)[:80]
+        shown = one_line(res.query or query)[:80]
         if not shown:
             raise NoMatchError("type a song title to look for", ('"la java"', '"title by artist"'))
         raise NoMatchError(f"no song matches “{shown}”",
                            [f"{c.name} — {c.artist}" for c in getattr(res, "suggestions", ())])
     matches = [{"id": c.id, "name": c.name, "artist": c.artist, "year": c.year,
                 "score": float(c.score)} for c in res.candidates]
-    payload = {"query": args.query, "status": getattr(res, "status", None), "matches": matches,
-               "ambiguous": bool(res.ambiguous)}
+    return {"query": query, "status": getattr(res, "status", None), "matches": matches,
+            "ambiguous": bool(res.ambiguous)}, res
+
+
+def cmd_search_batch(args: argparse.Namespace, out: Output) -> int:
+    """One JSON object per stdin line, in order: the search result or ``{"query", "error"}``.
+
+    A bad line (blank, binary, control characters, too long, nothing to match) gets
+    its error object on its own line; the batch goes on. Exit code 0 once every line
+    has its answer.
+    """
+    from .service import EngineError
+
+    engine = _engine(args, out)
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream (tests, embedding): encode back, same rules
+        import io
+
+        stream = io.BytesIO(sys.stdin.read().encode("utf-8", errors="surrogateescape"))
+    for text, problem in _batch_lines(stream):
+        shown = one_line(clean_display(text))[:200]
+        if problem is None and not text.strip():
+            problem = "empty line: type a song title to look for"
+        if problem is not None:
+            payload: dict[str, Any] = {"query": shown, "error": problem, "suggestions": []}
+        else:
+            try:
+                payload = _search_payload(engine, text, args.limit)[0]
+            except EngineError as exc:
+                message, suggestions = _describe_error(exc)
+                payload = {"query": shown, "error": one_line(message), "suggestions": suggestions}
+        print(to_json(payload), flush=True)
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace, out: Output) -> int:
+    if args.batch:
+        if args.query is not None:
+            raise CliError("give either a query or --batch (queries on stdin), not both",
+                           ['printf "la java\\nshape of you\\n" | python -m engine search --batch'])
+        return cmd_search_batch(args, out)
+    if args.query is None:
+        raise CliError("type a song title to look for (or --batch to read one per line from stdin)",
+                       ['python -m engine search "la java"'])
+    engine = _engine(args, out)
+    payload, res = _search_payload(engine, args.query, args.limit)
 
     def text() -> list[str]:
         lines = table(["#", "title", "artist", "year", "score"],
@@ -493,9 +570,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", parents=[common, source, model_src], help="find songs by title",
                        description="Resolve a title (optionally 'title - artist') to catalog songs.")
-    p.add_argument("query", help='song title, e.g. "La Java" or "La Java - Mistinguett"')
+    p.add_argument("query", nargs="?", help='song title, e.g. "La Java" or "La Java - Mistinguett"')
     p.add_argument("--limit", type=_song_count, default=DEFAULT_COUNT, metavar="N",
                    help=f"most matches shown ({MIN_COUNT}-{MAX_PICKS}, default {DEFAULT_COUNT})")
+    p.add_argument("--batch", action="store_true",
+                   help="read one query per line from stdin; print one JSON object per line, in order "
+                        "(the fields of --json, or {query, error, suggestions} for a bad line)")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("recommend", parents=[common, source, model_src], help="songs that sound like one",

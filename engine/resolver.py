@@ -29,6 +29,7 @@ from itertools import islice
 
 import numpy as np
 import pandas as pd
+from rapidfuzz import fuzz, process
 
 from .gram_index import GramIndex, score_strings
 from .text import MAX_QUERY_CHARS, artist_key, clean_display, fold, title_key
@@ -50,6 +51,8 @@ MAX_SUGGESTIONS = 5
 ARTIST_CUTOFF = 85.0
 #: Candidates within this many points of the best (and none exact) make a query ambiguous.
 AMBIGUITY_MARGIN = 3.0
+#: A second candidate this many times further from the query than the best does not make it ambiguous.
+CLEAR_LEAD = 2.0
 #: Autocomplete's fuzzy fallback accepts weaker matches: it is a list to pick from.
 COMPLETE_CUTOFF = 60.0
 #: Best-scoring title keys expanded into songs per fuzzy search.
@@ -63,6 +66,17 @@ MAX_SEPARATORS = 3
 #: Above this many distinct titles an artist's songs are scored via the trigram vote.
 ARTIST_BRUTE_FORCE_KEYS = 3000
 
+#: A fuzzy answer at least this strong is taken without trying the dearer readings.
+STRONG_SCORE = 90.0
+#: Artist names read from a plain query's first/last words with a typo need this score.
+FUZZY_ARTIST_CUTOFF = 80.0
+#: Artist names scored against a plain query's first/last words (from one trigram vote).
+SPAN_ALIAS_CANDIDATES = 100
+#: Score of whole words of a longer artist name ("kleiton" for "Kleiton & Kledir").
+PART_OF_ARTIST_SCORE = 90.0
+#: Shorter typed artist names are only matched exactly ("ab" is one typo from too much).
+MIN_FUZZY_ARTIST_CHARS = 3
+
 STATUS_EXACT = "exact"
 STATUS_FUZZY = "fuzzy"
 STATUS_AMBIGUOUS = "ambiguous"
@@ -73,6 +87,15 @@ STATUS_EMPTY = "empty"
 _BY = re.compile(r"\s+by\s+", re.IGNORECASE)
 #: " - " (or en/em dash) between title and artist, in either order.
 _DASH = re.compile(r"\s+[-–—]\s+")
+#: ", " between title and artist, in either order ("shape of you, ed sheeran").
+_COMMA = re.compile(r"\s*,\s+")
+#: " feat " / " ft. " / " featuring " before a guest artist the user names.
+_FEAT = re.compile(r"\s+(?:feat\.?|ft\.?|featuring)\s+", re.IGNORECASE)
+#: Version words a user adds to a title ("remix", "2011 remastered", "radio edit").
+_VERSION_QUERY = re.compile(
+    r"(?<!\w)(?:\d{4}\s+)?(?:remaster(?:ed)?|remix(?:ed)?|radio\s+edit|edit|live|version|acoustic|"
+    r"extended(?:\s+mix)?|original\s+mix|mix|mono|stereo|deluxe|explicit|clean)(?:\s+\d{4})?(?!\w)",
+    re.IGNORECASE)
 #: Words that start or mark a version tag (see engine.text): a query whose tail holds
 #: one may be a full tagged title ("java live" for "Java (Live)").
 _TAG_WORDS = frozenset(
@@ -155,6 +178,12 @@ def _literal(text: str) -> str:
     return " ".join(clean_display(text).casefold().split())
 
 
+def _strength(res: Resolution) -> tuple[int, float]:
+    """How good an answer is: taken beats asked beats nothing; then the best score."""
+    rank = {STATUS_EXACT: 3, STATUS_FUZZY: 3, STATUS_AMBIGUOUS: 2}.get(res.status, 0)
+    return rank, (res.candidates[0].score if res.candidates else 0.0)
+
+
 def _utf16_len(text: str) -> int:
     """Length as Discord counts it (UTF-16 code units), which is never less than len()."""
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
@@ -223,22 +252,39 @@ class SongResolver:
         first = self._key_rows[self._key_off[:-1]] if titles else np.zeros(0, np.int64)
         self._key_pop = self._pop[first]
 
-        # Artists: the full artist key identifies a song's artist; aliases (the full key
-        # and each of several credited artists, "A, B") are what a user may type.
+        # Artists: the full artist key identifies a song's artist; aliases (the full key,
+        # each individually credited artist, and each of those without a leading "the")
+        # are what a user may type. The first credited artist makes a song's identity:
+        # "No Lie" by "Sean Paul" and by "Sean Paul, Dua Lipa" are one song.
         artist_list, self._row_artist = self._sorted_codes(artist_keys)
         extra_keys: list[str] = []
         extra_rows: list[int] = []
-        multi = artists.str.contains(", ", regex=False, na=False).to_numpy(dtype=bool)
-        for row in np.flatnonzero(multi).tolist():
-            for part in self._artists[row].split(", "):
+        first_keys: dict[int, str] = {}
+        for row, parts in self._credited(songs, artists):
+            first = True
+            for part in parts:
                 key = artist_key(part)
+                if first and key:
+                    first_keys[row] = key
+                    first = False
                 if key and key != artist_list[self._row_artist[row]]:
                     extra_keys.append(key)
                     extra_rows.append(row)
+        if first_keys:
+            primary = artist_keys.tolist()
+            for row, key in first_keys.items():
+                primary[row] = key
+            _, self._row_primary = self._sorted_codes(pd.Series(primary, dtype=object))
+        else:
+            self._row_primary = self._row_artist
         alias_values = pd.concat([artist_keys, pd.Series(extra_keys, dtype=object)], ignore_index=True) \
             if extra_keys else artist_keys
-        aliases, alias_codes = self._sorted_codes(alias_values)
         alias_rows = np.r_[np.arange(n, dtype=np.int64), np.asarray(extra_rows, dtype=np.int64)]
+        the = alias_values.str.startswith("the ", na=False).to_numpy(dtype=bool)
+        if the.any():  # "beatles" finds "The Beatles"
+            alias_values = pd.concat([alias_values, alias_values[the].str[4:]], ignore_index=True)
+            alias_rows = np.r_[alias_rows, alias_rows[the]]
+        aliases, alias_codes = self._sorted_codes(alias_values)
         self._alias_rows, self._alias_off = self._group(alias_codes, len(aliases), alias_rows)
         self._aliases = GramIndex(aliases)
 
@@ -263,6 +309,27 @@ class SongResolver:
             col = col.map(lambda v: v if isinstance(v, str) else ("" if v is None or v is pd.NA
                           or (isinstance(v, float) and v != v) else str(v)))
         return col.fillna("")
+
+    @staticmethod
+    def _credited(songs: pd.DataFrame, artists: pd.Series) -> list[tuple[int, tuple[str, ...]]]:
+        """(row, individual artists) for rows whose display string may credit several artists.
+
+        The catalog's ``artists`` column (a tuple per song) is the truth when present:
+        "Tyler, The Creator" is one artist there. Without it the display string is split
+        on ", ", as the catalog joins several artists.
+        """
+        # The catalog joins several artists with ", " for display, so only those rows
+        # (a few percent) are looked at: no Python loop over a million single credits.
+        multi = np.flatnonzero(artists.str.contains(", ", regex=False, na=False).to_numpy(dtype=bool)).tolist()
+        if "artists" in songs:
+            col = songs["artists"].reset_index(drop=True)
+            out = []
+            for row in multi:
+                parts = col.iat[row]
+                if isinstance(parts, (tuple, list)) and parts:
+                    out.append((row, tuple(str(p) for p in parts)))
+            return out
+        return [(row, tuple(artists.iat[row].split(", "))) for row in multi]
 
     @staticmethod
     def _sorted_codes(values: pd.Series) -> tuple[list[str], np.ndarray]:
@@ -333,8 +400,9 @@ class SongResolver:
         return self._alias_rows[self._alias_off[alias_id]: self._alias_off[alias_id + 1]]
 
     def _identity(self, row: int) -> tuple[int, int]:
-        """Same title key by the same artist is one song (live and studio versions)."""
-        return int(self._row_key[row]), int(self._row_artist[row])
+        """Same title key by the same first artist is one song (live and studio versions,
+        the same song credited with and without its guests)."""
+        return int(self._row_key[row]), int(self._row_primary[row])
 
     def _rank(self, scored: dict[int, float]) -> list[tuple[int, float]]:
         """Rows best first: score, then popularity, then shorter title; one per identity."""
@@ -387,7 +455,10 @@ class SongResolver:
         key_ids = np.unique(row_keys)
         if len(key_ids) > ARTIST_BRUTE_FORCE_KEYS:
             key_ids = np.intersect1d(key_ids, self._title_candidates(qkey))
-        scores = dict(zip(key_ids.tolist(), self._score_keys(qkey, key_ids).tolist()))
+        # A "the" missing or extra ("sound of silence", "the bohemian rhapsody") costs a point.
+        toggled = qkey[4:] if qkey.startswith("the ") else "the " + qkey
+        scores = dict(zip(key_ids.tolist(), np.maximum(
+            self._score_keys(qkey, key_ids), 0.99 * self._score_keys(toggled, key_ids)).tolist()))
         exact = {self._titles.find(qkey), self._titles.find(qfold)}
         tagged = set(self._tagged_rows(qfold))
         out: dict[int, float] = {}
@@ -399,13 +470,22 @@ class SongResolver:
 
     # ------------------------------------------------------------------ artists
 
-    def _match_artists(self, akey: str) -> list[tuple[int, float]]:
-        """Aliases matching a typed artist strongly (exact first), best few."""
+    def _match_artists(self, akey: str, cutoff: float = ARTIST_CUTOFF) -> list[tuple[int, float]]:
+        """Aliases matching a typed artist strongly (exact first), best few.
+
+        A leading "the" typed but not in the name ("the karol g") is dropped; one
+        missing ("beatles") is found through the aliases without it.
+        """
         if not akey:
             return []
         exact = self._aliases.find(akey)
+        if exact is None and akey.startswith("the "):
+            akey = akey[4:]
+            exact = self._aliases.find(akey)
         if exact is not None:
             return [(exact, 100.0)]
+        if len(akey) < MIN_FUZZY_ARTIST_CHARS:
+            return []
         ids = self._aliases.candidates(akey, limit=100)
         lo, hi = self._aliases.prefix_range(akey)
         if hi > lo:
@@ -414,7 +494,12 @@ class SongResolver:
             return []
         scores = score_strings(akey, [self._aliases.keys[i] for i in ids.tolist()])
         best = np.argsort(-scores, kind="stable")[:3]
-        return [(int(ids[i]), float(scores[i])) for i in best.tolist() if scores[i] >= ARTIST_CUTOFF]
+        return [(int(ids[i]), float(scores[i])) for i in best.tolist() if scores[i] >= cutoff]
+
+    def _is_alias(self, key: str) -> bool:
+        """True when ``key`` names an artist exactly (a leading "the" may be extra)."""
+        return self._aliases.find(key) is not None or (
+            key.startswith("the ") and self._aliases.find(key[4:]) is not None)
 
     def _interpretations(self, q: str, words: list[str]) -> list[tuple[str, str, bool]]:
         """(title text, artist text, artist is exact) readings of a query naming an artist.
@@ -431,12 +516,18 @@ class SongResolver:
             left, right = q[: match.start()], q[match.end():]
             out.append((left, right, False))
             out.append((right, left, False))
+        for match in islice(_COMMA.finditer(q), MAX_SEPARATORS):
+            left, right = q[: match.start()], q[match.end():]
+            out.append((left, right, False))
+            out.append((right, left, False))
+        for match in islice(_FEAT.finditer(q), 1):  # "titanium feat sia": the guest is credited too
+            out.append((q[: match.start()], q[match.end():], False))
         n_words = len(words)
         for size in range(min(MAX_ARTIST_SPAN_WORDS, n_words - 1), 0, -1):
             head, tail = " ".join(words[:size]), " ".join(words[n_words - size:])
-            if self._aliases.find(tail) is not None:
+            if self._is_alias(tail):
                 out.append((" ".join(words[: n_words - size]), tail, True))
-            if self._aliases.find(head) is not None:
+            if self._is_alias(head):
                 out.append((" ".join(words[size:]), head, True))
         return out
 
@@ -460,6 +551,24 @@ class SongResolver:
         return result
 
     def _resolve(self, q: str, limit: int) -> Resolution:
+        """Resolve ``q``; a query that is weak as typed is retried without version words.
+
+        "luna remastered feid" or "505 radio edit": people add the version they heard,
+        which the catalog may not hold. Only when the query as typed finds no single
+        strong song is the version-less query tried, and its answer used if stronger.
+        """
+        first = self._resolve_once(q, limit)
+        if first.status == STATUS_EXACT or (first.status == STATUS_FUZZY and first.candidates[0].score >= STRONG_SCORE):
+            return first
+        stripped = " ".join(_VERSION_QUERY.sub(" ", q).split())
+        if not stripped or stripped == q or not fold(stripped):
+            return first
+        second = self._resolve_once(stripped, limit)
+        if _strength(second) > _strength(first):
+            return Resolution(q, second.status, second.candidates, second.suggestions)
+        return first
+
+    def _resolve_once(self, q: str, limit: int) -> Resolution:
         """Cheapest answers first: id, exact title, title + artist, then fuzzy."""
         if not q:
             return Resolution(q, STATUS_EMPTY)
@@ -481,32 +590,13 @@ class SongResolver:
             return exact
         # Several artists share the exact title (or none matched): an artist named in
         # the query decides — also when a version tag swallowed it ("X - Remastered by Y").
-
+        words = qfold.split()
         scored: dict[int, float] = {}
+        title_part: dict[int, float] = {}  # per row: the title's share of its best reading
         exact_by_artist: list[int] = []
         exact_title: dict[int, float] = {}  # exact title, strong but inexact artist
-        for title_text, artist_text, artist_exact in self._interpretations(q, qfold.split()):
-            tkey, tfold = title_key(title_text), fold(title_text)
-            akey = artist_key(artist_text)
-            if not akey or not _literal(title_text):
-                continue
-            artists = [(self._aliases.find(akey), 100.0)] if artist_exact else self._match_artists(akey)
-            for alias_id, artist_score in artists:
-                if alias_id is None:
-                    continue
-                if not tkey:  # a title of symbols only ("!" by X): literal match
-                    lit = _literal(title_text)
-                    titles = {r: 100.0 for r in self._alias_group(alias_id).tolist()
-                              if not self._titles.keys[self._row_key[r]] and _literal(self._names[r]) == lit}
-                else:
-                    titles = self._rows_title_scores(tkey, tfold, self._alias_group(alias_id), SUGGEST_CUTOFF)
-                for row, title_score in titles.items():
-                    combined = (3.0 * title_score + artist_score) / 4.0
-                    if title_score >= 100.0 and artist_score >= 100.0:
-                        exact_by_artist.append(row)
-                    elif title_score >= 100.0:
-                        exact_title[row] = max(combined, exact_title.get(row, 0.0))
-                    scored[row] = max(combined, scored.get(row, 0.0))
+        self._score_readings(self._readings(q, words, fuzzy=False), scored, exact_by_artist, exact_title,
+                             title_part)
 
         if exact_by_artist:
             # Exact title by the exact artist: never ambiguous; the most popular version.
@@ -520,7 +610,24 @@ class SongResolver:
         for row, score in self._fuzzy_rows(qkey, SUGGEST_CUTOFF).items():
             scored[row] = max(score, scored.get(row, 0.0))
 
-        ranked = self._rank(scored)
+        result = self._decide(q, qfold, scored, limit, title_part)
+        if result.status == STATUS_FUZZY and result.candidates[0].score >= STRONG_SCORE:
+            return result
+        # Weak so far: the artist may be typed with a typo ("shape of you ed sheran"),
+        # with or without a separator. Read the query's first and last words as artist
+        # names matched fuzzily: dearer, so only when the cheap readings fell short.
+        self._score_readings(self._readings(q, words, fuzzy=True), scored, exact_by_artist, exact_title,
+                             title_part)
+        if exact_by_artist:
+            best = self._rank({r: 100.0 for r in exact_by_artist})[0][0]
+            return self._exact_resolution(q, [best], limit, by_artist=True)
+        return self._decide(q, qfold, scored, limit, title_part)
+
+    def _decide(self, q: str, qfold: str, scored: dict[int, float], limit: int,
+                title_part: dict[int, float] | None = None) -> Resolution:
+        """Scored rows to an answer: one clear best is taken, close seconds make it ask."""
+        strong = {r: s for r, s in scored.items() if s >= FUZZY_CUTOFF}
+        ranked = self._rank(strong or scored)  # ranking every weak row is wasted work
         if not ranked or ranked[0][1] < FUZZY_CUTOFF:
             artist_only = self._artist_only(q, qfold, limit)
             if artist_only is not None:
@@ -530,13 +637,110 @@ class SongResolver:
 
         accepted = [(r, s) for r, s in ranked if s >= FUZZY_CUTOFF][:limit]
         best_score = accepted[0][1]
-        close = [r for r, s in accepted[1:] if s >= best_score - AMBIGUITY_MARGIN]
+        # Close means within a few points *and* not much further from the query than the
+        # best: "teil 03" typed with a typo elsewhere is twice as near "Teil 03" as
+        # "Teil 08", which is a clear answer, not a question.
+        # Two songs of the same artist are compared on their titles alone: an artist typed
+        # with a typo costs both the same.
+        best_row = accepted[0][0]
+        parts = title_part or {}
+
+        def near(row: int, score: float) -> bool:
+            if row in parts and best_row in parts and self._row_primary[row] == self._row_primary[best_row]:
+                return 100.0 - parts[row] < CLEAR_LEAD * (100.0 - parts[best_row])
+            return 100.0 - score < CLEAR_LEAD * (100.0 - best_score)
+
+        close = [r for r, s in accepted[1:] if s >= best_score - AMBIGUITY_MARGIN and near(r, s)]
         candidates = tuple(self._candidate(r, s) for r, s in accepted)
         if close and best_score < 100.0:
             return Resolution(q, STATUS_AMBIGUOUS, candidates)
         if len(accepted) > 1 and best_score >= 100.0 and accepted[1][1] >= 100.0:
             return Resolution(q, STATUS_AMBIGUOUS, candidates)
         return Resolution(q, STATUS_FUZZY, candidates)
+
+    def _score_readings(self, readings: list[tuple[str, list[tuple[int, float]]]], scored: dict[int, float],
+                        exact_by_artist: list[int], exact_title: dict[int, float],
+                        title_part: dict[int, float]) -> None:
+        """Score each (title text, matched artists) reading into ``scored`` (best per row)."""
+        for title_text, artists in readings:
+            tkey, tfold = title_key(title_text), fold(title_text)
+            for alias_id, artist_score in artists:
+                if not tkey:  # a title of symbols only ("!" by X): literal match
+                    lit = _literal(title_text)
+                    titles = {r: 100.0 for r in self._alias_group(alias_id).tolist()
+                              if not self._titles.keys[self._row_key[r]] and _literal(self._names[r]) == lit}
+                else:
+                    titles = self._rows_title_scores(tkey, tfold, self._alias_group(alias_id), SUGGEST_CUTOFF)
+                for row, title_score in titles.items():
+                    combined = (3.0 * title_score + artist_score) / 4.0
+                    if combined > scored.get(row, 0.0):
+                        title_part[row] = title_score
+                    if title_score >= 100.0 and artist_score >= 100.0:
+                        exact_by_artist.append(row)
+                    elif title_score >= 100.0:
+                        exact_title[row] = max(combined, exact_title.get(row, 0.0))
+                    scored[row] = max(combined, scored.get(row, 0.0))
+
+    def _readings(self, q: str, words: list[str], fuzzy: bool) -> list[tuple[str, list[tuple[int, float]]]]:
+        """(title text, artists it may be by) readings of a query that names an artist.
+
+        Cheap readings (``fuzzy=False``): the parts around an explicit separator (" by ",
+        " - ", ", ", " feat "), the artist matched as typed or with a typo, and a plain
+        query whose first or last words are exactly an artist's name. ``fuzzy=True``
+        adds the first and last words of a plain query matched as an artist with a
+        typo ("fireflies owl cty"), which costs a trigram vote per span.
+        """
+        out: list[tuple[str, list[tuple[int, float]]]] = []
+        if not fuzzy:
+            for title_text, artist_text, artist_exact in self._interpretations(q, words):
+                akey = artist_key(artist_text)
+                if not akey or not _literal(title_text):
+                    continue
+                if artist_exact:
+                    alias_id = self._aliases.find(akey)
+                    if alias_id is None and akey.startswith("the "):
+                        alias_id = self._aliases.find(akey[4:])
+                    artists = [(alias_id, 100.0)] if alias_id is not None else []
+                else:
+                    artists = self._match_artists(akey)
+                if artists:
+                    out.append((title_text, artists))
+            return out
+        n_words = len(words)
+        if n_words < 2:
+            return out
+        # One trigram vote of the whole query over the artist names picks the few names
+        # worth scoring; each first/last-words span is then scored against those only.
+        ids = self._aliases.candidates(" ".join(words), limit=SPAN_ALIAS_CANDIDATES)
+        if not len(ids):
+            return out
+        names = [self._aliases.keys[i] for i in ids.tolist()]
+        padded_names = [f" {n} " for n in names]
+        spans: list[tuple[str, str]] = []  # (title text, artist span)
+        for size in range(min(MAX_ARTIST_SPAN_WORDS, n_words - 1), 0, -1):
+            for title_words, artist_words in ((words[: n_words - size], words[n_words - size:]),
+                                              (words[size:], words[:size])):
+                span = " ".join(artist_words)
+                span = span.removeprefix("the ")
+                if len(span) >= MIN_FUZZY_ARTIST_CHARS:
+                    spans.append((" ".join(title_words), span))
+        if not spans:
+            return out
+        # Whole name with typos (one C call for every span), or a part of a longer name
+        # made of whole words of it ("kleiton" for "kleiton kledir") -- so that "ady" in
+        # "bad ady" is not read as Lady Gaga.
+        ratios = process.cdist([s for _, s in spans], names, scorer=fuzz.ratio, dtype=np.float32)
+        for (title_text, span), scores in zip(spans, ratios):
+            scores = scores.astype(float)
+            padded = f" {span} "
+            for j, name in enumerate(padded_names):
+                if padded in name:
+                    scores[j] = max(scores[j], PART_OF_ARTIST_SCORE)
+            best = np.argsort(-scores, kind="stable")[:3]
+            artists = [(int(ids[i]), float(scores[i])) for i in best.tolist() if scores[i] >= FUZZY_ARTIST_CUTOFF]
+            if artists:
+                out.append((title_text, artists))
+        return out
 
     def _tagged_rows(self, qfold: str) -> list[int]:
         """Rows whose *full* title folds to ``qfold`` although their key is shorter.
@@ -585,7 +789,7 @@ class SongResolver:
         """Exact title hits: one artist is exact (most popular version), several ask."""
         ranked = self._rank({r: 100.0 for r in rows})
         candidates = tuple(self._candidate(r, s) for r, s in ranked[:limit])
-        artists = {int(self._row_artist[r]) for r, _ in ranked}
+        artists = {int(self._row_primary[r]) for r, _ in ranked}
         if len(artists) > 1 and not by_artist:
             return Resolution(q, STATUS_AMBIGUOUS, candidates)
         return Resolution(q, STATUS_EXACT, candidates)
