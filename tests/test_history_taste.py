@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from bot.history import MIGRATIONS, USER_TABLES, HistoryStore
+from bot.history_pg import MIGRATIONS as PG_MIGRATIONS
+from bot.history_pg import PgHistoryStore
 
 
 def _database_at(path: Path, version: int) -> None:
@@ -50,6 +53,49 @@ async def test_migrates_forward_from_every_earlier_version(tmp_path: Path, versi
     con = sqlite3.connect(path)
     assert con.execute("PRAGMA user_version").fetchone()[0] == HistoryStore.SCHEMA_VERSION
     con.close()
+
+
+async def _pg_database_at(url: str, version: int) -> None:
+    """The PostgreSQL twin of ``_database_at``: schema ``version`` as its code left it, same rows."""
+    import asyncpg
+
+    con = await asyncpg.connect(url)
+    try:
+        async with con.transaction():
+            for step in PG_MIGRATIONS[:version]:
+                for statement in step:
+                    await con.execute(statement)
+            if version == 0:
+                return  # an empty schema, as before the first start
+            await con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+            await con.execute("INSERT INTO schema_version VALUES ($1)", version)
+            day = [datetime(2024, 1, d, tzinfo=timezone.utc) for d in (1, 2, 3, 4)]
+            await con.execute("INSERT INTO users (user_id, first_seen, last_seen) VALUES (7, $1, $2)", day[0], day[1])
+            await con.execute("INSERT INTO requests (user_id, command, query_text, song_id, created_at) "
+                              "VALUES (7, 'recommend', 'la java', 's0', $1)", day[1])
+            await con.execute("INSERT INTO shown VALUES (1, 7, 0, 'a'), (1, 7, 1, 'b')")
+            await con.executemany("INSERT INTO feedback VALUES (7, $1, $2, $3)",
+                                  [("a", 1, day[1]), ("b", -1, day[2]), ("c", 1, day[3])])
+    finally:
+        await con.close()
+
+
+@pytest.mark.parametrize("version", range(0, len(PG_MIGRATIONS)))
+async def test_postgresql_migrates_forward_from_every_earlier_version(pg_url: str, version: int) -> None:
+    await _pg_database_at(pg_url, version)
+    async with await PgHistoryStore.open(pg_url) as s:
+        assert await s.integrity_ok()
+        if version >= 1:
+            assert await s.ratings(7) == (["c", "a"], ["b"])  # newest first
+            assert await s.asked_song_ids(7) == ["s0"]
+            assert await s.shown_song_ids(7) == {"a", "b"}
+        assert await s.playlists(7) == []
+        assert await s.is_private(7) is False
+        await s.save_playlist(7, "Chill", "mood", "chill", ["a", "b"])
+        await s.set_private(7, True)
+        assert await s.is_private(7)
+    async with await PgHistoryStore.open(pg_url) as s:  # reopening migrates nothing, keeps everything
+        assert [p.title for p in await s.playlists(7)] == ["Chill"] and await s.is_private(7)
 
 
 async def test_ratings_server_and_privacy(store) -> None:
