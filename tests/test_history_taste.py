@@ -132,3 +132,33 @@ async def test_playlists_round_trip_and_forget_removes_them(store) -> None:
 async def test_concurrent_playlist_saves_all_land(store) -> None:
     await asyncio.gather(*(store.save_playlist(9, f"p{i}", "mood", "chill", ["a"]) for i in range(20)))
     assert len(await store.playlists(9, limit=50)) == 20
+
+
+async def test_ratings_newest_first_and_a_changed_mind_moves_a_song(store) -> None:
+    for song, value in (("a", 1), ("b", -1), ("c", 1), ("a", -1)):  # "a" re-rated last: now a dislike
+        await store.record_feedback(1, song, value)
+    assert await store.ratings(1) == (["c"], ["a", "b"])
+    assert await store.ratings(1, limit=2) == (["c"], ["a"])
+    assert await store.ratings(404) == ([], [])
+
+
+async def test_asked_songs_newest_first_without_repeats(store) -> None:
+    for song in ("s1", None, "s2", "s1", "s3"):
+        await store.record_request(1, "recommend", "q", song_id=song)
+    assert await store.asked_song_ids(1) == ["s3", "s1", "s2"]
+    assert await store.asked_song_ids(1, limit=2) == ["s3", "s1"]
+
+
+async def test_opting_back_in_and_names_that_change_or_are_odd(store) -> None:
+    await store.record_request(1, "recommend", "x", guild_id=10, name="Old name")
+    await store.record_request(1, "recommend", "x", guild_id=10, name="Zoë")
+    await store.record_request(2, "recommend", "x", guild_id=10, name="x\x00y \udcff")  # NUL, lone surrogate
+    await store.record_feedback(1, "a", 1)
+    await store.set_private(1, True)
+    assert await store.server_ratings(10) == {}
+    await store.set_private(1, False)
+    assert await store.server_ratings(10) == {1: (["a"], [])}
+    assert await store.find_user("zoë") == 1 and await store.find_user("old name") is None
+    assert await store.display_name(2) is not None and await store.find_user("") is None
+    assert await store.find_user("9" * 40) is None  # too long for an id: looked up as a name, not an overflow
+    assert await store.display_name(404) is None and await store.is_private(404) is False
