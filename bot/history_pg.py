@@ -32,7 +32,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from .history import USER_TABLES, HistoryEntry, HistoryStoreError
+from .history import USER_TABLES, HistoryEntry, HistoryStoreError, SavedPlaylist
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,21 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE requests ADD COLUMN channel_id BIGINT",
         "CREATE INDEX requests_by_user ON requests(user_id, id)",
         "CREATE INDEX shown_by_user ON shown(user_id, song_id)",
+    ),
+    (  # v2 -> v3: listeners' taste: a name to find members by, opting out, saved playlists.
+        "ALTER TABLE users ADD COLUMN display_name TEXT",
+        "ALTER TABLE users ADD COLUMN private BOOLEAN NOT NULL DEFAULT false",
+        """CREATE TABLE playlists (
+            id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            user_id    BIGINT NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+            title      TEXT NOT NULL,
+            kind       TEXT NOT NULL,
+            query_text TEXT NOT NULL,
+            song_ids   TEXT[] NOT NULL,
+            created_at TIMESTAMPTZ NOT NULL)""",
+        "CREATE INDEX playlists_by_user ON playlists(user_id, id)",
+        "CREATE INDEX feedback_by_user_time ON feedback(user_id, updated_at)",
+        "CREATE INDEX requests_by_guild ON requests(guild_id, user_id)",
     ),
 )
 
@@ -260,11 +275,18 @@ class PgHistoryStore:
         song_id: str | None = None,
         guild_id: int | None = None,
         channel_id: int | None = None,
+        name: str | None = None,
     ) -> int:
-        """Log one command; the user upsert and the request row commit together. Returns the request id."""
+        """Log one command; the user upsert and the request row commit together. Returns the request id.
+
+        ``name`` (the requester's display name) is kept so the console can find members by name.
+        """
         now = datetime.now(timezone.utc)
         async with self._session(write=True) as con:
             await self._touch_user(con, user_id, now)
+            if name:
+                await con.execute("UPDATE users SET display_name = $1 WHERE user_id = $2",
+                                  _text(name)[:100], user_id)
             request_id = await con.fetchval(
                 "INSERT INTO requests (user_id, command, query_text, song_id, created_at, guild_id, channel_id) "
                 "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -353,6 +375,98 @@ class PgHistoryStore:
             for rid, command, query, song, created in requests
         ]
 
+    # ------------------------------------------------------- taste and playlists
+    async def ratings(self, user_id: int, limit: int = 1000) -> tuple[list[str], list[str]]:
+        """The user's 👍 and 👎 song ids, each newest first (a taste profile weighs recent ones more)."""
+        async with self._session(write=False) as con:
+            rows = await con.fetch(
+                "SELECT song_id, value FROM feedback WHERE user_id = $1 "
+                "ORDER BY updated_at DESC, song_id LIMIT $2", user_id, max(limit, 0))
+        return [s for s, v in rows if v > 0], [s for s, v in rows if v < 0]
+
+    async def asked_song_ids(self, user_id: int, limit: int = 200) -> list[str]:
+        """Songs the user asked about (recommend/cluster seeds), newest first, no repeats."""
+        async with self._session(write=False) as con:
+            rows = await con.fetch(
+                "SELECT song_id FROM requests WHERE user_id = $1 AND song_id IS NOT NULL "
+                "ORDER BY id DESC LIMIT $2", user_id, max(limit, 0) * 4)
+        return list(dict.fromkeys(r[0] for r in rows))[:limit]
+
+    async def server_ratings(self, guild_id: int | None, exclude_user: int | None = None,
+                             limit: int = 200_000) -> dict[int, tuple[list[str], list[str]]]:
+        """Ratings of the members seen in a server (all users for ``None``, the console),
+        as user -> (liked ids, disliked ids); members who opted out are left out."""
+        out: dict[int, tuple[list[str], list[str]]] = {}
+        async with self._session(write=False) as con:
+            rows = await con.fetch(
+                "SELECT user_id, song_id, value FROM feedback "
+                "WHERE ($1::bigint IS NULL OR user_id IN (SELECT user_id FROM requests WHERE guild_id = $1)) "
+                "AND user_id NOT IN (SELECT user_id FROM users WHERE private) "
+                "ORDER BY user_id, updated_at DESC LIMIT $2", guild_id, max(limit, 0))
+        for user, song, value in rows:
+            if user == exclude_user:
+                continue
+            liked, disliked = out.setdefault(int(user), ([], []))
+            (liked if value > 0 else disliked).append(song)
+        return out
+
+    async def save_playlist(self, user_id: int, title: str, kind: str, query: str,
+                            song_ids: Sequence[str]) -> int:
+        """Store a playlist (ids in order) so ``history`` lists it and ``playlist last`` shows it."""
+        clean = [_text(str(s)) for s in song_ids]
+        if any("," in s for s in clean):  # the SQLite store joins ids with commas: same rule on both
+            raise ValueError("song ids must not contain commas")
+        now = datetime.now(timezone.utc)
+        async with self._session(write=True) as con:
+            await self._touch_user(con, user_id, now)
+            playlist_id = await con.fetchval(
+                "INSERT INTO playlists (user_id, title, kind, query_text, song_ids, created_at) "
+                "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                user_id, _text(title)[:200], _text(kind), _text(query)[:400], clean, now)
+        return int(playlist_id)
+
+    async def playlists(self, user_id: int, limit: int = 10) -> list[SavedPlaylist]:
+        """The user's playlists, newest first."""
+        if limit <= 0:
+            return []
+        async with self._session(write=False) as con:
+            rows = await con.fetch(
+                "SELECT id, title, kind, query_text, song_ids, created_at FROM playlists "
+                "WHERE user_id = $1 ORDER BY id DESC LIMIT $2", user_id, limit)
+        return [SavedPlaylist(int(i), t, k, q, tuple(x for x in ids if x), c.astimezone(timezone.utc))
+                for i, t, k, q, ids, c in rows]
+
+    async def set_private(self, user_id: int, private: bool) -> None:
+        """Opt a user out of (or back into) taste comparisons and blends."""
+        now = datetime.now(timezone.utc)
+        async with self._session(write=True) as con:
+            await self._touch_user(con, user_id, now)
+            await con.execute("UPDATE users SET private = $1 WHERE user_id = $2", bool(private), user_id)
+
+    async def is_private(self, user_id: int) -> bool:
+        async with self._session(write=False) as con:
+            value = await con.fetchval("SELECT private FROM users WHERE user_id = $1", user_id)
+        return bool(value)
+
+    async def find_user(self, text: str) -> int | None:
+        """A user id from a numeric id or a display name seen before (case-insensitive)."""
+        text = _text((text or "").strip().lstrip("@").strip()[:100])
+        if not text:
+            return None
+        async with self._session(write=False) as con:
+            if text.isascii() and text.isdigit() and len(text) <= 18:  # fits BIGINT (as SQLite's INTEGER)
+                found = await con.fetchval("SELECT user_id FROM users WHERE user_id = $1", int(text))
+                if found is not None:
+                    return int(found)
+            found = await con.fetchval("SELECT user_id FROM users WHERE lower(display_name) = lower($1) "
+                                       "ORDER BY last_seen DESC LIMIT 1", text)
+        return int(found) if found is not None else None
+
+    async def display_name(self, user_id: int) -> str | None:
+        async with self._session(write=False) as con:
+            value = await con.fetchval("SELECT display_name FROM users WHERE user_id = $1", user_id)
+        return str(value) if value else None
+
     async def row_counts(self, user_id: int | None = None) -> dict[str, int]:
         """Rows per table, overall or for one user: lets tests and diagnostics prove forget() is complete."""
         counts: dict[str, int] = {}
@@ -379,6 +493,8 @@ class PgHistoryStore:
                 " + (SELECT count(*) FROM requests q LEFT JOIN users u ON u.user_id = q.user_id "
                 "        WHERE u.user_id IS NULL)"
                 " + (SELECT count(*) FROM feedback f LEFT JOIN users u ON u.user_id = f.user_id "
+                "        WHERE u.user_id IS NULL)"
+                " + (SELECT count(*) FROM playlists p LEFT JOIN users u ON u.user_id = p.user_id "
                 "        WHERE u.user_id IS NULL)")
         if version != self.SCHEMA_VERSION or dangling:
             log.error("history database %s failed integrity check: schema v%s, %s dangling rows",

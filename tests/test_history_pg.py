@@ -71,7 +71,7 @@ async def test_migration_from_v1_keeps_rows(pg_url: str) -> None:
         await con.execute("INSERT INTO feedback VALUES (7, 'a', -1, $1)", when)
     await con.close()
     async with await PgHistoryStore.open(pg_url) as s:
-        assert await s.row_counts() == {"shown": 2, "feedback": 1, "requests": 1, "users": 1}
+        assert await s.row_counts() == {"shown": 2, "feedback": 1, "playlists": 0, "requests": 1, "users": 1}
         assert await s.recent(7) == [HistoryEntry(1, "recommend", "old query", "s1", when, ("a", "b"))]
         new_id = await s.record_request(7, "similar", "q", guild_id=2**62, channel_id=20)  # v2 columns, big ids
         assert [e.request_id for e in await s.recent(7)] == [new_id, 1]
@@ -103,8 +103,9 @@ async def test_processes_starting_at_once_migrate_once(pg_url: str) -> None:
     try:
         ids = await asyncio.gather(*(s.record_request(n, "recommend", "x") for n, s in enumerate(stores)))
         assert len(set(ids)) == 8
-        assert (await _sql(pg_url, "SELECT count(*), max(version) FROM schema_version"))[0] == (1, 2)
-        assert await stores[0].row_counts() == {"shown": 0, "feedback": 0, "requests": 8, "users": 8}
+        assert (await _sql(pg_url, "SELECT count(*), max(version) FROM schema_version"))[0] == \
+            (1, PgHistoryStore.SCHEMA_VERSION)
+        assert await stores[0].row_counts() == {"shown": 0, "feedback": 0, "playlists": 0, "requests": 8, "users": 8}
     finally:
         await asyncio.gather(*(s.close() for s in stores))
 
@@ -115,6 +116,7 @@ async def test_forget_is_all_or_nothing(pg_url: str) -> None:
         rid = await s.record_request(1, "recommend", "x")
         await s.record_shown(rid, 1, ["a", "b"])
         await s.record_feedback(1, "a", 1)
+        await s.save_playlist(1, "Chill", "mood", "chill", ["a", "b"])
         before = await s.row_counts(1)
         # users is deleted last: make that step fail after the other tables were emptied.
         await _sql(pg_url, "CREATE FUNCTION no_delete() RETURNS trigger LANGUAGE plpgsql AS "
@@ -122,7 +124,9 @@ async def test_forget_is_all_or_nothing(pg_url: str) -> None:
         await _sql(pg_url, "CREATE TRIGGER block BEFORE DELETE ON users FOR EACH ROW EXECUTE FUNCTION no_delete()")
         with pytest.raises(HistoryStoreError, match="deletes are blocked"):
             await s.forget(1)
-        assert await s.row_counts(1) == before == {"shown": 2, "feedback": 1, "requests": 1, "users": 1}
+        assert await s.row_counts(1) == before == {"shown": 2, "feedback": 1, "playlists": 1, "requests": 1,
+                                                   "users": 1}
+        assert [p.song_ids for p in await s.playlists(1)] == [("a", "b")]
         await _sql(pg_url, "DROP TRIGGER block ON users")
         assert await s.forget(1) == before
         assert await s.row_counts() == dict.fromkeys(USER_TABLES, 0)
