@@ -1,0 +1,236 @@
+"""Songs nearest a mood word's target in the standardised audio space.
+
+A target (see :mod:`engine.vocabulary`) sets a few features in z-scores; a song's misfit is
+the weighted mean of its squared distances on those features only (one-sided targets count
+no distance beyond their bound), and its fit is ``1 / (1 + sqrt(misfit))`` in 0..1. The
+best-fitting songs are found over the whole catalog, so a mood that spans several clusters
+draws from each; the picks are a weighted sample (Efraimidis–Spirakis, as the cluster
+``vibe``) of the best-fitting tier, so asking again gives other songs.
+
+Speed: the ranking of one target (a few vectorised passes over a float32 column per
+feature plus a partial sort) is cached per target, because people ask for the same few
+words again and again; a cached request only walks a short list. Filters (``tempo<100``)
+rank the songs meeting them, using the recommender's cached filter masks.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Collection, Iterator, Mapping, Sequence
+
+import numpy as np
+
+from .features import FEATURE_LABELS
+from .moods import format_feature
+from .recommend import MAX_REASON_CHARS, Recommender
+from .targets import Target
+from .vocabulary import Aim
+
+#: Best-fitting songs kept per cached target (the walk goes deeper only when exclusions
+#: and filters use them up).
+POOL_SIZE = 4096
+#: Targets whose rankings are kept (the vocabulary is ~75 words; combinations add some).
+CACHE_SIZE = 256
+#: A target feature is named in a reason when the song is on the target's side by this much (z).
+REASON_MIN_Z = 0.2
+
+_AimKey = tuple[tuple[str, float, str, float], ...]
+
+
+def aim_key(aims: Mapping[str, Aim]) -> _AimKey:
+    return tuple(sorted((f, round(a.z, 4), a.how, round(a.weight, 4)) for f, a in aims.items()))
+
+
+class WordSearch:
+    """Target-nearest songs over one :class:`Recommender` (its arrays, masks and exclusions)."""
+
+    def __init__(self, recommender: Recommender) -> None:
+        self.rec = recommender
+        self.features = recommender.features
+        self._col = {f: j for j, f in enumerate(self.features)}
+        z = (recommender.X_ - recommender._mean) / recommender._scale
+        # one contiguous float32 row per feature: each target feature is one pass over it
+        self._zt = np.ascontiguousarray(z.T, dtype=np.float32)
+        self._cache: OrderedDict[_AimKey, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def usable(self, aims: Mapping[str, Aim]) -> dict[str, Aim]:
+        """The aims on features this model has (a model may be fitted on fewer features)."""
+        return {f: a for f, a in aims.items() if f in self._col and a.weight > 0}
+
+    # -- ranking ----------------------------------------------------------------------
+    def misfit(self, aims: Mapping[str, Aim], rows: np.ndarray | None = None) -> np.ndarray:
+        """Weighted mean squared distance of every song (or of ``rows``) to the target."""
+        aims = self.usable(aims)
+        n = self.rec.n_songs if rows is None else rows.shape[0]
+        total = np.zeros(n, dtype=np.float32)
+        tmp = np.empty(n, dtype=np.float32)
+        wsum = 0.0
+        for f, a in aims.items():
+            col = self._zt[self._col[f]]
+            if rows is not None:
+                col = col[rows]
+            np.subtract(col, np.float32(a.z), out=tmp)
+            if a.how == "at_least":
+                np.minimum(tmp, 0, out=tmp)
+            elif a.how == "at_most":
+                np.maximum(tmp, 0, out=tmp)
+            np.multiply(tmp, tmp, out=tmp)
+            if a.weight != 1.0:
+                tmp *= np.float32(a.weight)
+            total += tmp
+            wsum += a.weight
+        if wsum > 0:
+            total *= np.float32(1.0 / wsum)
+        return total
+
+    def ranked(self, aims: Mapping[str, Aim]) -> tuple[np.ndarray, np.ndarray]:
+        """(song indices, misfits) of the best-fitting songs, best first (cached per target)."""
+        key = aim_key(aims)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+        result = self._rank(self.misfit(aims), POOL_SIZE)
+        with self._lock:
+            self._cache[key] = result
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return result
+
+    @staticmethod
+    def _rank(misfit: np.ndarray, size: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        n = misfit.shape[0]
+        if size < n:
+            top = np.argpartition(misfit, size - 1)[:size]
+        else:
+            top = np.arange(n)
+        top = top[np.argsort(misfit[top], kind="stable")]
+        idx = top if rows is None else rows[top]
+        return idx.astype(np.int64), misfit[top].astype(np.float64)
+
+    def _tiers(self, aims: Mapping[str, Aim], targets: Sequence[Target], tier_size: int,
+               excl_idx: set[int], excl_groups: set[int]) -> Iterator[tuple[list[int], list[float]]]:
+        """Eligible songs, best-fitting first, in tiers of ``tier_size`` (index list, misfit list)."""
+        song_mask = self.rec.song_mask(targets)
+        if song_mask is None:
+            idx, mis = self.ranked(aims)
+            sources = [(idx, mis)]
+            if idx.shape[0] < self.rec.n_songs:  # exclusions may use the pool up: then all
+                sources.append((None, None))
+        else:
+            sources = [(None, None)]
+        seen_groups = set(excl_groups)
+        seen_idx: set[int] = set()
+        group = self.rec.group_
+        tier: list[int] = []
+        tier_mis: list[float] = []
+        for idx, mis in sources:
+            if idx is None:
+                rows = None if song_mask is None else np.flatnonzero(song_mask)
+                if rows is not None and rows.shape[0] == 0:
+                    break
+                idx, mis = self._rank(self.misfit(aims, rows), self.rec.n_songs if rows is None
+                                      else rows.shape[0], rows)
+            for i, g, m in zip(idx.tolist(), group[idx].tolist(), mis.tolist()):
+                if i in excl_idx or g in seen_groups or i in seen_idx:
+                    continue
+                seen_groups.add(g)
+                seen_idx.add(i)
+                tier.append(i)
+                tier_mis.append(m)
+                if len(tier) == tier_size:
+                    yield tier, tier_mis
+                    tier, tier_mis = [], []
+        if tier:
+            yield tier, tier_mis
+
+    def pick(
+        self,
+        aims: Mapping[str, Aim],
+        n: int = 5,
+        *,
+        exclude_ids: Collection[str] = (),
+        rng: np.random.Generator | None = None,
+        targets: Sequence[Target] = (),
+        per_artist: int = 2,
+    ) -> list[tuple[int, float]]:
+        """``n`` songs fitting ``aims`` as (index, fit in 0..1), best fit first.
+
+        Sampled from the best-fitting ``max(10n, 50)`` eligible songs, weighted by fit, at
+        most ``per_artist`` per artist (next tiers fill in when the cap leaves a gap).
+        """
+        n = max(1, int(n))
+        cap = max(0, int(per_artist or 0))
+        rng = rng if rng is not None else np.random.default_rng()
+        excl_idx, excl_groups = self.rec._excluded(exclude_ids)
+        picks: list[tuple[int, float]] = []
+        counts: dict[int, int] = {}
+        artist_code = self.rec.artist_code_
+        for tier, mis in self._tiers(aims, targets, max(10 * n, 50), excl_idx, excl_groups):
+            fit = 1.0 / (1.0 + np.sqrt(np.asarray(mis, dtype=np.float64)))
+            keys = np.log(rng.random(fit.shape[0])) / fit
+            artists = artist_code[np.asarray(tier, dtype=np.int64)].tolist()
+            fits = fit.tolist()
+            for pos in np.argsort(-keys, kind="stable").tolist():
+                a = artists[pos]
+                if cap and counts.get(a, 0) >= cap:
+                    continue
+                counts[a] = counts.get(a, 0) + 1
+                picks.append((tier[pos], fits[pos]))
+                if len(picks) == n:
+                    break
+            if len(picks) == n:
+                break
+        picks.sort(key=lambda t: (-t[1], t[0]))
+        return picks
+
+    # -- reasons ----------------------------------------------------------------------
+    def reasons(self, aims: Mapping[str, Aim], indices: Sequence[int]) -> list[str]:
+        """Why each song fits: the target's features it matches, strongest aims first.
+
+        "low positivity (0.21), low energy (0.30)": the song's own values, so they can be
+        checked; only features where the song sits on the target's side of the mean.
+        """
+        aims = self.usable(aims)
+        order = sorted(((f, a) for f, a in aims.items() if a.direction),
+                       key=lambda fa: (-fa[1].weight, -abs(fa[1].z)))
+        if not len(indices):
+            return []
+        raw_rows = self.rec.X_[np.asarray(indices, dtype=np.int64)]
+        z_rows = ((raw_rows - self.rec._mean) / self.rec._scale).tolist()
+        out: list[str] = []
+        for x, z in zip(raw_rows.tolist(), z_rows):
+            words: list[str] = []
+            for f, a in order:
+                j = self._col[f]
+                if a.direction * z[j] >= REASON_MIN_Z:
+                    side = "high" if z[j] > 0 else "low"
+                    if f == "duration_ms":
+                        side = "long" if z[j] > 0 else "short"
+                    words.append(f"{side} {FEATURE_LABELS[f]} ({format_feature(f, x[j])})")
+            text = ", ".join(words[:3])
+            while len(text) > MAX_REASON_CHARS and len(words) > 1:
+                words.pop()
+                text = ", ".join(words[:3])
+            out.append(text if words and len(text) <= MAX_REASON_CHARS else "close to this mood's sound overall")
+        return out
+
+    def centroid_misfit(self, aims: Mapping[str, Aim]) -> np.ndarray:
+        """Misfit of each cluster centre (z-space) to the target: which cluster fits the word."""
+        centres = np.asarray(self.rec.model.kmeans_.cluster_centers_, dtype=np.float64)
+        aims = self.usable(aims)
+        total = np.zeros(centres.shape[0])
+        wsum = 0.0
+        for f, a in aims.items():
+            d = centres[:, self._col[f]] - a.z
+            if a.how == "at_least":
+                d = np.minimum(d, 0)
+            elif a.how == "at_most":
+                d = np.maximum(d, 0)
+            total += a.weight * d * d
+            wsum += a.weight
+        return total / wsum if wsum else total
+
