@@ -69,7 +69,8 @@ class MoodQuery:
 
     #: The words as understood, for display: "sad + danceable", "not sad".
     text: str
-    #: A cluster the text named directly (then ``words`` is empty).
+    #: A cluster the text named directly; with ``words`` too when its key is a vocabulary
+    #: word (the picks come from the cluster, ranked by the word's target).
     cluster: Mood | None
     #: Vocabulary entries, each with whether it was negated.
     words: tuple[tuple[VocabWord, bool], ...]
@@ -178,7 +179,7 @@ class MoodWords:
         for form in (folded, " ".join(meaningful)):
             for f in (form, _compact(form)):
                 if f in self.cluster_names:
-                    return self._cluster(self.cluster_names[f])
+                    return self._cluster(self.cluster_names[f], self.forms.get(f))
         words, corrections, ignored = self._words(tokens)
         if not words:
             shown = " ".join(raw.split())[:40]
@@ -188,8 +189,12 @@ class MoodWords:
         text_out = " + ".join(("not " if neg else "") + w.word for w, neg in words)
         return MoodQuery(text_out, None, words, combine(words), tuple(corrections), tuple(ignored))
 
-    def _cluster(self, mood: Mood) -> MoodQuery:
-        return MoodQuery(mood.label, mood, (), {})
+    def _cluster(self, mood: Mood, word: VocabWord | None = None) -> MoodQuery:
+        """A cluster named directly; by a key that is also a vocabulary word ("chill"), the
+        word's target ranks the cluster's songs, so the word means the same everywhere."""
+        if word is None or fold(mood.label) == fold(word.word):
+            return MoodQuery(mood.label, mood, (), {})
+        return MoodQuery(word.word, mood, ((word, False),), dict(word.aims))
 
     def _words(self, tokens: list[str]) -> tuple[list[tuple[VocabWord, bool]], list[tuple[str, str]], list[str]]:
         """Longest vocabulary phrases left to right; typos by rapidfuzz; filler skipped."""

@@ -466,7 +466,7 @@ class Engine:
         # every call. Generator methods hold their bit generator's lock, so sharing is safe.
         rng = self._rng if rng_seed < 0 else np.random.default_rng(rng_seed)
         excluded = _id_set(exclude_ids)
-        if query.cluster is not None:
+        if query.cluster is not None and not query.words:
             m = query.cluster
             found = self.recommender.vibe(m.cluster, n, exclude_ids=excluded, rng=rng, targets=targets)
             if not found:
@@ -482,8 +482,12 @@ class Engine:
         if not aims:
             raise UnknownMoodError(f"this catalog has none of the features “{query.text}” is about",
                                    self.mood_words.suggest(query.text))
-        found = self.word_search.pick(aims, n, exclude_ids=excluded, rng=rng, targets=targets)
+        within = query.cluster
+        found = self.word_search.pick(aims, n, exclude_ids=excluded, rng=rng, targets=targets,
+                                      cluster=None if within is None else within.cluster)
         if not found:
+            if within is not None:
+                raise self._no_results(within, targets, like=None, narrowed=bool(excluded))
             raise self._no_word_results(query, targets, narrowed=bool(excluded))
         indices = [i for i, _ in found]
         reasons = self.word_search.reasons(aims, indices)
@@ -491,7 +495,7 @@ class Engine:
         picks = tuple(Pick(song, float(s), why) for song, (_, s), why in zip(songs, found, reasons))
         sources = self._sources(songs, aims)
         return VibeResult(mood=sources[0][0], picks=picks, targets=tuple(targets), query=query.text,
-                          meaning=describe_aims(aims), sources=sources, by_cluster=False,
+                          meaning=describe_aims(aims), sources=sources, by_cluster=within is not None,
                           emoji=query.emoji, corrections=query.corrections, ignored=query.ignored)
 
     def _sources(self, songs: Sequence[Song], aims: dict[str, Aim]) -> tuple[tuple[Mood, int], ...]:

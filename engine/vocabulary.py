@@ -104,10 +104,17 @@ class VocabWord:
         return out
 
 
+#: Words that say nothing about words get this mild guard: a song *is* sad or calm, a radio
+#: play or audio book (speechiness far above the mean) is not, though its music-free
+#: voice often scores low on valence and energy.
+NOT_SPOKEN: Final = Aim(1.0, "at_most", 0.3)
+
+
 def _w(word: str, kind: Kind, emoji: str, aims: Mapping[str, float | Aim],
        aliases: tuple[str, ...] = ()) -> VocabWord:
-    return VocabWord(word, kind, {f: a if isinstance(a, Aim) else near(float(a)) for f, a in aims.items()},
-                     aliases, emoji)
+    table = {f: a if isinstance(a, Aim) else near(float(a)) for f, a in aims.items()}
+    table.setdefault("speechiness", NOT_SPOKEN)
+    return VocabWord(word, kind, table, aliases, emoji)
 
 
 F: Final = "feeling"
@@ -139,7 +146,7 @@ VOCABULARY: Final[tuple[VocabWord, ...]] = (
     _w("romantic", F, "💕", {V: near(0.3, 0.7), E: near(-0.5), A: near(0.5, 0.7), TEMPO: near(-0.3, 0.5)},
        ("love", "love songs", "romance", "date night", "tender", "intimate")),
     _w("dreamy", F, "☁️", {E: at_most(-0.6), L: at_most(-0.6, 0.7), SP: at_most(-0.3, 0.5),
-                          INS: near(0.4, 0.5)},
+                          A: at_least(0.3, 0.5)},
        ("ethereal", "floaty", "hazy", "spacey", "atmospheric")),
     _w("dark", F, "🌑", {V: at_most(-1.0), D: near(-0.4, 0.7), A: near(-0.3, 0.5)},
        ("moody", "brooding", "ominous", "sinister", "gloomy")),
@@ -152,7 +159,7 @@ VOCABULARY: Final[tuple[VocabWord, ...]] = (
        ("optimistic", "uplifting", "inspiring", "inspirational", "motivational")),
     _w("lonely", F, "🌫️", {V: at_most(-0.8), E: at_most(-0.7), A: near(0.5, 0.5)},
        ("alone", "loneliness", "isolated")),
-    _w("heartbreak", F, "💔", {V: at_most(-0.9), E: near(-0.4), A: near(0.4, 0.5)},
+    _w("heartbreak", F, "💔", {V: at_most(-0.9), E: near(-0.4), A: at_least(0.4, 0.7)},
        ("heartbroken", "breakup", "break up", "broken heart")),
     _w("anxious", F, "😰", {V: at_most(-0.6), E: at_least(0.5), TEMPO: near(0.5, 0.7)},
        ("tense", "nervous", "stressed", "restless")),
@@ -164,7 +171,7 @@ VOCABULARY: Final[tuple[VocabWord, ...]] = (
        ("sensual", "sultry", "seductive", "slow jam", "slow jams")),
     _w("dramatic", F, "🎭", {E: near(0.7), L: at_least(0.7), V: at_most(-0.4), D: near(-0.6, 0.7)},
        ("epic", "cinematic", "intense", "grand")),
-    _w("silly", F, "🤪", {V: at_least(1.0), D: near(0.6, 0.7), SP: near(0.3, 0.5)},
+    _w("silly", F, "🤪", {V: at_least(1.0), D: near(0.6, 0.7), E: near(0.3, 0.5)},
        ("goofy", "funny", "playful", "quirky")),
     _w("bored", F, "🥱", {E: near(-0.4), V: near(-0.3), TEMPO: near(-0.3, 0.5)},
        ("meh", "tired", "boring")),
@@ -183,7 +190,7 @@ VOCABULARY: Final[tuple[VocabWord, ...]] = (
        ("meditate", "meditating", "yoga", "mindfulness", "breathing")),
     _w("workout", S, "🏋️", {E: at_least(1.0), TEMPO: at_least(0.6), D: near(0.4, 0.5), L: at_least(0.6, 0.5)},
        ("gym", "exercise", "training", "lifting", "cardio", "work out", "working out", "fitness")),
-    _w("running", S, "🏃", {TEMPO: at_least(1.0), E: at_least(0.9), D: near(0.3, 0.5)},
+    _w("running", S, "🏃", {TEMPO: at_least(1.0), E: at_least(0.9), D: at_least(0.3, 0.7)},
        ("run", "jogging", "jog", "sprint")),
     _w("party", S, "🎉", {D: at_least(1.0), E: at_least(0.8), V: at_least(0.6), L: near(0.5, 0.5)},
        ("celebration", "celebrate", "birthday", "friday night", "partying", "fiesta")),
@@ -191,7 +198,7 @@ VOCABULARY: Final[tuple[VocabWord, ...]] = (
        ("roadtrip", "driving", "drive", "car", "cruising", "highway")),
     _w("rainy day", S, "☔", {V: at_most(-0.7), E: at_most(-0.6), A: at_least(0.6, 0.7), TEMPO: near(-0.3, 0.5)},
        ("rain", "rainy", "cloudy", "grey day", "gray day", "storm")),
-    _w("late night", S, "🌃", {V: at_most(-0.5), E: near(-0.4), L: near(-0.3, 0.5), D: near(0.3, 0.5)},
+    _w("late night", S, "🌃", {V: at_most(-0.5), E: near(-0.4), L: at_most(-0.3, 0.7), D: at_least(0.3, 0.7)},
        ("night", "midnight", "night drive", "3am", "after hours", "nighttime")),
     _w("morning", S, "🌄", {V: at_least(0.5), E: near(0.0, 0.5), A: at_least(0.5, 0.7)},
        ("wake up", "waking up", "breakfast", "sunrise", "sunday morning")),
@@ -210,7 +217,7 @@ VOCABULARY: Final[tuple[VocabWord, ...]] = (
        ("lazy", "sunday", "slow morning", "hangover")),
     _w("gaming", S, "🎮", {E: at_least(0.8), INS: at_least(0.6, 0.7), SP: at_most(-0.3, 0.5), TEMPO: near(0.3, 0.5)},
        ("game", "games", "video games", "esports")),
-    _w("wedding", S, "💍", {V: at_least(0.6), D: near(0.4, 0.7), E: near(0.2, 0.5), A: near(0.3, 0.5)},
+    _w("wedding", S, "💍", {V: at_least(0.6), D: near(0.4, 0.7), E: near(0.2, 0.5)},
        ("first dance", "wedding party")),
     _w("pregame", S, "🍻", {E: at_least(1.0), D: at_least(0.8), L: at_least(0.6, 0.7), V: near(0.4, 0.5)},
        ("pre game", "pre-game", "pregaming", "warm up", "warmup", "going out")),
@@ -221,7 +228,7 @@ VOCABULARY: Final[tuple[VocabWord, ...]] = (
        ("chilled", "chillout", "chill out", "chilling", "vibey")),
     _w("mellow", T, "🍂", {E: at_most(-0.8), L: at_most(-0.7, 0.7), A: at_least(0.6, 0.7)},
        ("soft", "smooth", "low key", "lowkey", "easy listening")),
-    _w("upbeat", T, "☀️", {V: at_least(0.6), E: at_least(0.6), TEMPO: near(0.4, 0.5), D: near(0.5, 0.7)},
+    _w("upbeat", T, "☀️", {V: at_least(0.6), E: at_least(0.6), TEMPO: at_least(0.3, 0.7), D: near(0.5, 0.7)},
        ("bouncy", "lively", "peppy", "cheery")),
     _w("energetic", T, "⚡", {E: at_least(1.0), L: at_least(0.6, 0.7), TEMPO: near(0.3, 0.5)},
        ("energy", "high energy", "powerful", "banger", "bangers")),
@@ -239,7 +246,7 @@ VOCABULARY: Final[tuple[VocabWord, ...]] = (
     # speech, e.g. rap"), so a point target, not "as wordy as possible" (that is spoken word)
     _w("rap", T, "🎤", {SP: near(1.2), D: at_least(0.5, 0.7), INS: at_most(-0.2, 0.5)},
        ("hip hop", "hiphop", "hip-hop", "rapping", "rapper", "bars", "trap", "drill", "grime")),
-    _w("spoken word", T, "🗣️", {SP: at_least(2.5), D: near(-0.3, 0.3)},
+    _w("spoken word", T, "🗣️", {SP: at_least(2.5)},
        ("spoken", "talk", "talking", "speech", "poetry", "podcast", "audiobook", "comedy", "stand up")),
     _w("vocals", T, "🎙️", {INS: at_most(-0.2), SP: at_most(-0.3, 0.5), V: near(0.3, 0.5)},
        ("singing", "sing along", "singalong", "karaoke", "vocal", "lyrics")),
@@ -261,7 +268,7 @@ VOCABULARY: Final[tuple[VocabWord, ...]] = (
     _w("pop", T, "🎧", {D: near(0.5, 0.7), E: near(0.4, 0.7), V: near(0.4, 0.7), SP: at_most(-0.3, 0.5),
                        A: near(-0.4, 0.5), INS: at_most(-0.2, 0.5)},
        ("poppy", "catchy", "mainstream", "radio", "hits", "top 40")),
-    _w("electronic", T, "🎛️", {E: at_least(0.9), D: at_least(0.7), A: at_most(-1.0), INS: at_least(0.5, 0.7)},
+    _w("electronic", T, "🎛️", {E: at_least(0.9), D: at_least(0.7), A: at_most(-1.0), L: at_least(0.5, 0.5)},
        ("edm", "techno", "house", "club", "rave", "electro", "trance")),
     _w("lofi", T, "📻", {E: at_most(-0.7), INS: at_least(0.6, 0.7), L: at_most(-0.7, 0.7), D: near(0.3, 0.5)},
        ("lo-fi", "lo fi", "lofi beats", "lofi hip hop", "chillhop")),
@@ -272,7 +279,7 @@ VOCABULARY: Final[tuple[VocabWord, ...]] = (
        ("orchestra", "orchestral", "symphony", "opera", "baroque", "string quartet")),
     _w("piano", T, "🎼", {A: at_least(1.2), INS: at_least(1.5), E: at_most(-1.0)},
        ("solo piano", "piano music", "keys")),
-    _w("jazz", T, "🎷", {A: at_least(0.8), INS: near(0.5, 0.7), E: near(-0.4, 0.7), SP: at_most(-0.2, 0.3)},
+    _w("jazz", T, "🎷", {A: at_least(0.8), E: near(-0.4, 0.7), SP: at_most(-0.2, 0.3), V: near(0.1, 0.3)},
        ("jazzy", "swing", "bebop", "smooth jazz", "lounge")),
     _w("folk", T, "🪗", {A: at_least(1.0), E: near(-0.4, 0.7), SP: at_most(-0.3, 0.5), INS: at_most(-0.2, 0.5)},
        ("country", "americana", "bluegrass", "singer songwriter", "singer-songwriter")),

@@ -36,6 +36,7 @@ CACHE_SIZE = 256
 REASON_MIN_Z = 0.2
 
 _AimKey = tuple[tuple[str, float, str, float], ...]
+_CacheKey = tuple[_AimKey, int | None]
 
 
 def aim_key(aims: Mapping[str, Aim]) -> _AimKey:
@@ -52,7 +53,7 @@ class WordSearch:
         z = (recommender.X_ - recommender._mean) / recommender._scale
         # one contiguous float32 row per feature: each target feature is one pass over it
         self._zt = np.ascontiguousarray(z.T, dtype=np.float32)
-        self._cache: OrderedDict[_AimKey, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cache: OrderedDict[_CacheKey, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._lock = threading.Lock()
 
     def usable(self, aims: Mapping[str, Aim]) -> dict[str, Aim]:
@@ -85,15 +86,25 @@ class WordSearch:
             total *= np.float32(1.0 / wsum)
         return total
 
-    def ranked(self, aims: Mapping[str, Aim]) -> tuple[np.ndarray, np.ndarray]:
-        """(song indices, misfits) of the best-fitting songs, best first (cached per target)."""
-        key = aim_key(aims)
+    def _rows(self, cluster: int | None) -> np.ndarray | None:
+        """Song indices of ``cluster`` (None: the whole catalog)."""
+        if cluster is None:
+            return None
+        return np.sort(self.rec.model.order_[self.rec.model.cluster_rows(int(cluster))])
+
+    def ranked(self, aims: Mapping[str, Aim], cluster: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(song indices, misfits) of the best-fitting songs (of ``cluster``), best first.
+
+        Cached per target and cluster: the vocabulary is small and people repeat words.
+        """
+        key = (aim_key(aims), cluster)
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-        result = self._rank(self.misfit(aims), POOL_SIZE)
+        rows = self._rows(cluster)
+        result = self._rank(self.misfit(aims, rows), POOL_SIZE, rows)
         with self._lock:
             self._cache[key] = result
             while len(self._cache) > CACHE_SIZE:
@@ -111,29 +122,34 @@ class WordSearch:
         idx = top if rows is None else rows[top]
         return idx.astype(np.int64), misfit[top].astype(np.float64)
 
-    def _tiers(self, aims: Mapping[str, Aim], targets: Sequence[Target], tier_size: int,
-               excl_idx: set[int], excl_groups: set[int]) -> Iterator[tuple[list[int], list[float]]]:
-        """Eligible songs, best-fitting first, in tiers of ``tier_size`` (index list, misfit list)."""
+    def _sources(self, aims: Mapping[str, Aim], targets: Sequence[Target],
+                 cluster: int | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Ranked (indices, misfits) lists to walk: the cached pool, then everything."""
         song_mask = self.rec.song_mask(targets)
         if song_mask is None:
-            idx, mis = self.ranked(aims)
-            sources = [(idx, mis)]
-            if idx.shape[0] < self.rec.n_songs:  # exclusions may use the pool up: then all
-                sources.append((None, None))
-        else:
-            sources = [(None, None)]
+            idx, mis = self.ranked(aims, cluster)
+            yield idx, mis
+            size = self.rec.n_songs if cluster is None else int(self.rec.model.sizes_[int(cluster)])
+            if idx.shape[0] >= size:
+                return
+        rows = self._rows(cluster)
+        if song_mask is not None:
+            rows = np.flatnonzero(song_mask) if rows is None else rows[song_mask[rows]]
+            if rows.shape[0] == 0:
+                return
+        n = self.rec.n_songs if rows is None else rows.shape[0]
+        yield self._rank(self.misfit(aims, rows), n, rows)
+
+    def _tiers(self, aims: Mapping[str, Aim], targets: Sequence[Target], tier_size: int,
+               excl_idx: set[int], excl_groups: set[int],
+               cluster: int | None) -> Iterator[tuple[list[int], list[float]]]:
+        """Eligible songs, best-fitting first, in tiers of ``tier_size`` (index list, misfit list)."""
         seen_groups = set(excl_groups)
         seen_idx: set[int] = set()
         group = self.rec.group_
         tier: list[int] = []
         tier_mis: list[float] = []
-        for idx, mis in sources:
-            if idx is None:
-                rows = None if song_mask is None else np.flatnonzero(song_mask)
-                if rows is not None and rows.shape[0] == 0:
-                    break
-                idx, mis = self._rank(self.misfit(aims, rows), self.rec.n_songs if rows is None
-                                      else rows.shape[0], rows)
+        for idx, mis in self._sources(aims, targets, cluster):
             for i, g, m in zip(idx.tolist(), group[idx].tolist(), mis.tolist()):
                 if i in excl_idx or g in seen_groups or i in seen_idx:
                     continue
@@ -156,11 +172,13 @@ class WordSearch:
         rng: np.random.Generator | None = None,
         targets: Sequence[Target] = (),
         per_artist: int = 2,
+        cluster: int | None = None,
     ) -> list[tuple[int, float]]:
-        """``n`` songs fitting ``aims`` as (index, fit in 0..1), best fit first.
+        """``n`` songs fitting ``aims`` (from ``cluster`` if given) as (index, fit in 0..1).
 
         Sampled from the best-fitting ``max(10n, 50)`` eligible songs, weighted by fit, at
-        most ``per_artist`` per artist (next tiers fill in when the cap leaves a gap).
+        most ``per_artist`` per artist (next tiers fill in when the cap leaves a gap);
+        best fit first.
         """
         n = max(1, int(n))
         cap = max(0, int(per_artist or 0))
@@ -169,7 +187,7 @@ class WordSearch:
         picks: list[tuple[int, float]] = []
         counts: dict[int, int] = {}
         artist_code = self.rec.artist_code_
-        for tier, mis in self._tiers(aims, targets, max(10 * n, 50), excl_idx, excl_groups):
+        for tier, mis in self._tiers(aims, targets, max(10 * n, 50), excl_idx, excl_groups, cluster):
             fit = 1.0 / (1.0 + np.sqrt(np.asarray(mis, dtype=np.float64)))
             keys = np.log(rng.random(fit.shape[0])) / fit
             artists = artist_code[np.asarray(tier, dtype=np.int64)].tolist()
