@@ -1,4 +1,4 @@
-"""Run Clusterfy's benchmarks: ``python -m benchmarks [engine|recommend|quality|load] [args]``.
+"""Run Clusterfy's benchmarks: ``python -m benchmarks [engine|recommend|quality|vibe_words|load] [args]``.
 
 Without a command, runs every benchmark with its defaults, one after the other: the
 engine fit benchmark (``bench_engine.py``), the serving benchmark
@@ -18,17 +18,19 @@ COMMANDS: dict[str, str] = {
     "engine": "benchmarks.bench_engine",
     "recommend": "benchmarks.bench_recommend",
     "quality": "benchmarks.quality",
+    "vibe_words": "benchmarks.vibe_words",
     "load": "benchmarks.bench_load",
 }
 ALIASES = {"fit": "engine", "bench_engine": "engine", "serve": "recommend",
-           "bench_recommend": "recommend"}
+           "bench_recommend": "recommend", "words": "vibe_words", "vibe-words": "vibe_words"}
 
 USAGE = (
-    "usage: python -m benchmarks [engine|recommend|quality|load] [args...]\n"
+    "usage: python -m benchmarks [engine|recommend|quality|vibe_words|load] [args...]\n"
     "  (no command)  run every benchmark with its defaults\n"
     "  engine        model fit benchmark (benchmarks/bench_engine.py)\n"
     "  recommend     serving benchmark: resolve, autocomplete, recommend, vibe vs baselines\n"
     "  quality       recommendation quality on the bundled catalog\n"
+    "  vibe_words    does every mood word's picks move its way? (two real catalogs)\n"
     "  load          100 users x 20 commands through the bot's command path\n"
     "  <command> --help for that command's options"
 )

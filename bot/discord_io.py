@@ -97,9 +97,12 @@ def message_kwargs(reply: Reply) -> dict[str, Any]:
         kwargs["content"] = reply.text
     if reply.card is not None:
         kwargs["embed"] = to_embed(reply.card)
-        file = to_file(reply.card)
-        if file is not None:
-            kwargs["file"] = file
+        uploads = [f for f in (to_file(reply.card), *(
+            discord.File(io.BytesIO(png), filename=name) for name, png in reply.card.extra_images)) if f]
+        if len(uploads) == 1:
+            kwargs["file"] = uploads[0]
+        elif uploads:
+            kwargs["files"] = uploads
     if "content" not in kwargs and "embed" not in kwargs:
         kwargs["content"] = "…"  # Discord refuses an empty message
     return kwargs

@@ -250,6 +250,7 @@ class Engine:
             [model.labels_, self.recommender.year_, self.recommender.popularity_])
         self.mood_words = MoodWords(self.moods)
         self.word_search = WordSearch(self.recommender)
+        self._word_points: list[tuple[str, float, float]] | None = None
         self._rng = np.random.default_rng()
 
     @classmethod
@@ -634,6 +635,15 @@ class Engine:
             top_genres=tuple((str(g), int(k)) for g, k in validation.top_genres.get(c, [])),
             top_artists=tuple((str(a), int(k)) for a, k in validation.top_artists.get(c, [])),
         )
+
+    def word_points(self) -> list[tuple[str, float, float]]:
+        """Each vocabulary word's place on the valence × energy plane (computed once)."""
+        points = self._word_points
+        if points is None:
+            from .word_search import word_points
+
+            points = self._word_points = word_points(self.model)
+        return points
 
     @_guard
     def moods_overview(self) -> list[dict]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,7 +26,10 @@ from .features import FEATURE_LABELS
 from .moods import format_feature
 from .recommend import MAX_REASON_CHARS, Recommender
 from .targets import Target
-from .vocabulary import Aim
+from .vocabulary import VOCABULARY, Aim, VocabWord
+
+if TYPE_CHECKING:
+    from .model import MoodModel
 
 #: Best-fitting songs kept per cached target (the walk goes deeper only when exclusions
 #: and filters use them up).
@@ -63,28 +67,7 @@ class WordSearch:
     # -- ranking ----------------------------------------------------------------------
     def misfit(self, aims: Mapping[str, Aim], rows: np.ndarray | None = None) -> np.ndarray:
         """Weighted mean squared distance of every song (or of ``rows``) to the target."""
-        aims = self.usable(aims)
-        n = self.rec.n_songs if rows is None else rows.shape[0]
-        total = np.zeros(n, dtype=np.float32)
-        tmp = np.empty(n, dtype=np.float32)
-        wsum = 0.0
-        for f, a in aims.items():
-            col = self._zt[self._col[f]]
-            if rows is not None:
-                col = col[rows]
-            np.subtract(col, np.float32(a.z), out=tmp)
-            if a.how == "at_least":
-                np.minimum(tmp, 0, out=tmp)
-            elif a.how == "at_most":
-                np.maximum(tmp, 0, out=tmp)
-            np.multiply(tmp, tmp, out=tmp)
-            if a.weight != 1.0:
-                tmp *= np.float32(a.weight)
-            total += tmp
-            wsum += a.weight
-        if wsum > 0:
-            total *= np.float32(1.0 / wsum)
-        return total
+        return _misfit(self._zt, self._col, self.usable(aims), rows)
 
     def _rows(self, cluster: int | None) -> np.ndarray | None:
         """Song indices of ``cluster`` (None: the whole catalog)."""
@@ -252,3 +235,61 @@ class WordSearch:
             wsum += a.weight
         return total / wsum if wsum else total
 
+
+
+def _misfit(zt: np.ndarray, col: Mapping[str, int], aims: Mapping[str, Aim],
+            rows: np.ndarray | None = None) -> np.ndarray:
+    """Weighted mean squared distance to the target of each column of ``zt`` (features × songs).
+
+    In place on float32 scratch arrays: a target costs a few passes over one row per feature.
+    """
+    n = zt.shape[1] if rows is None else rows.shape[0]
+    total = np.zeros(n, dtype=np.float32)
+    tmp = np.empty(n, dtype=np.float32)
+    wsum = 0.0
+    for f, a in aims.items():
+        values = zt[col[f]]
+        if rows is not None:
+            values = values[rows]
+        np.subtract(values, np.float32(a.z), out=tmp)
+        if a.how == "at_least":
+            np.minimum(tmp, 0, out=tmp)
+        elif a.how == "at_most":
+            np.maximum(tmp, 0, out=tmp)
+        np.multiply(tmp, tmp, out=tmp)
+        if a.weight != 1.0:
+            tmp *= np.float32(a.weight)
+        total += tmp
+        wsum += a.weight
+    if wsum > 0:
+        total *= np.float32(1.0 / wsum)
+    return total
+
+
+def word_points(model: "MoodModel", vocabulary: Sequence[VocabWord] = VOCABULARY,
+                top: int = 50) -> list[tuple[str, float, float]]:
+    """Where each word sits on the valence × energy plane of ``model``'s catalog.
+
+    The mean valence and energy (file units, 0..1) of the word's ``top`` best-fitting songs:
+    grounded in this catalog's songs, so a chart shows where the word's picks really are
+    (a word that sets neither valence nor energy still lands somewhere). Empty when the
+    model was fitted without valence or energy.
+    """
+    feats = tuple(model.features)
+    if "valence" not in feats or "energy" not in feats:
+        return []
+    X = model.songs_[list(feats)].to_numpy(dtype=np.float64)
+    scale = np.where(model.scaler_.scale_ == 0, 1.0, model.scaler_.scale_)
+    zt = np.ascontiguousarray(((X - model.scaler_.mean_) / scale).T, dtype=np.float32)
+    col = {f: j for j, f in enumerate(feats)}
+    v, e = col["valence"], col["energy"]
+    out = []
+    for w in vocabulary:
+        aims = {f: a for f, a in w.aims.items() if f in col}
+        if not aims:
+            continue
+        mis = _misfit(zt, col, aims)
+        k = min(top, mis.shape[0])
+        best = np.argpartition(mis, k - 1)[:k]
+        out.append((w.word, float(X[best, v].mean()), float(X[best, e].mean())))
+    return out
