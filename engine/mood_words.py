@@ -186,6 +186,12 @@ class MoodWords:
             unknown = " ".join(ignored) or folded
             raise MoodWordError(f"no mood called “{shown}”", self.suggest(unknown), unknown)
         words = tuple(dict.fromkeys(words))  # "chill chill" counts once
+        if len(words) == 1 and not words[0][1]:  # "chil": a typo of a cluster's key names it too
+            named = self.cluster_names.get(fold(words[0][0].word))
+            if named is not None:
+                found = self._cluster(named, words[0][0])
+                return MoodQuery(found.text, found.cluster, found.words, found.aims, tuple(corrections),
+                                 tuple(ignored))
         text_out = " + ".join(("not " if neg else "") + w.word for w, neg in words)
         return MoodQuery(text_out, None, words, combine(words), tuple(corrections), tuple(ignored))
 

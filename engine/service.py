@@ -559,7 +559,11 @@ class Engine:
         if not aims:
             raise UnknownMoodError(f"this catalog has none of the features “{query.text}” is about",
                                    self.mood_words.suggest(query.text))
-        return self.moods[int(np.argmin(self.word_search.centroid_misfit(aims)))]
+        # the cluster most of the word's best-fitting songs are in (what vibe calls its main mood)
+        best = self.word_search.ranked(aims)[0][:50]
+        counts = np.bincount(self.model.labels_[best], minlength=len(self.moods))
+        misfit = self.word_search.centroid_misfit(aims)
+        return self.moods[min(range(len(self.moods)), key=lambda c: (-counts[c], float(misfit[c])))]
 
     @_guard
     def complete_mood(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
