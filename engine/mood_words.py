@@ -37,6 +37,8 @@ MAX_TOKENS = 24
 #: Typo tolerance for a word (rapidfuzz ratio, 0..100); short words need an exact match.
 FUZZY_CUTOFF = 80.0
 FUZZY_MIN_LEN = 4
+#: Parsed texts remembered (a dict: safe to share between threads under the GIL).
+PARSE_CACHE_SIZE = 4096
 #: How many vocabulary words an unknown word gets as suggestions.
 N_SUGGESTIONS = 5
 #: Words that carry no mood: "something to study to", "some chill music please".
@@ -154,12 +156,26 @@ class MoodWords:
                         self.cluster_names.setdefault(f, m)
         self.emojis = {m.emoji: m for m in reversed(self.moods)}
         self.vocab_emojis = {w.emoji: w for w in reversed(self.vocabulary)}
+        self._parsed: dict[str, MoodQuery] = {}
 
     # -- parsing ----------------------------------------------------------------------
     def parse(self, text: str) -> MoodQuery:
-        """The mood ``text`` means; MoodWordError (with suggestions) when it means none."""
+        """The mood ``text`` means; MoodWordError (with suggestions) when it means none.
+
+        Answers are remembered (people repeat a few words), up to PARSE_CACHE_SIZE texts.
+        """
         if not isinstance(text, str):
             raise MoodWordError("name a mood", DEFAULT_SUGGESTIONS)
+        hit = self._parsed.get(text)
+        if hit is not None:
+            return hit
+        query = self._parse(text)
+        if len(self._parsed) >= PARSE_CACHE_SIZE:
+            self._parsed.clear()  # a flood of distinct texts: start over rather than track age
+        self._parsed[text] = query
+        return query
+
+    def _parse(self, text: str) -> MoodQuery:
         raw = text[:MAX_MOOD_CHARS].strip()
         if raw in self.emojis:  # the emoji a reply showed is a fine way to ask again
             return self._cluster(self.emojis[raw])

@@ -59,6 +59,7 @@ class WordSearch:
         self._zt = np.ascontiguousarray(z.T, dtype=np.float32)
         self._cache: OrderedDict[_CacheKey, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._lock = threading.Lock()
+        self._centre_cache: dict[_AimKey, np.ndarray] = {}
 
     def usable(self, aims: Mapping[str, Aim]) -> dict[str, Aim]:
         """The aims on features this model has (a model may be fitted on fewer features)."""
@@ -133,16 +134,20 @@ class WordSearch:
         tier: list[int] = []
         tier_mis: list[float] = []
         for idx, mis in self._sources(aims, targets, cluster):
-            for i, g, m in zip(idx.tolist(), group[idx].tolist(), mis.tolist()):
-                if i in excl_idx or g in seen_groups or i in seen_idx:
-                    continue
-                seen_groups.add(g)
-                seen_idx.add(i)
-                tier.append(i)
-                tier_mis.append(m)
-                if len(tier) == tier_size:
-                    yield tier, tier_mis
-                    tier, tier_mis = [], []
+            lo, chunk = 0, tier_size + 16
+            while lo < idx.shape[0]:  # in growing chunks: a request reads a short head only
+                part, part_mis = idx[lo:lo + chunk], mis[lo:lo + chunk]
+                lo, chunk = lo + chunk, chunk * 4
+                for i, g, m in zip(part.tolist(), group[part].tolist(), part_mis.tolist()):
+                    if i in excl_idx or g in seen_groups or i in seen_idx:
+                        continue
+                    seen_groups.add(g)
+                    seen_idx.add(i)
+                    tier.append(i)
+                    tier_mis.append(m)
+                    if len(tier) == tier_size:
+                        yield tier, tier_mis
+                        tier, tier_mis = [], []
         if tier:
             yield tier, tier_mis
 
@@ -212,15 +217,26 @@ class WordSearch:
                     if f == "duration_ms":
                         side = "long" if z[j] > 0 else "short"
                     words.append(f"{side} {FEATURE_LABELS[f]} ({format_feature(f, x[j])})")
-            text = ", ".join(words[:3])
+                    if len(words) == 3:
+                        break
+            text = ", ".join(words)
             while len(text) > MAX_REASON_CHARS and len(words) > 1:
                 words.pop()
-                text = ", ".join(words[:3])
+                text = ", ".join(words)
             out.append(text if words and len(text) <= MAX_REASON_CHARS else "close to this mood's sound overall")
         return out
 
     def centroid_misfit(self, aims: Mapping[str, Aim]) -> np.ndarray:
         """Misfit of each cluster centre (z-space) to the target: which cluster fits the word."""
+        key = aim_key(aims)
+        hit = self._centre_cache.get(key)
+        if hit is None:
+            hit = self._centre_cache[key] = self._centroid_misfit(aims)
+            if len(self._centre_cache) > CACHE_SIZE:
+                self._centre_cache.clear()  # rare (many distinct combinations): start over
+        return hit
+
+    def _centroid_misfit(self, aims: Mapping[str, Aim]) -> np.ndarray:
         centres = np.asarray(self.rec.model.kmeans_.cluster_centers_, dtype=np.float64)
         aims = self.usable(aims)
         total = np.zeros(centres.shape[0])
