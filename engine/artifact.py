@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 FORMAT_NAME = "clusterfy-model"
 #: Bump when the saved object's layout changes; older files are then refused.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class ArtifactError(RuntimeError):

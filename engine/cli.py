@@ -176,8 +176,10 @@ def cmd_evaluate(args: argparse.Namespace, out: Output) -> int:
     from sklearn.preprocessing import StandardScaler
 
     from .catalog import load_catalog
+    from .catalog_compare import compare_union
     from .evaluation import choose_k, evaluate_k
     from .features import AUDIO_FEATURES
+    from .paths import catalog_files
 
     _check_k_range(args.k_min, args.k_max)
     catalog = _catalog_path(args)
@@ -199,12 +201,27 @@ def cmd_evaluate(args: argparse.Namespace, out: Output) -> int:
         "cleaning": report.to_dict(),
     }
 
+    files = catalog_files(catalog)
+    comparison = []
+    if len(files) > 1 and not args.no_compare:
+        comparison = compare_union(songs, files, progress=out.progress)
+        payload["comparison"] = comparison
+
     def text() -> list[str]:
-        return (report.lines() + [""] + _evaluation_lines(results, chosen) + [
+        lines = (report.lines() + [""] + _evaluation_lines(results, chosen) + [
             "",
             f"chosen k = {chosen} (highest silhouette; near-ties go to the lower Davies–Bouldin)",
             f"silhouette computed on {results[0].silhouette_sample:,} songs",
         ])
+        if comparison:
+            lines += ["", f"k = {comparison[0]['k']}: the union next to each file alone "
+                          "(the served model: K-Means n_init=10, seed 42; sizes largest first)"]
+            lines += table(["catalog", "songs", "silhouette", "Davies–Bouldin", "sizes", "moods"],
+                           [[c["catalog"], f"{c['songs']:,}", f"{c['silhouette']:.3f}",
+                             f"{c['davies_bouldin']:.3f}", " / ".join(f"{n:,}" for n in c["sizes"]),
+                             ", ".join(c["moods"])] for c in comparison],
+                           max_widths={5: 90}, right=(1, 2, 3))
+        return lines
 
     out.emit(payload, text)
     return EXIT_OK
@@ -420,7 +437,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     source = argparse.ArgumentParser(add_help=False)
     source.add_argument("--data", metavar="PATH",
-                        help="catalog CSV/Parquet (default: $CLUSTERFY_CATALOG or the bundled sample)")
+                        help="catalog: a CSV/Parquet file, a folder of them, or several joined by "
+                             f"'{os.pathsep}' (default: $CLUSTERFY_CATALOG, else the bundled catalog: "
+                             "study sample + well-known songs)")
 
     model_src = argparse.ArgumentParser(add_help=False)
     model_src.add_argument("--model", metavar="PATH",
@@ -452,6 +471,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k-max", type=_whole_number, default=DEFAULT_K_RANGE[1], metavar="N")
     p.add_argument("--n-init", type=_count, default=10, metavar="N",
                    help="K-Means restarts per k (default 10, as the model uses)")
+    p.add_argument("--no-compare", action="store_true",
+                   help="for a catalog of several files, skip the k=4 comparison of the union "
+                        "with each file alone")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("report", parents=[common, source, model_src], help="write the model's charts as PNG",

@@ -10,9 +10,9 @@ import logging
 from pathlib import Path
 
 from .artifact import ArtifactError, load_model, save_model
-from .catalog import CatalogError, load_catalog
+from .catalog import load_catalog
 from .model import MoodModel, Progress
-from .paths import cached_model_path, default_catalog
+from .paths import cached_model_path, catalog_files, default_catalog
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +20,9 @@ logger = logging.getLogger(__name__)
 def build_model(catalog: Path, k: int | str = 4, progress: Progress | None = None) -> MoodModel:
     """Load and clean ``catalog`` and fit a model on it."""
     say = progress or (lambda msg: logger.info("%s", msg))
-    say(f"loading catalog {catalog}")
+    files = catalog_files(catalog)
+    say(f"loading catalog {catalog}" if len(files) == 1 else
+        f"loading catalog of {len(files)} files: {', '.join(f.name for f in files)}")
     songs, report = load_catalog(catalog)
     for line in report.lines():
         say(line)
@@ -39,7 +41,9 @@ def obtain_model(
 
     An explicit ``model_path`` that exists is loaded (and never overwritten); one that
     does not exist yet is built from the catalog and saved there. Without one, the
-    model is cached per catalog content and ``k`` in the user cache directory.
+    model is cached per catalog content (every file of a multi-file catalog) and ``k``
+    in the user cache directory. ``catalog`` may be a file, a folder or several paths
+    joined by ``os.pathsep`` (see :func:`engine.paths.catalog_files`).
     """
     say = progress or (lambda msg: logger.info("%s", msg))
     catalog_path = Path(catalog).expanduser() if catalog else default_catalog()
@@ -48,11 +52,7 @@ def obtain_model(
         if target.exists():
             return load_model(target)
     else:
-        if catalog_path.is_dir():
-            raise CatalogError(f"catalog path is a folder, not a file: {catalog_path}")
-        if not catalog_path.is_file():
-            raise CatalogError(f"catalog file not found: {catalog_path} "
-                               "(check the path or CLUSTERFY_CATALOG)")
+        catalog_files(catalog_path)  # every file exists, every folder holds some: else CatalogError
         target = cached_model_path(catalog_path, k)
         if target.exists():
             say(f"loading cached model {target}")

@@ -1,25 +1,107 @@
 """Where Clusterfy finds its catalog and keeps built models.
 
-The bundled catalog ships in the repository's ``data/``; models built from a catalog
-are cached where the user can write (never inside the installed package), keyed by the
-catalog's content so a changed file is rebuilt rather than served stale.
+The bundled catalog ships in the repository's ``data/`` and, in an installed package,
+as the package data ``clusterfy_data`` (the same folder, mapped by pyproject.toml), so
+the default catalog is found from a checkout and from a plain ``pip install .`` alike.
+Models built from a catalog are cached where the user can write (never inside the
+installed package), keyed by the content of every catalog file so a changed file is
+rebuilt rather than served stale.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_CATALOG = PROJECT_ROOT / "data" / "single_genre_artists_sample.csv"
+
+#: The study sample's file name (the one file every test and benchmark pins).
+STUDY_SAMPLE_NAME = "single_genre_artists_sample.csv"
+#: The bundled files of the default catalog, in load order: on a tie the earlier file wins.
+BUNDLED_FILE_NAMES = (STUDY_SAMPLE_NAME, "top_hits_2000_2019.csv", "well_known_songs.csv")
+#: Files a catalog folder contributes (anything else in it, e.g. a README, is ignored).
+CATALOG_SUFFIXES = (".csv", ".parquet", ".pq")
+
+
+class CatalogError(ValueError):
+    """A catalog file that cannot be used; the message says why and what to try."""
+
+
+def bundled_data_dir() -> Path:
+    """The folder holding the bundled CSVs: the checkout's ``data/``, else the package data."""
+    checkout = PROJECT_ROOT / "data"
+    if (checkout / STUDY_SAMPLE_NAME).is_file():
+        return checkout
+    try:
+        from importlib.resources import files
+
+        packaged = Path(str(files("clusterfy_data")))
+    except (ImportError, TypeError, ValueError):  # not installed: report the checkout path
+        return checkout
+    return packaged if (packaged / STUDY_SAMPLE_NAME).is_file() else checkout
+
+
+BUNDLED_DATA_DIR = bundled_data_dir()
+#: The study sample alone (3,288 rows): what tests and benchmarks pin.
+BUNDLED_CATALOG = BUNDLED_DATA_DIR / STUDY_SAMPLE_NAME
+#: Every bundled file: study sample + the two lists of well-known songs.
+BUNDLED_CATALOGS = tuple(BUNDLED_DATA_DIR / name for name in BUNDLED_FILE_NAMES)
+#: The default catalog: the bundled folder, i.e. the union of :data:`BUNDLED_CATALOGS`.
+DEFAULT_CATALOG = BUNDLED_DATA_DIR
 
 
 def default_catalog(env: Mapping[str, str] | None = None) -> Path:
-    """``CLUSTERFY_CATALOG`` of ``env`` (default: ``os.environ``) if set, else the bundled sample."""
+    """``CLUSTERFY_CATALOG`` of ``env`` (default: ``os.environ``) if set, else the bundled folder.
+
+    The value may be one file, a folder, or several of them joined by ``os.pathsep``
+    (':' on Linux and macOS, ';' on Windows); :func:`catalog_files` expands it.
+    """
     configured = (os.environ if env is None else env).get("CLUSTERFY_CATALOG", "").strip()
-    return Path(configured).expanduser() if configured else BUNDLED_CATALOG
+    if not configured:
+        return DEFAULT_CATALOG
+    parts = [p.strip() for p in configured.split(os.pathsep) if p.strip()]
+    return Path(os.pathsep.join(str(Path(p).expanduser()) for p in parts))
+
+
+def catalog_files(catalog: str | Path | Sequence[str | Path]) -> list[Path]:
+    """The files a catalog setting names, in load order.
+
+    A file is itself; a folder gives its CSV/Parquet files sorted by name (hidden ones
+    skipped); a string or path holding ``os.pathsep`` and a sequence give the files of
+    each part, in the order given. The same file named twice is read once.
+    """
+    if isinstance(catalog, (str, os.PathLike)):
+        text = str(catalog)
+        parts = ([text] if Path(text).expanduser().exists() or os.pathsep not in text
+                 else [p for p in text.split(os.pathsep) if p.strip()])
+    else:
+        parts = [str(p) for p in catalog]
+    if not parts:
+        raise CatalogError("no catalog file given (set CLUSTERFY_CATALOG to a CSV file or a folder)")
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for part in parts:
+        for path in _files_of(Path(part.strip()).expanduser()):
+            key = path.resolve()
+            if key not in seen:
+                seen.add(key)
+                out.append(path)
+    return out
+
+
+def _files_of(path: Path) -> list[Path]:
+    if path.is_dir():
+        found = sorted(p for p in path.iterdir()
+                       if p.suffix.lower() in CATALOG_SUFFIXES and not p.name.startswith(".") and p.is_file())
+        if not found:
+            raise CatalogError(f"catalog folder holds no CSV or Parquet file: {path} "
+                               "(point CLUSTERFY_CATALOG at a folder of catalog files, or at a file)")
+        return found
+    if not path.exists():
+        raise CatalogError(f"catalog file not found: {path} (check the path or CLUSTERFY_CATALOG)")
+    return [path]
 
 
 def cache_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -34,16 +116,31 @@ def cache_dir(env: Mapping[str, str] | None = None) -> Path:
     return base / "clusterfy"
 
 
-def catalog_fingerprint(catalog: Path) -> str:
-    """Short SHA-256 of the catalog's bytes: the cache key of models built from it."""
+def _file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(catalog, "rb") as fh:
+    with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
+    return digest.hexdigest()
+
+
+def catalog_fingerprint(catalog: str | Path | Sequence[str | Path]) -> str:
+    """Short SHA-256 of the catalog's content: the cache key of models built from it.
+
+    One file: the hash of its bytes. Several (a folder or a list): the hash of every
+    file's name and content hash in load order, so editing, adding, removing, renaming
+    or reordering any file gives a new key.
+    """
+    files = catalog_files(catalog)
+    if len(files) == 1:
+        return _file_sha256(files[0])[:16]
+    digest = hashlib.sha256(b"clusterfy multi-file catalog\n")
+    for path in files:
+        digest.update(f"{path.name}\0{_file_sha256(path)}\n".encode("utf-8"))
     return digest.hexdigest()[:16]
 
 
-def cached_model_path(catalog: Path, k: int | str) -> Path:
+def cached_model_path(catalog: str | Path | Sequence[str | Path], k: int | str) -> Path:
     """Cache file for the model of ``catalog`` at ``k`` in the current format."""
     # Imported here: the artifact module pulls in scikit-learn, and the bot reads paths
     # while validating its settings, where a config error should answer at once.

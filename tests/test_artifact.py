@@ -190,7 +190,8 @@ def test_a_missing_model_file_is_refused(tmp_path: Path):
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "cache"
     monkeypatch.setenv("CLUSTERFY_CACHE_DIR", str(folder))
-    monkeypatch.delenv("CLUSTERFY_CATALOG", raising=False)
+    # The study sample alone (the default catalog is the bundled union; these tests pin its figures).
+    monkeypatch.setenv("CLUSTERFY_CATALOG", str(BUNDLED_CATALOG))
     return folder
 
 

@@ -29,8 +29,8 @@ from engine.paths import BUNDLED_CATALOG
 
 ALL_REASONS = (DROP_MISSING_TITLE, DROP_MISSING_FEATURE, DROP_OUT_OF_RANGE,
                DROP_DUPLICATE_ID, DROP_DUPLICATE_SONG)
-CANONICAL_COLUMNS = ["id", "name", "artist", "genres", "year", "popularity", "explicit",
-                     "name_key", "artist_key", *AUDIO_FEATURES]
+CANONICAL_COLUMNS = ["id", "name", "artist", "artists", "genres", "year", "popularity", "explicit",
+                     "source", "name_key", "artist_key", *AUDIO_FEATURES]
 TRACKS_114K_FEATURES = ["danceability", "energy", "key", "loudness", "mode", "speechiness",
                         "acousticness", "instrumentalness", "liveness", "valence", "tempo",
                         "time_signature"]
@@ -198,7 +198,9 @@ def test_parquet_study_layout(sample, tmp_path):
     csv_songs, _ = load_catalog(write_csv(sample, tmp_path / "study.csv"))
     assert report.layout == "study" and report.rows_kept == len(sample)
     assert_canonical(songs)
-    pd.testing.assert_frame_equal(songs, csv_songs, check_dtype=False)
+    assert set(songs["source"]) == {"study.parquet"} and set(csv_songs["source"]) == {"study.csv"}
+    pd.testing.assert_frame_equal(songs.drop(columns="source"), csv_songs.drop(columns="source"),
+                                  check_dtype=False)
 
 
 def test_parquet_with_native_list_columns(sample, tmp_path):
@@ -407,6 +409,7 @@ def test_titles_with_quotes_and_commas_survive_a_csv_round_trip(sample, bundled,
     assert report.rows_kept == len(frame)
     assert songs["name"].iloc[0] == 'He said "Hi, there", then left; twice'
     assert songs["artist"].iloc[1] == "Earth, Wind & Fire"
+    assert songs["artists"].iloc[1] == ("Earth, Wind & Fire",)  # one artist, comma and all
     by_id = songs.set_index("id")
     for _, row in quoted.iterrows():
         assert by_id.loc[row["id_songs"], "name"] == row["name_song"]
@@ -414,7 +417,8 @@ def test_titles_with_quotes_and_commas_survive_a_csv_round_trip(sample, bundled,
     again, _ = load_catalog(write_csv(sample, tmp_path / "again.csv"))
     again2, _ = load_catalog(write_csv(pd.read_csv(tmp_path / "again.csv", dtype=str,
                                                    keep_default_na=False), tmp_path / "again2.csv"))
-    pd.testing.assert_frame_equal(again, again2)
+    assert set(again["source"]) == {"again.csv"} and set(again2["source"]) == {"again2.csv"}
+    pd.testing.assert_frame_equal(again.drop(columns="source"), again2.drop(columns="source"))
 
 
 def test_titles_that_look_like_missing_values_are_kept(sample, tmp_path):

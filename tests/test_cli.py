@@ -34,6 +34,9 @@ def make_env(cache_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in {"CLUSTERFY_CATALOG", "CLUSTERFY_CACHE_DIR", "MPLBACKEND"}}
     env["CLUSTERFY_CACHE_DIR"] = str(cache_dir)
+    # The study sample alone: these tests pin its figures (the default is the bundled union,
+    # see test_default_catalog_builds_into_cache_dir_on_first_use).
+    env["CLUSTERFY_CATALOG"] = str(CATALOG)
     env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env["PYTHONIOENCODING"] = "utf-8"
     return env
@@ -147,6 +150,7 @@ def test_fit_text_then_default_model_is_reused(tmp_path):
 
 def test_default_catalog_builds_into_cache_dir_on_first_use(tmp_path):
     env = make_env(tmp_path / "cache")
+    del env["CLUSTERFY_CATALOG"]  # the real default: the bundled union
     payload = ok_json(run(env, "vibe", "focus", "-n", "2", "--seed", "1", "--json"))
     assert payload["mood"] == "Instrumental/Focus"
     assert any(p.suffix == ".joblib" for p in (tmp_path / "cache").iterdir())

@@ -22,6 +22,7 @@ from bot.history import USER_TABLES, HistoryStore
 from bot.ratelimit import RateLimiter
 from bot.startup import StartupError, load_engine, open_store
 from engine.artifact import ArtifactError, checksum_path, load_model, save_model
+from engine.paths import DEFAULT_CATALOG
 from tests.discord_fakes import close_bot, make_bot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -356,4 +357,4 @@ def test_settings_take_paths_from_the_environment_given(tmp_path: Path, monkeypa
     assert settings.catalog == tmp_path / "given.csv"
     bare = settings_from_env({"XDG_CACHE_HOME": str(tmp_path / "xdg")})
     assert bare.db_path == tmp_path / "xdg" / "clusterfy" / "history.sqlite3"
-    assert bare.catalog.name == "single_genre_artists_sample.csv"
+    assert bare.catalog == DEFAULT_CATALOG and (bare.catalog / "single_genre_artists_sample.csv").is_file()

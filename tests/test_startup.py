@@ -160,7 +160,8 @@ def tampered_cached_model(tmp: Path, model: Path) -> Scenario:
     with open(path, "r+b") as fh:
         fh.seek(100)
         fh.write(b"\x00" * 16)
-    return Scenario("tampered cached model", {}, expect_code=1, expect_words=("sha-256",), in_process=True)
+    # The cache key of the study sample alone (the default catalog is the bundled union).
+    return Scenario("tampered cached model", {"CLUSTERFY_CATALOG": str(CATALOG)}, expect_code=1, expect_words=("sha-256",), in_process=True)
 
 
 def db_parent_is_a_file(tmp: Path, model: Path) -> Scenario:
