@@ -180,7 +180,7 @@ VOCABULARY: Final[tuple[VocabWord, ...]] = (
     # -- situations --------------------------------------------------------------------------
     _w("study", S, "📚", {SP: at_most(-0.4), E: at_most(-0.5), INS: at_least(0.8, 0.7), L: near(-0.5, 0.5)},
        ("studying", "homework", "exam", "exams", "revision", "revising", "reading", "read")),
-    _w("focus", S, "🎯", {INS: at_least(1.2), SP: at_most(-0.4), E: near(-0.3, 0.5)},
+    _w("focus", S, "🎯", {INS: at_least(1.2), SP: at_most(-0.4), E: at_most(-0.3, 0.8)},
        ("concentrate", "concentration", "deep work", "work", "working", "coding", "programming",
         "productive", "productivity")),
     _w("sleep", S, "😴", {E: at_most(-1.3), L: at_most(-1.2), A: at_least(1.0), TEMPO: near(-0.5, 0.5),
