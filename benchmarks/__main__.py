@@ -1,4 +1,4 @@
-"""Run Clusterfy's benchmarks: ``python -m benchmarks [engine|recommend|quality|load|resolution] [args]``.
+"""Run Clusterfy's benchmarks: ``python -m benchmarks [command] [args]`` (see USAGE).
 
 Without a command, runs every benchmark with its defaults, one after the other: the
 engine fit benchmark (``bench_engine.py``), the serving benchmark
@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "engine": "benchmarks.bench_engine",
     "recommend": "benchmarks.bench_recommend",
     "quality": "benchmarks.quality",
+    "vibe_words": "benchmarks.vibe_words",
     "load": "benchmarks.bench_load",
     "pgload": "benchmarks.bench_pg_load",
     "foryou": "benchmarks.foryou_eval",
@@ -25,14 +26,16 @@ COMMANDS: dict[str, str] = {
 }
 ALIASES = {"fit": "engine", "bench_engine": "engine", "serve": "recommend",
            "bench_recommend": "recommend", "foryou_eval": "foryou", "taste": "foryou",
-           "resolve": "resolution"}
+           "resolve": "resolution", "words": "vibe_words", "vibe-words": "vibe_words"}
 
 USAGE = (
-    "usage: python -m benchmarks [engine|recommend|quality|load|pgload|foryou|resolution] [args...]\n"
+    "usage: python -m benchmarks [engine|recommend|quality|vibe_words|load|pgload|foryou|resolution]"
+    " [args...]\n"
     "  (no command)  run every benchmark with its defaults\n"
     "  engine        model fit benchmark (benchmarks/bench_engine.py)\n"
     "  recommend     serving benchmark: resolve, autocomplete, recommend, vibe vs baselines\n"
     "  quality       recommendation quality on held-out rows of the real catalogs (CV-tuned weight)\n"
+    "  vibe_words    does every mood word's picks move its way? (two real catalogs)\n"
     "  load          100 users x 20 commands through the bot's command path\n"
     "  pgload        4 processes x 100 users x 20 commands on one PostgreSQL history, one SIGKILLed\n"
     "  foryou        for you vs baselines, hybrid vs audio-only, playlist smoothness (and speed)\n"

@@ -229,13 +229,12 @@ class Conversation:
         except EngineError as exc:
             return self._engine_error(exc, word)
         await self._remember(who, "vibe", word, None, [p.song.id for p in result.picks])
-        m = result.mood
         return self._picks_reply(
             who,
-            title=f"{m.emoji} {escape(m.label)} vibes",
-            description=escape(m.description, 300) + _targets_line(result.targets),
+            title=_vibe_title(result),
+            description=_vibe_description(result) + _targets_line(result.targets),
             picks=result.picks,
-            follow_up=FollowUp("vibe", m.key, n, where),
+            follow_up=FollowUp("vibe", word, n, where),
             show_similarity=False,
         )
 
@@ -306,14 +305,18 @@ class Conversation:
         """Every mood with its size and a chart."""
         overview = self.engine.moods_overview()
         png = await self._run(_moods_chart, self.engine)
+        mood_map = await self._run(_mood_map_chart, self.engine)
         fields = tuple(
             Field(f"{row['emoji']} {escape(row['label'])} — {int(row['size']):,} songs ({float(row['share']):.0%})",
                   f"{escape(row['description'], 400)}\nTry: {self.prefix}vibe {row['key']}")
             for row in overview
         )
         card = Card(title="🎧 Moods in this catalog",
-                    description=f"{self.engine.n_songs:,} songs clustered by how they sound.",
-                    fields=fields, image_png=png, image_name="moods.png")
+                    description=f"{self.engine.n_songs:,} songs clustered by how they sound. "
+                                f"Mood words work too: {self.prefix}vibe sad, {self.prefix}vibe road trip, "
+                                f"{self.prefix}vibe chill acoustic (the map shows where each word sits).",
+                    fields=fields, image_png=png, image_name="moods.png",
+                    extra_images=(("mood_map.png", mood_map),) if mood_map else ())
         return Reply(card=card)
 
     async def history(self, who: Requester) -> Reply:
@@ -397,7 +400,8 @@ class Conversation:
             Field(f"{p}recommend <song> [count]", f"Songs that sound like it. `{p}recommend la java 3`, "
                   f"with filters: `{p}recommend la java energy>0.5 tempo 90-130`"),
             Field(f"{p}cluster <song>", f"Its mood, how it compares, top genres. `{p}cluster la java`"),
-            Field(f"{p}vibe <mood> [count]", f"Songs of a mood. `{p}vibe chill`, `{p}vibe study 3`"),
+            Field(f"{p}vibe <mood> [count]", f"Songs for a mood, a moment or a mix. `{p}vibe chill`, "
+                  f"`{p}vibe study 3`, `{p}vibe sad but danceable`"),
             Field(f"{p}moods", "All moods with sizes and a chart."),
             Field(f"{p}foryou [count] · {p}foryou start a, b, c",
                   "Picks from your 👍/👎, each saying which liked song it is close to · "
@@ -794,6 +798,34 @@ class Conversation:
         return m.group("rest"), m.group("n")
 
 
+def _vibe_title(result: VibeResult) -> str:
+    """"🌿 Chill/Acoustic vibes" for a cluster; "😢 sad vibes · from Chill/Acoustic" for words."""
+    m = result.mood
+    if result.by_cluster:
+        return f"{m.emoji} {escape(m.label)} vibes"
+    more = f" +{len(result.sources) - 1}" if len(result.sources) > 1 else ""
+    return truncate(f"{result.emoji or m.emoji} {escape(result.query, 80)} vibes · from {escape(m.label)}{more}",
+                    256)
+
+
+def _vibe_description(result: VibeResult) -> str:
+    """What the words mean in sound, and which moods the picks come from."""
+    m = result.mood
+    if result.by_cluster:
+        closest = ("" if result.query in ("", m.label) else
+                   f"\nClosest to “{escape(result.query, 40)}”: {escape(result.meaning, 200)}.")
+        return escape(m.description, 300) + closest
+    lines = [f"Sounds like: {escape(result.meaning, 200)}."]
+    if result.corrections:
+        lines.append("Read " + ", ".join(f"“{escape(a, 30)}” as {escape(b, 30)}"
+                                         for a, b in result.corrections[:3]) + ".")
+    if result.ignored:
+        lines.append("Left out: " + ", ".join(f"“{escape(w, 30)}”" for w in result.ignored[:3]) + ".")
+    lines.append("From " + ", ".join(f"{src.emoji} {escape(src.label)} ({count})"
+                                     for src, count in result.sources) + ".")
+    return "\n".join(lines)
+
+
 def song_label(song: Song | None) -> str:
     """Markdown-safe "Title — Artist (year)"."""
     if song is None:
@@ -843,6 +875,14 @@ def _song_chart(engine: Engine, index: int) -> bytes | None:
 
 
 @functools.lru_cache(maxsize=8)
+def _mood_map_chart(engine: Engine) -> bytes | None:
+    try:
+        return charts.mood_map_png(engine.model, engine.word_points())
+    except Exception:  # noqa: BLE001 - a chart is a bonus; the answer goes out without it
+        logger.exception("could not draw the mood map")
+        return None
+
+
 def _moods_chart(engine: Engine) -> bytes | None:
     try:
         return charts.profile_png(engine.model)

@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 #: No pings, ever: catalog and user text is echoed back and must not mention anyone.
 NO_MENTIONS = discord.AllowedMentions.none()
+#: Discord accepts at most 10 files on one message.
+MAX_FILES_PER_MESSAGE = 10
 
 Target = commands.Context[Any] | discord.Interaction
 
@@ -92,15 +94,20 @@ def message_kwargs(reply: Reply) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
     if reply.text:
         kwargs["content"] = reply.text
+    uploads: list[discord.File] = []
     if reply.card is not None:
         kwargs["embed"] = to_embed(reply.card)
-        file = to_file(reply.card)
-        if file is not None:
-            kwargs["file"] = file
-    if reply.attachments:  # playlists: .m3u and .csv (at most 10 files per message)
-        files = [kwargs.pop("file")] if "file" in kwargs else []
-        files += [discord.File(io.BytesIO(data), filename=name) for name, data in reply.attachments]
-        kwargs["files"] = files[:10]
+        card_file = to_file(reply.card)
+        if card_file is not None:
+            uploads.append(card_file)
+        uploads += [discord.File(io.BytesIO(png), filename=name) for name, png in reply.card.extra_images]
+    # playlists: .m3u and .csv
+    uploads += [discord.File(io.BytesIO(data), filename=name) for name, data in reply.attachments]
+    uploads = uploads[:MAX_FILES_PER_MESSAGE]
+    if len(uploads) == 1:
+        kwargs["file"] = uploads[0]
+    elif uploads:
+        kwargs["files"] = uploads
     if "content" not in kwargs and "embed" not in kwargs:
         kwargs["content"] = "…"  # Discord refuses an empty message
     return kwargs

@@ -95,6 +95,8 @@ class Card:
     color: int = COLOR_OK
     image_png: bytes | None = None
     image_name: str = "chart.png"
+    #: More charts, sent as attachments beside the embed: (file name, PNG bytes).
+    extra_images: tuple[tuple[str, bytes], ...] = ()
 
     def fitted(self) -> Card:
         """A copy within every embed limit, cutting the least important text first."""
@@ -216,6 +218,8 @@ def render_text(reply: Reply) -> str:
             parts.extend(f"    {_plain(line)}" for line in f.value.splitlines())
         if card.image_png:
             parts.append(f"[chart: {card.image_name} (an image on Discord)]")
+        for name, _png in card.extra_images:
+            parts.append(f"[chart: {name} (an image on Discord)]")
         if card.footer:
             parts.append(_plain(card.footer))
     if reply.choices:

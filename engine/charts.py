@@ -64,6 +64,7 @@ CHART_FILES = {
     "profiles": "cluster_profiles.png",
     "pca": "pca_map.png",
     "genres": "top_genres.png",
+    "mood_map": "mood_map.png",
 }
 
 
@@ -379,6 +380,104 @@ def song_profile_png(model: MoodModel, index: int) -> bytes:
     return _render(draw)
 
 
+def mood_map_png(model: MoodModel, words: Sequence[tuple[str, float, float]] | None = None) -> bytes:
+    """Clusters and mood words on the valence × energy plane (Russell's circumplex axes).
+
+    Songs are faint dots coloured by cluster, each cluster's mean is a labelled disc, and
+    each vocabulary word sits at the mean of its best-fitting songs (see
+    :func:`engine.word_search.word_points`; computed here when ``words`` is None).
+    Raises ValueError when the model was fitted without valence or energy.
+    """
+    feats = list(model.features)
+    if "valence" not in feats or "energy" not in feats:
+        raise ValueError("the model has no valence and energy features to place moods on")
+    if words is None:
+        from .word_search import word_points
+
+        words = word_points(model)
+    v, e = feats.index("valence"), feats.index("energy")
+    songs = model.songs_
+    labels = np.asarray(model.labels_)
+    k = int(model.n_clusters_)
+    colors = _colors(k)
+    n = len(songs)
+    rows = (np.random.default_rng(0).choice(n, MAX_SCATTER_POINTS, replace=False)
+            if n > MAX_SCATTER_POINTS else np.arange(n))
+    xs = songs["valence"].to_numpy(dtype=np.float64)
+    ys = songs["energy"].to_numpy(dtype=np.float64)
+    prof = np.asarray(model.profiles_)
+    placed = _spread_labels([(float(x), float(y)) for _, x, y in words])
+
+    def draw() -> Figure:
+        fig = _figure(10, 9.2, left=0.8, right=0.3, top=0.6, bottom=0.7)
+        ax = fig.subplots()
+        for c in range(k):
+            sel = rows[labels[rows] == c]
+            ax.scatter(xs[sel], ys[sel], s=5, color=colors[c], alpha=0.16, linewidths=0,
+                       rasterized=True)
+        # quadrant guides at the catalog's means, with Russell's quadrant names
+        mx, my = float(np.mean(xs)), float(np.mean(ys))
+        ax.axvline(mx, color="grey", lw=0.8, ls="--", alpha=0.6)
+        ax.axhline(my, color="grey", lw=0.8, ls="--", alpha=0.6)
+        for tx, ty, text, ha, va in ((0.01, 0.99, "tense / angry", "left", "top"),
+                                     (0.99, 0.99, "excited / happy", "right", "top"),
+                                     (0.01, 0.01, "sad / tired", "left", "bottom"),
+                                     (0.99, 0.01, "calm / content", "right", "bottom")):
+            ax.text(tx, ty, text, transform=ax.transAxes, ha=ha, va=va, fontsize=9,
+                    color="grey", style="italic")
+        for (word, x, y), (lx, ly) in zip(words, placed):
+            ax.plot([x], [y], marker="o", ms=3, color="black", zorder=4)
+            if (lx, ly) != (x, y):
+                ax.plot([x, lx], [y, ly], color="grey", lw=0.5, alpha=0.7, zorder=3)
+            ax.text(lx, ly, word, fontsize=8, ha="center", va="center", zorder=5,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.6})
+        for c in range(k):
+            cx, cy = prof[c, v], prof[c, e]
+            ax.scatter([cx], [cy], s=300, color=colors[c], edgecolors="black", linewidths=1.0,
+                       zorder=2, alpha=0.6, label=f"{c}: {_label(model, c)} ({int(model.sizes_[c]):,} songs)")
+            ax.text(cx, cy, str(c), ha="center", va="center", fontsize=9, fontweight="bold", zorder=2.5)
+        legend_rows = int(np.ceil(k / 3))
+        fig.legend(loc="lower center", ncols=min(k, 3), fontsize=9, frameon=False, markerscale=0.6,
+                   title="clusters: ● at each cluster's mean valence and energy; words at their "
+                         "best-fitting songs' mean", title_fontsize=9)
+        fig.subplots_adjust(bottom=(0.75 + 0.28 * legend_rows + 0.3) / fig.get_figheight())
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set(title=f"Moods and mood words on valence × energy ({n:,} songs, k={k})",
+               xlabel="valence (positivity) →", ylabel="energy (arousal) →")
+        ax.grid(alpha=0.2)
+        return fig
+
+    return _render(draw)
+
+
+def _spread_labels(points: list[tuple[float, float]], min_dx: float = 0.075,
+                   min_dy: float = 0.022, rounds: int = 80) -> list[tuple[float, float]]:
+    """Label positions near ``points`` that do not overlap much (a few rounds of nudging).
+
+    Words pile up where their picks agree (calm, sleep, peaceful); pushing overlapping
+    labels apart vertically keeps each one readable, with a thin line back to its point.
+    """
+    pos = [list(p) for p in points]
+    for _ in range(rounds):
+        moved = False
+        for i in range(len(pos)):
+            for j in range(i + 1, len(pos)):
+                dx = pos[i][0] - pos[j][0]
+                dy = pos[i][1] - pos[j][1]
+                if abs(dx) < min_dx and abs(dy) < min_dy:
+                    push = (min_dy - abs(dy)) / 2 + 1e-3
+                    sign = 1.0 if dy >= 0 else -1.0
+                    pos[i][1] += sign * push
+                    pos[j][1] -= sign * push
+                    moved = True
+        for p in pos:
+            p[1] = min(max(p[1], 0.0), 1.0)
+        if not moved:
+            break
+    return [(float(x), float(y)) for x, y in pos]
+
+
 # -- all at once ---------------------------------------------------------------
 def write_report(
     model: MoodModel, out_dir: str | Path, evaluation: Sequence[KResult] | None = None
@@ -400,6 +499,8 @@ def write_report(
         ("pca", lambda: pca_png(model)),
         ("genres", lambda: genres_png(model)),
     ]
+    if "valence" in model.features and "energy" in model.features:
+        charts.append(("mood_map", lambda: mood_map_png(model)))
     written = []
     for key, make in charts:
         path = out / CHART_FILES[key]

@@ -493,12 +493,17 @@ def cmd_vibe(args: argparse.Namespace, out: Output) -> int:
     payload = {"mood": _mood_label(mood), "cluster": int(getattr(mood, "cluster", -1)),
                "description": getattr(mood, "description", None),
                "picks": [_pick_dict(p, "typicality") for p in res.picks],
-               "targets": _targets_text(getattr(res, "targets", ()))}
+               "targets": _targets_text(getattr(res, "targets", ())),
+               "query": res.query, "meaning": res.meaning, "by_cluster": res.by_cluster,
+               "sources": [{"cluster": int(m.cluster), "mood": m.label, "picks": c} for m, c in res.sources]}
 
     def text() -> list[str]:
         lines = [f"{_mood_label(mood)} (cluster {payload['cluster']})"]
         if payload["description"]:
             lines.append(f"  {payload['description']}")
+        if res.query and res.query != _mood_label(mood):
+            lines.append(f"“{res.query}”: {res.meaning}; from "
+                         + ", ".join(f"{s['mood']} ({s['picks']})" for s in payload["sources"]))
         if payload["targets"]:
             lines.append("where: " + "; ".join(payload["targets"]))
         return lines + [""] + _picks_table(res.picks, "typical")
@@ -591,9 +596,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", help="song title (optionally 'title - artist')")
     p.set_defaults(func=cmd_cluster)
 
-    p = sub.add_parser("vibe", parents=[common, source, model_src], help="typical songs of a mood",
-                       description="Songs typical of a mood (e.g. chill, party, focus, rap).")
-    p.add_argument("mood", help="mood name or synonym, e.g. chill, party, focus, rap")
+    p = sub.add_parser("vibe", parents=[common, source, model_src], help="songs for a mood",
+                       description="Songs for mood words (sad, study, \"sad but danceable\") or a mood's name.")
+    p.add_argument("mood", help="mood words or a mood's name, e.g. chill, sad, road trip, \"chill acoustic\"")
     p.add_argument("-n", type=_song_count, default=DEFAULT_COUNT, metavar="N",
                    help=f"how many ({MIN_COUNT}-{MAX_PICKS}, default {DEFAULT_COUNT})")
     p.add_argument("--seed", type=int, default=None, metavar="S", help="random seed for repeatable picks")

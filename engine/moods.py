@@ -85,6 +85,10 @@ ARCHETYPES: tuple[_Archetype, ...] = (
                {"tempo": 1.0}),
 )
 
+#: Emojis for clusters no archetype fits, so that an emoji still names one cluster.
+_FALLBACK_EMOJIS = ("🎵", "🎶", "🎧", "📻", "🎼", "🎚️", "💿", "📀", "🔊", "🎙️", "🪘", "🪇")
+_ROMAN = ("", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII")
+
 #: Below this projection a match is too weak to carry the archetype's name.
 MIN_ARCHETYPE_SCORE = 0.35
 
@@ -110,6 +114,9 @@ def name_moods(
     }
     moods: list[Mood] = []
     used_labels: set[str] = set()
+    used_keys: set[str] = set()
+    used_emojis = {a.emoji for a in chosen.values()}
+    spare_emojis = [e for e in _FALLBACK_EMOJIS if e not in used_emojis]
     for cluster in range(k):
         facts = _salient_facts(centroids_z[cluster], centroids_raw[cluster], overall_raw, features)
         arch = chosen.get(cluster)
@@ -118,10 +125,16 @@ def name_moods(
                                                   arch.synonyms, arch.blurb)
         else:
             label, key = _fallback_label(centroids_z[cluster], features)
-            emoji, synonyms, blurb = "🎵", (), "A mix without one strong trait"
-        while label in used_labels:  # fallback labels can collide; keep them unique
-            label, key = f"{label} II", f"{key}2"
-        used_labels.add(label)
+            emoji = spare_emojis.pop(0) if spare_emojis else "🎵"
+            synonyms, blurb = (), "A mix without one strong trait"
+        # Fallback labels can collide, and two labels can share a first word (the key):
+        # number the later ones, so a name or key always means one cluster.
+        base_label, base_key, copy = label, key, 1
+        while label.casefold() in used_labels or key in used_keys:
+            copy += 1
+            label, key = f"{base_label} {_ROMAN[copy]}", f"{base_key}-{copy}"
+        used_labels.add(label.casefold())
+        used_keys.add(key)
         description = f"{blurb} ({facts})." if facts else f"{blurb}."
         moods.append(Mood(cluster=cluster, key=key, label=label, emoji=emoji,
                           description=description, synonyms=tuple(synonyms)))

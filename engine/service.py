@@ -26,6 +26,7 @@ from .counts import DEFAULT_COUNT, MAX_PICKS, MIN_COUNT
 from .filters import Target, TargetError, describe_targets, parse_targets, split_query
 from .links import listen_url
 from .model import MoodModel, Progress, check_fitted
+from .mood_words import MAX_MOOD_CHARS, MoodQuery, MoodWordError, MoodWords
 from .moods import Mood
 from .recommend import ARTIST_WEIGHT, FeatureComparison, Recommender
 from .resolver import (
@@ -36,6 +37,8 @@ from .resolver import (
     SongResolver,
 )
 from .text import MAX_QUERY_CHARS, fold
+from .vocabulary import Aim
+from .word_search import WordSearch
 
 if TYPE_CHECKING:
     from .taste import TasteModel, TasteProfile
@@ -44,10 +47,8 @@ logger = logging.getLogger(__name__)
 
 #: Deepest "more" page served; beyond it a user has seen the whole cluster anyway.
 MAX_PAGE = 10_000
-#: Typo tolerance for mood words (rapidfuzz ratio, 0..100).
-MOOD_FUZZY_CUTOFF = 80.0
-#: Longest mood text looked at; moods are a word or two plus optional targets.
-MAX_MOOD_CHARS = 200
+#: Typo tolerance for mood words in autocomplete (rapidfuzz ratio, 0..100).
+MOOD_FUZZY_CUTOFF = 70.0
 
 _T = TypeVar("_T")
 
@@ -76,7 +77,7 @@ class AmbiguousSongError(EngineError):
 
 
 class UnknownMoodError(EngineError):
-    """The mood word matches no mood; ``suggestions`` are the mood keys to try."""
+    """The text names no mood; ``suggestions`` are the closest vocabulary words."""
 
 
 class InvalidTargetsError(EngineError):
@@ -140,11 +141,24 @@ class Recommendation:
 
 @dataclass(frozen=True)
 class VibeResult:
-    """Songs typical of ``mood``."""
+    """Songs for a mood text: a cluster's typical songs, or the songs nearest mood words.
+
+    ``mood`` is the main cluster (most picks come from it); ``sources`` says how many
+    picks each cluster gave, most first. ``query`` is the text as understood ("sad +
+    danceable", or a cluster's label) and ``meaning`` what it stands for in sound.
+    """
 
     mood: Mood
     picks: tuple[Pick, ...]
     targets: tuple[Target, ...]
+    query: str = ""
+    meaning: str = ""
+    sources: tuple[tuple[Mood, int], ...] = ()
+    #: True when the text named a cluster itself (picks are that cluster's typical songs).
+    by_cluster: bool = True
+    emoji: str = ""
+    corrections: tuple[tuple[str, str], ...] = ()
+    ignored: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -217,10 +231,6 @@ def _id_set(exclude_ids: object) -> frozenset[str]:
         return frozenset()
 
 
-def _compact(word: str) -> str:
-    return word.replace(" ", "")
-
-
 class Engine:
     """Everything a front end asks of Clusterfy, over one fitted :class:`MoodModel`.
 
@@ -246,7 +256,9 @@ class Engine:
         # cluster, year, popularity per song in one array: one fancy index per batch of Songs
         self._song_numbers: np.ndarray = np.column_stack(
             [model.labels_, self.recommender.year_, self.recommender.popularity_])
-        self._mood_words, self._mood_word_list = self._build_mood_index()
+        self.mood_words = MoodWords(self.moods)
+        self.word_search = WordSearch(self.recommender)
+        self._word_points: list[tuple[str, float, float]] | None = None
         self._rng = np.random.default_rng()
 
     @classmethod
@@ -457,15 +469,17 @@ class Engine:
         liked_ids: Sequence[str] = (),
         disliked_ids: Sequence[str] = (),
     ) -> VibeResult:
-        """Songs typical of a mood, different on each call unless ``seed`` is given.
+        """Songs for a mood, different on each call unless ``seed`` is given.
 
-        ``mood`` is a mood word (key, label, synonym, typo of one) optionally followed
-        by targets ("chill tempo 60-90").
+        ``mood`` is vocabulary words ("sad but danceable", typos tolerated) or a cluster's
+        name, key, emoji or number, optionally followed by filters ("chill tempo 60-90").
+        Words pick the songs nearest their target across the catalog; a cluster name
+        picks that cluster's typical songs.
         """
         if not isinstance(mood, str):
-            raise UnknownMoodError(self._mood_help("name a mood"), self._mood_keys())
-        word, targets = split_query(mood[:MAX_MOOD_CHARS])
-        m = self.resolve_mood(word)
+            raise self._unknown(MoodWordError("name a mood", self.mood_words.suggest("")))
+        text, targets = split_query(mood[:MAX_MOOD_CHARS])
+        query = self._parse_mood(text)
         targets = _dedupe_targets(targets + self._where(where))
         n = _clamp_int(n, MIN_COUNT, MAX_PICKS, DEFAULT_COUNT)
         rng_seed = _clamp_int(seed, 0, 2**63 - 1, -1) if seed is not None else -1
@@ -473,40 +487,81 @@ class Engine:
         # every call. Generator methods hold their bit generator's lock, so sharing is safe.
         rng = self._rng if rng_seed < 0 else np.random.default_rng(rng_seed)
         excluded = _id_set(exclude_ids)
-        # Feedback re-ranks a sample three times as large, when a rated song is of this
-        # mood: songs of another mood are never close enough to one to move.
-        labels = self.model.labels_
-        liked = [i for i in self._indices(liked_ids, 200) if labels[i] == m.cluster]
-        disliked = [i for i in self._indices(disliked_ids, 200) if labels[i] == m.cluster]
-        if liked or disliked:
-            pool = self.recommender.vibe(m.cluster, 3 * n, exclude_ids=excluded, rng=rng, targets=targets)
-            found = self._shape(pool, [self._ids[i] for i in liked], [self._ids[i] for i in disliked], n)
-        else:
-            found = self.recommender.vibe(m.cluster, n, exclude_ids=excluded, rng=rng, targets=targets)
+        if query.cluster is not None and not query.words:
+            m = query.cluster
+            found = self._feedback_shaped(
+                lambda k: self.recommender.vibe(m.cluster, k, exclude_ids=excluded, rng=rng, targets=targets),
+                n, liked_ids, disliked_ids, m.cluster)
+            if not found:
+                raise self._no_results(m, targets, like=None, narrowed=bool(excluded))
+            indices = [i for i, _ in found]
+            reasons = self.recommender.vibe_reasons(indices)
+            picks = tuple(Pick(song, float(s), why)
+                          for song, (_, s), why in zip(self._songs(indices), found, reasons))
+            return VibeResult(mood=m, picks=picks, targets=tuple(targets), query=m.label,
+                              meaning=m.description, sources=((m, len(picks)),), by_cluster=True,
+                              emoji=m.emoji)
+        aims = self.word_search.usable(query.aims)
+        if not aims:
+            raise UnknownMoodError(f"this catalog has none of the features “{query.text}” is about",
+                                   self.mood_words.suggest(query.text))
+        within = query.cluster
+        cluster = None if within is None else within.cluster
+        found = self._feedback_shaped(
+            lambda k: self.word_search.pick(aims, k, exclude_ids=excluded, rng=rng, targets=targets,
+                                            cluster=cluster),
+            n, liked_ids, disliked_ids, cluster)
         if not found:
-            raise self._no_results(m, targets, like=None, narrowed=bool(excluded))
+            if within is not None:
+                raise self._no_results(within, targets, like=None, narrowed=bool(excluded))
+            raise self._no_word_results(query, targets, narrowed=bool(excluded))
         indices = [i for i, _ in found]
-        reasons = self.recommender.vibe_reasons(indices)
-        picks = tuple(Pick(song, float(s), why)
-                      for song, (_, s), why in zip(self._songs(indices), found, reasons))
-        return VibeResult(mood=m, picks=picks, targets=tuple(targets))
+        reasons = self.word_search.reasons(aims, indices)
+        songs = self._songs(indices)
+        picks = tuple(Pick(song, float(s), why) for song, (_, s), why in zip(songs, found, reasons))
+        sources = self._sources(songs, aims)
+        return VibeResult(mood=sources[0][0], picks=picks, targets=tuple(targets), query=query.text,
+                          meaning=describe_aims(aims), sources=sources, by_cluster=within is not None,
+                          emoji=query.emoji, corrections=query.corrections, ignored=query.ignored)
+
+    def _feedback_shaped(self, draw: Callable[[int], list[tuple[int, float]]], n: int,
+                         liked_ids: Sequence[str], disliked_ids: Sequence[str],
+                         cluster: int | None) -> list[tuple[int, float]]:
+        """``draw(n)``; with 👍/👎 that can matter, a pool three times as large re-ranked by them.
+
+        Only rated songs of ``cluster`` (of any mood when None) count: songs of another
+        mood are never close enough to move a pick.
+        """
+        labels = self.model.labels_
+        liked = [i for i in self._indices(liked_ids, 200) if cluster is None or labels[i] == cluster]
+        disliked = [i for i in self._indices(disliked_ids, 200) if cluster is None or labels[i] == cluster]
+        if not (liked or disliked):
+            return draw(n)
+        return self._shape(draw(3 * n), [self._ids[i] for i in liked], [self._ids[i] for i in disliked], n)
+
+    def _sources(self, songs: Sequence[Song], aims: dict[str, Aim]) -> tuple[tuple[Mood, int], ...]:
+        """Clusters the picks come from, most picks first; ties go to the best-fitting centre."""
+        counts: dict[int, int] = {}
+        for song in songs:
+            counts[song.cluster] = counts.get(song.cluster, 0) + 1
+        misfit = self.word_search.centroid_misfit(aims)
+        order = sorted(counts, key=lambda c: (-counts[c], float(misfit[c]), c))
+        return tuple((self.moods[c], counts[c]) for c in order)
+
+    def _no_word_results(self, query: MoodQuery, targets: Sequence[Target], *,
+                         narrowed: bool) -> NoResultsError:
+        what = f"songs for “{query.text}”"
+        if targets:
+            wording = describe_targets(targets)
+            mask = self.recommender.target_rows_mask(targets)
+            if mask is None or not narrowed or not mask.any():
+                return NoResultsError(f"no {what} with {wording}; widen the range",
+                                      ("widen the range", "drop a target"))
+            return NoResultsError(f"no more {what} with {wording}: you have seen them all; "
+                                  "widen the range", ("widen the range", "drop a target"))
+        return NoResultsError(f"no more {what}: you have seen them all", ("try another mood",))
 
     # -- moods -----------------------------------------------------------------------------------
-    def _build_mood_index(self) -> tuple[dict[str, Mood], list[str]]:
-        """Folded word -> mood; keys beat label parts beat synonyms when words collide."""
-        index: dict[str, Mood] = {}
-        tiers: list[list[tuple[str, Mood]]] = [[], [], []]
-        for m in self.moods:
-            tiers[0] += [(m.key, m), (m.label, m)]
-            tiers[1] += [(p, m) for p in re.split(r"[/ &]+", m.label) if p]
-            tiers[2] += [(s, m) for s in m.synonyms]
-        for tier in tiers:
-            for word, m in tier:
-                for form in {fold(word), _compact(fold(word))}:
-                    if form:
-                        index.setdefault(form, m)
-        return index, list(index)
-
     def _mood_keys(self) -> tuple[str, ...]:
         return tuple(m.key for m in self.moods)
 
@@ -514,77 +569,88 @@ class Engine:
         listed = ", ".join(f"{m.key} ({m.label})" for m in self.moods)
         return f"{lead}; moods: {listed}"
 
+    def _unknown(self, exc: MoodWordError) -> UnknownMoodError:
+        """The parser's error as the engine's: the closest words, and this model's moods."""
+        words = ", ".join(exc.suggestions[:5])
+        lead = exc.message + (f"; try {words}" if words else "")
+        return UnknownMoodError(self._mood_help(lead), exc.suggestions)
+
+    def _parse_mood(self, text: str) -> MoodQuery:
+        try:
+            return self.mood_words.parse(text)
+        except MoodWordError as exc:
+            raise self._unknown(exc) from None
+
+    @_guard
+    def parse_mood(self, text: str) -> MoodQuery:
+        """What a mood text means (cluster or vocabulary words); UnknownMoodError if nothing."""
+        if not isinstance(text, str):
+            raise self._unknown(MoodWordError("name a mood", self.mood_words.suggest("")))
+        return self._parse_mood(text[:MAX_MOOD_CHARS])
+
     @_guard
     def resolve_mood(self, word: str) -> Mood:
-        """The mood a word means: key, label or part of it, synonym; case/accents/typos ignored.
-
-        A cluster number ("2") also works. Raises UnknownMoodError listing the moods.
-        """
-        if not isinstance(word, str):
-            raise UnknownMoodError(self._mood_help("name a mood"), self._mood_keys())
-        for m in self.moods:  # the emoji a reply showed is a fine way to ask again
-            if word.strip() == m.emoji:
-                return m
-        folded = fold(word[:MAX_MOOD_CHARS])
-        if not folded:
-            raise UnknownMoodError(self._mood_help("name a mood"), self._mood_keys())
-        shown = _one_line(word, 40)
-        if folded.isdecimal() and folded.isascii():
-            if int(folded[:6]) < len(self.moods):
-                return self.moods[int(folded[:6])]
-            raise UnknownMoodError(self._mood_help(f"there is no mood #{folded[:6]}"), self._mood_keys())
-        for form in (folded, _compact(folded)):
-            if form in self._mood_words:
-                return self._mood_words[form]
-        # "some chill music": any one word that is a mood word.
-        tokens = folded.split()[:20]
-        for token in tokens:
-            if token in self._mood_words:
-                return self._mood_words[token]
-        for candidate in (folded, *tokens):
-            hit = process.extractOne(candidate, self._mood_word_list, scorer=fuzz.ratio,
-                                     score_cutoff=MOOD_FUZZY_CUTOFF)
-            if hit is not None:
-                logger.debug("mood %r read as %r (%.0f)", word[:40], hit[0], hit[1])
-                return self._mood_words[hit[0]]
-        raise UnknownMoodError(self._mood_help(f"no mood called “{shown}”"), self._mood_keys())
+        """The cluster a mood text leads to: the one it names, or the one whose centre fits
+        its words best. Case, accents, filler and typos are ignored; UnknownMoodError else."""
+        query = self.parse_mood(word)
+        if query.cluster is not None:
+            return query.cluster
+        aims = self.word_search.usable(query.aims)
+        if not aims:
+            raise UnknownMoodError(f"this catalog has none of the features “{query.text}” is about",
+                                   self.mood_words.suggest(query.text))
+        # the cluster most of the word's best-fitting songs are in (what vibe calls its main mood)
+        best = self.word_search.ranked(aims)[0][:50]
+        counts = np.bincount(self.model.labels_[best], minlength=len(self.moods))
+        misfit = self.word_search.centroid_misfit(aims)
+        return self.moods[min(range(len(self.moods)), key=lambda c: (-counts[c], float(misfit[c])))]
 
     @_guard
     def complete_mood(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
-        """Autocomplete choices (label shown, value) for a mood option, synonyms included.
+        """Autocomplete choices (label shown, value): this model's moods and vocabulary words.
 
-        A synonym shows where it leads ("study → Instrumental/Focus") and sends the
-        mood key, so the command always receives a canonical value.
+        A mood shows its emoji and label and sends its key; a word shows what it sounds
+        like ("sad — low positivity, low energy") and sends the word itself; an alias
+        shows where it leads ("hip hop → rap"). With several words typed, the last one is
+        completed and the ones before are kept ("sad but d" → "sad but dance").
         """
         limit = _clamp_int(limit, 1, MAX_PICKS, MAX_PICKS)
-        p = fold(prefix[:MAX_MOOD_CHARS]) if isinstance(prefix, str) else ""
+        text = prefix[:MAX_MOOD_CHARS] if isinstance(prefix, str) else ""
+        p = fold(text)
         out: list[tuple[str, str]] = []
-        seen: set[tuple[str, str]] = set()
+        values: set[str] = set()
 
-        def add(shown: str, m: Mood) -> None:
-            item = (shown[:100], m.key)
-            if item not in seen and len(out) < limit:
-                seen.add(item)
-                out.append(item)
+        def add(shown: str, value: str) -> None:
+            if value not in values and len(out) < limit and len(value) <= 100:
+                values.add(value)
+                out.append((shown[:100], value))
 
-        main = {fold(m.key): m for m in self.moods} | {fold(m.label): m for m in self.moods}
+        words = self.mood_words
         for m in self.moods:
             if not p or any(fold(w).startswith(p) for w in (m.key, m.label, *re.split(r"[/ &]+", m.label))):
-                add(f"{m.emoji} {m.label}", m)
-        if p:
-            shown_forms: set[str] = set()
-            for m in self.moods:
-                for s in m.synonyms:
-                    form = fold(s)
-                    # "hip hop", "hip-hop", "hiphop": one entry is enough
-                    if form.startswith(p) and form not in main and _compact(form) not in shown_forms:
-                        shown_forms.add(_compact(form))
-                        add(f"{s} → {m.label}", m)
+                add(f"{m.emoji} {m.label}", m.key)
+        head, _, last = p.rpartition(" ")
+        lead = ""
+        if head:
+            try:
+                words.parse(head)
+                lead = head + " "
+            except MoodWordError:
+                head, last = "", p
+        stem = last if head else p
+        for w in words.vocabulary:  # canonical words first, in vocabulary order
+            if not stem or fold(w.word).startswith(stem):
+                add(f"{lead}{w.emoji} {w.word} — {describe_aims(w.aims, 3)}" if not lead
+                    else f"{lead}{w.word}", lead + w.word)
+        if stem:
+            for form, w in words.display_forms.items():  # then aliases: "hip hop → rap"
+                if form.startswith(stem):
+                    add(f"{lead}{form} → {w.word}", lead + w.word)
             if not out:
-                for form, score, _ in process.extract(p, self._mood_word_list, scorer=fuzz.ratio,
-                                                      score_cutoff=60.0, limit=limit):
-                    m = self._mood_words[form]
-                    add(f"{m.emoji} {m.label}" if form in main else f"{form} → {m.label}", m)
+                for form, _score, _ in process.extract(stem, list(words.display_forms), scorer=fuzz.ratio,
+                                                       score_cutoff=MOOD_FUZZY_CUTOFF, limit=limit):
+                    w = words.display_forms[form]
+                    add(f"{lead}{form} → {w.word}" if form != w.word else f"{lead}{w.word}", lead + w.word)
         return out
 
     @_guard
@@ -613,6 +679,15 @@ class Engine:
             top_genres=tuple((str(g), int(k)) for g, k in validation.top_genres.get(c, [])),
             top_artists=tuple((str(a), int(k)) for a, k in validation.top_artists.get(c, [])),
         )
+
+    def word_points(self) -> list[tuple[str, float, float]]:
+        """Each vocabulary word's place on the valence × energy plane (computed once)."""
+        points = self._word_points
+        if points is None:
+            from .word_search import word_points
+
+            points = self._word_points = word_points(self.model)
+        return points
 
     @_guard
     def moods_overview(self) -> list[dict]:
@@ -935,6 +1010,18 @@ def _dedupe_targets(targets: Sequence[Target]) -> list[Target]:
     return out
 
 
+def describe_aims(aims: dict[str, Aim], limit: int = 4) -> str:
+    """A target in words, strongest aims first: "low positivity, low energy, high danceability"."""
+    from .features import FEATURE_LABELS
+
+    parts = []
+    for f, a in sorted(aims.items(), key=lambda fa: (-fa[1].weight, -abs(fa[1].z))):
+        if a.direction:
+            side = "high" if a.direction > 0 else "low"
+            parts.append(f"{side} {FEATURE_LABELS.get(f, f)}")
+    return ", ".join(parts[:limit]) or "about average"
+
+
 def _one_line(text: str, limit: int) -> str:
     """``text`` on one line, cut to ``limit`` characters, for quoting in messages."""
     flat = " ".join(str(text).split())
@@ -944,6 +1031,6 @@ def _one_line(text: str, limit: int) -> str:
 __all__ = [
     "AmbiguousSongError", "ClusterReport", "Engine", "EngineError", "InvalidTargetsError",
     "NoMatchError", "NoResultsError", "Pick", "Recommendation", "Song", "UnknownMoodError",
-    "VibeResult", "Candidate", "FeatureComparison", "Resolution", "Target",
+    "VibeResult", "MoodQuery", "Candidate", "FeatureComparison", "Resolution", "Target",
     "ForYou", "Playlist", "TasteMatch",
 ]

@@ -142,7 +142,8 @@ async def test_unknown_vibe_lists_moods(bot, engine):
 async def test_moods(bot, engine, sends):
     message = await ask("!moods")
     assert len(sends[0]["embed"].fields) == len(engine.moods)
-    assert [a.filename for a in message.attachments] == ["moods.png"]
+    # issue 15: the valence x energy map of moods and words comes along (it was moods.png alone)
+    assert [a.filename for a in message.attachments] == ["moods.png", "mood_map.png"]
 
 
 async def test_history_after_a_request(bot):

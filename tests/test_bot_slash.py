@@ -200,7 +200,9 @@ async def test_mood_autocomplete(bot, engine, typed):
     choices = await run_autocomplete(bot, "vibe", "mood", typed)
     assert_valid_choices(choices)
     if typed == "":
-        assert {c.value for c in choices} == {m.key for m in engine.moods}
+        # issue 15: the moods first, then vocabulary words (it offered the moods only)
+        assert [c.value for c in choices][:len(engine.moods)] == [m.key for m in engine.moods]
+        assert len(choices) == 25 and "sad" in {c.value for c in choices}
 
 
 async def test_autocomplete_failure_shows_no_options(bot, monkeypatch):

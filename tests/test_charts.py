@@ -135,8 +135,10 @@ def test_each_chart_is_quick(model, evaluation):
 
 def test_write_report(model, evaluation, tmp_path):
     paths = charts.write_report(model, tmp_path / "out", evaluation=evaluation)
+    # issue 15 adds the valence x energy mood map
     assert [p.name for p in paths] == ["k_selection.png", "cluster_sizes.png",
-                                       "cluster_profiles.png", "pca_map.png", "top_genres.png"]
+                                       "cluster_profiles.png", "pca_map.png", "top_genres.png",
+                                       "mood_map.png"]
     for p in paths:
         assert p.parent == tmp_path / "out"
         check_png(p.read_bytes())
@@ -146,7 +148,7 @@ def test_write_report_without_evaluation_skips_k_chart(model, tmp_path):
     assert model.evaluation_ is None
     paths = charts.write_report(model, tmp_path)
     assert "k_selection.png" not in [p.name for p in paths]
-    assert len(paths) == 4
+    assert len(paths) == 5  # sizes, profiles, pca, genres and (issue 15) the mood map
 
 
 def test_module_selects_agg_backend():
@@ -157,3 +159,17 @@ def test_module_selects_agg_backend():
                           text=True, timeout=120, env=env)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().lower() == "agg"
+
+
+def test_mood_map_places_clusters_and_words(model):
+    from engine.vocabulary import VOCABULARY
+    from engine.word_search import word_points
+
+    points = word_points(model)
+    assert len(points) == len(VOCABULARY)
+    where = {w: (v, e) for w, v, e in points}
+    # the words sit where their picks are: sad low on both axes, happy high valence
+    assert where["sad"][0] < where["happy"][0] and where["sad"][1] < where["workout"][1]
+    assert all(0 <= v <= 1 and 0 <= e <= 1 for v, e in where.values())
+    png = charts.mood_map_png(model, points)
+    check_png(png)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from engine.vocabulary import VOCABULARY
+
 REPO = Path(__file__).resolve().parent.parent
 CATALOG = REPO / "data" / "single_genre_artists_sample.csv"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -186,7 +188,8 @@ def test_report_writes_pngs(env, model_path, tmp_path):
     assert proc.returncode == 0, proc.stderr
     printed = [Path(line) for line in proc.stdout.splitlines() if line.strip()]
     assert [p.name for p in printed] == ["k_selection.png", "cluster_sizes.png",
-                                         "cluster_profiles.png", "pca_map.png", "top_genres.png"]
+                                         "cluster_profiles.png", "pca_map.png", "top_genres.png",
+                                         "mood_map.png"]  # issue 15 adds the mood map
     for p in printed:
         data = p.read_bytes()
         assert data[:8] == PNG_SIGNATURE
@@ -329,7 +332,9 @@ def test_errors_are_one_line(env, model_path, bad_csv, tmp_path, make_args, need
 
 def test_unknown_mood_suggests_moods(env, model_path):
     payload = json.loads(run(env, "vibe", "blorpwave", "--model", model_path, "--json").stdout)
-    assert set(payload["suggestions"]) == {"focus", "party", "rap", "chill"}
+    # issue 15: the closest vocabulary words (they were the four mood keys); the moods stay in the message
+    assert payload["suggestions"] and set(payload["suggestions"]) <= {w.word for w in VOCABULARY}
+    assert all(key in payload["error"] for key in ("focus", "party", "rap", "chill"))
 
 
 def test_corrupt_model_is_refused(env, model_path, tmp_path):

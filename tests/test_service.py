@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.recommend import MAX_REASON_CHARS
+from engine.vocabulary import VOCABULARY
 from engine.service import (
     AmbiguousSongError,
     ClusterReport,
@@ -178,7 +179,9 @@ def test_unknown_mood_lists_moods(engine: Engine, word: str) -> None:
         engine.resolve_mood(word)
     for mood in engine.moods:
         assert mood.label in info.value.message
-    assert set(info.value.suggestions) == {m.key for m in engine.moods}
+    # issue 15: the suggestions are the closest vocabulary words (they were the mood keys)
+    vocabulary = {w.word for w in VOCABULARY}
+    assert info.value.suggestions and set(info.value.suggestions) <= vocabulary
 
 
 def test_vibe(engine: Engine) -> None:
@@ -207,8 +210,10 @@ def test_vibe_exclusions_and_targets(engine: Engine) -> None:
 
 def test_complete_mood(engine: Engine) -> None:
     everything = engine.complete_mood("")
-    assert [v for _, v in everything] == [m.key for m in engine.moods]
-    assert ("study → Instrumental/Focus", "focus") in engine.complete_mood("stu")
+    # issue 15: the moods first, then vocabulary words (it offered the moods only)
+    assert [v for _, v in everything][:len(engine.moods)] == [m.key for m in engine.moods]
+    assert len(everything) == 25 and {"happy", "sad"} <= {v for _, v in everything}
+    assert [v for _, v in engine.complete_mood("stu")] == ["study"]
     assert engine.complete_mood("ch")[0] == ("🌿 Chill/Acoustic", "chill")
     assert [v for _, v in engine.complete_mood("partyy")] == ["party"]
     hip = engine.complete_mood("hip")

@@ -1,0 +1,311 @@
+"""Songs nearest a mood word's target in the standardised audio space.
+
+A target (see :mod:`engine.vocabulary`) sets a few features in z-scores; a song's misfit is
+the weighted mean of its squared distances on those features only (one-sided targets count
+no distance beyond their bound), and its fit is ``1 / (1 + sqrt(misfit))`` in 0..1. The
+best-fitting songs are found over the whole catalog, so a mood that spans several clusters
+draws from each; the picks are a weighted sample (Efraimidis–Spirakis, as the cluster
+``vibe``) of the best-fitting tier, so asking again gives other songs.
+
+Speed: the ranking of one target (a few vectorised passes over a float32 column per
+feature plus a partial sort) is cached per target, because people ask for the same few
+words again and again; a cached request only walks a short list. Filters (``tempo<100``)
+rank the songs meeting them, using the recommender's cached filter masks.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .features import FEATURE_LABELS
+from .moods import format_feature
+from .recommend import MAX_REASON_CHARS, Recommender
+from .targets import Target
+from .vocabulary import VOCABULARY, Aim, VocabWord
+
+if TYPE_CHECKING:
+    from .model import MoodModel
+
+#: Best-fitting songs kept per cached target (the walk goes deeper only when exclusions
+#: and filters use them up).
+POOL_SIZE = 4096
+#: Targets whose rankings are kept (the vocabulary is ~75 words; combinations add some).
+CACHE_SIZE = 256
+#: A target feature is named in a reason when the song is on the target's side by this much (z).
+REASON_MIN_Z = 0.2
+
+_AimKey = tuple[tuple[str, float, str, float], ...]
+_CacheKey = tuple[_AimKey, int | None]
+
+
+def aim_key(aims: Mapping[str, Aim]) -> _AimKey:
+    return tuple(sorted((f, round(a.z, 4), a.how, round(a.weight, 4)) for f, a in aims.items()))
+
+
+class WordSearch:
+    """Target-nearest songs over one :class:`Recommender` (its arrays, masks and exclusions)."""
+
+    def __init__(self, recommender: Recommender) -> None:
+        self.rec = recommender
+        self.features = recommender.features
+        self._col = {f: j for j, f in enumerate(self.features)}
+        z = (recommender.X_ - recommender._mean) / recommender._scale
+        # one contiguous float32 row per feature: each target feature is one pass over it
+        self._zt = np.ascontiguousarray(z.T, dtype=np.float32)
+        self._cache: OrderedDict[_CacheKey, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._centre_cache: dict[_AimKey, np.ndarray] = {}
+
+    def usable(self, aims: Mapping[str, Aim]) -> dict[str, Aim]:
+        """The aims on features this model has (a model may be fitted on fewer features)."""
+        return {f: a for f, a in aims.items() if f in self._col and a.weight > 0}
+
+    # -- ranking ----------------------------------------------------------------------
+    def misfit(self, aims: Mapping[str, Aim], rows: np.ndarray | None = None) -> np.ndarray:
+        """Weighted mean squared distance of every song (or of ``rows``) to the target."""
+        return _misfit(self._zt, self._col, self.usable(aims), rows)
+
+    def _rows(self, cluster: int | None) -> np.ndarray | None:
+        """Song indices of ``cluster`` (None: the whole catalog)."""
+        if cluster is None:
+            return None
+        return np.sort(self.rec.model.order_[self.rec.model.cluster_rows(int(cluster))])
+
+    def ranked(self, aims: Mapping[str, Aim], cluster: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(song indices, misfits) of the best-fitting songs (of ``cluster``), best first.
+
+        Cached per target and cluster: the vocabulary is small and people repeat words.
+        """
+        key = (aim_key(aims), cluster)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+        rows = self._rows(cluster)
+        result = self._rank(self.misfit(aims, rows), POOL_SIZE, rows)
+        with self._lock:
+            self._cache[key] = result
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return result
+
+    @staticmethod
+    def _rank(misfit: np.ndarray, size: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        n = misfit.shape[0]
+        if size < n:
+            top = np.argpartition(misfit, size - 1)[:size]
+        else:
+            top = np.arange(n)
+        top = top[np.argsort(misfit[top], kind="stable")]
+        idx = top if rows is None else rows[top]
+        return idx.astype(np.int64), misfit[top].astype(np.float64)
+
+    def _sources(self, aims: Mapping[str, Aim], targets: Sequence[Target],
+                 cluster: int | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Ranked (indices, misfits) lists to walk: the cached pool, then everything."""
+        song_mask = self.rec.song_mask(targets)
+        if song_mask is None:
+            idx, mis = self.ranked(aims, cluster)
+            yield idx, mis
+            size = self.rec.n_songs if cluster is None else int(self.rec.model.sizes_[int(cluster)])
+            if idx.shape[0] >= size:
+                return
+        rows = self._rows(cluster)
+        if song_mask is not None:
+            rows = np.flatnonzero(song_mask) if rows is None else rows[song_mask[rows]]
+            if rows.shape[0] == 0:
+                return
+        n = self.rec.n_songs if rows is None else rows.shape[0]
+        yield self._rank(self.misfit(aims, rows), n, rows)
+
+    def _tiers(self, aims: Mapping[str, Aim], targets: Sequence[Target], tier_size: int,
+               excl_idx: set[int], excl_groups: set[int],
+               cluster: int | None) -> Iterator[tuple[list[int], list[float]]]:
+        """Eligible songs, best-fitting first, in tiers of ``tier_size`` (index list, misfit list)."""
+        seen_groups = set(excl_groups)
+        seen_idx: set[int] = set()
+        group = self.rec.group_
+        tier: list[int] = []
+        tier_mis: list[float] = []
+        for idx, mis in self._sources(aims, targets, cluster):
+            lo, chunk = 0, tier_size + 16
+            while lo < idx.shape[0]:  # in growing chunks: a request reads a short head only
+                part, part_mis = idx[lo:lo + chunk], mis[lo:lo + chunk]
+                lo, chunk = lo + chunk, chunk * 4
+                for i, g, m in zip(part.tolist(), group[part].tolist(), part_mis.tolist()):
+                    if i in excl_idx or g in seen_groups or i in seen_idx:
+                        continue
+                    seen_groups.add(g)
+                    seen_idx.add(i)
+                    tier.append(i)
+                    tier_mis.append(m)
+                    if len(tier) == tier_size:
+                        yield tier, tier_mis
+                        tier, tier_mis = [], []
+        if tier:
+            yield tier, tier_mis
+
+    def pick(
+        self,
+        aims: Mapping[str, Aim],
+        n: int = 5,
+        *,
+        exclude_ids: Collection[str] = (),
+        rng: np.random.Generator | None = None,
+        targets: Sequence[Target] = (),
+        per_artist: int = 2,
+        cluster: int | None = None,
+    ) -> list[tuple[int, float]]:
+        """``n`` songs fitting ``aims`` (from ``cluster`` if given) as (index, fit in 0..1).
+
+        Sampled from the best-fitting ``max(10n, 50)`` eligible songs, weighted by fit, at
+        most ``per_artist`` per artist (next tiers fill in when the cap leaves a gap);
+        best fit first.
+        """
+        n = max(1, int(n))
+        cap = max(0, int(per_artist or 0))
+        rng = rng if rng is not None else np.random.default_rng()
+        excl_idx, excl_groups = self.rec._excluded(exclude_ids)
+        picks: list[tuple[int, float]] = []
+        counts: dict[int, int] = {}
+        artist_code = self.rec.artist_code_
+        for tier, mis in self._tiers(aims, targets, max(10 * n, 50), excl_idx, excl_groups, cluster):
+            fit = 1.0 / (1.0 + np.sqrt(np.asarray(mis, dtype=np.float64)))
+            keys = np.log(rng.random(fit.shape[0])) / fit
+            artists = artist_code[np.asarray(tier, dtype=np.int64)].tolist()
+            fits = fit.tolist()
+            for pos in np.argsort(-keys, kind="stable").tolist():
+                a = artists[pos]
+                if cap and counts.get(a, 0) >= cap:
+                    continue
+                counts[a] = counts.get(a, 0) + 1
+                picks.append((tier[pos], fits[pos]))
+                if len(picks) == n:
+                    break
+            if len(picks) == n:
+                break
+        picks.sort(key=lambda t: (-t[1], t[0]))
+        return picks
+
+    # -- reasons ----------------------------------------------------------------------
+    def reasons(self, aims: Mapping[str, Aim], indices: Sequence[int]) -> list[str]:
+        """Why each song fits: the target's features it matches, strongest aims first.
+
+        "low positivity (0.21), low energy (0.30)": the song's own values, so they can be
+        checked; only features where the song sits on the target's side of the mean.
+        """
+        aims = self.usable(aims)
+        order = sorted(((f, a) for f, a in aims.items() if a.direction),
+                       key=lambda fa: (-fa[1].weight, -abs(fa[1].z)))
+        if not len(indices):
+            return []
+        raw_rows = self.rec.X_[np.asarray(indices, dtype=np.int64)]
+        z_rows = ((raw_rows - self.rec._mean) / self.rec._scale).tolist()
+        out: list[str] = []
+        for x, z in zip(raw_rows.tolist(), z_rows):
+            words: list[str] = []
+            for f, a in order:
+                j = self._col[f]
+                if a.direction * z[j] >= REASON_MIN_Z:
+                    side = "high" if z[j] > 0 else "low"
+                    if f == "duration_ms":
+                        side = "long" if z[j] > 0 else "short"
+                    words.append(f"{side} {FEATURE_LABELS[f]} ({format_feature(f, x[j])})")
+                    if len(words) == 3:
+                        break
+            text = ", ".join(words)
+            while len(text) > MAX_REASON_CHARS and len(words) > 1:
+                words.pop()
+                text = ", ".join(words)
+            out.append(text if words and len(text) <= MAX_REASON_CHARS else "close to this mood's sound overall")
+        return out
+
+    def centroid_misfit(self, aims: Mapping[str, Aim]) -> np.ndarray:
+        """Misfit of each cluster centre (z-space) to the target: which cluster fits the word."""
+        key = aim_key(aims)
+        hit = self._centre_cache.get(key)
+        if hit is None:
+            hit = self._centre_cache[key] = self._centroid_misfit(aims)
+            if len(self._centre_cache) > CACHE_SIZE:
+                self._centre_cache.clear()  # rare (many distinct combinations): start over
+        return hit
+
+    def _centroid_misfit(self, aims: Mapping[str, Aim]) -> np.ndarray:
+        centres = np.asarray(self.rec.model.kmeans_.cluster_centers_, dtype=np.float64)
+        aims = self.usable(aims)
+        total = np.zeros(centres.shape[0])
+        wsum = 0.0
+        for f, a in aims.items():
+            d = centres[:, self._col[f]] - a.z
+            if a.how == "at_least":
+                d = np.minimum(d, 0)
+            elif a.how == "at_most":
+                d = np.maximum(d, 0)
+            total += a.weight * d * d
+            wsum += a.weight
+        return total / wsum if wsum else total
+
+
+
+def _misfit(zt: np.ndarray, col: Mapping[str, int], aims: Mapping[str, Aim],
+            rows: np.ndarray | None = None) -> np.ndarray:
+    """Weighted mean squared distance to the target of each column of ``zt`` (features × songs).
+
+    In place on float32 scratch arrays: a target costs a few passes over one row per feature.
+    """
+    n = zt.shape[1] if rows is None else rows.shape[0]
+    total = np.zeros(n, dtype=np.float32)
+    tmp = np.empty(n, dtype=np.float32)
+    wsum = 0.0
+    for f, a in aims.items():
+        values = zt[col[f]]
+        if rows is not None:
+            values = values[rows]
+        np.subtract(values, np.float32(a.z), out=tmp)
+        if a.how == "at_least":
+            np.minimum(tmp, 0, out=tmp)
+        elif a.how == "at_most":
+            np.maximum(tmp, 0, out=tmp)
+        np.multiply(tmp, tmp, out=tmp)
+        if a.weight != 1.0:
+            tmp *= np.float32(a.weight)
+        total += tmp
+        wsum += a.weight
+    if wsum > 0:
+        total *= np.float32(1.0 / wsum)
+    return total
+
+
+def word_points(model: "MoodModel", vocabulary: Sequence[VocabWord] = VOCABULARY,
+                top: int = 50) -> list[tuple[str, float, float]]:
+    """Where each word sits on the valence × energy plane of ``model``'s catalog.
+
+    The mean valence and energy (file units, 0..1) of the word's ``top`` best-fitting songs:
+    grounded in this catalog's songs, so a chart shows where the word's picks really are
+    (a word that sets neither valence nor energy still lands somewhere). Empty when the
+    model was fitted without valence or energy.
+    """
+    feats = tuple(model.features)
+    if "valence" not in feats or "energy" not in feats:
+        return []
+    X = model.songs_[list(feats)].to_numpy(dtype=np.float64)
+    scale = np.where(model.scaler_.scale_ == 0, 1.0, model.scaler_.scale_)
+    zt = np.ascontiguousarray(((X - model.scaler_.mean_) / scale).T, dtype=np.float32)
+    col = {f: j for j, f in enumerate(feats)}
+    v, e = col["valence"], col["energy"]
+    out = []
+    for w in vocabulary:
+        aims = {f: a for f, a in w.aims.items() if f in col}
+        if not aims:
+            continue
+        mis = _misfit(zt, col, aims)
+        k = min(top, mis.shape[0])
+        best = np.argpartition(mis, k - 1)[:k]
+        out.append((w.word, float(X[best, v].mean()), float(X[best, e].mean())))
+    return out
