@@ -25,7 +25,7 @@ import numpy as np
 from .features import FEATURE_LABELS
 from .moods import format_feature
 from .recommend import MAX_REASON_CHARS, Recommender
-from .targets import Target
+from .filters import Target
 from .vocabulary import VOCABULARY, Aim, VocabWord
 
 if TYPE_CHECKING:

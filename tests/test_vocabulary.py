@@ -16,7 +16,7 @@ from engine.model import MoodModel
 from engine.mood_words import FILLER, MoodWords
 from engine.moods import name_moods
 from engine.service import Engine, NoResultsError, UnknownMoodError
-from engine.targets import parse_targets, target_mask
+from engine.filters import parse_targets, target_mask
 from engine.vocabulary import VOCABULARY
 
 WORDS = [w.word for w in VOCABULARY]
