@@ -769,10 +769,16 @@ class Engine:
             raise NoResultsError("no new songs left for your taste: you have seen them all",
                                  ("rate a few more songs", "vibe chill"))
         songs = self._songs([p.index for p in scored])
+        rated_up = set(self._indices(liked_ids))
         picks = []
         for song, p in zip(songs, scored):
-            liked = self._names[p.because] if p.because >= 0 else ""
-            why = f"because you liked {liked}" if liked else "close to your taste"
+            # an anchor is a 👍 or, weighing less, a song the member only asked about
+            if p.because < 0:
+                why = "close to your taste"
+            elif p.because in rated_up:
+                why = f"because you liked {self._names[p.because]}"
+            else:
+                why = f"close to {self._names[p.because]}, which you asked about"
             if p.collab >= 0.3:
                 why = f"liked by members with your taste · {why}"
             picks.append(Pick(song, max(0.0, min(1.0, p.score)), _one_line(why, 90)))
