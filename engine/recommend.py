@@ -33,6 +33,7 @@ from .features import FEATURE_LABELS
 from .filters import Target, target_mask
 from .model import MoodModel, check_fitted
 from .moods import format_feature
+from .song_table import SongTable
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +125,8 @@ class Recommender:
     target-mask cache, is guarded by a lock.
     """
 
-    def __init__(self, model: MoodModel, *, artist_weight: float = ARTIST_WEIGHT) -> None:
+    def __init__(self, model: MoodModel, *, artist_weight: float = ARTIST_WEIGHT,
+                 table: SongTable | None = None) -> None:
         check_fitted(model)
         weight = float(artist_weight) if isinstance(artist_weight, (int, float, np.floating)) \
             and not isinstance(artist_weight, bool) else math.nan
@@ -142,10 +144,12 @@ class Recommender:
         self._k = int(model.n_clusters_)
         self._unit_rows = np.asarray(model.unit_vectors_, dtype=np.float32)
 
-        self.ids: list[str] = [str(v) for v in songs["id"].tolist()]
-        self.index_of_id: dict[str, int] = {}
-        for i, sid in enumerate(self.ids):
-            self.index_of_id.setdefault(sid, i)
+        if table is None:
+            table = SongTable.from_model(model)
+        elif len(table) != self.n_songs:
+            raise ValueError(f"song table of {len(table)} rows for {self.n_songs} songs")
+        #: Ids, names, years, id → row: shared with the resolver and the service.
+        self.table = table
         # One code per (title key, artist key): copies of a song (remasters, re-releases)
         # share a code, so "never the seed again" is one integer comparison.
         # (Pair codes are combined as integers: factorizing a million tuples is slow.)
@@ -165,8 +169,6 @@ class Recommender:
         self._mean = np.asarray(model.scaler_.mean_, dtype=np.float64)
         scale = np.asarray(model.scaler_.scale_, dtype=np.float64)
         self._scale = np.where(scale == 0, 1.0, scale)
-        self.year_: np.ndarray = _float_column(songs, "year")
-        self.popularity_: np.ndarray = _float_column(songs, "popularity")
         self.artist_profiles_: np.ndarray = self._artist_profiles()
         # Per cluster, the ranking vectors as one contiguous transposed block
         # (dims × size): see _similarities() for why it is worth the memory.
@@ -247,6 +249,27 @@ class Recommender:
         block *= np.float32(1.0 / math.sqrt(1.0 + w))
         return block
 
+    # -- the song table, under the names other modules know ---------------------------
+    @property
+    def ids(self) -> list[str]:
+        """Song id per index (the song table's)."""
+        return self.table.ids
+
+    @property
+    def index_of_id(self) -> dict[str, int]:
+        """Song id → index (the song table's map; first occurrence wins)."""
+        return self.table.row_of_id
+
+    @property
+    def year_(self) -> np.ndarray:
+        """Release year per song, NaN when unknown (the song table's)."""
+        return self.table.year
+
+    @property
+    def popularity_(self) -> np.ndarray:
+        """Popularity per song, NaN when unknown (the song table's)."""
+        return self.table.popularity
+
     # -- helpers ------------------------------------------------------------------
     def _check_index(self, index: int) -> int:
         if type(index) is int and 0 <= index < self.n_songs:  # the usual case, checked fast
@@ -306,8 +329,9 @@ class Recommender:
             return idx, groups
         if isinstance(exclude_ids, str):
             exclude_ids = (exclude_ids,)
+        row_of_id = self.table.row_of_id
         for sid in exclude_ids:
-            i = self.index_of_id.get(sid) if isinstance(sid, str) else None
+            i = row_of_id.get(sid) if isinstance(sid, str) else None
             if i is not None:
                 idx.add(i)
                 groups.add(int(self.group_[i]))
@@ -838,11 +862,3 @@ def _number_text(feature: str, value: float, unit: str) -> str:
     """:func:`format_feature` without its ``unit`` suffix ("121" for "121 BPM")."""
     text = format_feature(feature, value)
     return text[: -len(unit)] if unit else text
-
-
-def _float_column(songs: pd.DataFrame, column: str) -> np.ndarray:
-    """A numeric column as float64 with NaN for missing values (all NaN if absent)."""
-    if column not in songs.columns:
-        return np.full(len(songs), np.nan)
-    values = pd.to_numeric(songs[column], errors="coerce")
-    return np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
