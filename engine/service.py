@@ -28,7 +28,8 @@ from .links import listen_url
 from .model import MoodModel, Progress, check_fitted
 from .mood_words import MAX_MOOD_CHARS, MoodQuery, MoodWordError, MoodWords
 from .moods import Mood
-from .recommend import ARTIST_WEIGHT, FeatureComparison, Recommender
+from .reasons import FeatureComparison
+from .recommend import ARTIST_WEIGHT, Recommender
 from .resolver import (
     STATUS_AMBIGUOUS,
     STATUS_EMPTY,
