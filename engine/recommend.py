@@ -15,6 +15,9 @@ length, so the products are cosine similarities), a partial sort of a small cand
 pool and a short Python loop that applies exclusions, the "same song" rule and the
 per-artist cap. No pandas per request: at a million songs a DataFrame filter alone would
 cost more than the whole budget.
+
+Ids, names and years come from the shared :class:`~engine.song_table.SongTable`; the
+English for the picks (reasons, ``compare``) is in :mod:`engine.reasons`.
 """
 
 from __future__ import annotations
