@@ -124,8 +124,14 @@ class Recommender:
             table = SongTable.from_model(model)
         elif len(table) != self.n_songs:
             raise ValueError(f"song table of {len(table)} rows for {self.n_songs} songs")
-        #: Ids, names, years, id → row: shared with the resolver and the service.
+        #: Ids, names, years, id → row: shared with the resolver and the service. The
+        #: attributes below are the table's own objects under the names other modules
+        #: use (plain attributes, not copies).
         self.table = table
+        self.ids: list[str] = table.ids
+        self.index_of_id: dict[str, int] = table.row_of_id
+        self.year_: np.ndarray = table.year
+        self.popularity_: np.ndarray = table.popularity
         # One code per (title key, artist key): copies of a song (remasters, re-releases)
         # share a code, so "never the seed again" is one integer comparison.
         # (Pair codes are combined as integers: factorizing a million tuples is slow.)
@@ -203,27 +209,6 @@ class Recommender:
         block[d:] *= np.float32(math.sqrt(w))
         block *= np.float32(1.0 / math.sqrt(1.0 + w))
         return block
-
-    # -- the song table, under the names other modules know ---------------------------
-    @property
-    def ids(self) -> list[str]:
-        """Song id per index (the song table's)."""
-        return self.table.ids
-
-    @property
-    def index_of_id(self) -> dict[str, int]:
-        """Song id → index (the song table's map; first occurrence wins)."""
-        return self.table.row_of_id
-
-    @property
-    def year_(self) -> np.ndarray:
-        """Release year per song, NaN when unknown (the song table's)."""
-        return self.table.year
-
-    @property
-    def popularity_(self) -> np.ndarray:
-        """Popularity per song, NaN when unknown (the song table's)."""
-        return self.table.popularity
 
     # -- helpers ------------------------------------------------------------------
     def _check_index(self, index: int) -> int:

@@ -535,7 +535,8 @@ class Engine:
         disliked = [i for i in self._indices(disliked_ids, 200) if cluster is None or labels[i] == cluster]
         if not (liked or disliked):
             return draw(n)
-        return self._shape(draw(3 * n), [self.table.ids[i] for i in liked], [self.table.ids[i] for i in disliked], n)
+        ids = self.table.ids
+        return self._shape(draw(3 * n), [ids[i] for i in liked], [ids[i] for i in disliked], n)
 
     def _sources(self, songs: Sequence[Song], aims: dict[str, Aim]) -> tuple[tuple[Mood, int], ...]:
         """Clusters the picks come from, most picks first; ties go to the best-fitting centre."""
