@@ -54,7 +54,7 @@ def tastes(engine: Engine) -> list[np.ndarray]:
     """Candidate tastes: genres with >= 15 songs and artists with >= 10 songs."""
     by_genre: dict[str, list[int]] = {}
     by_artist: dict[str, list[int]] = {}
-    for i, (genres, artist) in enumerate(zip(engine._genres, engine._artists)):
+    for i, (genres, artist) in enumerate(zip(engine.table.genres, engine.table.artists)):
         for g in genres:
             by_genre.setdefault(g, []).append(i)
         by_artist.setdefault(artist, []).append(i)
@@ -150,7 +150,7 @@ def make_servers(engine: Engine, n: int, seed: int = 1):
     (visible, hidden) per member."""
     rng = np.random.default_rng(seed)
     by_genre: dict[str, list[int]] = {}
-    for i, genres in enumerate(engine._genres):
+    for i, genres in enumerate(engine.table.genres):
         for g in genres:
             by_genre.setdefault(g, []).append(i)
     genres = [np.asarray(v) for v in by_genre.values() if len(v) >= 20]
@@ -192,7 +192,7 @@ def smoothness(engine: Engine, n_seeds: int, seed: int = 2) -> dict[str, float]:
     got = {"ours": [], "random order": [], "by similarity to seed": []}
     for s in rng.choice(engine.n_songs, size=n_seeds, replace=False).tolist():
         try:
-            pl = engine.playlist(engine._ids[s], 15)
+            pl = engine.playlist(engine.table.ids[s], 15)
         except Exception:  # noqa: BLE001 - a seed whose cluster is too small
             continue
         z = (rec.X_[[x.index for x in pl.songs]] - rec._mean) / rec._scale
@@ -211,7 +211,7 @@ def speed(n_songs: int, n_ratings: int = 200, calls: int = 30) -> dict[str, floa
     songs = make_catalog(n_songs, seed=0)
     engine = Engine(MoodModel(4).fit(songs, progress=lambda _m: None))
     rng = np.random.default_rng(3)
-    ids = engine._ids
+    ids = engine.table.ids
     liked = [ids[i] for i in rng.choice(engine.n_songs, size=int(n_ratings * 0.7), replace=False)]
     disliked = [ids[i] for i in rng.choice(engine.n_songs, size=n_ratings - len(liked), replace=False)]
     shown = [ids[i] for i in rng.choice(engine.n_songs, size=500, replace=False)]

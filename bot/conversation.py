@@ -21,6 +21,7 @@ from typing import TypeVar
 
 from engine import charts
 from engine.counts import MAX_CHAT_COUNT, BadCount, check_count
+from engine.song_table import song_label as format_label
 from engine.service import (
     AmbiguousSongError,
     Engine,
@@ -830,8 +831,7 @@ def song_label(song: Song | None) -> str:
     """Markdown-safe "Title — Artist (year)"."""
     if song is None:
         return "—"
-    year = f" ({song.year})" if song.year else ""
-    return f"{escape(song.name, 120)} — {escape(song.artist, 80)}{year}"
+    return format_label(escape(song.name, 120), escape(song.artist, 80), song.year or None)
 
 
 def _joined_within(items: list[str], budget: int) -> str:
@@ -852,13 +852,13 @@ def _joined_within(items: list[str], budget: int) -> str:
 
 def linked_label(song: Song) -> str:
     """Markdown-safe "Title — Artist (year)" whose title links to where to listen."""
-    year = f" ({song.year})" if song.year else ""
-    return f"{masked_link(escape(song.name, 120), song.link)} — {escape(song.artist, 80)}{year}"
+    return format_label(masked_link(escape(song.name, 120), song.link), escape(song.artist, 80),
+                        song.year or None)
 
 
 def _plain_song_label(name: str, artist: str, year: int | None) -> str:
-    year_text = f" ({year})" if year else ""
-    return truncate(f"{name} — {artist}", 100 - len(year_text)) + year_text
+    """Plain "Title — Artist (year)" within Discord's 100 characters (select menus)."""
+    return format_label(name, artist, year or None, limit=100)
 
 
 def _targets_line(targets) -> str:

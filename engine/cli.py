@@ -25,6 +25,7 @@ from . import __version__
 from .cli_output import Output, jsonable, one_line, table, to_json
 from .counts import DEFAULT_COUNT, MAX_PICKS, MIN_COUNT, BadCount, check_count
 from .text import clean_display
+from engine.song_table import song_label
 
 logger = logging.getLogger(__name__)
 
@@ -290,8 +291,8 @@ def _targets_text(targets: Any) -> list[str]:
 
 
 def _song_title(song: Any) -> str:
-    year = f" ({song.year})" if getattr(song, "year", None) not in (None, "") else ""
-    return f"{song.name} — {song.artist}{year}"
+    year = getattr(song, "year", None)
+    return song_label(song.name, song.artist, None if year in (None, "") else year)
 
 
 def _picks_table(picks: Sequence[Any], score_header: str) -> list[str]:
@@ -345,7 +346,7 @@ def _search_payload(engine: Any, query: str, limit: int) -> tuple[dict[str, Any]
         if not shown:
             raise NoMatchError("type a song title to look for", ('"la java"', '"title by artist"'))
         raise NoMatchError(f"no song matches “{shown}”",
-                           [f"{c.name} — {c.artist}" for c in getattr(res, "suggestions", ())])
+                           [song_label(c.name, c.artist) for c in getattr(res, "suggestions", ())])
     matches = [{"id": c.id, "name": c.name, "artist": c.artist, "year": c.year,
                 "score": float(c.score)} for c in res.candidates]
     return {"query": query, "status": getattr(res, "status", None), "matches": matches,

@@ -15,6 +15,9 @@ length, so the products are cosine similarities), a partial sort of a small cand
 pool and a short Python loop that applies exclusions, the "same song" rule and the
 per-artist cap. No pandas per request: at a million songs a DataFrame filter alone would
 cost more than the whole budget.
+
+Ids, names and years come from the shared :class:`~engine.song_table.SongTable`; the
+English for the picks (reasons, ``compare``) is in :mod:`engine.reasons`.
 """
 
 from __future__ import annotations
@@ -24,24 +27,18 @@ import math
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .features import FEATURE_LABELS
 from .filters import Target, target_mask
 from .model import MoodModel, check_fitted
-from .moods import format_feature
+# wording lives in engine/reasons.py; the names stay importable from here
+from .reasons import MAX_REASON_CHARS, SALIENT_Z, SAME_AS_MOOD_Z, FeatureComparison, Reasons
+from .song_table import SongTable
 
 logger = logging.getLogger(__name__)
 
-#: |z| from which a feature counts as clearly high or low for a reason ("same high energy").
-SALIENT_Z = 0.5
-#: Longest reason we produce; chat embeds and CLI columns stay readable.
-MAX_REASON_CHARS = 90
-#: Below this |z| difference a song is "about the same" as its mood on a feature.
-SAME_AS_MOOD_Z = 0.25
 #: How many target masks to keep (one per distinct set of targets seen recently).
 MASK_CACHE_SIZE = 32
 #: Clusters larger than this first pre-select candidates by a sampled threshold,
@@ -74,28 +71,8 @@ PROLIFIC_SONGS = 32
 #: Columns per BLAS call in :meth:`Recommender.similarities` (see there).
 MATVEC_CHUNK = 32_768
 
-#: Features quoted as "similar X (a vs b)": ones whose numbers mean something to people.
-_SIMILAR_PREFERENCE = ("tempo", "loudness", "valence", "energy", "danceability",
-                       "duration_ms", "acousticness")
 #: What a target mask is cached under: (field, low, high) of each target.
 _MaskKey = tuple[tuple[str, float | None, float | None], ...]
-
-#: How to say "high"/"low" where those words read oddly ("same high length").
-_SIDE_WORDS = {"duration_ms": ("long", "short")}
-
-
-@dataclass(frozen=True)
-class FeatureComparison:
-    """How one feature of a song compares with its mood's average and the catalog's."""
-
-    feature: str
-    label: str
-    value: float
-    cluster_mean: float
-    overall_mean: float
-    #: (value - cluster mean) in standard deviations of the whole catalog.
-    z_difference: float
-    text: str
 
 
 class _Scratch(threading.local):
@@ -124,7 +101,8 @@ class Recommender:
     target-mask cache, is guarded by a lock.
     """
 
-    def __init__(self, model: MoodModel, *, artist_weight: float = ARTIST_WEIGHT) -> None:
+    def __init__(self, model: MoodModel, *, artist_weight: float = ARTIST_WEIGHT,
+                 table: SongTable | None = None) -> None:
         check_fitted(model)
         weight = float(artist_weight) if isinstance(artist_weight, (int, float, np.floating)) \
             and not isinstance(artist_weight, bool) else math.nan
@@ -142,10 +120,18 @@ class Recommender:
         self._k = int(model.n_clusters_)
         self._unit_rows = np.asarray(model.unit_vectors_, dtype=np.float32)
 
-        self.ids: list[str] = [str(v) for v in songs["id"].tolist()]
-        self.index_of_id: dict[str, int] = {}
-        for i, sid in enumerate(self.ids):
-            self.index_of_id.setdefault(sid, i)
+        if table is None:
+            table = SongTable.from_model(model)
+        elif len(table) != self.n_songs:
+            raise ValueError(f"song table of {len(table)} rows for {self.n_songs} songs")
+        #: Ids, names, years, id → row: shared with the resolver and the service. The
+        #: attributes below are the table's own objects under the names other modules
+        #: use (plain attributes, not copies).
+        self.table = table
+        self.ids: list[str] = table.ids
+        self.index_of_id: dict[str, int] = table.row_of_id
+        self.year_: np.ndarray = table.year
+        self.popularity_: np.ndarray = table.popularity
         # One code per (title key, artist key): copies of a song (remasters, re-releases)
         # share a code, so "never the seed again" is one integer comparison.
         # (Pair codes are combined as integers: factorizing a million tuples is slow.)
@@ -165,8 +151,6 @@ class Recommender:
         self._mean = np.asarray(model.scaler_.mean_, dtype=np.float64)
         scale = np.asarray(model.scaler_.scale_, dtype=np.float64)
         self._scale = np.where(scale == 0, 1.0, scale)
-        self.year_: np.ndarray = _float_column(songs, "year")
-        self.popularity_: np.ndarray = _float_column(songs, "popularity")
         self.artist_profiles_: np.ndarray = self._artist_profiles()
         # Per cluster, the ranking vectors as one contiguous transposed block
         # (dims × size): see _similarities() for why it is worth the memory.
@@ -183,29 +167,8 @@ class Recommender:
             members = self._order[self.model.cluster_rows(c)]
             self._typical_order.append(members[np.argsort(dist[members], kind="stable")])
 
-        # For reasons: per-feature words, and the readable features in preference order.
-        self._labels_by_j: list[str] = [FEATURE_LABELS[f] for f in self.features]
-        self._side_words: list[tuple[str, str]] = [_SIDE_WORDS.get(f, ("high", "low"))
-                                                   for f in self.features]
-        # the unit format_feature appends (" BPM", " dB" or none), said once per reason
-        self._units: list[str] = [
-            next((u for u in (" BPM", " dB") if format_feature(f, 1.0).endswith(u)), "")
-            for f in self.features
-        ]
-        # "similar X" candidates as (feature column, bias): a small bias towards the
-        # features listed first (tempo, loudness), whose numbers people recognise.
-        self._similar: list[tuple[int, float]] = [
-            (self.features.index(f), 0.02 * rank)
-            for rank, f in enumerate(_SIMILAR_PREFERENCE) if f in self.features
-        ]
-        # Each mood's defining traits: centre coordinates clearly off average (in z),
-        # strongest first.
-        centres = np.asarray(model.kmeans_.cluster_centers_, dtype=np.float64).tolist()
-        self._centre_traits: list[list[tuple[int, float]]] = [
-            sorted(((j, c) for j, c in enumerate(centre) if abs(c) >= SALIENT_Z),
-                   key=lambda t: -abs(t[1]))
-            for centre in centres
-        ]
+        # English for the picks (engine/reasons.py)
+        self.explain = Reasons(self)
 
         self._scratch = _Scratch()
         self._mask_cache: OrderedDict[_MaskKey, np.ndarray] = OrderedDict()
@@ -306,8 +269,9 @@ class Recommender:
             return idx, groups
         if isinstance(exclude_ids, str):
             exclude_ids = (exclude_ids,)
+        row_of_id = self.table.row_of_id
         for sid in exclude_ids:
-            i = self.index_of_id.get(sid) if isinstance(sid, str) else None
+            i = row_of_id.get(sid) if isinstance(sid, str) else None
             if i is not None:
                 idx.add(i)
                 groups.add(int(self.group_[i]))
@@ -530,15 +494,12 @@ class Recommender:
         full page here is the same page the whole cluster would give. None when it has
         to skip a song of an artist in ``cut`` (see :meth:`_cap_pool`).
         """
-        seen_groups = set(excl_groups)
         vals = sims[cand_rows].tolist()
         # looked up for the pool only: per-song Python lists would cost ~70 MB at 1M songs
         songs, groups, artists = self._row_meta[:, cand_rows + start].tolist()
+        showable = _showable(songs, vals, groups, artists, excl_idx, set(excl_groups), cut)
         if page == 0:
-            return self._first_page(songs, vals, groups, artists, n, cap, excl_idx,
-                                    seen_groups, cut)
-        total = len(songs)
-        pos = 0
+            return _first_page(showable, n, cap)
         carry: deque[tuple[int, float, int]] = deque()
         picks: list[tuple[int, float]] = []
         for _ in range(page + 1):
@@ -549,21 +510,10 @@ class Recommender:
                 if carry:
                     item = carry.popleft()
                 else:
-                    item = None
-                    while pos < total:
-                        i, s, g = songs[pos], vals[pos], groups[pos]
-                        a = artists[pos]
-                        pos += 1
-                        # masked, excluded, or a copy of the seed, of an excluded song or
-                        # of a better pick
-                        if s == -math.inf or i in excl_idx or g in seen_groups:
-                            if a in cut:
-                                return None
-                            continue
-                        seen_groups.add(g)
-                        item = (i, s, a)
-                        break
+                    item = next(showable, _END)
                     if item is None:
+                        return None
+                    if item is _END:
                         break
                 if cap:
                     a = item[2]
@@ -582,136 +532,27 @@ class Recommender:
                 carry.extend(deferred)
         return picks, len(picks) == n
 
-    @staticmethod
-    def _first_page(songs: list[int], vals: list[float], groups: list[int], artists: list[int],
-                    n: int, cap: int, excl_idx: set[int], seen_groups: set[int],
-                    cut: set[int]) -> tuple[list[tuple[int, float]], bool] | None:
-        """:meth:`_walk` for page 0, the common case: no later page, so nothing to defer."""
-        picks: list[tuple[int, float]] = []
-        counts: dict[int, int] = {}
-        for i, s, g, a in zip(songs, vals, groups, artists):
-            if s == -math.inf or i in excl_idx or g in seen_groups:
-                if a in cut:
-                    return None
-                continue
-            seen_groups.add(g)
-            if cap:
-                c = counts.get(a, 0)
-                if c >= cap:
-                    continue
-                counts[a] = c + 1
-            picks.append((i, s))
-            if len(picks) == n:
-                return picks, True
-        return picks, False
-
-    # -- reasons -----------------------------------------------------------------------
+    # -- reasons (engine/reasons.py) ------------------------------------------------------
     def reason(self, seed: int, pick: int) -> str:
-        """Why ``pick`` goes with ``seed``, in words: shared extremes, then the closest number.
-
-        Shared extremes are features where both songs sit clearly on the same side of
-        the catalog's average (|z| ≥ 0.5): "same high energy and danceability". The
-        closest number is the most readable feature (tempo, loudness, ...) on which
-        they are nearest and that is not named already: "similar tempo (121 vs 118 BPM)".
-        """
-        return self.reasons(seed, [pick])[0]
+        """Why ``pick`` goes with ``seed``, in words (see :meth:`Reasons.reason`)."""
+        return self.explain.reason(seed, pick)
 
     def reasons(self, seed: int, picks: Sequence[int]) -> list[str]:
-        """:meth:`reason` for several picks of one seed.
-
-        One array operation standardises all rows; the choices themselves run on Python
-        floats, because on ten features numpy's per-call overhead costs more than the
-        arithmetic (an all-numpy version of this was slower).
-        """
-        seed = self._check_index(seed)
-        picks = [self._check_index(p) for p in picks]
-        if not picks:
-            return []
-        raw = self.X_[np.asarray([seed, *picks], dtype=np.int64)]
-        raw_rows = raw.tolist()
-        z_rows = ((raw - self._mean) / self._scale).tolist()
-        xs, zs = raw_rows[0], z_rows[0]
-        labels, units, feats = self._labels_by_j, self._units, self.features
-        # features clearly off average for the seed: only these can be shared extremes,
-        # and the word for each ("high", "low", "long", ...) is the seed's side
-        # (feature, |z|) of those above and below average, apart: the loop below runs
-        # for every pick, and this keeps it to one comparison per feature
-        high = [(j, a) for j, a in enumerate(zs) if a >= SALIENT_Z]
-        low = [(j, -a) for j, a in enumerate(zs) if a <= -SALIENT_Z]
-        side = {j: self._side_words[j][0] for j, _ in high}
-        side.update((j, self._side_words[j][1]) for j, _ in low)
-        similar = [(j, bias, zs[j]) for j, bias in self._similar]
-        seed_text: dict[int, str] = {}
-        out: list[str] = []
-        for xp, zp in zip(raw_rows[1:], z_rows[1:]):
-            # same side, and the pick clearly off average too; strength is the weaker |z|,
-            # negated so that sort() puts the strongest first
-            shared = [(-(a if a < b else b), j) for j, a in high if (b := zp[j]) >= SALIENT_Z]
-            shared += [(-(a if a < -b else -b), j) for j, a in low if (b := zp[j]) <= -SALIENT_Z]
-            shared.sort()
-            if len(shared) >= 2:
-                j1, j2 = shared[0][1], shared[1][1]
-                named: tuple[int, ...] = (j1, j2)
-                s1, s2 = side[j1], side[j2]
-                head = (f"same {s1} {labels[j1]} and {labels[j2]}" if s1 == s2
-                        else f"same {s1} {labels[j1]}, {s2} {labels[j2]}")
-            elif shared:
-                j1 = shared[0][1]
-                named = (j1,)
-                head = f"same {side[j1]} {labels[j1]}"
-            else:
-                named, head = (), ""
-            best_gap, best_j = 0.75, -1  # farther apart than 0.75 sd is not "similar"
-            for j, bias, a in similar:
-                if j not in named:
-                    gap = abs(a - zp[j]) + bias
-                    if gap <= best_gap:
-                        best_gap, best_j = gap, j
-            if best_j >= 0:
-                j, unit = best_j, units[best_j]
-                mine = seed_text.get(j)
-                if mine is None:
-                    mine = seed_text[j] = _number_text(feats[j], xs[j], unit)
-                close = f"similar {labels[j]} ({mine} vs {_number_text(feats[j], xp[j], unit)}{unit})"
-                text = f"{head}, {close}" if head else close
-                if len(text) > MAX_REASON_CHARS:
-                    text = head
-            else:
-                text = head
-            out.append(text or "close overall sound profile")
-        return out
+        """:meth:`reason` for several picks of one seed."""
+        return self.explain.reasons(seed, picks)
 
     def vibe_reason(self, index: int) -> str:
-        """Why a song is typical of its mood: the mood's defining traits it shares.
-
-        The traits are the features on which the cluster centre is clearly off the
-        catalog average (|z| ≥ 0.5); the song's own values are quoted so they can be checked.
-        """
-        return self.vibe_reasons([index])[0]
+        """Why a song is typical of its mood (see :meth:`Reasons.vibe_reason`)."""
+        return self.explain.vibe_reason(index)
 
     def vibe_reasons(self, indices: Sequence[int]) -> list[str]:
-        """:meth:`vibe_reason` for several songs (Python floats, as in :meth:`reasons`)."""
-        indices = [self._check_index(i) for i in indices]
-        if not indices:
-            return []
-        raw = self.X_[np.asarray(indices, dtype=np.int64)]
-        labels, sides, feats = self._labels_by_j, self._side_words, self.features
-        out: list[str] = []
-        for index, x, zi in zip(indices, raw.tolist(), ((raw - self._mean) / self._scale).tolist()):
-            words: list[str] = []
-            for j, c in self._centre_traits[int(self._labels[index])]:  # strongest first
-                if c * zi[j] > 0:
-                    side = sides[j][0] if zi[j] > 0 else sides[j][1]
-                    words.append(f"{side} {labels[j]} ({format_feature(feats[j], x[j])})")
-                    if len(words) == 3:
-                        break
-            text = "typical: " + ", ".join(words)
-            while len(text) > MAX_REASON_CHARS and len(words) > 1:
-                words.pop()
-                text = "typical: " + ", ".join(words)
-            out.append(text if words and len(text) <= MAX_REASON_CHARS
-                       else "close to the centre of this mood")
-        return out
+        """:meth:`vibe_reason` for several songs."""
+        return self.explain.vibe_reasons(indices)
+
+    def compare(self, index: int) -> list[FeatureComparison]:
+        """Each feature of the song against its mood's and the catalog's mean (see
+        :meth:`Reasons.compare`)."""
+        return self.explain.compare(index)
 
     # -- typical songs -------------------------------------------------------------------
     def vibe(
@@ -793,37 +634,50 @@ class Recommender:
         if tier:
             yield tier
 
-    # -- one song against its mood ---------------------------------------------------------
-    def compare(self, index: int) -> list[FeatureComparison]:
-        """Each feature of the song against its cluster's and the catalog's mean.
+#: What :func:`_showable` gives once the candidates run out (None means "cut artist").
+_END = (-1, -math.inf, -1)
 
-        Ordered by how far the song sits from its mood (in catalog standard deviations),
-        so the first lines say what makes this song unusual for its mood.
-        """
-        index = self._check_index(index)
-        c = int(self._labels[index])
-        prof = self.model.profiles_[c]
-        overall = self.model.overall_profile_
-        out: list[FeatureComparison] = []
-        for j, f in enumerate(self.features):
-            value = float(self.X_[index, j])
-            mean = float(prof[j])
-            zdiff = (value - mean) / float(self._scale[j])
-            label = FEATURE_LABELS[f]
-            if abs(zdiff) < SAME_AS_MOOD_Z:
-                rel = "about the same as"
-            elif zdiff > 0:
-                rel = "higher than"
-            else:
-                rel = "lower than"
-            if f == "duration_ms":
-                rel = rel.replace("higher", "longer").replace("lower", "shorter")
-            text = f"{label} {format_feature(f, value)} — {rel} this mood's {format_feature(f, mean)}"
-            out.append(FeatureComparison(feature=f, label=label, value=value, cluster_mean=mean,
-                                         overall_mean=float(overall[j]), z_difference=float(zdiff),
-                                         text=text))
-        out.sort(key=lambda fc: -abs(fc.z_difference))
-        return out
+
+def _showable(songs: list[int], vals: list[float], groups: list[int], artists: list[int],
+              excl_idx: set[int], seen_groups: set[int],
+              cut: Collection[int]) -> Iterator[tuple[int, float, int] | None]:
+    """The filter every page applies: ranked candidates that may be shown, as (index,
+    similarity, artist), each copy of a song only once.
+
+    Skipped: masked-out songs (-inf), excluded songs, and copies of the seed, of an
+    excluded song or of a better candidate (``seen_groups`` grows as songs are read).
+    Yields None and stops when it has to skip a song of an artist in ``cut``: the cut
+    pool may then be short (see :meth:`Recommender._cap_pool`).
+    """
+    for i, s, g, a in zip(songs, vals, groups, artists):
+        if s == -math.inf or i in excl_idx or g in seen_groups:
+            if a in cut:
+                yield None
+                return
+            continue
+        seen_groups.add(g)
+        yield i, s, a
+
+
+def _first_page(showable: Iterator[tuple[int, float, int] | None], n: int,
+                cap: int) -> tuple[list[tuple[int, float]], bool] | None:
+    """:meth:`Recommender._walk` for page 0, the common case: no later page, so nothing
+    to defer and the artist cap simply skips."""
+    picks: list[tuple[int, float]] = []
+    counts: dict[int, int] = {}
+    for item in showable:
+        if item is None:
+            return None
+        i, s, a = item
+        if cap:
+            c = counts.get(a, 0)
+            if c >= cap:
+                continue
+            counts[a] = c + 1
+        picks.append((i, s))
+        if len(picks) == n:
+            return picks, True
+    return picks, False
 
 
 def _run_starts(sorted_values: np.ndarray) -> np.ndarray:
@@ -834,15 +688,5 @@ def _run_starts(sorted_values: np.ndarray) -> np.ndarray:
     return np.flatnonzero(new_run)
 
 
-def _number_text(feature: str, value: float, unit: str) -> str:
-    """:func:`format_feature` without its ``unit`` suffix ("121" for "121 BPM")."""
-    text = format_feature(feature, value)
-    return text[: -len(unit)] if unit else text
-
-
-def _float_column(songs: pd.DataFrame, column: str) -> np.ndarray:
-    """A numeric column as float64 with NaN for missing values (all NaN if absent)."""
-    if column not in songs.columns:
-        return np.full(len(songs), np.nan)
-    values = pd.to_numeric(songs[column], errors="coerce")
-    return np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+__all__ = ["ARTIST_WEIGHT", "MAX_ARTIST_WEIGHT", "MAX_REASON_CHARS", "SALIENT_Z", "SAME_AS_MOOD_Z",
+           "FeatureComparison", "Recommender"]

@@ -32,6 +32,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from .gram_index import GramIndex, score_strings
+from .song_table import SongTable, text_column, truncate_utf16, utf16_len
 from .text import MAX_QUERY_CHARS, artist_key, clean_display, fold, title_key
 
 logger = logging.getLogger(__name__)
@@ -184,21 +185,9 @@ def _strength(res: Resolution) -> tuple[int, float]:
     return rank, (res.candidates[0].score if res.candidates else 0.0)
 
 
-def _utf16_len(text: str) -> int:
-    """Length as Discord counts it (UTF-16 code units), which is never less than len()."""
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
-
-
-def _truncate(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` UTF-16 units, ending in "…" when cut."""
-    if _utf16_len(text) <= limit:
-        return text
-    if limit <= 0:
-        return ""
-    out = text[: max(0, limit - 1)]
-    while out and _utf16_len(out) > limit - 1:
-        out = out[:-1]
-    return out.rstrip() + "…"
+#: Discord's measure of a label's length, and a cut by it (see engine.song_table).
+_utf16_len = utf16_len
+_truncate = truncate_utf16
 
 
 def _clean_query(query: object) -> str:
@@ -216,22 +205,24 @@ class SongResolver:
     used when present (the catalog computed them already) and computed otherwise.
     """
 
-    def __init__(self, songs: pd.DataFrame) -> None:
+    def __init__(self, songs: pd.DataFrame, table: SongTable | None = None) -> None:
         started = time.perf_counter()
         n = len(songs)
         self._n = n
+        if table is None:
+            table = SongTable.from_songs(songs)
+        elif len(table) != n:
+            raise ValueError(f"song table of {len(table)} rows for {n} songs")
+        #: Display columns and id → row, shared with the recommender and the service.
+        self.table = table
+        self._ids = table.ids
+        self._names = table.names
+        self._artists = table.artists
+        self._years = table.year
         names = self._text_column(songs, "name")
         artists = self._text_column(songs, "artist")
-        # The catalog already cleaned ids (clean_display); by_id cleans what comes back.
-        self._ids = self._text_column(songs, "id").to_numpy(dtype=object)
-        self._names = names.to_numpy(dtype=object)
-        self._artists = artists.to_numpy(dtype=object)
         self._name_len = names.str.len().to_numpy(dtype=np.int32, na_value=0)
-        years = songs["year"] if "year" in songs else pd.Series(np.nan, index=songs.index)
-        self._years = pd.to_numeric(years, errors="coerce").astype("Float64").to_numpy(
-            dtype=float, na_value=np.nan)
-        pop = songs["popularity"] if "popularity" in songs else pd.Series(np.nan, index=songs.index)
-        pop = pd.to_numeric(pop, errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        pop = table.popularity
         #: Unknown popularity ranks below every known one.
         self._pop = np.where(np.isfinite(pop), pop, -1.0)
         #: Rows in preference order (most popular, then shortest title, then first) and
@@ -288,9 +279,8 @@ class SongResolver:
         self._alias_rows, self._alias_off = self._group(alias_codes, len(aliases), alias_rows)
         self._aliases = GramIndex(aliases)
 
-        # First occurrence wins, as in the catalog's duplicate-id rule.
-        ids = self._ids.tolist()
-        self._id_row: dict[str, int] = dict(zip(reversed(ids), range(n - 1, -1, -1)))
+        # First occurrence wins, as in the catalog's duplicate-id rule (see SongTable).
+        self._id_row: dict[str, int] = table.row_of_id
 
         self._default_rows = self._rank_order[: 4 * MAX_CANDIDATES]
 
@@ -301,14 +291,7 @@ class SongResolver:
 
     # ------------------------------------------------------------------ building
 
-    @staticmethod
-    def _text_column(songs: pd.DataFrame, column: str) -> pd.Series:
-        """A text column with missing values as "" (Arrow-backed stays Arrow-backed: fast)."""
-        col = songs[column].reset_index(drop=True)
-        if pd.api.types.infer_dtype(col, skipna=False) != "string":
-            col = col.map(lambda v: v if isinstance(v, str) else ("" if v is None or v is pd.NA
-                          or (isinstance(v, float) and v != v) else str(v)))
-        return col.fillna("")
+    _text_column = staticmethod(text_column)
 
     @staticmethod
     def _credited(songs: pd.DataFrame, artists: pd.Series) -> list[tuple[int, tuple[str, ...]]]:
@@ -815,17 +798,7 @@ class SongResolver:
 
     def label(self, row: int) -> str:
         """'Title — Artist (year)' within 100 characters, title and artist cut with '…'."""
-        title, artist = str(self._names[row]) or "?", str(self._artists[row]) or "?"
-        year = self._years[row]
-        suffix = "" if np.isnan(year) else f" ({int(year)})"
-        sep = " — "
-        budget = LABEL_MAX_CHARS - len(sep) - len(suffix)
-        if _utf16_len(title) + _utf16_len(artist) > budget:
-            # The title is what the user is looking for; the artist keeps at least a third.
-            artist_room = max(budget - _utf16_len(title), min(_utf16_len(artist), budget // 3))
-            artist = _truncate(artist, artist_room)
-            title = _truncate(title, budget - _utf16_len(artist))
-        return f"{title}{sep}{artist}{suffix}"
+        return self.table.label(row, LABEL_MAX_CHARS)
 
     def complete(self, prefix: str, limit: int = 25) -> list[Suggestion]:
         """Autocomplete choices for what has been typed so far, best first.

@@ -28,7 +28,8 @@ from .links import listen_url
 from .model import MoodModel, Progress, check_fitted
 from .mood_words import MAX_MOOD_CHARS, MoodQuery, MoodWordError, MoodWords
 from .moods import Mood
-from .recommend import ARTIST_WEIGHT, FeatureComparison, Recommender
+from .reasons import FeatureComparison
+from .recommend import ARTIST_WEIGHT, Recommender
 from .resolver import (
     STATUS_AMBIGUOUS,
     STATUS_EMPTY,
@@ -36,6 +37,7 @@ from .resolver import (
     Resolution,
     SongResolver,
 )
+from .song_table import SongTable, song_label
 from .text import MAX_QUERY_CHARS, fold
 from .vocabulary import Aim
 from .word_search import WordSearch
@@ -111,8 +113,7 @@ class Song:
 
     def label(self) -> str:
         """'Title — Artist (year)', the form used in lists and menus."""
-        year = f" ({self.year})" if self.year is not None else ""
-        return f"{self.name} — {self.artist}{year}"
+        return song_label(self.name, self.artist, self.year)
 
     @property
     def link(self) -> str:
@@ -243,19 +244,14 @@ class Engine:
         check_fitted(model)
         self.model = model
         songs = model.songs_
-        self.resolver = SongResolver(songs)
-        self.recommender = Recommender(model, artist_weight=artist_weight)
+        #: Ids, names, artists, genres, years, id → row: one table shared by the resolver,
+        #: the recommender and the Songs built here (plain lists: building a Song from
+        #: them costs microseconds, .iloc costs far more).
+        self.table = SongTable.from_model(model)
+        self.resolver = SongResolver(songs, table=self.table)
+        self.recommender = Recommender(model, artist_weight=artist_weight, table=self.table)
         self.moods: list[Mood] = list(model.moods_)
         self.n_songs: int = len(songs)
-        # Plain lists: building a Song from them costs microseconds, .iloc costs far more.
-        self._ids: list[str] = self.recommender.ids
-        self._names: list[str] = [str(v) for v in songs["name"].tolist()]
-        self._artists: list[str] = [str(v) for v in songs["artist"].tolist()]
-        self._genres: list[tuple[str, ...]] = [tuple(g) if isinstance(g, (tuple, list)) else ()
-                                               for g in songs["genres"].tolist()]
-        # cluster, year, popularity per song in one array: one fancy index per batch of Songs
-        self._song_numbers: np.ndarray = np.column_stack(
-            [model.labels_, self.recommender.year_, self.recommender.popularity_])
         self.mood_words = MoodWords(self.moods)
         self.word_search = WordSearch(self.recommender)
         self._word_points: list[tuple[str, float, float]] | None = None
@@ -292,10 +288,12 @@ class Engine:
         """
         idx = np.asarray(indices, dtype=np.intp)
         feats = self.recommender.features
-        moods, ids, names, artists, genres = (self.moods, self._ids, self._names,
-                                              self._artists, self._genres)
+        table = self.table
+        moods, ids, names, artists, genres = (self.moods, table.ids, table.names,
+                                              table.artists, table.genres)
         out: list[Song] = []
-        for i, (cluster, year, pop), x in zip(idx.tolist(), self._song_numbers[idx].tolist(),
+        # (cluster, year, popularity) of every song in one fancy index
+        for i, (cluster, year, pop), x in zip(idx.tolist(), table.numbers[idx].tolist(),
                                               self.recommender.X_[idx].tolist()):
             song = object.__new__(Song)
             c = int(cluster)
@@ -537,7 +535,8 @@ class Engine:
         disliked = [i for i in self._indices(disliked_ids, 200) if cluster is None or labels[i] == cluster]
         if not (liked or disliked):
             return draw(n)
-        return self._shape(draw(3 * n), [self._ids[i] for i in liked], [self._ids[i] for i in disliked], n)
+        ids = self.table.ids
+        return self._shape(draw(3 * n), [ids[i] for i in liked], [ids[i] for i in disliked], n)
 
     def _sources(self, songs: Sequence[Song], aims: dict[str, Aim]) -> tuple[tuple[Mood, int], ...]:
         """Clusters the picks come from, most picks first; ties go to the best-fitting centre."""
@@ -708,7 +707,7 @@ class Engine:
         if not ids or isinstance(ids, (str, bytes)):
             ids = (ids,) if isinstance(ids, str) else ()
         out: dict[int, None] = {}
-        index_of = self.recommender.index_of_id
+        index_of = self.table.row_of_id
         try:
             for sid in ids:  # type: ignore[union-attr]
                 i = index_of.get(sid) if isinstance(sid, str) else None
@@ -776,9 +775,9 @@ class Engine:
             if p.because < 0:
                 why = "close to your taste"
             elif p.because in rated_up:
-                why = f"because you liked {self._names[p.because]}"
+                why = f"because you liked {self.table.names[p.because]}"
             else:
-                why = f"close to {self._names[p.because]}, which you asked about"
+                why = f"close to {self.table.names[p.because]}, which you asked about"
             if p.collab >= 0.3:
                 why = f"liked by members with your taste · {why}"
             picks.append(Pick(song, max(0.0, min(1.0, p.score)), _one_line(why, 90)))
@@ -847,14 +846,14 @@ class Engine:
             if mood is not None:
                 rng = np.random.default_rng(abs(hash((text, n))) % 2**32)
                 found = self.recommender.vibe(mood.cluster, 3 * n, rng=rng, per_artist=2,
-                                              exclude_ids=[self._ids[i] for i in banned])
+                                              exclude_ids=[self.table.ids[i] for i in banned])
                 found = self._shape(found, liked_ids, disliked_ids, 3 * n)
                 chosen = _cap_artists([i for i, _ in found], self.recommender.artist_code_, n)
                 kind, title = "mood", f"{mood.emoji} {mood.label}"
             else:
                 seed = self.find_song(text)
                 found = self.recommender.recommend(seed.index, 3 * n, per_artist=2,
-                                                   exclude_ids=[self._ids[i] for i in banned])
+                                                   exclude_ids=[self.table.ids[i] for i in banned])
                 found = self._shape(found, liked_ids, disliked_ids, 3 * n)
                 chosen = _cap_artists([seed.index] + [i for i, _ in found],
                                       self.recommender.artist_code_, n)
@@ -873,9 +872,10 @@ class Engine:
         a mood word, or a word of a mood this catalog lacks (its nearest mood by sound)."""
         folded = fold(text)
         tokens = folded.split()
-        for form in (folded, _compact(folded), *tokens):
-            if form in self._mood_words:
-                return self._mood_words[form]
+        names = self.mood_words.cluster_names  # folded cluster keys and labels, also without spaces
+        for form in (folded, folded.replace(" ", ""), *tokens):
+            if form in names:
+                return names[form]
         from .moods import ARCHETYPES
         for arch in ARCHETYPES:
             if any(w in arch.synonyms or w == arch.key for w in tokens):
@@ -954,7 +954,7 @@ class Engine:
         scored = taste.blend(profiles, n, exclude=self._indices(_id_set(exclude_ids), 50_000))
         out = []
         for song, p in zip(self._songs([s.index for s in scored]), scored):
-            why = f"close to {self._names[p.because]}" if p.because >= 0 else "between your tastes"
+            why = f"close to {self.table.names[p.because]}" if p.because >= 0 else "between your tastes"
             out.append((Pick(song, max(0.0, min(1.0, p.score)), _one_line(why, 90)), p.members))
         return out
 

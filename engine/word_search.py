@@ -24,7 +24,8 @@ import numpy as np
 
 from .features import FEATURE_LABELS
 from .moods import format_feature
-from .recommend import MAX_REASON_CHARS, Recommender
+from .reasons import MAX_REASON_CHARS
+from .recommend import Recommender
 from .filters import Target
 from .vocabulary import VOCABULARY, Aim, VocabWord
 

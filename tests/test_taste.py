@@ -15,7 +15,7 @@ def taste(engine) -> TasteModel:
 
 
 def genre_songs(engine, genre: str, limit: int = 40) -> list[int]:
-    return [i for i, g in enumerate(engine._genres) if genre in g][:limit]
+    return [i for i, g in enumerate(engine.table.genres) if genre in g][:limit]
 
 
 def test_profile_weighs_likes_over_asked_and_recent_over_old(engine, taste):
@@ -30,7 +30,7 @@ def test_profile_weighs_likes_over_asked_and_recent_over_old(engine, taste):
 
 
 def test_foryou_never_shows_shown_disliked_or_rated_songs(engine):
-    chanson = [engine._ids[i] for i in genre_songs(engine, "vintage chanson", 30)]
+    chanson = [engine.table.ids[i] for i in genre_songs(engine, "vintage chanson", 30)]
     first = engine.foryou(chanson[:8], 10, disliked_ids=chanson[8:10])
     shown = [p.song.id for p in first.picks]
     again = engine.foryou(chanson[:8], 10, disliked_ids=chanson[8:10], exclude_ids=shown)
@@ -42,8 +42,8 @@ def test_foryou_never_shows_shown_disliked_or_rated_songs(engine):
 
 
 def test_each_pick_says_which_liked_song_it_is_closest_to(engine):
-    liked = [engine._ids[i] for i in genre_songs(engine, "vintage chanson", 5)]
-    titles = {engine._names[engine.recommender.index_of_id[i]] for i in liked}
+    liked = [engine.table.ids[i] for i in genre_songs(engine, "vintage chanson", 5)]
+    titles = {engine.table.names[engine.table.row_of_id[i]] for i in liked}
     result = engine.foryou(liked, 8)
     assert not result.starter
     for p in result.picks:
@@ -52,7 +52,7 @@ def test_each_pick_says_which_liked_song_it_is_closest_to(engine):
 
 
 def test_picks_span_moods_in_proportion_to_likes(engine):
-    by_mood = {c: [engine._ids[i] for i in np.flatnonzero(engine.model.labels_ == c)[:40]]
+    by_mood = {c: [engine.table.ids[i] for i in np.flatnonzero(engine.model.labels_ == c)[:40]]
                for c in range(len(engine.moods))}
     a, b = sorted(by_mood, key=lambda c: -len(by_mood[c]))[:2]
     liked = by_mood[a][:15] + by_mood[b][:5]   # 3 : 1
@@ -69,13 +69,13 @@ def test_no_history_gets_a_varied_starter_list(engine):
 
 def test_co_likes_of_similar_members_come_first_and_say_so(engine):
     chanson = genre_songs(engine, "vintage chanson", 40)
-    mine = [engine._ids[i] for i in chanson[:6]]
+    mine = [engine.table.ids[i] for i in chanson[:6]]
     # three members share my likes and also like two songs of my mood that audio alone
     # ranks last for me
     taste = engine._taste_model()
     mood = np.flatnonzero(engine.model.labels_ == engine.model.labels_[chanson[0]])
     audio_score, _ = taste.kernel_scores(taste.profile(chanson[:6]), mood)
-    far = [engine._ids[i] for i in mood[np.argsort(audio_score)[:2]]]
+    far = [engine.table.ids[i] for i in mood[np.argsort(audio_score)[:2]]]
     server = {m: (mine[:4] + far[:2], []) for m in ("a", "b", "c")}
     audio = engine.foryou(mine, 10)
     hybrid = engine.foryou(mine, 10, server=server)
@@ -102,8 +102,8 @@ def test_a_like_lifts_and_a_dislike_pushes_songs_close_to_it(engine):
     assert liked != plain
     # songs close to the liked one moved up: one from below the plain top 10 that sounds more
     # like the liked song than most of them enters, and the list as a whole moves toward it
-    near = engine._taste_model().similarity([engine.recommender.index_of_id[base[20]]],
-                                            [engine.recommender.index_of_id[i] for i in base[:25]])[0]
+    near = engine._taste_model().similarity([engine.table.row_of_id[base[20]]],
+                                            [engine.table.row_of_id[i] for i in base[:25]])[0]
     closeness_to_liked = dict(zip(base, near.tolist()))
     risen = [i for i in liked if i not in plain]
     assert risen and max(closeness_to_liked[i] for i in risen) > float(np.median(near[:10]))
@@ -116,7 +116,7 @@ def test_a_like_lifts_and_a_dislike_pushes_songs_close_to_it(engine):
 
     def closeness(ids: list[str]) -> float:  # to the 👎 song, higher places counting more
         sims = engine._taste_model().similarity(
-            [engine.recommender.index_of_id[plain[0]]], [engine.recommender.index_of_id[i] for i in ids])[0]
+            [engine.table.row_of_id[plain[0]]], [engine.table.row_of_id[i] for i in ids])[0]
         return float(np.average(sims, weights=1.0 / np.arange(1, len(ids) + 1)))
 
     assert disliked != unshaped
@@ -127,21 +127,21 @@ def test_feedback_shapes_vibe_and_foryou(engine):
     plain = [p.song.id for p in engine.vibe("chill", 8, seed=3).picks]
     pushed = [p.song.id for p in engine.vibe("chill", 8, seed=3, disliked_ids=plain[:3]).picks]
     assert pushed != plain
-    chanson = [engine._ids[i] for i in genre_songs(engine, "vintage chanson", 10)]
+    chanson = [engine.table.ids[i] for i in genre_songs(engine, "vintage chanson", 10)]
     before = [p.song.id for p in engine.foryou(chanson[:5], 10).picks]
     after = [p.song.id for p in engine.foryou(chanson[:5], 10, disliked_ids=before[:1]).picks]
     assert before[0] not in after and after != before[1:]
 
 
 def test_seen_everything_is_a_clear_error(engine):
-    liked = [engine._ids[0]]
+    liked = [engine.table.ids[0]]
     with pytest.raises(NoResultsError, match="seen them all"):
-        engine.foryou(liked, 5, exclude_ids=engine._ids)
+        engine.foryou(liked, 5, exclude_ids=engine.table.ids)
 
 
 def test_taste_match_and_blend(engine):
-    chanson = [engine._ids[i] for i in genre_songs(engine, "vintage chanson", 20)]
-    kpop = [engine._ids[i] for i in genre_songs(engine, "hoerspiel", 20)]
+    chanson = [engine.table.ids[i] for i in genre_songs(engine, "vintage chanson", 20)]
+    kpop = [engine.table.ids[i] for i in genre_songs(engine, "hoerspiel", 20)]
     same = engine.taste_match((chanson[:10], []), (chanson[10:20], []))
     other = engine.taste_match((chanson[:10], []), (kpop[:10], []))
     assert same.score > other.score and 0 <= other.score <= 1
@@ -159,8 +159,8 @@ def test_resolve_titles_counts_what_it_finds(engine):
 
 
 def test_a_song_only_asked_about_is_not_called_liked(engine):
-    asked = [engine._ids[i] for i in genre_songs(engine, "vintage chanson", 3)]
-    titles = {engine._names[engine.recommender.index_of_id[i]] for i in asked}
+    asked = [engine.table.ids[i] for i in genre_songs(engine, "vintage chanson", 3)]
+    titles = {engine.table.names[engine.table.row_of_id[i]] for i in asked}
     result = engine.foryou((), 5, asked_ids=asked)
     assert not result.starter and result.picks
     for p in result.picks:
