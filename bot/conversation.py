@@ -36,11 +36,11 @@ from .history import HistoryStore
 from .ratelimit import RateLimiter, Verdict
 from .replies import (
     COLOR_OK,
+    LISTEN_TEXT,
     Card,
     Choice,
     ChoiceContinuation,
     Field,
-    LISTEN_TEXT,
     FollowUp,
     PickRef,
     Reply,
@@ -695,7 +695,8 @@ class Conversation:
     async def choose(self, who: Requester, asked: Reply, value: str) -> Reply:
         """Answer a disambiguation question: continue the asking command with the chosen song id."""
         if asked.on_choice is None:
-            return error_reply("That question has expired.", f"Ask again, e.g. {self.prefix}recommend la java")
+            return error_reply("That question has expired.",
+                               f"Ask again, e.g. {self.prefix}recommend la java")
         return await asked.on_choice(who, value)
 
     def split_count(self, text: str, titles: bool = True) -> tuple[str, str | None]:

@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from engine.evaluation import KResult
     from engine.filters import Target
     from engine.model import MoodModel
-    from engine.moods import Mood
     from engine.resolver import Resolution
     from engine.service import Engine, Pick, Song
 
@@ -221,7 +220,7 @@ def cmd_evaluate(args: argparse.Namespace, out: Output) -> int:
     }
 
     files = catalog_files(catalog)
-    comparison = []
+    comparison: list[dict[str, Any]] = []
     if len(files) > 1 and not args.no_compare:
         comparison = compare_union(songs, files, progress=out.progress)
         payload["comparison"] = comparison
@@ -408,7 +407,7 @@ def cmd_search(args: argparse.Namespace, out: Output) -> int:
 def cmd_recommend(args: argparse.Namespace, out: Output) -> int:
     engine = _engine(args, out)
     rec = engine.recommend(args.query, n=args.n, where=args.where)
-    payload = {"seed": _song_dict(rec.seed), "picks": [_pick_dict(p) for p in rec.picks],
+    payload: dict[str, Any] = {"seed": _song_dict(rec.seed), "picks": [_pick_dict(p) for p in rec.picks],
                "targets": _targets_text(rec.targets)}
 
     def text() -> list[str]:
@@ -472,7 +471,7 @@ def cmd_vibe(args: argparse.Namespace, out: Output) -> int:
     engine = _engine(args, out)
     res = engine.vibe(args.mood, n=args.n, seed=args.seed, where=args.where)
     mood = res.mood
-    payload = {"mood": mood.label, "cluster": int(mood.cluster),
+    payload: dict[str, Any] = {"mood": mood.label, "cluster": int(mood.cluster),
                "description": mood.description,
                "picks": [_pick_dict(p, "typicality") for p in res.picks],
                "targets": _targets_text(res.targets),
