@@ -419,7 +419,7 @@ class Conversation:
         try:
             n = check_count(count)
         except BadCount as exc:
-            return error_reply(f"{exc}.", f"Example: {self.prefix}foryou 5 · "
+            return error_reply(f"{escape(exc)}.", f"Example: {self.prefix}foryou 5 · "
                                f"{self.prefix}foryou start la java, despacito")
         liked, disliked, asked = await self._taste_inputs(who.id)
         exclude = await self._excluded(who)
