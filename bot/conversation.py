@@ -159,16 +159,14 @@ class Conversation:
         hint = ("Try: " + ", ".join(escape(s, 90) for s in exc.suggestions[:5])) if exc.suggestions else ""
         return error_reply(escape(exc.message, 600), hint)
 
-    def _ask_which(self, who: Requester, exc: AmbiguousSongError, command: str,
-                   count: int | None, where: str, query: str) -> Reply:
+    def _ask_which(self, who: Requester, exc: AmbiguousSongError, query: str, command: str,
+                   then: ChoiceContinuation) -> Reply:
+        """Ask which song was meant; ``then`` is the rest of ``command``, run with the chosen id."""
         choices = tuple(
             Choice(label=_plain_song_label(c.name, c.artist, c.year), value=c.id,
                    description=f"match {c.score:.0f}%")
             for c in exc.candidates[:25]
         )
-        # The rest of the command, waiting for the chosen song id (the same call, resolved).
-        then: ChoiceContinuation = (functools.partial(self.recommend, count=count, where=where)
-                              if command == "recommend" else self.cluster)
         reply = Reply(text=f"Several songs match “{escape(query, 80)}”. Which one did you mean?",
                       choices=choices, choice_command=command, on_choice=then)
         self.session(who).pending = reply
@@ -193,7 +191,8 @@ class Conversation:
                                                   exclude_ids=exclude, where=where,
                                                   liked_ids=liked, disliked_ids=disliked)
         except AmbiguousSongError as exc:
-            return self._ask_which(who, exc, "recommend", n, where, query)
+            return self._ask_which(who, exc, query, "recommend",
+                                   functools.partial(self.recommend, count=n, where=where))
         except EngineError as exc:
             return self._engine_error(exc, query)
         await self._remember(who, "recommend", query, rec.seed, [p.song.id for p in rec.picks])
@@ -274,7 +273,7 @@ class Conversation:
         try:
             report = await self._run(self.engine.cluster_report, query)
         except AmbiguousSongError as exc:
-            return self._ask_which(who, exc, "cluster", None, "", query)
+            return self._ask_which(who, exc, query, "cluster", self.cluster)
         except EngineError as exc:
             return self._engine_error(exc, query)
         png = await self._run(_song_chart, self.engine, report.song.index)
@@ -443,7 +442,8 @@ class Conversation:
             if result.hybrid:
                 description += "\nAlso from what members with your taste liked."
         return self._picks_reply(who, title="✨ For you", description=description,
-                                 picks=result.picks, follow_up=FollowUp("foryou", "", n, run=functools.partial(self.foryou, count=n)),
+                                 picks=result.picks,
+                                 follow_up=FollowUp("foryou", "", n, run=functools.partial(self.foryou, count=n)),
                                  show_similarity=False)
 
     async def foryou_start(self, who: Requester, titles: str) -> Reply:
