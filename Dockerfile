@@ -11,6 +11,7 @@ RUN mkdir engine bot && touch engine/__init__.py bot/__init__.py \
     && rm -rf engine bot
 COPY engine engine
 COPY bot bot
+COPY clusterfy_cli clusterfy_cli
 COPY data data
 COPY scripts/entrypoint.sh scripts/entrypoint.sh
 

@@ -32,14 +32,16 @@ from engine.service import (
     VibeResult,
 )
 
+from .commands import COMMAND_TABLE, help_lines, lookup, spec
 from .history import HistoryStore
 from .ratelimit import RateLimiter, Verdict
 from .replies import (
     COLOR_OK,
+    LISTEN_TEXT,
     Card,
     Choice,
+    ChoiceContinuation,
     Field,
-    LISTEN_TEXT,
     FollowUp,
     PickRef,
     Reply,
@@ -58,13 +60,9 @@ MAX_COUNT = MAX_CHAT_COUNT
 FIELD_NAMES_BUDGET = 900
 #: Sessions kept in memory (last picks, pending choice); the oldest are forgotten first.
 MAX_SESSIONS = 10_000
-#: Commands the text front ends accept, for "did you mean" on typos.
-COMMANDS = ("recommend", "cluster", "vibe", "moods", "history", "forget", "help",
-            "more", "like", "dislike", "link", "foryou", "playlist", "taste", "blend", "privacy")
-ALIASES = {"rec": "recommend", "r": "recommend", "similar": "recommend", "mood": "vibe",
-           "c": "cluster", "v": "vibe", "h": "help", "commands": "help", "up": "like",
-           "down": "dislike", "next": "more", "listen": "link", "fy": "foryou", "for-you": "foryou",
-           "pl": "playlist", "compare": "taste"}
+#: Command names and aliases, from the one command table (bot.commands), for "did you mean".
+COMMANDS: tuple[str, ...] = tuple(c.name for c in COMMAND_TABLE)
+ALIASES: dict[str, str] = {alias: c.name for c in COMMAND_TABLE for alias in c.aliases}
 #: Playlist length: default and most (a Discord message lists 50 short lines comfortably).
 DEFAULT_PLAYLIST = 15
 MAX_PLAYLIST = 50
@@ -106,7 +104,6 @@ class Conversation:
         self.prefix = prefix
         self.limiter = limiter or RateLimiter()
         self._sessions: OrderedDict[int, _Session] = OrderedDict()
-        self._typed_commands = self._text_commands()  # built once, not per typed line
 
     # -- plumbing --------------------------------------------------------------
     def admit(self, who: Requester) -> Verdict:
@@ -163,16 +160,16 @@ class Conversation:
         hint = ("Try: " + ", ".join(escape(s, 90) for s in exc.suggestions[:5])) if exc.suggestions else ""
         return error_reply(escape(exc.message, 600), hint)
 
-    def _ask_which(self, who: Requester, exc: AmbiguousSongError, command: str,
-                   count: int | None, where: str, query: str) -> Reply:
+    def _ask_which(self, who: Requester, exc: AmbiguousSongError, query: str, command: str,
+                   then: ChoiceContinuation) -> Reply:
+        """Ask which song was meant; ``then`` is the rest of ``command``, run with the chosen id."""
         choices = tuple(
             Choice(label=_plain_song_label(c.name, c.artist, c.year), value=c.id,
                    description=f"match {c.score:.0f}%")
             for c in exc.candidates[:25]
         )
         reply = Reply(text=f"Several songs match “{escape(query, 80)}”. Which one did you mean?",
-                      choices=choices, choice_command=command, choice_count=count,
-                      choice_where=where)
+                      choices=choices, choice_command=command, on_choice=then)
         self.session(who).pending = reply
         return reply
 
@@ -195,7 +192,8 @@ class Conversation:
                                                   exclude_ids=exclude, where=where,
                                                   liked_ids=liked, disliked_ids=disliked)
         except AmbiguousSongError as exc:
-            return self._ask_which(who, exc, "recommend", n, where, query)
+            return self._ask_which(who, exc, query, "recommend",
+                                   functools.partial(self.recommend, count=n, where=where))
         except EngineError as exc:
             return self._engine_error(exc, query)
         await self._remember(who, "recommend", query, rec.seed, [p.song.id for p in rec.picks])
@@ -205,7 +203,8 @@ class Conversation:
             description=(f"**{linked_label(rec.seed)}** · mood **{escape(rec.seed.mood.label)}**"
                          + _targets_line(rec.targets)),
             picks=rec.picks,
-            follow_up=FollowUp("recommend", rec.seed.id, n, where),
+            follow_up=FollowUp("recommend", rec.seed.id, n, where,
+                               run=functools.partial(self.recommend, song=rec.seed.id, count=n, where=where)),
         )
 
     async def vibe(self, who: Requester, mood: str, count: int | str | None = None,
@@ -235,21 +234,18 @@ class Conversation:
             title=_vibe_title(result),
             description=_vibe_description(result) + _targets_line(result.targets),
             picks=result.picks,
-            follow_up=FollowUp("vibe", word, n, where),
+            follow_up=FollowUp("vibe", word, n, where,
+                               run=functools.partial(self.vibe, mood=word, count=n, where=where)),
             show_similarity=False,
         )
 
     async def more(self, who: Requester, follow_up: FollowUp | None = None) -> Reply:
         """The next songs for a previous recommend or vibe (no repeats)."""
         follow_up = follow_up or self.session(who).follow_up
-        if follow_up is None:
+        if follow_up is None or follow_up.run is None:
             return error_reply("There is nothing to continue yet.",
                                f"Start with {self.prefix}recommend <song> or {self.prefix}vibe <mood>.")
-        if follow_up.command == "foryou":
-            return await self.foryou(who, follow_up.count)
-        if follow_up.command == "vibe":
-            return await self.vibe(who, follow_up.subject, follow_up.count, follow_up.where)
-        return await self.recommend(who, follow_up.subject, follow_up.count, follow_up.where)
+        return await follow_up.run(who)
 
     def _picks_reply(self, who: Requester, *, title: str, description: str, picks,
                      follow_up: FollowUp, show_similarity: bool = True) -> Reply:
@@ -278,7 +274,7 @@ class Conversation:
         try:
             report = await self._run(self.engine.cluster_report, query)
         except AmbiguousSongError as exc:
-            return self._ask_which(who, exc, "cluster", None, "", query)
+            return self._ask_which(who, exc, query, "cluster", self.cluster)
         except EngineError as exc:
             return self._engine_error(exc, query)
         png = await self._run(_song_chart, self.engine, report.song.index)
@@ -395,27 +391,9 @@ class Conversation:
         return self.engine.song_by_id(text[:100])
 
     def help(self) -> Reply:
-        """Short, friendly command list with examples."""
-        p = self.prefix
+        """Short, friendly command list with examples, rendered from the command table."""
         fields = (
-            Field(f"{p}recommend <song> [count]", f"Songs that sound like it. `{p}recommend la java 3`, "
-                  f"with filters: `{p}recommend la java energy>0.5 tempo 90-130`"),
-            Field(f"{p}cluster <song>", f"Its mood, how it compares, top genres. `{p}cluster la java`"),
-            Field(f"{p}vibe <mood> [count]", f"Songs for a mood, a moment or a mix. `{p}vibe chill`, "
-                  f"`{p}vibe study 3`, `{p}vibe sad but danceable`"),
-            Field(f"{p}moods", "All moods with sizes and a chart."),
-            Field(f"{p}foryou [count] · {p}foryou start a, b, c",
-                  "Picks from your 👍/👎, each saying which liked song it is close to · "
-                  "start from songs you name."),
-            Field(f"{p}playlist <song|mood|foryou|a -> b> [count]",
-                  f"A smooth playlist (default 15, up to 50) with .m3u/.csv files. "
-                  f"`{p}playlist chill 20`, `{p}playlist la java -> jungle`, `{p}playlist last`"),
-            Field(f"{p}taste @member · {p}blend @a @b · {p}privacy on|off",
-                  "How alike your tastes are · one list for up to 5 of you · opt out of both."),
-            Field(f"{p}history · {p}forget", "What you asked, were shown and made · delete all of it."),
-            Field(f"{p}more · {p}like N · {p}dislike N · {p}link N",
-                  "New songs for your last request · rate pick N (👎 songs never come back) · "
-                  "where to listen to pick N."),
+            *(Field(name, text) for name, text in help_lines(self.prefix)),
             Field("Filters", "energy, danceability, valence, acousticness, instrumentalness, "
                   "speechiness, liveness, tempo, loudness, duration, year, popularity — "
                   "`energy>0.7`, `tempo 90-110`, `year 1990-1999`."),
@@ -441,7 +419,7 @@ class Conversation:
         try:
             n = check_count(count)
         except BadCount as exc:
-            return error_reply(f"{exc}.", f"Example: {self.prefix}foryou 5 · "
+            return error_reply(f"{escape(exc)}.", f"Example: {self.prefix}foryou 5 · "
                                f"{self.prefix}foryou start la java, despacito")
         liked, disliked, asked = await self._taste_inputs(who.id)
         exclude = await self._excluded(who)
@@ -465,7 +443,8 @@ class Conversation:
             if result.hybrid:
                 description += "\nAlso from what members with your taste liked."
         return self._picks_reply(who, title="✨ For you", description=description,
-                                 picks=result.picks, follow_up=FollowUp("foryou", "", n),
+                                 picks=result.picks,
+                                 follow_up=FollowUp("foryou", "", n, run=functools.partial(self.foryou, count=n)),
                                  show_similarity=False)
 
     async def foryou_start(self, who: Requester, titles: str) -> Reply:
@@ -707,79 +686,19 @@ class Conversation:
         if text.startswith(self.prefix):
             text = text[len(self.prefix):].lstrip()
         word, _, rest = text.partition(" ")
-        command = ALIASES.get(word.lower(), word.lower())
-        rest = rest.strip()
-        handler = self._typed_commands.get(command)
-        if handler is None:
-            close = difflib.get_close_matches(command, COMMANDS, n=1, cutoff=0.6)
+        command = lookup(word)
+        if command is None:
+            close = difflib.get_close_matches(word.lower(), COMMANDS, n=1, cutoff=0.6)
             hint = f"Did you mean {self.prefix}{close[0]}?" if close else f"Try {self.prefix}help."
             return error_reply(f"Unknown command “{escape(word, 40)}”.", hint)
-        return await handler(who, rest)
+        return await _TYPED[command.name](self, who, rest.strip())
 
     async def choose(self, who: Requester, asked: Reply, value: str) -> Reply:
-        """Answer a disambiguation question with the chosen song id."""
-        if asked.choice_command == "cluster":
-            return await self.cluster(who, value)
-        return await self.recommend(who, value, asked.choice_count, asked.choice_where)
-
-    def _text_commands(self) -> dict[str, Callable[[Requester, str], Awaitable[Reply]]]:
-        async def recommend(who: Requester, rest: str) -> Reply:
-            song, count = await self._run(self.split_count, rest)
-            return await self.recommend(who, song, count)
-
-        async def vibe(who: Requester, rest: str) -> Reply:
-            mood, count = self.split_count(rest, titles=False)  # no title lookup: cheap
-            return await self.vibe(who, mood, count)
-
-        async def simple(method: Callable[[Requester], Awaitable[Reply]], who: Requester, _: str) -> Reply:
-            return await method(who)
-
-        async def help_(who: Requester, _: str) -> Reply:
-            return self.help()
-
-        async def cluster(who: Requester, rest: str) -> Reply:
-            return await self.cluster(who, rest)
-
-        async def forget(who: Requester, rest: str) -> Reply:
-            return await self.forget(who, confirmed=False)
-
-        async def like(who: Requester, rest: str) -> Reply:
-            return await self.rate(who, rest, +1)
-
-        async def dislike(who: Requester, rest: str) -> Reply:
-            return await self.rate(who, rest, -1)
-
-        async def more(who: Requester, rest: str) -> Reply:
-            return await self.more(who)
-
-        async def link(who: Requester, rest: str) -> Reply:
-            return await self.link(who, rest)
-
-        async def foryou(who: Requester, rest: str) -> Reply:
-            return await self.foryou(who, rest or None)
-
-        async def playlist(who: Requester, rest: str) -> Reply:
-            text, count = await self._run(self.split_count, rest)
-            return await self.playlist(who, text, count)
-
-        async def taste(who: Requester, rest: str) -> Reply:
-            return await self.taste(who, rest)
-
-        async def blend(who: Requester, rest: str) -> Reply:
-            names = [n for n in re.split(r"[,\s]+" if "," not in rest else r"\s*,\s*", rest) if n]
-            return await self.blend(who, names[:MAX_BLEND])
-
-        async def privacy(who: Requester, rest: str) -> Reply:
-            return await self.privacy(who, rest)
-
-        return {
-            "foryou": foryou, "playlist": playlist, "taste": taste, "blend": blend,
-            "privacy": privacy,
-            "recommend": recommend, "vibe": vibe, "cluster": cluster, "help": help_,
-            "moods": functools.partial(simple, self.moods),
-            "history": functools.partial(simple, self.history),
-            "forget": forget, "like": like, "dislike": dislike, "more": more, "link": link,
-        }
+        """Answer a disambiguation question: continue the asking command with the chosen song id."""
+        if asked.on_choice is None:
+            return error_reply("That question has expired.",
+                               f"Ask again, e.g. {self.prefix}recommend la java")
+        return await asked.on_choice(who, value)
 
     def split_count(self, text: str, titles: bool = True) -> tuple[str, str | None]:
         """Split a trailing count off typed arguments: "hey jude 3" → ("hey jude", "3").
@@ -797,6 +716,110 @@ class Conversation:
             except EngineError:
                 pass
         return m.group("rest"), m.group("n")
+
+
+# -- typed lines: how the rest of a line becomes each command's arguments ---------------
+TypedCommand = Callable[[Conversation, Requester, str], Awaitable[Reply]]
+#: Command name → its typed-line parser; every row of the command table has one (checked below).
+_TYPED: dict[str, TypedCommand] = {}
+
+
+def _typed(name: str) -> Callable[[TypedCommand], TypedCommand]:
+    """Register the typed-line form of command ``name`` (which must be in the command table)."""
+    command = spec(name)
+
+    def register(fn: TypedCommand) -> TypedCommand:
+        _TYPED[command.name] = fn
+        return fn
+    return register
+
+
+@_typed("recommend")
+async def _typed_recommend(conv: Conversation, who: Requester, rest: str) -> Reply:
+    song, count = await conv._run(conv.split_count, rest)
+    return await conv.recommend(who, song, count)
+
+
+@_typed("vibe")
+async def _typed_vibe(conv: Conversation, who: Requester, rest: str) -> Reply:
+    mood, count = conv.split_count(rest, titles=False)  # no title lookup: cheap
+    return await conv.vibe(who, mood, count)
+
+
+@_typed("cluster")
+async def _typed_cluster(conv: Conversation, who: Requester, rest: str) -> Reply:
+    return await conv.cluster(who, rest)
+
+
+@_typed("moods")
+async def _typed_moods(conv: Conversation, who: Requester, rest: str) -> Reply:
+    return await conv.moods(who)
+
+
+@_typed("history")
+async def _typed_history(conv: Conversation, who: Requester, rest: str) -> Reply:
+    return await conv.history(who)
+
+
+@_typed("forget")
+async def _typed_forget(conv: Conversation, who: Requester, rest: str) -> Reply:
+    return await conv.forget(who, confirmed=False)
+
+
+@_typed("help")
+async def _typed_help(conv: Conversation, who: Requester, rest: str) -> Reply:
+    return conv.help()
+
+
+@_typed("more")
+async def _typed_more(conv: Conversation, who: Requester, rest: str) -> Reply:
+    return await conv.more(who)
+
+
+@_typed("like")
+async def _typed_like(conv: Conversation, who: Requester, rest: str) -> Reply:
+    return await conv.rate(who, rest, +1)
+
+
+@_typed("dislike")
+async def _typed_dislike(conv: Conversation, who: Requester, rest: str) -> Reply:
+    return await conv.rate(who, rest, -1)
+
+
+@_typed("link")
+async def _typed_link(conv: Conversation, who: Requester, rest: str) -> Reply:
+    return await conv.link(who, rest)
+
+
+@_typed("foryou")
+async def _typed_foryou(conv: Conversation, who: Requester, rest: str) -> Reply:
+    return await conv.foryou(who, rest or None)
+
+
+@_typed("playlist")
+async def _typed_playlist(conv: Conversation, who: Requester, rest: str) -> Reply:
+    text, count = await conv._run(conv.split_count, rest)
+    return await conv.playlist(who, text, count)
+
+
+@_typed("taste")
+async def _typed_taste(conv: Conversation, who: Requester, rest: str) -> Reply:
+    return await conv.taste(who, rest)
+
+
+@_typed("blend")
+async def _typed_blend(conv: Conversation, who: Requester, rest: str) -> Reply:
+    names = [n for n in re.split(r"[,\s]+" if "," not in rest else r"\s*,\s*", rest) if n]
+    return await conv.blend(who, names[:MAX_BLEND])
+
+
+@_typed("privacy")
+async def _typed_privacy(conv: Conversation, who: Requester, rest: str) -> Reply:
+    return await conv.privacy(who, rest)
+
+
+if set(_TYPED) != set(COMMANDS):  # a table row without a typed form, caught at import
+    raise RuntimeError(f"commands without a typed-line form: {sorted(set(COMMANDS) - set(_TYPED))}")
 
 
 def _vibe_title(result: VibeResult) -> str:

@@ -8,7 +8,12 @@ are enforced here, once, so no transport can post something Discord would reject
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .conversation import Requester
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 MESSAGE_LIMIT = 2000
@@ -150,22 +155,34 @@ class PickRef:
     label: str
 
 
+#: The rest of a command, stored on a reply and run later for the same user: "More like this"
+#: (``FollowUp.run(who)``) and a chosen song (``Reply.on_choice(who, song_id)``). Bound
+#: methods of the conversation with their arguments filled in, so nothing dispatches on strings.
+Continuation = Callable[["Requester"], Awaitable["Reply"]]
+ChoiceContinuation = Callable[["Requester", str], Awaitable["Reply"]]
+
+
 @dataclass(frozen=True)
 class FollowUp:
-    """What "More like this" re-runs: the command and its arguments."""
+    """What "More like this" continues: ``run`` re-runs the request (no repeats, by history).
 
-    command: str  # "recommend" or "vibe"
+    ``command``, ``subject``, ``count`` and ``where`` describe that request (logs, tests);
+    they are never dispatched on.
+    """
+
+    command: str  # "recommend", "vibe" or "foryou"
     subject: str  # seed song id, or mood key
     count: int
     where: str = ""
+    run: Continuation | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Reply:
     """Everything one answer consists of.
 
-    ``choices`` asks the user to pick a song (``choice_command`` is re-run with the
-    chosen value); ``picks`` can be rated; ``follow_up`` powers "More like this";
+    ``choices`` asks the user to pick a song (``on_choice`` continues ``choice_command``
+    with the chosen value); ``picks`` can be rated; ``follow_up`` powers "More like this";
     ``confirm`` asks for a confirmation before ``forget``. ``error`` replies are sent
     ephemerally to slash commands.
     """
@@ -174,9 +191,8 @@ class Reply:
     card: Card | None = None
     error: bool = False
     choices: tuple[Choice, ...] = ()
-    choice_command: str = ""
-    choice_count: int | None = None
-    choice_where: str = ""
+    choice_command: str = ""  # the command asking, for logs and tests; never dispatched on
+    on_choice: ChoiceContinuation | None = field(default=None, compare=False, repr=False)
     picks: tuple[PickRef, ...] = ()
     follow_up: FollowUp | None = None
     confirm: str = ""  # the action awaiting confirmation, e.g. "forget"

@@ -1,11 +1,4 @@
-"""``python -m engine``: the engine's command line (see :mod:`engine.cli`)."""
+"""``python -m engine``: the documented name of the command line, which lives in clusterfy_cli."""
+import runpy  # a front end: imported only when run as a program, so the engine never depends on it
 
-import sys
-
-try:
-    from .cli import main
-except KeyboardInterrupt:  # Ctrl-C while the heavy imports load
-    sys.exit(130)
-
-if __name__ == "__main__":
-    sys.exit(main())
+runpy.run_module("clusterfy_cli", run_name="__main__", alter_sys=True)

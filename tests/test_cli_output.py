@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.cli_output import display_width, jsonable, one_line, table, to_json
+from clusterfy_cli.output import display_width, jsonable, one_line, table, to_json
 
 
 def test_table_columns_line_up_with_wide_and_combining_characters() -> None:

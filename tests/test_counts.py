@@ -8,7 +8,7 @@ from bot import errors, views
 from bot.conversation import MAX_COUNT, Conversation
 from bot.ratelimit import Verdict
 from bot.replies import GENERIC_ERROR, slow_down_text
-from engine.cli import build_parser
+from clusterfy_cli.cli import build_parser
 from engine.counts import DEFAULT_COUNT, MAX_CHAT_COUNT, MAX_PICKS, BadCount, check_count
 
 

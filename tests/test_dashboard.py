@@ -181,7 +181,7 @@ def test_a_tampered_model_file_is_refused_with_a_message(app: AppTest, dash_cach
 
 
 def test_the_bot_and_the_engine_never_import_the_dashboard() -> None:
-    code = ("import sys, bot.conversation, bot.client, engine.cli, engine.service; "
+    code = ("import sys, bot.conversation, bot.client, clusterfy_cli.cli, engine.service; "
             "bad = [m for m in sys.modules if m.split('.')[0] in ('streamlit', 'dashboard')]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=PROJECT_ROOT,

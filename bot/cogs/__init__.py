@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 from discord import app_commands
 from discord.ext import commands
 
+from ..commands import CommandSpec
 from ..conversation import Requester
 from ..discord_io import requester_from_ctx, send_reply
 from ..replies import Reply
@@ -37,14 +38,24 @@ CommandCallback = Callable[..., Coroutine[Any, Any, None]]
 HybridDecorator = Callable[[CommandCallback], "commands.HybridCommand[Any, ..., None]"]
 
 
-def hybrid_command(name: str, **attrs: Any) -> HybridDecorator:
-    """``commands.hybrid_command`` with a signature mypy can check.
+def hybrid_command(command: CommandSpec | str, **attrs: Any) -> HybridDecorator:
+    """``commands.hybrid_command`` declared from its row of the command table, typed for mypy.
 
-    discord.py types the decorator over a union of ParamSpec callables that mypy cannot
-    solve for a cog method (it infers ``Never`` and rejects every command); the object
-    built at run time is exactly discord.py's.
+    Name, aliases, usage and description come from the :class:`~bot.commands.CommandSpec`
+    (``attrs`` may add or override discord.py attributes), so the cogs, the console and
+    ``help`` cannot drift apart. discord.py types the decorator over a union of ParamSpec
+    callables that mypy cannot solve for a cog method (it infers ``Never`` and rejects every
+    command); the object built at run time is exactly discord.py's.
     """
-    return cast(HybridDecorator, commands.hybrid_command(name, **attrs))
+    if isinstance(command, CommandSpec):
+        declared: dict[str, Any] = {"description": command.summary}
+        if command.aliases:
+            declared["aliases"] = list(command.aliases)
+        if command.usage is not None:
+            declared["usage"] = command.usage
+        attrs = {**declared, **attrs}
+        command = command.name
+    return cast(HybridDecorator, commands.hybrid_command(command, **attrs))
 
 
 class ConversationCog(commands.Cog):

@@ -11,16 +11,16 @@ from typing import Any
 from discord import app_commands
 from discord.ext import commands
 
+from ..commands import spec
 from ..conversation import MAX_COUNT, Requester
 from ..replies import Reply
-from . import ConversationCog
+from . import ConversationCog, hybrid_command
 
 
 class ForYou(ConversationCog):
     """Picks from a member's own 👍/👎 and the songs they asked about."""
 
-    @commands.hybrid_command(name="foryou", aliases=["fy", "for-you"], usage="[count] | start <songs>",
-                             description="Songs picked from your taste (your 👍/👎).")
+    @hybrid_command(spec("foryou"))
     @app_commands.describe(count=f"How many songs (1–{MAX_COUNT})",
                            start="A few songs you like, separated by commas (counted as 👍)")
     async def foryou(self, ctx: commands.Context[Any], *, count: str | None = None,

@@ -12,8 +12,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from ..commands import spec
 from ..conversation import Requester
-from . import ConversationCog
+from . import ConversationCog, hybrid_command
 
 
 def _who(member: discord.abc.User) -> Requester:
@@ -23,22 +24,19 @@ def _who(member: discord.abc.User) -> Requester:
 class Friends(ConversationCog):
     """Compare tastes and blend them; opt out of both."""
 
-    @commands.hybrid_command(name="taste", aliases=["compare"], usage="@member",
-                             description="How alike your taste is to another member's.")
+    @hybrid_command(spec("taste"))
     @app_commands.describe(member="The member to compare with")
     async def taste(self, ctx: commands.Context[Any], member: discord.Member) -> None:
         await self.run(ctx, lambda who: self.conversation.taste(who, _who(member)))
 
-    @commands.hybrid_command(name="blend", usage="@a [@b …]",
-                             description="One list in the middle of your tastes (up to 5 members).")
+    @hybrid_command(spec("blend"))
     @app_commands.describe(a="A member", b="Another member", c="Another member", d="Another member")
     async def blend(self, ctx: commands.Context[Any], a: discord.Member, b: discord.Member | None = None,
                     c: discord.Member | None = None, d: discord.Member | None = None) -> None:
         members = [_who(m) for m in (a, b, c, d) if m is not None]
         await self.run(ctx, lambda who: self.conversation.blend(who, members))
 
-    @commands.hybrid_command(name="privacy", usage="on|off",
-                             description="Opt out of (on) or back into (off) taste comparisons.")
+    @hybrid_command(spec("privacy"))
     @app_commands.describe(setting="on: nobody can compare or blend with you; off: they can")
     @app_commands.choices(setting=[app_commands.Choice(name="on", value="on"),
                                    app_commands.Choice(name="off", value="off")])

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from discord.ext import commands
 
+from ..commands import spec
 from ..conversation import Requester
 from ..replies import Reply
 from . import ConversationCog, hybrid_command
@@ -15,8 +16,7 @@ if TYPE_CHECKING:
 
 
 class Help(ConversationCog):
-    @hybrid_command(name="help", aliases=["h", "commands"],
-                             description="What Clusterfy can do, with examples.")
+    @hybrid_command(spec("help"))
     async def help_command(self, ctx: commands.Context[Any]) -> None:
         async def action(who: Requester) -> Reply:
             return self.conversation.help()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from discord.ext import commands
 
+from ..commands import spec
 from . import ConversationCog, hybrid_command
 
 if TYPE_CHECKING:
@@ -18,11 +19,11 @@ if TYPE_CHECKING:
 class History(ConversationCog):
     """What the bot remembers about a user, and how to erase it."""
 
-    @hybrid_command(name="history", description="Your recent requests and ratings.")
+    @hybrid_command(spec("history"))
     async def history(self, ctx: commands.Context[Any]) -> None:
         await self.run(ctx, self.conversation.history, ephemeral=True)
 
-    @hybrid_command(name="forget", description="Delete everything stored about you.")
+    @hybrid_command(spec("forget"))
     async def forget(self, ctx: commands.Context[Any]) -> None:
         await self.run(ctx, lambda who: self.conversation.forget(who, confirmed=False),
                        ephemeral=True)

@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from ..commands import spec
 from ..conversation import MAX_COUNT, Requester
 from ..replies import Reply
 from . import ConversationCog, hybrid_command
@@ -23,8 +24,7 @@ if TYPE_CHECKING:
 class Moods(ConversationCog):
     """Mood clusters: which mood a song is in, songs of a mood, all moods."""
 
-    @hybrid_command(name="cluster", aliases=["c"], usage="<song>",
-                             description="Which mood a song belongs to, with a chart.")
+    @hybrid_command(spec("cluster"))
     @app_commands.describe(song="A song title, optionally with the artist")
     async def cluster(self, ctx: commands.Context[Any], *, song: str) -> None:
         await self.run(ctx, lambda who: self.conversation.cluster(who, song))
@@ -34,8 +34,7 @@ class Moods(ConversationCog):
             current: str) -> list[app_commands.Choice[str]]:
         return await self.song_choices(current)
 
-    @hybrid_command(name="vibe", aliases=["mood", "v"], usage="<mood> [count]",
-                             description="Songs of a mood: chill, energetic, sad…")
+    @hybrid_command(spec("vibe"))
     @app_commands.describe(mood="A mood, e.g. chill", count=f"How many songs (1–{MAX_COUNT})",
                            filters="Optional filters, e.g. tempo 90-110")
     async def vibe(self, ctx: commands.Context[Any], *, mood: str,
@@ -51,7 +50,7 @@ class Moods(ConversationCog):
             current: str) -> list[app_commands.Choice[str]]:
         return await self.mood_choices(current)
 
-    @hybrid_command(name="moods", description="All moods with their sizes and a chart.")
+    @hybrid_command(spec("moods"))
     async def moods(self, ctx: commands.Context[Any]) -> None:
         await self.run(ctx, self.conversation.moods)
 

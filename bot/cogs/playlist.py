@@ -11,16 +11,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from ..commands import spec
 from ..conversation import MAX_PLAYLIST, Requester
 from ..replies import Reply
-from . import ConversationCog
+from . import ConversationCog, hybrid_command
 
 
 class Playlists(ConversationCog):
     """Smoothly ordered playlists from a song, a mood, your taste, or between two songs."""
 
-    @commands.hybrid_command(name="playlist", aliases=["pl"], usage="<song|mood|foryou|a -> b|last> [count]",
-                             description="A smooth playlist from a song, a mood, your taste or a -> b.")
+    @hybrid_command(spec("playlist"))
     @app_commands.describe(source="A song, a mood, foryou, 'first song -> last song', or last",
                            count=f"How many songs (2–{MAX_PLAYLIST}, default 15)")
     async def playlist(self, ctx: commands.Context[Any], *, source: str,

@@ -15,6 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from ..commands import spec
 from ..conversation import MAX_COUNT, Requester
 from ..replies import Reply
 from . import ConversationCog, hybrid_command
@@ -26,9 +27,7 @@ if TYPE_CHECKING:
 class Recommend(ConversationCog):
     """Songs that sound like a song, and feedback on them."""
 
-    @hybrid_command(name="recommend", aliases=["rec", "r", "similar"],
-                             usage="<song> [count]",
-                             description="Songs that sound like a song you name.")
+    @hybrid_command(spec("recommend"))
     @app_commands.describe(song="A song title, optionally with the artist",
                            count=f"How many songs (1–{MAX_COUNT})",
                            filters="Optional filters, e.g. energy>0.5 tempo 90-130")
@@ -45,25 +44,21 @@ class Recommend(ConversationCog):
             current: str) -> list[app_commands.Choice[str]]:
         return await self.song_choices(current)
 
-    @hybrid_command(name="more", aliases=["next"],
-                             description="More new songs for your last recommend or vibe.")
+    @hybrid_command(spec("more"))
     async def more(self, ctx: commands.Context[Any]) -> None:
         await self.run(ctx, self.conversation.more)
 
-    @hybrid_command(name="like", aliases=["up"], usage="<number>",
-                             description="👍 a song from your last list (by its number).")
+    @hybrid_command(spec("like"))
     @app_commands.describe(number="The song's number in your last list")
     async def like(self, ctx: commands.Context[Any], number: commands.Range[int, 1, 25]) -> None:
         await self.run(ctx, lambda who: self.conversation.rate(who, number, +1))
 
-    @hybrid_command(name="dislike", aliases=["down"], usage="<number>",
-                             description="👎 a song from your last list; it never comes back.")
+    @hybrid_command(spec("dislike"))
     @app_commands.describe(number="The song's number in your last list")
     async def dislike(self, ctx: commands.Context[Any], number: commands.Range[int, 1, 25]) -> None:
         await self.run(ctx, lambda who: self.conversation.rate(who, number, -1))
 
-    @hybrid_command(name="link", aliases=["listen"], usage="<number>",
-                             description="Where to listen to a song from your last list.")
+    @hybrid_command(spec("link"))
     @app_commands.describe(number="The song's number in your last list")
     async def link(self, ctx: commands.Context[Any], number: commands.Range[int, 1, 25]) -> None:
         await self.run(ctx, lambda who: self.conversation.link(who, number), ephemeral=True)

@@ -1,4 +1,4 @@
-"""How the engine's command line prints: progress lines, JSON, plain-text tables.
+"""How the command line prints: progress lines, JSON, plain-text tables.
 
 Kept apart from the commands so that every command prints the same way: results on
 stdout (one JSON object with ``--json``), progress on stderr, and tables that stay

@@ -1,4 +1,9 @@
-"""Command line: ``python -m engine`` (or ``clusterfy-engine``).
+"""Command line: ``python -m clusterfy_cli`` (also ``python -m engine`` and ``clusterfy-engine``).
+
+A front end over the engine, like the bot: it builds models through
+:mod:`engine.model_cache`, measures k through :class:`engine.model.MoodModel`'s own
+evaluation, queries through :class:`engine.service.Engine` and reports the service's
+errors in the service's words.
 
 Subcommands: ``fit``, ``evaluate``, ``report`` (model building and charts) and
 ``search``, ``recommend``, ``cluster``, ``vibe`` (the bot's queries, from a shell).
@@ -13,19 +18,26 @@ usage errors exit 2 (argparse), Ctrl-C exits 130.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from . import __version__
-from .cli_output import Output, jsonable, one_line, table, to_json
-from .counts import DEFAULT_COUNT, MAX_PICKS, MIN_COUNT, BadCount, check_count
-from .text import clean_display
+from engine import __version__
+from engine.counts import DEFAULT_COUNT, MAX_PICKS, MIN_COUNT, BadCount, check_count
 from engine.song_table import song_label
+from engine.text import clean_display
+
+from .output import Output, jsonable, one_line, table, to_json
+
+if TYPE_CHECKING:
+    from engine.evaluation import KResult
+    from engine.filters import Target
+    from engine.model import MoodModel
+    from engine.resolver import Resolution
+    from engine.service import Engine, Pick, Song
 
 logger = logging.getLogger(__name__)
 
@@ -86,21 +98,21 @@ def _whole_number(text: str) -> int:
 
 # -- model access ------------------------------------------------------------------
 def _catalog_path(args: argparse.Namespace) -> Path:
-    from .paths import default_catalog
+    from engine.paths import default_catalog
 
-    return Path(args.data).expanduser() if getattr(args, "data", None) else default_catalog()
+    return Path(args.data).expanduser() if args.data else default_catalog()
 
 
-def _obtain(args: argparse.Namespace, out: Output):
+def _obtain(args: argparse.Namespace, out: Output) -> MoodModel:
     """The model for ``--model``/``--data`` (built and cached on first use)."""
-    from .model_cache import obtain_model
+    from engine.model_cache import obtain_model
 
-    return obtain_model(catalog=getattr(args, "data", None), model_path=getattr(args, "model", None),
-                        k=getattr(args, "k", 4), progress=out.progress)
+    return obtain_model(catalog=args.data, model_path=args.model, k=args.k, progress=out.progress)
 
 
-def _evaluate_model(model, k_min: int, k_max: int, out: Output):
-    from .evaluation import evaluate_k
+def _evaluate_model(model: MoodModel, k_min: int, k_max: int, out: Output) -> list[KResult]:
+    """The k-selection figures of a served model that has none (fitted with a fixed k)."""
+    from engine.evaluation import evaluate_k
 
     n = len(model.labels_)
     k_max = min(k_max, n - 1)
@@ -111,7 +123,7 @@ def _evaluate_model(model, k_min: int, k_max: int, out: Output):
                       progress=lambda k, r: out.progress(_k_progress(r)))
 
 
-def _k_progress(r) -> str:
+def _k_progress(r: KResult) -> str:
     return (f"k={r.k}: silhouette {r.silhouette:.3f}, Davies-Bouldin {r.davies_bouldin:.3f}, "
             f"inertia {r.inertia:,.0f}")
 
@@ -124,16 +136,13 @@ def _check_k_range(k_min: int, k_max: int) -> None:
 
 # -- fit / evaluate / report ----------------------------------------------------------
 def cmd_fit(args: argparse.Namespace, out: Output) -> int:
-    from .artifact import save_model
-    from .catalog import load_catalog
-    from .model import MoodModel
-    from .paths import cached_model_path
+    from engine.artifact import save_model
+    from engine.model_cache import build_model
+    from engine.paths import cached_model_path
 
     catalog = _catalog_path(args)
-    songs, report = load_catalog(catalog)
-    out.progress(f"loaded {report.rows_kept:,} songs from {catalog}")
-    model = MoodModel(n_clusters=args.k).fit(songs, progress=out.progress)
-    model.cleaning_report_ = report
+    model = build_model(catalog, args.k, progress=out.progress)  # the bot's and obtain_model's path
+    report = model.cleaning_report_
     target = Path(args.model).expanduser() if args.model else cached_model_path(catalog, args.k)
     out.progress(f"saving model to {target}")
     save_model(model, target)
@@ -178,7 +187,7 @@ def cmd_fit(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-def _evaluation_lines(results, chosen: int) -> list[str]:
+def _evaluation_lines(results: Sequence[KResult], chosen: int) -> list[str]:
     rows = [[("* " if r.k == chosen else "  ") + str(r.k), f"{r.inertia:,.1f}", f"{r.silhouette:.3f}",
              f"{r.davies_bouldin:.3f}", " ".join(f"{s:,}" for s in r.sizes)] for r in results]
     return table(["k", "inertia", "silhouette", "Davies–Bouldin", "sizes"], rows,
@@ -186,14 +195,10 @@ def _evaluation_lines(results, chosen: int) -> list[str]:
 
 
 def cmd_evaluate(args: argparse.Namespace, out: Output) -> int:
-    import numpy as np
-    from sklearn.preprocessing import StandardScaler
-
-    from .catalog import load_catalog
-    from .catalog_compare import compare_union
-    from .evaluation import choose_k, evaluate_k
-    from .features import AUDIO_FEATURES
-    from .paths import catalog_files
+    from engine.catalog import load_catalog
+    from engine.catalog_compare import compare_union
+    from engine.model import MoodModel
+    from engine.paths import catalog_files
 
     _check_k_range(args.k_min, args.k_max)
     catalog = _catalog_path(args)
@@ -201,12 +206,12 @@ def cmd_evaluate(args: argparse.Namespace, out: Output) -> int:
     if args.k_max >= len(songs):
         raise CliError(f"k={args.k_max} needs more than the {len(songs):,} songs in {report.source}",
                        [f"use --k-max {max(2, len(songs) - 1)} or less"])
-    Z = StandardScaler().fit_transform(songs[list(AUDIO_FEATURES)].to_numpy(dtype=np.float64))
-    out.progress(f"evaluating k={args.k_min}..{args.k_max} on {len(songs):,} songs "
-                 f"(n_init={args.n_init})")
-    results = evaluate_k(Z, range(args.k_min, args.k_max + 1), n_init=args.n_init,
-                         progress=lambda k, r: out.progress(_k_progress(r)))
-    chosen = choose_k(results)
+    # The model's own k selection ("fit --k auto"): its features, its scaler, its rule for
+    # choosing k, so what evaluate reports is what fit would choose.
+    model = MoodModel(n_clusters="auto", k_range=(args.k_min, args.k_max), n_init=args.n_init)
+    model.fit(songs, progress=out.progress)
+    results = model.evaluation_ or []
+    chosen = int(model.n_clusters_)
     payload = {
         "results": [{"k": r.k, "inertia": r.inertia, "silhouette": r.silhouette,
                      "davies_bouldin": r.davies_bouldin, "sizes": list(r.sizes)} for r in results],
@@ -216,7 +221,7 @@ def cmd_evaluate(args: argparse.Namespace, out: Output) -> int:
     }
 
     files = catalog_files(catalog)
-    comparison = []
+    comparison: list[dict[str, Any]] = []
     if len(files) > 1 and not args.no_compare:
         comparison = compare_union(songs, files, progress=out.progress)
         payload["comparison"] = comparison
@@ -242,7 +247,7 @@ def cmd_evaluate(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_report(args: argparse.Namespace, out: Output) -> int:
-    from .charts import write_report
+    from engine.charts import write_report
 
     _check_k_range(args.k_min, args.k_max)
     out_dir = Path(args.out).expanduser()
@@ -259,46 +264,35 @@ def cmd_report(args: argparse.Namespace, out: Output) -> int:
 
 
 # -- queries (through engine.service) -------------------------------------------------
-def _engine(args: argparse.Namespace, out: Output):
-    from .service import Engine
+def _engine(args: argparse.Namespace, out: Output) -> Engine:
+    from engine.service import Engine
 
     return Engine.load(catalog=args.data, model_path=args.model, k=args.k, progress=out.progress)
 
 
-def _mood_label(mood: Any) -> str:
-    return str(getattr(mood, "label", mood))
-
-
-def _song_dict(song: Any) -> dict[str, Any]:
+def _song_dict(song: Song) -> dict[str, Any]:
     return {"id": song.id, "name": song.name, "artist": song.artist, "year": song.year,
-            "cluster": int(song.cluster), "mood": _mood_label(song.mood)}
+            "cluster": int(song.cluster), "mood": song.mood.label}
 
 
-def _pick_dict(pick: Any, score_key: str = "similarity") -> dict[str, Any]:
+def _pick_dict(pick: Pick, score_key: str = "similarity") -> dict[str, Any]:
     """A recommended song; ``score_key`` names what the score means (similarity, typicality)."""
-    song = pick.song
-    return {"id": song.id, "name": song.name, "artist": song.artist, "year": song.year,
-            "cluster": int(song.cluster), "mood": _mood_label(song.mood),
-            score_key: float(pick.score), "reason": pick.reason}
+    return {**_song_dict(pick.song), score_key: float(pick.score), "reason": pick.reason}
 
 
-def _targets_text(targets: Any) -> list[str]:
-    out = []
-    for t in targets or ():
-        describe = getattr(t, "describe", None)
-        out.append(describe() if callable(describe) else str(t))
-    return out
+def _targets_text(targets: Sequence[Target]) -> list[str]:
+    return [t.describe() for t in targets]
 
 
-def _song_title(song: Any) -> str:
-    year = getattr(song, "year", None)
-    return song_label(song.name, song.artist, None if year in (None, "") else year)
+def _song_title(song: Song) -> str:
+    """"Title — Artist (year)", by the engine's one label formatter."""
+    return song_label(song.name, song.artist, song.year)
 
 
-def _picks_table(picks: Sequence[Any], score_header: str) -> list[str]:
+def _picks_table(picks: Sequence[Pick], score_header: str) -> list[str]:
     return table(
         ["#", "title", "artist", "mood", score_header, "why"],
-        [[i, p.song.name, p.song.artist, _mood_label(p.song.mood), f"{float(p.score):.3f}", p.reason]
+        [[i, p.song.name, p.song.artist, p.song.mood.label, f"{float(p.score):.3f}", p.reason]
          for i, p in enumerate(picks, 1)],
         max_widths={1: 36, 2: 24, 3: 20, 5: 90}, right=(0, 4),
     )
@@ -308,7 +302,7 @@ def _picks_table(picks: Sequence[Any], score_header: str) -> list[str]:
 BATCH_MAX_LINE_BYTES = 4096
 
 
-def _batch_lines(stream: Any) -> Any:
+def _batch_lines(stream: BinaryIO) -> Iterator[tuple[str, str | None]]:
     """(text, problem) per line of a binary stream; never holds more than one capped line.
 
     A line that is not UTF-8, holds control characters or is longer than
@@ -336,9 +330,9 @@ def _batch_lines(stream: Any) -> Any:
             yield text, None
 
 
-def _search_payload(engine: Any, query: str, limit: int) -> tuple[dict[str, Any], Any]:
+def _search_payload(engine: Engine, query: str, limit: int) -> tuple[dict[str, Any], Resolution]:
     """What ``search --json`` prints for one query, and the resolution; no match raises NoMatchError."""
-    from .service import NoMatchError
+    from engine.service import NoMatchError
 
     res = engine.search(query, limit=limit)
     if not res.candidates:
@@ -346,10 +340,10 @@ def _search_payload(engine: Any, query: str, limit: int) -> tuple[dict[str, Any]
         if not shown:
             raise NoMatchError("type a song title to look for", ('"la java"', '"title by artist"'))
         raise NoMatchError(f"no song matches “{shown}”",
-                           [song_label(c.name, c.artist) for c in getattr(res, "suggestions", ())])
+                           [song_label(c.name, c.artist) for c in res.suggestions])
     matches = [{"id": c.id, "name": c.name, "artist": c.artist, "year": c.year,
                 "score": float(c.score)} for c in res.candidates]
-    return {"query": query, "status": getattr(res, "status", None), "matches": matches,
+    return {"query": query, "status": res.status, "matches": matches,
             "ambiguous": bool(res.ambiguous)}, res
 
 
@@ -360,10 +354,10 @@ def cmd_search_batch(args: argparse.Namespace, out: Output) -> int:
     its error object on its own line; the batch goes on. Exit code 0 once every line
     has its answer.
     """
-    from .service import EngineError
+    from engine.service import EngineError
 
     engine = _engine(args, out)
-    stream = getattr(sys.stdin, "buffer", None)
+    stream: BinaryIO | None = getattr(sys.stdin, "buffer", None)  # absent on a text-only stdin
     if stream is None:  # a text stream (tests, embedding): encode back, same rules
         import io
 
@@ -413,12 +407,12 @@ def cmd_search(args: argparse.Namespace, out: Output) -> int:
 def cmd_recommend(args: argparse.Namespace, out: Output) -> int:
     engine = _engine(args, out)
     rec = engine.recommend(args.query, n=args.n, where=args.where)
-    payload = {"seed": _song_dict(rec.seed), "picks": [_pick_dict(p) for p in rec.picks],
-               "targets": _targets_text(getattr(rec, "targets", ()))}
+    payload: dict[str, Any] = {"seed": _song_dict(rec.seed), "picks": [_pick_dict(p) for p in rec.picks],
+               "targets": _targets_text(rec.targets)}
 
     def text() -> list[str]:
         seed = rec.seed
-        lines = [f"seed: {_song_title(seed)}  [{_mood_label(seed.mood)}, cluster {seed.cluster}]"]
+        lines = [f"seed: {_song_title(seed)}  [{seed.mood.label}, cluster {seed.cluster}]"]
         if payload["targets"]:
             lines.append("where: " + "; ".join(payload["targets"]))
         return lines + [""] + _picks_table(rec.picks, "similarity")
@@ -427,23 +421,9 @@ def cmd_recommend(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-def _comparison_dict(item: Any) -> Any:
-    if dataclasses.is_dataclass(item) and not isinstance(item, type):
-        return jsonable(item)
-    return item if isinstance(item, (dict, str)) else str(item)
-
-
-def _pairs(items: Any) -> list[dict[str, Any]]:
-    """Top genres/artists as [{"name", "count"}] whether given as pairs or dicts."""
-    out = []
-    for item in items or ():
-        if isinstance(item, (tuple, list)) and len(item) == 2:
-            out.append({"name": str(item[0]), "count": int(item[1])})
-        elif isinstance(item, dict):
-            out.append(item)
-        else:
-            out.append({"name": str(item), "count": None})
-    return out
+def _pairs(items: Sequence[tuple[str, int]]) -> list[dict[str, Any]]:
+    """Top genres/artists, (name, count) pairs, as [{"name", "count"}]."""
+    return [{"name": str(name), "count": int(count)} for name, count in items]
 
 
 def cmd_cluster(args: argparse.Namespace, out: Output) -> int:
@@ -452,12 +432,12 @@ def cmd_cluster(args: argparse.Namespace, out: Output) -> int:
     song = rep.song
     mood = rep.mood
     genres, artists = _pairs(rep.top_genres), _pairs(rep.top_artists)
-    comparison = [_comparison_dict(c) for c in rep.comparison]
+    comparison = [jsonable(c) for c in rep.comparison]
     payload = {
         "song": _song_dict(song),
         "cluster": int(song.cluster),
-        "mood": _mood_label(mood),
-        "description": getattr(mood, "description", None),
+        "mood": mood.label,
+        "description": mood.description,
         "size": int(rep.size),
         "share": float(rep.share),
         "top_genres": genres,
@@ -468,7 +448,7 @@ def cmd_cluster(args: argparse.Namespace, out: Output) -> int:
     def text() -> list[str]:
         lines = [
             f"{_song_title(song)}",
-            f"mood: {_mood_label(mood)} (cluster {song.cluster}; {int(rep.size):,} songs, "
+            f"mood: {mood.label} (cluster {song.cluster}; {int(rep.size):,} songs, "
             f"{float(rep.share):.0%} of the catalog)",
         ]
         if payload["description"]:
@@ -480,7 +460,7 @@ def cmd_cluster(args: argparse.Namespace, out: Output) -> int:
         if rep.comparison:
             lines += ["", "against its mood:"]
             for c in rep.comparison:
-                lines.append("  " + str(getattr(c, "text", c)))
+                lines.append("  " + c.text)
         return lines
 
     out.emit(payload, text)
@@ -491,18 +471,18 @@ def cmd_vibe(args: argparse.Namespace, out: Output) -> int:
     engine = _engine(args, out)
     res = engine.vibe(args.mood, n=args.n, seed=args.seed, where=args.where)
     mood = res.mood
-    payload = {"mood": _mood_label(mood), "cluster": int(getattr(mood, "cluster", -1)),
-               "description": getattr(mood, "description", None),
+    payload: dict[str, Any] = {"mood": mood.label, "cluster": int(mood.cluster),
+               "description": mood.description,
                "picks": [_pick_dict(p, "typicality") for p in res.picks],
-               "targets": _targets_text(getattr(res, "targets", ())),
+               "targets": _targets_text(res.targets),
                "query": res.query, "meaning": res.meaning, "by_cluster": res.by_cluster,
                "sources": [{"cluster": int(m.cluster), "mood": m.label, "picks": c} for m, c in res.sources]}
 
     def text() -> list[str]:
-        lines = [f"{_mood_label(mood)} (cluster {payload['cluster']})"]
+        lines = [f"{mood.label} (cluster {payload['cluster']})"]
         if payload["description"]:
             lines.append(f"  {payload['description']}")
-        if res.query and res.query != _mood_label(mood):
+        if res.query and res.query != mood.label:
             lines.append(f"“{res.query}”: {res.meaning}; from "
                          + ", ".join(f"{s['mood']} ({s['picks']})" for s in payload["sources"]))
         if payload["targets"]:
@@ -539,7 +519,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help="number of moods when a model has to be built (default 4)")
 
     parser = argparse.ArgumentParser(
-        prog="python -m engine",
+        prog="python -m engine",  # the documented name; python -m clusterfy_cli is the same
         description="Clusterfy engine: cluster songs into moods on audio features; "
                     "search, recommend and chart from the shell.",
         epilog="Models are cached in $CLUSTERFY_CACHE_DIR (default ~/.cache/clusterfy).",
@@ -619,20 +599,18 @@ _HINTS = {
 
 def _describe_error(exc: BaseException) -> tuple[str, list[str]]:
     """Message and suggestions for a failure we expect and can explain."""
-    from .artifact import ArtifactError
-    from .catalog import CatalogError
-    from .service import EngineError
+    from engine.artifact import ArtifactError
+    from engine.catalog import CatalogError
+    from engine.filters import TargetError
+    from engine.service import AmbiguousSongError, EngineError
 
-    suggestions: list[str] = []
     if isinstance(exc, CliError):
         return exc.message, exc.suggestions
-    if isinstance(exc, EngineError):
-        message = getattr(exc, "message", None) or str(exc)
-        suggestions = [str(s) for s in (getattr(exc, "suggestions", None) or [])]
-        if not suggestions:
-            for c in getattr(exc, "candidates", None) or []:
-                suggestions.append(f"{c.name} - {c.artist}" if hasattr(c, "name") else str(c))
-        return message, suggestions
+    if isinstance(exc, EngineError):  # the service's own words, not re-worded here
+        suggestions = list(exc.suggestions)
+        if not suggestions and isinstance(exc, AmbiguousSongError):
+            suggestions = [f"{c.name} - {c.artist}" for c in exc.candidates]
+        return exc.message, suggestions
     if isinstance(exc, CatalogError):  # its messages already say what to try, mostly
         text = str(exc)
         return text, [] if ("(" in text or "Known layouts" in text) else [_HINTS["CatalogError"]]
@@ -640,12 +618,11 @@ def _describe_error(exc: BaseException) -> tuple[str, list[str]]:
         text = str(exc)
         return text, [] if "python -m engine fit" in text else [_HINTS["ArtifactError"]]
     if isinstance(exc, OSError):
-        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        where = f"{exc.filename}: " if exc.filename else ""
         return f"{where}{exc.strerror or exc}", [_HINTS["OSError"]]
+    if isinstance(exc, TargetError) and exc.problems:
+        return "; ".join(str(p) for p in exc.problems), []
     if isinstance(exc, ValueError):
-        problems = getattr(exc, "problems", None)
-        if problems:
-            return "; ".join(str(p) for p in problems), []
         return str(exc), [_HINTS["ValueError"]]
     return f"unexpected {type(exc).__name__}: {exc}", ["rerun with -v for details and report it"]
 
