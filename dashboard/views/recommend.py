@@ -96,7 +96,7 @@ with song_tab:
 
 with vibe_tab:
     c1, c2, c3 = st.columns([4, 3, 1])
-    word = c1.text_input("Mood or vibe words", key="vibe_word", placeholder="chill, party, study, rap…",
+    word = c1.text_input("Mood or vibe words", key="vibe_word", placeholder="chill, sad, road trip, sad but danceable…",
                          help="Moods: " + ", ".join(f"{m.key} ({m.label})" for m in engine.moods))
     vwhere = c2.text_input("Filters (optional)", key="vibe_where", placeholder="tempo 60-90")
     vcount = c3.number_input("Picks", 1, 10, 5, key="vibe_count")
@@ -107,11 +107,16 @@ with vibe_tab:
             data.show_engine_error(exc)
         else:
             m = result.mood
-            st.subheader(f"{m.emoji} {m.label} vibes")
-            st.markdown(m.description)
+            st.subheader(f"{result.emoji or m.emoji} {result.query or m.label} vibes")
+            if result.by_cluster:
+                st.markdown(m.description)
+            else:  # mood words: what they sound like, and which moods the picks come from
+                st.markdown(f"Sounds like: {result.meaning}.")
+                st.caption("From " + ", ".join(f"{mood.emoji} {mood.label} ({count})"
+                                               for mood, count in result.sources))
             picks_table(result.picks, similarity=False)
             if st.button("Deal new songs"):
                 state["vibe_seed"] = state.get("vibe_seed", 0) + 1
                 st.rerun()
     else:
-        st.info("Type a mood word, e.g. **chill** or **study**.")
+        st.info("Type mood words, e.g. **chill**, **rainy day** or **sad but danceable**.")
