@@ -40,8 +40,19 @@ def ensure_installed() -> Path:
         print("Creating .venv (first run only)…", file=sys.stderr, flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     print("Installing Clusterfy and its dependencies into .venv…", file=sys.stderr, flush=True)
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    "-e", f"{ROOT}[test]"], check=True)
+    subprocess.run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-e",
+            f"{ROOT}[test]",
+        ],
+        check=True,
+    )
     STAMP.write_text(wanted)
     return python
 
@@ -50,9 +61,13 @@ def ensure_extra(python: str, module: str, extra: str) -> None:
     """Install an optional extra (e.g. the dashboard's Streamlit) the first time it is needed."""
     if subprocess.run([python, "-c", f"import {module}"], capture_output=True).returncode == 0:
         return
-    print(f"Installing the optional '{extra}' extra into .venv (first use only)…", file=sys.stderr, flush=True)
-    subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    "-e", f"{ROOT}[{extra}]"], check=True)
+    print(
+        f"Installing the optional '{extra}' extra into .venv (first use only)…", file=sys.stderr, flush=True
+    )
+    subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", f"{ROOT}[{extra}]"],
+        check=True,
+    )
 
 
 def main(argv: list[str]) -> int:

@@ -24,9 +24,17 @@ COMMANDS: dict[str, str] = {
     "foryou": "benchmarks.foryou_eval",
     "resolution": "benchmarks.resolution",
 }
-ALIASES = {"fit": "engine", "bench_engine": "engine", "serve": "recommend",
-           "bench_recommend": "recommend", "foryou_eval": "foryou", "taste": "foryou",
-           "resolve": "resolution", "words": "vibe_words", "vibe-words": "vibe_words"}
+ALIASES = {
+    "fit": "engine",
+    "bench_engine": "engine",
+    "serve": "recommend",
+    "bench_recommend": "recommend",
+    "foryou_eval": "foryou",
+    "taste": "foryou",
+    "resolve": "resolution",
+    "words": "vibe_words",
+    "vibe-words": "vibe_words",
+}
 
 USAGE = (
     "usage: python -m benchmarks [engine|recommend|quality|vibe_words|load|pgload|foryou|resolution]"

@@ -24,8 +24,9 @@ PAGES = ("views/overview.py", "views/moods.py", "views/map.py", "views/recommend
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--songs", type=int, default=100_000)
-    parser.add_argument("--workdir", type=Path,
-                        default=Path(tempfile.gettempdir()) / "clusterfy-bench-dashboard")
+    parser.add_argument(
+        "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "clusterfy-bench-dashboard"
+    )
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     os.environ["CLUSTERFY_CACHE_DIR"] = str(args.workdir / "cache")

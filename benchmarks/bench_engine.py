@@ -139,35 +139,47 @@ def run_engine(path: str) -> dict[str, object]:
         marks.append((msg, time.perf_counter()))
 
     t_fit0 = time.perf_counter()
-    model, t_fit, m_fit = _step(mem, lambda: MoodModel(K, n_init=N_INIT, random_state=SEED)
-                                .fit(songs, progress=progress), "fit")
+    model, t_fit, m_fit = _step(
+        mem, lambda: MoodModel(K, n_init=N_INIT, random_state=SEED).fit(songs, progress=progress), "fit"
+    )
     breakdown = _fit_breakdown(marks, t_fit0, t_fit0 + t_fit)
     Z = model.scaler_.transform(songs[list(model.features)].to_numpy(dtype=np.float64))
-    results, t_eval, m_eval = _step(mem, lambda: evaluate_k(Z, K_RANGE, n_init=N_INIT,
-                                                            random_state=SEED), "evaluate")
+    results, t_eval, m_eval = _step(
+        mem, lambda: evaluate_k(Z, K_RANGE, n_init=N_INIT, random_state=SEED), "evaluate"
+    )
     return {
-        "rows_read": report.rows_read, "songs": len(songs),
-        "load_s": t_load, "fit_s": t_fit, "evaluate_s": t_eval,
+        "rows_read": report.rows_read,
+        "songs": len(songs),
+        "load_s": t_load,
+        "fit_s": t_fit,
+        "evaluate_s": t_eval,
         "peak_mib": {"base": base, "load": m_load, "fit": m_fit, "evaluate": m_eval},
         "silhouette": round(model.metrics_.silhouette, 4),
         "davies_bouldin": round(model.metrics_.davies_bouldin, 4),
         "silhouette_sample": model.metrics_.silhouette_sample,
         "best_k_by_silhouette": max(results, key=lambda r: r.silhouette).k,
         "moods": sorted(m.label for m in model.moods_),
-        "fit_breakdown_s": breakdown, "memory_method": mem.method, "cpu_s": dict(CPU_S),
+        "fit_breakdown_s": breakdown,
+        "memory_method": mem.method,
+        "cpu_s": dict(CPU_S),
     }
 
 
 def _fit_breakdown(marks: list[tuple[str, float]], start: float, end: float) -> dict[str, float]:
     """Split fit time by the model's progress messages."""
+
     def at(prefix: str) -> float | None:
         return next((t for m, t in marks if m.startswith(prefix)), None)
 
     km, quality, pca = at("fitting K-Means"), at("silhouette"), at("computing the 2-D map")
     if km is None or quality is None or pca is None:
         return {}
-    return {"scale": round(km - start, 3), "kmeans_and_quality": round(quality - km, 3),
-            "names_and_layout": round(pca - quality, 3), "pca_and_validation": round(end - pca, 3)}
+    return {
+        "scale": round(km - start, 3),
+        "kmeans_and_quality": round(quality - km, 3),
+        "names_and_layout": round(pca - quality, 3),
+        "pca_and_validation": round(end - pca, 3),
+    }
 
 
 def run_study(path: str) -> dict[str, object]:
@@ -191,8 +203,7 @@ def run_study(path: str) -> dict[str, object]:
     sample = min(len(X), SILHOUETTE_SAMPLE)
 
     def quality(labels):
-        sil = silhouette_score(X, labels, sample_size=sample if sample < len(X) else None,
-                               random_state=SEED)
+        sil = silhouette_score(X, labels, sample_size=sample if sample < len(X) else None, random_state=SEED)
         return float(sil), float(davies_bouldin_score(X, labels))
 
     def evaluate():
@@ -205,12 +216,18 @@ def run_study(path: str) -> dict[str, object]:
     results, t_eval, m_eval = _step(mem, evaluate, "evaluate")
     sil, db = quality(km.labels_)
     return {
-        "rows_read": len(df), "songs": len(df),
-        "load_s": t_load, "fit_s": t_fit, "evaluate_s": t_eval,
+        "rows_read": len(df),
+        "songs": len(df),
+        "load_s": t_load,
+        "fit_s": t_fit,
+        "evaluate_s": t_eval,
         "peak_mib": {"base": base, "load": m_load, "fit": m_fit, "evaluate": m_eval},
-        "silhouette": round(sil, 4), "davies_bouldin": round(db, 4), "silhouette_sample": sample,
+        "silhouette": round(sil, 4),
+        "davies_bouldin": round(db, 4),
+        "silhouette_sample": sample,
         "best_k_by_silhouette": max(results, key=lambda k: results[k][0]),
-        "memory_method": mem.method, "cpu_s": dict(CPU_S),
+        "memory_method": mem.method,
+        "cpu_s": dict(CPU_S),
     }
 
 
@@ -260,11 +277,18 @@ def environment() -> dict[str, Any]:
         load = os.getloadavg()[0]
     except OSError:
         load = None
-    return {"python": platform.python_version(), "cpus_usable": cpus,
-            "load_avg_1min_at_start": round(load, 2) if load is not None else None,
-            "numpy": numpy.__version__, "pandas": pandas.__version__, "sklearn": sklearn.__version__,
-            "thread_pools": _threads(), "k": K, "n_init": N_INIT,
-            "k_range": [K_RANGE.start, K_RANGE.stop - 1]}
+    return {
+        "python": platform.python_version(),
+        "cpus_usable": cpus,
+        "load_avg_1min_at_start": round(load, 2) if load is not None else None,
+        "numpy": numpy.__version__,
+        "pandas": pandas.__version__,
+        "sklearn": sklearn.__version__,
+        "thread_pools": _threads(),
+        "k": K,
+        "n_init": N_INIT,
+        "k_range": [K_RANGE.start, K_RANGE.stop - 1],
+    }
 
 
 def _ratio(a: float, b: float) -> str:
@@ -272,20 +296,29 @@ def _ratio(a: float, b: float) -> str:
 
 
 def format_table(env: dict[str, Any], rows: list[dict[str, Any]]) -> str:
-    lines = [f"Clusterfy engine benchmark — Python {env['python']}, {env['cpus_usable']} CPU(s), "
-             f"load avg {env['load_avg_1min_at_start']} -> {env.get('load_avg_1min_at_end')}, "
-             f"threads: {env['thread_pools']}",
-             f"k={K}, n_init={N_INIT}, evaluate k={K_RANGE.start}..{K_RANGE.stop - 1}; "
-             f"memory: peak RSS per step, MiB ({rows[0]['engine']['memory_method'] if rows else ''})",
-             ""]
-    busy = [v for v in (env.get("load_avg_1min_at_start"), env.get("load_avg_1min_at_end"))
-            if v is not None and v > float(env["cpus_usable"] or 1)]
+    lines = [
+        f"Clusterfy engine benchmark — Python {env['python']}, {env['cpus_usable']} CPU(s), "
+        f"load avg {env['load_avg_1min_at_start']} -> {env.get('load_avg_1min_at_end')}, "
+        f"threads: {env['thread_pools']}",
+        f"k={K}, n_init={N_INIT}, evaluate k={K_RANGE.start}..{K_RANGE.stop - 1}; "
+        f"memory: peak RSS per step, MiB ({rows[0]['engine']['memory_method'] if rows else ''})",
+        "",
+    ]
+    busy = [
+        v
+        for v in (env.get("load_avg_1min_at_start"), env.get("load_avg_1min_at_end"))
+        if v is not None and v > float(env["cpus_usable"] or 1)
+    ]
     if busy:
-        lines[-1:-1] = [f"WARNING: load average {max(busy):.1f} exceeds the {env['cpus_usable']} "
-                        "usable CPU(s): other work shared the machine, timings are pessimistic"]
-    head = (f"{'catalog':<18} {'pipeline':<7} {'rows':>8} {'songs':>8} {'load s':>8} {'fit s':>7} "
-            f"{'eval s':>8} {'base':>6} {'load':>6} {'fit':>6} {'eval':>6} {'silh.':>6} {'DB':>6} "
-            f"{'best k':>6}")
+        lines[-1:-1] = [
+            f"WARNING: load average {max(busy):.1f} exceeds the {env['cpus_usable']} "
+            "usable CPU(s): other work shared the machine, timings are pessimistic"
+        ]
+    head = (
+        f"{'catalog':<18} {'pipeline':<7} {'rows':>8} {'songs':>8} {'load s':>8} {'fit s':>7} "
+        f"{'eval s':>8} {'base':>6} {'load':>6} {'fit':>6} {'eval':>6} {'silh.':>6} {'DB':>6} "
+        f"{'best k':>6}"
+    )
     lines += [head, "-" * len(head)]
     for row in rows:
         for name in ("engine", "study"):
@@ -295,32 +328,50 @@ def format_table(env: dict[str, Any], rows: list[dict[str, Any]]) -> str:
                 f"{row['catalog']:<18} {name:<7} {r['rows_read']:>8,} {r['songs']:>8,} {r['load_s']:>8.2f} "
                 f"{r['fit_s']:>7.2f} {r['evaluate_s']:>8.2f} {m['base']:>6.0f} {m['load']:>6.0f} "
                 f"{m['fit']:>6.0f} {m['evaluate']:>6.0f} {r['silhouette']:>6.3f} {r['davies_bouldin']:>6.3f} "
-                f"{r['best_k_by_silhouette']:>6}")
+                f"{r['best_k_by_silhouette']:>6}"
+            )
         e, s = row["engine"], row["study"]
-        lines.append(f"{'':<18} CPU seconds (all threads), engine: "
-                     + ", ".join(f"{k} {v:.1f}" for k, v in e["cpu_s"].items())
-                     + "; study: " + ", ".join(f"{k} {v:.1f}" for k, v in s["cpu_s"].items()))
-        lines.append(f"{'':<18} {'ratio':<7} {'engine/study':>17} {_ratio(e['load_s'], s['load_s']):>8} "
-                     f"{_ratio(e['fit_s'], s['fit_s']):>7} {_ratio(e['evaluate_s'], s['evaluate_s']):>8}")
+        lines.append(
+            f"{'':<18} CPU seconds (all threads), engine: "
+            + ", ".join(f"{k} {v:.1f}" for k, v in e["cpu_s"].items())
+            + "; study: "
+            + ", ".join(f"{k} {v:.1f}" for k, v in s["cpu_s"].items())
+        )
+        lines.append(
+            f"{'':<18} {'ratio':<7} {'engine/study':>17} {_ratio(e['load_s'], s['load_s']):>8} "
+            f"{_ratio(e['fit_s'], s['fit_s']):>7} {_ratio(e['evaluate_s'], s['evaluate_s']):>8}"
+        )
         if e.get("fit_breakdown_s"):
-            lines.append(f"{'':<18} engine fit breakdown (s): "
-                         + ", ".join(f"{k} {v:.2f}" for k, v in e["fit_breakdown_s"].items()))
+            lines.append(
+                f"{'':<18} engine fit breakdown (s): "
+                + ", ".join(f"{k} {v:.2f}" for k, v in e["fit_breakdown_s"].items())
+            )
         if row.get("generate_s") is not None:
-            lines.append(f"{'':<18} (generating + writing the synthetic CSV took "
-                         f"{row['generate_s']:.1f} s, not timed above)")
+            lines.append(
+                f"{'':<18} (generating + writing the synthetic CSV took "
+                f"{row['generate_s']:.1f} s, not timed above)"
+            )
         for goal in row.get("goals", []):
-            lines.append(f"{'':<18} goal: {goal['step']} under {goal['limit_s']:.0f} s at "
-                         f"{GOAL_SIZE:,} songs -> {goal['seconds']:.2f} s  {goal['verdict']}")
+            lines.append(
+                f"{'':<18} goal: {goal['step']} under {goal['limit_s']:.0f} s at "
+                f"{GOAL_SIZE:,} songs -> {goal['seconds']:.2f} s  {goal['verdict']}"
+            )
         lines.append("")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="bundled,100000",
-                        help="comma-separated catalogs: 'bundled' and/or song counts (default: %(default)s)")
-    parser.add_argument("--json", action="store_true",
-                        help="print the results as JSON on stdout (the table then goes to stderr)")
+    parser.add_argument(
+        "--sizes",
+        default="bundled,100000",
+        help="comma-separated catalogs: 'bundled' and/or song counts (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the results as JSON on stdout (the table then goes to stderr)",
+    )
     args = parser.parse_args(argv)
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     for s in sizes:
@@ -336,16 +387,27 @@ def main(argv: list[str] | None = None) -> int:
             engine = _in_child(run_engine, str(path))
             print(f"[bench] {label}: study baseline ...", file=log, flush=True)
             study = _in_child(run_study, str(path))
-            row = {"catalog": label, "path": str(path) if size == "bundled" else None,
-                   "generate_s": generated, "engine": engine, "study": study,
-                   "ratio_engine_over_study": {
-                       step: (round(engine[f"{step}_s"] / study[f"{step}_s"], 2)
-                              if study[f"{step}_s"] else None)
-                       for step in ("load", "fit", "evaluate")}}
+            row = {
+                "catalog": label,
+                "path": str(path) if size == "bundled" else None,
+                "generate_s": generated,
+                "engine": engine,
+                "study": study,
+                "ratio_engine_over_study": {
+                    step: (round(engine[f"{step}_s"] / study[f"{step}_s"], 2) if study[f"{step}_s"] else None)
+                    for step in ("load", "fit", "evaluate")
+                },
+            }
             if size != "bundled" and engine["songs"] >= GOAL_SIZE:
-                row["goals"] = [{"step": step, "limit_s": limit, "seconds": engine[f"{step}_s"],
-                                 "verdict": "PASS" if engine[f"{step}_s"] < limit else "MISS"}
-                                for step, limit in GOALS_S.items()]
+                row["goals"] = [
+                    {
+                        "step": step,
+                        "limit_s": limit,
+                        "seconds": engine[f"{step}_s"],
+                        "verdict": "PASS" if engine[f"{step}_s"] < limit else "MISS",
+                    }
+                    for step, limit in GOALS_S.items()
+                ]
             rows.append(row)
     try:
         env["load_avg_1min_at_end"] = round(os.getloadavg()[0], 2)

@@ -50,8 +50,16 @@ def generous_limiter() -> RateLimiter:
 
 # Command mix: (weight, kind). Rows are only written by recommend/vibe/cluster/more/like.
 MIX = (
-    (30, "recommend"), (20, "vibe"), (10, "cluster"), (15, "more"), (8, "like"),
-    (7, "history"), (5, "moods"), (5, "help"), (4, "foryou"), (3, "playlist"),
+    (30, "recommend"),
+    (20, "vibe"),
+    (10, "cluster"),
+    (15, "more"),
+    (8, "like"),
+    (7, "history"),
+    (5, "moods"),
+    (5, "help"),
+    (4, "foryou"),
+    (3, "playlist"),
 )
 #: Distinct songs users ask ``cluster`` about (each one's chart is drawn once, then cached).
 CLUSTER_TITLES = 8
@@ -92,12 +100,19 @@ class LoadResult:
 
     def summary(self) -> dict[str, Any]:
         return {
-            "users": self.users, "commands_per_user": self.per_user, "requests": self.requests,
-            "answered": self.answered, "refused": self.refused, "errors": len(self.errors),
-            "p50_ms": round(self.p50_ms, 2), "p99_ms": round(self.p99_ms, 2),
+            "users": self.users,
+            "commands_per_user": self.per_user,
+            "requests": self.requests,
+            "answered": self.answered,
+            "refused": self.refused,
+            "errors": len(self.errors),
+            "p50_ms": round(self.p50_ms, 2),
+            "p99_ms": round(self.p99_ms, 2),
             "elapsed_s": round(self.elapsed_s, 3),
-            "write_transactions": self.write_transactions, "rows_written": self.rows_written,
-            "writes_per_s": round(self.writes_per_s, 1), "rows_per_s": round(self.rows_per_s, 1),
+            "write_transactions": self.write_transactions,
+            "rows_written": self.rows_written,
+            "writes_per_s": round(self.writes_per_s, 1),
+            "rows_per_s": round(self.rows_per_s, 1),
             "max_loop_stall_ms": round(self.max_stall_ms, 2),
             "max_gc_pause_ms": round(self.max_gc_pause_ms, 2),
         }
@@ -158,7 +173,10 @@ class GcPauses:
 def count_writes(store: HistoryStore, result: LoadResult) -> None:
     """Count write transactions and rows by wrapping the store's write methods."""
     record_request, record_shown, record_feedback = (
-        store.record_request, store.record_shown, store.record_feedback)
+        store.record_request,
+        store.record_shown,
+        store.record_feedback,
+    )
 
     async def request(*args: Any, **kwargs: Any) -> int:
         rid = await record_request(*args, **kwargs)
@@ -200,8 +218,14 @@ def seed_titles(engine: Any, n: int = 40, rng: random.Random | None = None) -> l
     return out
 
 
-def user_script(conversation: Conversation, who: Requester, per_user: int, titles: list[str],
-                moods: list[str], rng: random.Random) -> list[tuple[str, Callable[[], Awaitable[Any]]]]:
+def user_script(
+    conversation: Conversation,
+    who: Requester,
+    per_user: int,
+    titles: list[str],
+    moods: list[str],
+    rng: random.Random,
+) -> list[tuple[str, Callable[[], Awaitable[Any]]]]:
     """The seeded commands one user sends, as (command, coroutine factory)."""
     kinds = [k for w, k in MIX for _ in range(w)]
     script: list[tuple[str, Callable[[], Awaitable[Any]]]] = []
@@ -232,15 +256,25 @@ def user_script(conversation: Conversation, who: Requester, per_user: int, title
         elif kind == "moods":
             script.append((kind, lambda: conversation.moods(who)))
         else:
+
             async def help_() -> Any:
                 return conversation.help()
+
             script.append((kind, help_))
     return script
 
 
-async def simulate(engine: Any, store: HistoryStore, *, users: int = 100, per_user: int = 20,
-                   limiter: RateLimiter | None = None, seed: int = 0,
-                   user_base: int = 500_000_000_000_000_000, warm: bool = True) -> LoadResult:
+async def simulate(
+    engine: Any,
+    store: HistoryStore,
+    *,
+    users: int = 100,
+    per_user: int = 20,
+    limiter: RateLimiter | None = None,
+    seed: int = 0,
+    user_base: int = 500_000_000_000_000_000,
+    warm: bool = True,
+) -> LoadResult:
     """Run the load; every user is a task, all at once, in the running loop."""
     from tests.hostile_inputs import expected_after  # the one statement of the row rule
 
@@ -329,9 +363,15 @@ async def verify_rows(store: HistoryStore, result: LoadResult) -> list[str]:
     return problems
 
 
-async def hammer(engine: Any, store: HistoryStore, *, commands: int = 100,
-                 limiter: RateLimiter | None = None, spread_s: float = 60.0,
-                 user_id: int = 42) -> tuple[int, int, int]:
+async def hammer(
+    engine: Any,
+    store: HistoryStore,
+    *,
+    commands: int = 100,
+    limiter: RateLimiter | None = None,
+    spread_s: float = 60.0,
+    user_id: int = 42,
+) -> tuple[int, int, int]:
     """One user sending ``commands`` commands over ``spread_s`` seconds of (fake) time.
 
     Counts what the bot would post, exactly as bot.cogs.run_command decides: an answer
@@ -355,8 +395,9 @@ async def hammer(engine: Any, store: HistoryStore, *, commands: int = 100,
     return answers + notices, answers, notices
 
 
-async def cooldown_under_load(engine: Any, store: HistoryStore, *, users: int = 100,
-                              per_user: int = 20) -> tuple[int, int, int]:
+async def cooldown_under_load(
+    engine: Any, store: HistoryStore, *, users: int = 100, per_user: int = 20
+) -> tuple[int, int, int]:
     """All users at once against the default limiter: (max messages for one user, bound, refused)."""
     limiter = RateLimiter()
     conversation = Conversation(engine, store, limiter=limiter)
@@ -402,19 +443,29 @@ async def run_all(users: int, per_user: int, hostile: bool) -> dict[str, Any]:
             out["load"] = result.summary() | {"row_problems": len(problems)}
             posted, answers, notices = await hammer(engine, store)
             bound = RateLimiter().max_messages_per_minute()
-            out["cooldown"] = {"hammer_commands": 100, "messages_posted": posted, "answers": answers,
-                               "notices": notices, "bound_per_minute": bound}
-            worst, bound, refused = await cooldown_under_load(engine, store, users=users,
-                                                              per_user=per_user)
-            out["cooldown_under_load"] = {"max_messages_one_user": worst, "bound_per_minute": bound,
-                                          "refused": refused}
+            out["cooldown"] = {
+                "hammer_commands": 100,
+                "messages_posted": posted,
+                "answers": answers,
+                "notices": notices,
+                "bound_per_minute": bound,
+            }
+            worst, bound, refused = await cooldown_under_load(engine, store, users=users, per_user=per_user)
+            out["cooldown_under_load"] = {
+                "max_messages_one_user": worst,
+                "bound_per_minute": bound,
+                "refused": refused,
+            }
             if hostile:
                 from tests.hostile_inputs import HOSTILE_INPUTS, run_console_corpus
 
                 conversation = Conversation(engine, store, limiter=generous_limiter())
                 tried, failures = await run_console_corpus(conversation, store)
-                out["hostile_console"] = {"inputs": len(HOSTILE_INPUTS), "tries": tried,
-                                          "failures": len(failures)}
+                out["hostile_console"] = {
+                    "inputs": len(HOSTILE_INPUTS),
+                    "tries": tried,
+                    "failures": len(failures),
+                }
         finally:
             await store.close()
     return out
@@ -434,26 +485,34 @@ def format_report(out: dict[str, Any]) -> str:
         f"(longest garbage-collection pause {load['max_gc_pause_ms']:.1f} ms)",
     ]
     c = out["cooldown"]
-    lines.append(f"cooldown: one user hammering {c['hammer_commands']} commands over a minute got "
-                 f"{c['messages_posted']} messages ({c['answers']} answers + {c['notices']} notices); "
-                 f"bound {c['bound_per_minute']}/min")
+    lines.append(
+        f"cooldown: one user hammering {c['hammer_commands']} commands over a minute got "
+        f"{c['messages_posted']} messages ({c['answers']} answers + {c['notices']} notices); "
+        f"bound {c['bound_per_minute']}/min"
+    )
     u = out["cooldown_under_load"]
-    lines.append(f"cooldown under load: at most {u['max_messages_one_user']} messages for any user "
-                 f"(bound {u['bound_per_minute']}/min), {u['refused']} requests refused")
+    lines.append(
+        f"cooldown under load: at most {u['max_messages_one_user']} messages for any user "
+        f"(bound {u['bound_per_minute']}/min), {u['refused']} requests refused"
+    )
     if "hostile_console" in out:
         h = out["hostile_console"]
-        lines.append(f"hostile inputs (console path): {h['inputs']} inputs, {h['tries']} tries, "
-                     f"{h['failures']} failures")
+        lines.append(
+            f"hostile inputs (console path): {h['inputs']} inputs, {h['tries']} tries, "
+            f"{h['failures']} failures"
+        )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_load",
-                                     description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench_load", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--per-user", type=int, default=20)
-    parser.add_argument("--hostile", action="store_true",
-                        help="also run the hostile-input corpus through the console path")
+    parser.add_argument(
+        "--hostile", action="store_true", help="also run the hostile-input corpus through the console path"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     if args.users < 1 or args.per_user < 1:

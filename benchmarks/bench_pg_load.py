@@ -63,7 +63,11 @@ async def _worker(url: str, index: int, users: int, per_user: int) -> None:
 
     engine = await asyncio.to_thread(Engine.load, BUNDLED_CATALOG, None, 4)
     store = await open_store(url)
-    record_request, record_shown, record_feedback = store.record_request, store.record_shown, store.record_feedback
+    record_request, record_shown, record_feedback = (
+        store.record_request,
+        store.record_shown,
+        store.record_feedback,
+    )
 
     async def request(user_id: int, *args: Any, **kwargs: Any) -> int:
         rid = await record_request(user_id, *args, **kwargs)
@@ -82,11 +86,17 @@ async def _worker(url: str, index: int, users: int, per_user: int) -> None:
     store.record_request, store.record_shown, store.record_feedback = request, shown, feedback  # type: ignore
     emit("ready")
     try:
-        result = await simulate(engine, store, users=users, per_user=per_user, seed=index,
-                                user_base=USER_BASE + index * 1_000_000)
+        result = await simulate(
+            engine, store, users=users, per_user=per_user, seed=index, user_base=USER_BASE + index * 1_000_000
+        )
         problems = await verify_rows(store, result)
-        emit("done " + json.dumps(result.summary() | {"row_problems": len(problems), "problems": problems[:3],
-                                                      "error_sample": result.errors[:3]}))
+        emit(
+            "done "
+            + json.dumps(
+                result.summary()
+                | {"row_problems": len(problems), "problems": problems[:3], "error_sample": result.errors[:3]}
+            )
+        )
     finally:
         await store.close()
 
@@ -150,14 +160,32 @@ async def _migrate(url: str, open_store: Any) -> None:
     await store.close()
 
 
-def _drive(url: str, env: dict[str, str], processes: int, users: int, per_user: int,
-           kill_at: float) -> dict[str, Any]:
+def _drive(
+    url: str, env: dict[str, str], processes: int, users: int, per_user: int, kill_at: float
+) -> dict[str, Any]:
     lines: queue.Queue[tuple[int, str | None]] = queue.Queue()
     workers: list[Worker] = []
     for i in range(processes):
-        proc = subprocess.Popen([sys.executable, "-m", "benchmarks.bench_pg_load", "--worker", str(i), "--url", url,
-                                 "--users", str(users), "--per-user", str(per_user)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.bench_pg_load",
+                "--worker",
+                str(i),
+                "--url",
+                url,
+                "--users",
+                str(users),
+                "--per-user",
+                str(per_user),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env=env,
+        )
         workers.append(Worker(i, proc))
     for w in workers:
         threading.Thread(target=_pump, args=(w, lines), daemon=True).start()
@@ -200,8 +228,9 @@ def _drive(url: str, env: dict[str, str], processes: int, users: int, per_user: 
     return asyncio.run(_check(url, workers, victim, elapsed, kill_time, t0))
 
 
-async def _check(url: str, workers: list[Worker], victim: Worker | None, elapsed: float,
-                 kill_time: float | None, t0: float) -> dict[str, Any]:
+async def _check(
+    url: str, workers: list[Worker], victim: Worker | None, elapsed: float, kill_time: float | None, t0: float
+) -> dict[str, Any]:
     import asyncpg
 
     from bot.store import open_store
@@ -214,16 +243,27 @@ async def _check(url: str, workers: list[Worker], victim: Worker | None, elapsed
         out["rows"] = await store.row_counts()
         for w in workers:
             stderr = w.proc.stderr.read() if w.proc.stderr else ""
-            entry: dict[str, Any] = {"index": w.index, "returncode": w.proc.returncode, "acked_writes": w.acks}
+            entry: dict[str, Any] = {
+                "index": w.index,
+                "returncode": w.proc.returncode,
+                "acked_writes": w.acks,
+            }
             if w is victim:
                 entry.update(await _check_victim(con, w))
                 entry["killed_at_s"] = round((kill_time or t0) - t0, 1)
             else:
                 s = w.summary or {}
-                entry.update({"answered": s.get("answered", 0), "requests": s.get("requests", 0),
-                              "errors": s.get("errors", -1) if w.summary else "no summary",
-                              "row_problems": s.get("row_problems", -1), "p50_ms": s.get("p50_ms"),
-                              "p99_ms": s.get("p99_ms"), "acked_after_kill": w.acks_after_kill})
+                entry.update(
+                    {
+                        "answered": s.get("answered", 0),
+                        "requests": s.get("requests", 0),
+                        "errors": s.get("errors", -1) if w.summary else "no summary",
+                        "row_problems": s.get("row_problems", -1),
+                        "p50_ms": s.get("p50_ms"),
+                        "p99_ms": s.get("p99_ms"),
+                        "acked_after_kill": w.acks_after_kill,
+                    }
+                )
                 if not w.summary or s.get("errors") or s.get("row_problems"):
                     entry["detail"] = (s.get("error_sample"), s.get("problems"), stderr[-1500:])
             out["workers"].append(entry)
@@ -235,8 +275,13 @@ async def _check(url: str, workers: list[Worker], victim: Worker | None, elapsed
     out["ok"] = bool(
         out["integrity_ok"]
         and all(e["returncode"] == 0 and e["errors"] == 0 and e["row_problems"] == 0 for e in survivors)
-        and all(e["returncode"] == -signal.SIGKILL and not e["lost"] and not e["partial_lists"]
-                and e["extra_requests_max"] <= 1 for e in killed)
+        and all(
+            e["returncode"] == -signal.SIGKILL
+            and not e["lost"]
+            and not e["partial_lists"]
+            and e["extra_requests_max"] <= 1
+            for e in killed
+        )
         and (victim is None or all(e["acked_after_kill"] > 0 for e in survivors))
     )
     return out
@@ -246,39 +291,63 @@ async def _check_victim(con: Any, w: Worker) -> dict[str, Any]:
     """Every acknowledged write of the killed process is in the database, nothing half-written."""
     users = list(w.requests)
     stored: dict[int, set[int]] = defaultdict(set)
-    for user, rid in await con.fetch("SELECT user_id, id FROM requests WHERE user_id = ANY($1::bigint[])", users):
+    for user, rid in await con.fetch(
+        "SELECT user_id, id FROM requests WHERE user_id = ANY($1::bigint[])", users
+    ):
         stored[user].add(rid)
-    counts = {r: n for r, n in await con.fetch(
-        "SELECT request_id, count(*) FROM shown WHERE user_id = ANY($1::bigint[]) GROUP BY 1", users)}
-    ratings = {(u, s): v for u, s, v in await con.fetch(
-        "SELECT user_id, song_id, value FROM feedback WHERE user_id = ANY($1::bigint[])",
-        [u for u, _ in w.feedback])}
+    counts = {
+        r: n
+        for r, n in await con.fetch(
+            "SELECT request_id, count(*) FROM shown WHERE user_id = ANY($1::bigint[]) GROUP BY 1", users
+        )
+    }
+    ratings = {
+        (u, s): v
+        for u, s, v in await con.fetch(
+            "SELECT user_id, song_id, value FROM feedback WHERE user_id = ANY($1::bigint[])",
+            [u for u, _ in w.feedback],
+        )
+    }
     lost = sum(len(ids - stored[u]) for u, ids in w.requests.items())
     lost += sum(1 for rid, n in w.shown.items() if counts.get(rid) != n)
     lost += sum(1 for key in w.feedback if key not in ratings)
-    changed = sum(1 for key, v in w.feedback.items() if ratings.get(key, v) != v)  # only an unacked later 👍/👎
+    changed = sum(
+        1 for key, v in w.feedback.items() if ratings.get(key, v) != v
+    )  # only an unacked later 👍/👎
     # A list is written in one transaction: a request has all its shown rows or none.
     partial = sum(1 for rid, n in counts.items() if rid in w.shown and n != w.shown[rid])
     extra = max((len(stored[u] - ids) for u, ids in w.requests.items()), default=0)
-    return {"acked_requests": sum(map(len, w.requests.values())), "acked_lists": len(w.shown),
-            "acked_ratings": len(w.feedback), "lost": lost, "partial_lists": partial,
-            "extra_requests_max": extra, "ratings_changed_unacked": changed}
+    return {
+        "acked_requests": sum(map(len, w.requests.values())),
+        "acked_lists": len(w.shown),
+        "acked_ratings": len(w.feedback),
+        "lost": lost,
+        "partial_lists": partial,
+        "extra_requests_max": extra,
+        "ratings_changed_unacked": changed,
+    }
 
 
 def format_report(out: dict[str, Any], users: int, per_user: int) -> str:
-    lines = [f"PostgreSQL load: {out['processes']} processes x {users} members x {per_user} commands, "
-             f"one shared history; wall {out['elapsed_s']} s; rows now {out['rows']}; "
-             f"integrity {'ok' if out['integrity_ok'] else 'FAILED'}"]
+    lines = [
+        f"PostgreSQL load: {out['processes']} processes x {users} members x {per_user} commands, "
+        f"one shared history; wall {out['elapsed_s']} s; rows now {out['rows']}; "
+        f"integrity {'ok' if out['integrity_ok'] else 'FAILED'}"
+    ]
     for e in out["workers"]:
         if "lost" in e:
-            lines.append(f"  process {e['index']}: SIGKILLed at {e['killed_at_s']} s after {e['acked_requests']} "
-                         f"acknowledged requests ({e['acked_writes']} acknowledged writes): {e['lost']} lost, "
-                         f"{e['partial_lists']} half-written lists, at most {e['extra_requests_max']} "
-                         f"in-flight request per member beyond the acknowledged")
+            lines.append(
+                f"  process {e['index']}: SIGKILLed at {e['killed_at_s']} s after {e['acked_requests']} "
+                f"acknowledged requests ({e['acked_writes']} acknowledged writes): {e['lost']} lost, "
+                f"{e['partial_lists']} half-written lists, at most {e['extra_requests_max']} "
+                f"in-flight request per member beyond the acknowledged"
+            )
         else:
-            lines.append(f"  process {e['index']}: {e['answered']}/{e['requests']} answered, {e['errors']} errors, "
-                         f"{e['row_problems']} members with lost/duplicated rows, p50 {e['p50_ms']} ms, "
-                         f"p99 {e['p99_ms']} ms, {e['acked_after_kill']} writes after the kill")
+            lines.append(
+                f"  process {e['index']}: {e['answered']}/{e['requests']} answered, {e['errors']} errors, "
+                f"{e['row_problems']} members with lost/duplicated rows, p50 {e['p50_ms']} ms, "
+                f"p99 {e['p99_ms']} ms, {e['acked_after_kill']} writes after the kill"
+            )
             if "detail" in e:
                 lines.append(f"    detail: {e['detail']}")
     lines.append("result: " + ("PASS" if out["ok"] else "FAIL"))
@@ -295,13 +364,21 @@ def _server_url() -> tuple[str, bool]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_pg_load", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench_pg_load", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--per-user", type=int, default=20)
-    parser.add_argument("--kill-at", type=float, default=0.4,
-                        help="SIGKILL process 0 after this share of its requests (0: no kill)")
-    parser.add_argument("--url", help="PostgreSQL server (default: $CLUSTERFY_TEST_PG_URL, else a throwaway one)")
+    parser.add_argument(
+        "--kill-at",
+        type=float,
+        default=0.4,
+        help="SIGKILL process 0 after this share of its requests (0: no kill)",
+    )
+    parser.add_argument(
+        "--url", help="PostgreSQL server (default: $CLUSTERFY_TEST_PG_URL, else a throwaway one)"
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

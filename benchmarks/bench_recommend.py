@@ -126,6 +126,7 @@ GOALS: tuple[Goal, ...] = (
 
 # --------------------------------------------------------------------------- helpers
 
+
 def _say(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
@@ -144,8 +145,9 @@ def current_rss_mb() -> float | None:
         return None
 
 
-def time_calls(fn: Callable[[Any], Any], args: Sequence[Any],
-               warmup: int = WARMUP) -> tuple[np.ndarray, np.ndarray]:
+def time_calls(
+    fn: Callable[[Any], Any], args: Sequence[Any], warmup: int = WARMUP
+) -> tuple[np.ndarray, np.ndarray]:
     """Wall and process-CPU milliseconds of ``fn(a)`` for each ``a``, after ``warmup`` calls.
 
     Goals are judged on wall time. CPU time is reported beside it because it hardly moves
@@ -191,12 +193,17 @@ def summarize(times: tuple[np.ndarray, np.ndarray]) -> dict[str, float | int]:
     wall, cpu = times
     if not len(wall):
         nan = float("nan")
-        return {"n": 0, "p50_ms": nan, "p99_ms": nan, "mean_ms": nan, "cpu_p50_ms": nan,
-                "cpu_p99_ms": nan}
+        return {"n": 0, "p50_ms": nan, "p99_ms": nan, "mean_ms": nan, "cpu_p50_ms": nan, "cpu_p99_ms": nan}
     p50, p99 = np.percentile(wall, [50, 99])
     c50, c99 = np.percentile(cpu, [50, 99])
-    return {"n": int(len(wall)), "p50_ms": float(p50), "p99_ms": float(p99),
-            "mean_ms": float(wall.mean()), "cpu_p50_ms": float(c50), "cpu_p99_ms": float(c99)}
+    return {
+        "n": int(len(wall)),
+        "p50_ms": float(p50),
+        "p99_ms": float(p99),
+        "mean_ms": float(wall.mean()),
+        "cpu_p50_ms": float(c50),
+        "cpu_p99_ms": float(c99),
+    }
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -264,11 +271,20 @@ def make_queries(songs: pd.DataFrame, model: Any, n: int, seed: int = 0) -> Quer
         word = vocab[j % len(vocab)]
         cluster = parse(word).cluster
         word_q.append((cluster.cluster if cluster is not None else moods[j % len(moods)][0], word))
-    return Queries(exact=[names[i] for i in rows], exact_rows=rows, typo=typos, typo_rows=typo_rows,
-                   prefix=prefixes, seeds=seeds, moods=mood_q, words=word_q)
+    return Queries(
+        exact=[names[i] for i in rows],
+        exact_rows=rows,
+        typo=typos,
+        typo_rows=typo_rows,
+        prefix=prefixes,
+        seeds=seeds,
+        moods=mood_q,
+        words=word_q,
+    )
 
 
 # --------------------------------------------------------------------------- baselines
+
 
 class StudyBaseline:
     """The original study's way over a DataFrame of scaled features and a cluster column."""
@@ -287,8 +303,7 @@ class StudyBaseline:
         df = self.df
         c = df.at[seed, "cluster"]
         cluster = df[df["cluster"] == c]
-        sims = self._cos(df.loc[[seed], self.features].to_numpy(),
-                         cluster[self.features].to_numpy())[0]
+        sims = self._cos(df.loc[[seed], self.features].to_numpy(), cluster[self.features].to_numpy())[0]
         order = np.argsort(-sims)
         idx = cluster.index.to_numpy()[order[: n + 1]]
         return [int(j) for j in idx if j != seed][:n]
@@ -320,6 +335,7 @@ class NameBaselines:
 
 # --------------------------------------------------------------------------- one catalog
 
+
 def load_songs(size: str) -> tuple[str, pd.DataFrame]:
     if size == "bundled":
         from engine.catalog import load_catalog
@@ -332,8 +348,7 @@ def load_songs(size: str) -> tuple[str, pd.DataFrame]:
     return size, make_catalog(int(size), seed=0)
 
 
-def bench_catalog(size: str, n_queries: int, difflib_queries: int | None,
-                  workdir: Path) -> dict[str, Any]:
+def bench_catalog(size: str, n_queries: int, difflib_queries: int | None, workdir: Path) -> dict[str, Any]:
     """Figures for one catalog size; its engine is released before the next size starts."""
     try:
         return _measure_catalog(size, n_queries, difflib_queries, workdir)
@@ -344,8 +359,7 @@ def bench_catalog(size: str, n_queries: int, difflib_queries: int | None,
         gc.collect()
 
 
-def _measure_catalog(size: str, n_queries: int, difflib_queries: int | None,
-                     workdir: Path) -> dict[str, Any]:
+def _measure_catalog(size: str, n_queries: int, difflib_queries: int | None, workdir: Path) -> dict[str, Any]:
     from engine.artifact import load_model, save_model
     from engine.model import MoodModel
     from engine.service import Engine
@@ -384,13 +398,18 @@ def _measure_catalog(size: str, n_queries: int, difflib_queries: int | None,
     out["engine_init_s"] = t2 - t1
     out["cold_start_s"] = t2 - t0
     out["rss_after_engine_mb"] = current_rss_mb()
-    _say(f"[{name}] cold start {out['cold_start_s']:.2f} s (load {out['load_model_s']:.2f} s, "
-         f"Engine() {out['engine_init_s']:.2f} s), artifact {out['artifact_mb']:.0f} MB")
+    _say(
+        f"[{name}] cold start {out['cold_start_s']:.2f} s (load {out['load_model_s']:.2f} s, "
+        f"Engine() {out['engine_init_s']:.2f} s), artifact {out['artifact_mb']:.0f} MB"
+    )
     songs = model.songs_
 
     q = make_queries(songs, model, n_queries, seed=0)
-    nd = difflib_queries if difflib_queries is not None else \
-        min(n_queries, max(DIFFLIB_MIN_QUERIES, DIFFLIB_BUDGET // max(1, len(songs))))
+    nd = (
+        difflib_queries
+        if difflib_queries is not None
+        else min(n_queries, max(DIFFLIB_MIN_QUERIES, DIFFLIB_BUDGET // max(1, len(songs))))
+    )
     nd = max(1, min(nd, n_queries))
     ns = max(1, min(n_queries, max(STUDY_MIN_QUERIES, STUDY_BUDGET // max(1, len(songs)))))
     out["queries"] = n_queries
@@ -402,32 +421,38 @@ def _measure_catalog(size: str, n_queries: int, difflib_queries: int | None,
     keys = songs["name_key"].tolist()
     ops: dict[str, Any] = {}
 
-    def record(op: str, ours_ms: tuple[np.ndarray, np.ndarray],
-               base_ms: tuple[np.ndarray, np.ndarray], **extra: Any) -> None:
+    def record(
+        op: str, ours_ms: tuple[np.ndarray, np.ndarray], base_ms: tuple[np.ndarray, np.ndarray], **extra: Any
+    ) -> None:
         o, b = summarize(ours_ms), summarize(base_ms)
-        ops[op] = {"ours": o, "baseline": {"name": BASELINE_LABELS[op], **b},
-                   "ratio_p50": b["p50_ms"] / o["p50_ms"] if o["p50_ms"] > 0 else float("inf"),
-                   **extra}
-        _say(f"[{name}] {OP_LABELS[op]:<17} ours p50 {o['p50_ms']:.3f} ms p99 {o['p99_ms']:.3f} ms | "
-             f"baseline p50 {b['p50_ms']:.3f} ms p99 {b['p99_ms']:.3f} ms (n={b['n']})")
+        ops[op] = {
+            "ours": o,
+            "baseline": {"name": BASELINE_LABELS[op], **b},
+            "ratio_p50": b["p50_ms"] / o["p50_ms"] if o["p50_ms"] > 0 else float("inf"),
+            **extra,
+        }
+        _say(
+            f"[{name}] {OP_LABELS[op]:<17} ours p50 {o['p50_ms']:.3f} ms p99 {o['p99_ms']:.3f} ms | "
+            f"baseline p50 {b['p50_ms']:.3f} ms p99 {b['p99_ms']:.3f} ms (n={b['n']})"
+        )
 
     # resolve exact ----------------------------------------------------------------
     call = Tally(engine.search)
     ours = time_calls(call, q.exact)
-    found = _resolved_share(call.results[-len(q.exact):], q.exact_rows, keys)
+    found = _resolved_share(call.results[-len(q.exact) :], q.exact_rows, keys)
     base = time_calls(names.close_matches, q.exact[:nd], warmup=0)
     record("resolve_exact", ours, base, ours_found=found, errors=call.errors)
 
     # resolve typo -----------------------------------------------------------------
     call = Tally(engine.search)
     ours = time_calls(call, q.typo)
-    found = _resolved_share(call.results[-len(q.typo):], q.typo_rows, keys)
+    found = _resolved_share(call.results[-len(q.typo) :], q.typo_rows, keys)
     base_call = Tally(names.close_matches)
     base = time_calls(base_call, q.typo[:nd], warmup=0)
-    base_found = float(np.mean([bool(h) and h[0] == names.titles[r]
-                                for h, r in zip(base_call.results, q.typo_rows[:nd])]))
-    record("resolve_typo", ours, base, ours_found=found, baseline_found=base_found,
-           errors=call.errors)
+    base_found = float(
+        np.mean([bool(h) and h[0] == names.titles[r] for h, r in zip(base_call.results, q.typo_rows[:nd])])
+    )
+    record("resolve_typo", ours, base, ours_found=found, baseline_found=base_found, errors=call.errors)
 
     # autocomplete ---------------------------------------------------------------------
     call = Tally(lambda p: engine.complete_song(p, COMPLETE_LIMIT))
@@ -452,13 +477,13 @@ def _measure_catalog(size: str, n_queries: int, difflib_queries: int | None,
     record("vibe", ours, base, errors=call.errors)
     search = getattr(engine, "word_search", None)
     if search is not None:
+
         def first_ask(m: tuple[int, str]) -> Any:
             search._cache.clear()
             return engine.vibe(m[1], LIST_LENGTH)
 
         call = Tally(first_ask)
-        record("vibe_first", time_calls(call, q.words[: max(20, n_queries // 4)]), base,
-               errors=call.errors)
+        record("vibe_first", time_calls(call, q.words[: max(20, n_queries // 4)]), base, errors=call.errors)
     call = Tally(lambda m: engine.vibe(m[1], LIST_LENGTH))
     record("vibe_cluster", time_calls(call, q.moods), base, errors=call.errors)
 
@@ -483,6 +508,7 @@ def _resolved_share(results: list[Any], rows: list[int], keys: list[str]) -> flo
 
 # --------------------------------------------------------------------------- goals, output
 
+
 def check_goals(catalogs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     by_size = {c["catalog"]: c for c in catalogs}
     out = []
@@ -496,8 +522,17 @@ def check_goals(catalogs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             value = c["ops"][g.op]["ratio_p50"]
         else:
             value = c["ops"][g.op]["ours"][f"{g.metric}_ms"]
-        out.append({"catalog": g.size, "op": g.op, "metric": g.metric, "limit": g.limit,
-                    "goal": g.text(), "value": value, "pass": bool(g.holds(value))})
+        out.append(
+            {
+                "catalog": g.size,
+                "op": g.op,
+                "metric": g.metric,
+                "limit": g.limit,
+                "goal": g.text(),
+                "value": value,
+                "pass": bool(g.holds(value)),
+            }
+        )
     return out
 
 
@@ -512,24 +547,38 @@ def _ratio(x: float | None) -> str:
 
 
 def _size_label(size: str) -> str:
-    return size if size == "bundled" else f"{int(size) // 1000:,}k" if int(size) < 1_000_000 \
+    return (
+        size
+        if size == "bundled"
+        else f"{int(size) // 1000:,}k"
+        if int(size) < 1_000_000
         else f"{int(size) / 1e6:g}M"
+    )
 
 
 def format_report(result: dict[str, Any]) -> str:
     goals = {(g["catalog"], g["op"], g["metric"]): g for g in result["goals"]}
     lines = []
     env = result["environment"]
-    lines.append(f"Clusterfy serving benchmark — {env['cpus']} CPUs, Python {env['python']}, "
-                 f"numpy {env['numpy']}, threads env: {env['thread_env'] or 'unset'}; load "
-                 f"average at start {env['load_average_start']}, at end {env['load_average_end']}")
-    head = (f"{'catalog':<8} {'operation':<17} {'ours p50':>9} {'ours p99':>9} {'cpu p50':>8}  "
-            f"{'baseline':<26} {'base p50':>9} {'base p99':>9} {'cpu p50':>8} {'n':>4} "
-            f"{'ratio':>9}  {'goal':<20} {'':4}")
-    lines += ["", "times in ms (wall clock; cpu p50 = process CPU time, for comparison on a loaded "
-              "machine); ratio = baseline p50 / ours p50;",
-              "recommend = Engine.recommend (songs + reasons), recommend (core) = "
-              "Recommender.recommend (indices only)", head, "-" * len(head)]
+    lines.append(
+        f"Clusterfy serving benchmark — {env['cpus']} CPUs, Python {env['python']}, "
+        f"numpy {env['numpy']}, threads env: {env['thread_env'] or 'unset'}; load "
+        f"average at start {env['load_average_start']}, at end {env['load_average_end']}"
+    )
+    head = (
+        f"{'catalog':<8} {'operation':<17} {'ours p50':>9} {'ours p99':>9} {'cpu p50':>8}  "
+        f"{'baseline':<26} {'base p50':>9} {'base p99':>9} {'cpu p50':>8} {'n':>4} "
+        f"{'ratio':>9}  {'goal':<20} {'':4}"
+    )
+    lines += [
+        "",
+        "times in ms (wall clock; cpu p50 = process CPU time, for comparison on a loaded "
+        "machine); ratio = baseline p50 / ours p50;",
+        "recommend = Engine.recommend (songs + reasons), recommend (core) = "
+        "Recommender.recommend (indices only)",
+        head,
+        "-" * len(head),
+    ]
     for c in result["catalogs"]:
         label = _size_label(c["catalog"])
         for op, r in c["ops"].items():
@@ -542,14 +591,16 @@ def format_report(result: dict[str, Any]) -> str:
                 f"{label:<8} {OP_LABELS[op]:<17} {_fmt(o['p50_ms']):>9} {_fmt(o['p99_ms']):>9} "
                 f"{_fmt(o['cpu_p50_ms']):>8}  {b['name']:<26} {_fmt(b['p50_ms']):>9} "
                 f"{_fmt(b['p99_ms']):>9} {_fmt(b['cpu_p50_ms']):>8} {b['n']:>4} "
-                f"{_ratio(r['ratio_p50']):>9}  {goal:<20} {status}")
+                f"{_ratio(r['ratio_p50']):>9}  {goal:<20} {status}"
+            )
         cold = goals.get((c["catalog"], "cold_start", "seconds"))
         lines.append(
             f"{label:<8} fit {c['fit_s']:.1f} s; artifact {c['artifact_mb']:.0f} MB saved in "
             f"{c['save_s']:.1f} s; cold start {c['cold_start_s']:.2f} s (load_model "
             f"{c['load_model_s']:.2f} s + Engine() {c['engine_init_s']:.2f} s)"
             + (f"  [{cold['goal']}: {'PASS' if cold['pass'] else 'MISS'}]" if cold else "")
-            + f"; peak RSS {c['peak_rss_mb']:,.0f} MB")
+            + f"; peak RSS {c['peak_rss_mb']:,.0f} MB"
+        )
         extra = []
         for op in ("resolve_exact", "resolve_typo"):
             r = c["ops"][op]
@@ -558,21 +609,32 @@ def format_report(result: dict[str, Any]) -> str:
                 s += f" (difflib {r['baseline_found']:.0%})"
             extra.append(s)
         lines.append(f"{'':<8} {'; '.join(extra)}")
-        lines.append(f"{'':<8} baselines timed on the first queries of the same lists: difflib "
-                     f"{c['difflib_queries']}, study's way {c['study_queries']} of {c['queries']}")
+        lines.append(
+            f"{'':<8} baselines timed on the first queries of the same lists: difflib "
+            f"{c['difflib_queries']}, study's way {c['study_queries']} of {c['queries']}"
+        )
         lines.append("")
     lines.append("Goals:")
     for g in result["goals"]:
-        value = f"{g['value']:.1f}x" if g["metric"] == "ratio" else \
-            f"{g['value']:.2f} s" if g["metric"] == "seconds" else f"{g['value']:.3f} ms"
+        value = (
+            f"{g['value']:.1f}x"
+            if g["metric"] == "ratio"
+            else f"{g['value']:.2f} s"
+            if g["metric"] == "seconds"
+            else f"{g['value']:.3f} ms"
+        )
         op = OP_LABELS.get(g["op"], g["op"].replace("_", " "))
-        lines.append(f"  [{'PASS' if g['pass'] else 'MISS'}] {_size_label(g['catalog']):<8} "
-                     f"{op:<14} {g['goal']:<16} got {value}")
+        lines.append(
+            f"  [{'PASS' if g['pass'] else 'MISS'}] {_size_label(g['catalog']):<8} "
+            f"{op:<14} {g['goal']:<16} got {value}"
+        )
     lines.append(f"peak RSS {result['peak_rss_mb']:,.0f} MB; total {result['total_s']:.0f} s")
-    lines.append("Baselines: difflib.get_close_matches(query, all lower-cased titles, n=5, cutoff=0.6) "
-                 "for exact and typo resolution; autocomplete vs a naive str.startswith scan over all "
-                 "titles (first 25); recommend/vibe vs the study's pandas filter to the cluster + "
-                 "sklearn cosine_similarity + argsort / DataFrame.sample.")
+    lines.append(
+        "Baselines: difflib.get_close_matches(query, all lower-cased titles, n=5, cutoff=0.6) "
+        "for exact and typo resolution; autocomplete vs a naive str.startswith scan over all "
+        "titles (first 25); recommend/vibe vs the study's pandas filter to the cluster + "
+        "sklearn cosine_similarity + argsort / DataFrame.sample."
+    )
     return "\n".join(lines)
 
 
@@ -646,8 +708,7 @@ def parse_sizes(text: str) -> list[str]:
         try:
             n = int(float(part) * mult)
         except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"bad size {part!r}: use 'bundled' or a song count") from None
+            raise argparse.ArgumentTypeError(f"bad size {part!r}: use 'bundled' or a song count") from None
         if n < 100:
             raise argparse.ArgumentTypeError(f"size {n} is too small (at least 100 songs)")
         out.append(str(n))
@@ -657,17 +718,30 @@ def parse_sizes(text: str) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_recommend",
-                                     description="Serving benchmark of the Clusterfy engine.")
-    parser.add_argument("--sizes", type=parse_sizes, default=list(DEFAULT_SIZES),
-                        help="comma-separated catalogs: bundled and/or song counts "
-                             "(100000, 1m); default bundled,100000,1000000")
-    parser.add_argument("--queries", type=int, default=DEFAULT_QUERIES,
-                        help=f"queries per operation (default {DEFAULT_QUERIES})")
-    parser.add_argument("--difflib-queries", type=int, default=None,
-                        help="queries for the difflib baselines (default: all on small catalogs, "
-                             f"about {DIFFLIB_BUDGET:,} title comparisons' worth on big ones, "
-                             f"at least {DIFFLIB_MIN_QUERIES})")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench_recommend", description="Serving benchmark of the Clusterfy engine."
+    )
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=list(DEFAULT_SIZES),
+        help="comma-separated catalogs: bundled and/or song counts "
+        "(100000, 1m); default bundled,100000,1000000",
+    )
+    parser.add_argument(
+        "--queries",
+        type=int,
+        default=DEFAULT_QUERIES,
+        help=f"queries per operation (default {DEFAULT_QUERIES})",
+    )
+    parser.add_argument(
+        "--difflib-queries",
+        type=int,
+        default=None,
+        help="queries for the difflib baselines (default: all on small catalogs, "
+        f"about {DIFFLIB_BUDGET:,} title comparisons' worth on big ones, "
+        f"at least {DIFFLIB_MIN_QUERIES})",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     if args.queries < 1:

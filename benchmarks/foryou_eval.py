@@ -128,8 +128,10 @@ class Methods:
 
     def foryou(self, visible: list[int]) -> list[int]:
         profile = self.t.profile(visible)
-        return [p.index for p in self.t.foryou(profile, K, exclude=visible,
-                                               per_artist=taste_mod.FORYOU_PER_ARTIST)]
+        return [
+            p.index
+            for p in self.t.foryou(profile, K, exclude=visible, per_artist=taste_mod.FORYOU_PER_ARTIST)
+        ]
 
 
 def metrics(picks: list[int], hidden: set[int]) -> tuple[float, float]:
@@ -178,8 +180,10 @@ def evaluate_hybrid(methods: Methods, servers, hybrid: bool) -> tuple[float, flo
             if hybrid:
                 others = {o: (v, []) for o, (v, _) in enumerate(members) if o != m}
                 collab, evidence = collaborative(profile.anchors.tolist(), others)
-            picks = [p.index for p in methods.t.foryou(profile, K, exclude=visible, collab=collab,
-                                                       evidence=evidence)]
+            picks = [
+                p.index
+                for p in methods.t.foryou(profile, K, exclude=visible, collab=collab, evidence=evidence)
+            ]
             rows.append(metrics(picks, hidden))
     a = np.asarray(rows)
     return float(a[:, 0].mean()), float(a[:, 1].mean())
@@ -197,10 +201,12 @@ def smoothness(engine: Engine, n_seeds: int, seed: int = 2) -> dict[str, float]:
             continue
         z = (rec.X_[[x.index for x in pl.songs]] - rec._mean) / rec._scale
         got["ours"].append(mean_step(z, range(len(z))))
-        got["random order"].append(np.mean([mean_step(z, [0, *rng.permutation(np.arange(1, len(z)))])
-                                            for _ in range(20)]))
+        got["random order"].append(
+            np.mean([mean_step(z, [0, *rng.permutation(np.arange(1, len(z)))]) for _ in range(20)])
+        )
         got["by similarity to seed"].append(
-            mean_step(z, np.argsort(np.linalg.norm(z - z[0], axis=1), kind="stable")))
+            mean_step(z, np.argsort(np.linalg.norm(z - z[0], axis=1), kind="stable"))
+        )
     return {k: float(np.mean(v)) for k, v in got.items()} | {"playlists": len(got["ours"])}
 
 
@@ -219,11 +225,13 @@ def speed(n_songs: int, n_ratings: int = 200, calls: int = 30) -> dict[str, floa
     out: dict[str, float] = {}
     for name, fn in {
         "foryou 10": lambda: engine.foryou(liked, 10, disliked_ids=disliked, exclude_ids=shown),
-        "playlist 15 from a song": lambda: engine.playlist(ids[int(rng.integers(len(ids)))], 15,
-                                                            liked_ids=liked, disliked_ids=disliked),
+        "playlist 15 from a song": lambda: engine.playlist(
+            ids[int(rng.integers(len(ids)))], 15, liked_ids=liked, disliked_ids=disliked
+        ),
         "playlist 15 foryou": lambda: engine.playlist("foryou", 15, liked_ids=liked, disliked_ids=disliked),
         "playlist 15 journey": lambda: engine.playlist(
-            f"{ids[int(rng.integers(len(ids)))]} -> {ids[int(rng.integers(len(ids)))]}", 15),
+            f"{ids[int(rng.integers(len(ids)))]} -> {ids[int(rng.integers(len(ids)))]}", 15
+        ),
     }.items():
         times = []
         for _ in range(calls):
@@ -247,8 +255,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--servers", type=int, default=40)
     ap.add_argument("--playlists", type=int, default=100)
     ap.add_argument("--tune", action="store_true", help="grid-search the constants on the tuning half")
-    ap.add_argument("--speed", type=int, default=0, metavar="SONGS",
-                    help="also time foryou and playlist at this catalog size (e.g. 100000)")
+    ap.add_argument(
+        "--speed",
+        type=int,
+        default=0,
+        metavar="SONGS",
+        help="also time foryou and playlist at this catalog size (e.g. 100000)",
+    )
     args = ap.parse_args(list(argv) if argv is not None else None)
     logging.basicConfig(level=logging.WARNING)
 
@@ -275,10 +288,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  w={w} k={k}: hit {h:.3f} nDCG {d:.3f}")
         return 0
 
-    print(f"for you on {len(report_rows)} reported listeners (odd rows; constants tuned on the "
-          f"{len(tune_rows)} even ones), bundled catalog of {engine.n_songs:,} songs")
-    rows = {name: evaluate(report_rows, getattr(methods, name))
-            for name in ("popular", "random_clusters", "study_last", "global_mean", "foryou")}
+    print(
+        f"for you on {len(report_rows)} reported listeners (odd rows; constants tuned on the "
+        f"{len(tune_rows)} even ones), bundled catalog of {engine.n_songs:,} songs"
+    )
+    rows = {
+        name: evaluate(report_rows, getattr(methods, name))
+        for name in ("popular", "random_clusters", "study_last", "global_mean", "foryou")
+    }
     print(table(rows))
     best_baseline = max(v for k, v in rows.items() if k != "foryou")
     beats = all(rows["foryou"][j] > max(v[j] for k, v in rows.items() if k != "foryou") for j in (0, 1))
@@ -291,8 +308,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"hybrid beats audio-only: {hybrid[0] > audio[0] and hybrid[1] > audio[1]}")
 
     sm = smoothness(engine, args.playlists)
-    print(f"\nplaylist smoothness over {sm.pop('playlists')} song playlists of 15 "
-          "(mean feature distance between consecutive songs, z units; lower is smoother)")
+    print(
+        f"\nplaylist smoothness over {sm.pop('playlists')} song playlists of 15 "
+        "(mean feature distance between consecutive songs, z units; lower is smoother)"
+    )
     print("| order | mean step |\n|---|---|")
     for k, v in sm.items():
         print(f"| {k} | {v:.3f} |")

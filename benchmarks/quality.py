@@ -173,14 +173,24 @@ def prepare(path: Path, k: int = 4, n: int = 10, split_seed: int = 0) -> Catalog
     listed = songs["artists"].tolist() if "artists" in songs.columns else [None] * len(songs)
     displays = songs["artist"].tolist()
     names = [artist_names(a, d) for a, d in zip(listed, displays)]
-    held = np.array([held_out_side(lead_artist(a, d), split_seed)
-                     for a, d in zip(listed, displays)], dtype=bool)
+    held = np.array(
+        [held_out_side(lead_artist(a, d), split_seed) for a, d in zip(listed, displays)], dtype=bool
+    )
     genres = [normalise_genres(g) for g in songs["genres"].tolist()]
     name = path.name if not path.is_dir() else f"{path.name}/ (union)"
-    cat = Catalog(name=name, songs=songs, model=model, unit=unit,
-                  labels=np.asarray(model.labels_), group=np.asarray(rec.group_),
-                  artist=np.asarray(rec.artist_code_), names=names, genres=genres,
-                  held_out=held, idcg=np.full(len(songs), np.nan))
+    cat = Catalog(
+        name=name,
+        songs=songs,
+        model=model,
+        unit=unit,
+        labels=np.asarray(model.labels_),
+        group=np.asarray(rec.group_),
+        artist=np.asarray(rec.artist_code_),
+        names=names,
+        genres=genres,
+        held_out=held,
+        idcg=np.full(len(songs), np.nan),
+    )
     cat.idcg = ideal_dcg(cat, n)
     return cat
 
@@ -198,8 +208,7 @@ def ideal_dcg(cat: Catalog, n: int, block: int = 512) -> np.ndarray:
     col = {g: j for j, g in enumerate(vocab)}
     rows = [i for i, gs in enumerate(cat.genres) for _ in gs]
     cols = [col[g] for gs in cat.genres for g in gs]
-    G = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
-                          shape=(cat.n, len(vocab)))
+    G = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(cat.n, len(vocab)))
     size = np.asarray(G.sum(axis=1)).ravel()
     disc = _discounts(n)
     for lo in range(0, cat.n, block):
@@ -208,8 +217,11 @@ def ideal_dcg(cat: Catalog, n: int, block: int = 512) -> np.ndarray:
         union = size[lo:hi, None] + size[None, :] - inter
         jac = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
         jac[cat.group[lo:hi, None] == cat.group[None, :]] = 0.0  # the seed and its copies
-        top = -np.sort(-np.partition(jac, cat.n - n, axis=1)[:, cat.n - n:], axis=1) \
-            if cat.n > n else -np.sort(-jac, axis=1)
+        top = (
+            -np.sort(-np.partition(jac, cat.n - n, axis=1)[:, cat.n - n :], axis=1)
+            if cat.n > n
+            else -np.sort(-jac, axis=1)
+        )
         dcg = top[:, :n] @ disc[: top.shape[1]]
         dcg[(size[lo:hi] == 0) | (dcg == 0)] = np.nan
         out[lo:hi] = dcg
@@ -217,8 +229,9 @@ def ideal_dcg(cat: Catalog, n: int, block: int = 512) -> np.ndarray:
 
 
 # -- lists -----------------------------------------------------------------------------------
-def _walk(order: Sequence[int], score: np.ndarray, group: np.ndarray, artist: np.ndarray,
-          n: int, cap: int) -> list[int]:
+def _walk(
+    order: Sequence[int], score: np.ndarray, group: np.ndarray, artist: np.ndarray, n: int, cap: int
+) -> list[int]:
     """The engine's rules over a ranking: skip -inf, copies of earlier picks, capped artists."""
     picks: list[int] = []
     seen: set[int] = set()
@@ -242,13 +255,14 @@ def _walk(order: Sequence[int], score: np.ndarray, group: np.ndarray, artist: np
     return picks
 
 
-def baseline_lists(cat: Catalog, method: str, n: int, cap: int, seeds: np.ndarray,
-                   rng: np.random.Generator, block: int = 256) -> list[list[int]]:
+def baseline_lists(
+    cat: Catalog, method: str, n: int, cap: int, seeds: np.ndarray, rng: np.random.Generator, block: int = 256
+) -> list[list[int]]:
     """Lists of a baseline for ``seeds`` under the common rules (see the module docstring)."""
     out: list[list[int]] = []
     pool = 10 * n + 32
     for lo in range(0, seeds.shape[0], block):
-        b = seeds[lo:lo + block]
+        b = seeds[lo : lo + block]
         if method == "random":
             S = rng.random((b.shape[0], cat.n))
         else:
@@ -257,8 +271,11 @@ def baseline_lists(cat: Catalog, method: str, n: int, cap: int, seeds: np.ndarra
             S[cat.labels[None, :] != cat.labels[b][:, None]] = -np.inf
         S[cat.group[None, :] == cat.group[b][:, None]] = -np.inf  # the seed and its copies
         p = min(pool, cat.n)
-        top = np.argpartition(-S, p - 1, axis=1)[:, :p] if p < cat.n else \
-            np.tile(np.arange(cat.n), (b.shape[0], 1))
+        top = (
+            np.argpartition(-S, p - 1, axis=1)[:, :p]
+            if p < cat.n
+            else np.tile(np.arange(cat.n), (b.shape[0], 1))
+        )
         for r in range(b.shape[0]):
             row = S[r]
             cand = top[r]
@@ -271,8 +288,7 @@ def baseline_lists(cat: Catalog, method: str, n: int, cap: int, seeds: np.ndarra
     return out
 
 
-def ours_lists(cat: Catalog, weight: float, n: int, cap: int,
-               seeds: np.ndarray) -> list[list[int]]:
+def ours_lists(cat: Catalog, weight: float, n: int, cap: int, seeds: np.ndarray) -> list[list[int]]:
     """The engine's own lists at ``weight`` (per_artist=cap; 0 lifts the cap)."""
     rec = Recommender(cat.model, artist_weight=weight)
     return [[i for i, _s in rec.recommend(int(s), n, per_artist=cap)] for s in seeds.tolist()]
@@ -308,8 +324,14 @@ def per_seed(cat: Catalog, seeds: np.ndarray, lists: list[list[int]], n: int) ->
     return out
 
 
-def bootstrap(cat: Catalog, seeds: np.ndarray, lists: dict[str, list[list[int]]],
-              n: int, reps: int, rng: np.random.Generator) -> dict[str, object]:
+def bootstrap(
+    cat: Catalog,
+    seeds: np.ndarray,
+    lists: dict[str, list[list[int]]],
+    n: int,
+    reps: int,
+    rng: np.random.Generator,
+) -> dict[str, object]:
     """Means, 95% CIs and paired differences (ours - each baseline) over ``seeds``."""
     methods = list(lists)
     values = {m: per_seed(cat, seeds, lists[m], n) for m in methods}
@@ -361,7 +383,7 @@ def _incidence(lists: list[list[int]], n_songs: int) -> sparse.csr_matrix:
 
 
 def _summary(point: float, boot: np.ndarray, n: int) -> dict[str, float]:
-    lo, hi = (np.percentile(boot, [2.5, 97.5]) if boot.size else (math.nan, math.nan))
+    lo, hi = np.percentile(boot, [2.5, 97.5]) if boot.size else (math.nan, math.nan)
     return {"mean": point, "lo": float(lo), "hi": float(hi), "n": n}
 
 
@@ -374,8 +396,14 @@ def _verdict(metric: str, lo: float, hi: float) -> str:
 
 
 # -- cross-validation ------------------------------------------------------------------------
-def scan_weights(cats: list[Catalog], grid: Sequence[float], n: int,
-                 say: Callable[[str], None], reps: int = 1000, seed: int = 0) -> dict[str, object]:
+def scan_weights(
+    cats: list[Catalog],
+    grid: Sequence[float],
+    n: int,
+    say: Callable[[str], None],
+    reps: int = 1000,
+    seed: int = 0,
+) -> dict[str, object]:
     """Ours at every weight of ``grid`` (capped), scored on tune and on held-out rows apart.
 
     The weight is chosen on the tune rows only. The objective is the mean over catalogs of
@@ -396,8 +424,10 @@ def scan_weights(cats: list[Catalog], grid: Sequence[float], n: int,
             vals = per_seed(cat, seeds, ours_lists(cat, w, n, CAP, seeds), n)
             part = {}
             for side, mask in (("tune", ~cat.held_out), ("held_out", cat.held_out)):
-                part[side] = {k: float(np.nanmean(v[mask])) if np.isfinite(v[mask]).any()
-                              else math.nan for k, v in vals.items()}
+                part[side] = {
+                    k: float(np.nanmean(v[mask])) if np.isfinite(v[mask]).any() else math.nan
+                    for k, v in vals.items()
+                }
                 values[side].setdefault(cat.name, []).append(vals[OBJECTIVE][mask])
             row["catalogs"][cat.name] = part
         rows.append(row)
@@ -418,8 +448,11 @@ def scan_weights(cats: list[Catalog], grid: Sequence[float], n: int,
         lo, hi = np.percentile(diff, [2.5, 97.5], axis=1)
         for i, row in enumerate(rows):
             row[f"{side}_objective"] = float(point[i])
-            row[f"{side}_below_best"] = {"mean": float(point[best] - point[i]),
-                                         "lo": float(lo[i]), "hi": float(hi[i])}
+            row[f"{side}_below_best"] = {
+                "mean": float(point[best] - point[i]),
+                "lo": float(lo[i]),
+                "hi": float(hi[i]),
+            }
         chosen = next(i for i in range(len(rows)) if lo[i] <= 0.0)
         rows_best, rows_chosen = rows[best]["weight"], rows[chosen]["weight"]
         if side == "tune":
@@ -427,9 +460,12 @@ def scan_weights(cats: list[Catalog], grid: Sequence[float], n: int,
         else:
             other_best, other_chosen = rows_best, rows_chosen
     return {
-        "grid": [float(w) for w in grid], "objective": OBJECTIVE,
-        "objective_text": (f"mean over catalogs of the other-artist hit rate@{n} (cap {CAP}) on the "
-                           "tune rows; the smallest weight not clearly below the best"),
+        "grid": [float(w) for w in grid],
+        "objective": OBJECTIVE,
+        "objective_text": (
+            f"mean over catalogs of the other-artist hit rate@{n} (cap {CAP}) on the "
+            "tune rows; the smallest weight not clearly below the best"
+        ),
         "tuned_on": {c.name: int((~c.held_out).sum()) for c in cats},
         "best_weight": best_weight,
         "chosen_weight": chosen_weight,
@@ -441,16 +477,22 @@ def scan_weights(cats: list[Catalog], grid: Sequence[float], n: int,
 
 
 # -- the run ---------------------------------------------------------------------------------
-def evaluate_catalog(cat: Catalog, weight: float, n: int, reps: int, seed: int,
-                     say: Callable[[str], None]) -> dict[str, object]:
+def evaluate_catalog(
+    cat: Catalog, weight: float, n: int, reps: int, seed: int, say: Callable[[str], None]
+) -> dict[str, object]:
     """Capped and uncapped tables of every method on the held-out seeds of one catalog."""
     seeds = np.flatnonzero(cat.held_out)
     out: dict[str, object] = {
-        "catalog": cat.name, "songs": cat.n, "k": int(cat.model.n_clusters_),
-        "held_out_seeds": int(seeds.shape[0]), "tune_seeds": int(cat.n - seeds.shape[0]),
+        "catalog": cat.name,
+        "songs": cat.n,
+        "k": int(cat.model.n_clusters_),
+        "held_out_seeds": int(seeds.shape[0]),
+        "tune_seeds": int(cat.n - seeds.shape[0]),
         "seeds_with_genres": int(sum(1 for s in seeds if cat.genres[s])),
-        "rows": (f"scored: {seeds.shape[0]:,} held-out seeds (lead artist on the held-out side); "
-                 f"lists drawn from all {cat.n:,} songs; model fitted on all rows (no genres)"),
+        "rows": (
+            f"scored: {seeds.shape[0]:,} held-out seeds (lead artist on the held-out side); "
+            f"lists drawn from all {cat.n:,} songs; model fitted on all rows (no genres)"
+        ),
         "weight": weight,
     }
     for label, cap in (("capped", CAP), ("uncapped", 0)):
@@ -461,8 +503,7 @@ def evaluate_catalog(cat: Catalog, weight: float, n: int, reps: int, seed: int,
         lists["ours_song_only"] = ours_lists(cat, 0.0, n, cap, seeds)
         lists = {m: lists[m] for m in METHODS}
         out[label] = bootstrap(cat, seeds, lists, n, reps, np.random.default_rng(seed + 1))
-        out[label]["mean_list_length"] = {m: float(np.mean([len(p) for p in lists[m]]))
-                                          for m in METHODS}
+        out[label]["mean_list_length"] = {m: float(np.mean([len(p) for p in lists[m]])) for m in METHODS}
         say(f"  {cat.name} {label}: {time.perf_counter() - t0:.1f} s")
     return out
 
@@ -472,18 +513,41 @@ def claims(catalogs: list[dict[str, object]]) -> list[dict[str, object]]:
     out = []
     for c in catalogs:
         d = c["capped"]["differences"]
-        for base, metric in (("random", "hit"), ("study", "hit"), ("study", "other_hit"),
-                             ("study", "ndcg"), ("study", "artists"), ("global", "hit")):
+        for base, metric in (
+            ("random", "hit"),
+            ("study", "hit"),
+            ("study", "other_hit"),
+            ("study", "ndcg"),
+            ("study", "artists"),
+            ("global", "hit"),
+        ):
             x = d[base][metric]
-            out.append({"catalog": c["catalog"], "text": f"ours vs {base}: {metric}",
-                        "difference": x["mean"], "lo": x["lo"], "hi": x["hi"],
-                        "verdict": x["verdict"], "seeds": x["n"], "rows": "held-out"})
+            out.append(
+                {
+                    "catalog": c["catalog"],
+                    "text": f"ours vs {base}: {metric}",
+                    "difference": x["mean"],
+                    "lo": x["lo"],
+                    "hi": x["hi"],
+                    "verdict": x["verdict"],
+                    "seeds": x["n"],
+                    "rows": "held-out",
+                }
+            )
     return out
 
 
-def run(paths: Sequence[Path] | None = None, n: int = 10, k: int = 4, grid: Sequence[float] = WEIGHT_GRID,
-        reps: int = 1000, seed: int = 0, split_seed: int = 0, weight: float | None = None,
-        progress: Callable[[str], None] | None = None) -> dict[str, object]:
+def run(
+    paths: Sequence[Path] | None = None,
+    n: int = 10,
+    k: int = 4,
+    grid: Sequence[float] = WEIGHT_GRID,
+    reps: int = 1000,
+    seed: int = 0,
+    split_seed: int = 0,
+    weight: float | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, object]:
     """Fit every catalog, scan the weight on tune rows, report every method on held-out rows.
 
     ``weight`` skips the scan and reports at that weight: for a catalog whose held-out
@@ -496,30 +560,53 @@ def run(paths: Sequence[Path] | None = None, n: int = 10, k: int = 4, grid: Sequ
     for p in paths:
         t0 = time.perf_counter()
         cats.append(prepare(Path(p), k=k, n=n, split_seed=split_seed))
-        say(f"{cats[-1].name}: {cats[-1].n:,} songs, {int(cats[-1].held_out.sum()):,} held out "
-            f"({time.perf_counter() - t0:.1f} s)")
+        say(
+            f"{cats[-1].name}: {cats[-1].n:,} songs, {int(cats[-1].held_out.sum()):,} held out "
+            f"({time.perf_counter() - t0:.1f} s)"
+        )
     if weight is None:
         say(f"scanning artist weights on the tune rows of {len(cats)} catalog(s)")
         cv = scan_weights(cats, grid, n, say, reps=reps, seed=seed)
         weight = cv["chosen_weight"]
     else:
-        cv = {"grid": [], "chosen_weight": float(weight), "engine_weight": ARTIST_WEIGHT,
-              "objective_text": "no scan: weight given with --weight", "scan": [], "tuned_on": {}}
+        cv = {
+            "grid": [],
+            "chosen_weight": float(weight),
+            "engine_weight": ARTIST_WEIGHT,
+            "objective_text": "no scan: weight given with --weight",
+            "scan": [],
+            "tuned_on": {},
+        }
     results = [evaluate_catalog(c, weight, n, reps, seed, say) for c in cats]
     return {
-        "list_length": n, "cap": CAP, "k": k, "bootstrap": reps, "random_seed": seed,
-        "split": {"by": "lead artist (stable hash of its key, the same in every catalog)",
-                  "split_seed": split_seed,
-                  "held_out_rows": "scored", "tune_rows": "choose the artist weight"},
+        "list_length": n,
+        "cap": CAP,
+        "k": k,
+        "bootstrap": reps,
+        "random_seed": seed,
+        "split": {
+            "by": "lead artist (stable hash of its key, the same in every catalog)",
+            "split_seed": split_seed,
+            "held_out_rows": "scored",
+            "tune_rows": "choose the artist weight",
+        },
         "ndcg": "graded: relevance = Jaccard overlap of genre sets; ideal = best 10 of the catalog",
-        "cv": cv, "catalogs": results, "claims": claims(results),
+        "cv": cv,
+        "catalogs": results,
+        "claims": claims(results),
     }
 
 
 # -- printing ---------------------------------------------------------------------------------
-_COLUMNS = (("hit", "hit@10", 3), ("other_hit", "other-art", 3), ("ndcg", "nDCG@10", 3),
-            ("artists", "artists", 2), ("ild", "ILD", 3), ("coverage", "coverage", 3),
-            ("similarity", "sim", 3))
+_COLUMNS = (
+    ("hit", "hit@10", 3),
+    ("other_hit", "other-art", 3),
+    ("ndcg", "nDCG@10", 3),
+    ("artists", "artists", 2),
+    ("ild", "ILD", 3),
+    ("coverage", "coverage", 3),
+    ("similarity", "sim", 3),
+)
 
 
 def _cell(x: dict[str, float], digits: int) -> str:
@@ -530,22 +617,32 @@ def _scan_lines(result: dict[str, object]) -> list[str]:
     """The cross-validation scan: the objective per weight, tune and held-out rows apart."""
     cv = result["cv"]
     names = [c["catalog"] for c in result["catalogs"]]
-    lines = [f"Artist weight chosen on the TUNE rows ({cv['objective_text']}):",
-             f"{'weight':>6}  " + "  ".join(f"{nm[:17]:>17}" for nm in names)
-             + f"  {'tune mean':>9}  {'best - w [95% CI]':>24}  {'held-out mean':>13}",
-             f"{'':>6}  " + "  ".join(f"{'tune / held-out':>17}" for _ in names)
-             + f"  {'':>9}  {'(tune, paired)':>24}"]
+    lines = [
+        f"Artist weight chosen on the TUNE rows ({cv['objective_text']}):",
+        f"{'weight':>6}  "
+        + "  ".join(f"{nm[:17]:>17}" for nm in names)
+        + f"  {'tune mean':>9}  {'best - w [95% CI]':>24}  {'held-out mean':>13}",
+        f"{'':>6}  "
+        + "  ".join(f"{'tune / held-out':>17}" for _ in names)
+        + f"  {'':>9}  {'(tune, paired)':>24}",
+    ]
     for row in cv["scan"]:
-        cells = "  ".join(f"{row['catalogs'][nm]['tune'][OBJECTIVE]:>8.4f}/"
-                          f"{row['catalogs'][nm]['held_out'][OBJECTIVE]:.4f}" for nm in names)
+        cells = "  ".join(
+            f"{row['catalogs'][nm]['tune'][OBJECTIVE]:>8.4f}/{row['catalogs'][nm]['held_out'][OBJECTIVE]:.4f}"
+            for nm in names
+        )
         b = row["tune_below_best"]
         gap = f"{b['mean']:+.4f} [{b['lo']:+.4f}, {b['hi']:+.4f}]"
         mark = " <- chosen" if row["weight"] == cv["chosen_weight"] else ""
-        lines.append(f"{row['weight']:>6g}  {cells}  {row['tune_objective']:>9.4f}  {gap:>24}  "
-                     f"{row['held_out_objective']:>13.4f}{mark}")
-    lines.append(f"best weight on tune rows {cv['best_weight']:g}, chosen {cv['chosen_weight']:g} "
-                 f"(engine's ARTIST_WEIGHT: {cv['engine_weight']:g}); the same rule on the held-out "
-                 f"rows would choose {cv['held_out_rows_would_choose']:g}")
+        lines.append(
+            f"{row['weight']:>6g}  {cells}  {row['tune_objective']:>9.4f}  {gap:>24}  "
+            f"{row['held_out_objective']:>13.4f}{mark}"
+        )
+    lines.append(
+        f"best weight on tune rows {cv['best_weight']:g}, chosen {cv['chosen_weight']:g} "
+        f"(engine's ARTIST_WEIGHT: {cv['engine_weight']:g}); the same rule on the held-out "
+        f"rows would choose {cv['held_out_rows_would_choose']:g}"
+    )
     return lines
 
 
@@ -554,31 +651,48 @@ def format_table(result: dict[str, object]) -> str:
     if cv["scan"]:
         lines = _scan_lines(result)
     else:
-        lines = [(f"No scan: artist weight {cv['chosen_weight']:g} given with --weight "
-                  f"(engine's ARTIST_WEIGHT: {cv['engine_weight']:g})")]
+        lines = [
+            (
+                f"No scan: artist weight {cv['chosen_weight']:g} given with --weight "
+                f"(engine's ARTIST_WEIGHT: {cv['engine_weight']:g})"
+            )
+        ]
     for c in result["catalogs"]:
         for label in ("capped", "uncapped"):
             part = c[label]
             cap = f"at most {result['cap']} per artist" if label == "capped" else "no artist cap (reference)"
-            lines += ["", f"{c['catalog']}, HELD-OUT rows, {cap}, weight {c['weight']:g}: {c['rows']}",
-                      f"{'method':<31}" + "".join(f" {h:>21}" for _, h, _ in _COLUMNS)]
+            lines += [
+                "",
+                f"{c['catalog']}, HELD-OUT rows, {cap}, weight {c['weight']:g}: {c['rows']}",
+                f"{'method':<31}" + "".join(f" {h:>21}" for _, h, _ in _COLUMNS),
+            ]
             for m in METHODS:
                 r = part["methods"][m]
-                lines.append(f"{METHOD_LABELS[m]:<31}" + "".join(f" {_cell(r[k], d):>21}"
-                                                                 for k, _, d in _COLUMNS))
+                lines.append(
+                    f"{METHOD_LABELS[m]:<31}" + "".join(f" {_cell(r[k], d):>21}" for k, _, d in _COLUMNS)
+                )
             ours = part["methods"]["ours"]
-            lines.append(f"(seeds: {ours['artists']['n']:,}; genre figures over the "
-                         f"{ours['hit']['n']:,} with genres; other-art over the {ours['other_hit']['n']:,} "
-                         "whose lists show another artist under every method)")
+            lines.append(
+                f"(seeds: {ours['artists']['n']:,}; genre figures over the "
+                f"{ours['hit']['n']:,} with genres; other-art over the {ours['other_hit']['n']:,} "
+                "whose lists show another artist under every method)"
+            )
             if label == "capped":
                 lines.append("ours minus (paired bootstrap; tie = interval holds 0):")
                 for base, d in part["differences"].items():
-                    lines.append(f"  {METHOD_LABELS[base]:<29}" + "".join(
-                        f" {d[k]['mean']:+.3f} {d[k]['verdict']:<6}".rjust(22) for k, _, _ in _COLUMNS))
-    lines += ["", "hit@10: share of slots sharing a genre with the seed; other-art: share of the picks by",
-              "other artists that share a genre; nDCG@10: graded (genre Jaccard); artists: distinct per",
-              "list; ILD: mean pairwise cosine distance; coverage: share of the catalog in the lists;",
-              "sim: cosine to seed. [a, b] = 95% bootstrap interval over held-out seeds."]
+                    lines.append(
+                        f"  {METHOD_LABELS[base]:<29}"
+                        + "".join(
+                            f" {d[k]['mean']:+.3f} {d[k]['verdict']:<6}".rjust(22) for k, _, _ in _COLUMNS
+                        )
+                    )
+    lines += [
+        "",
+        "hit@10: share of slots sharing a genre with the seed; other-art: share of the picks by",
+        "other artists that share a genre; nDCG@10: graded (genre Jaccard); artists: distinct per",
+        "list; ILD: mean pairwise cosine distance; coverage: share of the catalog in the lists;",
+        "sim: cosine to seed. [a, b] = 95% bootstrap interval over held-out seeds.",
+    ]
     return "\n".join(lines)
 
 
@@ -593,30 +707,49 @@ def _grid(text: str) -> list[float]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.quality",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", nargs="+", type=Path, default=None,
-                        help="catalog file(s) or folder(s) (a folder = the union of its files); "
-                             "default: each bundled file of data/ on its own")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.quality", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--data",
+        nargs="+",
+        type=Path,
+        default=None,
+        help="catalog file(s) or folder(s) (a folder = the union of its files); "
+        "default: each bundled file of data/ on its own",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--n", type=int, default=10, help="list length (default 10)")
     parser.add_argument("--k", type=int, default=4, help="number of clusters (default 4)")
-    parser.add_argument("--grid", type=_grid, default=list(WEIGHT_GRID),
-                        help="artist weights to scan, comma-separated")
+    parser.add_argument(
+        "--grid", type=_grid, default=list(WEIGHT_GRID), help="artist weights to scan, comma-separated"
+    )
     parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples")
     parser.add_argument("--seed", type=int, default=0, help="random seed (random baseline, bootstrap)")
     parser.add_argument("--split-seed", type=int, default=0, help="salt of the artist split")
-    parser.add_argument("--weight", type=float, default=None,
-                        help="skip the scan, report at this artist weight (one chosen on tune rows)")
+    parser.add_argument(
+        "--weight",
+        type=float,
+        default=None,
+        help="skip the scan, report at this artist weight (one chosen on tune rows)",
+    )
     args = parser.parse_args(argv)
     if args.weight is not None and not 0.0 <= args.weight <= 10.0:  # NaN fails too
         parser.error(f"--weight wants a number in 0..10, got {args.weight}")
     logging.basicConfig(level=logging.WARNING)
-    say = (lambda m: print(m, file=sys.stderr, flush=True))
+    say = lambda m: print(m, file=sys.stderr, flush=True)
     try:
-        result = run(args.data, n=max(1, args.n), k=args.k, grid=args.grid,
-                     reps=max(10, args.bootstrap), seed=args.seed, split_seed=args.split_seed,
-                     weight=args.weight, progress=say)
+        result = run(
+            args.data,
+            n=max(1, args.n),
+            k=args.k,
+            grid=args.grid,
+            reps=max(10, args.bootstrap),
+            seed=args.seed,
+            split_seed=args.split_seed,
+            weight=args.weight,
+            progress=say,
+        )
     except CatalogError as exc:
         print(f"quality: {exc}", file=sys.stderr)
         return 2

@@ -76,16 +76,16 @@ def typo(text: str, rng: np.random.Generator) -> str:
         ch = alphabet[int(rng.integers(26))]
         while ch == text[i]:
             ch = alphabet[int(rng.integers(26))]
-        return text[:i] + ch + text[i + 1:]
+        return text[:i] + ch + text[i + 1 :]
     if kind == 1:
-        return text[:i] + text[i + 1:]
+        return text[:i] + text[i + 1 :]
     if kind == 2:
         return text[:i] + alphabet[int(rng.integers(26))] + text[i:]
     j = i + 1 if i + 1 < len(text) and text[i + 1].isalpha() else i - 1
     if j <= 0 or text[j] == text[i]:
-        return text[:i] + text[i + 1:]
+        return text[:i] + text[i + 1 :]
     a, b = sorted((i, j))
-    return text[:a] + text[b] + text[a] + text[b + 1:]
+    return text[:a] + text[b] + text[a] + text[b + 1 :]
 
 
 def toggle_the(text: str) -> str:
@@ -155,7 +155,9 @@ def _feat(r: Row, rng: np.random.Generator) -> str | None:
     if not r.featured:
         return None
     word = FEAT_WORDS[int(rng.integers(len(FEAT_WORDS)))]
-    return f"{r.title} {word} {r.featured}" if rng.integers(2) else f"{r.artist} - {r.title} {word} {r.featured}"
+    return (
+        f"{r.title} {word} {r.featured}" if rng.integers(2) else f"{r.artist} - {r.title} {word} {r.featured}"
+    )
 
 
 def _version(r: Row, rng: np.random.Generator) -> str | None:
@@ -192,8 +194,11 @@ def song_rows(songs: pd.DataFrame, sources: Sequence[str]) -> list[Row]:
         if not title or not artist or not title.isascii() or not artist.isascii():
             continue  # people type these in their own script; the forms here are Latin typing
         feat = _FEAT_IN_TITLE.search(name)
-        featured = fold(re.split(r",|&| and ", feat.group(1))[0]) if feat else \
-            (fold(artists[1]) if len(artists) > 1 else "")
+        featured = (
+            fold(re.split(r",|&| and ", feat.group(1))[0])
+            if feat
+            else (fold(artists[1]) if len(artists) > 1 else "")
+        )
         out.append(Row(i, title, name, artist, featured))
     return out
 
@@ -212,8 +217,9 @@ def identities(songs: pd.DataFrame) -> tuple[np.ndarray, dict[str, set[str]]]:
     return np.array([f"{k}\x00{a}" for k, a in zip(keys, arts)], dtype=object), by_title
 
 
-def measure(resolver: SongResolver, songs: pd.DataFrame, sources: Sequence[str], per_form: int,
-            seed: int) -> list[dict[str, object]]:
+def measure(
+    resolver: SongResolver, songs: pd.DataFrame, sources: Sequence[str], per_form: int, seed: int
+) -> list[dict[str, object]]:
     ident, by_title = identities(songs)
     rows = [dataclasses.replace(r, tied=len(by_title[r.title]) > 1) for r in song_rows(songs, sources)]
     all_keys = sorted(by_title)
@@ -221,6 +227,7 @@ def measure(resolver: SongResolver, songs: pd.DataFrame, sources: Sequence[str],
     def prefix_owners(prefix: str) -> int:
         """How many songs (title key + artists) have a title starting with these words."""
         from bisect import bisect_left
+
         lo = bisect_left(all_keys, prefix)
         owners = 0
         for key in all_keys[lo:]:
@@ -253,8 +260,13 @@ def measure(resolver: SongResolver, songs: pd.DataFrame, sources: Sequence[str],
     return lines
 
 
-def _score(name: str, resolver: SongResolver, queries: list[tuple[str, Row]], ident: np.ndarray,
-           should_ask: bool = False) -> dict:
+def _score(
+    name: str,
+    resolver: SongResolver,
+    queries: list[tuple[str, Row]],
+    ident: np.ndarray,
+    should_ask: bool = False,
+) -> dict:
     """Shares of outcomes. top-1 counts the right song *taken* without asking (for a tie:
     asked, with the song among the choices); "right first" also counts a right first choice
     of a question."""
@@ -266,8 +278,14 @@ def _score(name: str, resolver: SongResolver, queries: list[tuple[str, Row]], id
         res = resolver.resolve(q)
         right = bool(res.candidates) and ident[res.candidates[0].index] == ident[row.index]
         was_taken = res.status in (STATUS_EXACT, STATUS_FUZZY)
-        good = (res.status == STATUS_AMBIGUOUS and any(ident[c.index] == ident[row.index] for c in res.candidates)) \
-            if should_ask else (right and was_taken)
+        good = (
+            (
+                res.status == STATUS_AMBIGUOUS
+                and any(ident[c.index] == ident[row.index] for c in res.candidates)
+            )
+            if should_ask
+            else (right and was_taken)
+        )
         first_right += right
         taken += was_taken
         top1 += good
@@ -277,34 +295,60 @@ def _score(name: str, resolver: SongResolver, queries: list[tuple[str, Row]], id
             got = f"{res.candidates[0].name} / {res.candidates[0].artist}" if res.candidates else "-"
             misses.append(f"{q!r} [{row.full_title} / {row.artist}] -> {res.status}: {got}")
     ms = (time.perf_counter() - started) * 1000 / max(n, 1)
-    share = (lambda k: k / n if n else float("nan"))
-    return {"form": name, "n": n, "top1": share(top1), "taken": share(taken), "first_right": share(first_right),
-            "ambiguous": share(ambiguous), "no_match": share(no_match), "ms": ms, "misses": misses}
+    share = lambda k: k / n if n else float("nan")
+    return {
+        "form": name,
+        "n": n,
+        "top1": share(top1),
+        "taken": share(taken),
+        "first_right": share(first_right),
+        "ambiguous": share(ambiguous),
+        "no_match": share(no_match),
+        "ms": ms,
+        "misses": misses,
+    }
 
 
 def format_table(title: str, lines: list[dict]) -> str:
-    out = [title, (f"{'form':<22} {'n':>5} {'top-1':>6} {'taken':>6} {'right 1st':>9} "
-                   f"{'ambig':>6} {'no-match':>8} {'ms/q':>6}")]
+    out = [
+        title,
+        (
+            f"{'form':<22} {'n':>5} {'top-1':>6} {'taken':>6} {'right 1st':>9} "
+            f"{'ambig':>6} {'no-match':>8} {'ms/q':>6}"
+        ),
+    ]
     for d in lines:
-        out.append(f"{d['form']:<22} {d['n']:>5} {d['top1']:>6.3f} {d['taken']:>6.3f} {d['first_right']:>9.3f} "
-                   f"{d['ambiguous']:>6.3f} {d['no_match']:>8.3f} {d['ms']:>6.1f}")
+        out.append(
+            f"{d['form']:<22} {d['n']:>5} {d['top1']:>6.3f} {d['taken']:>6.3f} {d['first_right']:>9.3f} "
+            f"{d['ambiguous']:>6.3f} {d['no_match']:>8.3f} {d['ms']:>6.1f}"
+        )
     return "\n".join(out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.resolution", description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", choices=("tune", "heldout", "both"), default="both",
-                        help="which rows make the queries: tune = study sample, heldout = hits files")
-    parser.add_argument("--per-form", type=int, default=400, metavar="N", help="queries per form (default 400)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.resolution", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--rows",
+        choices=("tune", "heldout", "both"),
+        default="both",
+        help="which rows make the queries: tune = study sample, heldout = hits files",
+    )
+    parser.add_argument(
+        "--per-form", type=int, default=400, metavar="N", help="queries per form (default 400)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--misses", action="store_true", help="print a few misses per form")
     args = parser.parse_args(argv)
     songs = union_catalog()
     resolver = SongResolver(songs)
     print(f"catalog: bundled union of {STUDY} + {' + '.join(HITS)} = {len(songs)} songs", flush=True)
-    sets = {"tune": ("tune rows: study sample (thresholds were tuned on these)", (STUDY,)),
-            "heldout": ("held-out rows: hits files (not used for tuning)", HITS)}
-    for key in (("tune", "heldout") if args.rows == "both" else (args.rows,)):
+    sets = {
+        "tune": ("tune rows: study sample (thresholds were tuned on these)", (STUDY,)),
+        "heldout": ("held-out rows: hits files (not used for tuning)", HITS),
+    }
+    for key in ("tune", "heldout") if args.rows == "both" else (args.rows,):
         title, sources = sets[key]
         lines = measure(resolver, songs, sources, args.per_form, args.seed)
         print("\n" + format_table(title, lines), flush=True)

@@ -48,20 +48,60 @@ TITLE_VARIANT_SHARE = 0.5
 #: Share of songs credited to another real artist.
 ARTIST_SWAP_SHARE = 0.3
 #: What gets appended to titles.
-TITLE_WORDS = ("Reprise", "Interlude", "Night", "Blue", "Again", "Part 2", "II", "Dream",
-               "Home", "Sunrise", "Outro", "Forever", "2", "3", "7", "99")
+TITLE_WORDS = (
+    "Reprise",
+    "Interlude",
+    "Night",
+    "Blue",
+    "Again",
+    "Part 2",
+    "II",
+    "Dream",
+    "Home",
+    "Sunrise",
+    "Outro",
+    "Forever",
+    "2",
+    "3",
+    "7",
+    "99",
+)
 
 #: Decimal places the real files use, per feature (duration_ms is whole milliseconds).
-_DECIMALS = dict.fromkeys(AUDIO_FEATURES, 3) | {"speechiness": 4, "acousticness": 6,
-                                             "instrumentalness": 6, "duration_ms": 0}
+_DECIMALS = dict.fromkeys(AUDIO_FEATURES, 3) | {
+    "speechiness": 4,
+    "acousticness": 6,
+    "instrumentalness": 6,
+    "duration_ms": 0,
+}
 _BASE62 = np.array(list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))
 
 #: The 23 columns of the study's single_genre_artists.csv, in its order.
-STUDY_COLUMNS = ("id_songs", "name_song", "popularity_songs", "duration_ms", "explicit",
-                 "id_artists", "release_date", "danceability", "energy", "key", "loudness",
-                 "mode", "speechiness", "acousticness", "instrumentalness", "liveness",
-                 "valence", "tempo", "time_signature", "followers", "genres",
-                 "name_artists", "popularity_artists")
+STUDY_COLUMNS = (
+    "id_songs",
+    "name_song",
+    "popularity_songs",
+    "duration_ms",
+    "explicit",
+    "id_artists",
+    "release_date",
+    "danceability",
+    "energy",
+    "key",
+    "loudness",
+    "mode",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "valence",
+    "tempo",
+    "time_signature",
+    "followers",
+    "genres",
+    "name_artists",
+    "popularity_artists",
+)
 
 
 @lru_cache(maxsize=1)
@@ -151,22 +191,24 @@ def write_study_csv(songs: pd.DataFrame, path: str | Path, seed: int = 0) -> Pat
     artists = songs["artist"].astype(str)
     artist_codes, artist_names = pd.factorize(artists)
     artist_ids = _spotify_ids(rng, len(artist_names))
-    frame = pd.DataFrame({
-        "id_songs": songs["id"].astype(str).to_numpy(),
-        "name_song": songs["name"].astype(str).to_numpy(),
-        "popularity_songs": songs["popularity"].fillna(0).round().astype(int).to_numpy(),
-        "duration_ms": songs["duration_ms"].round().astype(np.int64).to_numpy(),
-        "explicit": songs["explicit"].astype(int).to_numpy(),
-        "id_artists": artist_ids[artist_codes],
-        "release_date": songs["year"].astype("string").fillna("").to_numpy(),
-        "key": rng.integers(0, 12, size=n),
-        "mode": rng.integers(0, 2, size=n),
-        "time_signature": rng.choice([3, 4, 4, 4, 5], size=n),
-        "followers": rng.integers(100, 1_000_000, size=len(artist_names))[artist_codes],
-        "genres": [str(list(g)) for g in songs["genres"]],
-        "name_artists": artists.to_numpy(),
-        "popularity_artists": rng.integers(0, 80, size=len(artist_names))[artist_codes],
-    })
+    frame = pd.DataFrame(
+        {
+            "id_songs": songs["id"].astype(str).to_numpy(),
+            "name_song": songs["name"].astype(str).to_numpy(),
+            "popularity_songs": songs["popularity"].fillna(0).round().astype(int).to_numpy(),
+            "duration_ms": songs["duration_ms"].round().astype(np.int64).to_numpy(),
+            "explicit": songs["explicit"].astype(int).to_numpy(),
+            "id_artists": artist_ids[artist_codes],
+            "release_date": songs["year"].astype("string").fillna("").to_numpy(),
+            "key": rng.integers(0, 12, size=n),
+            "mode": rng.integers(0, 2, size=n),
+            "time_signature": rng.choice([3, 4, 4, 4, 5], size=n),
+            "followers": rng.integers(100, 1_000_000, size=len(artist_names))[artist_codes],
+            "genres": [str(list(g)) for g in songs["genres"]],
+            "name_artists": artists.to_numpy(),
+            "popularity_artists": rng.integers(0, 80, size=len(artist_names))[artist_codes],
+        }
+    )
     for feature in AUDIO_FEATURES:
         if feature != "duration_ms":
             frame[feature] = songs[feature].to_numpy()

@@ -27,7 +27,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from engine.catalog import load_catalog
@@ -37,11 +36,18 @@ from engine.service import Engine
 from engine.vocabulary import VOCABULARY
 
 SECOND_CATALOG = Path("/work/shared/data/well_known_songs.csv")
-COLUMNS = ("valence", "energy", "tempo", "acousticness", "danceability", "instrumentalness",
-           "speechiness")
-SHORT = {"valence": "val", "energy": "nrg", "tempo": "bpm", "acousticness": "acou",
-         "danceability": "dance", "instrumentalness": "instr", "speechiness": "speech",
-         "loudness": "loud", "liveness": "live"}
+COLUMNS = ("valence", "energy", "tempo", "acousticness", "danceability", "instrumentalness", "speechiness")
+SHORT = {
+    "valence": "val",
+    "energy": "nrg",
+    "tempo": "bpm",
+    "acousticness": "acou",
+    "danceability": "dance",
+    "instrumentalness": "instr",
+    "speechiness": "speech",
+    "loudness": "loud",
+    "liveness": "live",
+}
 DEFAULT_MARGIN = 0.1
 
 
@@ -50,7 +56,7 @@ def load_songs(path: Path) -> pd.DataFrame:
     (``artist, song, year, genre`` and no id) while the loader does not know it."""
     try:
         return load_catalog(path)[0]
-    except Exception:  # noqa: BLE001 - unknown layout: adapt it below
+    except Exception:
         raw = pd.read_csv(path)
         if not {"artist", "song"} <= set(raw.columns):
             raise
@@ -77,21 +83,41 @@ def measure(songs: pd.DataFrame, n: int, margin: float, k: int = 4) -> dict[str,
         res = engine.vibe(w.word, n, seed=0)
         idx = [p.song.index for p in res.picks]
         shift = ((X.loc[idx, feats].mean() - mean) / sd).to_dict()
-        flags = [f"{f}{'+' if d > 0 else '-'}" for f, d in w.directions.items()
-                 if f in shift and not d * shift[f] >= margin]
-        rows.append({"word": w.word, "kind": w.kind, "n": len(idx), "by_cluster": res.by_cluster,
-                     "from": [f"{m.label} ({c})" for m, c in res.sources],
-                     "directions": {f: d for f, d in w.directions.items()},
-                     "shift_sd": shift,
-                     "means": X.loc[idx, feats].mean().to_dict(), "flags": flags})
-    return {"songs": len(X), "k": k, "catalog_mean": mean.to_dict(), "words": rows,
-            "flagged": [r["word"] for r in rows if r["flags"]]}
+        flags = [
+            f"{f}{'+' if d > 0 else '-'}"
+            for f, d in w.directions.items()
+            if f in shift and not d * shift[f] >= margin
+        ]
+        rows.append(
+            {
+                "word": w.word,
+                "kind": w.kind,
+                "n": len(idx),
+                "by_cluster": res.by_cluster,
+                "from": [f"{m.label} ({c})" for m, c in res.sources],
+                "directions": {f: d for f, d in w.directions.items()},
+                "shift_sd": shift,
+                "means": X.loc[idx, feats].mean().to_dict(),
+                "flags": flags,
+            }
+        )
+    return {
+        "songs": len(X),
+        "k": k,
+        "catalog_mean": mean.to_dict(),
+        "words": rows,
+        "flagged": [r["word"] for r in rows if r["flags"]],
+    }
 
 
 def format_table(name: str, result: dict[str, Any]) -> list[str]:
     head = f"{'word':<13} " + " ".join(f"{SHORT[c]:>7}" for c in COLUMNS) + "  directions          flags"
-    lines = [f"== {name}: {result['songs']:,} songs, k={result['k']} — picks' mean minus catalog mean, "
-             "in catalog sd (* = a direction of the word)", head, "-" * len(head)]
+    lines = [
+        f"== {name}: {result['songs']:,} songs, k={result['k']} — picks' mean minus catalog mean, "
+        "in catalog sd (* = a direction of the word)",
+        head,
+        "-" * len(head),
+    ]
     for r in result["words"]:
         dirs = r["directions"]
         cells = []
@@ -102,17 +128,25 @@ def format_table(name: str, result: dict[str, Any]) -> list[str]:
         lines.append(f"{r['word']:<13} " + " ".join(cells) + f"  {d_text:<19} {' '.join(r['flags']) or 'ok'}")
     m = result["catalog_mean"]
     lines.append("catalog mean  " + " ".join(f"{m.get(c, float('nan')):7.2f}" for c in COLUMNS))
-    lines.append(f"flagged: {len(result['flagged'])} of {len(result['words'])}"
-                 + (f" ({', '.join(result['flagged'])})" if result["flagged"] else ""))
+    lines.append(
+        f"flagged: {len(result['flagged'])} of {len(result['words'])}"
+        + (f" ({', '.join(result['flagged'])})" if result["flagged"] else "")
+    )
     return lines
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.vibe_words", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.vibe_words", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--second", type=Path, default=SECOND_CATALOG, help="the second real catalog")
     parser.add_argument("--n", type=int, default=20, help="picks per word (default 20)")
-    parser.add_argument("--margin", type=float, default=DEFAULT_MARGIN,
-                        help="sd the picks' mean must move in each direction (default 0.1)")
+    parser.add_argument(
+        "--margin",
+        type=float,
+        default=DEFAULT_MARGIN,
+        help="sd the picks' mean must move in each direction (default 0.1)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -123,8 +157,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"second catalog {args.second} not found; bundled only", file=sys.stderr)
     results = {name: measure(load_songs(path), args.n, args.margin) for name, path in catalogs.items()}
     if args.json:
-        print(json.dumps({"vocabulary": len(VOCABULARY), "margin_sd": args.margin, "catalogs": results},
-                         indent=2, default=float))
+        print(
+            json.dumps(
+                {"vocabulary": len(VOCABULARY), "margin_sd": args.margin, "catalogs": results},
+                indent=2,
+                default=float,
+            )
+        )
     else:
         print(f"{len(VOCABULARY)} vocabulary words, {args.n} picks each, margin {args.margin:g} sd")
         for name, result in results.items():

@@ -15,12 +15,15 @@ logger = logging.getLogger("bot")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
-        description="Clusterfy: song recommendations by how they sound, on Discord or in a console.")
-    parser.add_argument("--console", action="store_true",
-                        help="chat in this terminal instead of connecting to Discord")
+        description="Clusterfy: song recommendations by how they sound, on Discord or in a console.",
+    )
+    parser.add_argument(
+        "--console", action="store_true", help="chat in this terminal instead of connecting to Discord"
+    )
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         load_dotenv_file()
         settings = settings_from_env()
@@ -29,13 +32,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     console = args.console or not settings.has_token
     # The console keeps stdout for the chat; the bot logs at the configured level.
-    logging.getLogger().setLevel(logging.WARNING if console and settings.log_level == "INFO"
-                                 else settings.log_level)
+    logging.getLogger().setLevel(
+        logging.WARNING if console and settings.log_level == "INFO" else settings.log_level
+    )
     try:
         if console:
             if not args.console:
-                print("No DISCORD_TOKEN configured: starting the console chat "
-                      "(set it in .env to run on Discord).", file=sys.stderr)
+                print(
+                    "No DISCORD_TOKEN configured: starting the console chat "
+                    "(set it in .env to run on Discord).",
+                    file=sys.stderr,
+                )
             from .console import run_console
 
             return run_console(settings)

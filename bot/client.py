@@ -38,16 +38,25 @@ class ClusterfyBot(commands.Bot):
     the default intents (tests: dpytest needs the members intent).
     """
 
-    def __init__(self, settings: Settings, *, engine: Engine | None = None,
-                 store: Store | None = None, limiter: RateLimiter | None = None,
-                 sync_commands: bool = True, intents: discord.Intents | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        engine: Engine | None = None,
+        store: Store | None = None,
+        limiter: RateLimiter | None = None,
+        sync_commands: bool = True,
+        intents: discord.Intents | None = None,
+    ) -> None:
         if intents is None:
             intents = discord.Intents.default()
             intents.message_content = True  # prefix commands need to read message text
         shard_options: dict[str, object] = {}
         if isinstance(self, commands.AutoShardedBot):  # see create_bot
-            shard_options = {"shard_count": settings.shard_count,
-                             "shard_ids": list(settings.shard_ids) if settings.shard_ids else None}
+            shard_options = {
+                "shard_count": settings.shard_count,
+                "shard_ids": list(settings.shard_ids) if settings.shard_ids else None,
+            }
         super().__init__(
             command_prefix=commands.when_mentioned_or(settings.prefix),
             intents=intents,
@@ -77,8 +86,9 @@ class ClusterfyBot(commands.Bot):
             # The model's millions of objects live as long as the bot: keep them out of
             # the garbage collector's scans, whose pauses would stall the event loop.
             gc.freeze()
-        self.conversation = Conversation(self.engine, self.store, prefix=self.settings.prefix,
-                                         limiter=self.limiter)
+        self.conversation = Conversation(
+            self.engine, self.store, prefix=self.settings.prefix, limiter=self.limiter
+        )
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         install_error_handlers(self)
@@ -99,27 +109,42 @@ class ClusterfyBot(commands.Bot):
                 logger.info("synced %d slash commands to guild %s", len(synced), guild_id)
             else:
                 synced = await self.tree.sync()
-                logger.info("synced %d slash commands globally (they can take up to an hour "
-                            "to appear; set DEV_GUILD_ID for instant updates while testing)",
-                            len(synced))
+                logger.info(
+                    "synced %d slash commands globally (they can take up to an hour "
+                    "to appear; set DEV_GUILD_ID for instant updates while testing)",
+                    len(synced),
+                )
         except discord.Forbidden:
-            logger.error("could not sync slash commands to guild %s: invite the bot there with "
-                         "the applications.commands scope, or unset DEV_GUILD_ID", guild_id)
+            logger.error(
+                "could not sync slash commands to guild %s: invite the bot there with "
+                "the applications.commands scope, or unset DEV_GUILD_ID",
+                guild_id,
+            )
         except discord.HTTPException as exc:
             logger.error("could not sync slash commands: %s %s", exc.status, exc.text)
 
     async def on_ready(self) -> None:
         user = self.user
-        logger.info("logged in as %s (id %s) in %d servers; prefix %s and slash commands ready",
-                    user, user.id if user else "?", len(self.guilds), self.settings.prefix)
+        logger.info(
+            "logged in as %s (id %s) in %d servers; prefix %s and slash commands ready",
+            user,
+            user.id if user else "?",
+            len(self.guilds),
+            self.settings.prefix,
+        )
         if self.settings.sharded:
-            logger.info("running shards %s of %d", list(getattr(self, "shard_ids", None) or []) or "all",
-                        self.settings.shard_count)
+            logger.info(
+                "running shards %s of %d",
+                list(getattr(self, "shard_ids", None) or []) or "all",
+                self.settings.shard_count,
+            )
         if not self.intents.message_content:
-            logger.warning("the message content intent is off: prefix commands like %srecommend "
-                           "won't see any text (mentions still work). Enable MESSAGE CONTENT "
-                           "INTENT in the Developer Portal → Bot, or use the slash commands.",
-                           self.settings.prefix)
+            logger.warning(
+                "the message content intent is off: prefix commands like %srecommend "
+                "won't see any text (mentions still work). Enable MESSAGE CONTENT "
+                "INTENT in the Developer Portal → Bot, or use the slash commands.",
+                self.settings.prefix,
+            )
 
     async def close(self) -> None:
         try:
@@ -151,16 +176,20 @@ def run_bot(settings: Settings) -> int:
     try:
         asyncio.run(serve())
     except discord.LoginFailure:
-        logger.error("Discord rejected DISCORD_TOKEN; copy it again from the Developer Portal "
-                     "(Bot → Reset Token)")
+        logger.error(
+            "Discord rejected DISCORD_TOKEN; copy it again from the Developer Portal (Bot → Reset Token)"
+        )
         return 1
     except discord.PrivilegedIntentsRequired:
-        logger.error("the message content intent is not enabled for this bot: enable MESSAGE "
-                     "CONTENT INTENT in the Developer Portal → Bot → Privileged Gateway Intents")
+        logger.error(
+            "the message content intent is not enabled for this bot: enable MESSAGE "
+            "CONTENT INTENT in the Developer Portal → Bot → Privileged Gateway Intents"
+        )
         return 1
     except (aiohttp.ClientError, OSError) as exc:  # no network, DNS, TLS, proxy
-        logger.error("cannot reach Discord (%s); check the network connection and try again",
-                     type(exc).__name__)
+        logger.error(
+            "cannot reach Discord (%s); check the network connection and try again", type(exc).__name__
+        )
         return 1
     except KeyboardInterrupt:
         pass

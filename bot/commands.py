@@ -40,53 +40,140 @@ class CommandSpec:
 
 #: Every command, in the order ``help`` lists them.
 COMMAND_TABLE: Final[tuple[CommandSpec, ...]] = (
-    CommandSpec("recommend", ("rec", "r", "similar"), "<song> [count]",
-                "Songs that sound like a song you name.",
-                ("<song> [count]",),
-                "Songs that sound like it. `{p}recommend la java 3`, "
-                "with filters: `{p}recommend la java energy>0.5 tempo 90-130`"),
-    CommandSpec("cluster", ("c",), "<song>", "Which mood a song belongs to, with a chart.",
-                ("<song>",), "Its mood, how it compares, top genres. `{p}cluster la java`"),
-    CommandSpec("vibe", ("mood", "v"), "<mood> [count]", "Songs of a mood: chill, energetic, sad…",
-                ("<mood> [count]",),
-                "Songs for a mood, a moment or a mix. `{p}vibe chill`, `{p}vibe study 3`, "
-                "`{p}vibe sad but danceable`"),
-    CommandSpec("moods", (), None, "All moods with their sizes and a chart.",
-                ("",), "All moods with sizes and a chart."),
-    CommandSpec("foryou", ("fy", "for-you"), "[count] | start <songs>",
-                "Songs picked from your taste (your 👍/👎).",
-                ("[count]", "start a, b, c"),
-                "Picks from your 👍/👎, each saying which liked song it is close to · "
-                "start from songs you name."),
-    CommandSpec("playlist", ("pl",), "<song|mood|foryou|a -> b|last> [count]",
-                "A smooth playlist from a song, a mood, your taste or a -> b.",
-                ("<song|mood|foryou|a -> b> [count]",),
-                "A smooth playlist (default 15, up to 50) with .m3u/.csv files. "
-                "`{p}playlist chill 20`, `{p}playlist la java -> jungle`, `{p}playlist last`"),
-    CommandSpec("taste", ("compare",), "@member", "How alike your taste is to another member's.",
-                ("@member",), "How alike your tastes are", "friends"),
-    CommandSpec("blend", (), "@a [@b …]", "One list in the middle of your tastes (up to 5 members).",
-                ("@a @b",), "one list for up to 5 of you", "friends"),
-    CommandSpec("privacy", (), "on|off", "Opt out of (on) or back into (off) taste comparisons.",
-                ("on|off",), "opt out of both.", "friends"),
-    CommandSpec("history", (), None, "Your recent requests and ratings.",
-                ("",), "What you asked, were shown and made", "privacy"),
-    CommandSpec("forget", (), None, "Delete everything stored about you.",
-                ("",), "delete all of it.", "privacy"),
-    CommandSpec("more", ("next",), None, "More new songs for your last recommend or vibe.",
-                ("",), "New songs for your last request", "picks"),
-    CommandSpec("like", ("up",), "<number>", "👍 a song from your last list (by its number).",
-                ("N",), "rate pick N (👎 songs never come back)", "picks"),
-    CommandSpec("dislike", ("down",), "<number>", "👎 a song from your last list; it never comes back.",
-                ("N",), "", "picks"),
-    CommandSpec("link", ("listen",), "<number>", "Where to listen to a song from your last list.",
-                ("N",), "where to listen to pick N.", "picks"),
+    CommandSpec(
+        "recommend",
+        ("rec", "r", "similar"),
+        "<song> [count]",
+        "Songs that sound like a song you name.",
+        ("<song> [count]",),
+        "Songs that sound like it. `{p}recommend la java 3`, "
+        "with filters: `{p}recommend la java energy>0.5 tempo 90-130`",
+    ),
+    CommandSpec(
+        "cluster",
+        ("c",),
+        "<song>",
+        "Which mood a song belongs to, with a chart.",
+        ("<song>",),
+        "Its mood, how it compares, top genres. `{p}cluster la java`",
+    ),
+    CommandSpec(
+        "vibe",
+        ("mood", "v"),
+        "<mood> [count]",
+        "Songs of a mood: chill, energetic, sad…",
+        ("<mood> [count]",),
+        "Songs for a mood, a moment or a mix. `{p}vibe chill`, `{p}vibe study 3`, "
+        "`{p}vibe sad but danceable`",
+    ),
+    CommandSpec(
+        "moods",
+        (),
+        None,
+        "All moods with their sizes and a chart.",
+        ("",),
+        "All moods with sizes and a chart.",
+    ),
+    CommandSpec(
+        "foryou",
+        ("fy", "for-you"),
+        "[count] | start <songs>",
+        "Songs picked from your taste (your 👍/👎).",
+        ("[count]", "start a, b, c"),
+        "Picks from your 👍/👎, each saying which liked song it is close to · start from songs you name.",
+    ),
+    CommandSpec(
+        "playlist",
+        ("pl",),
+        "<song|mood|foryou|a -> b|last> [count]",
+        "A smooth playlist from a song, a mood, your taste or a -> b.",
+        ("<song|mood|foryou|a -> b> [count]",),
+        "A smooth playlist (default 15, up to 50) with .m3u/.csv files. "
+        "`{p}playlist chill 20`, `{p}playlist la java -> jungle`, `{p}playlist last`",
+    ),
+    CommandSpec(
+        "taste",
+        ("compare",),
+        "@member",
+        "How alike your taste is to another member's.",
+        ("@member",),
+        "How alike your tastes are",
+        "friends",
+    ),
+    CommandSpec(
+        "blend",
+        (),
+        "@a [@b …]",
+        "One list in the middle of your tastes (up to 5 members).",
+        ("@a @b",),
+        "one list for up to 5 of you",
+        "friends",
+    ),
+    CommandSpec(
+        "privacy",
+        (),
+        "on|off",
+        "Opt out of (on) or back into (off) taste comparisons.",
+        ("on|off",),
+        "opt out of both.",
+        "friends",
+    ),
+    CommandSpec(
+        "history",
+        (),
+        None,
+        "Your recent requests and ratings.",
+        ("",),
+        "What you asked, were shown and made",
+        "privacy",
+    ),
+    CommandSpec(
+        "forget", (), None, "Delete everything stored about you.", ("",), "delete all of it.", "privacy"
+    ),
+    CommandSpec(
+        "more",
+        ("next",),
+        None,
+        "More new songs for your last recommend or vibe.",
+        ("",),
+        "New songs for your last request",
+        "picks",
+    ),
+    CommandSpec(
+        "like",
+        ("up",),
+        "<number>",
+        "👍 a song from your last list (by its number).",
+        ("N",),
+        "rate pick N (👎 songs never come back)",
+        "picks",
+    ),
+    CommandSpec(
+        "dislike",
+        ("down",),
+        "<number>",
+        "👎 a song from your last list; it never comes back.",
+        ("N",),
+        "",
+        "picks",
+    ),
+    CommandSpec(
+        "link",
+        ("listen",),
+        "<number>",
+        "Where to listen to a song from your last list.",
+        ("N",),
+        "where to listen to pick N.",
+        "picks",
+    ),
     CommandSpec("help", ("h", "commands"), None, "What Clusterfy can do, with examples."),
 )
 
 _BY_NAME: Final[dict[str, CommandSpec]] = {c.name: c for c in COMMAND_TABLE}
 _BY_WORD: Final[dict[str, CommandSpec]] = {
-    **{alias: c for c in COMMAND_TABLE for alias in c.aliases}, **_BY_NAME}
+    **{alias: c for c in COMMAND_TABLE for alias in c.aliases},
+    **_BY_NAME,
+}
 
 
 def spec(name: str) -> CommandSpec:
@@ -105,8 +192,11 @@ def help_lines(prefix: str) -> Iterator[tuple[str, str]]:
     i = 0
     while i < len(rows):
         group = [rows[i]]
-        while rows[i].help_group and i + len(group) < len(rows) \
-                and rows[i + len(group)].help_group == rows[i].help_group:
+        while (
+            rows[i].help_group
+            and i + len(group) < len(rows)
+            and rows[i + len(group)].help_group == rows[i].help_group
+        ):
             group.append(rows[i + len(group)])
         i += len(group)
         text = " · ".join(c.help_text for c in group if c.help_text)

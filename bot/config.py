@@ -71,7 +71,7 @@ def load_dotenv_file(path: Path | None = None) -> None:
         if not stripped or stripped.startswith("#"):
             continue
         if stripped.startswith("export "):
-            stripped = stripped[len("export "):].lstrip()
+            stripped = stripped[len("export ") :].lstrip()
         key, sep, _ = stripped.partition("=")
         if not sep or not key.strip().isidentifier():
             raise ConfigError(f"{env_path.name} line {number} is not KEY=value; fix or remove it")
@@ -101,8 +101,10 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         raise ConfigError("CLUSTERFY_K must be a whole number from 2 to 50, or auto")
     token = get("DISCORD_TOKEN")
     if token and (any(ch.isspace() for ch in token) or len(token) < 20):
-        raise ConfigError("DISCORD_TOKEN does not look like a bot token; copy it again from the "
-                          "Developer Portal (Bot → Reset Token)")
+        raise ConfigError(
+            "DISCORD_TOKEN does not look like a bot token; copy it again from the "
+            "Developer Portal (Bot → Reset Token)"
+        )
     model = get("CLUSTERFY_MODEL")
     db = get("CLUSTERFY_DB")
     db_url = _check_db_url(db) if "://" in db else None
@@ -126,17 +128,22 @@ def _check_db_url(url: str) -> str:
     """A CLUSTERFY_DB URL must be PostgreSQL's and well formed; errors never repeat it (password)."""
     scheme = url.split("://", 1)[0].lower()
     if scheme not in ("postgresql", "postgres"):
-        raise ConfigError("CLUSTERFY_DB must be a SQLite file path or a postgresql:// URL, "
-                          "e.g. postgresql://clusterfy:secret@localhost:5432/clusterfy")
+        raise ConfigError(
+            "CLUSTERFY_DB must be a SQLite file path or a postgresql:// URL, "
+            "e.g. postgresql://clusterfy:secret@localhost:5432/clusterfy"
+        )
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
-        raise ConfigError("CLUSTERFY_DB is not a valid PostgreSQL URL (check the host and port), e.g. "
-                          "postgresql://clusterfy:secret@localhost:5432/clusterfy") from None
+        raise ConfigError(
+            "CLUSTERFY_DB is not a valid PostgreSQL URL (check the host and port), e.g. "
+            "postgresql://clusterfy:secret@localhost:5432/clusterfy"
+        ) from None
     if importlib.util.find_spec("asyncpg") is None:
-        raise ConfigError("CLUSTERFY_DB is a PostgreSQL URL but the asyncpg package is not installed; "
-                          "pip install asyncpg")
+        raise ConfigError(
+            "CLUSTERFY_DB is a PostgreSQL URL but the asyncpg package is not installed; pip install asyncpg"
+        )
     return url
 
 
@@ -144,12 +151,16 @@ def _shards(count_text: str, ids_text: str) -> tuple[int | None, tuple[int, ...]
     """SHARD_COUNT (total shards across every process) and SHARD_IDS (this process's share)."""
     if not count_text:
         if ids_text:
-            raise ConfigError("SHARD_IDS needs SHARD_COUNT (the total number of shards across all "
-                              "processes), e.g. SHARD_COUNT=4 SHARD_IDS=0,1")
+            raise ConfigError(
+                "SHARD_IDS needs SHARD_COUNT (the total number of shards across all "
+                "processes), e.g. SHARD_COUNT=4 SHARD_IDS=0,1"
+            )
         return None, None
     if not count_text.isdigit() or not 1 <= int(count_text) <= 10_000:
-        raise ConfigError("SHARD_COUNT must be a whole number of shards from 1 to 10000 "
-                          "(Discord requires about one per 1,000 servers; at least one per 2,500)")
+        raise ConfigError(
+            "SHARD_COUNT must be a whole number of shards from 1 to 10000 "
+            "(Discord requires about one per 1,000 servers; at least one per 2,500)"
+        )
     count = int(count_text)
     if not ids_text:
         return count, None
@@ -158,7 +169,9 @@ def _shards(count_text: str, ids_text: str) -> tuple[int | None, tuple[int, ...]
         raise ConfigError("SHARD_IDS must be shard numbers separated by commas, e.g. 0,1")
     ids = tuple(int(item) for item in items)
     if any(i >= count for i in ids):
-        raise ConfigError(f"SHARD_IDS must be below SHARD_COUNT ({count}): shards are numbered 0 to {count - 1}")
+        raise ConfigError(
+            f"SHARD_IDS must be below SHARD_COUNT ({count}): shards are numbered 0 to {count - 1}"
+        )
     if len(set(ids)) != len(ids):
         raise ConfigError("SHARD_IDS lists a shard twice; list each shard once")
     return count, tuple(sorted(ids))

@@ -38,8 +38,10 @@ def run_console(settings: Settings, stdin: TextIO | None = None, stdout: TextIO 
             engine = load_engine(settings, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
             conversation = Conversation(engine, store, prefix=settings.prefix)
             if interactive:
-                out.write(f"Clusterfy console — {engine.n_songs:,} songs in "
-                          f"{len(engine.moods)} moods. Type {settings.prefix}help, Ctrl-D to quit.\n")
+                out.write(
+                    f"Clusterfy console — {engine.n_songs:,} songs in "
+                    f"{len(engine.moods)} moods. Type {settings.prefix}help, Ctrl-D to quit.\n"
+                )
             while True:
                 if interactive:
                     out.write("> ")

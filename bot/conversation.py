@@ -21,7 +21,6 @@ from typing import TypeVar
 
 from engine import charts
 from engine.counts import MAX_CHAT_COUNT, BadCount, check_count
-from engine.song_table import song_label as format_label
 from engine.service import (
     AmbiguousSongError,
     Engine,
@@ -31,6 +30,7 @@ from engine.service import (
     Song,
     VibeResult,
 )
+from engine.song_table import song_label as format_label
 
 from .commands import COMMAND_TABLE, help_lines, lookup, spec
 from .history import HistoryStore
@@ -97,8 +97,9 @@ _TRAILING_INT = re.compile(r"^(?P<rest>.*\S)\s+(?P<n>[-+]?\d{1,30})$", re.DOTALL
 class Conversation:
     """Command logic over an :class:`Engine` and a :class:`HistoryStore`."""
 
-    def __init__(self, engine: Engine, store: HistoryStore, *, prefix: str = "!",
-                 limiter: RateLimiter | None = None) -> None:
+    def __init__(
+        self, engine: Engine, store: HistoryStore, *, prefix: str = "!", limiter: RateLimiter | None = None
+    ) -> None:
         self.engine = engine
         self.store = store
         self.prefix = prefix
@@ -136,8 +137,9 @@ class Conversation:
         disliked = await self.store.disliked_song_ids(who.id)
         return frozenset(shown | disliked)
 
-    async def _remember(self, who: Requester, command: str, query: str, seed: Song | None,
-                        song_ids: list[str]) -> None:
+    async def _remember(
+        self, who: Requester, command: str, query: str, seed: Song | None, song_ids: list[str]
+    ) -> None:
         """Record an answered request and the songs it showed.
 
         A query that is the seed's id (a menu choice, "More like this") is stored as the
@@ -146,36 +148,53 @@ class Conversation:
         if seed is not None and query == seed.id:
             query = seed.name
         request_id = await self.store.record_request(
-            who.id, command, query, seed.id if seed else None,
-            guild_id=who.guild_id, channel_id=who.channel_id, name=who.name or None)
+            who.id,
+            command,
+            query,
+            seed.id if seed else None,
+            guild_id=who.guild_id,
+            channel_id=who.channel_id,
+            name=who.name or None,
+        )
         if song_ids:
             await self.store.record_shown(request_id, who.id, song_ids)
 
     def _engine_error(self, exc: EngineError, what: str) -> Reply:
         if isinstance(exc, NoMatchError):
-            hint = ("Did you mean: " + " · ".join(escape(s, 90) for s in exc.suggestions[:5])
-                    if exc.suggestions else
-                    f"Check the spelling or type part of the title, e.g. {self.prefix}recommend la java")
+            hint = (
+                "Did you mean: " + " · ".join(escape(s, 90) for s in exc.suggestions[:5])
+                if exc.suggestions
+                else f"Check the spelling or type part of the title, e.g. {self.prefix}recommend la java"
+            )
             return error_reply(f"No song matches “{escape(what, 80)}”.", hint)
         hint = ("Try: " + ", ".join(escape(s, 90) for s in exc.suggestions[:5])) if exc.suggestions else ""
         return error_reply(escape(exc.message, 600), hint)
 
-    def _ask_which(self, who: Requester, exc: AmbiguousSongError, query: str, command: str,
-                   then: ChoiceContinuation) -> Reply:
+    def _ask_which(
+        self, who: Requester, exc: AmbiguousSongError, query: str, command: str, then: ChoiceContinuation
+    ) -> Reply:
         """Ask which song was meant; ``then`` is the rest of ``command``, run with the chosen id."""
         choices = tuple(
-            Choice(label=_plain_song_label(c.name, c.artist, c.year), value=c.id,
-                   description=f"match {c.score:.0f}%")
+            Choice(
+                label=_plain_song_label(c.name, c.artist, c.year),
+                value=c.id,
+                description=f"match {c.score:.0f}%",
+            )
             for c in exc.candidates[:25]
         )
-        reply = Reply(text=f"Several songs match “{escape(query, 80)}”. Which one did you mean?",
-                      choices=choices, choice_command=command, on_choice=then)
+        reply = Reply(
+            text=f"Several songs match “{escape(query, 80)}”. Which one did you mean?",
+            choices=choices,
+            choice_command=command,
+            on_choice=then,
+        )
         self.session(who).pending = reply
         return reply
 
     # -- commands --------------------------------------------------------------
-    async def recommend(self, who: Requester, song: str, count: int | str | None = None,
-                        where: str = "") -> Reply:
+    async def recommend(
+        self, who: Requester, song: str, count: int | str | None = None, where: str = ""
+    ) -> Reply:
         """Songs that sound like ``song``, from its mood cluster, none shown to ``who`` before."""
         try:
             n = check_count(count)
@@ -183,32 +202,44 @@ class Conversation:
             return error_reply(f"{escape(exc)}.", f"Example: {self.prefix}recommend la java 3")
         query = (song or "").strip()
         if not query:
-            return error_reply("Tell me a song to start from.",
-                               f"Example: {self.prefix}recommend la java")
+            return error_reply("Tell me a song to start from.", f"Example: {self.prefix}recommend la java")
         exclude = await self._excluded(who)
         liked, disliked = await self.store.ratings(who.id, limit=200)
         try:
-            rec: Recommendation = await self._run(self.engine.recommend, query, n,
-                                                  exclude_ids=exclude, where=where,
-                                                  liked_ids=liked, disliked_ids=disliked)
+            rec: Recommendation = await self._run(
+                self.engine.recommend,
+                query,
+                n,
+                exclude_ids=exclude,
+                where=where,
+                liked_ids=liked,
+                disliked_ids=disliked,
+            )
         except AmbiguousSongError as exc:
-            return self._ask_which(who, exc, query, "recommend",
-                                   functools.partial(self.recommend, count=n, where=where))
+            return self._ask_which(
+                who, exc, query, "recommend", functools.partial(self.recommend, count=n, where=where)
+            )
         except EngineError as exc:
             return self._engine_error(exc, query)
         await self._remember(who, "recommend", query, rec.seed, [p.song.id for p in rec.picks])
         return self._picks_reply(
             who,
             title=f"{rec.seed.mood.emoji} Songs like {escape(rec.seed.name, 150)}",
-            description=(f"**{linked_label(rec.seed)}** · mood **{escape(rec.seed.mood.label)}**"
-                         + _targets_line(rec.targets)),
+            description=(
+                f"**{linked_label(rec.seed)}** · mood **{escape(rec.seed.mood.label)}**"
+                + _targets_line(rec.targets)
+            ),
             picks=rec.picks,
-            follow_up=FollowUp("recommend", rec.seed.id, n, where,
-                               run=functools.partial(self.recommend, song=rec.seed.id, count=n, where=where)),
+            follow_up=FollowUp(
+                "recommend",
+                rec.seed.id,
+                n,
+                where,
+                run=functools.partial(self.recommend, song=rec.seed.id, count=n, where=where),
+            ),
         )
 
-    async def vibe(self, who: Requester, mood: str, count: int | str | None = None,
-                   where: str = "") -> Reply:
+    async def vibe(self, who: Requester, mood: str, count: int | str | None = None, where: str = "") -> Reply:
         """Songs typical of a mood, new ones on every ask."""
         try:
             n = check_count(count)
@@ -223,9 +254,16 @@ class Conversation:
             # moving with them, and a fresh user always gets the same, reproducible deal.
             seed = (who.id * 1_000_003 + len(exclude)) % 2**32
             liked, disliked = await self.store.ratings(who.id, limit=200)
-            result: VibeResult = await self._run(self.engine.vibe, word, n,
-                                                 exclude_ids=exclude, where=where, seed=seed,
-                                                 liked_ids=liked, disliked_ids=disliked)
+            result: VibeResult = await self._run(
+                self.engine.vibe,
+                word,
+                n,
+                exclude_ids=exclude,
+                where=where,
+                seed=seed,
+                liked_ids=liked,
+                disliked_ids=disliked,
+            )
         except EngineError as exc:
             return self._engine_error(exc, word)
         await self._remember(who, "vibe", word, None, [p.song.id for p in result.picks])
@@ -234,8 +272,9 @@ class Conversation:
             title=_vibe_title(result),
             description=_vibe_description(result) + _targets_line(result.targets),
             picks=result.picks,
-            follow_up=FollowUp("vibe", word, n, where,
-                               run=functools.partial(self.vibe, mood=word, count=n, where=where)),
+            follow_up=FollowUp(
+                "vibe", word, n, where, run=functools.partial(self.vibe, mood=word, count=n, where=where)
+            ),
             show_similarity=False,
         )
 
@@ -243,25 +282,47 @@ class Conversation:
         """The next songs for a previous recommend or vibe (no repeats)."""
         follow_up = follow_up or self.session(who).follow_up
         if follow_up is None or follow_up.run is None:
-            return error_reply("There is nothing to continue yet.",
-                               f"Start with {self.prefix}recommend <song> or {self.prefix}vibe <mood>.")
+            return error_reply(
+                "There is nothing to continue yet.",
+                f"Start with {self.prefix}recommend <song> or {self.prefix}vibe <mood>.",
+            )
         return await follow_up.run(who)
 
-    def _picks_reply(self, who: Requester, *, title: str, description: str, picks,
-                     follow_up: FollowUp, show_similarity: bool = True) -> Reply:
+    def _picks_reply(
+        self,
+        who: Requester,
+        *,
+        title: str,
+        description: str,
+        picks,
+        follow_up: FollowUp,
+        show_similarity: bool = True,
+    ) -> Reply:
         """Card of numbered picks; remembers them so "like 2" and "more" work next."""
         fields = tuple(
-            Field(name=truncate(f"{i}. {song_label(p.song)}", 256),
-                  # the link first: if Discord's limits cut the value, they cut the reason
-                  value=truncate(f"{masked_link(LISTEN_TEXT, p.song.link)} · "
-                                 + (f"{p.score:.0%} similar · " if show_similarity else "")
-                                 + escape(p.reason, 200), 1024))
+            Field(
+                name=truncate(f"{i}. {song_label(p.song)}", 256),
+                # the link first: if Discord's limits cut the value, they cut the reason
+                value=truncate(
+                    f"{masked_link(LISTEN_TEXT, p.song.link)} · "
+                    + (f"{p.score:.0%} similar · " if show_similarity else "")
+                    + escape(p.reason, 200),
+                    1024,
+                ),
+            )
             for i, p in enumerate(picks, 1)
         )
-        refs = tuple(PickRef(i, p.song.id, _plain_song_label(p.song.name, p.song.artist, p.song.year))
-                     for i, p in enumerate(picks, 1))
-        card = Card(title=title, description=description, fields=fields,
-                    footer="Rate a pick with 👍/👎 · “More like this” for new songs", color=COLOR_OK)
+        refs = tuple(
+            PickRef(i, p.song.id, _plain_song_label(p.song.name, p.song.artist, p.song.year))
+            for i, p in enumerate(picks, 1)
+        )
+        card = Card(
+            title=title,
+            description=description,
+            fields=fields,
+            footer="Rate a pick with 👍/👎 · “More like this” for new songs",
+            color=COLOR_OK,
+        )
         s = self.session(who)
         s.picks, s.follow_up, s.pending = refs, follow_up, None
         return Reply(card=card, picks=refs, follow_up=follow_up)
@@ -291,9 +352,13 @@ class Conversation:
                 Field("How this song compares", compare),
                 Field("Top genres", genres),
                 Field("Top artists", artists),
-                Field("Try", f"{self.prefix}vibe {m.key} · {self.prefix}recommend {escape(report.song.name, 60)}"),
+                Field(
+                    "Try",
+                    f"{self.prefix}vibe {m.key} · {self.prefix}recommend {escape(report.song.name, 60)}",
+                ),
             ),
-            image_png=png, image_name="profile.png",
+            image_png=png,
+            image_name="profile.png",
         )
         self.session(who).pending = None
         return Reply(card=card)
@@ -304,16 +369,22 @@ class Conversation:
         png = await self._run(_moods_chart, self.engine)
         mood_map = await self._run(_mood_map_chart, self.engine)
         fields = tuple(
-            Field(f"{row['emoji']} {escape(row['label'])} — {int(row['size']):,} songs ({float(row['share']):.0%})",
-                  f"{escape(row['description'], 400)}\nTry: {self.prefix}vibe {row['key']}")
+            Field(
+                f"{row['emoji']} {escape(row['label'])} — {int(row['size']):,} songs ({float(row['share']):.0%})",
+                f"{escape(row['description'], 400)}\nTry: {self.prefix}vibe {row['key']}",
+            )
             for row in overview
         )
-        card = Card(title="🎧 Moods in this catalog",
-                    description=f"{self.engine.n_songs:,} songs clustered by how they sound. "
-                                f"Mood words work too: {self.prefix}vibe sad, {self.prefix}vibe road trip, "
-                                f"{self.prefix}vibe chill acoustic (the map shows where each word sits).",
-                    fields=fields, image_png=png, image_name="moods.png",
-                    extra_images=(("mood_map.png", mood_map),) if mood_map else ())
+        card = Card(
+            title="🎧 Moods in this catalog",
+            description=f"{self.engine.n_songs:,} songs clustered by how they sound. "
+            f"Mood words work too: {self.prefix}vibe sad, {self.prefix}vibe road trip, "
+            f"{self.prefix}vibe chill acoustic (the map shows where each word sits).",
+            fields=fields,
+            image_png=png,
+            image_name="moods.png",
+            extra_images=(("mood_map.png", mood_map),) if mood_map else (),
+        )
         return Reply(card=card)
 
     async def history(self, who: Requester) -> Reply:
@@ -326,21 +397,42 @@ class Conversation:
         for e in entries:
             seed = self.engine.song_by_id(e.song_id) if e.song_id else None
             shown = [self.engine.song_by_id(i) for i in e.shown]
-            names = _joined_within([masked_link(escape(s.name, 40), s.link) for s in shown if s],
-                                   FIELD_NAMES_BUDGET) or "—"
+            names = (
+                _joined_within(
+                    [masked_link(escape(s.name, 40), s.link) for s in shown if s], FIELD_NAMES_BUDGET
+                )
+                or "—"
+            )
             head = f"→ {linked_label(seed)}\n" if seed else ""
-            fields.append(Field(
-                truncate(f"{self.prefix}{e.command} {escape(e.query, 200)}", 256),
-                truncate(f"{head}{names}\n{e.created_at:%Y-%m-%d %H:%M} UTC", 1024)))
+            fields.append(
+                Field(
+                    truncate(f"{self.prefix}{e.command} {escape(e.query, 200)}", 256),
+                    truncate(f"{head}{names}\n{e.created_at:%Y-%m-%d %H:%M} UTC", 1024),
+                )
+            )
         saved = await self.store.playlists(who.id, limit=5)
         if saved:
-            fields.insert(0, Field("Your playlists", truncate("\n".join(
-                f"{p.created_at:%Y-%m-%d} · {escape(p.title, 60)} ({len(p.song_ids)} songs)" for p in saved)
-                + f"\nShow the last again: {self.prefix}playlist last", 1024)))
+            fields.insert(
+                0,
+                Field(
+                    "Your playlists",
+                    truncate(
+                        "\n".join(
+                            f"{p.created_at:%Y-%m-%d} · {escape(p.title, 60)} ({len(p.song_ids)} songs)"
+                            for p in saved
+                        )
+                        + f"\nShow the last again: {self.prefix}playlist last",
+                        1024,
+                    ),
+                ),
+            )
         likes = sum(1 for v in ratings.values() if v > 0)
-        card = Card(title="🕘 Your recent requests", fields=tuple(fields[:25]),
-                    description=f"👍 {likes} · 👎 {len(ratings) - likes} ratings stored.",
-                    footer=f"Delete everything stored about you with {self.prefix}forget")
+        card = Card(
+            title="🕘 Your recent requests",
+            fields=tuple(fields[:25]),
+            description=f"👍 {likes} · 👎 {len(ratings) - likes} ratings stored.",
+            footer=f"Delete everything stored about you with {self.prefix}forget",
+        )
         return Reply(card=card)
 
     async def forget(self, who: Requester, confirmed: bool = False) -> Reply:
@@ -348,11 +440,14 @@ class Conversation:
         if not confirmed:
             counts = await self.store.row_counts(who.id)
             reply = Reply(
-                text=(f"This deletes everything stored about you: {counts.get('requests', 0)} requests, "
-                      f"{counts.get('shown', 0)} shown songs, {counts.get('feedback', 0)} ratings "
-                      f"(your taste profile) and {counts.get('playlists', 0)} playlists. "
-                      "It cannot be undone. Confirm?"),
-                confirm="forget")
+                text=(
+                    f"This deletes everything stored about you: {counts.get('requests', 0)} requests, "
+                    f"{counts.get('shown', 0)} shown songs, {counts.get('feedback', 0)} ratings "
+                    f"(your taste profile) and {counts.get('playlists', 0)} playlists. "
+                    "It cannot be undone. Confirm?"
+                ),
+                confirm="forget",
+            )
             self.session(who).pending = reply
             return reply
         deleted = await self.store.forget(who.id)
@@ -364,8 +459,9 @@ class Conversation:
         """Store 👍 (+1) or 👎 (-1) for a shown song (by id, or its number in the last list)."""
         song = self._song_for_rating(who, pick)
         if song is None:
-            return error_reply("I don't know which song you mean.",
-                               "Rate by its number in the last list, e.g. like 2.")
+            return error_reply(
+                "I don't know which song you mean.", "Rate by its number in the last list, e.g. like 2."
+            )
         await self.store.record_feedback(who.id, song.id, 1 if value > 0 else -1)
         if value > 0:
             return Reply(text=f"👍 Noted: you like **{song_label(song)}**.")
@@ -376,8 +472,11 @@ class Conversation:
         song = self._song_for_rating(who, pick)
         if song is None:
             refs = self.session(who).picks
-            hint = (f"Pick a number from 1 to {len(refs)}, e.g. {self.prefix}link 1." if refs else
-                    f"Ask for songs first, e.g. {self.prefix}recommend la java, then {self.prefix}link 1.")
+            hint = (
+                f"Pick a number from 1 to {len(refs)}, e.g. {self.prefix}link 1."
+                if refs
+                else f"Ask for songs first, e.g. {self.prefix}recommend la java, then {self.prefix}link 1."
+            )
             return error_reply("I don't know which song you mean.", hint)
         # <url>: Discord shows no preview card for a bracketed link, so a channel stays readable.
         return Reply(text=f"🔗 **{song_label(song)}**: <{song.link}>")
@@ -394,15 +493,22 @@ class Conversation:
         """Short, friendly command list with examples, rendered from the command table."""
         fields = (
             *(Field(name, text) for name, text in help_lines(self.prefix)),
-            Field("Filters", "energy, danceability, valence, acousticness, instrumentalness, "
-                  "speechiness, liveness, tempo, loudness, duration, year, popularity — "
-                  "`energy>0.7`, `tempo 90-110`, `year 1990-1999`."),
+            Field(
+                "Filters",
+                "energy, danceability, valence, acousticness, instrumentalness, "
+                "speechiness, liveness, tempo, loudness, duration, year, popularity — "
+                "`energy>0.7`, `tempo 90-110`, `year 1990-1999`.",
+            ),
         )
-        return Reply(card=Card(title="🎵 Clusterfy — songs that sound alike",
-                               description="I group songs into moods by how they sound "
-                               "(energy, tempo, acousticness…) and recommend within a mood. "
-                               "Slash commands work too: /recommend with autocomplete.",
-                               fields=fields))
+        return Reply(
+            card=Card(
+                title="🎵 Clusterfy — songs that sound alike",
+                description="I group songs into moods by how they sound "
+                "(energy, tempo, acousticness…) and recommend within a mood. "
+                "Slash commands work too: /recommend with autocomplete.",
+                fields=fields,
+            )
+        )
 
     # -- listeners: for you, playlists, friends ----------------------------------
     async def _taste_inputs(self, user_id: int) -> tuple[list[str], list[str], list[str]]:
@@ -419,46 +525,71 @@ class Conversation:
         try:
             n = check_count(count)
         except BadCount as exc:
-            return error_reply(f"{escape(exc)}.", f"Example: {self.prefix}foryou 5 · "
-                               f"{self.prefix}foryou start la java, despacito")
+            return error_reply(
+                f"{escape(exc)}.",
+                f"Example: {self.prefix}foryou 5 · {self.prefix}foryou start la java, despacito",
+            )
         liked, disliked, asked = await self._taste_inputs(who.id)
         exclude = await self._excluded(who)
         server = await self.store.server_ratings(who.guild_id, exclude_user=who.id)
         try:
-            result = await self._run(self.engine.foryou, liked, n, disliked_ids=disliked,
-                                     asked_ids=asked, exclude_ids=exclude, server=server)
+            result = await self._run(
+                self.engine.foryou,
+                liked,
+                n,
+                disliked_ids=disliked,
+                asked_ids=asked,
+                exclude_ids=exclude,
+                server=server,
+            )
         except EngineError as exc:
             return self._engine_error(exc, "foryou")
         await self._remember(who, "foryou", str(n), None, [p.song.id for p in result.picks])
         if result.starter:
-            description = ("I don't know your taste yet. Rate songs with 👍/👎, or tell me a few you "
-                           f"like: `{self.prefix}foryou start la java, despacito`. Meanwhile, a mix "
-                           "of every mood:")
+            description = (
+                "I don't know your taste yet. Rate songs with 👍/👎, or tell me a few you "
+                f"like: `{self.prefix}foryou start la java, despacito`. Meanwhile, a mix "
+                "of every mood:"
+            )
         else:
-            moods = ", ".join(f"{escape(m.label)} {share:.0%}" for m, share in
-                              sorted(zip(self.engine.moods, result.profile.mood_share.tolist()),
-                                     key=lambda t: -t[1]) if share > 0)
-            description = (f"From your {result.profile.n_likes} 👍, {result.profile.n_dislikes} 👎 "
-                           f"and {result.profile.n_asked} songs you asked about · {moods}")
+            moods = ", ".join(
+                f"{escape(m.label)} {share:.0%}"
+                for m, share in sorted(
+                    zip(self.engine.moods, result.profile.mood_share.tolist()), key=lambda t: -t[1]
+                )
+                if share > 0
+            )
+            description = (
+                f"From your {result.profile.n_likes} 👍, {result.profile.n_dislikes} 👎 "
+                f"and {result.profile.n_asked} songs you asked about · {moods}"
+            )
             if result.hybrid:
                 description += "\nAlso from what members with your taste liked."
-        return self._picks_reply(who, title="✨ For you", description=description,
-                                 picks=result.picks,
-                                 follow_up=FollowUp("foryou", "", n, run=functools.partial(self.foryou, count=n)),
-                                 show_similarity=False)
+        return self._picks_reply(
+            who,
+            title="✨ For you",
+            description=description,
+            picks=result.picks,
+            follow_up=FollowUp("foryou", "", n, run=functools.partial(self.foryou, count=n)),
+            show_similarity=False,
+        )
 
     async def foryou_start(self, who: Requester, titles: str) -> Reply:
         """Count a few named songs as 👍, then answer with for-you picks."""
         text = (titles or "").strip()
         if not text:
-            return error_reply("Name a few songs you like, separated by commas.",
-                               f"Example: {self.prefix}foryou start la java, despacito")
+            return error_reply(
+                "Name a few songs you like, separated by commas.",
+                f"Example: {self.prefix}foryou start la java, despacito",
+            )
         songs, missing = await self._run(self.engine.resolve_titles, text, 10)
         for song in songs:
             await self.store.record_feedback(who.id, song.id, 1)
         if not songs:
-            return error_reply("None of those songs is in the catalog.",
-                               "Check the spelling, or separate titles with commas.")
+            return error_reply(
+                "None of those songs is in the catalog.",
+                "Check the spelling, or separate titles with commas.",
+            )
         reply = await self.foryou(who, None)
         note = "👍 Counted as likes: " + ", ".join(song_label(s) for s in songs)
         if missing:
@@ -469,9 +600,11 @@ class Conversation:
         """A smooth playlist from a song, a mood, ``foryou`` or ``a -> b``; ``last`` shows the last one."""
         query = (text or "").strip()
         if not query:
-            return error_reply("Say what the playlist starts from.",
-                               f"Examples: {self.prefix}playlist la java 20 · {self.prefix}playlist chill · "
-                               f"{self.prefix}playlist foryou · {self.prefix}playlist la java -> jungle 12")
+            return error_reply(
+                "Say what the playlist starts from.",
+                f"Examples: {self.prefix}playlist la java 20 · {self.prefix}playlist chill · "
+                f"{self.prefix}playlist foryou · {self.prefix}playlist la java -> jungle 12",
+            )
         if query.lower() == "last":
             return await self._last_playlist(who)
         n = DEFAULT_PLAYLIST
@@ -481,37 +614,53 @@ class Conversation:
             except ValueError:
                 n = -1
             if not 2 <= n <= MAX_PLAYLIST:
-                return error_reply(f"A playlist has 2 to {MAX_PLAYLIST} songs, not “{escape(count, 20)}”.",
-                                   f"Example: {self.prefix}playlist chill 20")
+                return error_reply(
+                    f"A playlist has 2 to {MAX_PLAYLIST} songs, not “{escape(count, 20)}”.",
+                    f"Example: {self.prefix}playlist chill 20",
+                )
         liked, disliked, asked = await self._taste_inputs(who.id)
         try:
-            result = await self._run(self.engine.playlist, query, n, liked_ids=liked,
-                                     disliked_ids=disliked, asked_ids=asked)
+            result = await self._run(
+                self.engine.playlist, query, n, liked_ids=liked, disliked_ids=disliked, asked_ids=asked
+            )
         except AmbiguousSongError as exc:
             first = exc.candidates[0] if exc.candidates else None
-            hint = (f"Add the artist, e.g. {self.prefix}playlist {escape(first.name, 60)} by "
-                    f"{escape(first.artist, 40)}") if first else ""
+            hint = (
+                (
+                    f"Add the artist, e.g. {self.prefix}playlist {escape(first.name, 60)} by "
+                    f"{escape(first.artist, 40)}"
+                )
+                if first
+                else ""
+            )
             return error_reply(escape(exc.message, 300), hint)
         except EngineError as exc:
             return self._engine_error(exc, query)
         files = await self._run(self.engine.playlist_files, result)
-        await self.store.save_playlist(who.id, result.title, result.kind, query,
-                                       [s.id for s in result.songs])
+        await self.store.save_playlist(who.id, result.title, result.kind, query, [s.id for s in result.songs])
         await self._remember(who, "playlist", query, None, [])
-        return self._playlist_reply(result.title, result.kind, result.songs, files,
-                                    f"Mean step between songs: {result.mean_step:.2f} "
-                                    "(feature distance; lower is smoother)")
+        return self._playlist_reply(
+            result.title,
+            result.kind,
+            result.songs,
+            files,
+            f"Mean step between songs: {result.mean_step:.2f} (feature distance; lower is smoother)",
+        )
 
     def _playlist_reply(self, title: str, kind: str, songs, files: dict[str, str], note: str) -> Reply:
         lines = [f"{i}. {song_label(s)}" for i, s in enumerate(songs, 1)]
-        linked = [f"{i}. {masked_link(escape(s.name, 60), s.link)} — {escape(s.artist, 40)}"
-                  for i, s in enumerate(songs, 1)]
+        linked = [
+            f"{i}. {masked_link(escape(s.name, 60), s.link)} — {escape(s.artist, 40)}"
+            for i, s in enumerate(songs, 1)
+        ]
         body = "\n".join(linked)
         if len(body) > 3800:  # links are long: fall back to plain lines, the files keep the links
             body = "\n".join(truncate(line, 75) for line in lines)
-        card = Card(title=truncate(f"🎶 Playlist · {title}", 256),
-                    description=truncate(body, 4000),
-                    footer=truncate(f"{len(songs)} songs · {kind} · {note} · .m3u and .csv attached", 2000))
+        card = Card(
+            title=truncate(f"🎶 Playlist · {title}", 256),
+            description=truncate(body, 4000),
+            footer=truncate(f"{len(songs)} songs · {kind} · {note} · .m3u and .csv attached", 2000),
+        )
         attachments = tuple((name, text.encode("utf-8")) for name, text in files.items())
         return Reply(card=card, attachments=attachments)
 
@@ -522,14 +671,15 @@ class Conversation:
         p = saved[0]
         songs = [s for s in (self.engine.song_by_id(i) for i in p.song_ids) if s is not None]
         if len(songs) < 2:
-            return error_reply("Your last playlist's songs are no longer in this catalog.",
-                               f"Make a new one: {self.prefix}playlist chill")
+            return error_reply(
+                "Your last playlist's songs are no longer in this catalog.",
+                f"Make a new one: {self.prefix}playlist chill",
+            )
         from engine.service import Playlist
 
         result = Playlist(title=p.title, kind=p.kind, query=p.query, songs=tuple(songs), mean_step=0.0)
         files = await self._run(self.engine.playlist_files, result)
-        return self._playlist_reply(p.title, p.kind, songs, files,
-                                    f"made {p.created_at:%Y-%m-%d %H:%M} UTC")
+        return self._playlist_reply(p.title, p.kind, songs, files, f"made {p.created_at:%Y-%m-%d %H:%M} UTC")
 
     async def _member(self, who: Requester, member: int | str | Requester) -> tuple[int | None, str]:
         """A member to compare with: a mention (Discord), or a name or id (console)."""
@@ -546,15 +696,18 @@ class Conversation:
         return uid, text
 
     def _no_member(self, text: str) -> Reply:
-        hint = ("On Discord, mention them: @name. Here (no mentions offline) type the name or id of "
-                "someone this bot has seen.")
+        hint = (
+            "On Discord, mention them: @name. Here (no mentions offline) type the name or id of "
+            "someone this bot has seen."
+        )
         return error_reply(f"I don't know a member called “{escape(text, 60)}”.", hint)
 
     async def taste(self, who: Requester, member: int | str | Requester | None) -> Reply:
         """How alike the asker's taste is to another member's."""
         if member is None or (isinstance(member, str) and not member.strip()):
-            return error_reply("Whose taste should I compare with yours?",
-                               f"Example: {self.prefix}taste @friend")
+            return error_reply(
+                "Whose taste should I compare with yours?", f"Example: {self.prefix}taste @friend"
+            )
         uid, name = await self._member(who, member)
         if uid is None:
             return self._no_member(name)
@@ -563,12 +716,15 @@ class Conversation:
         if await self.store.is_private(uid):
             return error_reply(f"{escape(name, 60)} has opted out of taste comparisons.")
         if await self.store.is_private(who.id):
-            return error_reply("You opted out of taste comparisons.",
-                               f"Opt back in with {self.prefix}privacy off")
+            return error_reply(
+                "You opted out of taste comparisons.", f"Opt back in with {self.prefix}privacy off"
+            )
         mine, theirs = await self.store.ratings(who.id), await self.store.ratings(uid)
         if not mine[0]:
-            return error_reply("You have no 👍 yet, so there is no taste to compare.",
-                               f"Rate a few songs, or {self.prefix}foryou start la java, despacito")
+            return error_reply(
+                "You have no 👍 yet, so there is no taste to compare.",
+                f"Rate a few songs, or {self.prefix}foryou start la java, despacito",
+            )
         if not theirs[0]:
             return error_reply(f"{escape(name, 60)} has no 👍 yet, so there is no taste to compare.")
         try:
@@ -577,23 +733,31 @@ class Conversation:
             return self._engine_error(exc, name)
         moods = ", ".join(f"{m.emoji} {escape(m.label)}" for m in match.shared_moods) or "none in common"
         bridges = "\n".join(f"{escape(a.name, 60)} ↔ {escape(b.name, 60)}" for a, b in match.bridges) or "—"
-        card = Card(title=truncate(f"🤝 You and {name}: {match.score:.0%} alike", 256),
-                    fields=(Field("Moods you share", moods),
-                            Field("Songs that bridge you (yours ↔ theirs)", bridges)),
-                    footer=f"Make a list for both: {self.prefix}blend @member")
+        card = Card(
+            title=truncate(f"🤝 You and {name}: {match.score:.0%} alike", 256),
+            fields=(
+                Field("Moods you share", moods),
+                Field("Songs that bridge you (yours ↔ theirs)", bridges),
+            ),
+            footer=f"Make a list for both: {self.prefix}blend @member",
+        )
         return Reply(card=card)
 
     async def blend(self, who: Requester, members: list[int | str | Requester]) -> Reply:
         """One list in the middle of up to five tastes (the asker's and up to four others)."""
         if not members:
-            return error_reply("Who should I blend your taste with?",
-                               f"Example: {self.prefix}blend @a @b (up to 4 members)")
+            return error_reply(
+                "Who should I blend your taste with?", f"Example: {self.prefix}blend @a @b (up to 4 members)"
+            )
         if len(members) > MAX_BLEND - 1:
-            return error_reply(f"A blend takes up to {MAX_BLEND - 1} members besides you.",
-                               f"Example: {self.prefix}blend @a @b")
+            return error_reply(
+                f"A blend takes up to {MAX_BLEND - 1} members besides you.",
+                f"Example: {self.prefix}blend @a @b",
+            )
         if await self.store.is_private(who.id):
-            return error_reply("You opted out of taste comparisons.",
-                               f"Opt back in with {self.prefix}privacy off")
+            return error_reply(
+                "You opted out of taste comparisons.", f"Opt back in with {self.prefix}privacy off"
+            )
         ids: list[int] = [who.id]
         names: list[str] = [who.name or "you"]
         refused: list[str] = []
@@ -610,13 +774,17 @@ class Conversation:
             names.append(name)
         ratings = [await self.store.ratings(uid) for uid in ids]
         if not ratings[0][0]:
-            return error_reply("You have no 👍 yet, so there is no taste to blend.",
-                               f"Rate a few songs, or {self.prefix}foryou start la java, despacito")
+            return error_reply(
+                "You have no 👍 yet, so there is no taste to blend.",
+                f"Rate a few songs, or {self.prefix}foryou start la java, despacito",
+            )
         keep = [i for i, r in enumerate(ratings) if r[0]]
         refused += [f"{escape(names[i], 40)} has no ratings" for i in range(len(ids)) if i not in keep]
         if len(keep) < 2:
-            return error_reply("Nobody to blend with: " + "; ".join(refused) + ".",
-                               "Only members who rated songs and did not opt out can be blended.")
+            return error_reply(
+                "Nobody to blend with: " + "; ".join(refused) + ".",
+                "Only members who rated songs and did not opt out can be blended.",
+            )
         exclude = await self._excluded(who)
         try:
             picks = await self._run(self.engine.blend, [ratings[i] for i in keep], 10, exclude_ids=exclude)
@@ -626,18 +794,33 @@ class Conversation:
             return error_reply("I found no songs between your tastes.", "Rate a few more songs.")
         kept_names = [names[i] for i in keep]
         fields = tuple(
-            Field(truncate(f"{i}. {song_label(p.song)}", 256),
-                  truncate("for " + " & ".join(escape(kept_names[k], 40) for k in who_from)
-                           + " · " + escape(p.reason, 200), 1024))
-            for i, (p, who_from) in enumerate(picks, 1))
-        refs = tuple(PickRef(i, p.song.id, _plain_song_label(p.song.name, p.song.artist, p.song.year))
-                     for i, (p, _) in enumerate(picks, 1))
-        await self._remember(who, "blend", ", ".join(kept_names[1:])[:200], None, [p.song.id for p, _ in picks])
+            Field(
+                truncate(f"{i}. {song_label(p.song)}", 256),
+                truncate(
+                    "for "
+                    + " & ".join(escape(kept_names[k], 40) for k in who_from)
+                    + " · "
+                    + escape(p.reason, 200),
+                    1024,
+                ),
+            )
+            for i, (p, who_from) in enumerate(picks, 1)
+        )
+        refs = tuple(
+            PickRef(i, p.song.id, _plain_song_label(p.song.name, p.song.artist, p.song.year))
+            for i, (p, _) in enumerate(picks, 1)
+        )
+        await self._remember(
+            who, "blend", ", ".join(kept_names[1:])[:200], None, [p.song.id for p, _ in picks]
+        )
         s = self.session(who)
         s.picks, s.pending = refs, None
-        card = Card(title=truncate("🫂 Blend: " + ", ".join(escape(n, 40) for n in kept_names), 256),
-                    description=("Not included: " + "; ".join(refused)) if refused else "",
-                    fields=fields, footer="Rate a pick with 👍/👎")
+        card = Card(
+            title=truncate("🫂 Blend: " + ", ".join(escape(n, 40) for n in kept_names), 256),
+            description=("Not included: " + "; ".join(refused)) if refused else "",
+            fields=fields,
+            footer="Rate a pick with 👍/👎",
+        )
         return Reply(card=card, picks=refs)
 
     async def privacy(self, who: Requester, setting: str | None = None) -> Reply:
@@ -684,7 +867,7 @@ class Conversation:
                 return error_reply(f"Pick a number from 1 to {len(pending.choices)}.")
             return await self.choose(who, pending, pending.choices[n - 1].value)
         if text.startswith(self.prefix):
-            text = text[len(self.prefix):].lstrip()
+            text = text[len(self.prefix) :].lstrip()
         word, _, rest = text.partition(" ")
         command = lookup(word)
         if command is None:
@@ -696,8 +879,9 @@ class Conversation:
     async def choose(self, who: Requester, asked: Reply, value: str) -> Reply:
         """Answer a disambiguation question: continue the asking command with the chosen song id."""
         if asked.on_choice is None:
-            return error_reply("That question has expired.",
-                               f"Ask again, e.g. {self.prefix}recommend la java")
+            return error_reply(
+                "That question has expired.", f"Ask again, e.g. {self.prefix}recommend la java"
+            )
         return await asked.on_choice(who, value)
 
     def split_count(self, text: str, titles: bool = True) -> tuple[str, str | None]:
@@ -731,6 +915,7 @@ def _typed(name: str) -> Callable[[TypedCommand], TypedCommand]:
     def register(fn: TypedCommand) -> TypedCommand:
         _TYPED[command.name] = fn
         return fn
+
     return register
 
 
@@ -823,30 +1008,40 @@ if set(_TYPED) != set(COMMANDS):  # a table row without a typed form, caught at 
 
 
 def _vibe_title(result: VibeResult) -> str:
-    """"🌿 Chill/Acoustic vibes" for a cluster; "😢 sad vibes · from Chill/Acoustic" for words."""
+    """ "🌿 Chill/Acoustic vibes" for a cluster; "😢 sad vibes · from Chill/Acoustic" for words."""
     m = result.mood
     if result.by_cluster:
         return f"{m.emoji} {escape(m.label)} vibes"
     more = f" +{len(result.sources) - 1}" if len(result.sources) > 1 else ""
-    return truncate(f"{result.emoji or m.emoji} {escape(result.query, 80)} vibes · from {escape(m.label)}{more}",
-                    256)
+    return truncate(
+        f"{result.emoji or m.emoji} {escape(result.query, 80)} vibes · from {escape(m.label)}{more}", 256
+    )
 
 
 def _vibe_description(result: VibeResult) -> str:
     """What the words mean in sound, and which moods the picks come from."""
     m = result.mood
     if result.by_cluster:
-        closest = ("" if result.query in ("", m.label) else
-                   f"\nClosest to “{escape(result.query, 40)}”: {escape(result.meaning, 200)}.")
+        closest = (
+            ""
+            if result.query in ("", m.label)
+            else f"\nClosest to “{escape(result.query, 40)}”: {escape(result.meaning, 200)}."
+        )
         return escape(m.description, 300) + closest
     lines = [f"Sounds like: {escape(result.meaning, 200)}."]
     if result.corrections:
-        lines.append("Read " + ", ".join(f"“{escape(a, 30)}” as {escape(b, 30)}"
-                                         for a, b in result.corrections[:3]) + ".")
+        lines.append(
+            "Read "
+            + ", ".join(f"“{escape(a, 30)}” as {escape(b, 30)}" for a, b in result.corrections[:3])
+            + "."
+        )
     if result.ignored:
         lines.append("Left out: " + ", ".join(f"“{escape(w, 30)}”" for w in result.ignored[:3]) + ".")
-    lines.append("From " + ", ".join(f"{src.emoji} {escape(src.label)} ({count})"
-                                     for src, count in result.sources) + ".")
+    lines.append(
+        "From "
+        + ", ".join(f"{src.emoji} {escape(src.label)} ({count})" for src, count in result.sources)
+        + "."
+    )
     return "\n".join(lines)
 
 
@@ -875,8 +1070,9 @@ def _joined_within(items: list[str], budget: int) -> str:
 
 def linked_label(song: Song) -> str:
     """Markdown-safe "Title — Artist (year)" whose title links to where to listen."""
-    return format_label(masked_link(escape(song.name, 120), song.link), escape(song.artist, 80),
-                        song.year or None)
+    return format_label(
+        masked_link(escape(song.name, 120), song.link), escape(song.artist, 80), song.year or None
+    )
 
 
 def _plain_song_label(name: str, artist: str, year: int | None) -> str:
@@ -892,7 +1088,7 @@ def _targets_line(targets) -> str:
 def _song_chart(engine: Engine, index: int) -> bytes | None:
     try:
         return charts.song_profile_png(engine.model, index)
-    except Exception:  # noqa: BLE001 - a chart is a bonus; the answer goes out without it
+    except Exception:
         logger.exception("could not draw the profile chart of song %s", index)
         return None
 
@@ -901,7 +1097,7 @@ def _song_chart(engine: Engine, index: int) -> bytes | None:
 def _mood_map_chart(engine: Engine) -> bytes | None:
     try:
         return charts.mood_map_png(engine.model, engine.word_points())
-    except Exception:  # noqa: BLE001 - a chart is a bonus; the answer goes out without it
+    except Exception:
         logger.exception("could not draw the mood map")
         return None
 
@@ -909,6 +1105,6 @@ def _mood_map_chart(engine: Engine) -> bytes | None:
 def _moods_chart(engine: Engine) -> bytes | None:
     try:
         return charts.profile_png(engine.model)
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.exception("could not draw the moods chart")
         return None

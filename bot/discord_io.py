@@ -34,8 +34,7 @@ Target = commands.Context[Any] | discord.Interaction
 
 def to_embed(card: Card) -> discord.Embed:
     """The embed for a (fitted) card; its chart is referenced as an attachment."""
-    embed = discord.Embed(title=card.title or None, description=card.description or None,
-                          color=card.color)
+    embed = discord.Embed(title=card.title or None, description=card.description or None, color=card.color)
     for f in card.fields:
         embed.add_field(name=f.name, value=f.value, inline=f.inline)
     if card.footer:
@@ -54,17 +53,24 @@ def to_file(card: Card | None) -> discord.File | None:
 
 def requester_from_interaction(interaction: discord.Interaction) -> Requester:
     user = interaction.user
-    return Requester(id=user.id, name=getattr(user, "name", "") or "",
-                     guild_id=interaction.guild_id, channel_id=interaction.channel_id)
+    return Requester(
+        id=user.id,
+        name=getattr(user, "name", "") or "",
+        guild_id=interaction.guild_id,
+        channel_id=interaction.channel_id,
+    )
 
 
 def requester_from_ctx(ctx: commands.Context[Any]) -> Requester:
     """The requester of a prefix or hybrid invocation (slash ones come from the interaction)."""
     if ctx.interaction is not None:
         return requester_from_interaction(ctx.interaction)
-    return Requester(id=ctx.author.id, name=ctx.author.name,
-                     guild_id=ctx.guild.id if ctx.guild else None,
-                     channel_id=ctx.channel.id if ctx.channel else None)
+    return Requester(
+        id=ctx.author.id,
+        name=ctx.author.name,
+        guild_id=ctx.guild.id if ctx.guild else None,
+        channel_id=ctx.channel.id if ctx.channel else None,
+    )
 
 
 def owner_of(target: Target) -> int:
@@ -113,9 +119,14 @@ def message_kwargs(reply: Reply) -> dict[str, Any]:
     return kwargs
 
 
-async def send_reply(target: Target, reply: Reply, conversation: Conversation, *,
-                     ephemeral_errors: bool = True, ephemeral: bool | None = None
-                     ) -> discord.Message | None:
+async def send_reply(
+    target: Target,
+    reply: Reply,
+    conversation: Conversation,
+    *,
+    ephemeral_errors: bool = True,
+    ephemeral: bool | None = None,
+) -> discord.Message | None:
     """Post ``reply`` to a command context or an interaction; never raises on delivery.
 
     ``ephemeral`` forces the visibility on interactions; by default only error replies
@@ -134,8 +145,7 @@ async def send_reply(target: Target, reply: Reply, conversation: Conversation, *
         logger.warning("could not answer %s: the interaction or channel is gone", _where(target))
         return None
     except discord.Forbidden:
-        logger.warning("missing permissions to post a rich reply %s; trying plain text",
-                       _where(target))
+        logger.warning("missing permissions to post a rich reply %s; trying plain text", _where(target))
         return await _send_plain(target, reply, hidden)
     except discord.HTTPException as exc:
         logger.error("Discord refused a reply %s: %s %s", _where(target), exc.status, exc.text)
@@ -145,18 +155,19 @@ async def send_reply(target: Target, reply: Reply, conversation: Conversation, *
     return message
 
 
-async def _deliver(target: Target, kwargs: dict[str, Any], hidden: bool, *,
-                   fetch_message: bool = False) -> discord.Message | None:
+async def _deliver(
+    target: Target, kwargs: dict[str, Any], hidden: bool, *, fetch_message: bool = False
+) -> discord.Message | None:
     if not isinstance(target, commands.Context):
-        return await send_to_interaction(target, hidden=hidden, fetch_message=fetch_message,
-                                         **kwargs)
+        return await send_to_interaction(target, hidden=hidden, fetch_message=fetch_message, **kwargs)
     # Context.send maps to the interaction for hybrid slash invocations; ephemeral is
     # ignored for prefix ones.
     return await target.send(ephemeral=hidden, **kwargs)
 
 
-async def send_to_interaction(interaction: discord.Interaction, *, hidden: bool,
-                              fetch_message: bool = False, **kwargs: Any) -> discord.Message | None:
+async def send_to_interaction(
+    interaction: discord.Interaction, *, hidden: bool, fetch_message: bool = False, **kwargs: Any
+) -> discord.Message | None:
     """First answer through the response, later ones (after a defer) as followups.
 
     The sent message is fetched only when asked (a view needs it to disable itself
@@ -182,8 +193,7 @@ async def _send_plain(target: Target, reply: Reply, hidden: bool) -> discord.Mes
     try:
         return await _deliver(target, {"content": text, "allowed_mentions": NO_MENTIONS}, hidden)
     except discord.HTTPException as exc:
-        logger.warning("could not post even plain text %s: %s %s", _where(target),
-                       exc.status, exc.text)
+        logger.warning("could not post even plain text %s: %s %s", _where(target), exc.status, exc.text)
         return None
 
 
@@ -191,8 +201,7 @@ def _where(target: Target) -> str:
     """Log context: who and where, without message contents."""
     if not isinstance(target, commands.Context):
         name = target.command.qualified_name if target.command else "component"
-        return (f"(/{name}, user {target.user.id}, guild {target.guild_id}, "
-                f"channel {target.channel_id})")
+        return f"(/{name}, user {target.user.id}, guild {target.guild_id}, channel {target.channel_id})"
     name = target.command.qualified_name if target.command else "?"
     guild = target.guild.id if target.guild else None
     channel = target.channel.id if target.channel else None

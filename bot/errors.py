@@ -49,18 +49,21 @@ def app_error_text(interaction: discord.Interaction, error: app_commands.AppComm
         return "⚠️ That command isn't available any more; the command list is being refreshed."
     original = getattr(error, "original", error)
     name = interaction.command.qualified_name if interaction.command else "?"
-    logger.error("slash command /%s failed for user %s in guild %s", name, interaction.user.id,
-                 interaction.guild_id, exc_info=original)
+    logger.error(
+        "slash command /%s failed for user %s in guild %s",
+        name,
+        interaction.user.id,
+        interaction.guild_id,
+        exc_info=original,
+    )
     return GENERIC
 
 
-async def on_app_command_error(interaction: discord.Interaction,
-                               error: app_commands.AppCommandError) -> None:
+async def on_app_command_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
     """``CommandTree.on_error``: answer privately, through the response or a followup."""
     text = app_error_text(interaction, error)
     try:
-        await send_to_interaction(interaction, hidden=True, content=text,
-                                  allowed_mentions=NO_MENTIONS)
+        await send_to_interaction(interaction, hidden=True, content=text, allowed_mentions=NO_MENTIONS)
     except discord.HTTPException as exc:
         logger.warning("could not report an error to user %s: %s", interaction.user.id, exc)
 
@@ -68,8 +71,9 @@ async def on_app_command_error(interaction: discord.Interaction,
 # -- prefix and hybrid commands --------------------------------------------------
 def unwrap(error: Exception) -> Exception:
     """The real cause behind discord.py's wrappers (invoke, hybrid, app invoke)."""
-    while isinstance(error, (commands.CommandInvokeError, commands.HybridCommandError,
-                             app_commands.CommandInvokeError)):
+    while isinstance(
+        error, (commands.CommandInvokeError, commands.HybridCommandError, app_commands.CommandInvokeError)
+    ):
         inner = getattr(error, "original", None)
         if not isinstance(inner, Exception):
             break
@@ -120,8 +124,7 @@ def command_error_text(ctx: commands.Context[Any], error: Exception) -> str | No
     if isinstance(error, commands.MissingRequiredArgument):
         return f"⚠️ Missing <{escape(error.param.name, 40)}>. {usage(ctx)}"
     if isinstance(error, commands.RangeError):
-        return (f"⚠️ {escape(error.value, 20)} is out of range "
-                f"({error.minimum}–{error.maximum}). {usage(ctx)}")
+        return f"⚠️ {escape(error.value, 20)} is out of range ({error.minimum}–{error.maximum}). {usage(ctx)}"
     if isinstance(error, (commands.BadArgument, commands.UserInputError)):
         param = ctx.current_parameter.name if ctx.current_parameter else "argument"
         return f"⚠️ That doesn't look right for <{escape(param, 40)}>. {usage(ctx)}"
@@ -136,12 +139,21 @@ def command_error_text(ctx: commands.Context[Any], error: Exception) -> str | No
     if isinstance(error, commands.DisabledCommand):
         return None
     if isinstance(error, discord.Forbidden):
-        logger.warning("missing permissions while running %s in guild %s, channel %s: %s",
-                       ctx.command, ctx.guild.id if ctx.guild else None,
-                       ctx.channel.id if ctx.channel else None, error.text)
+        logger.warning(
+            "missing permissions while running %s in guild %s, channel %s: %s",
+            ctx.command,
+            ctx.guild.id if ctx.guild else None,
+            ctx.channel.id if ctx.channel else None,
+            error.text,
+        )
         return None
-    logger.error("command %s failed for user %s in guild %s", ctx.command, ctx.author.id,
-                 ctx.guild.id if ctx.guild else None, exc_info=error)
+    logger.error(
+        "command %s failed for user %s in guild %s",
+        ctx.command,
+        ctx.author.id,
+        ctx.guild.id if ctx.guild else None,
+        exc_info=error,
+    )
     return GENERIC
 
 
@@ -159,5 +171,6 @@ async def on_command_error(ctx: commands.Context[Any], error: commands.CommandEr
     try:
         await ctx.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
     except discord.HTTPException as exc:
-        logger.warning("could not report an error in channel %s: %s",
-                       ctx.channel.id if ctx.channel else None, exc)
+        logger.warning(
+            "could not report an error in channel %s: %s", ctx.channel.id if ctx.channel else None, exc
+        )

@@ -20,7 +20,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -118,12 +118,12 @@ class SavedPlaylist:
 
 def _now() -> str:
     """UTC timestamp as fixed-width ISO text: readable in the sqlite shell, sorts correctly."""
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def _parse_time(text: str) -> datetime:
     stamp = datetime.fromisoformat(text)
-    return stamp.replace(tzinfo=timezone.utc) if stamp.tzinfo is None else stamp.astimezone(timezone.utc)
+    return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
 
 
 def _check_path(path: Path) -> None:
@@ -143,14 +143,18 @@ def _check_path(path: Path) -> None:
         ) from exc
     if not os.access(path.parent, os.W_OK | os.X_OK):
         # WAL needs to create -wal and -shm files next to the database.
-        raise HistoryStoreError(f"directory {path.parent} is not writable; fix its permissions or {_RETRY_HINT}")
+        raise HistoryStoreError(
+            f"directory {path.parent} is not writable; fix its permissions or {_RETRY_HINT}"
+        )
     if not path.exists():
         return
     try:
         with path.open("rb") as fh:
             header = fh.read(len(_SQLITE_MAGIC))
     except OSError as exc:
-        raise HistoryStoreError(f"cannot read history database {path} ({exc.strerror or exc}); {_RETRY_HINT}") from exc
+        raise HistoryStoreError(
+            f"cannot read history database {path} ({exc.strerror or exc}); {_RETRY_HINT}"
+        ) from exc
     if header and header != _SQLITE_MAGIC:  # an empty file is a valid, new database
         raise HistoryStoreError(f"{path} is not a SQLite database; move it aside or {_RETRY_HINT}")
     if not os.access(path, os.W_OK):
@@ -318,8 +322,10 @@ class HistoryStore:
         async with self._session(write=True) as db:
             await self._touch_user(db, user_id, now)
             if name:
-                await db.execute("UPDATE users SET display_name = ? WHERE user_id = ?",
-                                 (name.encode("utf-8", "replace").decode("utf-8")[:100], user_id))
+                await db.execute(
+                    "UPDATE users SET display_name = ? WHERE user_id = ?",
+                    (name.encode("utf-8", "replace").decode("utf-8")[:100], user_id),
+                )
             cur = await db.execute(
                 "INSERT INTO requests (user_id, command, query_text, song_id, created_at, guild_id, channel_id) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -335,9 +341,13 @@ class HistoryStore:
         if not song_ids:
             return
         async with self._session(write=True) as db:
-            async with db.execute("SELECT 1 FROM requests WHERE id = ? AND user_id = ?", (request_id, user_id)) as cur:
+            async with db.execute(
+                "SELECT 1 FROM requests WHERE id = ? AND user_id = ?", (request_id, user_id)
+            ) as cur:
                 if await cur.fetchone() is None:
-                    raise ValueError(f"request {request_id} does not exist or does not belong to user {user_id}")
+                    raise ValueError(
+                        f"request {request_id} does not exist or does not belong to user {user_id}"
+                    )
             await db.executemany(
                 "INSERT INTO shown (request_id, user_id, position, song_id) VALUES (?, ?, ?, ?)",
                 [(request_id, user_id, pos, str(song)) for pos, song in enumerate(song_ids)],
@@ -379,7 +389,9 @@ class HistoryStore:
 
     async def disliked_song_ids(self, user_id: int) -> set[str]:
         """Songs whose latest feedback from the user is 👎, never to be recommended again."""
-        return await self._column_set("SELECT song_id FROM feedback WHERE user_id = ? AND value = -1", (user_id,))
+        return await self._column_set(
+            "SELECT song_id FROM feedback WHERE user_id = ? AND value = -1", (user_id,)
+        )
 
     async def feedback(self, user_id: int) -> dict[str, int]:
         """The user's current feedback: song id -> +1 or -1."""
@@ -419,7 +431,9 @@ class HistoryStore:
         async with self._session(write=False) as db:
             async with db.execute(
                 "SELECT song_id, value FROM feedback WHERE user_id = ? "
-                "ORDER BY updated_at DESC, song_id LIMIT ?", (user_id, limit)) as cur:
+                "ORDER BY updated_at DESC, song_id LIMIT ?",
+                (user_id, limit),
+            ) as cur:
                 rows = await cur.fetchall()
         return [s for s, v in rows if v > 0], [s for s, v in rows if v < 0]
 
@@ -428,23 +442,31 @@ class HistoryStore:
         async with self._session(write=False) as db:
             async with db.execute(
                 "SELECT song_id FROM requests WHERE user_id = ? AND song_id IS NOT NULL "
-                "ORDER BY id DESC LIMIT ?", (user_id, limit * 4)) as cur:
+                "ORDER BY id DESC LIMIT ?",
+                (user_id, limit * 4),
+            ) as cur:
                 rows = await cur.fetchall()
         return list(dict.fromkeys(r[0] for r in rows))[:limit]
 
-    async def server_ratings(self, guild_id: int | None, exclude_user: int | None = None,
-                             limit: int = 200_000) -> dict[int, tuple[list[str], list[str]]]:
+    async def server_ratings(
+        self, guild_id: int | None, exclude_user: int | None = None, limit: int = 200_000
+    ) -> dict[int, tuple[list[str], list[str]]]:
         """Ratings of the members seen in a server (all users for ``None``, the console),
         as user -> (liked ids, disliked ids); members who opted out are left out."""
-        where = ("user_id IN (SELECT DISTINCT user_id FROM requests WHERE guild_id = ?)"
-                 if guild_id is not None else "1 = 1")
+        where = (
+            "user_id IN (SELECT DISTINCT user_id FROM requests WHERE guild_id = ?)"
+            if guild_id is not None
+            else "1 = 1"
+        )
         params: tuple[object, ...] = (guild_id,) if guild_id is not None else ()
         out: dict[int, tuple[list[str], list[str]]] = {}
         async with self._session(write=False) as db:
             async with db.execute(
                 f"SELECT user_id, song_id, value FROM feedback WHERE {where} "  # constant text only
                 "AND user_id NOT IN (SELECT user_id FROM users WHERE private = 1) "
-                "ORDER BY user_id, updated_at DESC LIMIT ?", (*params, limit)) as cur:
+                "ORDER BY user_id, updated_at DESC LIMIT ?",
+                (*params, limit),
+            ) as cur:
                 rows = await cur.fetchall()
         for user, song, value in rows:
             if user == exclude_user:
@@ -453,8 +475,9 @@ class HistoryStore:
             (liked if value > 0 else disliked).append(song)
         return out
 
-    async def save_playlist(self, user_id: int, title: str, kind: str, query: str,
-                            song_ids: Sequence[str]) -> int:
+    async def save_playlist(
+        self, user_id: int, title: str, kind: str, query: str, song_ids: Sequence[str]
+    ) -> int:
         """Store a playlist (ids in order) so ``history`` lists it and ``playlist last`` shows it."""
         now = _now()
         clean = [str(s) for s in song_ids]
@@ -465,8 +488,15 @@ class HistoryStore:
             cur = await db.execute(
                 "INSERT INTO playlists (user_id, title, kind, query_text, song_ids, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (user_id, title.encode("utf-8", "replace").decode("utf-8")[:200], kind,
-                 query.encode("utf-8", "replace").decode("utf-8")[:400], ",".join(clean), now))
+                (
+                    user_id,
+                    title.encode("utf-8", "replace").decode("utf-8")[:200],
+                    kind,
+                    query.encode("utf-8", "replace").decode("utf-8")[:400],
+                    ",".join(clean),
+                    now,
+                ),
+            )
             playlist_id = cur.lastrowid
             await cur.close()
         assert playlist_id is not None
@@ -479,10 +509,14 @@ class HistoryStore:
         async with self._session(write=False) as db:
             async with db.execute(
                 "SELECT id, title, kind, query_text, song_ids, created_at FROM playlists "
-                "WHERE user_id = ? ORDER BY id DESC LIMIT ?", (user_id, limit)) as cur:
+                "WHERE user_id = ? ORDER BY id DESC LIMIT ?",
+                (user_id, limit),
+            ) as cur:
                 rows = await cur.fetchall()
-        return [SavedPlaylist(int(i), t, k, q, tuple(x for x in ids.split(",") if x), _parse_time(c))
-                for i, t, k, q, ids, c in rows]
+        return [
+            SavedPlaylist(int(i), t, k, q, tuple(x for x in ids.split(",") if x), _parse_time(c))
+            for i, t, k, q, ids, c in rows
+        ]
 
     async def set_private(self, user_id: int, private: bool) -> None:
         """Opt a user out of (or back into) taste comparisons and blends."""
@@ -508,8 +542,11 @@ class HistoryStore:
                     row = await cur.fetchone()
                 if row:
                     return int(row[0])
-            async with db.execute("SELECT user_id FROM users WHERE lower(display_name) = lower(?) "
-                                  "ORDER BY last_seen DESC LIMIT 1", (text,)) as cur:
+            async with db.execute(
+                "SELECT user_id FROM users WHERE lower(display_name) = lower(?) "
+                "ORDER BY last_seen DESC LIMIT 1",
+                (text,),
+            ) as cur:
                 row = await cur.fetchone()
         return int(row[0]) if row else None
 
@@ -538,6 +575,8 @@ class HistoryStore:
             async with db.execute("PRAGMA foreign_key_check") as cur:
                 dangling = await cur.fetchall()
         if result != ["ok"] or dangling:
-            log.error("history database %s failed integrity check: %s %s", self._label, result[:5], dangling[:5])
+            log.error(
+                "history database %s failed integrity check: %s %s", self._label, result[:5], dangling[:5]
+            )
             return False
         return True

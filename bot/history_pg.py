@@ -27,7 +27,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -102,7 +102,9 @@ _LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext('clusterfy.history.' || curre
 
 def is_postgres_url(target: object) -> bool:
     """True when a CLUSTERFY_DB value names a PostgreSQL server rather than a SQLite file."""
-    return isinstance(target, str) and target.split("://", 1)[0].lower() in POSTGRES_SCHEMES and "://" in target
+    return (
+        isinstance(target, str) and target.split("://", 1)[0].lower() in POSTGRES_SCHEMES and "://" in target
+    )
 
 
 def redact_url(url: str) -> str:
@@ -159,21 +161,31 @@ class PgHistoryStore:
         try:
             import asyncpg
         except ImportError:  # pragma: no cover - asyncpg is a dependency
-            raise HistoryStoreError("CLUSTERFY_DB is a PostgreSQL URL but asyncpg is not installed: "
-                                    "pip install asyncpg") from None
+            raise HistoryStoreError(
+                "CLUSTERFY_DB is a PostgreSQL URL but asyncpg is not installed: pip install asyncpg"
+            ) from None
         label = redact_url(url)
         try:
-            pool = await asyncpg.create_pool(url, min_size=1, max_size=max_connections,
-                                             timeout=CONNECT_TIMEOUT_S, command_timeout=COMMAND_TIMEOUT_S)
+            pool = await asyncpg.create_pool(
+                url,
+                min_size=1,
+                max_size=max_connections,
+                timeout=CONNECT_TIMEOUT_S,
+                command_timeout=COMMAND_TIMEOUT_S,
+            )
         except (asyncpg.InvalidPasswordError, asyncpg.InvalidAuthorizationSpecificationError) as exc:
-            raise HistoryStoreError(f"PostgreSQL refused the login for {label} ({type(exc).__name__}); "
-                                    "check the user and password in CLUSTERFY_DB") from None
+            raise HistoryStoreError(
+                f"PostgreSQL refused the login for {label} ({type(exc).__name__}); "
+                "check the user and password in CLUSTERFY_DB"
+            ) from None
         except asyncpg.InvalidCatalogNameError:
-            raise HistoryStoreError(f"the database in {label} does not exist; create it "
-                                    "(createdb) or fix CLUSTERFY_DB") from None
+            raise HistoryStoreError(
+                f"the database in {label} does not exist; create it (createdb) or fix CLUSTERFY_DB"
+            ) from None
         except (*_db_errors(), ValueError) as exc:
-            raise HistoryStoreError(f"cannot connect to history database {label} "
-                                    f"({type(exc).__name__}: {exc}); {_RETRY_HINT}") from None
+            raise HistoryStoreError(
+                f"cannot connect to history database {label} ({type(exc).__name__}: {exc}); {_RETRY_HINT}"
+            ) from None
         try:
             async with pool.acquire() as con:
                 await cls._check(con, label)
@@ -181,8 +193,9 @@ class PgHistoryStore:
         except BaseException as exc:
             await pool.close()
             if isinstance(exc, _db_errors()):
-                raise HistoryStoreError(f"cannot use history database {label} "
-                                        f"({type(exc).__name__}: {exc}); {_RETRY_HINT}") from None
+                raise HistoryStoreError(
+                    f"cannot use history database {label} ({type(exc).__name__}: {exc}); {_RETRY_HINT}"
+                ) from None
             raise
         return cls(pool, label)
 
@@ -191,8 +204,13 @@ class PgHistoryStore:
         """The schema version, or None when this schema has no ``schema_version`` table."""
         # A plain catalog query, not to_regclass(): it reads with the statement's snapshot, so
         # after the advisory lock it sees a table another process has just committed.
-        if await con.fetchval("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "
-                              "AND tablename = 'schema_version'") == 0:
+        if (
+            await con.fetchval(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "
+                "AND tablename = 'schema_version'"
+            )
+            == 0
+        ):
             return None
         return int(await con.fetchval("SELECT coalesce(max(version), 0) FROM schema_version"))
 
@@ -203,13 +221,15 @@ class PgHistoryStore:
         if version is not None and version > cls.SCHEMA_VERSION:
             raise HistoryStoreError(
                 f"history database {label} was written by a newer Clusterfy (schema v{version}, this "
-                f"version knows up to v{cls.SCHEMA_VERSION}); upgrade or point CLUSTERFY_DB elsewhere")
+                f"version knows up to v{cls.SCHEMA_VERSION}); upgrade or point CLUSTERFY_DB elsewhere"
+            )
         if version is None:
             others = await con.fetch("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
             if others:
                 raise HistoryStoreError(
                     f"{label} already holds tables that are not Clusterfy's (e.g. {others[0][0]!r}); "
-                    "use an empty database or schema (?search_path=clusterfy)")
+                    "use an empty database or schema (?search_path=clusterfy)"
+                )
 
     @classmethod
     async def _migrate(cls, con: Any, label: str) -> None:
@@ -263,7 +283,8 @@ class PgHistoryStore:
         await con.execute(
             "INSERT INTO users (user_id, first_seen, last_seen) VALUES ($1, $2, $2) "
             "ON CONFLICT (user_id) DO UPDATE SET last_seen = excluded.last_seen",
-            user_id, now,
+            user_id,
+            now,
         )
 
     # ------------------------------------------------------------------- writes
@@ -281,17 +302,23 @@ class PgHistoryStore:
 
         ``name`` (the requester's display name) is kept so the console can find members by name.
         """
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         async with self._session(write=True) as con:
             await self._touch_user(con, user_id, now)
             if name:
-                await con.execute("UPDATE users SET display_name = $1 WHERE user_id = $2",
-                                  _text(name)[:100], user_id)
+                await con.execute(
+                    "UPDATE users SET display_name = $1 WHERE user_id = $2", _text(name)[:100], user_id
+                )
             request_id = await con.fetchval(
                 "INSERT INTO requests (user_id, command, query_text, song_id, created_at, guild_id, channel_id) "
                 "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                user_id, _text(command), _text(query), None if song_id is None else _text(song_id),
-                now, guild_id, channel_id,
+                user_id,
+                _text(command),
+                _text(query),
+                None if song_id is None else _text(song_id),
+                now,
+                guild_id,
+                channel_id,
             )
         return int(request_id)
 
@@ -300,8 +327,12 @@ class PgHistoryStore:
         if not song_ids:
             return
         async with self._session(write=True) as con:
-            if await con.fetchval("SELECT 1 FROM requests WHERE id = $1 AND user_id = $2",
-                                  request_id, user_id) is None:
+            if (
+                await con.fetchval(
+                    "SELECT 1 FROM requests WHERE id = $1 AND user_id = $2", request_id, user_id
+                )
+                is None
+            ):
                 raise ValueError(f"request {request_id} does not exist or does not belong to user {user_id}")
             await con.executemany(
                 "INSERT INTO shown (request_id, user_id, position, song_id) VALUES ($1, $2, $3, $4)",
@@ -312,14 +343,17 @@ class PgHistoryStore:
         """Store 👍 (+1) or 👎 (-1); one row per user and song, so a changed mind overwrites."""
         if isinstance(value, bool) or value not in (1, -1):
             raise ValueError(f"feedback value must be +1 or -1, got {value!r}")
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         async with self._session(write=True) as con:
             await self._touch_user(con, user_id, now)
             await con.execute(
                 "INSERT INTO feedback (user_id, song_id, value, updated_at) VALUES ($1, $2, $3, $4) "
                 "ON CONFLICT (user_id, song_id) DO UPDATE SET value = excluded.value, "
                 "updated_at = excluded.updated_at",
-                user_id, _text(song_id), int(value), now,
+                user_id,
+                _text(song_id),
+                int(value),
+                now,
             )
 
     async def forget(self, user_id: int) -> dict[str, int]:
@@ -345,7 +379,9 @@ class PgHistoryStore:
 
     async def disliked_song_ids(self, user_id: int) -> set[str]:
         """Songs whose latest feedback from the user is 👎, never to be recommended again."""
-        return await self._column_set("SELECT song_id FROM feedback WHERE user_id = $1 AND value = -1", user_id)
+        return await self._column_set(
+            "SELECT song_id FROM feedback WHERE user_id = $1 AND value = -1", user_id
+        )
 
     async def feedback(self, user_id: int) -> dict[str, int]:
         """The user's current feedback: song id -> +1 or -1."""
@@ -362,16 +398,24 @@ class PgHistoryStore:
             async with con.transaction(isolation="repeatable_read", readonly=True):
                 requests = await con.fetch(
                     "SELECT id, command, query_text, song_id, created_at FROM requests "
-                    "WHERE user_id = $1 ORDER BY id DESC LIMIT $2", user_id, limit)
+                    "WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+                    user_id,
+                    limit,
+                )
                 if not requests:
                     return []
                 shown: dict[int, list[str]] = {}
                 for request_id, song in await con.fetch(
-                        "SELECT request_id, song_id FROM shown WHERE user_id = $1 AND request_id >= $2 "
-                        "ORDER BY request_id, position", user_id, requests[-1][0]):
+                    "SELECT request_id, song_id FROM shown WHERE user_id = $1 AND request_id >= $2 "
+                    "ORDER BY request_id, position",
+                    user_id,
+                    requests[-1][0],
+                ):
                     shown.setdefault(request_id, []).append(song)
         return [
-            HistoryEntry(rid, command, query, song, created.astimezone(timezone.utc), tuple(shown.get(rid, ())))
+            HistoryEntry(
+                rid, command, query, song, created.astimezone(UTC), tuple(shown.get(rid, ()))
+            )
             for rid, command, query, song, created in requests
         ]
 
@@ -381,7 +425,10 @@ class PgHistoryStore:
         async with self._session(write=False) as con:
             rows = await con.fetch(
                 "SELECT song_id, value FROM feedback WHERE user_id = $1 "
-                "ORDER BY updated_at DESC, song_id LIMIT $2", user_id, max(limit, 0))
+                "ORDER BY updated_at DESC, song_id LIMIT $2",
+                user_id,
+                max(limit, 0),
+            )
         return [s for s, v in rows if v > 0], [s for s, v in rows if v < 0]
 
     async def asked_song_ids(self, user_id: int, limit: int = 200) -> list[str]:
@@ -389,11 +436,15 @@ class PgHistoryStore:
         async with self._session(write=False) as con:
             rows = await con.fetch(
                 "SELECT song_id FROM requests WHERE user_id = $1 AND song_id IS NOT NULL "
-                "ORDER BY id DESC LIMIT $2", user_id, max(limit, 0) * 4)
+                "ORDER BY id DESC LIMIT $2",
+                user_id,
+                max(limit, 0) * 4,
+            )
         return list(dict.fromkeys(r[0] for r in rows))[:limit]
 
-    async def server_ratings(self, guild_id: int | None, exclude_user: int | None = None,
-                             limit: int = 200_000) -> dict[int, tuple[list[str], list[str]]]:
+    async def server_ratings(
+        self, guild_id: int | None, exclude_user: int | None = None, limit: int = 200_000
+    ) -> dict[int, tuple[list[str], list[str]]]:
         """Ratings of the members seen in a server (all users for ``None``, the console),
         as user -> (liked ids, disliked ids); members who opted out are left out."""
         out: dict[int, tuple[list[str], list[str]]] = {}
@@ -402,7 +453,10 @@ class PgHistoryStore:
                 "SELECT user_id, song_id, value FROM feedback "
                 "WHERE ($1::bigint IS NULL OR user_id IN (SELECT user_id FROM requests WHERE guild_id = $1)) "
                 "AND user_id NOT IN (SELECT user_id FROM users WHERE private) "
-                "ORDER BY user_id, updated_at DESC LIMIT $2", guild_id, max(limit, 0))
+                "ORDER BY user_id, updated_at DESC LIMIT $2",
+                guild_id,
+                max(limit, 0),
+            )
         for user, song, value in rows:
             if user == exclude_user:
                 continue
@@ -410,19 +464,26 @@ class PgHistoryStore:
             (liked if value > 0 else disliked).append(song)
         return out
 
-    async def save_playlist(self, user_id: int, title: str, kind: str, query: str,
-                            song_ids: Sequence[str]) -> int:
+    async def save_playlist(
+        self, user_id: int, title: str, kind: str, query: str, song_ids: Sequence[str]
+    ) -> int:
         """Store a playlist (ids in order) so ``history`` lists it and ``playlist last`` shows it."""
         clean = [_text(str(s)) for s in song_ids]
         if any("," in s for s in clean):  # the SQLite store joins ids with commas: same rule on both
             raise ValueError("song ids must not contain commas")
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         async with self._session(write=True) as con:
             await self._touch_user(con, user_id, now)
             playlist_id = await con.fetchval(
                 "INSERT INTO playlists (user_id, title, kind, query_text, song_ids, created_at) "
                 "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                user_id, _text(title)[:200], _text(kind), _text(query)[:400], clean, now)
+                user_id,
+                _text(title)[:200],
+                _text(kind),
+                _text(query)[:400],
+                clean,
+                now,
+            )
         return int(playlist_id)
 
     async def playlists(self, user_id: int, limit: int = 10) -> list[SavedPlaylist]:
@@ -432,13 +493,18 @@ class PgHistoryStore:
         async with self._session(write=False) as con:
             rows = await con.fetch(
                 "SELECT id, title, kind, query_text, song_ids, created_at FROM playlists "
-                "WHERE user_id = $1 ORDER BY id DESC LIMIT $2", user_id, limit)
-        return [SavedPlaylist(int(i), t, k, q, tuple(x for x in ids if x), c.astimezone(timezone.utc))
-                for i, t, k, q, ids, c in rows]
+                "WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+                user_id,
+                limit,
+            )
+        return [
+            SavedPlaylist(int(i), t, k, q, tuple(x for x in ids if x), c.astimezone(UTC))
+            for i, t, k, q, ids, c in rows
+        ]
 
     async def set_private(self, user_id: int, private: bool) -> None:
         """Opt a user out of (or back into) taste comparisons and blends."""
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         async with self._session(write=True) as con:
             await self._touch_user(con, user_id, now)
             await con.execute("UPDATE users SET private = $1 WHERE user_id = $2", bool(private), user_id)
@@ -458,8 +524,11 @@ class PgHistoryStore:
                 found = await con.fetchval("SELECT user_id FROM users WHERE user_id = $1", int(text))
                 if found is not None:
                     return int(found)
-            found = await con.fetchval("SELECT user_id FROM users WHERE lower(display_name) = lower($1) "
-                                       "ORDER BY last_seen DESC LIMIT 1", text)
+            found = await con.fetchval(
+                "SELECT user_id FROM users WHERE lower(display_name) = lower($1) "
+                "ORDER BY last_seen DESC LIMIT 1",
+                text,
+            )
         return int(found) if found is not None else None
 
     async def display_name(self, user_id: int) -> str | None:
@@ -475,8 +544,9 @@ class PgHistoryStore:
                 if user_id is None:
                     counts[table] = int(await con.fetchval(f"SELECT count(*) FROM {table}"))
                 else:
-                    counts[table] = int(await con.fetchval(f"SELECT count(*) FROM {table} WHERE user_id = $1",
-                                                           user_id))
+                    counts[table] = int(
+                        await con.fetchval(f"SELECT count(*) FROM {table} WHERE user_id = $1", user_id)
+                    )
         return counts
 
     async def integrity_ok(self) -> bool:
@@ -495,10 +565,14 @@ class PgHistoryStore:
                 " + (SELECT count(*) FROM feedback f LEFT JOIN users u ON u.user_id = f.user_id "
                 "        WHERE u.user_id IS NULL)"
                 " + (SELECT count(*) FROM playlists p LEFT JOIN users u ON u.user_id = p.user_id "
-                "        WHERE u.user_id IS NULL)")
+                "        WHERE u.user_id IS NULL)"
+            )
         if version != self.SCHEMA_VERSION or dangling:
-            log.error("history database %s failed integrity check: schema v%s, %s dangling rows",
-                      self._label, version, dangling)
+            log.error(
+                "history database %s failed integrity check: schema v%s, %s dangling rows",
+                self._label,
+                version,
+                dangling,
+            )
             return False
         return True
-

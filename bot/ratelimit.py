@@ -24,8 +24,7 @@ class Verdict:
 class RateLimiter:
     """At most ``rate`` requests per ``per`` seconds per user (sliding window)."""
 
-    def __init__(self, rate: int = 5, per: float = 15.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, rate: int = 5, per: float = 15.0, clock: Callable[[], float] = time.monotonic) -> None:
         if rate < 1 or per <= 0:
             raise ValueError("rate must be >= 1 and per > 0")
         self.rate = rate

@@ -56,8 +56,13 @@ class PgRateLimiter(RateLimiter):
     server's clock. The synchronous :meth:`check` is this process's window only (the fallback).
     """
 
-    def __init__(self, store: PgHistoryStore, rate: int = 5, per: float = 15.0,
-                 clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        store: PgHistoryStore,
+        rate: int = 5,
+        per: float = 15.0,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
         if clock is None:
             super().__init__(rate, per)
         else:
@@ -69,7 +74,9 @@ class PgRateLimiter(RateLimiter):
     async def _ensure_table(self, con: Any) -> None:
         if not self._ready:
             async with con.transaction():
-                await con.execute("SELECT pg_advisory_xact_lock(hashtext('clusterfy.rate.' || current_schema()))")
+                await con.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext('clusterfy.rate.' || current_schema()))"
+                )
                 await con.execute(TABLE_SQL)
             self._ready = True
 
@@ -80,7 +87,8 @@ class PgRateLimiter(RateLimiter):
             async with self._store._session(write=False) as con:
                 await self._ensure_table(con)
                 allowed, notify, oldest, server_now = await con.fetchrow(
-                    CHECK_SQL, user_id, now, float(self.per), int(self.rate))
+                    CHECK_SQL, user_id, now, float(self.per), int(self.rate)
+                )
         except Exception as exc:  # noqa: BLE001 - the limiter must never take a command down
             log.warning("shared rate limit unavailable, using this process's window: %s", exc)
             return self.check(user_id)

@@ -106,8 +106,11 @@ class Card:
     def fitted(self) -> Card:
         """A copy within every embed limit, cutting the least important text first."""
         fields = tuple(
-            Field(truncate(f.name, FIELD_NAME_LIMIT) or "\u200b",
-                  truncate(f.value, FIELD_VALUE_LIMIT) or "\u200b", f.inline)
+            Field(
+                truncate(f.name, FIELD_NAME_LIMIT) or "\u200b",
+                truncate(f.value, FIELD_VALUE_LIMIT) or "\u200b",
+                f.inline,
+            )
             for f in self.fields[:EMBED_FIELDS_LIMIT]
         )
         card = replace(
@@ -118,9 +121,11 @@ class Card:
             fields=fields,
         )
         while card.size() > EMBED_TOTAL_LIMIT and card.fields:
-            card = replace(card, fields=card.fields[:-1],
-                           footer=truncate("Some entries were left out to fit Discord's limits.",
-                                           FOOTER_LIMIT))
+            card = replace(
+                card,
+                fields=card.fields[:-1],
+                footer=truncate("Some entries were left out to fit Discord's limits.", FOOTER_LIMIT),
+            )
         if card.size() > EMBED_TOTAL_LIMIT:
             room = EMBED_TOTAL_LIMIT - (card.size() - len(card.description))
             card = replace(card, description=truncate(card.description, max(room, 0)))
@@ -128,8 +133,12 @@ class Card:
 
     def size(self) -> int:
         """Characters Discord counts toward the 6,000 embed total."""
-        return (len(self.title) + len(self.description) + len(self.footer)
-                + sum(len(f.name) + len(f.value) for f in self.fields))
+        return (
+            len(self.title)
+            + len(self.description)
+            + len(self.footer)
+            + sum(len(f.name) + len(f.value) for f in self.fields)
+        )
 
 
 @dataclass(frozen=True)
@@ -141,9 +150,11 @@ class Choice:
     description: str = ""
 
     def fitted(self) -> Choice:
-        return Choice(truncate(self.label, OPTION_LABEL_LIMIT) or "?",
-                      self.value[:OPTION_VALUE_LIMIT],
-                      truncate(self.description, OPTION_DESCRIPTION_LIMIT))
+        return Choice(
+            truncate(self.label, OPTION_LABEL_LIMIT) or "?",
+            self.value[:OPTION_VALUE_LIMIT],
+            truncate(self.description, OPTION_DESCRIPTION_LIMIT),
+        )
 
 
 @dataclass(frozen=True)

@@ -58,13 +58,20 @@ async def wait_for_store(target: str | Path, timeout: float, *, interval: float 
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m bot.store --wait SECONDS``: the container entry script's first step."""
-    parser = argparse.ArgumentParser(prog="python -m bot.store",
-                                     description="Check that CLUSTERFY_DB can be opened; migrate it.")
-    parser.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
-                        help="keep retrying this long while the database server is not reachable")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.store", description="Check that CLUSTERFY_DB can be opened; migrate it."
+    )
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="keep retrying this long while the database server is not reachable",
+    )
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     from .config import ConfigError, load_dotenv_file, settings_from_env
 
     try:

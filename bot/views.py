@@ -39,8 +39,9 @@ def as_select(item: object) -> discord.ui.Select[Any]:
 class OwnedView(discord.ui.View):
     """A view only its owner may use, that disables itself on timeout."""
 
-    def __init__(self, conversation: Conversation, owner_id: int, *,
-                 timeout: float | None = VIEW_TIMEOUT) -> None:
+    def __init__(
+        self, conversation: Conversation, owner_id: int, *, timeout: float | None = VIEW_TIMEOUT
+    ) -> None:
         super().__init__(timeout=timeout)
         self.conversation = conversation
         self.owner_id = owner_id
@@ -49,8 +50,9 @@ class OwnedView(discord.ui.View):
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         if interaction.user.id == self.owner_id:
             return True
-        await send_to_interaction(interaction, hidden=True, content=NOT_YOURS,
-                                  allowed_mentions=discord.AllowedMentions.none())
+        await send_to_interaction(
+            interaction, hidden=True, content=NOT_YOURS, allowed_mentions=discord.AllowedMentions.none()
+        )
         return False
 
     async def admit(self, interaction: discord.Interaction) -> Requester | None:
@@ -60,8 +62,7 @@ class OwnedView(discord.ui.View):
         if verdict.allowed:
             return who
         # An interaction must be answered; the notice is private, so it cannot flood.
-        await send_reply(interaction, self.conversation.slow_down(verdict), self.conversation,
-                         ephemeral=True)
+        await send_reply(interaction, self.conversation.slow_down(verdict), self.conversation, ephemeral=True)
         return None
 
     def disable_all(self) -> None:
@@ -84,14 +85,25 @@ class OwnedView(discord.ui.View):
         except discord.HTTPException as exc:  # deleted message, expired token, lost access
             logger.debug("could not disable an expired %s: %s", type(self).__name__, exc)
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception,
-                       item: discord.ui.Item[Any], /) -> None:
-        logger.error("%s item %r failed for user %s in guild %s, channel %s",
-                     type(self).__name__, getattr(item, "custom_id", item), interaction.user.id,
-                     interaction.guild_id, interaction.channel_id, exc_info=error)
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
+    ) -> None:
+        logger.error(
+            "%s item %r failed for user %s in guild %s, channel %s",
+            type(self).__name__,
+            getattr(item, "custom_id", item),
+            interaction.user.id,
+            interaction.guild_id,
+            interaction.channel_id,
+            exc_info=error,
+        )
         try:
-            await send_to_interaction(interaction, hidden=True, content=GENERIC_ERROR,
-                                      allowed_mentions=discord.AllowedMentions.none())
+            await send_to_interaction(
+                interaction,
+                hidden=True,
+                content=GENERIC_ERROR,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
         except discord.HTTPException:
             pass
 
@@ -104,13 +116,16 @@ def rate_options(picks: tuple[PickRef, ...]) -> list[discord.SelectOption]:
             value = f"{sign}:{pick.song_id}"
             if len(value) > OPTION_VALUE_LIMIT or len(options) >= SELECT_OPTIONS_LIMIT:
                 continue
-            options.append(discord.SelectOption(
-                label=truncate(f"{emoji} {pick.position}. {pick.label}", 100), value=value))
+            options.append(
+                discord.SelectOption(
+                    label=truncate(f"{emoji} {pick.position}. {pick.label}", 100), value=value
+                )
+            )
     return options
 
 
 def parse_rating(value: str) -> tuple[str, int]:
-    """"+1:<song id>" → (song id, +1)."""
+    """ "+1:<song id>" → (song id, +1)."""
     sign, _, song_id = value.partition(":")
     return song_id, (1 if sign == "+1" else -1)
 
@@ -118,8 +133,9 @@ def parse_rating(value: str) -> tuple[str, int]:
 class PicksView(OwnedView):
     """Under a list of songs: "More like this" and a 👍/👎 menu for each pick."""
 
-    def __init__(self, conversation: Conversation, owner_id: int, reply: Reply, *,
-                 timeout: float | None = VIEW_TIMEOUT) -> None:
+    def __init__(
+        self, conversation: Conversation, owner_id: int, reply: Reply, *, timeout: float | None = VIEW_TIMEOUT
+    ) -> None:
         super().__init__(conversation, owner_id, timeout=timeout)
         self.follow_up = reply.follow_up
         self.more_button.disabled = reply.follow_up is None
@@ -130,8 +146,9 @@ class PicksView(OwnedView):
             self.remove_item(self.rate_select)
 
     @discord.ui.button(label="More like this", emoji="🔁", style=discord.ButtonStyle.primary, row=0)
-    async def more_button(self, interaction: discord.Interaction,
-                          button: discord.ui.Button[PicksView]) -> None:
+    async def more_button(
+        self, interaction: discord.Interaction, button: discord.ui.Button[PicksView]
+    ) -> None:
         who = await self.admit(interaction)
         if who is None:
             return
@@ -140,8 +157,9 @@ class PicksView(OwnedView):
         await send_reply(interaction, reply, self.conversation)
 
     @discord.ui.select(placeholder="Rate a pick 👍/👎", min_values=1, max_values=1, row=1)
-    async def rate_select(self, interaction: discord.Interaction,
-                          select: discord.ui.Select[PicksView]) -> None:
+    async def rate_select(
+        self, interaction: discord.Interaction, select: discord.ui.Select[PicksView]
+    ) -> None:
         who = await self.admit(interaction)
         if who is None:
             return
@@ -151,10 +169,11 @@ class PicksView(OwnedView):
 
 
 class ChooseSongView(OwnedView):
-    """"Which one did you mean?": a select of candidate songs that re-runs the command."""
+    """ "Which one did you mean?": a select of candidate songs that re-runs the command."""
 
-    def __init__(self, conversation: Conversation, owner_id: int, reply: Reply, *,
-                 timeout: float | None = VIEW_TIMEOUT) -> None:
+    def __init__(
+        self, conversation: Conversation, owner_id: int, reply: Reply, *, timeout: float | None = VIEW_TIMEOUT
+    ) -> None:
         super().__init__(conversation, owner_id, timeout=timeout)
         self.reply = reply
         fitted = reply.fitted().choices
@@ -164,8 +183,9 @@ class ChooseSongView(OwnedView):
         ]
 
     @discord.ui.select(placeholder="Pick the song you meant", min_values=1, max_values=1)
-    async def choose_select(self, interaction: discord.Interaction,
-                            select: discord.ui.Select[ChooseSongView]) -> None:
+    async def choose_select(
+        self, interaction: discord.Interaction, select: discord.ui.Select[ChooseSongView]
+    ) -> None:
         who = await self.admit(interaction)
         if who is None:
             return
@@ -178,8 +198,9 @@ class ConfirmView(OwnedView):
     """Confirm/Cancel before ``forget`` deletes everything stored about the user."""
 
     @discord.ui.button(label="Delete my data", emoji="🧹", style=discord.ButtonStyle.danger)
-    async def confirm_button(self, interaction: discord.Interaction,
-                             button: discord.ui.Button[ConfirmView]) -> None:
+    async def confirm_button(
+        self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmView]
+    ) -> None:
         who = await self.admit(interaction)
         if who is None:
             return
@@ -188,6 +209,7 @@ class ConfirmView(OwnedView):
         await send_reply(interaction, reply, self.conversation)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel_button(self, interaction: discord.Interaction,
-                            button: discord.ui.Button[ConfirmView]) -> None:
+    async def cancel_button(
+        self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmView]
+    ) -> None:
         await self.close_with(interaction, content="Cancelled — nothing was deleted.")

@@ -118,20 +118,25 @@ def _evaluate_model(model: MoodModel, k_min: int, k_max: int, out: Output) -> li
     k_max = min(k_max, n - 1)
     _check_k_range(k_min, k_max)
     out.progress(f"evaluating k={k_min}..{k_max} on {n:,} songs for the k-selection chart")
-    return evaluate_k(model.transform(model.songs_), range(k_min, k_max + 1),
-                      n_init=model.n_init, random_state=model.random_state,
-                      progress=lambda k, r: out.progress(_k_progress(r)))
+    return evaluate_k(
+        model.transform(model.songs_),
+        range(k_min, k_max + 1),
+        n_init=model.n_init,
+        random_state=model.random_state,
+        progress=lambda k, r: out.progress(_k_progress(r)),
+    )
 
 
 def _k_progress(r: KResult) -> str:
-    return (f"k={r.k}: silhouette {r.silhouette:.3f}, Davies-Bouldin {r.davies_bouldin:.3f}, "
-            f"inertia {r.inertia:,.0f}")
+    return (
+        f"k={r.k}: silhouette {r.silhouette:.3f}, Davies-Bouldin {r.davies_bouldin:.3f}, "
+        f"inertia {r.inertia:,.0f}"
+    )
 
 
 def _check_k_range(k_min: int, k_max: int) -> None:
     if k_min < 2 or k_max < k_min or k_max > 50:
-        raise CliError(f"bad k range {k_min}..{k_max}",
-                       ["--k-min 2 --k-max 10 (any 2 <= min <= max <= 50)"])
+        raise CliError(f"bad k range {k_min}..{k_max}", ["--k-min 2 --k-max 10 (any 2 <= min <= max <= 50)"])
 
 
 # -- fit / evaluate / report ----------------------------------------------------------
@@ -167,18 +172,25 @@ def cmd_fit(args: argparse.Namespace, out: Output) -> int:
         if model.evaluation_:
             lines += _evaluation_lines(model.evaluation_, int(model.n_clusters_)) + [""]
         lines.append(f"k = {model.n_clusters_} moods")
-        lines.append(f"silhouette      {metrics.silhouette:.3f}  (on {metrics.silhouette_sample:,} songs; higher is better)")
+        lines.append(
+            f"silhouette      {metrics.silhouette:.3f}  (on {metrics.silhouette_sample:,} songs; higher is better)"
+        )
         lines.append(f"Davies–Bouldin  {metrics.davies_bouldin:.3f}  (lower is better)")
         lines.append(f"inertia         {metrics.inertia:,.1f}")
         if validation.genre_purity is not None:
-            lines.append(f"genre purity    {validation.genre_purity:.3f}   genre NMI {validation.genre_nmi:.3f}"
-                         f"  (genres were not used to fit)")
+            lines.append(
+                f"genre purity    {validation.genre_purity:.3f}   genre NMI {validation.genre_nmi:.3f}"
+                f"  (genres were not used to fit)"
+            )
         lines.append("")
         lines += table(
             ["id", "mood", "size", "share", "description"],
-            [[c["cluster"], c["label"], f"{c['size']:,}", f"{c['share']:.1%}", c["description"]]
-             for c in clusters],
-            max_widths={4: 130}, right=(0, 2, 3),
+            [
+                [c["cluster"], c["label"], f"{c['size']:,}", f"{c['share']:.1%}", c["description"]]
+                for c in clusters
+            ],
+            max_widths={4: 130},
+            right=(0, 2, 3),
         )
         lines += ["", f"model saved to {target}"]
         return lines
@@ -188,10 +200,22 @@ def cmd_fit(args: argparse.Namespace, out: Output) -> int:
 
 
 def _evaluation_lines(results: Sequence[KResult], chosen: int) -> list[str]:
-    rows = [[("* " if r.k == chosen else "  ") + str(r.k), f"{r.inertia:,.1f}", f"{r.silhouette:.3f}",
-             f"{r.davies_bouldin:.3f}", " ".join(f"{s:,}" for s in r.sizes)] for r in results]
-    return table(["k", "inertia", "silhouette", "Davies–Bouldin", "sizes"], rows,
-                 max_widths={4: 80}, right=(0, 1, 2, 3))
+    rows = [
+        [
+            ("* " if r.k == chosen else "  ") + str(r.k),
+            f"{r.inertia:,.1f}",
+            f"{r.silhouette:.3f}",
+            f"{r.davies_bouldin:.3f}",
+            " ".join(f"{s:,}" for s in r.sizes),
+        ]
+        for r in results
+    ]
+    return table(
+        ["k", "inertia", "silhouette", "Davies–Bouldin", "sizes"],
+        rows,
+        max_widths={4: 80},
+        right=(0, 1, 2, 3),
+    )
 
 
 def cmd_evaluate(args: argparse.Namespace, out: Output) -> int:
@@ -204,8 +228,10 @@ def cmd_evaluate(args: argparse.Namespace, out: Output) -> int:
     catalog = _catalog_path(args)
     songs, report = load_catalog(catalog)
     if args.k_max >= len(songs):
-        raise CliError(f"k={args.k_max} needs more than the {len(songs):,} songs in {report.source}",
-                       [f"use --k-max {max(2, len(songs) - 1)} or less"])
+        raise CliError(
+            f"k={args.k_max} needs more than the {len(songs):,} songs in {report.source}",
+            [f"use --k-max {max(2, len(songs) - 1)} or less"],
+        )
     # The model's own k selection ("fit --k auto"): its features, its scaler, its rule for
     # choosing k, so what evaluate reports is what fit would choose.
     model = MoodModel(n_clusters="auto", k_range=(args.k_min, args.k_max), n_init=args.n_init)
@@ -213,8 +239,16 @@ def cmd_evaluate(args: argparse.Namespace, out: Output) -> int:
     results = model.evaluation_ or []
     chosen = int(model.n_clusters_)
     payload = {
-        "results": [{"k": r.k, "inertia": r.inertia, "silhouette": r.silhouette,
-                     "davies_bouldin": r.davies_bouldin, "sizes": list(r.sizes)} for r in results],
+        "results": [
+            {
+                "k": r.k,
+                "inertia": r.inertia,
+                "silhouette": r.silhouette,
+                "davies_bouldin": r.davies_bouldin,
+                "sizes": list(r.sizes),
+            }
+            for r in results
+        ],
         "chosen_k": chosen,
         "silhouette_sample": results[0].silhouette_sample,
         "cleaning": report.to_dict(),
@@ -227,19 +261,38 @@ def cmd_evaluate(args: argparse.Namespace, out: Output) -> int:
         payload["comparison"] = comparison
 
     def text() -> list[str]:
-        lines = (report.lines() + [""] + _evaluation_lines(results, chosen) + [
-            "",
-            f"chosen k = {chosen} (highest silhouette; near-ties go to the lower Davies–Bouldin)",
-            f"silhouette computed on {results[0].silhouette_sample:,} songs",
-        ])
+        lines = (
+            report.lines()
+            + [""]
+            + _evaluation_lines(results, chosen)
+            + [
+                "",
+                f"chosen k = {chosen} (highest silhouette; near-ties go to the lower Davies–Bouldin)",
+                f"silhouette computed on {results[0].silhouette_sample:,} songs",
+            ]
+        )
         if comparison:
-            lines += ["", f"k = {comparison[0]['k']}: the union next to each file alone "
-                          "(the served model: K-Means n_init=10, seed 42; sizes largest first)"]
-            lines += table(["catalog", "songs", "silhouette", "Davies–Bouldin", "sizes", "moods"],
-                           [[c["catalog"], f"{c['songs']:,}", f"{c['silhouette']:.3f}",
-                             f"{c['davies_bouldin']:.3f}", " / ".join(f"{n:,}" for n in c["sizes"]),
-                             ", ".join(c["moods"])] for c in comparison],
-                           max_widths={5: 90}, right=(1, 2, 3))
+            lines += [
+                "",
+                f"k = {comparison[0]['k']}: the union next to each file alone "
+                "(the served model: K-Means n_init=10, seed 42; sizes largest first)",
+            ]
+            lines += table(
+                ["catalog", "songs", "silhouette", "Davies–Bouldin", "sizes", "moods"],
+                [
+                    [
+                        c["catalog"],
+                        f"{c['songs']:,}",
+                        f"{c['silhouette']:.3f}",
+                        f"{c['davies_bouldin']:.3f}",
+                        " / ".join(f"{n:,}" for n in c["sizes"]),
+                        ", ".join(c["moods"]),
+                    ]
+                    for c in comparison
+                ],
+                max_widths={5: 90},
+                right=(1, 2, 3),
+            )
         return lines
 
     out.emit(payload, text)
@@ -271,8 +324,14 @@ def _engine(args: argparse.Namespace, out: Output) -> Engine:
 
 
 def _song_dict(song: Song) -> dict[str, Any]:
-    return {"id": song.id, "name": song.name, "artist": song.artist, "year": song.year,
-            "cluster": int(song.cluster), "mood": song.mood.label}
+    return {
+        "id": song.id,
+        "name": song.name,
+        "artist": song.artist,
+        "year": song.year,
+        "cluster": int(song.cluster),
+        "mood": song.mood.label,
+    }
 
 
 def _pick_dict(pick: Pick, score_key: str = "similarity") -> dict[str, Any]:
@@ -285,16 +344,19 @@ def _targets_text(targets: Sequence[Target]) -> list[str]:
 
 
 def _song_title(song: Song) -> str:
-    """"Title — Artist (year)", by the engine's one label formatter."""
+    """ "Title — Artist (year)", by the engine's one label formatter."""
     return song_label(song.name, song.artist, song.year)
 
 
 def _picks_table(picks: Sequence[Pick], score_header: str) -> list[str]:
     return table(
         ["#", "title", "artist", "mood", score_header, "why"],
-        [[i, p.song.name, p.song.artist, p.song.mood.label, f"{float(p.score):.3f}", p.reason]
-         for i, p in enumerate(picks, 1)],
-        max_widths={1: 36, 2: 24, 3: 20, 5: 90}, right=(0, 4),
+        [
+            [i, p.song.name, p.song.artist, p.song.mood.label, f"{float(p.score):.3f}", p.reason]
+            for i, p in enumerate(picks, 1)
+        ],
+        max_widths={1: 36, 2: 24, 3: 20, 5: 90},
+        right=(0, 4),
     )
 
 
@@ -339,12 +401,14 @@ def _search_payload(engine: Engine, query: str, limit: int) -> tuple[dict[str, A
         shown = one_line(res.query or query)[:80]
         if not shown:
             raise NoMatchError("type a song title to look for", ('"la java"', '"title by artist"'))
-        raise NoMatchError(f"no song matches “{shown}”",
-                           [song_label(c.name, c.artist) for c in res.suggestions])
-    matches = [{"id": c.id, "name": c.name, "artist": c.artist, "year": c.year,
-                "score": float(c.score)} for c in res.candidates]
-    return {"query": query, "status": res.status, "matches": matches,
-            "ambiguous": bool(res.ambiguous)}, res
+        raise NoMatchError(
+            f"no song matches “{shown}”", [song_label(c.name, c.artist) for c in res.suggestions]
+        )
+    matches = [
+        {"id": c.id, "name": c.name, "artist": c.artist, "year": c.year, "score": float(c.score)}
+        for c in res.candidates
+    ]
+    return {"query": query, "status": res.status, "matches": matches, "ambiguous": bool(res.ambiguous)}, res
 
 
 def cmd_search_batch(args: argparse.Namespace, out: Output) -> int:
@@ -381,23 +445,34 @@ def cmd_search_batch(args: argparse.Namespace, out: Output) -> int:
 def cmd_search(args: argparse.Namespace, out: Output) -> int:
     if args.batch:
         if args.query is not None:
-            raise CliError("give either a query or --batch (queries on stdin), not both",
-                           ['printf "la java\\nshape of you\\n" | python -m engine search --batch'])
+            raise CliError(
+                "give either a query or --batch (queries on stdin), not both",
+                ['printf "la java\\nshape of you\\n" | python -m engine search --batch'],
+            )
         return cmd_search_batch(args, out)
     if args.query is None:
-        raise CliError("type a song title to look for (or --batch to read one per line from stdin)",
-                       ['python -m engine search "la java"'])
+        raise CliError(
+            "type a song title to look for (or --batch to read one per line from stdin)",
+            ['python -m engine search "la java"'],
+        )
     engine = _engine(args, out)
     payload, res = _search_payload(engine, args.query, args.limit)
 
     def text() -> list[str]:
-        lines = table(["#", "title", "artist", "year", "score"],
-                      [[i, c.name, c.artist, c.year if c.year is not None else "", f"{float(c.score):.1f}"]
-                       for i, c in enumerate(res.candidates, 1)],
-                      max_widths={1: 50, 2: 30}, right=(0, 3, 4))
+        lines = table(
+            ["#", "title", "artist", "year", "score"],
+            [
+                [i, c.name, c.artist, c.year if c.year is not None else "", f"{float(c.score):.1f}"]
+                for i, c in enumerate(res.candidates, 1)
+            ],
+            max_widths={1: 50, 2: 30},
+            right=(0, 3, 4),
+        )
         if res.ambiguous:
-            lines += ["", "several songs match about equally; add the artist to pick one "
-                          "(e.g. \"title - artist\")"]
+            lines += [
+                "",
+                'several songs match about equally; add the artist to pick one (e.g. "title - artist")',
+            ]
         return lines
 
     out.emit(payload, text)
@@ -407,8 +482,11 @@ def cmd_search(args: argparse.Namespace, out: Output) -> int:
 def cmd_recommend(args: argparse.Namespace, out: Output) -> int:
     engine = _engine(args, out)
     rec = engine.recommend(args.query, n=args.n, where=args.where)
-    payload: dict[str, Any] = {"seed": _song_dict(rec.seed), "picks": [_pick_dict(p) for p in rec.picks],
-               "targets": _targets_text(rec.targets)}
+    payload: dict[str, Any] = {
+        "seed": _song_dict(rec.seed),
+        "picks": [_pick_dict(p) for p in rec.picks],
+        "targets": _targets_text(rec.targets),
+    }
 
     def text() -> list[str]:
         seed = rec.seed
@@ -471,20 +549,27 @@ def cmd_vibe(args: argparse.Namespace, out: Output) -> int:
     engine = _engine(args, out)
     res = engine.vibe(args.mood, n=args.n, seed=args.seed, where=args.where)
     mood = res.mood
-    payload: dict[str, Any] = {"mood": mood.label, "cluster": int(mood.cluster),
-               "description": mood.description,
-               "picks": [_pick_dict(p, "typicality") for p in res.picks],
-               "targets": _targets_text(res.targets),
-               "query": res.query, "meaning": res.meaning, "by_cluster": res.by_cluster,
-               "sources": [{"cluster": int(m.cluster), "mood": m.label, "picks": c} for m, c in res.sources]}
+    payload: dict[str, Any] = {
+        "mood": mood.label,
+        "cluster": int(mood.cluster),
+        "description": mood.description,
+        "picks": [_pick_dict(p, "typicality") for p in res.picks],
+        "targets": _targets_text(res.targets),
+        "query": res.query,
+        "meaning": res.meaning,
+        "by_cluster": res.by_cluster,
+        "sources": [{"cluster": int(m.cluster), "mood": m.label, "picks": c} for m, c in res.sources],
+    }
 
     def text() -> list[str]:
         lines = [f"{mood.label} (cluster {payload['cluster']})"]
         if payload["description"]:
             lines.append(f"  {payload['description']}")
         if res.query and res.query != mood.label:
-            lines.append(f"“{res.query}”: {res.meaning}; from "
-                         + ", ".join(f"{s['mood']} ({s['picks']})" for s in payload["sources"]))
+            lines.append(
+                f"“{res.query}”: {res.meaning}; from "
+                + ", ".join(f"{s['mood']} ({s['picks']})" for s in payload["sources"])
+            )
         if payload["targets"]:
             lines.append("where: " + "; ".join(payload["targets"]))
         return lines + [""] + _picks_table(res.picks, "typical")
@@ -497,91 +582,171 @@ def cmd_vibe(args: argparse.Namespace, out: Output) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    common.add_argument("-v", "--verbose", action="count", default=0,
-                        help="log more (-v info, -vv debug) on stderr")
+    common.add_argument(
+        "-v", "--verbose", action="count", default=0, help="log more (-v info, -vv debug) on stderr"
+    )
     shown = common.add_mutually_exclusive_group()
-    shown.add_argument("--progress", dest="progress", action="store_true", default=None,
-                       help="show progress on stderr even when it is not a terminal")
-    shown.add_argument("-q", "--quiet", dest="progress", action="store_false",
-                       help="no progress messages")
+    shown.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_true",
+        default=None,
+        help="show progress on stderr even when it is not a terminal",
+    )
+    shown.add_argument("-q", "--quiet", dest="progress", action="store_false", help="no progress messages")
 
     source = argparse.ArgumentParser(add_help=False)
-    source.add_argument("--data", metavar="PATH",
-                        help="catalog: a CSV/Parquet file, a folder of them, or several joined by "
-                             f"'{os.pathsep}' (default: $CLUSTERFY_CATALOG, else the bundled catalog: "
-                             "study sample + well-known songs)")
+    source.add_argument(
+        "--data",
+        metavar="PATH",
+        help="catalog: a CSV/Parquet file, a folder of them, or several joined by "
+        f"'{os.pathsep}' (default: $CLUSTERFY_CATALOG, else the bundled catalog: "
+        "study sample + well-known songs)",
+    )
 
     model_src = argparse.ArgumentParser(add_help=False)
-    model_src.add_argument("--model", metavar="PATH",
-                           help="model file: loaded if it exists, else built from the catalog and "
-                                "saved there (default: cached per catalog in the user cache dir)")
-    model_src.add_argument("--k", type=_k_value, default=4, metavar="N|auto",
-                           help="number of moods when a model has to be built (default 4)")
+    model_src.add_argument(
+        "--model",
+        metavar="PATH",
+        help="model file: loaded if it exists, else built from the catalog and "
+        "saved there (default: cached per catalog in the user cache dir)",
+    )
+    model_src.add_argument(
+        "--k",
+        type=_k_value,
+        default=4,
+        metavar="N|auto",
+        help="number of moods when a model has to be built (default 4)",
+    )
 
     parser = argparse.ArgumentParser(
         prog="python -m engine",  # the documented name; python -m clusterfy_cli is the same
         description="Clusterfy engine: cluster songs into moods on audio features; "
-                    "search, recommend and chart from the shell.",
+        "search, recommend and chart from the shell.",
         epilog="Models are cached in $CLUSTERFY_CACHE_DIR (default ~/.cache/clusterfy).",
     )
     parser.add_argument("--version", action="version", version=f"clusterfy {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("fit", parents=[common, source], help="fit a model on a catalog and save it",
-                       description="Load and clean a catalog, cluster it and save the model.")
-    p.add_argument("--k", type=_k_value, default=4, metavar="N|auto",
-                   help="number of moods, or 'auto' to pick by silhouette over 2..10 (default 4)")
-    p.add_argument("--model", metavar="PATH",
-                   help="where to save (default: the cache file obtain_model looks for)")
+    p = sub.add_parser(
+        "fit",
+        parents=[common, source],
+        help="fit a model on a catalog and save it",
+        description="Load and clean a catalog, cluster it and save the model.",
+    )
+    p.add_argument(
+        "--k",
+        type=_k_value,
+        default=4,
+        metavar="N|auto",
+        help="number of moods, or 'auto' to pick by silhouette over 2..10 (default 4)",
+    )
+    p.add_argument(
+        "--model", metavar="PATH", help="where to save (default: the cache file obtain_model looks for)"
+    )
     p.set_defaults(func=cmd_fit)
 
-    p = sub.add_parser("evaluate", parents=[common, source], help="compare k by inertia, silhouette, DB",
-                       description="Fit K-Means for each k in a range and measure it.")
+    p = sub.add_parser(
+        "evaluate",
+        parents=[common, source],
+        help="compare k by inertia, silhouette, DB",
+        description="Fit K-Means for each k in a range and measure it.",
+    )
     p.add_argument("--k-min", type=_whole_number, default=DEFAULT_K_RANGE[0], metavar="N")
     p.add_argument("--k-max", type=_whole_number, default=DEFAULT_K_RANGE[1], metavar="N")
-    p.add_argument("--n-init", type=_restarts, default=10, metavar="N",
-                   help="K-Means restarts per k (default 10, as the model uses)")
-    p.add_argument("--no-compare", action="store_true",
-                   help="for a catalog of several files, skip the k=4 comparison of the union "
-                        "with each file alone")
+    p.add_argument(
+        "--n-init",
+        type=_restarts,
+        default=10,
+        metavar="N",
+        help="K-Means restarts per k (default 10, as the model uses)",
+    )
+    p.add_argument(
+        "--no-compare",
+        action="store_true",
+        help="for a catalog of several files, skip the k=4 comparison of the union with each file alone",
+    )
     p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("report", parents=[common, source, model_src], help="write the model's charts as PNG",
-                       description="Write k-selection, sizes, profiles, PCA map and genre charts.")
+    p = sub.add_parser(
+        "report",
+        parents=[common, source, model_src],
+        help="write the model's charts as PNG",
+        description="Write k-selection, sizes, profiles, PCA map and genre charts.",
+    )
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the PNG files")
-    p.add_argument("--k-min", type=_whole_number, default=DEFAULT_K_RANGE[0], metavar="N",
-                   help="k range of the k-selection chart when the model has no evaluation")
+    p.add_argument(
+        "--k-min",
+        type=_whole_number,
+        default=DEFAULT_K_RANGE[0],
+        metavar="N",
+        help="k range of the k-selection chart when the model has no evaluation",
+    )
     p.add_argument("--k-max", type=_whole_number, default=DEFAULT_K_RANGE[1], metavar="N")
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("search", parents=[common, source, model_src], help="find songs by title",
-                       description="Resolve a title (optionally 'title - artist') to catalog songs.")
+    p = sub.add_parser(
+        "search",
+        parents=[common, source, model_src],
+        help="find songs by title",
+        description="Resolve a title (optionally 'title - artist') to catalog songs.",
+    )
     p.add_argument("query", nargs="?", help='song title, e.g. "La Java" or "La Java - Mistinguett"')
-    p.add_argument("--limit", type=_song_count, default=DEFAULT_COUNT, metavar="N",
-                   help=f"most matches shown ({MIN_COUNT}-{MAX_PICKS}, default {DEFAULT_COUNT})")
-    p.add_argument("--batch", action="store_true",
-                   help="read one query per line from stdin; print one JSON object per line, in order "
-                        "(the fields of --json, or {query, error, suggestions} for a bad line)")
+    p.add_argument(
+        "--limit",
+        type=_song_count,
+        default=DEFAULT_COUNT,
+        metavar="N",
+        help=f"most matches shown ({MIN_COUNT}-{MAX_PICKS}, default {DEFAULT_COUNT})",
+    )
+    p.add_argument(
+        "--batch",
+        action="store_true",
+        help="read one query per line from stdin; print one JSON object per line, in order "
+        "(the fields of --json, or {query, error, suggestions} for a bad line)",
+    )
     p.set_defaults(func=cmd_search)
 
-    p = sub.add_parser("recommend", parents=[common, source, model_src], help="songs that sound like one",
-                       description="Songs from the seed's mood that sound most alike.")
+    p = sub.add_parser(
+        "recommend",
+        parents=[common, source, model_src],
+        help="songs that sound like one",
+        description="Songs from the seed's mood that sound most alike.",
+    )
     p.add_argument("query", help="seed song title (optionally 'title - artist')")
-    p.add_argument("-n", type=_song_count, default=DEFAULT_COUNT, metavar="N",
-                   help=f"how many ({MIN_COUNT}-{MAX_PICKS}, default {DEFAULT_COUNT})")
+    p.add_argument(
+        "-n",
+        type=_song_count,
+        default=DEFAULT_COUNT,
+        metavar="N",
+        help=f"how many ({MIN_COUNT}-{MAX_PICKS}, default {DEFAULT_COUNT})",
+    )
     p.add_argument("--where", metavar="FILTERS", help='filters such as "energy>0.7 tempo 90-110"')
     p.set_defaults(func=cmd_recommend)
 
-    p = sub.add_parser("cluster", parents=[common, source, model_src], help="a song's mood and how it fits",
-                       description="Which mood a song is in, what that mood holds, how the song compares.")
+    p = sub.add_parser(
+        "cluster",
+        parents=[common, source, model_src],
+        help="a song's mood and how it fits",
+        description="Which mood a song is in, what that mood holds, how the song compares.",
+    )
     p.add_argument("query", help="song title (optionally 'title - artist')")
     p.set_defaults(func=cmd_cluster)
 
-    p = sub.add_parser("vibe", parents=[common, source, model_src], help="songs for a mood",
-                       description="Songs for mood words (sad, study, \"sad but danceable\") or a mood's name.")
-    p.add_argument("mood", help="mood words or a mood's name, e.g. chill, sad, road trip, \"chill acoustic\"")
-    p.add_argument("-n", type=_song_count, default=DEFAULT_COUNT, metavar="N",
-                   help=f"how many ({MIN_COUNT}-{MAX_PICKS}, default {DEFAULT_COUNT})")
+    p = sub.add_parser(
+        "vibe",
+        parents=[common, source, model_src],
+        help="songs for a mood",
+        description='Songs for mood words (sad, study, "sad but danceable") or a mood\'s name.',
+    )
+    p.add_argument("mood", help='mood words or a mood\'s name, e.g. chill, sad, road trip, "chill acoustic"')
+    p.add_argument(
+        "-n",
+        type=_song_count,
+        default=DEFAULT_COUNT,
+        metavar="N",
+        help=f"how many ({MIN_COUNT}-{MAX_PICKS}, default {DEFAULT_COUNT})",
+    )
     p.add_argument("--seed", type=int, default=None, metavar="S", help="random seed for repeatable picks")
     p.add_argument("--where", metavar="FILTERS", help='filters such as "tempo>120"')
     p.set_defaults(func=cmd_vibe)
@@ -686,7 +851,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (OSError, ValueError, AttributeError):
             pass
         return EXIT_ERROR
-    except Exception as exc:  # noqa: BLE001 - the CLI's contract is: one line, never a traceback
+    except Exception as exc:
         message, suggestions = _describe_error(exc)
         if logger.isEnabledFor(logging.INFO):  # -v: the details behind the one line
             logger.info("details of the error below", exc_info=exc)

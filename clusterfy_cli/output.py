@@ -105,8 +105,12 @@ def fit_to_width(text: str, width: int) -> str:
     return text + " " * (width - display_width(text))
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
-          max_widths: dict[int, int] | None = None, right: Sequence[int] = ()) -> list[str]:
+def table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    max_widths: dict[int, int] | None = None,
+    right: Sequence[int] = (),
+) -> list[str]:
     """A plain-text table; columns in ``right`` are right-aligned, widths capped per column."""
     cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
     caps = max_widths or {}

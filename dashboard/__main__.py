@@ -19,18 +19,38 @@ ROOT = APP.parent.parent
 
 def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
     """The ``streamlit run`` command line for the dashboard (also used by the screenshot script)."""
-    return [sys.executable, "-m", "streamlit", "run", str(APP),
-            "--server.headless", "true", "--server.address", address, "--server.port", str(port),
-            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-            "--client.toolbarMode", "minimal"]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.headless",
+        "true",
+        "--server.address",
+        address,
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--client.toolbarMode",
+        "minimal",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python3 run.py dashboard",
-                                     description="Clusterfy's web dashboard (Streamlit), on localhost.")
+    parser = argparse.ArgumentParser(
+        prog="python3 run.py dashboard", description="Clusterfy's web dashboard (Streamlit), on localhost."
+    )
     env_port = os.environ.get("CLUSTERFY_DASHBOARD_PORT", "").strip()
-    parser.add_argument("--port", type=int, default=int(env_port) if env_port.isdigit() else 8501,
-                        help="port to listen on (default 8501, or CLUSTERFY_DASHBOARD_PORT)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(env_port) if env_port.isdigit() else 8501,
+        help="port to listen on (default 8501, or CLUSTERFY_DASHBOARD_PORT)",
+    )
     args = parser.parse_args(argv)
     if env_port and not env_port.isdigit():
         parser.error(f"CLUSTERFY_DASHBOARD_PORT must be a port number, got {env_port[:20]!r}")
@@ -39,8 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         import streamlit  # noqa: F401
     except ImportError:
-        print("The dashboard needs Streamlit: pip install '.[dashboard]' "
-              "(python3 run.py dashboard installs it for you).", file=sys.stderr)
+        print(
+            "The dashboard needs Streamlit: pip install '.[dashboard]' "
+            "(python3 run.py dashboard installs it for you).",
+            file=sys.stderr,
+        )
         return 1
     print(f"Clusterfy dashboard: http://localhost:{args.port}  (Ctrl-C stops it)", flush=True)
     command = streamlit_command(args.port)

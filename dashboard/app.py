@@ -35,23 +35,41 @@ def sidebar_settings() -> tuple[str, str, str]:
     defaults = data.env_defaults()
     with st.sidebar:
         st.markdown("### Model settings")
-        catalog = st.text_input("Catalog", value=defaults["catalog"], key="catalog",
-                                help="A Spotify-features CSV or Parquet file, a folder of them, or several "
-                                     "paths joined by ':' (CLUSTERFY_CATALOG).")
-        k = st.text_input("Number of moods k", value=defaults["k"], key="k",
-                          help="2 to 50, or auto (CLUSTERFY_K). The study uses 4.")
-        model = st.text_input("Model file (optional)", value=defaults["model"], key="model",
-                              help="A model saved by Clusterfy (CLUSTERFY_MODEL). Empty: the cached "
-                                   "model of the catalog at this k, built on first use.")
-        st.caption("Same settings as the bot: the defaults come from CLUSTERFY_CATALOG, "
-                   "CLUSTERFY_K and CLUSTERFY_MODEL.")
+        catalog = st.text_input(
+            "Catalog",
+            value=defaults["catalog"],
+            key="catalog",
+            help="A Spotify-features CSV or Parquet file, a folder of them, or several "
+            "paths joined by ':' (CLUSTERFY_CATALOG).",
+        )
+        k = st.text_input(
+            "Number of moods k",
+            value=defaults["k"],
+            key="k",
+            help="2 to 50, or auto (CLUSTERFY_K). The study uses 4.",
+        )
+        model = st.text_input(
+            "Model file (optional)",
+            value=defaults["model"],
+            key="model",
+            help="A model saved by Clusterfy (CLUSTERFY_MODEL). Empty: the cached "
+            "model of the catalog at this k, built on first use.",
+        )
+        st.caption(
+            "Same settings as the bot: the defaults come from CLUSTERFY_CATALOG, "
+            "CLUSTERFY_K and CLUSTERFY_MODEL."
+        )
     return catalog, k, model
 
 
 def main() -> None:
     st.set_page_config(page_title="Clusterfy dashboard", page_icon="🎧", layout="wide")
-    nav = st.navigation([st.Page(path, title=title, icon=icon, url_path=url, default=i == 0)
-                         for i, (path, title, icon, url) in enumerate(PAGES)])
+    nav = st.navigation(
+        [
+            st.Page(path, title=title, icon=icon, url_path=url, default=i == 0)
+            for i, (path, title, icon, url) in enumerate(PAGES)
+        ]
+    )
     catalog, k, model = sidebar_settings()
     try:
         ctx = data.load_context(data.parse_settings(catalog, k, model))
@@ -66,10 +84,12 @@ def main() -> None:
         st.caption(f"Serving {len(m.labels_):,} songs in {m.n_clusters_} moods.")
     try:
         nav.run()
-    except Exception as exc:  # noqa: BLE001 - a page bug must not show a traceback to the owner
+    except Exception as exc:
         logger.exception("dashboard page failed")
-        st.error(f"Something went wrong on this page ({type(exc).__name__}). "
-                 "Try another page or reload; the log has the details.")
+        st.error(
+            f"Something went wrong on this page ({type(exc).__name__}). "
+            "Try another page or reload; the log has the details."
+        )
 
 
 main()

@@ -91,9 +91,10 @@ def parse_k(text: str, lo: int = K_MIN, hi: int = K_MAX) -> int | str:
     if t == "auto":
         return "auto"
     if not t.isdigit() or not lo <= int(t) <= hi:
-        raise SettingsError(f"k must be a whole number from {lo} to {hi}, or auto "
-                            f"(got “{text.strip()[:40]}”)",
-                            "Type 4 (the study's choice) or auto (best silhouette over k=2..10).")
+        raise SettingsError(
+            f"k must be a whole number from {lo} to {hi}, or auto (got “{text.strip()[:40]}”)",
+            "Type 4 (the study's choice) or auto (best silhouette over k=2..10).",
+        )
     return int(t)
 
 
@@ -103,16 +104,18 @@ def parse_settings(catalog: str, k: str, model: str) -> Settings:
     model_path = Path(model.strip()).expanduser() if model and model.strip() else None
     cat_text = (catalog or "").strip()
     if not cat_text:
-        raise SettingsError("the catalog path is empty",
-                            f"Type the path of a Spotify-features CSV (or a folder of them), e.g. "
-                            f"{default_catalog()}")
+        raise SettingsError(
+            "the catalog path is empty",
+            f"Type the path of a Spotify-features CSV (or a folder of them), e.g. {default_catalog()}",
+        )
     cat = Path(cat_text).expanduser()
     if model_path is None or not model_path.exists():
         try:
             catalog_files(cat)  # the engine's rules: a file, a folder of CSVs, or paths joined by ':'
         except CatalogError as exc:
-            raise SettingsError(str(exc), f"Check the path, or use the default catalog: "
-                                          f"{default_catalog()}") from None
+            raise SettingsError(
+                str(exc), f"Check the path, or use the default catalog: {default_catalog()}"
+            ) from None
     return Settings(catalog=cat, k=k_value, model_path=model_path)
 
 
@@ -131,9 +134,11 @@ def _file_key(path: Path | None) -> str:
         return str(path)
 
 
-@st.cache_resource(show_spinner="Loading the mood model (built once per catalog and cached; "
-                                "a 100k-song catalog takes about a minute the first time)…",
-                   max_entries=4)
+@st.cache_resource(
+    show_spinner="Loading the mood model (built once per catalog and cached; "
+    "a 100k-song catalog takes about a minute the first time)…",
+    max_entries=4,
+)
 def _engine_for(catalog: str, k: int | str, model_path: str, _keys: tuple[str, str]) -> Engine:
     model = obtain_model(catalog, model_path or None, k)
     return Engine(model)
@@ -142,16 +147,22 @@ def _engine_for(catalog: str, k: int | str, model_path: str, _keys: tuple[str, s
 def load_context(settings: Settings) -> Context:
     """The engine for ``settings`` (shared across sessions); SettingsError for anything fixable."""
     try:
-        engine = _engine_for(str(settings.catalog), settings.k,
-                             str(settings.model_path or ""),
-                             (_file_key(settings.catalog), _file_key(settings.model_path)))
+        engine = _engine_for(
+            str(settings.catalog),
+            settings.k,
+            str(settings.model_path or ""),
+            (_file_key(settings.catalog), _file_key(settings.model_path)),
+        )
     except ArtifactError as exc:
-        raise SettingsError(f"the model file cannot be used: {exc}",
-                            "Clear the model file field to use the cache, or rebuild it with: "
-                            "python3 run.py engine fit") from None
+        raise SettingsError(
+            f"the model file cannot be used: {exc}",
+            "Clear the model file field to use the cache, or rebuild it with: python3 run.py engine fit",
+        ) from None
     except CatalogError as exc:
-        raise SettingsError(f"the catalog cannot be used: {exc}",
-                            f"Check the file, or use the bundled catalog: {default_catalog()}") from None
+        raise SettingsError(
+            f"the catalog cannot be used: {exc}",
+            f"Check the file, or use the bundled catalog: {default_catalog()}",
+        ) from None
     except ValueError as exc:  # too few songs for k, and the like
         raise SettingsError(f"no model could be fitted: {exc}", "Try a smaller k.") from None
     return Context(settings=settings, engine=engine)
@@ -194,8 +205,13 @@ def measure_elbow(model: MoodModel, progress: Callable[[int, KResult], None] | N
     """
     n = len(model.labels_)
     ks = range(ELBOW_KS.start, min(ELBOW_KS.stop, n))
-    results = evaluate_k(model.transform(model.songs_), ks, n_init=model.n_init,
-                         random_state=model.random_state, progress=progress)
+    results = evaluate_k(
+        model.transform(model.songs_),
+        ks,
+        n_init=model.n_init,
+        random_state=model.random_state,
+        progress=progress,
+    )
     target = _elbow_file(model)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -222,19 +238,22 @@ def song_frame(_engine: Engine, key: str) -> pd.DataFrame:
     genres = songs["genres"].tolist()
     year = pd.to_numeric(songs["year"], errors="coerce") if "year" in songs else np.nan
     pop = pd.to_numeric(songs["popularity"], errors="coerce") if "popularity" in songs else np.nan
-    return pd.DataFrame({
-        "row": np.arange(len(songs)),
-        "id": songs["id"].astype(str).to_numpy(),
-        "x": coords[:, 0], "y": coords[:, 1],
-        "cluster": labels,
-        "mood": mood_labels[labels],
-        "title": songs["name"].astype(str).to_numpy(),
-        "artist": songs["artist"].astype(str).to_numpy(),
-        "genre": [g[0] if isinstance(g, (tuple, list)) and g else "" for g in genres],
-        "genres": [", ".join(g[:3]) if isinstance(g, (tuple, list)) else "" for g in genres],
-        "year": np.asarray(year, dtype=float),
-        "popularity": np.asarray(pop, dtype=float),
-    })
+    return pd.DataFrame(
+        {
+            "row": np.arange(len(songs)),
+            "id": songs["id"].astype(str).to_numpy(),
+            "x": coords[:, 0],
+            "y": coords[:, 1],
+            "cluster": labels,
+            "mood": mood_labels[labels],
+            "title": songs["name"].astype(str).to_numpy(),
+            "artist": songs["artist"].astype(str).to_numpy(),
+            "genre": [g[0] if isinstance(g, (tuple, list)) and g else "" for g in genres],
+            "genres": [", ".join(g[:3]) if isinstance(g, (tuple, list)) else "" for g in genres],
+            "year": np.asarray(year, dtype=float),
+            "popularity": np.asarray(pop, dtype=float),
+        }
+    )
 
 
 def sample_rows(frame: pd.DataFrame, limit: int | None = None, seed: int = 0) -> pd.DataFrame:
@@ -297,8 +316,9 @@ def refit(catalog: Path, k: int | str, progress: Callable[[str], None]) -> MoodM
     try:
         return build_model(catalog, k, progress=progress)
     except CatalogError as exc:
-        raise SettingsError(f"the catalog cannot be used: {exc}",
-                            "Check the catalog path in the sidebar.") from None
+        raise SettingsError(
+            f"the catalog cannot be used: {exc}", "Check the catalog path in the sidebar."
+        ) from None
     except ValueError as exc:
         raise SettingsError(f"k={k} cannot be fitted: {exc}", "Try a smaller k.") from None
 

@@ -23,9 +23,10 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from websockets.sync.client import connect
 
@@ -42,9 +43,18 @@ PAGES: tuple[tuple[str, str, int], ...] = (
     ("try-k", "try-k?k=6&fit=1", 1200),
 )
 WIDTH = 1400
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--hide-scrollbars", "--remote-allow-origins=*")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--remote-allow-origins=*",
+)
 #: True once Streamlit has finished the run and drawn every chart on the page.
 READY_JS = """(() => {
   const app = document.querySelector('[data-testid="stApp"]');
@@ -122,8 +132,13 @@ def _shoot_pages(tab: Tab, out: Path, base: str, pages: tuple[tuple[str, str, in
     written = []
     for name, path, height in pages:
         started = time.monotonic()
-        tab.call("Emulation.setDeviceMetricsOverride", width=WIDTH, height=height, deviceScaleFactor=1,
-                 mobile=False)
+        tab.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=WIDTH,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
         tab.call("Page.navigate", url=f"{base}/{path}")
         time.sleep(1.0)
         wait_for(lambda: tab.evaluate(READY_JS), 600, f"page {name} to finish")
@@ -152,15 +167,31 @@ def main(argv: list[str] | None = None) -> int:
     if args.catalog:
         env["CLUSTERFY_CATALOG"] = args.catalog
     port, debug_port = free_port(), free_port()
-    with running(streamlit_command(port), cwd=ROOT, env=env), \
-            tempfile.TemporaryDirectory(prefix="clusterfy-chromium-") as profile:
-        wait_for(lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-                 .read() == b"ok", 60, "the dashboard to start")
-        cmd = [args.chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-               f"--window-size={WIDTH},1000", f"--remote-debugging-port={debug_port}", "about:blank"]
+    with (
+        running(streamlit_command(port), cwd=ROOT, env=env),
+        tempfile.TemporaryDirectory(prefix="clusterfy-chromium-") as profile,
+    ):
+        wait_for(
+            lambda: (
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok"
+            ),
+            60,
+            "the dashboard to start",
+        )
+        cmd = [
+            args.chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--window-size={WIDTH},1000",
+            f"--remote-debugging-port={debug_port}",
+            "about:blank",
+        ]
         with running(cmd):
-            wait_for(lambda: urllib.request.urlopen(f"http://127.0.0.1:{debug_port}/json/version", timeout=2),
-                     30, "chromium to start")
+            wait_for(
+                lambda: urllib.request.urlopen(f"http://127.0.0.1:{debug_port}/json/version", timeout=2),
+                30,
+                "chromium to start",
+            )
             shoot(args.out, f"http://127.0.0.1:{port}", debug_port, PAGES)
     return 0
 

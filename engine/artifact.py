@@ -87,8 +87,9 @@ def read_record(path: Path) -> dict[str, object]:
     try:
         record = json.loads(rec_path.read_text(encoding="utf-8"))
     except (OSError, ValueError, UnicodeDecodeError):
-        raise ArtifactError(f"refusing to load {path}: its checksum record is unreadable; "
-                            "rebuild with: python -m engine fit") from None
+        raise ArtifactError(
+            f"refusing to load {path}: its checksum record is unreadable; rebuild with: python -m engine fit"
+        ) from None
     if not isinstance(record, dict) or record.get("format") != FORMAT_NAME:
         raise ArtifactError(f"refusing to load {path}: not a Clusterfy model record")
     return record
@@ -118,10 +119,14 @@ def load_model(path: str | Path) -> MoodModel:
     try:
         payload = joblib.load(p)
     except Exception as exc:  # noqa: BLE001 - any unpickling failure means "unusable file"
-        raise ArtifactError(f"could not load {p}: {type(exc).__name__}; rebuild it with: "
-                            "python -m engine fit") from None
-    if (not isinstance(payload, dict) or payload.get("format_version") != FORMAT_VERSION
-            or not isinstance(payload.get("model"), MoodModel)):
+        raise ArtifactError(
+            f"could not load {p}: {type(exc).__name__}; rebuild it with: python -m engine fit"
+        ) from None
+    if (
+        not isinstance(payload, dict)
+        or payload.get("format_version") != FORMAT_VERSION
+        or not isinstance(payload.get("model"), MoodModel)
+    ):
         raise ArtifactError(f"refusing to use {p}: it does not hold a Clusterfy model")
     model: MoodModel = payload["model"]
     check_fitted(model)

@@ -115,13 +115,16 @@ class CleaningReport:
         if parts:
             out.append(f"catalog: {self.source} ({self.layout})")
             for part in parts:
-                out.append(f"  {part.source} ({part.layout} layout): read {part.rows_read:,}; "
-                           f"kept {part.rows_kept:,}; dropped {part.rows_dropped:,}")
+                out.append(
+                    f"  {part.source} ({part.layout} layout): read {part.rows_read:,}; "
+                    f"kept {part.rows_kept:,}; dropped {part.rows_dropped:,}"
+                )
                 out += ["  " + line for line in part._detail_lines()]
-            out.append(f"union: {sum(p.rows_kept for p in parts):,} songs from {len(parts)} files; "
-                       f"kept {self.rows_kept:,}")
-            out += [f"  dropped {n:,}: {r}" for r, n in self.dropped.items()
-                    if n and r == DROP_IN_OTHER_FILE]
+            out.append(
+                f"union: {sum(p.rows_kept for p in parts):,} songs from {len(parts)} files; "
+                f"kept {self.rows_kept:,}"
+            )
+            out += [f"  dropped {n:,}: {r}" for r, n in self.dropped.items() if n and r == DROP_IN_OTHER_FILE]
             out += [f"  kept {n:,} with {note}" for note, n in (getattr(self, "notes", None) or {}).items()]
         else:
             out.append(f"catalog: {self.source} ({self.layout} layout)")
@@ -208,10 +211,14 @@ def union_catalogs(
         if drop[pos]:
             continue
         earlier = kept.setdefault(key, [])
-        if any(ranked_file[j] != ranked_file[pos]
-               and (full_title[j] == full_title[pos]
-                    or (np.abs(feats[j] - feats[pos]) / span <= SAME_RECORDING_TOLERANCE).all())
-               for j in earlier):
+        if any(
+            ranked_file[j] != ranked_file[pos]
+            and (
+                full_title[j] == full_title[pos]
+                or (np.abs(feats[j] - feats[pos]) / span <= SAME_RECORDING_TOLERANCE).all()
+            )
+            for j in earlier
+        ):
             drop[pos] = True
         else:
             earlier.append(pos)
@@ -227,9 +234,12 @@ def union_catalogs(
     # Per-file notes stay in the file reports; the union says how many of its songs have no year.
     notes = {NOTE_UNION_NO_YEAR: int(union["year"].isna().sum())}
     report = CleaningReport(
-        source=" + ".join(r.source for r in reports), layout=f"union of {len(reports)} files",
-        rows_read=sum(r.rows_read for r in reports), rows_kept=len(union),
-        dropped={k: v for k, v in dropped.items() if v}, notes={k: v for k, v in notes.items() if v},
+        source=" + ".join(r.source for r in reports),
+        layout=f"union of {len(reports)} files",
+        rows_read=sum(r.rows_read for r in reports),
+        rows_kept=len(union),
+        dropped={k: v for k, v in dropped.items() if v},
+        notes={k: v for k, v in notes.items() if v},
         files=reports,
     )
     for line in report.lines():
@@ -247,8 +257,15 @@ def read_table(path: str | Path) -> pd.DataFrame:
     try:
         if p.suffix.lower() in {".parquet", ".pq"}:
             return _read_parquet(p)
-        return pd.read_csv(p, encoding="utf-8-sig", dtype=str, keep_default_na=False,
-                           na_values=[""], on_bad_lines="skip", low_memory=False)
+        return pd.read_csv(
+            p,
+            encoding="utf-8-sig",
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            on_bad_lines="skip",
+            low_memory=False,
+        )
     except CatalogError:
         raise
     except pd.errors.EmptyDataError:
@@ -303,8 +320,7 @@ def clean_catalog(
     if missing:
         known = "; ".join(f"{n}: {', '.join(m)}, ..." for n, m in KNOWN_LAYOUTS.items())
         raise CatalogError(
-            f"{source} is missing required column(s): {', '.join(missing)}. "
-            f"Known layouts — {known}"
+            f"{source} is missing required column(s): {', '.join(missing)}. Known layouts — {known}"
         )
     layout = detect_layout([str(c) for c in raw.columns])
     n_read = len(raw)
@@ -316,18 +332,19 @@ def clean_catalog(
     artists = _map_distinct(_text_column(raw[mapping["artist"]]), split_artists)
     songs["artists"] = artists
     songs["artist"] = _map_distinct(artists, ", ".join)
-    given_ids = (_map_distinct(_text_column(raw[mapping["id"]]), clean_display) if "id" in mapping
-                 else [""] * n_read)
+    given_ids = (
+        _map_distinct(_text_column(raw[mapping["id"]]), clean_display) if "id" in mapping else [""] * n_read
+    )
     songs["id"] = [i or derived_id(a, n) for i, a, n in zip(given_ids, songs["artist"], songs["name"])]
     has_ids = any(given_ids)
     songs["genres"] = (
         _map_distinct(_text_column(raw[mapping["genres"]]), _parse_genres)
-        if "genres" in mapping else [()] * n_read
+        if "genres" in mapping
+        else [()] * n_read
     )
     notes: Counter[str] = Counter()
     if "release" in mapping:
-        songs["year"], year_notes = _parse_year(raw[mapping["release"]],
-                                                placeholder=layout == "hits")
+        songs["year"], year_notes = _parse_year(raw[mapping["release"]], placeholder=layout == "hits")
     else:
         songs["year"], year_notes = pd.array([pd.NA] * n_read, dtype="Int64"), {}
     note_columns = {note: f"_note{i}" for i, note in enumerate(year_notes)}
@@ -335,11 +352,10 @@ def clean_catalog(
         songs[column] = year_notes[note]
     songs["popularity"] = (
         pd.to_numeric(raw[mapping["popularity"]], errors="coerce").astype(float)
-        if "popularity" in mapping else np.nan
+        if "popularity" in mapping
+        else np.nan
     )
-    songs["explicit"] = (
-        _parse_bool(raw[mapping["explicit"]]) if "explicit" in mapping else False
-    )
+    songs["explicit"] = _parse_bool(raw[mapping["explicit"]]) if "explicit" in mapping else False
     songs["source"] = source
     for feature in features:
         songs[feature] = pd.to_numeric(raw[mapping[feature]], errors="coerce").astype(float)
@@ -383,9 +399,14 @@ def clean_catalog(
     songs["id"] = songs["id"].astype(object)
     for note, column in note_columns.items():
         notes[note] = int(songs[column].sum())
-    report = CleaningReport(source=source, layout=layout, rows_read=n_read,
-                            rows_kept=len(songs), dropped=dict(dropped),
-                            notes={n: c for n, c in notes.items() if c})
+    report = CleaningReport(
+        source=source,
+        layout=layout,
+        rows_read=n_read,
+        rows_kept=len(songs),
+        dropped=dict(dropped),
+        notes={n: c for n, c in notes.items() if c},
+    )
     for line in report.lines():
         logger.info(line)
     return songs[canonical_columns(features)], report
@@ -393,8 +414,20 @@ def clean_catalog(
 
 def canonical_columns(features: tuple[str, ...] | list[str] = AUDIO_FEATURES) -> list[str]:
     """Columns of the cleaned song table, in order (the audio features last)."""
-    return ["id", "name", "artist", "artists", "genres", "year", "popularity", "explicit",
-            "source", "name_key", "artist_key", *features]
+    return [
+        "id",
+        "name",
+        "artist",
+        "artists",
+        "genres",
+        "year",
+        "popularity",
+        "explicit",
+        "source",
+        "name_key",
+        "artist_key",
+        *features,
+    ]
 
 
 def _map_distinct(values: list[str], fn: Callable[[str], object]) -> list[object]:
@@ -417,10 +450,14 @@ _MISSING = object()
 
 
 def _text_column(col: pd.Series) -> list[str]:
-    return ["" if (v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA)
-            else str([str(x) for x in v]) if isinstance(v, (list, tuple, np.ndarray))
-            else str(v)
-            for v in col.tolist()]
+    return [
+        ""
+        if (v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA)
+        else str([str(x) for x in v])
+        if isinstance(v, (list, tuple, np.ndarray))
+        else str(v)
+        for v in col.tolist()
+    ]
 
 
 def _literal_list(value: str) -> list[str] | None:
@@ -458,8 +495,7 @@ def split_artists(value: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(x for x in items if x))
 
 
-_COMMA_NAMES_FOLDED = sorted(((fold(n), n) for n in COMMA_ARTIST_NAMES),
-                             key=lambda t: -len(t[0].split()))
+_COMMA_NAMES_FOLDED = sorted(((fold(n), n) for n in COMMA_ARTIST_NAMES), key=lambda t: -len(t[0].split()))
 
 
 def _split_commas(text: str) -> list[str]:
@@ -469,8 +505,8 @@ def _split_commas(text: str) -> list[str]:
     while i < len(pieces):
         for folded, name in _COMMA_NAMES_FOLDED:
             width = name.count(",") + 1
-            if i + width <= len(pieces) and fold(", ".join(pieces[i:i + width])) == folded:
-                out.append(", ".join(pieces[i:i + width]))
+            if i + width <= len(pieces) and fold(", ".join(pieces[i : i + width])) == folded:
+                out.append(", ".join(pieces[i : i + width]))
                 i += width
                 break
         else:
@@ -486,15 +522,17 @@ def derived_id(artist: str, title: str) -> str:
     live take and the studio one stay apart): the same song gets the same id on every
     run, machine and row order, whatever its case, accents or punctuation.
     """
-    digest = hashlib.sha1(f"{fold(artist)}\x1f{fold(title)}".encode("utf-8")).hexdigest()
+    digest = hashlib.sha1(f"{fold(artist)}\x1f{fold(title)}".encode()).hexdigest()
     return DERIVED_ID_PREFIX + digest[:16]
 
 
 #: Spellings of one genre word that different files use: "hip-hop" (the appended hits rows),
 #: "hip hop" (the original ones and the study), "hiphop".
-_GENRE_SPELLINGS = ((re.compile(r"\bhip[\s-]?hop\b"), "hip hop"),
-                    (re.compile(r"\br\s?(?:&|n|'n'|and)\s?b\b"), "r&b"),
-                    (re.compile(r"\blo[\s-]fi\b"), "lofi"))
+_GENRE_SPELLINGS = (
+    (re.compile(r"\bhip[\s-]?hop\b"), "hip hop"),
+    (re.compile(r"\br\s?(?:&|n|'n'|and)\s?b\b"), "r&b"),
+    (re.compile(r"\blo[\s-]fi\b"), "lofi"),
+)
 
 
 def normalise_genre(word: str) -> str:

@@ -39,8 +39,9 @@ def mood_figures(name: str, songs: pd.DataFrame, k: int = COMPARE_K) -> dict[str
     }
 
 
-def compare_union(union: pd.DataFrame, files: list[Path], k: int = COMPARE_K,
-                  progress: Callable[[str], None] | None = None) -> list[dict[str, object]]:
+def compare_union(
+    union: pd.DataFrame, files: list[Path], k: int = COMPARE_K, progress: Callable[[str], None] | None = None
+) -> list[dict[str, object]]:
     """Figures of the union, then of each file loaded alone, at ``k`` (sizes largest first)."""
     say = progress or (lambda msg: logger.info("%s", msg))
     say(f"comparing at k={k}: the union of {len(files)} files ({len(union):,} songs)")

@@ -47,11 +47,28 @@ MAX_SCATTER_POINTS = 20_000
 
 #: Tried in order after DejaVu Sans for characters it lacks (only installed ones are used).
 _FALLBACK_FONTS = (
-    "Noto Sans", "Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans CJK KR", "Noto Sans JP",
-    "Noto Sans SC", "Noto Sans KR", "Noto Sans Arabic", "Noto Sans Hebrew",
-    "Noto Sans Devanagari", "Noto Sans Thai", "Noto Sans Symbols", "Noto Sans Symbols2",
-    "Droid Sans Fallback", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Source Han Sans",
-    "IPAGothic", "Arial Unicode MS", "Microsoft YaHei", "Yu Gothic", "Malgun Gothic",
+    "Noto Sans",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK SC",
+    "Noto Sans CJK KR",
+    "Noto Sans JP",
+    "Noto Sans SC",
+    "Noto Sans KR",
+    "Noto Sans Arabic",
+    "Noto Sans Hebrew",
+    "Noto Sans Devanagari",
+    "Noto Sans Thai",
+    "Noto Sans Symbols",
+    "Noto Sans Symbols2",
+    "Droid Sans Fallback",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Source Han Sans",
+    "IPAGothic",
+    "Arial Unicode MS",
+    "Microsoft YaHei",
+    "Yu Gothic",
+    "Malgun Gothic",
     "Segoe UI Symbol",
 )
 
@@ -85,15 +102,17 @@ def _chart_context() -> Iterator[None]:
     with _render_lock, warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"Glyph .* missing from (current )?font")
         warnings.filterwarnings("ignore", message=r".*[Ff]ont family .* not found")
-        with matplotlib.rc_context({
-            "font.family": _families(),
-            "font.size": 10,
-            "text.parse_math": False,
-            "axes.titlesize": 12,
-            "axes.titleweight": "bold",
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-        }):
+        with matplotlib.rc_context(
+            {
+                "font.family": _families(),
+                "font.size": 10,
+                "text.parse_math": False,
+                "axes.titlesize": 12,
+                "axes.titleweight": "bold",
+                "axes.spines.top": False,
+                "axes.spines.right": False,
+            }
+        ):
             yield
 
 
@@ -108,9 +127,17 @@ def _render(draw: Callable[[], Figure]) -> bytes:
     return buf.getvalue()
 
 
-def _figure(width: float, height: float, *, left: float = 0.9, right: float = 0.3,
-            top: float = 0.5, bottom: float = 0.7, wspace: float = 0.3,
-            hspace: float = 0.4) -> Figure:
+def _figure(
+    width: float,
+    height: float,
+    *,
+    left: float = 0.9,
+    right: float = 0.3,
+    top: float = 0.5,
+    bottom: float = 0.7,
+    wspace: float = 0.3,
+    hspace: float = 0.4,
+) -> Figure:
     """A figure ``width`` x ``height`` inches with margins given in inches.
 
     Fixed margins rather than a layout engine: constrained/tight layout measure every
@@ -118,8 +145,14 @@ def _figure(width: float, height: float, *, left: float = 0.9, right: float = 0.
     """
     width = min(width, MAX_WIDTH_IN)
     fig = Figure(figsize=(width, height), dpi=DPI)
-    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
-                        bottom=bottom / height, wspace=wspace, hspace=hspace)
+    fig.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        top=1 - top / height,
+        bottom=bottom / height,
+        wspace=wspace,
+        hspace=hspace,
+    )
     return fig
 
 
@@ -161,15 +194,29 @@ def elbow_png(evaluation: Sequence[KResult], model_k: int | None = None) -> byte
         fig = _figure(11, 4.4, left=1.0, right=0.9, top=0.75, bottom=0.6, wspace=0.4)
         left, right = fig.subplots(1, 2)
         left.plot(ks, [r.inertia for r in results], "o-", color="tab:blue")
-        left.set(title="Elbow: inertia over k", xlabel="number of clusters k",
-                 ylabel="inertia (within-cluster sum of squares)")
-        right.plot(ks, [r.silhouette for r in results], "o-", color="tab:green",
-                   label="silhouette (higher is better)")
-        right.set(title="Silhouette and Davies–Bouldin over k", xlabel="number of clusters k",
-                  ylabel="silhouette")
+        left.set(
+            title="Elbow: inertia over k",
+            xlabel="number of clusters k",
+            ylabel="inertia (within-cluster sum of squares)",
+        )
+        right.plot(
+            ks,
+            [r.silhouette for r in results],
+            "o-",
+            color="tab:green",
+            label="silhouette (higher is better)",
+        )
+        right.set(
+            title="Silhouette and Davies–Bouldin over k", xlabel="number of clusters k", ylabel="silhouette"
+        )
         db = right.twinx()
-        db.plot(ks, [r.davies_bouldin for r in results], "s--", color="tab:red",
-                label="Davies–Bouldin (lower is better)")
+        db.plot(
+            ks,
+            [r.davies_bouldin for r in results],
+            "s--",
+            color="tab:red",
+            label="Davies–Bouldin (lower is better)",
+        )
         db.set_ylabel("Davies–Bouldin")
         db.spines["right"].set_visible(True)
         for ax in (left, right):
@@ -178,12 +225,23 @@ def elbow_png(evaluation: Sequence[KResult], model_k: int | None = None) -> byte
             if model_k is not None and model_k != chosen:
                 ax.axvline(model_k, color="tab:orange", linestyle="--", linewidth=1.0)
             ax.grid(alpha=0.3)
-        left.annotate(f"best k = {chosen}", xy=(chosen, 1), xycoords=("data", "axes fraction"),
-                      xytext=(4, -14), textcoords="offset points", color="dimgrey")
+        left.annotate(
+            f"best k = {chosen}",
+            xy=(chosen, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(4, -14),
+            textcoords="offset points",
+            color="dimgrey",
+        )
         if model_k is not None and model_k != chosen:
-            left.annotate(f"this model: k = {model_k}", xy=(model_k, 1),
-                          xycoords=("data", "axes fraction"), xytext=(4, -28),
-                          textcoords="offset points", color="tab:orange")
+            left.annotate(
+                f"this model: k = {model_k}",
+                xy=(model_k, 1),
+                xycoords=("data", "axes fraction"),
+                xytext=(4, -28),
+                textcoords="offset points",
+                color="tab:orange",
+            )
         handles = right.get_legend_handles_labels()[0] + db.get_legend_handles_labels()[0]
         right.legend(handles, [h.get_label() for h in handles], loc="best", fontsize=9)
         sample = results[0].silhouette_sample
@@ -207,8 +265,7 @@ def sizes_png(model: MoodModel) -> bytes:
         bars = ax.bar(range(k), sizes, color=colors)
         ax.bar_label(bars, labels=[f"{s:,}\n({s / n:.0%})" for s in sizes], padding=2, fontsize=9)
         ax.set_xticks(range(k), names, rotation=20 if k > 4 else 0, ha="right" if k > 4 else "center")
-        ax.set(title=f"Cluster sizes ({n:,} songs, k={k})", xlabel="cluster",
-               ylabel="number of songs")
+        ax.set(title=f"Cluster sizes ({n:,} songs, k={k})", xlabel="cluster", ylabel="number of songs")
         ax.set_ylim(0, sizes.max() * 1.18)
         return fig
 
@@ -226,19 +283,29 @@ def profile_png(model: MoodModel) -> bytes:
         ax = fig.subplots()
         lim = max(1.0, float(np.abs(z).max()))
         im = ax.imshow(z, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto")
-        ax.set_xticks(range(len(features)), [FEATURE_LABELS.get(f, f) for f in features],
-                      rotation=30, ha="right")
+        ax.set_xticks(
+            range(len(features)), [FEATURE_LABELS.get(f, f) for f in features], rotation=30, ha="right"
+        )
         ax.set_yticks(range(k), [f"{c}: {_label(model, c)}" for c in range(k)])
         for c in range(k):
             for j, f in enumerate(features):
                 value = z[c, j]
                 shown = 0.0 if abs(value) < 0.05 else value  # no "-0.0"
-                ax.text(j, c, f"{shown:+.1f}\n{format_feature(f, model.profiles_[c, j])}",
-                        ha="center", va="center", fontsize=7.5,
-                        color="white" if abs(value) > 0.6 * lim else "black")
+                ax.text(
+                    j,
+                    c,
+                    f"{shown:+.1f}\n{format_feature(f, model.profiles_[c, j])}",
+                    ha="center",
+                    va="center",
+                    fontsize=7.5,
+                    color="white" if abs(value) > 0.6 * lim else "black",
+                )
         ax.spines[:].set_visible(False)
-        ax.set(title="Audio profile per cluster (z-score of the cluster mean; raw mean below)",
-               xlabel="audio feature", ylabel="cluster")
+        ax.set(
+            title="Audio profile per cluster (z-score of the cluster mean; raw mean below)",
+            xlabel="audio feature",
+            ylabel="cluster",
+        )
         fig.colorbar(im, ax=ax, label="standard deviations from the catalog mean", shrink=0.9)
         return fig
 
@@ -265,19 +332,40 @@ def pca_png(model: MoodModel, highlight: int | None = None) -> bytes:
         size = 6 if len(rows) > 5000 else 10
         for c in range(k):
             sel = rows[labels[rows] == c]
-            ax.scatter(coords[sel, 0], coords[sel, 1], s=size, color=colors[c], alpha=0.55,
-                       linewidths=0, label=f"{_label(model, c)} ({int(model.sizes_[c]):,})",
-                       rasterized=True)
+            ax.scatter(
+                coords[sel, 0],
+                coords[sel, 1],
+                s=size,
+                color=colors[c],
+                alpha=0.55,
+                linewidths=0,
+                label=f"{_label(model, c)} ({int(model.sizes_[c]):,})",
+                rasterized=True,
+            )
         if target is not None:
             song = model.songs_.iloc[target]
             x, y = coords[target]
-            ax.scatter([x], [y], marker="*", s=420, color="gold", edgecolors="black",
-                       linewidths=1.2, zorder=5, label="this song")
-            ax.annotate(_short(f"{song['name']} — {song['artist']}", 50), xy=(x, y),
-                        xytext=(12, 12), textcoords="offset points", fontsize=10, zorder=6,
-                        bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "grey",
-                              "alpha": 0.9},
-                        arrowprops={"arrowstyle": "-", "color": "grey"})
+            ax.scatter(
+                [x],
+                [y],
+                marker="*",
+                s=420,
+                color="gold",
+                edgecolors="black",
+                linewidths=1.2,
+                zorder=5,
+                label="this song",
+            )
+            ax.annotate(
+                _short(f"{song['name']} — {song['artist']}", 50),
+                xy=(x, y),
+                xytext=(12, 12),
+                textcoords="offset points",
+                fontsize=10,
+                zorder=6,
+                bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "grey", "alpha": 0.9},
+                arrowprops={"arrowstyle": "-", "color": "grey"},
+            )
         pcs = ["PC1", "PC2"]
         if ratio is not None and len(ratio) >= 2:
             pcs = [f"PC{i + 1} ({ratio[i]:.0%} of variance)" for i in range(2)]
@@ -285,8 +373,9 @@ def pca_png(model: MoodModel, highlight: int | None = None) -> bytes:
         if len(rows) < n:
             title += f" ({len(rows):,} of {n:,} shown)"
         ax.set(title=title, xlabel=pcs[0], ylabel=pcs[1])
-        ax.legend(title="cluster", loc="best", markerscale=2 if target is None else 1,
-                  fontsize=9, framealpha=0.9)
+        ax.legend(
+            title="cluster", loc="best", markerscale=2 if target is None else 1, fontsize=9, framealpha=0.9
+        )
         ax.grid(alpha=0.25)
         return fig
 
@@ -307,16 +396,25 @@ def genres_png(model: MoodModel, top: int = 5) -> bytes:
         axis_width = (width - left - right - (cols - 1) * gap) / cols
         height, head, foot, vgap = 2.6 * rows + 0.5, 0.8, 0.55, 0.9
         axis_height = (height - head - foot - (rows - 1) * vgap) / rows
-        fig = _figure(width, height, left=left, right=right, top=head, bottom=foot,
-                      wspace=gap / axis_width, hspace=vgap / axis_height)
+        fig = _figure(
+            width,
+            height,
+            left=left,
+            right=right,
+            top=head,
+            bottom=foot,
+            wspace=gap / axis_width,
+            hspace=vgap / axis_height,
+        )
         axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
         for c in range(k):
             ax = axes[c]
             pairs = list(top_genres.get(c, []))[:top]
             ax.set_title(f"{c}: {_label(model, c)}", fontsize=11)
             if not pairs:
-                ax.text(0.5, 0.5, "no genre data", ha="center", va="center",
-                        transform=ax.transAxes, color="grey")
+                ax.text(
+                    0.5, 0.5, "no genre data", ha="center", va="center", transform=ax.transAxes, color="grey"
+                )
                 ax.set_xticks([])
                 ax.set_yticks([])
                 continue
@@ -329,8 +427,7 @@ def genres_png(model: MoodModel, top: int = 5) -> bytes:
             ax.set_xlabel("share of the cluster's songs")
         for ax in axes[k:]:
             ax.set_visible(False)
-        fig.suptitle("Top genres per cluster (genres were not used to fit)", fontsize=12,
-                     fontweight="bold")
+        fig.suptitle("Top genres per cluster (genres were not used to fit)", fontsize=12, fontweight="bold")
         return fig
 
     return _render(draw)
@@ -361,18 +458,17 @@ def song_profile_png(model: MoodModel, index: int) -> bytes:
         x = np.arange(len(features))
         w = 0.27
         ax.bar(x - w, song_values, w, label="this song", color=_colors(model.n_clusters_)[cluster])
-        ax.bar(x, cluster_values, w, label=f"cluster mean: {_label(model, cluster)}",
-               color="dimgrey", alpha=0.75)
-        ax.bar(x + w, overall_values, w, label="catalog mean", color="lightgrey",
-               edgecolor="grey")
+        ax.bar(
+            x, cluster_values, w, label=f"cluster mean: {_label(model, cluster)}", color="dimgrey", alpha=0.75
+        )
+        ax.bar(x + w, overall_values, w, label="catalog mean", color="lightgrey", edgecolor="grey")
         ax.set_xticks(x, [FEATURE_LABELS.get(f, f) for f in features], rotation=15)
         ax.set_ylim(0, 1.2)
         ax.set_yticks(np.linspace(0, 1, 6))
         ax.set(xlabel="audio feature (0 to 1)", ylabel="value")
         ax.set_title(_short(f"{song['name']} — {song['artist']}", 70))
         if extra:
-            fig.text(0.08, 0.03, _short(extra, 160), fontsize=8.5, color="dimgrey",
-                     va="bottom")
+            fig.text(0.08, 0.03, _short(extra, 160), fontsize=8.5, color="dimgrey", va="bottom")
         ax.legend(loc="upper center", ncols=3, fontsize=9, framealpha=0.9)
         ax.grid(axis="y", alpha=0.3)
         return fig
@@ -401,8 +497,11 @@ def mood_map_png(model: MoodModel, words: Sequence[tuple[str, float, float]] | N
     k = int(model.n_clusters_)
     colors = _colors(k)
     n = len(songs)
-    rows = (np.random.default_rng(0).choice(n, MAX_SCATTER_POINTS, replace=False)
-            if n > MAX_SCATTER_POINTS else np.arange(n))
+    rows = (
+        np.random.default_rng(0).choice(n, MAX_SCATTER_POINTS, replace=False)
+        if n > MAX_SCATTER_POINTS
+        else np.arange(n)
+    )
     xs = songs["valence"].to_numpy(dtype=np.float64)
     ys = songs["energy"].to_numpy(dtype=np.float64)
     prof = np.asarray(model.profiles_)
@@ -413,46 +512,76 @@ def mood_map_png(model: MoodModel, words: Sequence[tuple[str, float, float]] | N
         ax = fig.subplots()
         for c in range(k):
             sel = rows[labels[rows] == c]
-            ax.scatter(xs[sel], ys[sel], s=5, color=colors[c], alpha=0.16, linewidths=0,
-                       rasterized=True)
+            ax.scatter(xs[sel], ys[sel], s=5, color=colors[c], alpha=0.16, linewidths=0, rasterized=True)
         # quadrant guides at the catalog's means, with Russell's quadrant names
         mx, my = float(np.mean(xs)), float(np.mean(ys))
         ax.axvline(mx, color="grey", lw=0.8, ls="--", alpha=0.6)
         ax.axhline(my, color="grey", lw=0.8, ls="--", alpha=0.6)
-        for tx, ty, text, ha, va in ((0.01, 0.99, "tense / angry", "left", "top"),
-                                     (0.99, 0.99, "excited / happy", "right", "top"),
-                                     (0.01, 0.01, "sad / tired", "left", "bottom"),
-                                     (0.99, 0.01, "calm / content", "right", "bottom")):
-            ax.text(tx, ty, text, transform=ax.transAxes, ha=ha, va=va, fontsize=9,
-                    color="grey", style="italic")
+        for tx, ty, text, ha, va in (
+            (0.01, 0.99, "tense / angry", "left", "top"),
+            (0.99, 0.99, "excited / happy", "right", "top"),
+            (0.01, 0.01, "sad / tired", "left", "bottom"),
+            (0.99, 0.01, "calm / content", "right", "bottom"),
+        ):
+            ax.text(
+                tx, ty, text, transform=ax.transAxes, ha=ha, va=va, fontsize=9, color="grey", style="italic"
+            )
         for (word, x, y), (lx, ly) in zip(words, placed):
             ax.plot([x], [y], marker="o", ms=3, color="black", zorder=4)
             if (lx, ly) != (x, y):
                 ax.plot([x, lx], [y, ly], color="grey", lw=0.5, alpha=0.7, zorder=3)
-            ax.text(lx, ly, word, fontsize=8, ha="center", va="center", zorder=5,
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.6})
+            ax.text(
+                lx,
+                ly,
+                word,
+                fontsize=8,
+                ha="center",
+                va="center",
+                zorder=5,
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.6},
+            )
         for c in range(k):
             cx, cy = prof[c, v], prof[c, e]
-            ax.scatter([cx], [cy], s=300, color=colors[c], edgecolors="black", linewidths=1.0,
-                       zorder=2, alpha=0.6, label=f"{c}: {_label(model, c)} ({int(model.sizes_[c]):,} songs)")
+            ax.scatter(
+                [cx],
+                [cy],
+                s=300,
+                color=colors[c],
+                edgecolors="black",
+                linewidths=1.0,
+                zorder=2,
+                alpha=0.6,
+                label=f"{c}: {_label(model, c)} ({int(model.sizes_[c]):,} songs)",
+            )
             ax.text(cx, cy, str(c), ha="center", va="center", fontsize=9, fontweight="bold", zorder=2.5)
         legend_rows = int(np.ceil(k / 3))
-        fig.legend(loc="lower center", ncols=min(k, 3), fontsize=9, frameon=False, markerscale=0.6,
-                   title="clusters: ● at each cluster's mean valence and energy; words at their "
-                         "best-fitting songs' mean", title_fontsize=9)
+        fig.legend(
+            loc="lower center",
+            ncols=min(k, 3),
+            fontsize=9,
+            frameon=False,
+            markerscale=0.6,
+            title="clusters: ● at each cluster's mean valence and energy; words at their "
+            "best-fitting songs' mean",
+            title_fontsize=9,
+        )
         fig.subplots_adjust(bottom=(0.75 + 0.28 * legend_rows + 0.3) / fig.get_figheight())
         ax.set_xlim(-0.02, 1.02)
         ax.set_ylim(-0.02, 1.02)
-        ax.set(title=f"Moods and mood words on valence × energy ({n:,} songs, k={k})",
-               xlabel="valence (positivity) →", ylabel="energy (arousal) →")
+        ax.set(
+            title=f"Moods and mood words on valence × energy ({n:,} songs, k={k})",
+            xlabel="valence (positivity) →",
+            ylabel="energy (arousal) →",
+        )
         ax.grid(alpha=0.2)
         return fig
 
     return _render(draw)
 
 
-def _spread_labels(points: list[tuple[float, float]], min_dx: float = 0.075,
-                   min_dy: float = 0.022, rounds: int = 80) -> list[tuple[float, float]]:
+def _spread_labels(
+    points: list[tuple[float, float]], min_dx: float = 0.075, min_dy: float = 0.022, rounds: int = 80
+) -> list[tuple[float, float]]:
     """Label positions near ``points`` that do not overlap much (a few rounds of nudging).
 
     Words pile up where their picks agree (calm, sleep, peaceful); pushing overlapping

@@ -59,5 +59,10 @@ def validate_clusters(songs: pd.DataFrame, labels: np.ndarray, top: int = 5) -> 
         majority = frame.groupby("cluster")["genre"].agg(lambda s: s.value_counts().iloc[0]).sum()
         purity = float(majority / has.sum())
         nmi = float(normalized_mutual_info_score(primary[has], labels[has]))
-    return ClusterValidation(top_genres=top_genres, top_artists=top_artists,
-                             genre_purity=purity, genre_nmi=nmi, songs_with_genre=int(has.sum()))
+    return ClusterValidation(
+        top_genres=top_genres,
+        top_artists=top_artists,
+        genre_purity=purity,
+        genre_nmi=nmi,
+        songs_with_genre=int(has.sum()),
+    )

@@ -43,9 +43,7 @@ class KResult:
         return asdict(self)
 
 
-def cluster_quality(
-    Z: np.ndarray, labels: np.ndarray, inertia: float, random_state: int = 0
-) -> KResult:
+def cluster_quality(Z: np.ndarray, labels: np.ndarray, inertia: float, random_state: int = 0) -> KResult:
     """Figures for a given labelling of the scaled matrix ``Z``."""
     k = int(labels.max()) + 1
     n = len(Z)
@@ -54,12 +52,16 @@ def cluster_quality(
         sil, db = float("nan"), float("nan")
     else:
         with config_context(working_memory=WORKING_MEMORY_MIB):
-            sil = float(silhouette_score(Z, labels, sample_size=sample if sample < n else None,
-                                         random_state=random_state))
+            sil = float(
+                silhouette_score(
+                    Z, labels, sample_size=sample if sample < n else None, random_state=random_state
+                )
+            )
         db = float(davies_bouldin_score(Z, labels))
     sizes = np.bincount(labels, minlength=k).astype(int).tolist()
-    return KResult(k=k, inertia=float(inertia), silhouette=sil, davies_bouldin=db,
-                   sizes=sizes, silhouette_sample=sample)
+    return KResult(
+        k=k, inertia=float(inertia), silhouette=sil, davies_bouldin=db, sizes=sizes, silhouette_sample=sample
+    )
 
 
 def evaluate_k(
@@ -88,8 +90,7 @@ def evaluate_k(
     for k in ks:
         km = KMeans(n_clusters=k, n_init=n_init, random_state=random_state).fit(Z)
         result = cluster_quality(Z, km.labels_, km.inertia_, random_state)
-        logger.info("k=%d silhouette=%.3f davies-bouldin=%.3f", k, result.silhouette,
-                    result.davies_bouldin)
+        logger.info("k=%d silhouette=%.3f davies-bouldin=%.3f", k, result.silhouette, result.davies_bouldin)
         results.append(result)
         if fitted is not None:
             fitted[k] = km

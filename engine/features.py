@@ -62,8 +62,7 @@ def validate_features(features: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     unknown = [f for f in feats if f not in FEATURE_RANGES]
     if unknown:
         raise ValueError(
-            f"unknown audio feature(s) {', '.join(unknown)}; "
-            f"choose from {', '.join(AUDIO_FEATURES)}"
+            f"unknown audio feature(s) {', '.join(unknown)}; choose from {', '.join(AUDIO_FEATURES)}"
         )
     if len(set(feats)) != len(feats):
         raise ValueError("each audio feature may be listed once")

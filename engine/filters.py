@@ -13,8 +13,8 @@ import difflib
 import logging
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -42,7 +42,15 @@ class _Spec:
     suffix: str = ""  # unit shown by describe()
 
 
-_FEATURES01 = ("danceability", "energy", "speechiness", "acousticness", "instrumentalness", "liveness", "valence")
+_FEATURES01 = (
+    "danceability",
+    "energy",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "valence",
+)
 SPECS: dict[str, _Spec] = {name: _Spec(name, 0.0, 1.0, 0.1, units=("%",)) for name in _FEATURES01}
 SPECS.update(
     loudness=_Spec("loudness", -60.0, 5.0, 3.0, units=("db",), suffix=" dB"),
@@ -54,13 +62,31 @@ SPECS.update(
 # duration_ms itself is not an alias: users think in seconds, and ms would be misread as seconds.
 ALIASES: dict[str, str] = {name: name for name in SPECS if name != "duration_ms"}
 ALIASES.update(
-    bpm="tempo", dance="danceability", danceable="danceability", acoustic="acousticness",
-    instrumental="instrumentalness", speech="speechiness", speechy="speechiness", live="liveness",
-    mood="valence", happy="valence", happiness="valence", positivity="valence", loud="loudness",
-    duration="duration_ms", length="duration_ms", decade="year", popular="popularity",
+    bpm="tempo",
+    dance="danceability",
+    danceable="danceability",
+    acoustic="acousticness",
+    instrumental="instrumentalness",
+    speech="speechiness",
+    speechy="speechiness",
+    live="liveness",
+    mood="valence",
+    happy="valence",
+    happiness="valence",
+    positivity="valence",
+    loud="loudness",
+    duration="duration_ms",
+    length="duration_ms",
+    decade="year",
+    popular="popularity",
 )
-_EXAMPLES = {"tempo": "tempo 90-110", "loudness": "loudness>-8", "duration_ms": "duration<240 or length 3:00-4:00",
-             "year": "year 1990-1999", "popularity": "popularity>50"}
+_EXAMPLES = {
+    "tempo": "tempo 90-110",
+    "loudness": "loudness>-8",
+    "duration_ms": "duration<240 or length 3:00-4:00",
+    "year": "year 1990-1999",
+    "popularity": "popularity>50",
+}
 _KNOWN = ", ".join(spec.label for spec in SPECS.values())
 
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -79,7 +105,18 @@ _TRAILING_PUNCT = re.compile(r"(?:[)\]}!?\"'”’]|(?<![.])\.)+$")
 _LETTER = re.compile(r"[^\W\d_]")
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 _END_PUNCT = re.compile(r"^(?:[-–—,;:|&/.!?]+(?:\s+|$))+|(?:(?:^|\s+)[-–—,;:|&/.!?]+)+$")
-_OPS = {">": ">", ">=": ">=", "≥": ">=", "<": "<", "<=": "<=", "≤": "<=", "=": "=", "==": "=", "~": "~", ":": ":"}
+_OPS = {
+    ">": ">",
+    ">=": ">=",
+    "≥": ">=",
+    "<": "<",
+    "<=": "<=",
+    "≤": "<=",
+    "=": "=",
+    "==": "=",
+    "~": "~",
+    ":": ":",
+}
 _BOUND_DIGITS = 6  # bounds are rounded to this; a bound that is not was nudged by a strict > or <
 
 
@@ -328,7 +365,7 @@ def split_query(text: str) -> tuple[str, list[Target]]:
         head = clean[:MAX_SCAN_CHARS]
         if not clean[MAX_SCAN_CHARS].isspace() and (ws := re.search(r"\s\S*\Z", head)):
             head = head[: ws.start()]  # don't cut a token in half
-        rest = clean[len(head):]
+        rest = clean[len(head) :]
     targets, problems, spans = _scan(head, strict=False)
     _raise_if(problems, targets)
     query = _remove(head, spans) + rest

@@ -60,8 +60,11 @@ class GramIndex:
         sep = cps == 0
         valid = ~(sep[:-2] | sep[1:-1] | sep[2:])
         with np.errstate(over="ignore"):
-            hashed = (cps[:-2] * np.uint32(0x9E3779B1)) ^ (cps[1:-1] * np.uint32(0x85EBCA77)) \
+            hashed = (
+                (cps[:-2] * np.uint32(0x9E3779B1))
+                ^ (cps[1:-1] * np.uint32(0x85EBCA77))
                 ^ (cps[2:] * np.uint32(0xC2B2AE3D))
+            )
         owner = np.cumsum(sep[:-2], dtype=np.int64)
         return hashed[valid], owner[valid]
 
@@ -85,7 +88,9 @@ class GramIndex:
         packed >>= np.uint64(32)
         hashes = packed.astype(np.uint32)
         del packed
-        starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]]) if len(hashes) else np.zeros(0, np.int64)
+        starts = (
+            np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]]) if len(hashes) else np.zeros(0, np.int64)
+        )
         self._hashes = hashes[starts]
         self._offsets = np.r_[starts, len(hashes)].astype(np.int64)
         self.gram_counts = np.bincount(self._postings, minlength=len(self.keys)).astype(np.int32)
@@ -124,9 +129,13 @@ class GramIndex:
         # ("the", "ove") say little and would make a million-key vote slow.
         order = np.argsort(ends - starts, kind="stable")
         spent = np.cumsum((ends - starts)[order])
-        keep = max(min(len(order), MIN_VOTING_GRAMS), int(np.searchsorted(spent, POSTING_BUDGET, side="right")))
+        keep = max(
+            min(len(order), MIN_VOTING_GRAMS), int(np.searchsorted(spent, POSTING_BUDGET, side="right"))
+        )
         order = order[:keep]
-        ids = np.concatenate([self._postings[s:e] for s, e in zip(starts[order].tolist(), ends[order].tolist())])
+        ids = np.concatenate(
+            [self._postings[s:e] for s, e in zip(starts[order].tolist(), ends[order].tolist())]
+        )
         n = len(self.keys)
         if len(ids) * 16 < n:
             ids = np.sort(ids)
@@ -171,11 +180,13 @@ def score_strings(query: str, choices: list[str]) -> np.ndarray:
     if q_len >= 3:
         longer = np.flatnonzero(lengths > q_len)
         if len(longer):
-            partial = process.cdist([query], [choices[i] for i in longer.tolist()],
-                                    scorer=fuzz.partial_ratio, dtype=np.float32)[0]
+            partial = process.cdist(
+                [query], [choices[i] for i in longer.tolist()], scorer=fuzz.partial_ratio, dtype=np.float32
+            )[0]
             scores[longer] = np.maximum(scores[longer], 0.9 * partial)
-            starts = np.fromiter((choices[i].startswith(query) for i in longer.tolist()),
-                                 dtype=bool, count=len(longer))
+            starts = np.fromiter(
+                (choices[i].startswith(query) for i in longer.tolist()), dtype=bool, count=len(longer)
+            )
             if starts.any():
                 hit = longer[starts]
                 scores[hit] = np.maximum(scores[hit], 80.0 + 20.0 * q_len / lengths[hit])

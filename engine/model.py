@@ -194,9 +194,13 @@ class MoodModel(ClusterMixin, TransformerMixin, BaseEstimator):
             say(f"evaluating k={lo}..{hi} on {len(songs):,} songs")
             fitted: dict[int, KMeans] = {}
             self.evaluation_ = evaluate_k(
-                Z, range(lo, hi + 1), n_init=self.n_init, random_state=self.random_state,
-                progress=lambda k, r: say(f"  k={k}: silhouette {r.silhouette:.3f}, "
-                                          f"Davies-Bouldin {r.davies_bouldin:.3f}"),
+                Z,
+                range(lo, hi + 1),
+                n_init=self.n_init,
+                random_state=self.random_state,
+                progress=lambda k, r: say(
+                    f"  k={k}: silhouette {r.silhouette:.3f}, Davies-Bouldin {r.davies_bouldin:.3f}"
+                ),
                 fitted=fitted,
             )
             k = choose_k(self.evaluation_)
@@ -207,10 +211,8 @@ class MoodModel(ClusterMixin, TransformerMixin, BaseEstimator):
         else:
             k = int(self.n_clusters)
             say(f"fitting K-Means (k={k}, n_init={self.n_init}) on {len(songs):,} songs")
-            self.kmeans_ = KMeans(n_clusters=k, n_init=self.n_init,
-                                  random_state=self.random_state).fit(Z)
-            self.metrics_ = cluster_quality(Z, self.kmeans_.labels_, self.kmeans_.inertia_,
-                                            self.random_state)
+            self.kmeans_ = KMeans(n_clusters=k, n_init=self.n_init, random_state=self.random_state).fit(Z)
+            self.metrics_ = cluster_quality(Z, self.kmeans_.labels_, self.kmeans_.inertia_, self.random_state)
         self.n_clusters_ = k
         self.labels_ = self.kmeans_.labels_.astype(np.int32)
         say(f"silhouette {self.metrics_.silhouette:.3f}, Davies-Bouldin {self.metrics_.davies_bouldin:.3f}")
@@ -291,8 +293,14 @@ class MoodModel(ClusterMixin, TransformerMixin, BaseEstimator):
         n = len(self.labels_)
         sizes = self.sizes_
         return [
-            {"cluster": m.cluster, "key": m.key, "label": m.label, "emoji": m.emoji,
-             "size": int(sizes[m.cluster]), "share": float(sizes[m.cluster] / n),
-             "description": m.description}
+            {
+                "cluster": m.cluster,
+                "key": m.key,
+                "label": m.label,
+                "emoji": m.emoji,
+                "size": int(sizes[m.cluster]),
+                "share": float(sizes[m.cluster] / n),
+                "description": m.description,
+            }
             for m in self.moods_
         ]

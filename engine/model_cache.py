@@ -21,8 +21,11 @@ def build_model(catalog: Path, k: int | str = 4, progress: Progress | None = Non
     """Load and clean ``catalog`` and fit a model on it."""
     say = progress or (lambda msg: logger.info("%s", msg))
     files = catalog_files(catalog)
-    say(f"loading catalog {catalog}" if len(files) == 1 else
-        f"loading catalog of {len(files)} files: {', '.join(f.name for f in files)}")
+    say(
+        f"loading catalog {catalog}"
+        if len(files) == 1
+        else f"loading catalog of {len(files)} files: {', '.join(f.name for f in files)}"
+    )
     songs, report = load_catalog(catalog)
     for line in report.lines():
         say(line)

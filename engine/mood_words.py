@@ -42,13 +42,15 @@ PARSE_CACHE_SIZE = 4096
 #: How many vocabulary words an unknown word gets as suggestions.
 N_SUGGESTIONS = 5
 #: Words that carry no mood: "something to study to", "some chill music please".
-FILLER = frozenset("""
+FILLER = frozenset(
+    """
 a an the some something anything any songs song music tunes tune tracks track playlist play
 give me my i im i'm want wanna need to for of with and but also plus yet while when that this
 feel feeling feels kinda kind sort bit little very really super so more please vibe vibes
 mood moods stuff like just get gimme type style sounding sound sounds good nice in on at
 while during time day make makes us we you your it its something's or
-""".split())
+""".split()
+)
 #: Words that turn the next vocabulary word around ("not sad").
 NEGATIONS = frozenset(("not", "no", "without", "non", "never", "dont", "don't", "isnt"))
 #: Vocabulary words offered when nothing typed is close to any.
@@ -206,8 +208,9 @@ class MoodWords:
             named = self.cluster_names.get(fold(words[0][0].word))
             if named is not None:
                 found = self._cluster(named, words[0][0])
-                return MoodQuery(found.text, found.cluster, found.words, found.aims, tuple(corrections),
-                                 tuple(ignored))
+                return MoodQuery(
+                    found.text, found.cluster, found.words, found.aims, tuple(corrections), tuple(ignored)
+                )
         text_out = " + ".join(("not " if neg else "") + w.word for w, neg in words)
         return MoodQuery(text_out, None, words, combine(words), tuple(corrections), tuple(ignored))
 
@@ -218,7 +221,9 @@ class MoodWords:
             return MoodQuery(mood.label, mood, (), {})
         return MoodQuery(word.word, mood, ((word, False),), dict(word.aims))
 
-    def _words(self, tokens: list[str]) -> tuple[list[tuple[VocabWord, bool]], list[tuple[str, str]], list[str]]:
+    def _words(
+        self, tokens: list[str]
+    ) -> tuple[list[tuple[VocabWord, bool]], list[tuple[str, str]], list[str]]:
         """Longest vocabulary phrases left to right; typos by rapidfuzz; filler skipped."""
         words: list[tuple[VocabWord, bool]] = []
         corrections: list[tuple[str, str]] = []
@@ -228,7 +233,7 @@ class MoodWords:
         while i < len(tokens):
             hit = None
             for size in range(min(self.max_phrase, len(tokens) - i), 0, -1):
-                phrase = " ".join(tokens[i:i + size])
+                phrase = " ".join(tokens[i : i + size])
                 entry = self.forms.get(phrase) or self.forms.get(_compact(phrase))
                 if entry is not None:
                     hit = (entry, size)
@@ -244,7 +249,7 @@ class MoodWords:
             if hit is None:
                 hit = self._fuzzy(tokens, i)
                 if hit is not None:
-                    typed = " ".join(tokens[i:i + hit[1]])
+                    typed = " ".join(tokens[i : i + hit[1]])
                     corrections.append((typed, hit[0].word))
                     logger.debug("mood word %r read as %r", typed, hit[0].word)
             if hit is None:
@@ -262,11 +267,10 @@ class MoodWords:
         for size in (2, 1):
             if i + size > len(tokens):
                 continue
-            phrase = " ".join(tokens[i:i + size])
+            phrase = " ".join(tokens[i : i + size])
             if len(phrase) < FUZZY_MIN_LEN:
                 continue
-            hit = process.extractOne(phrase, self.form_list, scorer=fuzz.ratio,
-                                     score_cutoff=FUZZY_CUTOFF)
+            hit = process.extractOne(phrase, self.form_list, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
             if hit is not None and (size == 1 or " " in hit[0]):
                 return self.forms[hit[0]], size
         return None
@@ -277,8 +281,7 @@ class MoodWords:
         if not folded:
             return DEFAULT_SUGGESTIONS[:limit]
         out: list[str] = []
-        for form, _score, _ in process.extract(folded, self.form_list, scorer=fuzz.WRatio,
-                                               limit=limit * 6):
+        for form, _score, _ in process.extract(folded, self.form_list, scorer=fuzz.WRatio, limit=limit * 6):
             word = self.forms[form].word
             if word not in out:
                 out.append(word)

@@ -46,43 +46,106 @@ class _Archetype:
 
 
 ARCHETYPES: tuple[_Archetype, ...] = (
-    _Archetype("focus", "Instrumental/Focus", "🎹", "Mostly instrumental, few or no vocals",
-               ("focus", "study", "instrumental", "concentrate", "work", "ambient", "classical",
-                "piano", "reading"),
-               {"instrumentalness": 1.0}),
-    _Archetype("rap", "Rap/Spoken", "🎤", "Words up front: rap, spoken word and talk",
-               ("rap", "spoken", "hiphop", "hip-hop", "hip hop", "speech", "poetry", "talk",
-                "bars", "lyrics"),
-               {"speechiness": 1.0, "liveness": 0.15}),
-    _Archetype("chill", "Chill/Acoustic", "🌿", "Calm, soft and acoustic",
-               ("chill", "acoustic", "calm", "relax", "relaxing", "mellow", "soft", "sleep",
-                "quiet", "cozy", "unwind"),
-               {"acousticness": 0.5, "energy": -0.5, "loudness": -0.3}),
-    _Archetype("party", "Party/Energetic", "🔥", "Loud, energetic and danceable",
-               ("party", "energetic", "energy", "workout", "dance", "gym", "hype", "pump",
-                "running", "club"),
-               {"energy": 0.4, "danceability": 0.4, "loudness": 0.3, "acousticness": -0.2}),
-    _Archetype("intense", "Intense/Driving", "⚡", "Loud and driving, dark rather than bright",
-               ("intense", "driving", "rock", "metal", "heavy", "loud", "angry", "aggressive"),
-               {"energy": 0.5, "loudness": 0.3, "valence": -0.4, "danceability": -0.3}),
-    _Archetype("melancholy", "Melancholy/Slow", "🌧️", "Slow, low-energy and downcast",
-               ("melancholy", "sad", "slow", "blue", "moody", "rainy", "heartbreak", "gloomy"),
-               {"valence": -0.5, "energy": -0.4, "danceability": -0.4}),
-    _Archetype("upbeat", "Upbeat/Happy", "☀️", "Bright, happy and positive",
-               ("upbeat", "happy", "sunny", "cheerful", "positive", "feelgood", "feel-good", "joy"),
-               {"valence": 0.6, "danceability": 0.3}),
-    _Archetype("groove", "Groove/Dance", "🕺", "Steady, danceable grooves",
-               ("groove", "groovy", "funk", "funky", "disco", "swing", "bounce"),
-               {"danceability": 1.0}),
-    _Archetype("live", "Live/Concert", "🏟️", "Recorded live, with the room in the sound",
-               ("live", "concert", "stage", "crowd", "gig"),
-               {"liveness": 1.0}),
-    _Archetype("epic", "Epic/Long", "🏔️", "Long pieces that take their time",
-               ("epic", "long", "journey", "suite", "extended"),
-               {"duration_ms": 1.0}),
-    _Archetype("fast", "Fast/Up-tempo", "🏃", "Fast tempo throughout",
-               ("fast", "uptempo", "up-tempo", "quick", "rush", "speed"),
-               {"tempo": 1.0}),
+    _Archetype(
+        "focus",
+        "Instrumental/Focus",
+        "🎹",
+        "Mostly instrumental, few or no vocals",
+        ("focus", "study", "instrumental", "concentrate", "work", "ambient", "classical", "piano", "reading"),
+        {"instrumentalness": 1.0},
+    ),
+    _Archetype(
+        "rap",
+        "Rap/Spoken",
+        "🎤",
+        "Words up front: rap, spoken word and talk",
+        ("rap", "spoken", "hiphop", "hip-hop", "hip hop", "speech", "poetry", "talk", "bars", "lyrics"),
+        {"speechiness": 1.0, "liveness": 0.15},
+    ),
+    _Archetype(
+        "chill",
+        "Chill/Acoustic",
+        "🌿",
+        "Calm, soft and acoustic",
+        (
+            "chill",
+            "acoustic",
+            "calm",
+            "relax",
+            "relaxing",
+            "mellow",
+            "soft",
+            "sleep",
+            "quiet",
+            "cozy",
+            "unwind",
+        ),
+        {"acousticness": 0.5, "energy": -0.5, "loudness": -0.3},
+    ),
+    _Archetype(
+        "party",
+        "Party/Energetic",
+        "🔥",
+        "Loud, energetic and danceable",
+        ("party", "energetic", "energy", "workout", "dance", "gym", "hype", "pump", "running", "club"),
+        {"energy": 0.4, "danceability": 0.4, "loudness": 0.3, "acousticness": -0.2},
+    ),
+    _Archetype(
+        "intense",
+        "Intense/Driving",
+        "⚡",
+        "Loud and driving, dark rather than bright",
+        ("intense", "driving", "rock", "metal", "heavy", "loud", "angry", "aggressive"),
+        {"energy": 0.5, "loudness": 0.3, "valence": -0.4, "danceability": -0.3},
+    ),
+    _Archetype(
+        "melancholy",
+        "Melancholy/Slow",
+        "🌧️",
+        "Slow, low-energy and downcast",
+        ("melancholy", "sad", "slow", "blue", "moody", "rainy", "heartbreak", "gloomy"),
+        {"valence": -0.5, "energy": -0.4, "danceability": -0.4},
+    ),
+    _Archetype(
+        "upbeat",
+        "Upbeat/Happy",
+        "☀️",
+        "Bright, happy and positive",
+        ("upbeat", "happy", "sunny", "cheerful", "positive", "feelgood", "feel-good", "joy"),
+        {"valence": 0.6, "danceability": 0.3},
+    ),
+    _Archetype(
+        "groove",
+        "Groove/Dance",
+        "🕺",
+        "Steady, danceable grooves",
+        ("groove", "groovy", "funk", "funky", "disco", "swing", "bounce"),
+        {"danceability": 1.0},
+    ),
+    _Archetype(
+        "live",
+        "Live/Concert",
+        "🏟️",
+        "Recorded live, with the room in the sound",
+        ("live", "concert", "stage", "crowd", "gig"),
+        {"liveness": 1.0},
+    ),
+    _Archetype(
+        "epic",
+        "Epic/Long",
+        "🏔️",
+        "Long pieces that take their time",
+        ("epic", "long", "journey", "suite", "extended"),
+        {"duration_ms": 1.0},
+    ),
+    _Archetype(
+        "fast",
+        "Fast/Up-tempo",
+        "🏃",
+        "Fast tempo throughout",
+        ("fast", "uptempo", "up-tempo", "quick", "rush", "speed"),
+        {"tempo": 1.0},
+    ),
 )
 
 #: Emojis for clusters no archetype fits, so that an emoji still names one cluster.
@@ -94,7 +157,9 @@ MIN_ARCHETYPE_SCORE = 0.35
 
 
 def name_moods(
-    centroids_z: np.ndarray, features: tuple[str, ...], centroids_raw: np.ndarray,
+    centroids_z: np.ndarray,
+    features: tuple[str, ...],
+    centroids_raw: np.ndarray,
     overall_raw: np.ndarray,
 ) -> list[Mood]:
     """One unique :class:`Mood` per centroid (rows of ``centroids_z``, in z-scores).
@@ -121,8 +186,7 @@ def name_moods(
         facts = _salient_facts(centroids_z[cluster], centroids_raw[cluster], overall_raw, features)
         arch = chosen.get(cluster)
         if arch is not None:
-            label, key, emoji, synonyms, blurb = (arch.label, arch.key, arch.emoji,
-                                                  arch.synonyms, arch.blurb)
+            label, key, emoji, synonyms, blurb = (arch.label, arch.key, arch.emoji, arch.synonyms, arch.blurb)
         else:
             label, key = _fallback_label(centroids_z[cluster], features)
             emoji = spare_emojis.pop(0) if spare_emojis else "🎵"
@@ -136,21 +200,32 @@ def name_moods(
         used_labels.add(label.casefold())
         used_keys.add(key)
         description = f"{blurb} ({facts})." if facts else f"{blurb}."
-        moods.append(Mood(cluster=cluster, key=key, label=label, emoji=emoji,
-                          description=description, synonyms=tuple(synonyms)))
+        moods.append(
+            Mood(
+                cluster=cluster,
+                key=key,
+                label=label,
+                emoji=emoji,
+                description=description,
+                synonyms=tuple(synonyms),
+            )
+        )
     return moods
 
 
-def _salient_facts(z: np.ndarray, raw: np.ndarray, overall: np.ndarray,
-                   features: tuple[str, ...], top: int = 2) -> str:
+def _salient_facts(
+    z: np.ndarray, raw: np.ndarray, overall: np.ndarray, features: tuple[str, ...], top: int = 2
+) -> str:
     order = np.argsort(-np.abs(z))[:top]
     parts = []
     for i in order:
         if abs(z[i]) < 0.3:
             continue
         word = "high" if z[i] > 0 else "low"
-        parts.append(f"{word} {FEATURE_LABELS[features[i]]}: "
-                     f"{format_feature(features[i], raw[i])} vs {format_feature(features[i], overall[i])} overall")
+        parts.append(
+            f"{word} {FEATURE_LABELS[features[i]]}: "
+            f"{format_feature(features[i], raw[i])} vs {format_feature(features[i], overall[i])} overall"
+        )
     return "; ".join(parts)
 
 

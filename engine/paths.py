@@ -74,8 +74,11 @@ def catalog_files(catalog: str | Path | Sequence[str | Path]) -> list[Path]:
     """
     if isinstance(catalog, (str, os.PathLike)):
         text = str(catalog)
-        parts = ([text] if Path(text).expanduser().exists() or os.pathsep not in text
-                 else [p for p in text.split(os.pathsep) if p.strip()])
+        parts = (
+            [text]
+            if Path(text).expanduser().exists() or os.pathsep not in text
+            else [p for p in text.split(os.pathsep) if p.strip()]
+        )
     else:
         parts = [str(p) for p in catalog]
     if not parts:
@@ -93,11 +96,16 @@ def catalog_files(catalog: str | Path | Sequence[str | Path]) -> list[Path]:
 
 def _files_of(path: Path) -> list[Path]:
     if path.is_dir():
-        found = sorted(p for p in path.iterdir()
-                       if p.suffix.lower() in CATALOG_SUFFIXES and not p.name.startswith(".") and p.is_file())
+        found = sorted(
+            p
+            for p in path.iterdir()
+            if p.suffix.lower() in CATALOG_SUFFIXES and not p.name.startswith(".") and p.is_file()
+        )
         if not found:
-            raise CatalogError(f"catalog folder holds no CSV or Parquet file: {path} "
-                               "(point CLUSTERFY_CATALOG at a folder of catalog files, or at a file)")
+            raise CatalogError(
+                f"catalog folder holds no CSV or Parquet file: {path} "
+                "(point CLUSTERFY_CATALOG at a folder of catalog files, or at a file)"
+            )
         return found
     if not path.exists():
         raise CatalogError(f"catalog file not found: {path} (check the path or CLUSTERFY_CATALOG)")
@@ -136,7 +144,7 @@ def catalog_fingerprint(catalog: str | Path | Sequence[str | Path]) -> str:
         return _file_sha256(files[0])[:16]
     digest = hashlib.sha256(b"clusterfy multi-file catalog\n")
     for path in files:
-        digest.update(f"{path.name}\0{_file_sha256(path)}\n".encode("utf-8"))
+        digest.update(f"{path.name}\0{_file_sha256(path)}\n".encode())
     return digest.hexdigest()[:16]
 
 

@@ -33,7 +33,6 @@ PER_ARTIST = 2
 MAX_2OPT_PASSES = 20
 
 
-
 @dataclass(frozen=True)
 class PlaylistSong:
     """One entry of an exported playlist (plain values, so it can be stored and rebuilt)."""
@@ -94,7 +93,7 @@ def _two_opt(order: list[int], dist: np.ndarray, fix_last: bool) -> list[int]:
                 before = dist[a, b] + (dist[c, d] if d is not None else 0.0)
                 after = dist[a, c] + (dist[b, d] if d is not None else 0.0)
                 if after < before - 1e-9:
-                    order[i:j + 1] = order[i:j + 1][::-1]
+                    order[i : j + 1] = order[i : j + 1][::-1]
                     improved = True
         if not improved:
             break
@@ -109,8 +108,7 @@ def _adjacent_same(order: list[int], artists: list[int]) -> list[int]:
     return [i for i in range(1, len(order)) if artists[order[i]] == artists[order[i - 1]]]
 
 
-def _separate_artists(order: list[int], dist: np.ndarray, artists: list[int],
-                      fix_last: bool) -> list[int]:
+def _separate_artists(order: list[int], dist: np.ndarray, artists: list[int], fix_last: bool) -> list[int]:
     """Swap songs until no artist plays twice in a row (cheapest fixing swap each time)."""
     n = len(order)
     for _ in range(n * 2):
@@ -159,8 +157,16 @@ def to_csv(songs: Sequence[PlaylistSong]) -> str:
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["position", "id", "title", "artist", "link", *feats])
     for pos, s in enumerate(songs, 1):
-        w.writerow([pos, s.id, _cell(s.title), _cell(s.artist), listen_url(s.id, s.title, s.artist),
-                    *(f"{s.features.get(f, float('nan')):.6g}" for f in feats)])
+        w.writerow(
+            [
+                pos,
+                s.id,
+                _cell(s.title),
+                _cell(s.artist),
+                listen_url(s.id, s.title, s.artist),
+                *(f"{s.features.get(f, float('nan')):.6g}" for f in feats),
+            ]
+        )
     return out.getvalue()
 
 

@@ -29,8 +29,15 @@ MAX_REASON_CHARS = 90
 #: Below this |z| difference a song is "about the same" as its mood on a feature.
 SAME_AS_MOOD_Z = 0.25
 #: Features quoted as "similar X (a vs b)": ones whose numbers mean something to people.
-_SIMILAR_PREFERENCE = ("tempo", "loudness", "valence", "energy", "danceability",
-                       "duration_ms", "acousticness")
+_SIMILAR_PREFERENCE = (
+    "tempo",
+    "loudness",
+    "valence",
+    "energy",
+    "danceability",
+    "duration_ms",
+    "acousticness",
+)
 #: How to say "high"/"low" where those words read oddly ("same high length").
 _SIDE_WORDS = {"duration_ms": ("long", "short")}
 
@@ -58,8 +65,7 @@ class Reasons:
         model = recommender.model
         # For reasons: per-feature words, and the readable features in preference order.
         self._labels_by_j: list[str] = [FEATURE_LABELS[f] for f in self.features]
-        self._side_words: list[tuple[str, str]] = [_SIDE_WORDS.get(f, ("high", "low"))
-                                                   for f in self.features]
+        self._side_words: list[tuple[str, str]] = [_SIDE_WORDS.get(f, ("high", "low")) for f in self.features]
         # the unit format_feature appends (" BPM", " dB" or none), said once per reason
         self._units: list[str] = [
             next((u for u in (" BPM", " dB") if format_feature(f, 1.0).endswith(u)), "")
@@ -69,14 +75,14 @@ class Reasons:
         # features listed first (tempo, loudness), whose numbers people recognise.
         self._similar: list[tuple[int, float]] = [
             (self.features.index(f), 0.02 * rank)
-            for rank, f in enumerate(_SIMILAR_PREFERENCE) if f in self.features
+            for rank, f in enumerate(_SIMILAR_PREFERENCE)
+            if f in self.features
         ]
         # Each mood's defining traits: centre coordinates clearly off average (in z),
         # strongest first.
         centres = np.asarray(model.kmeans_.cluster_centers_, dtype=np.float64).tolist()
         self._centre_traits: list[list[tuple[int, float]]] = [
-            sorted(((j, c) for j, c in enumerate(centre) if abs(c) >= SALIENT_Z),
-                   key=lambda t: -abs(t[1]))
+            sorted(((j, c) for j, c in enumerate(centre) if abs(c) >= SALIENT_Z), key=lambda t: -abs(t[1]))
             for centre in centres
         ]
 
@@ -127,8 +133,11 @@ class Reasons:
                 j1, j2 = shared[0][1], shared[1][1]
                 named: tuple[int, ...] = (j1, j2)
                 s1, s2 = side[j1], side[j2]
-                head = (f"same {s1} {labels[j1]} and {labels[j2]}" if s1 == s2
-                        else f"same {s1} {labels[j1]}, {s2} {labels[j2]}")
+                head = (
+                    f"same {s1} {labels[j1]} and {labels[j2]}"
+                    if s1 == s2
+                    else f"same {s1} {labels[j1]}, {s2} {labels[j2]}"
+                )
             elif shared:
                 j1 = shared[0][1]
                 named = (j1,)
@@ -183,8 +192,9 @@ class Reasons:
             while len(text) > MAX_REASON_CHARS and len(words) > 1:
                 words.pop()
                 text = "typical: " + ", ".join(words)
-            out.append(text if words and len(text) <= MAX_REASON_CHARS
-                       else "close to the centre of this mood")
+            out.append(
+                text if words and len(text) <= MAX_REASON_CHARS else "close to the centre of this mood"
+            )
         return out
 
     # -- one song against its mood ---------------------------------------------------------
@@ -213,9 +223,17 @@ class Reasons:
             if f == "duration_ms":
                 rel = rel.replace("higher", "longer").replace("lower", "shorter")
             text = f"{label} {format_feature(f, value)} — {rel} this mood's {format_feature(f, mean)}"
-            out.append(FeatureComparison(feature=f, label=label, value=value, cluster_mean=mean,
-                                         overall_mean=float(overall[j]), z_difference=float(zdiff),
-                                         text=text))
+            out.append(
+                FeatureComparison(
+                    feature=f,
+                    label=label,
+                    value=value,
+                    cluster_mean=mean,
+                    overall_mean=float(overall[j]),
+                    z_difference=float(zdiff),
+                    text=text,
+                )
+            )
         out.sort(key=lambda fc: -abs(fc.z_difference))
         return out
 

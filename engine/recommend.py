@@ -33,6 +33,7 @@ import pandas as pd
 
 from .filters import Target, target_mask
 from .model import MoodModel, check_fitted
+
 # wording lives in engine/reasons.py; the names stay importable from here
 from .reasons import MAX_REASON_CHARS, SALIENT_Z, SAME_AS_MOOD_Z, FeatureComparison, Reasons
 from .song_table import SongTable
@@ -101,14 +102,19 @@ class Recommender:
     target-mask cache, is guarded by a lock.
     """
 
-    def __init__(self, model: MoodModel, *, artist_weight: float = ARTIST_WEIGHT,
-                 table: SongTable | None = None) -> None:
+    def __init__(
+        self, model: MoodModel, *, artist_weight: float = ARTIST_WEIGHT, table: SongTable | None = None
+    ) -> None:
         check_fitted(model)
-        weight = float(artist_weight) if isinstance(artist_weight, (int, float, np.floating)) \
-            and not isinstance(artist_weight, bool) else math.nan
+        weight = (
+            float(artist_weight)
+            if isinstance(artist_weight, (int, float, np.floating)) and not isinstance(artist_weight, bool)
+            else math.nan
+        )
         if not 0.0 <= weight <= MAX_ARTIST_WEIGHT:  # NaN fails too
-            raise ValueError(f"artist_weight must be a number in 0..{MAX_ARTIST_WEIGHT:g}, "
-                             f"got {artist_weight!r}")
+            raise ValueError(
+                f"artist_weight must be a number in 0..{MAX_ARTIST_WEIGHT:g}, got {artist_weight!r}"
+            )
         self.artist_weight = weight
         self.model = model
         songs: pd.DataFrame = model.songs_
@@ -299,7 +305,7 @@ class Recommender:
         # machine (20 ms vs 4 ms at 450k rows), and a bot's worker threads would
         # oversubscribe the cores anyway.
         for lo in range(0, vectors_t.shape[1], MATVEC_CHUNK):
-            np.matmul(q, vectors_t[:, lo:lo + MATVEC_CHUNK], out=out[lo:lo + MATVEC_CHUNK])
+            np.matmul(q, vectors_t[:, lo : lo + MATVEC_CHUNK], out=out[lo : lo + MATVEC_CHUNK])
         return out
 
     def recommend(
@@ -360,11 +366,9 @@ class Recommender:
             walked = None
             if cap and cand_rows.shape[0] > CAP_POOL_MIN:
                 kept_rows, cut = self._cap_pool(cand_rows, rows.start, (page + 1) * cap)
-                walked = self._walk(kept_rows, sims, rows.start, n, page, cap,
-                                    excl_idx, excl_groups, cut)
+                walked = self._walk(kept_rows, sims, rows.start, n, page, cap, excl_idx, excl_groups, cut)
             if walked is None:  # small pool, or the cut pool was not enough to be sure
-                walked = self._walk(cand_rows, sims, rows.start, n, page, cap,
-                                    excl_idx, excl_groups)
+                walked = self._walk(cand_rows, sims, rows.start, n, page, cap, excl_idx, excl_groups)
             picks, complete = walked
             if complete or cand_rows.shape[0] >= available:
                 return picks
@@ -390,12 +394,15 @@ class Recommender:
         for lo, hi in zip(starts[big].tolist(), ends[big].tolist()):
             rows = by_key[lo:hi]
             groups = self.group_[self._order[rows]]
-            out[int(sorted_keys[lo])] = (rows - bounds[labels[rows[0]]],
-                                         np.unique(groups).shape[0] < groups.shape[0])
+            out[int(sorted_keys[lo])] = (
+                rows - bounds[labels[rows[0]]],
+                np.unique(groups).shape[0] < groups.shape[0],
+            )
         return out
 
-    def _trim_seed_artist(self, seed: int, sims: np.ndarray, keep: int,
-                          excl_idx: set[int], excl_groups: set[int]) -> None:
+    def _trim_seed_artist(
+        self, seed: int, sims: np.ndarray, keep: int, excl_idx: set[int], excl_groups: set[int]
+    ) -> None:
         """Mask out the seed artist's songs that no page up to this one can show.
 
         The artist term gives all of the seed artist's songs the same head start, so a
@@ -404,8 +411,7 @@ class Recommender:
         this one show at most ``keep`` of them, always their best showable ones, so
         the rest are set to -inf here and the answer stays the same.
         """
-        entry = self._prolific.get(int(self._labels[seed]) * self._n_artists
-                                   + int(self.artist_code_[seed]))
+        entry = self._prolific.get(int(self._labels[seed]) * self._n_artists + int(self.artist_code_[seed]))
         if entry is None:
             return
         own, has_copies = entry
@@ -423,8 +429,7 @@ class Recommender:
         if may_have_copies:
             start = self.model.cluster_bounds_[self._labels[seed]]
             songs, groups = self._row_meta[:2, own[vals >= thr] + start].tolist()
-            showable = {g for i, g in zip(songs, groups)
-                        if i not in excl_idx and g not in excl_groups}
+            showable = {g for i, g in zip(songs, groups) if i not in excl_idx and g not in excl_groups}
             if len(showable) < keep:
                 return
         sims[own[vals < thr]] = -np.inf
@@ -451,8 +456,7 @@ class Recommender:
                 if pool <= above.shape[0] <= 16 * pool + 256:
                     cand = above
         if cand is None:
-            cand = (np.argpartition(-sims, pool - 1)[:pool] if pool < size
-                    else np.arange(size))
+            cand = np.argpartition(-sims, pool - 1)[:pool] if pool < size else np.arange(size)
         vals = sims[cand]
         if cand.shape[0] > pool:  # sort only the pool (and ties): sorting is the costly part
             t = np.partition(vals, cand.shape[0] - pool)[cand.shape[0] - pool]
@@ -460,8 +464,7 @@ class Recommender:
             cand, vals = cand[keep], vals[keep]
         return cand[np.lexsort((cand, -vals))]
 
-    def _cap_pool(self, cand_rows: np.ndarray, start: int,
-                  per_artist: int) -> tuple[np.ndarray, set[int]]:
+    def _cap_pool(self, cand_rows: np.ndarray, start: int, per_artist: int) -> tuple[np.ndarray, set[int]]:
         """Ranked candidates without those past their artist's first ``per_artist``, and
         the artists that lost some.
 
@@ -478,13 +481,22 @@ class Recommender:
         run_start = _run_starts(sorted_artists)
         rank = np.empty(artists.shape[0], dtype=np.int64)
         rank[by_artist] = np.arange(artists.shape[0]) - np.repeat(
-            run_start, np.diff(run_start, append=artists.shape[0]))
+            run_start, np.diff(run_start, append=artists.shape[0])
+        )
         cut = rank >= per_artist
         return cand_rows[~cut], set(np.unique(artists[cut]).tolist())
 
     def _walk(
-        self, cand_rows: np.ndarray, sims: np.ndarray, start: int, n: int, page: int,
-        cap: int, excl_idx: set[int], excl_groups: set[int], cut: set[int] = frozenset(),
+        self,
+        cand_rows: np.ndarray,
+        sims: np.ndarray,
+        start: int,
+        n: int,
+        page: int,
+        cap: int,
+        excl_idx: set[int],
+        excl_groups: set[int],
+        cut: set[int] = frozenset(),
     ) -> tuple[list[tuple[int, float]], bool] | None:
         """Page ``page`` of valid picks from ranked candidates, and whether it is full.
 
@@ -573,16 +585,20 @@ class Recommender:
         songs per artist (``< 1``: no cap); when the cap leaves the pool short (a mood
         dominated by a few artists), the next tier of typical songs is sampled too.
         """
-        if isinstance(cluster, bool) or not isinstance(cluster, (int, np.integer)) \
-                or not 0 <= int(cluster) < self._k:
+        if (
+            isinstance(cluster, bool)
+            or not isinstance(cluster, (int, np.integer))
+            or not 0 <= int(cluster) < self._k
+        ):
             raise IndexError(f"cluster must be in 0..{self._k - 1}, got {cluster!r}")
         n = max(1, int(n))
         cap = max(0, int(per_artist or 0))
         rng = rng if rng is not None else np.random.default_rng()
         mask_rows = self.target_rows_mask(targets)
         excl_idx, excl_groups = self._excluded(exclude_ids)
-        tiers = self._typical_tiers(self._typical_order[int(cluster)], max(10 * n, 50),
-                                    mask_rows, excl_idx, excl_groups)
+        tiers = self._typical_tiers(
+            self._typical_order[int(cluster)], max(10 * n, 50), mask_rows, excl_idx, excl_groups
+        )
         picks: list[tuple[int, float]] = []
         counts: dict[int, int] = {}
         for tier in tiers:
@@ -607,8 +623,12 @@ class Recommender:
         return picks
 
     def _typical_tiers(
-        self, ranked: np.ndarray, tier_size: int, mask_rows: np.ndarray | None,
-        excl_idx: set[int], excl_groups: set[int],
+        self,
+        ranked: np.ndarray,
+        tier_size: int,
+        mask_rows: np.ndarray | None,
+        excl_idx: set[int],
+        excl_groups: set[int],
     ) -> Iterator[list[int]]:
         """Eligible songs of a cluster, most typical first, in tiers of ``tier_size``.
 
@@ -619,7 +639,7 @@ class Recommender:
         tier: list[int] = []
         lo, chunk = 0, tier_size + 16
         while lo < ranked.shape[0]:
-            part = ranked[lo:lo + chunk]
+            part = ranked[lo : lo + chunk]
             lo, chunk = lo + chunk, chunk * 4
             if mask_rows is not None:  # looked up per chunk: no catalog-sized temporaries
                 part = part[mask_rows[self._row_of[part]]]
@@ -634,13 +654,20 @@ class Recommender:
         if tier:
             yield tier
 
+
 #: What :func:`_showable` gives once the candidates run out (None means "cut artist").
 _END = (-1, -math.inf, -1)
 
 
-def _showable(songs: list[int], vals: list[float], groups: list[int], artists: list[int],
-              excl_idx: set[int], seen_groups: set[int],
-              cut: Collection[int]) -> Iterator[tuple[int, float, int] | None]:
+def _showable(
+    songs: list[int],
+    vals: list[float],
+    groups: list[int],
+    artists: list[int],
+    excl_idx: set[int],
+    seen_groups: set[int],
+    cut: Collection[int],
+) -> Iterator[tuple[int, float, int] | None]:
     """The filter every page applies: ranked candidates that may be shown, as (index,
     similarity, artist), each copy of a song only once.
 
@@ -659,8 +686,9 @@ def _showable(songs: list[int], vals: list[float], groups: list[int], artists: l
         yield i, s, a
 
 
-def _first_page(showable: Iterator[tuple[int, float, int] | None], n: int,
-                cap: int) -> tuple[list[tuple[int, float]], bool] | None:
+def _first_page(
+    showable: Iterator[tuple[int, float, int] | None], n: int, cap: int
+) -> tuple[list[tuple[int, float]], bool] | None:
     """:meth:`Recommender._walk` for page 0, the common case: no later page, so nothing
     to defer and the artist cap simply skips."""
     picks: list[tuple[int, float]] = []
@@ -688,5 +716,12 @@ def _run_starts(sorted_values: np.ndarray) -> np.ndarray:
     return np.flatnonzero(new_run)
 
 
-__all__ = ["ARTIST_WEIGHT", "MAX_ARTIST_WEIGHT", "MAX_REASON_CHARS", "SALIENT_Z", "SAME_AS_MOOD_Z",
-           "FeatureComparison", "Recommender"]
+__all__ = [
+    "ARTIST_WEIGHT",
+    "MAX_ARTIST_WEIGHT",
+    "MAX_REASON_CHARS",
+    "SALIENT_Z",
+    "SAME_AS_MOOD_Z",
+    "FeatureComparison",
+    "Recommender",
+]

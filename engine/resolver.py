@@ -96,7 +96,8 @@ _FEAT = re.compile(r"\s+(?:feat\.?|ft\.?|featuring)\s+", re.IGNORECASE)
 _VERSION_QUERY = re.compile(
     r"(?<!\w)(?:\d{4}\s+)?(?:remaster(?:ed)?|remix(?:ed)?|radio\s+edit|edit|live|version|acoustic|"
     r"extended(?:\s+mix)?|original\s+mix|mix|mono|stereo|deluxe|explicit|clean)(?:\s+\d{4})?(?!\w)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 #: Words that start or mark a version tag (see engine.text): a query whose tail holds
 #: one may be a full tagged title ("java live" for "Java (Live)").
 _TAG_WORDS = frozenset(
@@ -231,10 +232,16 @@ class SongResolver:
         self._by_rank = np.empty(n, dtype=np.int64)
         self._by_rank[self._rank_order] = np.arange(n)
 
-        name_keys = (self._text_column(songs, "name_key") if "name_key" in songs
-                     else pd.Series([title_key(t) for t in self._names], dtype=object))
-        artist_keys = (self._text_column(songs, "artist_key") if "artist_key" in songs
-                       else pd.Series([artist_key(a) for a in self._artists], dtype=object))
+        name_keys = (
+            self._text_column(songs, "name_key")
+            if "name_key" in songs
+            else pd.Series([title_key(t) for t in self._names], dtype=object)
+        )
+        artist_keys = (
+            self._text_column(songs, "artist_key")
+            if "artist_key" in songs
+            else pd.Series([artist_key(a) for a in self._artists], dtype=object)
+        )
 
         # Titles: unique keys sorted; rows of each key most popular first, then shortest.
         titles, self._row_key = self._sorted_codes(name_keys)
@@ -268,8 +275,11 @@ class SongResolver:
             _, self._row_primary = self._sorted_codes(pd.Series(primary, dtype=object))
         else:
             self._row_primary = self._row_artist
-        alias_values = pd.concat([artist_keys, pd.Series(extra_keys, dtype=object)], ignore_index=True) \
-            if extra_keys else artist_keys
+        alias_values = (
+            pd.concat([artist_keys, pd.Series(extra_keys, dtype=object)], ignore_index=True)
+            if extra_keys
+            else artist_keys
+        )
         alias_rows = np.r_[np.arange(n, dtype=np.int64), np.asarray(extra_rows, dtype=np.int64)]
         the = alias_values.str.startswith("the ", na=False).to_numpy(dtype=bool)
         if the.any():  # "beatles" finds "The Beatles"
@@ -286,7 +296,11 @@ class SongResolver:
 
         logger.info(
             "resolver: %d songs, %d unique titles, %d artists, %d aliases indexed in %.2fs",
-            n, len(titles), len(artist_list), len(aliases), time.perf_counter() - started,
+            n,
+            len(titles),
+            len(artist_list),
+            len(aliases),
+            time.perf_counter() - started,
         )
 
     # ------------------------------------------------------------------ building
@@ -303,7 +317,9 @@ class SongResolver:
         """
         # The catalog joins several artists with ", " for display, so only those rows
         # (a few percent) are looked at: no Python loop over a million single credits.
-        multi = np.flatnonzero(artists.str.contains(", ", regex=False, na=False).to_numpy(dtype=bool)).tolist()
+        multi = np.flatnonzero(
+            artists.str.contains(", ", regex=False, na=False).to_numpy(dtype=bool)
+        ).tolist()
         if "artists" in songs:
             col = songs["artists"].reset_index(drop=True)
             out = []
@@ -331,7 +347,9 @@ class SongResolver:
             codes = rank[codes] if len(codes) else codes
         return keys, np.asarray(codes, dtype=np.int64)
 
-    def _group(self, codes: np.ndarray, n_groups: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def _group(
+        self, codes: np.ndarray, n_groups: int, rows: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """CSR of entries per code: the rows of each group, most popular first, then shortest.
 
         ``rows[i]`` is the row of entry ``i`` (default: entry i is row i). Entries are
@@ -369,18 +387,21 @@ class SongResolver:
         """The public view of a row: what the bot shows and acts on."""
         year = self._years[row]
         return Candidate(
-            index=int(row), id=str(self._ids[row]), name=str(self._names[row]),
-            artist=str(self._artists[row]), year=None if np.isnan(year) else int(year),
+            index=int(row),
+            id=str(self._ids[row]),
+            name=str(self._names[row]),
+            artist=str(self._artists[row]),
+            year=None if np.isnan(year) else int(year),
             score=round(float(min(100.0, max(0.0, score))), 1),
         )
 
     def _key_group(self, key_id: int) -> np.ndarray:
         """Rows whose title key is ``key_id``, most popular first."""
-        return self._key_rows[self._key_off[key_id]: self._key_off[key_id + 1]]
+        return self._key_rows[self._key_off[key_id] : self._key_off[key_id + 1]]
 
     def _alias_group(self, alias_id: int) -> np.ndarray:
         """Rows credited to artist alias ``alias_id``, most popular first."""
-        return self._alias_rows[self._alias_off[alias_id]: self._alias_off[alias_id + 1]]
+        return self._alias_rows[self._alias_off[alias_id] : self._alias_off[alias_id + 1]]
 
     def _identity(self, row: int) -> tuple[int, int]:
         """Same title key by the same first artist is one song (live and studio versions,
@@ -389,8 +410,9 @@ class SongResolver:
 
     def _rank(self, scored: dict[int, float]) -> list[tuple[int, float]]:
         """Rows best first: score, then popularity, then shorter title; one per identity."""
-        ordered = sorted(scored.items(),
-                         key=lambda rs: (-rs[1], -self._pop[rs[0]], self._name_len[rs[0]], rs[0]))
+        ordered = sorted(
+            scored.items(), key=lambda rs: (-rs[1], -self._pop[rs[0]], self._name_len[rs[0]], rs[0])
+        )
         seen: set[tuple[int, int]] = set()
         out: list[tuple[int, float]] = []
         for row, score in ordered:
@@ -440,8 +462,14 @@ class SongResolver:
             key_ids = np.intersect1d(key_ids, self._title_candidates(qkey))
         # A "the" missing or extra ("sound of silence", "the bohemian rhapsody") costs a point.
         toggled = qkey[4:] if qkey.startswith("the ") else "the " + qkey
-        scores = dict(zip(key_ids.tolist(), np.maximum(
-            self._score_keys(qkey, key_ids), 0.99 * self._score_keys(toggled, key_ids)).tolist()))
+        scores = dict(
+            zip(
+                key_ids.tolist(),
+                np.maximum(
+                    self._score_keys(qkey, key_ids), 0.99 * self._score_keys(toggled, key_ids)
+                ).tolist(),
+            )
+        )
         exact = {self._titles.find(qkey), self._titles.find(qfold)}
         tagged = set(self._tagged_rows(qfold))
         out: dict[int, float] = {}
@@ -482,7 +510,8 @@ class SongResolver:
     def _is_alias(self, key: str) -> bool:
         """True when ``key`` names an artist exactly (a leading "the" may be extra)."""
         return self._aliases.find(key) is not None or (
-            key.startswith("the ") and self._aliases.find(key[4:]) is not None)
+            key.startswith("the ") and self._aliases.find(key[4:]) is not None
+        )
 
     def _interpretations(self, q: str, words: list[str]) -> list[tuple[str, str, bool]]:
         """(title text, artist text, artist is exact) readings of a query naming an artist.
@@ -494,20 +523,20 @@ class SongResolver:
         """
         out: list[tuple[str, str, bool]] = []
         for match in islice(_BY.finditer(q), MAX_SEPARATORS):
-            out.append((q[: match.start()], q[match.end():], False))
+            out.append((q[: match.start()], q[match.end() :], False))
         for match in islice(_DASH.finditer(q), MAX_SEPARATORS):
-            left, right = q[: match.start()], q[match.end():]
+            left, right = q[: match.start()], q[match.end() :]
             out.append((left, right, False))
             out.append((right, left, False))
         for match in islice(_COMMA.finditer(q), MAX_SEPARATORS):
-            left, right = q[: match.start()], q[match.end():]
+            left, right = q[: match.start()], q[match.end() :]
             out.append((left, right, False))
             out.append((right, left, False))
         for match in islice(_FEAT.finditer(q), 1):  # "titanium feat sia": the guest is credited too
-            out.append((q[: match.start()], q[match.end():], False))
+            out.append((q[: match.start()], q[match.end() :], False))
         n_words = len(words)
         for size in range(min(MAX_ARTIST_SPAN_WORDS, n_words - 1), 0, -1):
-            head, tail = " ".join(words[:size]), " ".join(words[n_words - size:])
+            head, tail = " ".join(words[:size]), " ".join(words[n_words - size :])
             if self._is_alias(tail):
                 out.append((" ".join(words[: n_words - size]), tail, True))
             if self._is_alias(head):
@@ -529,8 +558,13 @@ class SongResolver:
             limit = 10
         q = _clean_query(query)
         result = self._resolve(q, limit)
-        logger.debug("resolve %r -> %s (%d candidates) in %.1f ms", q, result.status,
-                     len(result.candidates), (time.perf_counter() - started) * 1000)
+        logger.debug(
+            "resolve %r -> %s (%d candidates) in %.1f ms",
+            q,
+            result.status,
+            len(result.candidates),
+            (time.perf_counter() - started) * 1000,
+        )
         return result
 
     def _resolve(self, q: str, limit: int) -> Resolution:
@@ -541,7 +575,9 @@ class SongResolver:
         strong song is the version-less query tried, and its answer used if stronger.
         """
         first = self._resolve_once(q, limit)
-        if first.status == STATUS_EXACT or (first.status == STATUS_FUZZY and first.candidates[0].score >= STRONG_SCORE):
+        if first.status == STATUS_EXACT or (
+            first.status == STATUS_FUZZY and first.candidates[0].score >= STRONG_SCORE
+        ):
             return first
         stripped = " ".join(_VERSION_QUERY.sub(" ", q).split())
         if not stripped or stripped == q or not fold(stripped):
@@ -562,8 +598,11 @@ class SongResolver:
         if not qfold:
             # Only punctuation, emoji or symbols: still a hit if a title is literally that.
             key_id = self._titles.find("")
-            rows = [r for r in self._key_group(key_id).tolist() if _literal(self._names[r]) == _literal(q)] \
-                if key_id is not None else []
+            rows = (
+                [r for r in self._key_group(key_id).tolist() if _literal(self._names[r]) == _literal(q)]
+                if key_id is not None
+                else []
+            )
             return self._exact_resolution(q, rows, limit) if rows else Resolution(q, STATUS_NO_MATCH)
         qkey = title_key(q) or qfold
 
@@ -578,12 +617,13 @@ class SongResolver:
         title_part: dict[int, float] = {}  # per row: the title's share of its best reading
         exact_by_artist: list[int] = []
         exact_title: dict[int, float] = {}  # exact title, strong but inexact artist
-        self._score_readings(self._readings(q, words, fuzzy=False), scored, exact_by_artist, exact_title,
-                             title_part)
+        self._score_readings(
+            self._readings(q, words, fuzzy=False), scored, exact_by_artist, exact_title, title_part
+        )
 
         if exact_by_artist:
             # Exact title by the exact artist: never ambiguous; the most popular version.
-            best = self._rank({r: 100.0 for r in exact_by_artist})[0][0]
+            best = self._rank(dict.fromkeys(exact_by_artist, 100.0))[0][0]
             return self._exact_resolution(q, [best], limit, by_artist=True)
         if exact is not None:
             if exact_title:  # "Superman - Remastered by Blak Lace": the artist still decides
@@ -599,15 +639,22 @@ class SongResolver:
         # Weak so far: the artist may be typed with a typo ("shape of you ed sheran"),
         # with or without a separator. Read the query's first and last words as artist
         # names matched fuzzily: dearer, so only when the cheap readings fell short.
-        self._score_readings(self._readings(q, words, fuzzy=True), scored, exact_by_artist, exact_title,
-                             title_part)
+        self._score_readings(
+            self._readings(q, words, fuzzy=True), scored, exact_by_artist, exact_title, title_part
+        )
         if exact_by_artist:
-            best = self._rank({r: 100.0 for r in exact_by_artist})[0][0]
+            best = self._rank(dict.fromkeys(exact_by_artist, 100.0))[0][0]
             return self._exact_resolution(q, [best], limit, by_artist=True)
         return self._decide(q, qfold, scored, limit, title_part)
 
-    def _decide(self, q: str, qfold: str, scored: dict[int, float], limit: int,
-                title_part: dict[int, float] | None = None) -> Resolution:
+    def _decide(
+        self,
+        q: str,
+        qfold: str,
+        scored: dict[int, float],
+        limit: int,
+        title_part: dict[int, float] | None = None,
+    ) -> Resolution:
         """Scored rows to an answer: one clear best is taken, close seconds make it ask."""
         strong = {r: s for r, s in scored.items() if s >= FUZZY_CUTOFF}
         ranked = self._rank(strong or scored)  # ranking every weak row is wasted work
@@ -641,17 +688,25 @@ class SongResolver:
             return Resolution(q, STATUS_AMBIGUOUS, candidates)
         return Resolution(q, STATUS_FUZZY, candidates)
 
-    def _score_readings(self, readings: list[tuple[str, list[tuple[int, float]]]], scored: dict[int, float],
-                        exact_by_artist: list[int], exact_title: dict[int, float],
-                        title_part: dict[int, float]) -> None:
+    def _score_readings(
+        self,
+        readings: list[tuple[str, list[tuple[int, float]]]],
+        scored: dict[int, float],
+        exact_by_artist: list[int],
+        exact_title: dict[int, float],
+        title_part: dict[int, float],
+    ) -> None:
         """Score each (title text, matched artists) reading into ``scored`` (best per row)."""
         for title_text, artists in readings:
             tkey, tfold = title_key(title_text), fold(title_text)
             for alias_id, artist_score in artists:
                 if not tkey:  # a title of symbols only ("!" by X): literal match
                     lit = _literal(title_text)
-                    titles = {r: 100.0 for r in self._alias_group(alias_id).tolist()
-                              if not self._titles.keys[self._row_key[r]] and _literal(self._names[r]) == lit}
+                    titles = {
+                        r: 100.0
+                        for r in self._alias_group(alias_id).tolist()
+                        if not self._titles.keys[self._row_key[r]] and _literal(self._names[r]) == lit
+                    }
                 else:
                     titles = self._rows_title_scores(tkey, tfold, self._alias_group(alias_id), SUGGEST_CUTOFF)
                 for row, title_score in titles.items():
@@ -701,8 +756,10 @@ class SongResolver:
         padded_names = [f" {n} " for n in names]
         spans: list[tuple[str, str]] = []  # (title text, artist span)
         for size in range(min(MAX_ARTIST_SPAN_WORDS, n_words - 1), 0, -1):
-            for title_words, artist_words in ((words[: n_words - size], words[n_words - size:]),
-                                              (words[size:], words[:size])):
+            for title_words, artist_words in (
+                (words[: n_words - size], words[n_words - size :]),
+                (words[size:], words[:size]),
+            ):
                 span = " ".join(artist_words)
                 span = span.removeprefix("the ")
                 if len(span) >= MIN_FUZZY_ARTIST_CHARS:
@@ -720,7 +777,9 @@ class SongResolver:
                 if padded in name:
                     scores[j] = max(scores[j], PART_OF_ARTIST_SCORE)
             best = np.argsort(-scores, kind="stable")[:3]
-            artists = [(int(ids[i]), float(scores[i])) for i in best.tolist() if scores[i] >= FUZZY_ARTIST_CUTOFF]
+            artists = [
+                (int(ids[i]), float(scores[i])) for i in best.tolist() if scores[i] >= FUZZY_ARTIST_CUTOFF
+            ]
             if artists:
                 out.append((title_text, artists))
         return out
@@ -770,7 +829,7 @@ class SongResolver:
 
     def _exact_resolution(self, q: str, rows: list[int], limit: int, by_artist: bool = False) -> Resolution:
         """Exact title hits: one artist is exact (most popular version), several ask."""
-        ranked = self._rank({r: 100.0 for r in rows})
+        ranked = self._rank(dict.fromkeys(rows, 100.0))
         candidates = tuple(self._candidate(r, s) for r, s in ranked[:limit])
         artists = {int(self._row_primary[r]) for r, _ in ranked}
         if len(artists) > 1 and not by_artist:
@@ -783,7 +842,7 @@ class SongResolver:
         if alias_id is None:
             return None
         rows = self._alias_group(alias_id)[: 4 * limit].tolist()
-        ranked = self._rank({r: 90.0 for r in rows})[:limit]
+        ranked = self._rank(dict.fromkeys(rows, 90.0))[:limit]
         if not ranked:
             return None
         status = STATUS_FUZZY if len(ranked) == 1 else STATUS_AMBIGUOUS
@@ -854,8 +913,9 @@ class SongResolver:
                 hits = [r for r, k in zip(artist_rows.tolist(), keys) if k.startswith(tfold)]
                 is_prefix = bool(hits)
                 if not hits:
-                    scored = self._rows_title_scores(title_key(title_text) or tfold, tfold,
-                                                     artist_rows, COMPLETE_CUTOFF)
+                    scored = self._rows_title_scores(
+                        title_key(title_text) or tfold, tfold, artist_rows, COMPLETE_CUTOFF
+                    )
                     hits = [r for r, _ in self._rank(scored)]
                 narrowed.append((is_prefix, artist_score, hits[:want]))
         for _, _, hits in sorted(narrowed, key=lambda n: (not n[0], -n[1])):

@@ -72,8 +72,9 @@ class NoMatchError(EngineError):
 class AmbiguousSongError(EngineError):
     """Several songs fit about equally well; ask the user which one (``candidates``)."""
 
-    def __init__(self, message: str, candidates: Sequence[Candidate],
-                 suggestions: Iterable[str] = ()) -> None:
+    def __init__(
+        self, message: str, candidates: Sequence[Candidate], suggestions: Iterable[str] = ()
+    ) -> None:
         super().__init__(message, suggestions)
         self.candidates: tuple[Candidate, ...] = tuple(candidates)
 
@@ -192,10 +193,11 @@ def _guard(method: Callable[..., _T]) -> Callable[..., _T]:
             raise
         except TargetError as exc:
             raise _invalid_targets(exc) from None
-        except Exception:  # noqa: BLE001 - see docstring
+        except Exception:
             logger.exception("unexpected failure in Engine.%s", method.__name__)
-            raise EngineError("something went wrong on our side handling that request",
-                              ("try again, or try another song",)) from None
+            raise EngineError(
+                "something went wrong on our side handling that request", ("try again, or try another song",)
+            ) from None
 
     return wrapper
 
@@ -204,7 +206,9 @@ def _invalid_targets(exc: TargetError) -> InvalidTargetsError:
     problems = tuple(str(p) for p in exc.problems) or (str(exc),)
     return InvalidTargetsError(
         "invalid target" + ("s" if len(problems) > 1 else "") + ": " + "; ".join(problems),
-        problems, ("energy>0.7", "tempo 90-110", "year 1990-1999"))
+        problems,
+        ("energy>0.7", "tempo 90-110", "year 1990-1999"),
+    )
 
 
 def _clamp_int(value: object, lo: int, hi: int, default: int) -> int:
@@ -264,7 +268,7 @@ class Engine:
         model_path: str | Path | None = None,
         k: int | str = 4,
         progress: Progress | None = None,
-    ) -> "Engine":
+    ) -> Engine:
         """Engine over the cached model of ``catalog`` (built on first use), see obtain_model.
 
         Start-up is operator territory, not user input, so CatalogError/ArtifactError
@@ -289,19 +293,25 @@ class Engine:
         idx = np.asarray(indices, dtype=np.intp)
         feats = self.recommender.features
         table = self.table
-        moods, ids, names, artists, genres = (self.moods, table.ids, table.names,
-                                              table.artists, table.genres)
+        moods, ids, names, artists, genres = (self.moods, table.ids, table.names, table.artists, table.genres)
         out: list[Song] = []
         # (cluster, year, popularity) of every song in one fancy index
-        for i, (cluster, year, pop), x in zip(idx.tolist(), table.numbers[idx].tolist(),
-                                              self.recommender.X_[idx].tolist()):
+        for i, (cluster, year, pop), x in zip(
+            idx.tolist(), table.numbers[idx].tolist(), self.recommender.X_[idx].tolist()
+        ):
             song = object.__new__(Song)
             c = int(cluster)
             song.__dict__.update(
-                index=i, id=ids[i], name=names[i], artist=artists[i],
+                index=i,
+                id=ids[i],
+                name=names[i],
+                artist=artists[i],
                 year=None if math.isnan(year) else int(year),
-                popularity=None if math.isnan(pop) else pop, genres=genres[i],
-                cluster=c, mood=moods[c], features=dict(zip(feats, x)),
+                popularity=None if math.isnan(pop) else pop,
+                genres=genres[i],
+                cluster=c,
+                mood=moods[c],
+                features=dict(zip(feats, x)),
             )
             out.append(song)
         return out
@@ -309,12 +319,19 @@ class Engine:
     @_guard
     def song(self, index: int) -> Song:
         """The song at ``index`` (row of the song table); NoMatchError when there is none."""
-        if isinstance(index, bool) or not isinstance(index, (int, np.integer)) \
-                or not 0 <= int(index) < self.n_songs:
-            number = f" #{int(index)}" if isinstance(index, (int, np.integer)) \
-                and not isinstance(index, bool) and abs(int(index)) < 10**12 else ""
-            raise NoMatchError(f"there is no song{number} (songs are numbered 0 to "
-                               f"{self.n_songs - 1:,})")
+        if (
+            isinstance(index, bool)
+            or not isinstance(index, (int, np.integer))
+            or not 0 <= int(index) < self.n_songs
+        ):
+            number = (
+                f" #{int(index)}"
+                if isinstance(index, (int, np.integer))
+                and not isinstance(index, bool)
+                and abs(int(index)) < 10**12
+                else ""
+            )
+            raise NoMatchError(f"there is no song{number} (songs are numbered 0 to {self.n_songs - 1:,})")
         return self._song(int(index))
 
     @_guard
@@ -326,8 +343,9 @@ class Engine:
     @_guard
     def search(self, query: str, limit: int = 10) -> Resolution:
         """Ranked candidate songs for free text; never raises on odd input."""
-        return self.resolver.resolve(query if isinstance(query, str) else "",
-                                     _clamp_int(limit, 1, MAX_PICKS, 10))
+        return self.resolver.resolve(
+            query if isinstance(query, str) else "", _clamp_int(limit, 1, MAX_PICKS, 10)
+        )
 
     @_guard
     def find_song(self, query: str) -> Song:
@@ -348,12 +366,15 @@ class Engine:
         shown = _one_line(res.query or query, 80)
         if res.status == STATUS_AMBIGUOUS:
             raise AmbiguousSongError(
-                f"several songs match “{shown}”; which one did you mean?", res.candidates,
-                tuple(self.resolver.label(c.index) for c in res.candidates[:5]))
+                f"several songs match “{shown}”; which one did you mean?",
+                res.candidates,
+                tuple(self.resolver.label(c.index) for c in res.candidates[:5]),
+            )
         if res.status == STATUS_EMPTY:
             raise NoMatchError("type a song title to look for", ("la java", "title by artist"))
-        raise NoMatchError(f"no song matches “{shown}”",
-                           tuple(self.resolver.label(c.index) for c in res.suggestions))
+        raise NoMatchError(
+            f"no song matches “{shown}”", tuple(self.resolver.label(c.index) for c in res.suggestions)
+        )
 
     def _seed_and_targets(self, query: str | int) -> tuple[Song, list[Target]]:
         """The seed song of a request and the targets typed along with it."""
@@ -367,8 +388,10 @@ class Engine:
         title, targets = split_query(query[: MAX_QUERY_CHARS * 4])
         if not title.strip():
             if targets:
-                raise NoMatchError(f"name a song as well as the targets ({describe_targets(targets)})",
-                                   (f"la java {targets[0].text}",))
+                raise NoMatchError(
+                    f"name a song as well as the targets ({describe_targets(targets)})",
+                    (f"la java {targets[0].text}",),
+                )
             raise NoMatchError("type a song title to start from", ("la java", "title by artist"))
         return self.find_song(title), targets
 
@@ -382,12 +405,14 @@ class Engine:
         try:
             items = list(where)
         except TypeError:
-            raise InvalidTargetsError("targets must be text such as energy>0.7",
-                                      (f"not text: {type(where).__name__}",)) from None
+            raise InvalidTargetsError(
+                "targets must be text such as energy>0.7", (f"not text: {type(where).__name__}",)
+            ) from None
         bad = [type(t).__name__ for t in items if not isinstance(t, Target)]
         if bad:
-            raise InvalidTargetsError("targets must be text such as energy>0.7",
-                                      tuple(f"not a target: {b}" for b in bad[:5]))
+            raise InvalidTargetsError(
+                "targets must be text such as energy>0.7", tuple(f"not a target: {b}" for b in bad[:5])
+            )
         return items
 
     # -- recommendations -----------------------------------------------------------------------
@@ -420,24 +445,30 @@ class Engine:
         per_artist = _clamp_int(per_artist, 0, MAX_PICKS, 2)
         excluded = _id_set(exclude_ids)
         if liked_ids or disliked_ids:
-            pool = self.recommender.recommend(seed.index, min(3 * (page + 1) * n, 300),
-                                              exclude_ids=excluded, per_artist=per_artist,
-                                              targets=targets)
+            pool = self.recommender.recommend(
+                seed.index,
+                min(3 * (page + 1) * n, 300),
+                exclude_ids=excluded,
+                per_artist=per_artist,
+                targets=targets,
+            )
             found = self._shape(pool, liked_ids, disliked_ids, n, skip=page * n)
         else:
-            found = self.recommender.recommend(seed.index, n, exclude_ids=excluded, page=page,
-                                               per_artist=per_artist, targets=targets)
+            found = self.recommender.recommend(
+                seed.index, n, exclude_ids=excluded, page=page, per_artist=per_artist, targets=targets
+            )
         if not found:
-            raise self._no_results(seed.mood, targets, like=seed,
-                                   narrowed=bool(excluded) or page > 0)
+            raise self._no_results(seed.mood, targets, like=seed, narrowed=bool(excluded) or page > 0)
         indices = [i for i, _ in found]
         reasons = self.recommender.reasons(seed.index, indices)
-        picks = tuple(Pick(song, float(s), why)
-                      for song, (_, s), why in zip(self._songs(indices), found, reasons))
+        picks = tuple(
+            Pick(song, float(s), why) for song, (_, s), why in zip(self._songs(indices), found, reasons)
+        )
         return Recommendation(seed=seed, picks=picks, targets=tuple(targets), page=page)
 
-    def _no_results(self, mood: Mood, targets: Sequence[Target], *, like: Song | None,
-                    narrowed: bool) -> NoResultsError:
+    def _no_results(
+        self, mood: Mood, targets: Sequence[Target], *, like: Song | None, narrowed: bool
+    ) -> NoResultsError:
         """Say which constraint emptied the answer, so the user knows what to change."""
         what = f"{mood.label} songs" + (f" like {like.name}" if like is not None else "")
         if targets:
@@ -446,13 +477,18 @@ class Engine:
             rows = self.model.cluster_rows(mood.cluster)
             in_mood = 0 if mask is None else int(np.count_nonzero(mask[rows]))
             if in_mood == 0 or not narrowed:
-                return NoResultsError(f"no {mood.label} songs with {wording}; widen the range",
-                                      ("widen the range", "drop a target"))
-            return NoResultsError(f"no more {what} with {wording}: you have seen them all; "
-                                  "widen the range", ("widen the range", "drop a target"))
+                return NoResultsError(
+                    f"no {mood.label} songs with {wording}; widen the range",
+                    ("widen the range", "drop a target"),
+                )
+            return NoResultsError(
+                f"no more {what} with {wording}: you have seen them all; widen the range",
+                ("widen the range", "drop a target"),
+            )
         if narrowed:
-            return NoResultsError(f"no more {what}: you have seen them all",
-                                  ("try another song", f"vibe {mood.key}"))
+            return NoResultsError(
+                f"no more {what}: you have seen them all", ("try another song", f"vibe {mood.key}")
+            )
         return NoResultsError(f"no other {what} in this catalog", ("try another song",))
 
     @_guard
@@ -489,26 +525,45 @@ class Engine:
             m = query.cluster
             found = self._feedback_shaped(
                 lambda k: self.recommender.vibe(m.cluster, k, exclude_ids=excluded, rng=rng, targets=targets),
-                n, liked_ids, disliked_ids, m.cluster)
+                n,
+                liked_ids,
+                disliked_ids,
+                m.cluster,
+            )
             if not found:
                 raise self._no_results(m, targets, like=None, narrowed=bool(excluded))
             indices = [i for i, _ in found]
             reasons = self.recommender.vibe_reasons(indices)
-            picks = tuple(Pick(song, float(s), why)
-                          for song, (_, s), why in zip(self._songs(indices), found, reasons))
-            return VibeResult(mood=m, picks=picks, targets=tuple(targets), query=m.label,
-                              meaning=m.description, sources=((m, len(picks)),), by_cluster=True,
-                              emoji=m.emoji)
+            picks = tuple(
+                Pick(song, float(s), why) for song, (_, s), why in zip(self._songs(indices), found, reasons)
+            )
+            return VibeResult(
+                mood=m,
+                picks=picks,
+                targets=tuple(targets),
+                query=m.label,
+                meaning=m.description,
+                sources=((m, len(picks)),),
+                by_cluster=True,
+                emoji=m.emoji,
+            )
         aims = self.word_search.usable(query.aims)
         if not aims:
-            raise UnknownMoodError(f"this catalog has none of the features “{query.text}” is about",
-                                   self.mood_words.suggest(query.text))
+            raise UnknownMoodError(
+                f"this catalog has none of the features “{query.text}” is about",
+                self.mood_words.suggest(query.text),
+            )
         within = query.cluster
         cluster = None if within is None else within.cluster
         found = self._feedback_shaped(
-            lambda k: self.word_search.pick(aims, k, exclude_ids=excluded, rng=rng, targets=targets,
-                                            cluster=cluster),
-            n, liked_ids, disliked_ids, cluster)
+            lambda k: self.word_search.pick(
+                aims, k, exclude_ids=excluded, rng=rng, targets=targets, cluster=cluster
+            ),
+            n,
+            liked_ids,
+            disliked_ids,
+            cluster,
+        )
         if not found:
             if within is not None:
                 raise self._no_results(within, targets, like=None, narrowed=bool(excluded))
@@ -518,13 +573,27 @@ class Engine:
         songs = self._songs(indices)
         picks = tuple(Pick(song, float(s), why) for song, (_, s), why in zip(songs, found, reasons))
         sources = self._sources(songs, aims)
-        return VibeResult(mood=sources[0][0], picks=picks, targets=tuple(targets), query=query.text,
-                          meaning=describe_aims(aims), sources=sources, by_cluster=within is not None,
-                          emoji=query.emoji, corrections=query.corrections, ignored=query.ignored)
+        return VibeResult(
+            mood=sources[0][0],
+            picks=picks,
+            targets=tuple(targets),
+            query=query.text,
+            meaning=describe_aims(aims),
+            sources=sources,
+            by_cluster=within is not None,
+            emoji=query.emoji,
+            corrections=query.corrections,
+            ignored=query.ignored,
+        )
 
-    def _feedback_shaped(self, draw: Callable[[int], list[tuple[int, float]]], n: int,
-                         liked_ids: Sequence[str], disliked_ids: Sequence[str],
-                         cluster: int | None) -> list[tuple[int, float]]:
+    def _feedback_shaped(
+        self,
+        draw: Callable[[int], list[tuple[int, float]]],
+        n: int,
+        liked_ids: Sequence[str],
+        disliked_ids: Sequence[str],
+        cluster: int | None,
+    ) -> list[tuple[int, float]]:
         """``draw(n)``; with 👍/👎 that can matter, a pool three times as large re-ranked by them.
 
         Only rated songs of ``cluster`` (of any mood when None) count: songs of another
@@ -547,17 +616,21 @@ class Engine:
         order = sorted(counts, key=lambda c: (-counts[c], float(misfit[c]), c))
         return tuple((self.moods[c], counts[c]) for c in order)
 
-    def _no_word_results(self, query: MoodQuery, targets: Sequence[Target], *,
-                         narrowed: bool) -> NoResultsError:
+    def _no_word_results(
+        self, query: MoodQuery, targets: Sequence[Target], *, narrowed: bool
+    ) -> NoResultsError:
         what = f"songs for “{query.text}”"
         if targets:
             wording = describe_targets(targets)
             mask = self.recommender.target_rows_mask(targets)
             if mask is None or not narrowed or not mask.any():
-                return NoResultsError(f"no {what} with {wording}; widen the range",
-                                      ("widen the range", "drop a target"))
-            return NoResultsError(f"no more {what} with {wording}: you have seen them all; "
-                                  "widen the range", ("widen the range", "drop a target"))
+                return NoResultsError(
+                    f"no {what} with {wording}; widen the range", ("widen the range", "drop a target")
+                )
+            return NoResultsError(
+                f"no more {what} with {wording}: you have seen them all; widen the range",
+                ("widen the range", "drop a target"),
+            )
         return NoResultsError(f"no more {what}: you have seen them all", ("try another mood",))
 
     # -- moods -----------------------------------------------------------------------------------
@@ -596,8 +669,10 @@ class Engine:
             return query.cluster
         aims = self.word_search.usable(query.aims)
         if not aims:
-            raise UnknownMoodError(f"this catalog has none of the features “{query.text}” is about",
-                                   self.mood_words.suggest(query.text))
+            raise UnknownMoodError(
+                f"this catalog has none of the features “{query.text}” is about",
+                self.mood_words.suggest(query.text),
+            )
         # the cluster most of the word's best-fitting songs are in (what vibe calls its main mood)
         best = self.word_search.ranked(aims)[0][:50]
         counts = np.bincount(self.model.labels_[best], minlength=len(self.moods))
@@ -639,15 +714,24 @@ class Engine:
         stem = last if head else p
         for w in words.vocabulary:  # canonical words first, in vocabulary order
             if not stem or fold(w.word).startswith(stem):
-                add(f"{lead}{w.emoji} {w.word} — {describe_aims(w.aims, 3)}" if not lead
-                    else f"{lead}{w.word}", lead + w.word)
+                add(
+                    f"{lead}{w.emoji} {w.word} — {describe_aims(w.aims, 3)}"
+                    if not lead
+                    else f"{lead}{w.word}",
+                    lead + w.word,
+                )
         if stem:
             for form, w in words.display_forms.items():  # then aliases: "hip hop → rap"
                 if form.startswith(stem):
                     add(f"{lead}{form} → {w.word}", lead + w.word)
             if not out:
-                for form, _score, _ in process.extract(stem, list(words.display_forms), scorer=fuzz.ratio,
-                                                       score_cutoff=MOOD_FUZZY_CUTOFF, limit=limit):
+                for form, _score, _ in process.extract(
+                    stem,
+                    list(words.display_forms),
+                    scorer=fuzz.ratio,
+                    score_cutoff=MOOD_FUZZY_CUTOFF,
+                    limit=limit,
+                ):
                     w = words.display_forms[form]
                     add(f"{lead}{form} → {w.word}" if form != w.word else f"{lead}{w.word}", lead + w.word)
         return out
@@ -655,8 +739,12 @@ class Engine:
     @_guard
     def complete_song(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
         """Autocomplete choices (label shown, song id) for a song option."""
-        return [(s.label, s.value) for s in self.resolver.complete(
-            prefix if isinstance(prefix, str) else "", _clamp_int(limit, 1, MAX_PICKS, MAX_PICKS))]
+        return [
+            (s.label, s.value)
+            for s in self.resolver.complete(
+                prefix if isinstance(prefix, str) else "", _clamp_int(limit, 1, MAX_PICKS, MAX_PICKS)
+            )
+        ]
 
     # -- reports ---------------------------------------------------------------------------------
     @_guard
@@ -673,7 +761,10 @@ class Engine:
         size = int(self.model.sizes_[c])
         validation = self.model.validation_
         return ClusterReport(
-            song=song, mood=song.mood, size=size, share=size / self.n_songs,
+            song=song,
+            mood=song.mood,
+            size=size,
+            share=size / self.n_songs,
             comparison=tuple(self.recommender.compare(song.index)),
             top_genres=tuple((str(g), int(k)) for g, k in validation.top_genres.get(c, [])),
             top_artists=tuple((str(a), int(k)) for a, k in validation.top_artists.get(c, [])),
@@ -694,11 +785,12 @@ class Engine:
         return self.model.summary()
 
     # -- listeners: taste, for you, playlists, friends (engine/taste.py, engine/playlist.py) --
-    def _taste_model(self) -> "TasteModel":
+    def _taste_model(self) -> TasteModel:
         """The taste model, built on first use (it only holds views of the recommender)."""
         model = self.__dict__.get("_taste")
         if model is None:
             from .taste import TasteModel
+
             model = self.__dict__["_taste"] = TasteModel(self.recommender)
         return model
 
@@ -720,27 +812,36 @@ class Engine:
         return list(out)
 
     @_guard
-    def taste_profile(self, liked_ids: Sequence[str] = (), disliked_ids: Sequence[str] = (),
-                      asked_ids: Sequence[str] = ()) -> "TasteProfile":
+    def taste_profile(
+        self, liked_ids: Sequence[str] = (), disliked_ids: Sequence[str] = (), asked_ids: Sequence[str] = ()
+    ) -> TasteProfile:
         """A member's taste from song ids, each list newest first (see engine/taste.py)."""
-        return self._taste_model().profile(self._indices(liked_ids), self._indices(disliked_ids),
-                                           self._indices(asked_ids))
+        return self._taste_model().profile(
+            self._indices(liked_ids), self._indices(disliked_ids), self._indices(asked_ids)
+        )
 
-    def _shape(self, found: list[tuple[int, float]], liked_ids: object, disliked_ids: object,
-               n: int, skip: int = 0) -> list[tuple[int, float]]:
+    def _shape(
+        self, found: list[tuple[int, float]], liked_ids: object, disliked_ids: object, n: int, skip: int = 0
+    ) -> list[tuple[int, float]]:
         """Re-rank a candidate pool by feedback (songs near a 👍 up, near a 👎 down)."""
         liked, disliked = self._indices(liked_ids, 200), self._indices(disliked_ids, 200)
         if not found or not (liked or disliked):
-            return found[skip:skip + n]
+            return found[skip : skip + n]
         adjust = self._taste_model().shaping([i for i, _ in found], liked, disliked)
         ranked = sorted(zip(found, adjust.tolist()), key=lambda t: -(t[0][1] + t[1]))
-        return [pair for pair, _ in ranked][skip:skip + n]
+        return [pair for pair, _ in ranked][skip : skip + n]
 
     @_guard
-    def foryou(self, liked_ids: Sequence[str] = (), n: int = 10, *,
-               disliked_ids: Sequence[str] = (), asked_ids: Sequence[str] = (),
-               exclude_ids: Collection[str] = frozenset(),
-               server: dict[object, tuple[Sequence[str], Sequence[str]]] | None = None) -> "ForYou":
+    def foryou(
+        self,
+        liked_ids: Sequence[str] = (),
+        n: int = 10,
+        *,
+        disliked_ids: Sequence[str] = (),
+        asked_ids: Sequence[str] = (),
+        exclude_ids: Collection[str] = frozenset(),
+        server: dict[object, tuple[Sequence[str], Sequence[str]]] | None = None,
+    ) -> ForYou:
         """Picks for a member from their taste; a varied starter list when there is none.
 
         ``server`` maps other members of the server to (liked ids, disliked ids): their
@@ -748,8 +849,9 @@ class Engine:
         """
         n = _clamp_int(n, 1, MAX_PICKS, 10)
         taste = self._taste_model()
-        profile = taste.profile(self._indices(liked_ids), self._indices(disliked_ids),
-                                self._indices(asked_ids))
+        profile = taste.profile(
+            self._indices(liked_ids), self._indices(disliked_ids), self._indices(asked_ids)
+        )
         excluded = self._indices(_id_set(exclude_ids), 50_000)
         if profile.empty:
             found = taste.starter(n, set(excluded) | set(profile.negatives.tolist()))
@@ -759,14 +861,19 @@ class Engine:
         collab: dict[int, float] = {}
         evidence = 0.0
         if server:
-            others = {m: (self._indices(l, 2_000), self._indices(d, 2_000))
-                      for m, (l, d) in list(server.items())[:5_000]}
+            others = {
+                m: (self._indices(l, 2_000), self._indices(d, 2_000))
+                for m, (l, d) in list(server.items())[:5_000]
+            }
             from .taste import collaborative
+
             collab, evidence = collaborative(profile.anchors.tolist(), others)
         scored = taste.foryou(profile, n, exclude=excluded, collab=collab, evidence=evidence)
         if not scored:
-            raise NoResultsError("no new songs left for your taste: you have seen them all",
-                                 ("rate a few more songs", "vibe chill"))
+            raise NoResultsError(
+                "no new songs left for your taste: you have seen them all",
+                ("rate a few more songs", "vibe chill"),
+            )
         songs = self._songs([p.index for p in scored])
         rated_up = set(self._indices(liked_ids))
         picks = []
@@ -781,8 +888,9 @@ class Engine:
             if p.collab >= 0.3:
                 why = f"liked by members with your taste · {why}"
             picks.append(Pick(song, max(0.0, min(1.0, p.score)), _one_line(why, 90)))
-        return ForYou(picks=tuple(picks), starter=False, hybrid=evidence > 0 and bool(collab),
-                      profile=profile)
+        return ForYou(
+            picks=tuple(picks), starter=False, hybrid=evidence > 0 and bool(collab), profile=profile
+        )
 
     @_guard
     def resolve_titles(self, text: str, limit: int = 20) -> tuple[list[Song], list[str]]:
@@ -807,16 +915,25 @@ class Engine:
         return found, missing
 
     @_guard
-    def playlist(self, query: str, n: int = 15, *, liked_ids: Sequence[str] = (),
-                 disliked_ids: Sequence[str] = (), asked_ids: Sequence[str] = (),
-                 exclude_ids: Collection[str] = frozenset()) -> "Playlist":
+    def playlist(
+        self,
+        query: str,
+        n: int = 15,
+        *,
+        liked_ids: Sequence[str] = (),
+        disliked_ids: Sequence[str] = (),
+        asked_ids: Sequence[str] = (),
+        exclude_ids: Collection[str] = frozenset(),
+    ) -> Playlist:
         """A smooth playlist of ``n`` songs (1..50) from a song, a mood word, ``foryou`` or a
         journey ``a -> b``; no artist twice in a row, at most two per artist, no 👎 song."""
         from .playlist import DEFAULT_LENGTH, MAX_LENGTH, mean_step, order_smoothly
 
         if not isinstance(query, str) or not query.strip():
-            raise EngineError("say what the playlist starts from: a song, a mood, foryou, or a -> b",
-                               ("la java", "chill", "foryou", "la java -> in the end"))
+            raise EngineError(
+                "say what the playlist starts from: a song, a mood, foryou, or a -> b",
+                ("la java", "chill", "foryou", "la java -> in the end"),
+            )
         n = _clamp_int(n, 2, MAX_LENGTH, DEFAULT_LENGTH)
         text = _one_line(query, MAX_QUERY_CHARS * 2)
         banned = set(self._indices(disliked_ids)) | set(self._indices(exclude_ids, 50_000))
@@ -825,19 +942,23 @@ class Engine:
         fix_last = False
         if len(parts) >= 2:
             if len(parts) > 2 or not parts[0] or not parts[1]:
-                raise EngineError("a journey goes between two songs: first -> last",
-                                   ("la java -> in the end",))
+                raise EngineError(
+                    "a journey goes between two songs: first -> last", ("la java -> in the end",)
+                )
             a, b = self.find_song(parts[0]), self.find_song(parts[1])
             if a.index == b.index:
                 raise EngineError("a journey needs two different songs", ("la java -> in the end",))
             chosen = self._journey(a.index, b.index, n, banned)
             kind, title, fix_last = "journey", f"{a.name} → {b.name}", True
         elif fold(text) in {"foryou", "for you", "me", "my taste", "mine"}:
-            profile = taste.profile(self._indices(liked_ids), self._indices(disliked_ids),
-                                    self._indices(asked_ids))
+            profile = taste.profile(
+                self._indices(liked_ids), self._indices(disliked_ids), self._indices(asked_ids)
+            )
             if profile.empty:
-                raise NoResultsError("a foryou playlist needs some 👍 first",
-                                     ("like a few songs", "foryou start la java, in the end"))
+                raise NoResultsError(
+                    "a foryou playlist needs some 👍 first",
+                    ("like a few songs", "foryou start la java, in the end"),
+                )
             picks = taste.foryou(profile, n, exclude=banned, per_artist=2)
             chosen = [p.index for p in picks]
             kind, title = "foryou", "For you"
@@ -845,18 +966,23 @@ class Engine:
             mood = self._playlist_mood(text)
             if mood is not None:
                 rng = np.random.default_rng(abs(hash((text, n))) % 2**32)
-                found = self.recommender.vibe(mood.cluster, 3 * n, rng=rng, per_artist=2,
-                                              exclude_ids=[self.table.ids[i] for i in banned])
+                found = self.recommender.vibe(
+                    mood.cluster,
+                    3 * n,
+                    rng=rng,
+                    per_artist=2,
+                    exclude_ids=[self.table.ids[i] for i in banned],
+                )
                 found = self._shape(found, liked_ids, disliked_ids, 3 * n)
                 chosen = _cap_artists([i for i, _ in found], self.recommender.artist_code_, n)
                 kind, title = "mood", f"{mood.emoji} {mood.label}"
             else:
                 seed = self.find_song(text)
-                found = self.recommender.recommend(seed.index, 3 * n, per_artist=2,
-                                                   exclude_ids=[self.table.ids[i] for i in banned])
+                found = self.recommender.recommend(
+                    seed.index, 3 * n, per_artist=2, exclude_ids=[self.table.ids[i] for i in banned]
+                )
                 found = self._shape(found, liked_ids, disliked_ids, 3 * n)
-                chosen = _cap_artists([seed.index] + [i for i, _ in found],
-                                      self.recommender.artist_code_, n)
+                chosen = _cap_artists([seed.index] + [i for i, _ in found], self.recommender.artist_code_, n)
                 kind, title = "song", f"Like {seed.name}"
         if len(chosen) < 2:
             raise NoResultsError("not enough songs for a playlist there", ("try another song or mood",))
@@ -864,8 +990,13 @@ class Engine:
         order = order_smoothly(z, self.recommender.artist_code_[chosen].tolist(), fix_last=fix_last)
         ordered = [chosen[i] for i in order]
         zo = z[order]
-        return Playlist(title=title, kind=kind, query=text, songs=tuple(self._songs(ordered)),
-                        mean_step=mean_step(zo, list(range(len(ordered)))))
+        return Playlist(
+            title=title,
+            kind=kind,
+            query=text,
+            songs=tuple(self._songs(ordered)),
+            mean_step=mean_step(zo, list(range(len(ordered)))),
+        )
 
     def _playlist_mood(self, text: str) -> Mood | None:
         """The mood a playlist text means, if it is mood words rather than a song title:
@@ -877,6 +1008,7 @@ class Engine:
             if form in names:
                 return names[form]
         from .moods import ARCHETYPES
+
         for arch in ARCHETYPES:
             if any(w in arch.synonyms or w == arch.key for w in tokens):
                 feats = list(self.recommender.features)
@@ -896,10 +1028,11 @@ class Engine:
         t = np.linspace(0.0, 1.0, n)[:, None].astype(np.float32)
         targets = (1 - t) * zall[a] + t * zall[b]
         from .taste import single_threaded_blas
+
         with single_threaded_blas():
-            d = sq[None, :] - 2 * (targets @ zall_t)     # + |target|^2, constant per row
+            d = sq[None, :] - 2 * (targets @ zall_t)  # + |target|^2, constant per row
         k = min(40, zall.shape[0] - 1)
-        near = np.argpartition(d, k, axis=1)[:, :k + 1]
+        near = np.argpartition(d, k, axis=1)[:, : k + 1]
         groups, artists = rec.group_, rec.artist_code_
         used = {int(groups[a]), int(groups[b])}
         counts = {int(artists[a]): 1}
@@ -919,33 +1052,51 @@ class Engine:
         return out
 
     @_guard
-    def playlist_files(self, playlist: "Playlist") -> dict[str, str]:
+    def playlist_files(self, playlist: Playlist) -> dict[str, str]:
         """The playlist as ``.m3u`` and ``.csv`` text, keyed by a safe file name."""
         from .playlist import PlaylistSong, to_csv, to_m3u
 
-        rows = [PlaylistSong(s.id, s.name, s.artist, int(round(s.features.get("duration_ms", 0) / 1000))
-                             if math.isfinite(s.features.get("duration_ms", 0)) else 0, s.features)
-                for s in playlist.songs]
+        rows = [
+            PlaylistSong(
+                s.id,
+                s.name,
+                s.artist,
+                int(round(s.features.get("duration_ms", 0) / 1000))
+                if math.isfinite(s.features.get("duration_ms", 0))
+                else 0,
+                s.features,
+            )
+            for s in playlist.songs
+        ]
         stem = re.sub(r"[^a-z0-9]+", "-", fold(playlist.title)).strip("-")[:40] or "playlist"
-        return {f"clusterfy-{stem}.m3u": to_m3u(playlist.title, rows),
-                f"clusterfy-{stem}.csv": to_csv(rows)}
+        return {f"clusterfy-{stem}.m3u": to_m3u(playlist.title, rows), f"clusterfy-{stem}.csv": to_csv(rows)}
 
     @_guard
-    def taste_match(self, a: tuple[Sequence[str], Sequence[str]],
-                    b: tuple[Sequence[str], Sequence[str]]) -> "TasteMatch":
+    def taste_match(
+        self, a: tuple[Sequence[str], Sequence[str]], b: tuple[Sequence[str], Sequence[str]]
+    ) -> TasteMatch:
         """How alike two members' tastes are; each is (liked ids, disliked ids), newest first."""
         taste = self._taste_model()
         pa = taste.profile(self._indices(a[0]), self._indices(a[1]))
         pb = taste.profile(self._indices(b[0]), self._indices(b[1]))
-        shared = tuple(self.moods[c] for c in np.argsort(-np.minimum(pa.mood_share, pb.mood_share)).tolist()
-                       if pa.mood_share[c] >= 0.15 and pb.mood_share[c] >= 0.15)
+        shared = tuple(
+            self.moods[c]
+            for c in np.argsort(-np.minimum(pa.mood_share, pb.mood_share)).tolist()
+            if pa.mood_share[c] >= 0.15 and pb.mood_share[c] >= 0.15
+        )
         pairs = tuple((self._song(i), self._song(j)) for i, j in taste.bridges(pa, pb, 3))
-        return TasteMatch(score=taste.compare(pa, pb), shared_moods=shared, bridges=pairs,
-                          empty=pa.empty or pb.empty)
+        return TasteMatch(
+            score=taste.compare(pa, pb), shared_moods=shared, bridges=pairs, empty=pa.empty or pb.empty
+        )
 
     @_guard
-    def blend(self, members: Sequence[tuple[Sequence[str], Sequence[str]]], n: int = 10, *,
-              exclude_ids: Collection[str] = frozenset()) -> list[tuple[Pick, tuple[int, ...]]]:
+    def blend(
+        self,
+        members: Sequence[tuple[Sequence[str], Sequence[str]]],
+        n: int = 10,
+        *,
+        exclude_ids: Collection[str] = frozenset(),
+    ) -> list[tuple[Pick, tuple[int, ...]]]:
         """One list in the middle of several tastes: picks and, for each, the positions of
         the members whose taste it comes from."""
         n = _clamp_int(n, 1, MAX_PICKS, 10)
@@ -974,7 +1125,7 @@ class Playlist:
     """An ordered playlist; ``mean_step`` is the mean feature distance between neighbours."""
 
     title: str
-    kind: str      # song | mood | foryou | journey
+    kind: str  # song | mood | foryou | journey
     query: str
     songs: tuple[Song, ...]
     mean_step: float
@@ -1035,8 +1186,24 @@ def _one_line(text: str, limit: int) -> str:
 
 
 __all__ = [
-    "AmbiguousSongError", "ClusterReport", "Engine", "EngineError", "InvalidTargetsError",
-    "NoMatchError", "NoResultsError", "Pick", "Recommendation", "Song", "UnknownMoodError",
-    "VibeResult", "MoodQuery", "Candidate", "FeatureComparison", "Resolution", "Target",
-    "ForYou", "Playlist", "TasteMatch",
+    "AmbiguousSongError",
+    "ClusterReport",
+    "Engine",
+    "EngineError",
+    "InvalidTargetsError",
+    "NoMatchError",
+    "NoResultsError",
+    "Pick",
+    "Recommendation",
+    "Song",
+    "UnknownMoodError",
+    "VibeResult",
+    "MoodQuery",
+    "Candidate",
+    "FeatureComparison",
+    "Resolution",
+    "Target",
+    "ForYou",
+    "Playlist",
+    "TasteMatch",
 ]

@@ -62,8 +62,13 @@ def text_column(songs: pd.DataFrame, column: str) -> pd.Series:
     """A text column with missing values as "" (Arrow-backed stays Arrow-backed: fast)."""
     col = songs[column].reset_index(drop=True)
     if pd.api.types.infer_dtype(col, skipna=False) != "string":
-        col = col.map(lambda v: v if isinstance(v, str) else ("" if v is None or v is pd.NA
-                      or (isinstance(v, float) and v != v) else str(v)))
+        col = col.map(
+            lambda v: (
+                v
+                if isinstance(v, str)
+                else ("" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v))
+            )
+        )
     return col.fillna("")
 
 
@@ -107,23 +112,40 @@ class SongTable:
         ids = text_column(songs, "id").tolist()
         names = text_column(songs, "name").tolist()
         artists = text_column(songs, "artist").tolist()
-        genres = ([tuple(g) if isinstance(g, (tuple, list)) else () for g in songs["genres"].tolist()]
-                  if "genres" in songs else [()] * n)
+        genres = (
+            [tuple(g) if isinstance(g, (tuple, list)) else () for g in songs["genres"].tolist()]
+            if "genres" in songs
+            else [()] * n
+        )
         if clusters is not None:
             clusters = np.asarray(clusters)
             if clusters.shape != (n,):
-                raise ValueError(f"{clusters.shape[0] if clusters.ndim else 0} cluster labels "
-                                 f"for {n} songs")
-        numbers = np.column_stack([
-            clusters.astype(np.float64) if clusters is not None else np.full(n, np.nan),
-            float_column(songs, "year"), float_column(songs, "popularity"),
-        ]) if n else np.empty((0, 3), dtype=np.float64)
+                raise ValueError(f"{clusters.shape[0] if clusters.ndim else 0} cluster labels for {n} songs")
+        numbers = (
+            np.column_stack(
+                [
+                    clusters.astype(np.float64) if clusters is not None else np.full(n, np.nan),
+                    float_column(songs, "year"),
+                    float_column(songs, "popularity"),
+                ]
+            )
+            if n
+            else np.empty((0, 3), dtype=np.float64)
+        )
         row_of_id = dict(zip(reversed(ids), range(n - 1, -1, -1)))
-        return cls(ids=ids, names=names, artists=artists, genres=genres, numbers=numbers,
-                   row_of_id=row_of_id, clusters=clusters, songs=songs)
+        return cls(
+            ids=ids,
+            names=names,
+            artists=artists,
+            genres=genres,
+            numbers=numbers,
+            row_of_id=row_of_id,
+            clusters=clusters,
+            songs=songs,
+        )
 
     @classmethod
-    def from_model(cls, model) -> SongTable:  # noqa: ANN001 - MoodModel (import cycle)
+    def from_model(cls, model) -> SongTable:
         """The table of a fitted model's songs, with their clusters."""
         return cls.from_songs(model.songs_, model.labels_)
 
@@ -151,8 +173,12 @@ class SongTable:
         col = self.songs["artists"].tolist() if self.songs is not None and "artists" in self.songs else None
         if col is None:
             return [tuple(a.split(", ")) if a else () for a in self.artists]
-        return [tuple(str(p) for p in c) if isinstance(c, (tuple, list)) and c
-                else (tuple(a.split(", ")) if a else ()) for c, a in zip(col, self.artists)]
+        return [
+            tuple(str(p) for p in c)
+            if isinstance(c, (tuple, list)) and c
+            else (tuple(a.split(", ")) if a else ())
+            for c, a in zip(col, self.artists)
+        ]
 
     def year_of(self, row: int) -> int | None:
         """The song's release year, None when unknown."""
@@ -164,5 +190,12 @@ class SongTable:
         return song_label(self.names[row] or "?", self.artists[row] or "?", self.year_of(row), limit)
 
 
-__all__ = ["LABEL_SEPARATOR", "SongTable", "float_column", "song_label", "text_column",
-           "truncate_utf16", "utf16_len"]
+__all__ = [
+    "LABEL_SEPARATOR",
+    "SongTable",
+    "float_column",
+    "song_label",
+    "text_column",
+    "truncate_utf16",
+    "utf16_len",
+]

@@ -68,9 +68,9 @@ SHAPE_PUSH = 0.10
 class TasteProfile:
     """What a member likes, as weighted anchor songs (indices), and what they dislike."""
 
-    anchors: np.ndarray          # song indices, heaviest first
-    weights: np.ndarray          # float64, same length
-    negatives: np.ndarray        # song indices of 👎
+    anchors: np.ndarray  # song indices, heaviest first
+    weights: np.ndarray  # float64, same length
+    negatives: np.ndarray  # song indices of 👎
     negative_weights: np.ndarray
     #: Share of the liked weight per mood cluster (sums to 1 when there are anchors).
     mood_share: np.ndarray
@@ -89,8 +89,8 @@ class ScoredPick:
 
     index: int
     score: float
-    because: int        # song index of the closest liked song (-1: none)
-    collab: float       # 0..1 share of the score that came from co-likes
+    because: int  # song index of the closest liked song (-1: none)
+    collab: float  # 0..1 share of the score that came from co-likes
     members: tuple[int, ...] = ()  # blend: which members (positions) it comes from
 
 
@@ -150,8 +150,9 @@ class TasteModel:
         return self.vectors(a) @ self.vectors(b).T
 
     # -- profiles -------------------------------------------------------------------
-    def profile(self, liked: Sequence[int], disliked: Sequence[int] = (),
-                asked: Sequence[int] = ()) -> TasteProfile:
+    def profile(
+        self, liked: Sequence[int], disliked: Sequence[int] = (), asked: Sequence[int] = ()
+    ) -> TasteProfile:
         """A profile from song indices, each list newest first.
 
         A song both liked and asked about counts once, as a like; a disliked song is
@@ -178,13 +179,14 @@ class TasteModel:
         neg_w = _recency(neg.shape[0]) * DISLIKE_WEIGHT
         return TasteProfile(anchors, weights, neg, neg_w, share, len(liked), len(asked), len(bad))
 
-    def kernel_scores(self, profile: TasteProfile, candidates: np.ndarray,
-                      *, negatives: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    def kernel_scores(
+        self, profile: TasteProfile, candidates: np.ndarray, *, negatives: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Audio score (0..1, minus the dislike term) of each candidate and its closest anchor."""
         if profile.empty or candidates.shape[0] == 0:
             return np.zeros(candidates.shape[0]), np.full(candidates.shape[0], -1, dtype=np.int64)
         cv = self.vectors(candidates)
-        sims = self.vectors(profile.anchors) @ cv.T                     # (P, C)
+        sims = self.vectors(profile.anchors) @ cv.T  # (P, C)
         kern = np.exp((sims.astype(np.float64) - 1.0) / TAU) * profile.weights[:, None]
         score = kern.sum(axis=0) / profile.weights.sum()
         because = profile.anchors[np.argmax(kern, axis=0)]
@@ -195,8 +197,9 @@ class TasteModel:
         return score, because
 
     # -- candidate pools ----------------------------------------------------------------
-    def _cluster_pool(self, cluster: int, anchor_vectors: np.ndarray, size: int,
-                      banned_rows: np.ndarray) -> np.ndarray:
+    def _cluster_pool(
+        self, cluster: int, anchor_vectors: np.ndarray, size: int, banned_rows: np.ndarray
+    ) -> np.ndarray:
         """Song indices of the ``size`` songs of a cluster nearest to any anchor."""
         block = self.rec._vectors_t[cluster]
         start = int(self.bounds[cluster])
@@ -217,9 +220,16 @@ class TasteModel:
         return self.row_of[idx] if idx.size else idx, groups
 
     # -- for you ----------------------------------------------------------------------
-    def foryou(self, profile: TasteProfile, n: int, *, exclude: Collection[int] = (),
-               collab: Mapping[int, float] | None = None, evidence: float = 0.0,
-               per_artist: int = FORYOU_PER_ARTIST) -> list[ScoredPick]:
+    def foryou(
+        self,
+        profile: TasteProfile,
+        n: int,
+        *,
+        exclude: Collection[int] = (),
+        collab: Mapping[int, float] | None = None,
+        evidence: float = 0.0,
+        per_artist: int = FORYOU_PER_ARTIST,
+    ) -> list[ScoredPick]:
         """``n`` picks for a profile, spread over its moods in proportion to its likes.
 
         Never an excluded song (nor a copy of one: same title and artist), never an
@@ -229,7 +239,9 @@ class TasteModel:
         if profile.empty:
             return []
         n = max(1, int(n))
-        banned = set(int(i) for i in exclude) | set(profile.anchors.tolist()) | set(profile.negatives.tolist())
+        banned = (
+            set(int(i) for i in exclude) | set(profile.anchors.tolist()) | set(profile.negatives.tolist())
+        )
         banned_rows, banned_groups = self._banned(banned)
         slots = _largest_remainder(profile.mood_share, n)
         anchor_labels = self.labels[profile.anchors]
@@ -238,38 +250,63 @@ class TasteModel:
         ranked: list[list[ScoredPick]] = []
         with single_threaded_blas():
             for c in range(self.k):
-                ranked.append(self._mood_ranking(c, profile, int(slots[c]), anchor_labels, banned,
-                                                 banned_rows, collab, lam))
+                ranked.append(
+                    self._mood_ranking(
+                        c, profile, int(slots[c]), anchor_labels, banned, banned_rows, collab, lam
+                    )
+                )
         return self._deal(ranked, slots, n, banned_groups, per_artist)
 
-    def _mood_ranking(self, c: int, profile: TasteProfile, want: int, anchor_labels: np.ndarray,
-                      banned: set[int], banned_rows: np.ndarray, collab: dict[int, float],
-                      lam: float) -> list[ScoredPick]:
+    def _mood_ranking(
+        self,
+        c: int,
+        profile: TasteProfile,
+        want: int,
+        anchor_labels: np.ndarray,
+        banned: set[int],
+        banned_rows: np.ndarray,
+        collab: dict[int, float],
+        lam: float,
+    ) -> list[ScoredPick]:
         """One mood's candidates, best first (audio kernel plus the co-like share)."""
         if profile.mood_share[c] <= 0:
             return []
         # the pool of a mood comes from that mood's own heaviest anchors
         anchor_vectors = self.vectors(profile.anchors[anchor_labels == c][:POOL_ANCHORS])
-        pool = self._cluster_pool(c, anchor_vectors, max(MIN_POOL, POOL_PER_PICK * max(want, 1)),
-                                  banned_rows)
+        pool = self._cluster_pool(c, anchor_vectors, max(MIN_POOL, POOL_PER_PICK * max(want, 1)), banned_rows)
         if collab and lam > 0:
             extra = [i for i in collab if int(self.labels[i]) == c and i not in banned]
             if extra:
                 pool = np.unique(np.concatenate([pool, np.asarray(extra, dtype=np.int64)]))
         audio, because = self.kernel_scores(profile, pool)
-        cf = np.asarray([collab.get(int(i), 0.0) for i in pool.tolist()]) if collab and lam > 0 \
+        cf = (
+            np.asarray([collab.get(int(i), 0.0) for i in pool.tolist()])
+            if collab and lam > 0
             else np.zeros(pool.shape[0])
+        )
         total = audio + lam * cf
         # the walk rarely reads past a few times what it takes (copies, capped artists)
         keep = min(total.shape[0], max(64, 8 * want))
         top = np.argpartition(-total, keep - 1)[:keep] if keep < total.shape[0] else np.arange(keep)
         order = top[np.argsort(-total[top], kind="stable")]
-        return [ScoredPick(int(pool[j]), float(total[j]), int(because[j]),
-                           float(lam * cf[j] / total[j]) if total[j] > 0 else 0.0)
-                for j in order.tolist()]
+        return [
+            ScoredPick(
+                int(pool[j]),
+                float(total[j]),
+                int(because[j]),
+                float(lam * cf[j] / total[j]) if total[j] > 0 else 0.0,
+            )
+            for j in order.tolist()
+        ]
 
-    def _deal(self, ranked: list[list[ScoredPick]], slots: np.ndarray, n: int,
-              banned_groups: set[int], per_artist: int) -> list[ScoredPick]:
+    def _deal(
+        self,
+        ranked: list[list[ScoredPick]],
+        slots: np.ndarray,
+        n: int,
+        banned_groups: set[int],
+        per_artist: int,
+    ) -> list[ScoredPick]:
         """Take each mood's share from its ranking (no copies, an artist cap); spill what a
         mood cannot fill to the others; best first overall."""
         groups, artists = self.rec.group_, self.rec.artist_code_
@@ -332,8 +369,7 @@ class TasteModel:
         return out
 
     # -- feedback shaping ----------------------------------------------------------------
-    def shaping(self, candidates: Sequence[int], liked: Sequence[int],
-                disliked: Sequence[int]) -> np.ndarray:
+    def shaping(self, candidates: Sequence[int], liked: Sequence[int], disliked: Sequence[int]) -> np.ndarray:
         """Score adjustment per candidate: + when close to a liked song, - when close to a
         disliked one (the closest rated song of each kind counts)."""
         cand = np.asarray(candidates, dtype=np.int64)
@@ -359,10 +395,11 @@ class TasteModel:
         ab = float(np.average(s.max(axis=1), weights=a.weights))
         ba = float(np.average(s.max(axis=0), weights=b.weights))
         closeness = max(0.0, (ab + ba) / 2)
-        return max(0.0, min(1.0, 0.5 * mix + 0.5 * closeness ** 2))
+        return max(0.0, min(1.0, 0.5 * mix + 0.5 * closeness**2))
 
-    def blend(self, profiles: Sequence[TasteProfile], n: int, *,
-              exclude: Collection[int] = (), per_artist: int = 2) -> list[ScoredPick]:
+    def blend(
+        self, profiles: Sequence[TasteProfile], n: int, *, exclude: Collection[int] = (), per_artist: int = 2
+    ) -> list[ScoredPick]:
         """Songs in the middle of several tastes: each member's own top candidates pooled,
         scored by every member (normalised), ranked by the mean minus the spread, so a
         song one member loves and another would skip ranks below one all like."""
@@ -372,8 +409,13 @@ class TasteModel:
         banned = set(int(i) for i in exclude)
         for p in live:
             banned |= set(p.anchors.tolist()) | set(p.negatives.tolist())
-        pools = [np.asarray([q.index for q in self.foryou(p, max(3 * n, 30), exclude=banned, per_artist=0)],
-                            dtype=np.int64) for p in live]
+        pools = [
+            np.asarray(
+                [q.index for q in self.foryou(p, max(3 * n, 30), exclude=banned, per_artist=0)],
+                dtype=np.int64,
+            )
+            for p in live
+        ]
         pool = np.unique(np.concatenate(pools)) if pools else np.empty(0, dtype=np.int64)
         if pool.size == 0:
             return []
@@ -427,8 +469,10 @@ class TasteModel:
         return out
 
 
-def collaborative(liked: Iterable[int], others: Mapping[object, tuple[Collection[int], Collection[int]]],
-                  ) -> tuple[dict[int, float], float]:
+def collaborative(
+    liked: Iterable[int],
+    others: Mapping[object, tuple[Collection[int], Collection[int]]],
+) -> tuple[dict[int, float], float]:
     """Co-like scores from other members' ratings: song index -> 0..1, and the evidence 0..1.
 
     ``others`` maps a member to (their liked indices, their disliked indices). A member

@@ -16,9 +16,7 @@ _VERSION_WORDS = (
     r"instrumental|bonus|deluxe|original|take|mono version|from\s"
 )
 #: "(Live)", "[Remastered 2011]", "(feat. X)", "(From 'Movie')" ...
-_BRACKETED_TAG = re.compile(
-    r"\s*[\(\[][^\)\]]*\b(?:" + _VERSION_WORDS + r")[^\)\]]*[\)\]]", re.IGNORECASE
-)
+_BRACKETED_TAG = re.compile(r"\s*[\(\[][^\)\]]*\b(?:" + _VERSION_WORDS + r")[^\)\]]*[\)\]]", re.IGNORECASE)
 #: " - Remastered 2011", " - Live at Wembley", " - 2009 Remaster", " - Mono"
 _DASH_TAG = re.compile(
     r"\s+[-–—]\s+(?:[^-–—]*\b(?:remaster(?:ed)?|live|version|mono|stereo|mix|edit|"
@@ -79,8 +77,7 @@ def fold(text: str) -> str:
             base = ch
         kept.append(ch)
     folded = unicodedata.normalize("NFC", "".join(kept)).casefold().translate(_FOLD_EXTRA)
-    words = "".join(ch if ch.isalnum() or unicodedata.category(ch).startswith("M") else " "
-                    for ch in folded)
+    words = "".join(ch if ch.isalnum() or unicodedata.category(ch).startswith("M") else " " for ch in folded)
     return " ".join(words.split())
 
 

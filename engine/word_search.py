@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .features import FEATURE_LABELS
+from .filters import Target
 from .moods import format_feature
 from .reasons import MAX_REASON_CHARS
 from .recommend import Recommender
-from .filters import Target
 from .vocabulary import VOCABULARY, Aim, VocabWord
 
 if TYPE_CHECKING:
@@ -107,8 +107,9 @@ class WordSearch:
         idx = top if rows is None else rows[top]
         return idx.astype(np.int64), misfit[top].astype(np.float64)
 
-    def _sources(self, aims: Mapping[str, Aim], targets: Sequence[Target],
-                 cluster: int | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    def _sources(
+        self, aims: Mapping[str, Aim], targets: Sequence[Target], cluster: int | None
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Ranked (indices, misfits) lists to walk: the cached pool, then everything."""
         song_mask = self.rec.song_mask(targets)
         if song_mask is None:
@@ -125,9 +126,15 @@ class WordSearch:
         n = self.rec.n_songs if rows is None else rows.shape[0]
         yield self._rank(self.misfit(aims, rows), n, rows)
 
-    def _tiers(self, aims: Mapping[str, Aim], targets: Sequence[Target], tier_size: int,
-               excl_idx: set[int], excl_groups: set[int],
-               cluster: int | None) -> Iterator[tuple[list[int], list[float]]]:
+    def _tiers(
+        self,
+        aims: Mapping[str, Aim],
+        targets: Sequence[Target],
+        tier_size: int,
+        excl_idx: set[int],
+        excl_groups: set[int],
+        cluster: int | None,
+    ) -> Iterator[tuple[list[int], list[float]]]:
         """Eligible songs, best-fitting first, in tiers of ``tier_size`` (index list, misfit list)."""
         seen_groups = set(excl_groups)
         seen_idx: set[int] = set()
@@ -137,7 +144,7 @@ class WordSearch:
         for idx, mis in self._sources(aims, targets, cluster):
             lo, chunk = 0, tier_size + 16
             while lo < idx.shape[0]:  # in growing chunks: a request reads a short head only
-                part, part_mis = idx[lo:lo + chunk], mis[lo:lo + chunk]
+                part, part_mis = idx[lo : lo + chunk], mis[lo : lo + chunk]
                 lo, chunk = lo + chunk, chunk * 4
                 for i, g, m in zip(part.tolist(), group[part].tolist(), part_mis.tolist()):
                     if i in excl_idx or g in seen_groups or i in seen_idx:
@@ -202,8 +209,9 @@ class WordSearch:
         checked; only features where the song sits on the target's side of the mean.
         """
         aims = self.usable(aims)
-        order = sorted(((f, a) for f, a in aims.items() if a.direction),
-                       key=lambda fa: (-fa[1].weight, -abs(fa[1].z)))
+        order = sorted(
+            ((f, a) for f, a in aims.items() if a.direction), key=lambda fa: (-fa[1].weight, -abs(fa[1].z))
+        )
         if not len(indices):
             return []
         raw_rows = self.rec.X_[np.asarray(indices, dtype=np.int64)]
@@ -224,7 +232,9 @@ class WordSearch:
             while len(text) > MAX_REASON_CHARS and len(words) > 1:
                 words.pop()
                 text = ", ".join(words)
-            out.append(text if words and len(text) <= MAX_REASON_CHARS else "close to this mood's sound overall")
+            out.append(
+                text if words and len(text) <= MAX_REASON_CHARS else "close to this mood's sound overall"
+            )
         return out
 
     def centroid_misfit(self, aims: Mapping[str, Aim]) -> np.ndarray:
@@ -253,9 +263,9 @@ class WordSearch:
         return total / wsum if wsum else total
 
 
-
-def _misfit(zt: np.ndarray, col: Mapping[str, int], aims: Mapping[str, Aim],
-            rows: np.ndarray | None = None) -> np.ndarray:
+def _misfit(
+    zt: np.ndarray, col: Mapping[str, int], aims: Mapping[str, Aim], rows: np.ndarray | None = None
+) -> np.ndarray:
     """Weighted mean squared distance to the target of each column of ``zt`` (features × songs).
 
     In place on float32 scratch arrays: a target costs a few passes over one row per feature.
@@ -283,8 +293,9 @@ def _misfit(zt: np.ndarray, col: Mapping[str, int], aims: Mapping[str, Aim],
     return total
 
 
-def word_points(model: "MoodModel", vocabulary: Sequence[VocabWord] = VOCABULARY,
-                top: int = 50) -> list[tuple[str, float, float]]:
+def word_points(
+    model: MoodModel, vocabulary: Sequence[VocabWord] = VOCABULARY, top: int = 50
+) -> list[tuple[str, float, float]]:
     """Where each word sits on the valence × energy plane of ``model``'s catalog.
 
     The mean valence and energy (file units, 0..1) of the word's ``top`` best-fitting songs:

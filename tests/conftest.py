@@ -27,23 +27,33 @@ from engine.paths import BUNDLED_CATALOG
 
 #: Modules whose tests drive subprocesses (CLI, console, bot start-up, crash recovery),
 #: whole-corpus or load runs: each test costs seconds, so the fast tier leaves them out.
-SLOW_MODULES = frozenset({
-    "test_benchmarks_smoke.py", "test_cli.py", "test_console.py", "test_crash.py",
-    "test_hostile.py", "test_load.py", "test_readme.py", "test_startup.py",
-})
+SLOW_MODULES = frozenset(
+    {
+        "test_benchmarks_smoke.py",
+        "test_cli.py",
+        "test_console.py",
+        "test_crash.py",
+        "test_hostile.py",
+        "test_load.py",
+        "test_readme.py",
+        "test_startup.py",
+    }
+)
 #: Single tests that fit extra models on the full catalog or start a process.
-SLOW_TESTS = frozenset({
-    "test_artifact.py::test_cache_is_keyed_by_catalog_content_and_k",
-    "test_artifact.py::test_obtain_model_builds_once_then_loads_the_cache",
-    "test_charts.py::test_module_selects_agg_backend",
-    "test_model.py::test_fitting_is_deterministic",
-    "test_model.py::test_genres_never_enter_the_model",
-    "test_model.py::test_labels_unique_and_sensible_for_k",
-    "test_model.py::test_naming_is_driven_by_centroids_not_cluster_numbers",
-    "test_model.py::test_progress_messages_reach_the_caller",
-    "test_security.py::test_a_swapped_cached_model_is_refused_not_run",
-    "test_security.py::test_console_process_with_debug_logs_never_prints_the_token",
-})
+SLOW_TESTS = frozenset(
+    {
+        "test_artifact.py::test_cache_is_keyed_by_catalog_content_and_k",
+        "test_artifact.py::test_obtain_model_builds_once_then_loads_the_cache",
+        "test_charts.py::test_module_selects_agg_backend",
+        "test_model.py::test_fitting_is_deterministic",
+        "test_model.py::test_genres_never_enter_the_model",
+        "test_model.py::test_labels_unique_and_sensible_for_k",
+        "test_model.py::test_naming_is_driven_by_centroids_not_cluster_numbers",
+        "test_model.py::test_progress_messages_reach_the_caller",
+        "test_security.py::test_a_swapped_cached_model_is_refused_not_run",
+        "test_security.py::test_console_process_with_debug_logs_never_prints_the_token",
+    }
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -55,12 +65,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         module = item.path.name
         name = f"{module}::{getattr(item, 'originalname', item.name)}"
         modules.setdefault(module, getattr(item, "module", None))
-        if (module in SLOW_MODULES or name in SLOW_TESTS
-                or getattr(getattr(item, "obj", None), "is_hypothesis_test", False)):
+        if (
+            module in SLOW_MODULES
+            or name in SLOW_TESTS
+            or getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
+        ):
             item.add_marker(pytest.mark.slow)
-    stale = sorted(n for n in SLOW_TESTS
-                   if (mod := modules.get(n.split("::")[0])) is not None
-                   and not hasattr(mod, n.split("::")[1]))
+    stale = sorted(
+        n
+        for n in SLOW_TESTS
+        if (mod := modules.get(n.split("::")[0])) is not None and not hasattr(mod, n.split("::")[1])
+    )
     if stale:
         raise pytest.UsageError(f"tests/conftest.py SLOW_TESTS names tests that do not exist: {stale}")
 
@@ -190,8 +205,9 @@ async def store(history_target: str):
 async def bot(engine, tmp_path, monkeypatch, history_target: str):
     """A ClusterfyBot on the session engine, configured for dpytest (see discord_fakes),
     once per history backend."""
-    from bot.store import open_store
     from discord_fakes import close_bot, make_bot
+
+    from bot.store import open_store
 
     monkeypatch.chdir(tmp_path)  # dpytest writes uploaded files to the working directory
     b = await make_bot(engine, store=await open_store(history_target))

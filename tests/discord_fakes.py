@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -28,15 +28,16 @@ _ids = itertools.count(1)
 
 
 def snowflake() -> int:
-    return discord.utils.time_snowflake(datetime.now(timezone.utc)) + next(_ids)
+    return discord.utils.time_snowflake(datetime.now(UTC)) + next(_ids)
 
 
 def _clean(kwargs: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in kwargs.items() if v is not MISSING}
 
 
-def http_error(cls: type[discord.HTTPException] = discord.NotFound, status: int = 404,
-               text: str = "Unknown Message") -> discord.HTTPException:
+def http_error(
+    cls: type[discord.HTTPException] = discord.NotFound, status: int = 404, text: str = "Unknown Message"
+) -> discord.HTTPException:
     return cls(SimpleNamespace(status=status, reason=text), text)
 
 
@@ -114,11 +115,19 @@ class FakeFollowup:
 class FakeInteraction(discord.Interaction):
     """An interaction whose answers are recorded instead of sent."""
 
-    def __init__(self, user: Any, *, client: discord.Client | None = None,
-                 channel: Any = None, guild_id: int | None = None,
-                 channel_id: int | None = None, data: dict[str, Any] | None = None,
-                 type: discord.InteractionType = discord.InteractionType.component,
-                 response_done: bool = False, expired: bool = False) -> None:
+    def __init__(
+        self,
+        user: Any,
+        *,
+        client: discord.Client | None = None,
+        channel: Any = None,
+        guild_id: int | None = None,
+        channel_id: int | None = None,
+        data: dict[str, Any] | None = None,
+        type: discord.InteractionType = discord.InteractionType.component,
+        response_done: bool = False,
+        expired: bool = False,
+    ) -> None:
         # discord.Interaction.__init__ needs a gateway payload; set its slots directly.
         self.id = snowflake()
         self.type = type
@@ -193,16 +202,22 @@ def autocomplete_data(name: str, focused: str, value: str, **others: Any) -> dic
     return data
 
 
-async def make_bot(engine: Any, *, limiter: RateLimiter | None = None,
-                   store: HistoryStore | None = None) -> ClusterfyBot:
+async def make_bot(
+    engine: Any, *, limiter: RateLimiter | None = None, store: HistoryStore | None = None
+) -> ClusterfyBot:
     """A ClusterfyBot over ``engine`` with an in-memory history, configured for dpytest."""
     store = store or await HistoryStore.open(":memory:")
     intents = discord.Intents.default()
     intents.message_content = True
     intents.members = True  # dpytest's fake members are only cached with this intent
-    bot = ClusterfyBot(Settings(prefix="!"), engine=engine, store=store,
-                       limiter=limiter or RateLimiter(rate=10_000, per=1.0),
-                       sync_commands=False, intents=intents)
+    bot = ClusterfyBot(
+        Settings(prefix="!"),
+        engine=engine,
+        store=store,
+        limiter=limiter or RateLimiter(rate=10_000, per=1.0),
+        sync_commands=False,
+        intents=intents,
+    )
     await bot._async_setup_hook()  # what login() would do: bind the loop
     await bot.setup_hook()
     dpytest.configure(bot)
@@ -215,14 +230,18 @@ async def close_bot(bot: ClusterfyBot) -> None:
     await bot.close()
 
 
-async def run_slash(bot: ClusterfyBot, name: str, *, member: Any = None, channel: Any = None,
-                    **options: Any) -> FakeInteraction:
+async def run_slash(
+    bot: ClusterfyBot, name: str, *, member: Any = None, channel: Any = None, **options: Any
+) -> FakeInteraction:
     """Run ``/name`` through the real command tree (hybrid slash path) and wait for events."""
     cfg = dpytest.get_config()
-    interaction = FakeInteraction(member or cfg.members[0], client=bot,
-                                  channel=channel or cfg.channels[0],
-                                  data=slash_data(name, **options),
-                                  type=discord.InteractionType.application_command)
+    interaction = FakeInteraction(
+        member or cfg.members[0],
+        client=bot,
+        channel=channel or cfg.channels[0],
+        data=slash_data(name, **options),
+        type=discord.InteractionType.application_command,
+    )
     await bot.tree._call(interaction)
     await dpytest.run_all_events()
     # Hybrid slash errors are reported as command errors, which dpytest queues too.
@@ -232,12 +251,17 @@ async def run_slash(bot: ClusterfyBot, name: str, *, member: Any = None, channel
     return interaction
 
 
-async def run_autocomplete(bot: ClusterfyBot, name: str, focused: str, value: str,
-                           **others: Any) -> list[discord.app_commands.Choice[Any]]:
+async def run_autocomplete(
+    bot: ClusterfyBot, name: str, focused: str, value: str, **others: Any
+) -> list[discord.app_commands.Choice[Any]]:
     cfg = dpytest.get_config()
-    interaction = FakeInteraction(cfg.members[0], client=bot, channel=cfg.channels[0],
-                                  data=autocomplete_data(name, focused, value, **others),
-                                  type=discord.InteractionType.autocomplete)
+    interaction = FakeInteraction(
+        cfg.members[0],
+        client=bot,
+        channel=cfg.channels[0],
+        data=autocomplete_data(name, focused, value, **others),
+        type=discord.InteractionType.autocomplete,
+    )
     await bot.tree._call(interaction)
     sent = interaction.fake_response.autocompleted
     assert len(sent) == 1, "autocomplete must answer exactly once"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.store import open_store  # noqa: E402
+from bot.store import open_store
 
 
 async def main(db_path: str, user_id: int) -> None:
@@ -27,8 +27,9 @@ async def main(db_path: str, user_id: int) -> None:
     while True:
         i += 1
         shown = [f"song-{user_id}-{i}-{p}" for p in range(1 + i % 5)]
-        request_id = await store.record_request(user_id, "recommend", f"query {i} '; DROP TABLE x; --",
-                                                f"seed-{i}", guild_id=1, channel_id=2)
+        request_id = await store.record_request(
+            user_id, "recommend", f"query {i} '; DROP TABLE x; --", f"seed-{i}", guild_id=1, channel_id=2
+        )
         await store.record_shown(request_id, user_id, shown)
         await store.record_feedback(user_id, shown[0], 1 if i % 2 else -1)
         sys.stdout.write(f"ack {request_id} {len(shown)} {shown[0]}\n")

@@ -30,9 +30,24 @@ OPTION_DESCRIPTION = 100
 SHORT_ERROR = 600
 
 #: Every command the text front ends know, each given the hostile input as its argument.
-COMMANDS: tuple[str, ...] = ("recommend", "cluster", "vibe", "moods", "history", "forget",
-                             "help", "more", "like", "dislike", "link", "foryou", "playlist",
-                             "taste", "blend", "privacy")
+COMMANDS: tuple[str, ...] = (
+    "recommend",
+    "cluster",
+    "vibe",
+    "moods",
+    "history",
+    "forget",
+    "help",
+    "more",
+    "like",
+    "dislike",
+    "link",
+    "foryou",
+    "playlist",
+    "taste",
+    "blend",
+    "privacy",
+)
 #: Pseudo-command: the input typed as a whole line (no command word in front).
 RAW = "(raw line)"
 
@@ -113,7 +128,7 @@ HOSTILE_INPUTS: tuple[Hostile, ...] = (
     _h("html-script", "<script>alert(1)</script>", "link"),
     # -- SQL fragments
     _h("sql-drop", "'; DROP TABLE requests; --", "sql"),
-    _h("sql-or", "\" OR 1=1 --", "sql"),
+    _h("sql-or", '" OR 1=1 --', "sql"),
     _h("sql-after-title", "la java'); DELETE FROM users; --", "sql"),
     _h("sql-union", "' UNION SELECT name FROM sqlite_master --", "sql"),
     _h("sql-pragma", "x'; PRAGMA writable_schema=1; --", "sql"),
@@ -177,8 +192,10 @@ def command_line(command: str, text: str, prefix: str = "!") -> str:
 # --------------------------------------------------------------------------- checks
 # Each returns a list of problems (empty = fine), so a run can report them all at once.
 
-def limit_problems_payload(content: str | None, embeds: list[dict] | None,
-                           components: list[dict] | None = None) -> list[str]:
+
+def limit_problems_payload(
+    content: str | None, embeds: list[dict] | None, components: list[dict] | None = None
+) -> list[str]:
     """Discord's limits on one outgoing message, given as API-style dicts."""
     out: list[str] = []
     if content is not None and len(content) > MESSAGE_LIMIT:
@@ -242,18 +259,40 @@ def reply_limit_problems(reply) -> list[str]:
     card = reply.card
     embeds = []
     if card is not None:
-        embeds.append({"title": card.title, "description": card.description,
-                       "footer": {"text": card.footer},
-                       "fields": [{"name": f.name, "value": f.value} for f in card.fields]})
-    options = [{"label": c.label, "value": c.value, "description": c.description}
-               for c in reply.choices]
+        embeds.append(
+            {
+                "title": card.title,
+                "description": card.description,
+                "footer": {"text": card.footer},
+                "fields": [{"name": f.name, "value": f.value} for f in card.fields],
+            }
+        )
+    options = [{"label": c.label, "value": c.value, "description": c.description} for c in reply.choices]
     components = [{"components": [{"options": options}]}] if options else []
     return limit_problems_payload(reply.text, embeds, components)
 
 
-_ACTION_WORDS = ("try", "example", "e.g.", "did you mean", "use ", "tell me", "pick", "start with",
-                 "rate", "type", "known", "between", "must", "at most", "check", "help",
-                 "choose", "which", "again")
+_ACTION_WORDS = (
+    "try",
+    "example",
+    "e.g.",
+    "did you mean",
+    "use ",
+    "tell me",
+    "pick",
+    "start with",
+    "rate",
+    "type",
+    "known",
+    "between",
+    "must",
+    "at most",
+    "check",
+    "help",
+    "choose",
+    "which",
+    "again",
+)
 
 
 def says_what_to_do(text: str) -> bool:
@@ -286,9 +325,13 @@ def expected_after(command: str, reply, before: dict[str, int], had_rating: bool
     if reply is None or reply.error or reply.choices:
         return after
     if reply.text.startswith("🧹"):
-        return {k: 0 for k in before}
-    if command == "playlist" and reply.attachments and reply.card is not None \
-            and "Mean step" in reply.card.footer:  # a new playlist (not "playlist last")
+        return dict.fromkeys(before, 0)
+    if (
+        command == "playlist"
+        and reply.attachments
+        and reply.card is not None
+        and "Mean step" in reply.card.footer
+    ):  # a new playlist (not "playlist last")
         after["requests"] += 1
         after["playlists"] += 1
         after["users"] = 1
@@ -313,7 +356,7 @@ def typed_command(line: str, prefix: str = "!") -> str:
 
     text = line.strip()
     if text.startswith(prefix):
-        text = text[len(prefix):].lstrip()
+        text = text[len(prefix) :].lstrip()
     word = text.partition(" ")[0].lower()
     return ALIASES.get(word, word)
 
@@ -353,8 +396,7 @@ def reply_problems(reply, command: str, line: str) -> list[str]:
     shown = [fitted.text]
     if fitted.card is not None:
         c = fitted.card
-        shown += [c.title, c.description, c.footer, *(f.name for f in c.fields),
-                  *(f.value for f in c.fields)]
+        shown += [c.title, c.description, c.footer, *(f.name for f in c.fields), *(f.value for f in c.fields)]
     for piece in shown:
         if pings := unescaped_pings(piece):
             out.append(f"mention syntax reaches the message: {pings}")
@@ -368,8 +410,9 @@ def reply_problems(reply, command: str, line: str) -> list[str]:
     return out
 
 
-async def run_console_corpus(conversation, store, user_base: int = 10_000_000,
-                             inputs: tuple[Hostile, ...] = HOSTILE_INPUTS):
+async def run_console_corpus(
+    conversation, store, user_base: int = 10_000_000, inputs: tuple[Hostile, ...] = HOSTILE_INPUTS
+):
     """Every input × every command through the console path (handle_line → render_text).
 
     Each input gets its own user, so its rows can be accounted for: after all its
@@ -393,8 +436,9 @@ async def run_console_corpus(conversation, store, user_base: int = 10_000_000,
     return tried, failures
 
 
-async def console_turn(conversation, store, who, line: str,
-                       want: dict[str, int]) -> tuple[list[str], dict[str, int]]:
+async def console_turn(
+    conversation, store, who, line: str, want: dict[str, int]
+) -> tuple[list[str], dict[str, int]]:
     """One console line, exactly as bot.console.run_console handles it, plus every check.
 
     ``want`` is the user's expected row counts before the line; returns the problems
@@ -414,8 +458,7 @@ async def console_turn(conversation, store, who, line: str,
     return problems, expected_after(command, reply, want, had_rating=not new_ratings)
 
 
-async def rows_problems(store, user_id: int, before: dict[str, int],
-                        want: dict[str, int]) -> list[str]:
+async def rows_problems(store, user_id: int, before: dict[str, int], want: dict[str, int]) -> list[str]:
     """The user's rows now against what the replies since ``before`` should have added."""
     got = await store.row_counts(user_id)
     if got != want:

@@ -35,7 +35,6 @@ def quiet(_msg: str) -> None:
     """Progress sink."""
 
 
-
 @pytest.fixture(scope="module")
 def saved(model: MoodModel, tmp_path_factory) -> Path:
     """A model saved once; tests copy it before doing anything to it."""
@@ -163,18 +162,29 @@ def test_a_newer_format_version_is_refused(copy: Path):
     assert_refused(copy, f"format v{FORMAT_VERSION + 1}")
 
 
-@pytest.mark.parametrize("payload", [
-    {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "model": "not a model"},
-    {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "model": {"labels_": [0, 1]}},
-    ["just", "a", "list"],
-    np.arange(10),
-], ids=["string-model", "dict-model", "list", "array"])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "model": "not a model"},
+        {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "model": {"labels_": [0, 1]}},
+        ["just", "a", "list"],
+        np.arange(10),
+    ],
+    ids=["string-model", "dict-model", "list", "array"],
+)
 def test_a_non_model_pickle_with_a_forged_record_is_refused(payload, tmp_path: Path):
     path = tmp_path / "forged.joblib"
     joblib.dump(payload, path)
-    checksum_path(path).write_text(json.dumps({
-        "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "sha256": file_sha256(path),
-    }), encoding="utf-8")
+    checksum_path(path).write_text(
+        json.dumps(
+            {
+                "format": FORMAT_NAME,
+                "format_version": FORMAT_VERSION,
+                "sha256": file_sha256(path),
+            }
+        ),
+        encoding="utf-8",
+    )
     assert_refused(path, "does not hold a Clusterfy model")
 
 
@@ -260,7 +270,8 @@ def test_cache_is_keyed_by_catalog_content_and_k(cache: Path, small_catalog: Pat
 
 
 def test_explicit_model_path_is_built_then_loaded_never_overwritten(
-        cache: Path, small_catalog: Path, tmp_path: Path, monkeypatch):
+    cache: Path, small_catalog: Path, tmp_path: Path, monkeypatch
+):
     target = tmp_path / "models" / "clusterfy.joblib"
     built = model_cache.obtain_model(small_catalog, model_path=target, progress=quiet)
     assert target.is_file() and not cache.exists()  # explicit path: the cache is not used

@@ -12,15 +12,14 @@ import discord
 import discord.ext.test as dpytest
 import pytest
 from discord.ext import commands
+from discord_fakes import close_bot, http_error, make_bot
 
 from bot.conversation import Requester
 from bot.ratelimit import RateLimiter
 from bot.views import ChooseSongView, ConfirmView, PicksView
-from discord_fakes import close_bot, http_error, make_bot
 
 #: A title several artists share in data/single_genre_artists_sample.csv.
 AMBIGUOUS_TITLE = "superman"
-
 
 
 @pytest.fixture
@@ -267,7 +266,6 @@ async def test_rate_limit_notifies_once_then_stays_quiet(engine, tmp_path, monke
         assert dpytest.verify().message().nothing()
     finally:
         await close_bot(b)
-
 
 
 async def test_without_embed_links_the_reply_falls_back_to_plain_text(bot, monkeypatch, caplog):

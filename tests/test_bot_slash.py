@@ -13,13 +13,6 @@ import discord
 import discord.ext.test as dpytest
 import pytest
 from discord import app_commands
-
-import bot.cogs as cogs
-from bot.discord_io import send_reply, to_embed, to_file
-from bot.errors import GENERIC
-from bot.ratelimit import RateLimiter
-from bot.replies import Card, Field, Reply, error_reply
-from bot.views import ConfirmView, PicksView
 from discord_fakes import (
     FakeInteraction,
     close_bot,
@@ -30,9 +23,24 @@ from discord_fakes import (
     slash_data,
 )
 
-HOSTILE = ["x" * 10_000, "\x00\x01", "@everyone", "<@&123456789012345678>", "'; DROP TABLE x; --",
-           "\u202eavaj al", "🎵" * 200, "   ", "{0.__class__}"]
+import bot.cogs as cogs
+from bot.discord_io import send_reply, to_embed, to_file
+from bot.errors import GENERIC
+from bot.ratelimit import RateLimiter
+from bot.replies import Card, Field, Reply, error_reply
+from bot.views import ConfirmView, PicksView
 
+HOSTILE = [
+    "x" * 10_000,
+    "\x00\x01",
+    "@everyone",
+    "<@&123456789012345678>",
+    "'; DROP TABLE x; --",
+    "\u202eavaj al",
+    "🎵" * 200,
+    "   ",
+    "{0.__class__}",
+]
 
 
 def only_message(interaction: FakeInteraction) -> dict:
@@ -76,11 +84,14 @@ async def test_slash_count_is_not_split_from_the_title(bot, monkeypatch):
     assert seen == {"song": "summer of 69", "count": 2, "where": ""}
 
 
-@pytest.mark.parametrize("options", [
-    {"song": "qwxzvbnm"},
-    {"song": "la java", "filters": "energy>>2"},
-    {"song": "la java", "count": 11},
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"song": "qwxzvbnm"},
+        {"song": "la java", "filters": "energy>>2"},
+        {"song": "la java", "count": 11},
+    ],
+)
 async def test_slash_bad_input_is_an_ephemeral_error(bot, options):
     interaction = await run_slash(bot, "recommend", **options)
     payload = only_message(interaction)
@@ -107,7 +118,7 @@ async def test_slash_vibe_moods_help(bot, engine):
 async def test_slash_more_like_dislike(bot):
     first = only_message(await run_slash(bot, "recommend", song="la java", count=2))
     more = only_message(await run_slash(bot, "more"))
-    names = lambda p: {f.name.split(". ", 1)[1] for f in p["embed"].fields}  # noqa: E731
+    names = lambda p: {f.name.split(". ", 1)[1] for f in p["embed"].fields}
     assert not names(first) & names(more)
     liked = only_message(await run_slash(bot, "like", number=1))
     assert liked["content"].startswith("👍")
@@ -201,7 +212,7 @@ async def test_mood_autocomplete(bot, engine, typed):
     assert_valid_choices(choices)
     if typed == "":
         # issue 15: the moods first, then vocabulary words (it offered the moods only)
-        assert [c.value for c in choices][:len(engine.moods)] == [m.key for m in engine.moods]
+        assert [c.value for c in choices][: len(engine.moods)] == [m.key for m in engine.moods]
         assert len(choices) == 25 and "sad" in {c.value for c in choices}
 
 
@@ -216,9 +227,14 @@ async def test_autocomplete_failure_shows_no_options(bot, monkeypatch):
 # -- the tree error handler -------------------------------------------------------
 def interaction_for(bot, *, done: bool) -> FakeInteraction:
     cfg = dpytest.get_config()
-    return FakeInteraction(cfg.members[0], client=bot, channel=cfg.channels[0],
-                           type=discord.InteractionType.application_command,
-                           data=slash_data("recommend", song="x"), response_done=done)
+    return FakeInteraction(
+        cfg.members[0],
+        client=bot,
+        channel=cfg.channels[0],
+        type=discord.InteractionType.application_command,
+        data=slash_data("recommend", song="x"),
+        response_done=done,
+    )
 
 
 @pytest.mark.parametrize("done", [False, True])
@@ -249,8 +265,9 @@ async def test_tree_on_error_unexpected_is_logged_with_context(bot, caplog):
 
 async def test_tree_on_error_transformer_and_cooldown(bot):
     interaction = interaction_for(bot, done=False)
-    error = app_commands.TransformerError("@everyone", discord.AppCommandOptionType.integer,
-                                          app_commands.Transformer())
+    error = app_commands.TransformerError(
+        "@everyone", discord.AppCommandOptionType.integer, app_commands.Transformer()
+    )
     await bot.tree.on_error(interaction, error)
     text = only_message(interaction)["content"]
     assert "not a valid value" in text and "@everyone" not in text
@@ -262,9 +279,13 @@ async def test_tree_on_error_transformer_and_cooldown(bot):
 
 async def test_unknown_slash_command_goes_through_tree_on_error(bot):
     cfg = dpytest.get_config()
-    interaction = FakeInteraction(cfg.members[0], client=bot, channel=cfg.channels[0],
-                                  type=discord.InteractionType.application_command,
-                                  data=slash_data("removed-command"))
+    interaction = FakeInteraction(
+        cfg.members[0],
+        client=bot,
+        channel=cfg.channels[0],
+        type=discord.InteractionType.application_command,
+        data=slash_data("removed-command"),
+    )
     bot.tree._from_interaction(interaction)  # what the gateway handler calls
     for _ in range(20):
         await asyncio.sleep(0)
@@ -280,8 +301,14 @@ async def test_tree_on_error_survives_a_dead_interaction(bot):
 
 # -- rendering and delivery --------------------------------------------------------
 def test_to_embed_and_file():
-    card = Card(title="t", description="d", fields=(Field("a", "b", True),), footer="f",
-                image_png=b"\x89PNG", image_name="x.png")
+    card = Card(
+        title="t",
+        description="d",
+        fields=(Field("a", "b", True),),
+        footer="f",
+        image_png=b"\x89PNG",
+        image_name="x.png",
+    )
     embed = to_embed(card)
     assert (embed.title, embed.description, embed.footer.text) == ("t", "d", "f")
     assert embed.fields[0].inline is True and embed.image.url == "attachment://x.png"
@@ -311,8 +338,10 @@ async def test_send_reply_logs_delivery_failures(bot, error, caplog):
 
 async def test_send_reply_fits_oversized_replies(bot):
     interaction = interaction_for(bot, done=False)
-    huge = Reply(text="y" * 5000, card=Card(title="t" * 400, fields=tuple(
-        Field("n" * 300, "v" * 2000) for _ in range(40))))
+    huge = Reply(
+        text="y" * 5000,
+        card=Card(title="t" * 400, fields=tuple(Field("n" * 300, "v" * 2000) for _ in range(40))),
+    )
     await send_reply(interaction, huge, bot.conversation)
     payload = only_message(interaction)
     embed = payload["embed"]
@@ -342,8 +371,7 @@ async def started(settings, engine, monkeypatch, *, sync: bool = True, **kwargs)
     return b
 
 
-async def test_setup_hook_wires_everything_and_syncs_to_the_dev_guild(engine, tmp_path,
-                                                                       monkeypatch, caplog):
+async def test_setup_hook_wires_everything_and_syncs_to_the_dev_guild(engine, tmp_path, monkeypatch, caplog):
     from bot.config import Settings
 
     caplog.set_level(logging.DEBUG)
@@ -352,8 +380,18 @@ async def test_setup_hook_wires_everything_and_syncs_to_the_dev_guild(engine, tm
     try:
         assert [c["guild"].id for c in b.sync_calls] == [4242]
         guild_commands = {c.name for c in b.tree.get_commands(guild=discord.Object(4242))}
-        assert {"recommend", "cluster", "vibe", "moods", "history", "forget", "help",
-                "more", "like", "dislike"} <= guild_commands
+        assert {
+            "recommend",
+            "cluster",
+            "vibe",
+            "moods",
+            "history",
+            "forget",
+            "help",
+            "more",
+            "like",
+            "dislike",
+        } <= guild_commands
         assert b.conversation.engine is engine and b.store is not None
         assert b.help_command is None
         assert b.allowed_mentions.everyone is False and b.allowed_mentions.roles is False
@@ -372,8 +410,7 @@ async def test_sync_is_global_without_dev_guild_and_skipped_in_tests(engine, mon
     b = await started(Settings(), engine, monkeypatch, store=await HistoryStore.open(":memory:"))
     assert b.sync_calls == [{"guild": None}]
     await b.close()
-    b = await started(Settings(), engine, monkeypatch, sync=False,
-                      store=await HistoryStore.open(":memory:"))
+    b = await started(Settings(), engine, monkeypatch, sync=False, store=await HistoryStore.open(":memory:"))
     assert b.sync_calls == []
     await b.close()
 
@@ -383,8 +420,7 @@ async def test_failed_sync_is_logged_not_fatal(engine, monkeypatch, caplog):
     from bot.config import Settings
     from bot.history import HistoryStore
 
-    b = ClusterfyBot(Settings(dev_guild_id=1), engine=engine,
-                     store=await HistoryStore.open(":memory:"))
+    b = ClusterfyBot(Settings(dev_guild_id=1), engine=engine, store=await HistoryStore.open(":memory:"))
 
     async def forbidden(*, guild=None):
         raise http_error(discord.Forbidden, 403, "Missing Access")
@@ -426,10 +462,14 @@ async def test_on_ready_warns_without_message_content(engine, monkeypatch, caplo
     from bot.config import Settings
     from bot.history import HistoryStore
 
-    b = ClusterfyBot(Settings(), engine=engine, store=await HistoryStore.open(":memory:"),
-                     intents=discord.Intents.default(), sync_commands=False)
+    b = ClusterfyBot(
+        Settings(),
+        engine=engine,
+        store=await HistoryStore.open(":memory:"),
+        intents=discord.Intents.default(),
+        sync_commands=False,
+    )
     await b._async_setup_hook()
     await b.on_ready()
-    assert any(r.levelno == logging.WARNING and "Developer Portal" in r.getMessage()
-               for r in caplog.records)
+    assert any(r.levelno == logging.WARNING and "Developer Portal" in r.getMessage() for r in caplog.records)
     await b.close()

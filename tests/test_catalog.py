@@ -27,13 +27,41 @@ from engine.catalog import (
 from engine.features import AUDIO_FEATURES
 from engine.paths import BUNDLED_CATALOG
 
-ALL_REASONS = (DROP_MISSING_TITLE, DROP_MISSING_FEATURE, DROP_OUT_OF_RANGE,
-               DROP_DUPLICATE_ID, DROP_DUPLICATE_SONG)
-CANONICAL_COLUMNS = ["id", "name", "artist", "artists", "genres", "year", "popularity", "explicit",
-                     "source", "name_key", "artist_key", *AUDIO_FEATURES]
-TRACKS_114K_FEATURES = ["danceability", "energy", "key", "loudness", "mode", "speechiness",
-                        "acousticness", "instrumentalness", "liveness", "valence", "tempo",
-                        "time_signature"]
+ALL_REASONS = (
+    DROP_MISSING_TITLE,
+    DROP_MISSING_FEATURE,
+    DROP_OUT_OF_RANGE,
+    DROP_DUPLICATE_ID,
+    DROP_DUPLICATE_SONG,
+)
+CANONICAL_COLUMNS = [
+    "id",
+    "name",
+    "artist",
+    "artists",
+    "genres",
+    "year",
+    "popularity",
+    "explicit",
+    "source",
+    "name_key",
+    "artist_key",
+    *AUDIO_FEATURES,
+]
+TRACKS_114K_FEATURES = [
+    "danceability",
+    "energy",
+    "key",
+    "loudness",
+    "mode",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "valence",
+    "tempo",
+    "time_signature",
+]
 
 
 # -- fixtures -------------------------------------------------------------------------
@@ -74,42 +102,57 @@ def to_tracks_114k(study: pd.DataFrame) -> pd.DataFrame:
     """The 114k "tracks dataset" layout (with its unnamed index column)."""
     artists = study["name_artists"].tolist()
     # Every fifth song gets a featured artist, the way that file writes them: "A;B".
-    artists = [f"{a};{artists[(i + 7) % len(artists)]}" if i % 5 == 0 else a
-               for i, a in enumerate(artists)]
-    out = pd.DataFrame({
-        "": range(len(study)),
-        "track_id": study["id_songs"],
-        "artists": artists,
-        "album_name": study["name_song"] + " (Album)",
-        "track_name": study["name_song"],
-        "popularity": study["popularity_songs"],
-        "duration_ms": study["duration_ms"],
-        "explicit": study["explicit"].map({"0": "False", "1": "True"}),
-    })
+    artists = [f"{a};{artists[(i + 7) % len(artists)]}" if i % 5 == 0 else a for i, a in enumerate(artists)]
+    out = pd.DataFrame(
+        {
+            "": range(len(study)),
+            "track_id": study["id_songs"],
+            "artists": artists,
+            "album_name": study["name_song"] + " (Album)",
+            "track_name": study["name_song"],
+            "popularity": study["popularity_songs"],
+            "duration_ms": study["duration_ms"],
+            "explicit": study["explicit"].map({"0": "False", "1": "True"}),
+        }
+    )
     for col in TRACKS_114K_FEATURES:
         out[col] = study[col]
-    out["track_genre"] = [ast.literal_eval(g)[0] if ast.literal_eval(g) else ""
-                          for g in study["genres"]]
+    out["track_genre"] = [ast.literal_eval(g)[0] if ast.literal_eval(g) else "" for g in study["genres"]]
     return out
 
 
 def to_tracks_600k(study: pd.DataFrame) -> pd.DataFrame:
     """The 600k tracks layout: list-string artists, ISO release dates, no genres."""
     years = study["release_date"].str[-4:]
-    out = pd.DataFrame({
-        "id": study["id_songs"],
-        "name": study["name_song"],
-        "popularity": study["popularity_songs"],
-        "duration_ms": study["duration_ms"],
-        "explicit": study["explicit"],
-        "artists": [str([a]) if i % 4 else str([a, "Orquesta Típica"])
-                    for i, a in enumerate(study["name_artists"])],
-        "id_artists": [str([a]) for a in study["id_artists"]],
-        "release_date": years + "-03-21",
-    })
-    for col in ["danceability", "energy", "key", "loudness", "mode", "speechiness",
-                "acousticness", "instrumentalness", "liveness", "valence", "tempo",
-                "time_signature"]:
+    out = pd.DataFrame(
+        {
+            "id": study["id_songs"],
+            "name": study["name_song"],
+            "popularity": study["popularity_songs"],
+            "duration_ms": study["duration_ms"],
+            "explicit": study["explicit"],
+            "artists": [
+                str([a]) if i % 4 else str([a, "Orquesta Típica"])
+                for i, a in enumerate(study["name_artists"])
+            ],
+            "id_artists": [str([a]) for a in study["id_artists"]],
+            "release_date": years + "-03-21",
+        }
+    )
+    for col in [
+        "danceability",
+        "energy",
+        "key",
+        "loudness",
+        "mode",
+        "speechiness",
+        "acousticness",
+        "instrumentalness",
+        "liveness",
+        "valence",
+        "tempo",
+        "time_signature",
+    ]:
         out[col] = study[col]
     return out
 
@@ -199,8 +242,9 @@ def test_parquet_study_layout(sample, tmp_path):
     assert report.layout == "study" and report.rows_kept == len(sample)
     assert_canonical(songs)
     assert set(songs["source"]) == {"study.parquet"} and set(csv_songs["source"]) == {"study.csv"}
-    pd.testing.assert_frame_equal(songs.drop(columns="source"), csv_songs.drop(columns="source"),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        songs.drop(columns="source"), csv_songs.drop(columns="source"), check_dtype=False
+    )
 
 
 def test_parquet_with_native_list_columns(sample, tmp_path):
@@ -250,22 +294,27 @@ def test_duplicate_ids_are_dropped_keeping_the_first(sample, tmp_path):
     only(report, **{DROP_DUPLICATE_ID: 3})
     assert report.rows_read == len(sample) + 3 and report.rows_kept == len(sample)
     # The first listing wins: the original titles are still there.
-    assert songs.set_index("id").loc[sample["id_songs"].iloc[3], "name"] == \
-        unicodedata.normalize("NFC", sample["name_song"].iloc[3])
+    assert songs.set_index("id").loc[sample["id_songs"].iloc[3], "name"] == unicodedata.normalize(
+        "NFC", sample["name_song"].iloc[3]
+    )
     assert "A Different Title" not in set(songs["name"])
 
 
 def test_duplicate_songs_match_despite_case_accents_and_version_tags(sample, tmp_path):
-    accented = sample[sample["name_song"].map(
-        lambda t: any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", t)))]
+    accented = sample[
+        sample["name_song"].map(
+            lambda t: any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", t))
+        )
+    ]
     assert len(accented) >= 1
     src = pd.concat([sample.iloc[[5, 6, 7]], accented.iloc[[0]]])
     variants = fresh_ids(src, "dup")
     variants.iloc[0, variants.columns.get_loc("name_song")] = src["name_song"].iloc[0].upper()
     variants.iloc[1, variants.columns.get_loc("name_song")] = src["name_song"].iloc[1] + " - Remastered 2011"
     variants.iloc[2, variants.columns.get_loc("name_song")] = src["name_song"].iloc[2].lower() + " (Live)"
-    no_accents = "".join(c for c in unicodedata.normalize("NFD", src["name_song"].iloc[3])
-                         if not unicodedata.combining(c))
+    no_accents = "".join(
+        c for c in unicodedata.normalize("NFD", src["name_song"].iloc[3]) if not unicodedata.combining(c)
+    )
     variants.iloc[3, variants.columns.get_loc("name_song")] = no_accents
     assert no_accents != src["name_song"].iloc[3]
     # Same title and artist but a different recording (other features): a real song, kept.
@@ -320,16 +369,24 @@ def test_every_rule_at_once_counts_each_row_once(sample, tmp_path):
     """Rules apply in the reported order; a row broken two ways counts under the first."""
     extra = fresh_ids(sample.iloc[[1, 2, 3, 4, 5, 6]], "mix")
     extra.iloc[0, extra.columns.get_loc("name_song")] = ""
-    extra.iloc[0, extra.columns.get_loc("energy")] = "abc"       # missing title wins
+    extra.iloc[0, extra.columns.get_loc("energy")] = "abc"  # missing title wins
     extra.iloc[1, extra.columns.get_loc("energy")] = ""
-    extra.iloc[1, extra.columns.get_loc("tempo")] = "-1"         # missing feature wins
+    extra.iloc[1, extra.columns.get_loc("tempo")] = "-1"  # missing feature wins
     extra.iloc[2, extra.columns.get_loc("energy")] = "1.5"
     extra.iloc[3, extra.columns.get_loc("id_songs")] = sample["id_songs"].iloc[40]
-    extra.iloc[3, extra.columns.get_loc("energy")] = "0.123"     # duplicate id
+    extra.iloc[3, extra.columns.get_loc("energy")] = "0.123"  # duplicate id
     # rows 4 and 5 are exact re-listings of real songs under new ids
     songs, report = load_with(sample, extra, tmp_path)
-    only(report, **{DROP_MISSING_TITLE: 1, DROP_MISSING_FEATURE: 1, DROP_OUT_OF_RANGE: 1,
-                    DROP_DUPLICATE_ID: 1, DROP_DUPLICATE_SONG: 2})
+    only(
+        report,
+        **{
+            DROP_MISSING_TITLE: 1,
+            DROP_MISSING_FEATURE: 1,
+            DROP_OUT_OF_RANGE: 1,
+            DROP_DUPLICATE_ID: 1,
+            DROP_DUPLICATE_SONG: 2,
+        },
+    )
     assert list(report.dropped) == list(ALL_REASONS)
     assert report.rows_dropped == 6 and report.rows_kept == len(sample)
     assert report.to_dict()["dropped"][DROP_DUPLICATE_SONG] == 2
@@ -348,7 +405,11 @@ def test_genres_list_string_becomes_a_tuple(sample, bundled):
     songs, _ = bundled
     by_id = songs.set_index("id")
     assert by_id.loc["7sZJnGa1a3iCm74SIiNRxU", "genres"] == (
-        "latin", "latin alternative", "latin pop", "rock en espanol")
+        "latin",
+        "latin alternative",
+        "latin pop",
+        "rock en espanol",
+    )
     assert by_id.loc["0IA0Hju8CAgYfV1hwhidBH", "genres"] == ("vintage chanson",)
     assert sum(len(gs) == 0 for gs in songs["genres"]) == 82  # "[]" is no genre, not "[]"
     every = {g for gs in songs["genres"] for g in gs}
@@ -368,8 +429,8 @@ def test_release_dates_become_years(sample, tmp_path):
 def test_bundled_dates_in_both_formats(bundled):
     songs, _ = bundled
     by_id = songs.set_index("id")
-    assert by_id.loc["0IA0Hju8CAgYfV1hwhidBH", "year"] == 1922          # "1922"
-    assert by_id.loc["7sZJnGa1a3iCm74SIiNRxU", "year"] == 1994          # "02-09-1994"
+    assert by_id.loc["0IA0Hju8CAgYfV1hwhidBH", "year"] == 1922  # "1922"
+    assert by_id.loc["7sZJnGa1a3iCm74SIiNRxU", "year"] == 1994  # "02-09-1994"
     assert songs["year"].notna().all()
 
 
@@ -404,7 +465,7 @@ def test_titles_with_quotes_and_commas_survive_a_csv_round_trip(sample, bundled,
     assert len(quoted) >= 1
     frame = sample.copy()
     frame.loc[frame.index[0], "name_song"] = 'He said "Hi, there", then left; twice'
-    frame.loc[frame.index[1], "name_artists"] = 'Earth, Wind & Fire'
+    frame.loc[frame.index[1], "name_artists"] = "Earth, Wind & Fire"
     songs, report = load_catalog(write_csv(frame, tmp_path / "quotes.csv"))
     assert report.rows_kept == len(frame)
     assert songs["name"].iloc[0] == 'He said "Hi, there", then left; twice'
@@ -415,8 +476,11 @@ def test_titles_with_quotes_and_commas_survive_a_csv_round_trip(sample, bundled,
         assert by_id.loc[row["id_songs"], "name"] == row["name_song"]
     # Round trip of the canonical table itself (what the bot shows).
     again, _ = load_catalog(write_csv(sample, tmp_path / "again.csv"))
-    again2, _ = load_catalog(write_csv(pd.read_csv(tmp_path / "again.csv", dtype=str,
-                                                   keep_default_na=False), tmp_path / "again2.csv"))
+    again2, _ = load_catalog(
+        write_csv(
+            pd.read_csv(tmp_path / "again.csv", dtype=str, keep_default_na=False), tmp_path / "again2.csv"
+        )
+    )
     assert set(again["source"]) == {"again.csv"} and set(again2["source"]) == {"again2.csv"}
     pd.testing.assert_frame_equal(again.drop(columns="source"), again2.drop(columns="source"))
 
@@ -470,9 +534,18 @@ def _bad_files(tmp: Path, sample: pd.DataFrame) -> dict[str, tuple[Path, str]]:
     }
 
 
-BAD_FILE_CASES = ["missing file", "empty file", "blank lines only", "header only",
-                  "missing columns", "binary", "nul bytes", "latin-1 text", "directory",
-                  "not really parquet"]
+BAD_FILE_CASES = [
+    "missing file",
+    "empty file",
+    "blank lines only",
+    "header only",
+    "missing columns",
+    "binary",
+    "nul bytes",
+    "latin-1 text",
+    "directory",
+    "not really parquet",
+]
 
 
 @pytest.mark.parametrize("case", BAD_FILE_CASES)

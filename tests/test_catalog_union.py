@@ -30,6 +30,7 @@ from engine.catalog import (
     split_artists,
 )
 from engine.features import AUDIO_FEATURES
+from engine.filters import parse_targets, target_mask
 from engine.paths import (
     BUNDLED_CATALOG,
     BUNDLED_CATALOGS,
@@ -38,7 +39,6 @@ from engine.paths import (
     catalog_fingerprint,
     default_catalog,
 )
-from engine.filters import parse_targets, target_mask
 from engine.text import fold
 
 REPO = Path(__file__).resolve().parent.parent
@@ -67,18 +67,25 @@ def test_default_catalog_is_the_bundled_folder_of_three_files():
     assert default_catalog({}) == DEFAULT_CATALOG
     assert catalog_files(DEFAULT_CATALOG) == list(BUNDLED_CATALOGS)  # README.md, __init__.py ignored
     assert [p.name for p in BUNDLED_CATALOGS] == [
-        "single_genre_artists_sample.csv", "top_hits_2000_2019.csv", "well_known_songs.csv"]
+        "single_genre_artists_sample.csv",
+        "top_hits_2000_2019.csv",
+        "well_known_songs.csv",
+    ]
     assert settings_from_env({}).catalog == DEFAULT_CATALOG
 
 
 def test_the_default_union_answers_songs_people_know(union):
     songs, report = union
-    for title, artist in [("Shape of You", "Ed Sheeran"), ("In the End", "Linkin Park"),
-                          ("Smells Like Teen Spirit", "Nirvana"), ("La Java", "Mistinguett")]:
+    for title, artist in [
+        ("Shape of You", "Ed Sheeran"),
+        ("In the End", "Linkin Park"),
+        ("Smells Like Teen Spirit", "Nirvana"),
+        ("La Java", "Mistinguett"),
+    ]:
         found = songs[(songs["name_key"] == title.lower()) & (songs["artist"] == artist)]
         assert len(found) == 1, (title, found[["name", "artist", "source"]])
     assert songs["id"].is_unique
-    assert list(songs.columns[-len(AUDIO_FEATURES):]) == list(AUDIO_FEATURES)
+    assert list(songs.columns[-len(AUDIO_FEATURES) :]) == list(AUDIO_FEATURES)
     # Every song says where it came from, and the study sample comes through whole.
     assert set(songs["source"]) == {p.name for p in BUNDLED_CATALOGS}
     assert (songs["source"] == BUNDLED_CATALOG.name).sum() == 3242
@@ -87,8 +94,11 @@ def test_the_default_union_answers_songs_people_know(union):
 def test_the_union_report_says_per_file_what_was_read_kept_and_dropped(union):
     songs, report = union
     assert [f.source for f in report.files] == [p.name for p in BUNDLED_CATALOGS]
-    assert [(f.layout, f.rows_read) for f in report.files] == [("study", 3288), ("hits", 1821),
-                                                               ("hits", 3669)]
+    assert [(f.layout, f.rows_read) for f in report.files] == [
+        ("study", 3288),
+        ("hits", 1821),
+        ("hits", 3669),
+    ]
     assert report.rows_read == 3288 + 1821 + 3669 and report.rows_kept == len(songs)
     for part in report.files:
         assert part.rows_kept + sum(part.dropped.values()) == part.rows_read
@@ -99,7 +109,9 @@ def test_the_union_report_says_per_file_what_was_read_kept_and_dropped(union):
     assert len(songs) == sum(f.rows_kept for f in report.files) - shared
     text = "\n".join(report.lines())
     for part in report.files:
-        assert f"{part.source} ({part.layout} layout): read {part.rows_read:,}; kept {part.rows_kept:,}" in text
+        assert (
+            f"{part.source} ({part.layout} layout): read {part.rows_read:,}; kept {part.rows_kept:,}" in text
+        )
     assert f"dropped {shared:,}: {DROP_IN_OTHER_FILE}" in text
     assert f"rows read: {report.rows_read:,}; kept: {len(songs):,}" in text
     as_json = json.loads(json.dumps(report.to_dict()))
@@ -169,7 +181,9 @@ def test_year_1905_and_value_error_are_unknown_and_out_of_year_filters(well_know
     raw = pd.read_csv(WELL_KNOWN, dtype=str, keep_default_na=False)
     assert 40 <= report.notes[NOTE_PLACEHOLDER_YEAR] <= (raw["year"] == "1905").sum() == 80
     assert report.notes[NOTE_PLACEHOLDER_YEAR] + 1 == songs["year"].isna().sum()
-    assert f"kept {report.notes[NOTE_PLACEHOLDER_YEAR]} with {NOTE_PLACEHOLDER_YEAR}" in "\n".join(report.lines())
+    assert f"kept {report.notes[NOTE_PLACEHOLDER_YEAR]} with {NOTE_PLACEHOLDER_YEAR}" in "\n".join(
+        report.lines()
+    )
     nineties = target_mask(songs, parse_targets("year 1990-1999"))
     assert nineties.sum() > 50
     assert not nineties[killing.index].any() and not nineties[boogie.index].any()
@@ -185,17 +199,20 @@ def test_1905_stays_a_year_outside_the_hits_layout(tmp_path):
 
 
 # -- artists -------------------------------------------------------------------------------
-@pytest.mark.parametrize("field, expected", [
-    ("Future, Drake, Tems", ("Future", "Drake", "Tems")),
-    ("Tyler, The Creator", ("Tyler, The Creator",)),
-    ("Tyler, The Creator, Kali Uchis", ("Tyler, The Creator", "Kali Uchis")),
-    ("Kendrick Lamar,SZA", ("Kendrick Lamar", "SZA")),
-    ("Bad Bunny, The Marías", ("Bad Bunny", "The Marías")),  # ", The" is not always one name
-    ("Earth, Wind & Fire, The Emotions", ("Earth, Wind & Fire", "The Emotions")),
-    ("tyler, the creator", ("tyler, the creator",)),
-    ("['Mistinguett', 'Orquesta Típica']", ("Mistinguett", "Orquesta Típica")),
-    ("A;B", ("A", "B")),
-])
+@pytest.mark.parametrize(
+    "field, expected",
+    [
+        ("Future, Drake, Tems", ("Future", "Drake", "Tems")),
+        ("Tyler, The Creator", ("Tyler, The Creator",)),
+        ("Tyler, The Creator, Kali Uchis", ("Tyler, The Creator", "Kali Uchis")),
+        ("Kendrick Lamar,SZA", ("Kendrick Lamar", "SZA")),
+        ("Bad Bunny, The Marías", ("Bad Bunny", "The Marías")),  # ", The" is not always one name
+        ("Earth, Wind & Fire, The Emotions", ("Earth, Wind & Fire", "The Emotions")),
+        ("tyler, the creator", ("tyler, the creator",)),
+        ("['Mistinguett', 'Orquesta Típica']", ("Mistinguett", "Orquesta Típica")),
+        ("A;B", ("A", "B")),
+    ],
+)
 def test_artist_fields_split_into_the_people_named(field, expected):
     assert split_artists(field) == expected
 
@@ -217,12 +234,17 @@ def two_files(tmp_path):
     """A study slice and a hits-layout file sharing two songs with it (one with other features)."""
     study = pd.read_csv(BUNDLED_CATALOG, dtype=str, keep_default_na=False).iloc[:200]
     hits = pd.read_csv(HITS, dtype=str, keep_default_na=False).iloc[:100]
-    shared = pd.DataFrame({
-        "artist": study["name_artists"].iloc[[10, 20]].tolist(),
-        "song": study["name_song"].iloc[[10, 20]].str.upper().tolist(),
-        "duration_ms": study["duration_ms"].iloc[[10, 20]].tolist(),
-        "explicit": "FALSE", "year": "2001", "popularity": "50", "genre": "pop",
-    })
+    shared = pd.DataFrame(
+        {
+            "artist": study["name_artists"].iloc[[10, 20]].tolist(),
+            "song": study["name_song"].iloc[[10, 20]].str.upper().tolist(),
+            "duration_ms": study["duration_ms"].iloc[[10, 20]].tolist(),
+            "explicit": "FALSE",
+            "year": "2001",
+            "popularity": "50",
+            "genre": "pop",
+        }
+    )
     for f in [f for f in hits.columns if f in study.columns and f not in shared.columns]:
         shared[f] = study[f].iloc[[10, 20]].tolist()
     shared.loc[1, "energy"] = "0.001" if float(study["energy"].iloc[20]) > 0.5 else "0.999"
@@ -250,7 +272,9 @@ def test_folder_pathsep_and_list_load_the_same_union(two_files):
 def test_the_same_song_in_two_files_is_kept_once_preferring_the_spotify_id(two_files):
     folder, study = two_files
     songs, report = load_catalog(folder)
-    same = songs[songs["name_key"] == songs.loc[songs["id"] == study["id_songs"].iloc[10], "name_key"].iloc[0]]
+    same = songs[
+        songs["name_key"] == songs.loc[songs["id"] == study["id_songs"].iloc[10], "name_key"].iloc[0]
+    ]
     # Row 10 came back upper-cased with the same features: one song, the study's row and id.
     assert len(same) == 1 and same["id"].iloc[0] == study["id_songs"].iloc[10]
     assert same["source"].iloc[0] == "a_study.csv"
@@ -306,12 +330,15 @@ def test_outside_a_checkout_the_catalog_is_found_as_package_data(tmp_path):
     site = tmp_path / "site-packages"
     shutil.copytree(REPO / "engine", site / "engine", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "data", site / "clusterfy_data")
-    code = ("from engine.paths import BUNDLED_CATALOG, DEFAULT_CATALOG, catalog_files;"
-            "print(BUNDLED_CATALOG); print(len(catalog_files(DEFAULT_CATALOG)))")
+    code = (
+        "from engine.paths import BUNDLED_CATALOG, DEFAULT_CATALOG, catalog_files;"
+        "print(BUNDLED_CATALOG); print(len(catalog_files(DEFAULT_CATALOG)))"
+    )
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "CLUSTERFY_CATALOG"}}
     env["PYTHONPATH"] = str(site)
-    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     bundled, count = proc.stdout.split()
     assert Path(bundled) == site / "clusterfy_data" / "single_genre_artists_sample.csv"
@@ -323,9 +350,28 @@ def test_evaluate_compares_the_union_with_each_file_at_k4(two_files, tmp_path):
     folder, _ = two_files
     env = {k: v for k, v in os.environ.items() if k != "CLUSTERFY_CATALOG"}
     env.update(PYTHONPATH=str(REPO), CLUSTERFY_CACHE_DIR=str(tmp_path / "cache"), PYTHONIOENCODING="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "engine", "evaluate", "--data", str(folder),
-                           "--k-min", "2", "--k-max", "3", "--n-init", "2", "--json"],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "evaluate",
+            "--data",
+            str(folder),
+            "--k-min",
+            "2",
+            "--k-max",
+            "3",
+            "--n-init",
+            "2",
+            "--json",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     payload = json.loads(proc.stdout)
     assert {"results", "chosen_k", "silhouette_sample", "cleaning"} <= set(payload)
@@ -336,8 +382,26 @@ def test_evaluate_compares_the_union_with_each_file_at_k4(two_files, tmp_path):
         assert c["k"] == 4 and len(c["sizes"]) == len(c["moods"]) == 4
         assert -1 < c["silhouette"] < 1 and c["davies_bouldin"] > 0
     assert sum(comparison[0]["sizes"]) == payload["silhouette_sample"] == payload["cleaning"]["rows_kept"]
-    text = subprocess.run([sys.executable, "-m", "engine", "evaluate", "--data", str(folder),
-                           "--k-min", "2", "--k-max", "3", "--n-init", "2"],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600).stdout
+    text = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "evaluate",
+            "--data",
+            str(folder),
+            "--k-min",
+            "2",
+            "--k-max",
+            "3",
+            "--n-init",
+            "2",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    ).stdout
     assert re.search(r"^union\s+\d[\d,]*\s+0\.\d{3}\s+\d\.\d{3}", text, re.M)
     assert "a_study.csv (study layout): read 200" in text

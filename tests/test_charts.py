@@ -39,10 +39,21 @@ def check_png(data: bytes, min_bytes: int = 10_000) -> tuple[int, int]:
 def evaluation() -> list[KResult]:
     """Plausible figures for k=2..6 (charts only draw them; no need to fit five models)."""
     return [
-        KResult(k=k, inertia=27_000 - 2_500 * (k - 2), silhouette=sil, davies_bouldin=db,
-                sizes=[3242 // k] * k, silhouette_sample=3242)
-        for k, sil, db in [(2, 0.19, 1.99), (3, 0.234, 1.61), (4, 0.236, 1.53),
-                           (5, 0.19, 1.66), (6, 0.165, 1.74)]
+        KResult(
+            k=k,
+            inertia=27_000 - 2_500 * (k - 2),
+            silhouette=sil,
+            davies_bouldin=db,
+            sizes=[3242 // k] * k,
+            silhouette_sample=3242,
+        )
+        for k, sil, db in [
+            (2, 0.19, 1.99),
+            (3, 0.234, 1.61),
+            (4, 0.236, 1.53),
+            (5, 0.19, 1.66),
+            (6, 0.165, 1.74),
+        ]
     ]
 
 
@@ -64,8 +75,11 @@ def test_elbow_png_needs_results():
         charts.elbow_png([])
 
 
-@pytest.mark.parametrize("make", [charts.sizes_png, charts.profile_png, charts.pca_png,
-                                  charts.genres_png], ids=["sizes", "profiles", "pca", "genres"])
+@pytest.mark.parametrize(
+    "make",
+    [charts.sizes_png, charts.profile_png, charts.pca_png, charts.genres_png],
+    ids=["sizes", "profiles", "pca", "genres"],
+)
 def test_model_charts_are_pngs(model, make):
     check_png(make(model))
 
@@ -125,9 +139,14 @@ def test_each_chart_is_quick(model, evaluation):
     the bound leaves room for slow runners.
     """
     charts.sizes_png(model)  # font cache warm-up
-    for make in (lambda: charts.elbow_png(evaluation), lambda: charts.sizes_png(model),
-                 lambda: charts.profile_png(model), lambda: charts.pca_png(model, highlight=0),
-                 lambda: charts.genres_png(model), lambda: charts.song_profile_png(model, 0)):
+    for make in (
+        lambda: charts.elbow_png(evaluation),
+        lambda: charts.sizes_png(model),
+        lambda: charts.profile_png(model),
+        lambda: charts.pca_png(model, highlight=0),
+        lambda: charts.genres_png(model),
+        lambda: charts.song_profile_png(model, 0),
+    ):
         start = time.process_time()
         make()
         assert time.process_time() - start < 1.5
@@ -136,9 +155,14 @@ def test_each_chart_is_quick(model, evaluation):
 def test_write_report(model, evaluation, tmp_path):
     paths = charts.write_report(model, tmp_path / "out", evaluation=evaluation)
     # issue 15 adds the valence x energy mood map
-    assert [p.name for p in paths] == ["k_selection.png", "cluster_sizes.png",
-                                       "cluster_profiles.png", "pca_map.png", "top_genres.png",
-                                       "mood_map.png"]
+    assert [p.name for p in paths] == [
+        "k_selection.png",
+        "cluster_sizes.png",
+        "cluster_profiles.png",
+        "pca_map.png",
+        "top_genres.png",
+        "mood_map.png",
+    ]
     for p in paths:
         assert p.parent == tmp_path / "out"
         check_png(p.read_bytes())
@@ -155,8 +179,9 @@ def test_module_selects_agg_backend():
     code = "import engine.charts, matplotlib; print(matplotlib.get_backend())"
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     env["PYTHONPATH"] = str(REPO)
-    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
-                          text=True, timeout=120, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120, env=env
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().lower() == "agg"
 

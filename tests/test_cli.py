@@ -31,8 +31,11 @@ TIMEOUT = 600
 
 
 def make_env(cache_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"CLUSTERFY_CATALOG", "CLUSTERFY_CACHE_DIR", "MPLBACKEND"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"CLUSTERFY_CATALOG", "CLUSTERFY_CACHE_DIR", "MPLBACKEND"}
+    }
     env["CLUSTERFY_CACHE_DIR"] = str(cache_dir)
     # The study sample alone: these tests pin its figures (the default is the bundled union,
     # see test_default_catalog_builds_into_cache_dir_on_first_use).
@@ -43,8 +46,15 @@ def make_env(cache_dir: Path) -> dict[str, str]:
 
 
 def run(env: dict[str, str], *args: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine", *map(str, args)], cwd=REPO, env=env,
-                          capture_output=True, text=True, encoding="utf-8", timeout=TIMEOUT)
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *map(str, args)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=TIMEOUT,
+    )
 
 
 def ok_json(proc: subprocess.CompletedProcess[str]) -> dict:
@@ -80,8 +90,7 @@ def model_path(fitted) -> Path:
 @pytest.fixture(scope="session")
 def bad_csv(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("bad") / "bad.csv"
-    path.write_text("name,artists,energy\nLa Java,Mistinguett,0.2\nOther,Someone,0.9\n",
-                    encoding="utf-8")
+    path.write_text("name,artists,energy\nLa Java,Mistinguett,0.2\nOther,Someone,0.9\n", encoding="utf-8")
     return path
 
 
@@ -144,8 +153,9 @@ def test_fit_text_then_default_model_is_reused(tmp_path):
     assert "loading cached model" in proc.stderr
     assert "building" not in proc.stderr
     assert expected.stat().st_mtime_ns == stamp
-    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == \
-        sorted([expected.name, expected.name + ".sha256.json"])
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == sorted(
+        [expected.name, expected.name + ".sha256.json"]
+    )
 
 
 def test_default_catalog_builds_into_cache_dir_on_first_use(tmp_path):
@@ -158,8 +168,7 @@ def test_default_catalog_builds_into_cache_dir_on_first_use(tmp_path):
 
 # -- evaluate ----------------------------------------------------------------------------
 def test_evaluate_json_and_progress(env):
-    proc = run(env, "evaluate", "--data", CATALOG, "--k-min", 2, "--k-max", 5, "--json",
-               "--progress")
+    proc = run(env, "evaluate", "--data", CATALOG, "--k-min", 2, "--k-max", 5, "--json", "--progress")
     payload = ok_json(proc)
     assert [r["k"] for r in payload["results"]] == [2, 3, 4, 5]
     for r in payload["results"]:
@@ -187,9 +196,14 @@ def test_report_writes_pngs(env, model_path, tmp_path):
     proc = run(env, "report", "--model", model_path, "--out", out, "--k-max", 4)
     assert proc.returncode == 0, proc.stderr
     printed = [Path(line) for line in proc.stdout.splitlines() if line.strip()]
-    assert [p.name for p in printed] == ["k_selection.png", "cluster_sizes.png",
-                                         "cluster_profiles.png", "pca_map.png", "top_genres.png",
-                                         "mood_map.png"]  # issue 15 adds the mood map
+    assert [p.name for p in printed] == [
+        "k_selection.png",
+        "cluster_sizes.png",
+        "cluster_profiles.png",
+        "pca_map.png",
+        "top_genres.png",
+        "mood_map.png",
+    ]  # issue 15 adds the mood map
     for p in printed:
         data = p.read_bytes()
         assert data[:8] == PNG_SIGNATURE
@@ -230,15 +244,24 @@ def test_recommend_json(env, model_path):
 
 
 def test_recommend_where(env, model_path):
-    payload = ok_json(run(env, "recommend", "La Java", "--where", "energy<0.3", "-n", 3,
-                          "--model", model_path, "--json"))
+    payload = ok_json(
+        run(env, "recommend", "La Java", "--where", "energy<0.3", "-n", 3, "--model", model_path, "--json")
+    )
     assert payload["picks"] and payload["targets"]
 
 
 def test_cluster_json(env, model_path):
     payload = ok_json(run(env, "cluster", "La Java", "--model", model_path, "--json"))
-    assert set(payload) >= {"song", "cluster", "mood", "size", "share", "top_genres",
-                            "top_artists", "comparison"}
+    assert set(payload) >= {
+        "song",
+        "cluster",
+        "mood",
+        "size",
+        "share",
+        "top_genres",
+        "top_artists",
+        "comparison",
+    }
     assert set(payload["song"]) >= SONG_KEYS
     assert payload["mood"] == "Chill/Acoustic" == payload["song"]["mood"]
     assert payload["cluster"] == payload["song"]["cluster"]
@@ -250,8 +273,7 @@ def test_cluster_json(env, model_path):
 
 
 def test_vibe_json(env, model_path):
-    payload = ok_json(run(env, "vibe", "party", "-n", 4, "--seed", 7, "--model", model_path,
-                          "--json"))
+    payload = ok_json(run(env, "vibe", "party", "-n", 4, "--seed", 7, "--model", model_path, "--json"))
     assert payload["mood"] == "Party/Energetic"
     assert isinstance(payload["cluster"], int)
     assert len(payload["picks"]) == 4
@@ -262,12 +284,15 @@ def test_vibe_json(env, model_path):
     assert [p["id"] for p in again["picks"]] == [p["id"] for p in payload["picks"]]
 
 
-@pytest.mark.parametrize("args, expect", [
-    (("search", "La Java"), ["La Java", "Mistinguett"]),
-    (("recommend", "La Java", "-n", "3"), ["seed: La Java — Mistinguett", "similarity"]),
-    (("cluster", "La Java"), ["mood: Chill/Acoustic", "top genres:", "against its mood:"]),
-    (("vibe", "study", "-n", "3", "--seed", "1"), ["Instrumental/Focus", "typical"]),
-])
+@pytest.mark.parametrize(
+    "args, expect",
+    [
+        (("search", "La Java"), ["La Java", "Mistinguett"]),
+        (("recommend", "La Java", "-n", "3"), ["seed: La Java — Mistinguett", "similarity"]),
+        (("cluster", "La Java"), ["mood: Chill/Acoustic", "top genres:", "against its mood:"]),
+        (("vibe", "study", "-n", "3", "--seed", "1"), ["Instrumental/Focus", "typical"]),
+    ],
+)
 def test_text_output(env, model_path, args, expect):
     proc = run(env, *args, "--model", model_path)
     assert proc.returncode == 0, proc.stderr
@@ -282,18 +307,50 @@ def _error_cases():
     return [
         pytest.param(lambda m, b, t: ("fit", "--data", t / "missing.csv"), "not found", id="missing-file"),
         pytest.param(lambda m, b, t: ("fit", "--data", b), "missing required column", id="bad-csv-fit"),
-        pytest.param(lambda m, b, t: ("evaluate", "--data", b), "missing required column", id="bad-csv-evaluate"),
+        pytest.param(
+            lambda m, b, t: ("evaluate", "--data", b), "missing required column", id="bad-csv-evaluate"
+        ),
         pytest.param(lambda m, b, t: ("search", "La Java", "--data", t), "catalog", id="catalog-is-folder"),
-        pytest.param(lambda m, b, t: ("search", "zzqxjv wqpl", "--model", m), "no song matches", id="search-no-match"),
-        pytest.param(lambda m, b, t: ("recommend", "zzqxjv wqpl", "--model", m), "no song matches", id="recommend-no-match"),
-        pytest.param(lambda m, b, t: ("cluster", "zzqxjv wqpl", "--model", m), "no song matches", id="cluster-no-match"),
-        pytest.param(lambda m, b, t: ("vibe", "blorpwave", "--model", m), "no mood called", id="unknown-mood"),
-        pytest.param(lambda m, b, t: ("recommend", "La Java", "--where", "energy>7", "--model", m), "energy", id="bad-where-value"),
-        pytest.param(lambda m, b, t: ("recommend", "La Java", "--where", "enrgy>0.5", "--model", m), "invalid target", id="bad-where-field"),
-        pytest.param(lambda m, b, t: ("recommend", "La Java", "--where", "energy>0.99", "--model", m), "no Chill/Acoustic songs", id="no-results"),
-        pytest.param(lambda m, b, t: ("evaluate", "--k-min", "5", "--k-max", "3"), "k range", id="bad-k-range"),
-        pytest.param(lambda m, b, t: ("report", "--model", b, "--out", t / "o"), "refusing to load", id="not-a-model"),
-        pytest.param(lambda m, b, t: ("report", "--model", m, "--out", b), "is a file, not a folder", id="out-is-a-file"),
+        pytest.param(
+            lambda m, b, t: ("search", "zzqxjv wqpl", "--model", m), "no song matches", id="search-no-match"
+        ),
+        pytest.param(
+            lambda m, b, t: ("recommend", "zzqxjv wqpl", "--model", m),
+            "no song matches",
+            id="recommend-no-match",
+        ),
+        pytest.param(
+            lambda m, b, t: ("cluster", "zzqxjv wqpl", "--model", m), "no song matches", id="cluster-no-match"
+        ),
+        pytest.param(
+            lambda m, b, t: ("vibe", "blorpwave", "--model", m), "no mood called", id="unknown-mood"
+        ),
+        pytest.param(
+            lambda m, b, t: ("recommend", "La Java", "--where", "energy>7", "--model", m),
+            "energy",
+            id="bad-where-value",
+        ),
+        pytest.param(
+            lambda m, b, t: ("recommend", "La Java", "--where", "enrgy>0.5", "--model", m),
+            "invalid target",
+            id="bad-where-field",
+        ),
+        pytest.param(
+            lambda m, b, t: ("recommend", "La Java", "--where", "energy>0.99", "--model", m),
+            "no Chill/Acoustic songs",
+            id="no-results",
+        ),
+        pytest.param(
+            lambda m, b, t: ("evaluate", "--k-min", "5", "--k-max", "3"), "k range", id="bad-k-range"
+        ),
+        pytest.param(
+            lambda m, b, t: ("report", "--model", b, "--out", t / "o"), "refusing to load", id="not-a-model"
+        ),
+        pytest.param(
+            lambda m, b, t: ("report", "--model", m, "--out", b),
+            "is a file, not a folder",
+            id="out-is-a-file",
+        ),
     ]
 
 
@@ -341,14 +398,16 @@ def test_corrupt_model_is_refused(env, model_path, tmp_path):
     bad = tmp_path / "model.joblib"
     bad.write_bytes(model_path.read_bytes()[:-100] + b"x" * 100)
     bad.with_name(bad.name + ".sha256.json").write_text(
-        model_path.with_name(model_path.name + ".sha256.json").read_text())
+        model_path.with_name(model_path.name + ".sha256.json").read_text()
+    )
     proc = run(env, "cluster", "La Java", "--model", bad)
     assert proc.returncode == 1
     assert proc.stderr.startswith("error: refusing to load") and proc.stderr.count("\n") == 1
 
 
-@pytest.mark.parametrize("args", [("fit", "--k", "1"), ("vibe",), ("recommend", "x", "-n", "0"),
-                                  ("nonsense",)])
+@pytest.mark.parametrize(
+    "args", [("fit", "--k", "1"), ("vibe",), ("recommend", "x", "-n", "0"), ("nonsense",)]
+)
 def test_usage_errors_exit_2(env, args):
     proc = run(env, *args)
     assert proc.returncode == 2
@@ -360,8 +419,13 @@ def test_usage_errors_exit_2(env, args):
 def test_ctrl_c_exits_130_quietly(env, tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "engine", "evaluate", "--k-min", "2", "--k-max", "12", "--progress"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        encoding="utf-8")
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
     try:
         deadline = time.monotonic() + 300
         seen = ""

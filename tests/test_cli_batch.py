@@ -28,9 +28,18 @@ def model_path(env, tmp_path_factory) -> Path:
     return path
 
 
-def batch(env: dict[str, str], model_path: Path, data: bytes, *extra: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "engine", "search", "--batch", "--model", str(model_path), *extra],
-                          cwd=REPO, env=env, input=data, capture_output=True, timeout=TIMEOUT, check=False)
+def batch(
+    env: dict[str, str], model_path: Path, data: bytes, *extra: str
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "engine", "search", "--batch", "--model", str(model_path), *extra],
+        cwd=REPO,
+        env=env,
+        input=data,
+        capture_output=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
 
 
 def answers(proc: subprocess.CompletedProcess[bytes]) -> list[dict]:
@@ -45,21 +54,31 @@ def test_one_answer_per_line_in_order_with_search_json_fields(env, model_path) -
     assert [a["query"] for a in out] == lines
     single = ok_json(run(env, "search", "La Java", "--model", model_path, "--json"))
     assert set(out[0]) == set(single) and out[0]["matches"] == single["matches"]
-    assert [a["matches"][0]["name"] for a in out] == ["La Java", "La Java", "Le Tango Neurasthénique", "En Douce"]
+    assert [a["matches"][0]["name"] for a in out] == [
+        "La Java",
+        "La Java",
+        "Le Tango Neurasthénique",
+        "En Douce",
+    ]
 
 
 def test_bad_lines_get_an_error_on_their_own_line(env, model_path) -> None:
-    data = b"\n".join([
-        b"La Java",
-        b"",                              # blank
-        b"   ",                           # only spaces
-        b"a" * 100_000,                   # very long
-        b"la \x00java\x07",               # control characters
-        b"\xff\xfe\x80junk",              # not UTF-8
-        b"?!?!...",                       # only punctuation
-        b"zzqxjv wqpl",                   # nothing close
-        b"en douce\r",                    # CRLF line end
-    ]) + b"\n"
+    data = (
+        b"\n".join(
+            [
+                b"La Java",
+                b"",  # blank
+                b"   ",  # only spaces
+                b"a" * 100_000,  # very long
+                b"la \x00java\x07",  # control characters
+                b"\xff\xfe\x80junk",  # not UTF-8
+                b"?!?!...",  # only punctuation
+                b"zzqxjv wqpl",  # nothing close
+                b"en douce\r",  # CRLF line end
+            ]
+        )
+        + b"\n"
+    )
     out = answers(batch(env, model_path, data))
     assert len(out) == 9
     assert out[0]["matches"][0]["name"] == "La Java" and out[8]["matches"][0]["name"] == "En Douce"
@@ -70,8 +89,10 @@ def test_bad_lines_get_an_error_on_their_own_line(env, model_path) -> None:
 
 
 def test_last_line_without_newline_and_empty_input(env, model_path) -> None:
-    assert [a["matches"][0]["name"] for a in answers(batch(env, model_path, b"La Java\nen douce"))] == \
-        ["La Java", "En Douce"]
+    assert [a["matches"][0]["name"] for a in answers(batch(env, model_path, b"La Java\nen douce"))] == [
+        "La Java",
+        "En Douce",
+    ]
     assert answers(batch(env, model_path, b"")) == []
 
 

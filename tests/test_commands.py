@@ -104,14 +104,20 @@ async def test_more_for_foryou_stays_for_you(conv):
 
 # -- the CLI is a front end outside the engine ------------------------------------------------
 def test_the_engine_never_imports_the_command_line():
-    code = ("import importlib, pkgutil, sys, engine\n"
-            "for m in pkgutil.iter_modules(engine.__path__):\n"
-            "    if m.name != '__main__': importlib.import_module('engine.' + m.name)\n"
-            "assert not [m for m in sys.modules if m.startswith('clusterfy_cli')]")
+    code = (
+        "import importlib, pkgutil, sys, engine\n"
+        "for m in pkgutil.iter_modules(engine.__path__):\n"
+        "    if m.name != '__main__': importlib.import_module('engine.' + m.name)\n"
+        "assert not [m for m in sys.modules if m.startswith('clusterfy_cli')]"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
 
 
 def test_python_m_engine_and_the_front_end_are_the_same_program():
-    outputs = [subprocess.run([sys.executable, "-m", module, "--version"], cwd=REPO, capture_output=True,
-                              text=True, check=True).stdout for module in ("engine", "clusterfy_cli")]
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-m", module, "--version"], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout
+        for module in ("engine", "clusterfy_cli")
+    ]
     assert outputs[0] == outputs[1] and outputs[0].startswith("clusterfy ")

@@ -14,17 +14,25 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_console(tmp_path: Path, text: str, *args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "CLUSTERFY_CACHE_DIR": str(tmp_path / "cache"),
-                   "DISCORD_TOKEN": "", **env}
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=text, text=True,
-                          capture_output=True, cwd=tmp_path, env=environment, timeout=240)
+    environment = {**os.environ, "CLUSTERFY_CACHE_DIR": str(tmp_path / "cache"), "DISCORD_TOKEN": "", **env}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=text,
+        text=True,
+        capture_output=True,
+        cwd=tmp_path,
+        env=environment,
+        timeout=240,
+    )
 
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("console")
-    lines = ("!recommend la java 3\n!vibe chill 2\nlike 1\nmore\n!cluster la java\n!moods\n"
-             "!history\n!forget\nyes\n!help\nrecommend qqqqxxxzzz\n!bogus\n")
+    lines = (
+        "!recommend la java 3\n!vibe chill 2\nlike 1\nmore\n!cluster la java\n!moods\n"
+        "!history\n!forget\nyes\n!help\nrecommend qqqqxxxzzz\n!bogus\n"
+    )
     return run_console(tmp, lines, "--console"), tmp
 
 
@@ -47,7 +55,7 @@ def test_console_keeps_history_between_runs(session):
     _, tmp = session
     first = run_console(tmp, "recommend la java 2\n", "--console")
     second = run_console(tmp, "recommend la java 2\nhistory\n", "--console")
-    picks = lambda out: re.findall(r"^- \d\. (.+)$", out, re.M)  # noqa: E731
+    picks = lambda out: re.findall(r"^- \d\. (.+)$", out, re.M)
     assert first.returncode == second.returncode == 0
     assert not set(picks(first.stdout)[:2]) & set(picks(second.stdout)[:2])
     assert second.stdout.count("recommend la java") >= 2

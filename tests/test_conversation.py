@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation import MAX_COUNT, Conversation, Requester, check_count, BadCount
+from bot.conversation import MAX_COUNT, BadCount, Conversation, Requester, check_count
 from bot.history import HistoryStore
 from bot.ratelimit import RateLimiter
 from bot.replies import render_text
@@ -74,7 +74,13 @@ async def test_trailing_number_is_a_count_unless_it_belongs_to_the_title(conv, e
 async def test_bad_counts_get_a_clear_answer(conv, count):
     reply = await conv.recommend(ALICE, "la java", count)
     assert reply.error and ("between 1 and" in reply.text or "not a number" in reply.text)
-    assert await conv.store.row_counts(ALICE.id) == {"users": 0, "requests": 0, "shown": 0, "feedback": 0, "playlists": 0}
+    assert await conv.store.row_counts(ALICE.id) == {
+        "users": 0,
+        "requests": 0,
+        "shown": 0,
+        "feedback": 0,
+        "playlists": 0,
+    }
 
 
 def test_check_count_default_and_bounds():
@@ -125,7 +131,10 @@ async def test_cluster_explains_the_mood_with_a_chart(conv):
 async def test_moods_lists_every_cluster_with_sizes_and_chart(conv, engine):
     reply = await conv.moods(ALICE)
     assert len(reply.card.fields) == len(engine.moods)
-    assert sum(int(f.name.split("— ")[1].split(" songs")[0].replace(",", "")) for f in reply.card.fields) == engine.n_songs
+    assert (
+        sum(int(f.name.split("— ")[1].split(" songs")[0].replace(",", "")) for f in reply.card.fields)
+        == engine.n_songs
+    )
     assert reply.card.image_png.startswith(b"\x89PNG")
 
 

@@ -12,20 +12,32 @@ from clusterfy_cli.cli import build_parser
 from engine.counts import DEFAULT_COUNT, MAX_CHAT_COUNT, MAX_PICKS, BadCount, check_count
 
 
-@pytest.mark.parametrize("given, expected", [(None, DEFAULT_COUNT), ("", DEFAULT_COUNT), ("3", 3),
-                                             (" 7 ", 7), (1, 1), (MAX_CHAT_COUNT, MAX_CHAT_COUNT)])
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        (None, DEFAULT_COUNT),
+        ("", DEFAULT_COUNT),
+        ("3", 3),
+        (" 7 ", 7),
+        (1, 1),
+        (MAX_CHAT_COUNT, MAX_CHAT_COUNT),
+    ],
+)
 def test_counts_in_range_are_taken_as_given(given, expected):
     assert check_count(given) == expected
 
 
-@pytest.mark.parametrize("given, message", [
-    (0, "between 1 and 10, not 0"),
-    (-2, "between 1 and 10, not -2"),
-    (MAX_CHAT_COUNT + 1, "between 1 and 10, not 11"),
-    ("lots", "“lots” is not a number of songs"),
-    ("2.5", "“2.5” is not a number of songs"),
-    ("9" * 40, "between 1 and 10, not 9999999999999999999…"),
-])
+@pytest.mark.parametrize(
+    "given, message",
+    [
+        (0, "between 1 and 10, not 0"),
+        (-2, "between 1 and 10, not -2"),
+        (MAX_CHAT_COUNT + 1, "between 1 and 10, not 11"),
+        ("lots", "“lots” is not a number of songs"),
+        ("2.5", "“2.5” is not a number of songs"),
+        ("9" * 40, "between 1 and 10, not 9999999999999999999…"),
+    ],
+)
 def test_counts_out_of_range_are_refused_with_the_reason(given, message):
     with pytest.raises(BadCount) as info:
         check_count(given)

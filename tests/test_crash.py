@@ -21,12 +21,12 @@ from typing import Any
 import discord
 import discord.ext.test as dpytest
 import pytest
+from discord_fakes import FakeInteraction, FakeMessage, http_error, slash_data
 
 from bot.discord_io import send_reply
 from bot.history import HistoryStore
 from bot.replies import Card, Field, Reply
 from bot.views import ConfirmView, PicksView
-from discord_fakes import FakeInteraction, FakeMessage, http_error, slash_data
 
 ROOT = Path(__file__).resolve().parent.parent
 WRITER = Path(__file__).resolve().parent / "helpers_kill_writer.py"
@@ -35,8 +35,13 @@ KILLS = 5
 
 def _run_and_kill(db: Path, user_id: int, acks_wanted: int) -> list[tuple[int, int, str]]:
     """Start a writer, read ``acks_wanted`` acknowledgements, SIGKILL it; return the acks."""
-    proc = subprocess.Popen([sys.executable, str(WRITER), str(db), str(user_id)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, str(WRITER), str(db), str(user_id)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     acks: list[tuple[int, int, str]] = []
     try:
         deadline = time.monotonic() + 30
@@ -112,8 +117,7 @@ FAILURES = {
     "rate-limited": lambda: http_error(discord.HTTPException, 429, "You are being rate limited"),
     "not-found": lambda: http_error(discord.NotFound, 404, "Unknown Channel"),
 }
-EXPIRED = lambda: http_error(discord.NotFound, 404, "Unknown interaction")  # noqa: E731
-
+EXPIRED = lambda: http_error(discord.NotFound, 404, "Unknown interaction")
 
 
 def warnings_from(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
@@ -151,10 +155,14 @@ async def test_prefix_reply_failure_is_logged_and_the_bot_keeps_serving(bot, mon
 @pytest.mark.parametrize("kind", [*FAILURES, "expired"])
 async def test_slash_reply_failure_is_logged_and_the_bot_keeps_serving(bot, caplog, kind):
     cfg = dpytest.get_config()
-    interaction = FakeInteraction(cfg.members[0], client=bot, channel=cfg.channels[0],
-                                  data=slash_data("vibe", mood="chill", count=2),
-                                  type=discord.InteractionType.application_command,
-                                  expired=kind == "expired")
+    interaction = FakeInteraction(
+        cfg.members[0],
+        client=bot,
+        channel=cfg.channels[0],
+        data=slash_data("vibe", mood="chill", count=2),
+        type=discord.InteractionType.application_command,
+        expired=kind == "expired",
+    )
     interaction.fake_response.error = EXPIRED() if kind == "expired" else FAILURES[kind]()
     caplog.set_level(logging.INFO)
     await bot.tree._call(interaction)
@@ -167,9 +175,13 @@ async def test_slash_reply_failure_is_logged_and_the_bot_keeps_serving(bot, capl
         assert warnings_from(caplog), f"{kind}: nothing logged"
     await dpytest.empty_queue()
     # The next slash command is answered normally.
-    again = FakeInteraction(cfg.members[0], client=bot, channel=cfg.channels[0],
-                            data=slash_data("vibe", mood="chill", count=2),
-                            type=discord.InteractionType.application_command)
+    again = FakeInteraction(
+        cfg.members[0],
+        client=bot,
+        channel=cfg.channels[0],
+        data=slash_data("vibe", mood="chill", count=2),
+        type=discord.InteractionType.application_command,
+    )
     await bot.tree._call(again)
     await dpytest.run_all_events()
     [payload] = again.all_sent()
@@ -212,9 +224,13 @@ async def test_a_timed_out_view_is_disabled_and_later_clicks_are_harmless(bot, m
     assert all(getattr(item, "disabled", True) for item in view.children)
     # A late click on the old message: no live view handles it, nothing raises.
     owner = dpytest.get_config().members[0]
-    late = FakeInteraction(owner, client=bot, channel=message.channel,
-                           data={"custom_id": view.more_button.custom_id, "component_type": 2},
-                           expired=True)
+    late = FakeInteraction(
+        owner,
+        client=bot,
+        channel=message.channel,
+        data={"custom_id": view.more_button.custom_id, "component_type": 2},
+        expired=True,
+    )
     late.fake_response.error = EXPIRED()
 
     async def expired_defer(**kwargs: Any) -> None:

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("streamlit")
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.testing.v1 import AppTest
 
-from engine.artifact import load_model, save_model  # noqa: E402
-from engine.catalog import load_catalog  # noqa: E402
-from engine.paths import BUNDLED_CATALOG, PROJECT_ROOT, cached_model_path  # noqa: E402
-from engine.service import EngineError  # noqa: E402
+from engine.artifact import load_model, save_model
+from engine.catalog import load_catalog
+from engine.paths import BUNDLED_CATALOG, PROJECT_ROOT, cached_model_path
+from engine.service import EngineError
 
 APP = str(PROJECT_ROOT / "dashboard" / "app.py")
 PAGES = {
@@ -147,16 +147,20 @@ def test_try_k_3_shows_its_metrics_and_saves_only_when_asked(app: AppTest, dash_
     assert load_model(target).n_clusters_ == 3
 
 
-@pytest.mark.parametrize("field, value, expected", [
-    ("catalog", "", "the catalog path is empty"),
-    ("catalog", "/no/such/catalog.csv", "catalog file not found"),
-    ("catalog", "{empty}", "catalog folder holds no CSV or Parquet file"),
-    ("catalog", "{broken}", "the catalog cannot be used"),
-    ("k", "99", "k must be a whole number from 2 to 50"),
-    ("k", "four", "k must be a whole number from 2 to 50"),
-])
-def test_bad_settings_show_a_message_not_a_traceback(app: AppTest, tmp_path: Path, field: str, value: str,
-                                                     expected: str) -> None:
+@pytest.mark.parametrize(
+    "field, value, expected",
+    [
+        ("catalog", "", "the catalog path is empty"),
+        ("catalog", "/no/such/catalog.csv", "catalog file not found"),
+        ("catalog", "{empty}", "catalog folder holds no CSV or Parquet file"),
+        ("catalog", "{broken}", "the catalog cannot be used"),
+        ("k", "99", "k must be a whole number from 2 to 50"),
+        ("k", "four", "k must be a whole number from 2 to 50"),
+    ],
+)
+def test_bad_settings_show_a_message_not_a_traceback(
+    app: AppTest, tmp_path: Path, field: str, value: str, expected: str
+) -> None:
     broken = tmp_path / "broken.csv"
     broken.write_text("title,whatever\nsong,1\n", encoding="utf-8")
     empty = tmp_path / "empty"
@@ -167,26 +171,34 @@ def test_bad_settings_show_a_message_not_a_traceback(app: AppTest, tmp_path: Pat
     assert "Traceback" not in app.error[0].value
 
 
-def test_a_tampered_model_file_is_refused_with_a_message(app: AppTest, dash_cache: Path,
-                                                         tmp_path: Path) -> None:
+def test_a_tampered_model_file_is_refused_with_a_message(
+    app: AppTest, dash_cache: Path, tmp_path: Path
+) -> None:
     source = cached_model_path(BUNDLED_CATALOG, 4)
     bad = tmp_path / "model.joblib"
     payload = bytearray(source.read_bytes())
     payload[len(payload) // 2] ^= 0xFF
     bad.write_bytes(bytes(payload))
     (tmp_path / "model.joblib.sha256.json").write_bytes(
-        source.with_name(source.name + ".sha256.json").read_bytes())
+        source.with_name(source.name + ".sha256.json").read_bytes()
+    )
     app.text_input(key="model").input(str(bad)).run()
     assert not app.exception
     assert len(app.error) == 1 and "SHA-256 does not match" in app.error[0].value
 
 
 def test_the_bot_and_the_engine_never_import_the_dashboard() -> None:
-    code = ("import sys, bot.conversation, bot.client, clusterfy_cli.cli, engine.service; "
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('streamlit', 'dashboard')]; "
-            "assert not bad, bad")
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=PROJECT_ROOT,
-                   env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+    code = (
+        "import sys, bot.conversation, bot.client, clusterfy_cli.cli, engine.service; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('streamlit', 'dashboard')]; "
+        "assert not bad, bad"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code],
+        check=True,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )
 
 
 def test_the_launcher_serves_on_localhost_and_prints_the_address(dash_cache: Path) -> None:
@@ -197,8 +209,13 @@ def test_the_launcher_serves_on_localhost_and_prints_the_address(dash_cache: Pat
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "--port", str(port)], cwd=PROJECT_ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         assert f"http://localhost:{port}" in proc.stdout.readline()

@@ -35,6 +35,7 @@ def problems(text: str, func=parse_targets) -> list[str]:
 
 # --- syntax forms ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("text", ["energy>0.7", "energy > 0.7", "energy >0.7", "ENERGY> 0.7", "energy>.7"])
 def test_strict_greater(text: str) -> None:
     t = one(text)
@@ -77,8 +78,17 @@ def test_equals_tolerance(text: str, low: float, high: float) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["tempo 90-110", "tempo=90-110", "tempo:90-110", "tempo 90–110", "tempo 90..110",
-     "tempo 90 to 110", "tempo 90 - 110", "tempo 90-110bpm", "tempo 90-110 bpm"],
+    [
+        "tempo 90-110",
+        "tempo=90-110",
+        "tempo:90-110",
+        "tempo 90–110",
+        "tempo 90..110",
+        "tempo 90 to 110",
+        "tempo 90 - 110",
+        "tempo 90-110bpm",
+        "tempo 90-110 bpm",
+    ],
 )
 def test_range_forms(text: str) -> None:
     t = one(text)
@@ -86,7 +96,9 @@ def test_range_forms(text: str) -> None:
     assert t.describe() == "tempo 90–110 BPM"
 
 
-@pytest.mark.parametrize("text", ["year 1990-1999", "year 1990..1999", "year 1990s", "decade 1990", "decade=1995"])
+@pytest.mark.parametrize(
+    "text", ["year 1990-1999", "year 1990..1999", "year 1990s", "decade 1990", "decade=1995"]
+)
 def test_year_ranges_and_decades(text: str) -> None:
     t = one(text)
     assert (t.field, t.low, t.high) == ("year", 1990.0, 1999.0)
@@ -106,13 +118,27 @@ def test_extras_percent_and_decimal_comma() -> None:
 
 # --- aliases --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("alias", "field"),
-    [("bpm", "tempo"), ("dance", "danceability"), ("danceable", "danceability"),
-     ("acoustic", "acousticness"), ("instrumental", "instrumentalness"), ("speech", "speechiness"),
-     ("speechy", "speechiness"), ("live", "liveness"), ("mood", "valence"), ("happy", "valence"),
-     ("positivity", "valence"), ("loud", "loudness"), ("popular", "popularity"), ("Energy", "energy"),
-     ("DANCEABILITY", "danceability"), ("Valence", "valence")],
+    [
+        ("bpm", "tempo"),
+        ("dance", "danceability"),
+        ("danceable", "danceability"),
+        ("acoustic", "acousticness"),
+        ("instrumental", "instrumentalness"),
+        ("speech", "speechiness"),
+        ("speechy", "speechiness"),
+        ("live", "liveness"),
+        ("mood", "valence"),
+        ("happy", "valence"),
+        ("positivity", "valence"),
+        ("loud", "loudness"),
+        ("popular", "popularity"),
+        ("Energy", "energy"),
+        ("DANCEABILITY", "danceability"),
+        ("Valence", "valence"),
+    ],
 )
 def test_aliases(alias: str, field: str) -> None:
     value = "-5" if field == "loudness" else "50" if field in ("tempo", "popularity") else "0.5"
@@ -120,6 +146,7 @@ def test_aliases(alias: str, field: str) -> None:
 
 
 # --- duration in seconds and m:ss -----------------------------------------------------------
+
 
 def test_duration_seconds() -> None:
     t = one("duration<240")
@@ -139,6 +166,7 @@ def test_duration_mm_ss() -> None:
 
 # --- validation -----------------------------------------------------------------------------
 
+
 def test_unknown_field_suggests() -> None:
     (msg,) = problems("energi>0.5")
     assert "energi" in msg and "'energy'" in msg
@@ -146,7 +174,9 @@ def test_unknown_field_suggests() -> None:
     assert "'bpm'" in msg
 
 
-@pytest.mark.parametrize("text", ["energy>>2", "energy>", "tempo 90-", "tempo 90--", "energy<>0.5", "tempo>90-110"])
+@pytest.mark.parametrize(
+    "text", ["energy>>2", "energy>", "tempo 90-", "tempo 90--", "energy<>0.5", "tempo>90-110"]
+)
 def test_malformed(text: str) -> None:
     (msg,) = problems(text)
     assert msg.startswith(text.split()[0][:5])
@@ -154,10 +184,15 @@ def test_malformed(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "needle"),
-    [("energy>2", "energy is between 0 and 1"), ("tempo>300", "tempo is between 0 and 250 BPM"),
-     ("popularity>150", "between 0 and 100"), ("loudness<-90", "between -60 and 5 dB"),
-     ("year 3000", "year is between 1900 and 2100"), ("duration>99999", "seconds"),
-     ("valence>-0.1", "between 0 and 1")],
+    [
+        ("energy>2", "energy is between 0 and 1"),
+        ("tempo>300", "tempo is between 0 and 250 BPM"),
+        ("popularity>150", "between 0 and 100"),
+        ("loudness<-90", "between -60 and 5 dB"),
+        ("year 3000", "year is between 1900 and 2100"),
+        ("duration>99999", "seconds"),
+        ("valence>-0.1", "between 0 and 1"),
+    ],
 )
 def test_out_of_domain(text: str, needle: str) -> None:
     (msg,) = problems(text)
@@ -178,7 +213,9 @@ def test_non_numeric_and_non_finite(text: str) -> None:
 def test_all_problems_collected_once() -> None:
     found = problems("energi>0.5 energy>2 tempo 200-100 energy>high tempo 100-120")
     assert len(found) == 4
-    assert ["energi" in found[0], "energy>2" in found[1], "reversed" in found[2], "high" in found[3]] == [True] * 4
+    assert ["energi" in found[0], "energy>2" in found[1], "reversed" in found[2], "high" in found[3]] == [
+        True
+    ] * 4
 
 
 def test_parse_targets_rejects_leftovers() -> None:
@@ -198,19 +235,39 @@ def test_other_bad_inputs() -> None:
 
 # --- split_query ----------------------------------------------------------------------------
 
+
 def test_split_query_real_title() -> None:
     assert split_query("Hey Jude energy>0.6") == ("Hey Jude", parse_targets("energy>0.6"))
     query, targets = split_query("hey jude, Energy > 0.6, tempo 90-110")
     assert query == "hey jude" and [t.field for t in targets] == ["energy", "tempo"]
-    assert split_query("energy>0.5 (tempo 90-110) Heat Waves") == ("Heat Waves", parse_targets("energy>0.5 tempo 90-110"))
+    assert split_query("energy>0.5 (tempo 90-110) Heat Waves") == (
+        "Heat Waves",
+        parse_targets("energy>0.5 tempo 90-110"),
+    )
     assert split_query("Hey Jude energy>0.6.")[0] == "Hey Jude"
 
 
 @pytest.mark.parametrize(
     "title",
-    ["Energy", "Tempo Tempo", "99 Problems", "1999", "Heat Waves", "7 rings", "Year of the Cat",
-     "Year 3000", "Mood 4 Eva", "Happy 2gether", "Live: Baby Blue", "Live: 1975", "Love <3",
-     "Dance, Dance", "Artist - Title", "Hey Jude", ""],
+    [
+        "Energy",
+        "Tempo Tempo",
+        "99 Problems",
+        "1999",
+        "Heat Waves",
+        "7 rings",
+        "Year of the Cat",
+        "Year 3000",
+        "Mood 4 Eva",
+        "Happy 2gether",
+        "Live: Baby Blue",
+        "Live: 1975",
+        "Love <3",
+        "Dance, Dance",
+        "Artist - Title",
+        "Hey Jude",
+        "",
+    ],
 )
 def test_split_query_keeps_titles(title: str) -> None:
     assert split_query(title) == (title, [])
@@ -231,6 +288,7 @@ def test_split_query_hostile() -> None:
 
 
 # --- target_mask and describe ---------------------------------------------------------------
+
 
 @pytest.fixture
 def songs() -> pd.DataFrame:
@@ -283,13 +341,61 @@ def test_describe_targets() -> None:
 
 # --- properties -----------------------------------------------------------------------------
 
-FIELD_WORDS = ["energy", "tempo", "bpm", "year", "decade", "length", "duration", "loud", "mood",
-               "popularity", "energi", "Year", "live", "happy"]
-PIECES = FIELD_WORDS + [">", ">=", "<", "<=", "=", ":", "≥", "~", "-", "–", "..", " ", "to", ",", "0.5",
-                        "90", "110", "1990", "1999", "3:30", "-8", "s", "bpm", "%", "nan", "1e9",
-                        "\x00", "\u200f", "🎵", "Hey Jude", "x" * 50]
+FIELD_WORDS = [
+    "energy",
+    "tempo",
+    "bpm",
+    "year",
+    "decade",
+    "length",
+    "duration",
+    "loud",
+    "mood",
+    "popularity",
+    "energi",
+    "Year",
+    "live",
+    "happy",
+]
+PIECES = FIELD_WORDS + [
+    ">",
+    ">=",
+    "<",
+    "<=",
+    "=",
+    ":",
+    "≥",
+    "~",
+    "-",
+    "–",
+    "..",
+    " ",
+    "to",
+    ",",
+    "0.5",
+    "90",
+    "110",
+    "1990",
+    "1999",
+    "3:30",
+    "-8",
+    "s",
+    "bpm",
+    "%",
+    "nan",
+    "1e9",
+    "\x00",
+    "\u200f",
+    "🎵",
+    "Hey Jude",
+    "x" * 50,
+]
 target_ish = st.lists(st.sampled_from(PIECES), max_size=12).map("".join)
-any_text = st.one_of(st.text(), target_ish, st.text(alphabet=st.sampled_from(list("energytempo<>=:.-0123456789 ")), max_size=60))
+any_text = st.one_of(
+    st.text(),
+    target_ish,
+    st.text(alphabet=st.sampled_from(list("energytempo<>=:.-0123456789 ")), max_size=60),
+)
 
 
 def check_targets(targets: list[Target]) -> None:

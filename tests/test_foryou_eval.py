@@ -13,8 +13,10 @@ pytestmark = pytest.mark.slow
 def test_foryou_beats_every_baseline_and_hybrid_beats_audio(engine):
     methods = ev.Methods(engine)
     report = ev.make_listeners(engine, 160)[1::2]
-    rows = {name: ev.evaluate(report, getattr(methods, name))
-            for name in ("popular", "random_clusters", "study_last", "global_mean", "foryou")}
+    rows = {
+        name: ev.evaluate(report, getattr(methods, name))
+        for name in ("popular", "random_clusters", "study_last", "global_mean", "foryou")
+    }
     for name, (hit, ndcg) in rows.items():
         if name != "foryou":
             assert rows["foryou"][0] > hit and rows["foryou"][1] > ndcg, (name, rows)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,7 +29,6 @@ CREATE TABLE feedback (
     updated_at TEXT NOT NULL, PRIMARY KEY (user_id, song_id));
 PRAGMA user_version = 1;
 """
-
 
 
 @pytest.fixture(params=["sqlite-file", "postgresql"])
@@ -109,7 +108,9 @@ async def test_migration_from_v1_keeps_rows(tmp_path: Path) -> None:
     async with await HistoryStore.open(path) as s:
         assert await s.row_counts() == {"shown": 2, "feedback": 1, "playlists": 0, "requests": 1, "users": 1}
         (old,) = await s.recent(7)
-        assert old == HistoryEntry(1, "recommend", "old query", "s1", datetime(2024, 1, 2, tzinfo=timezone.utc), ("a", "b"))
+        assert old == HistoryEntry(
+            1, "recommend", "old query", "s1", datetime(2024, 1, 2, tzinfo=UTC), ("a", "b")
+        )
         assert await s.disliked_song_ids(7) == {"a"}
         new_id = await s.record_request(7, "similar", "q", guild_id=10, channel_id=20)  # v2 columns work
         assert new_id > 1
@@ -117,7 +118,10 @@ async def test_migration_from_v1_keeps_rows(tmp_path: Path) -> None:
         assert await s.integrity_ok()
     assert _pragma(path, "user_version") == HistoryStore.SCHEMA_VERSION
     con = sqlite3.connect(path)
-    assert con.execute("SELECT guild_id, channel_id FROM requests WHERE id = ?", (new_id,)).fetchone() == (10, 20)
+    assert con.execute("SELECT guild_id, channel_id FROM requests WHERE id = ?", (new_id,)).fetchone() == (
+        10,
+        20,
+    )
     con.close()
 
 
@@ -194,7 +198,7 @@ async def test_raw_sqlite_errors_are_wrapped(tmp_path: Path, monkeypatch: pytest
 
 # ------------------------------------------------------------------------- API
 async def test_record_and_recent_round_trip(store: HistoryStore) -> None:
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     first = await store.record_request(1, "recommend", "calm piano", song_id="s0", guild_id=5, channel_id=6)
     await store.record_shown(first, 1, ["c", "a", "b"])
     second = await store.record_request(1, "mood", "happy")
@@ -204,11 +208,13 @@ async def test_record_and_recent_round_trip(store: HistoryStore) -> None:
 
     entries = await store.recent(1)
     assert [e.request_id for e in entries] == [third, second, first]
-    assert entries[2] == HistoryEntry(first, "recommend", "calm piano", "s0", entries[2].created_at, ("c", "a", "b"))
+    assert entries[2] == HistoryEntry(
+        first, "recommend", "calm piano", "s0", entries[2].created_at, ("c", "a", "b")
+    )
     assert entries[1].shown == ("z",) and entries[0].shown == ()
     for e in entries:
         assert e.created_at.tzinfo is not None and e.created_at.utcoffset() == timedelta(0)
-        assert start - timedelta(seconds=1) <= e.created_at <= datetime.now(timezone.utc)
+        assert start - timedelta(seconds=1) <= e.created_at <= datetime.now(UTC)
     assert [e.request_id for e in await store.recent(1, limit=2)] == [third, second]
     assert await store.recent(1, limit=0) == []
     assert await store.recent(99) == []
@@ -298,7 +304,13 @@ async def test_concurrent_requests_all_recorded(file_store: HistoryStore) -> Non
     jobs = [one(user, n) for n in range(10) for user in range(20)]
     ids = await asyncio.gather(*jobs)
     assert len(ids) == len(set(ids)) == 200
-    assert await file_store.row_counts() == {"shown": 1000, "feedback": 80, "playlists": 0, "requests": 200, "users": 20}
+    assert await file_store.row_counts() == {
+        "shown": 1000,
+        "feedback": 80,
+        "playlists": 0,
+        "requests": 200,
+        "users": 20,
+    }
     for user in range(20):
         entries = await file_store.recent(user, limit=50)
         assert len(entries) == 10

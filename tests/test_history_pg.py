@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import asyncpg
 import pytest
+from test_crash import _run_and_kill
 
 from bot.history import MIGRATIONS as SQLITE_MIGRATIONS
 from bot.history import USER_TABLES, HistoryEntry, HistoryStore, HistoryStoreError
 from bot.history_pg import MIGRATIONS, SERVICE_TABLES, PgHistoryStore, redact_url
 from bot.store import open_store
-from test_crash import _run_and_kill
 
 
 async def _sql(url: str, sql: str, *args: object) -> list[asyncpg.Record]:
@@ -30,7 +30,9 @@ async def _sql(url: str, sql: str, *args: object) -> list[asyncpg.Record]:
 
 
 async def _tables(url: str) -> set[str]:
-    return {r[0] for r in await _sql(url, "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
+    return {
+        r[0] for r in await _sql(url, "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+    }
 
 
 def test_every_sqlite_migration_has_a_postgresql_step() -> None:
@@ -48,12 +50,20 @@ async def test_open_picks_the_backend_from_the_target(pg_url: str, tmp_path) -> 
 async def test_schema_version_and_every_table_covered_by_forget(pg_url: str) -> None:
     async with await PgHistoryStore.open(pg_url) as s:
         assert await s.integrity_ok()
-    assert [r[0] for r in await _sql(pg_url, "SELECT version FROM schema_version")] == [PgHistoryStore.SCHEMA_VERSION]
+    assert [r[0] for r in await _sql(pg_url, "SELECT version FROM schema_version")] == [
+        PgHistoryStore.SCHEMA_VERSION
+    ]
     assert set(USER_TABLES) < await _tables(pg_url) <= set(USER_TABLES) | set(SERVICE_TABLES)
     for table in USER_TABLES:
-        columns = {r[0] for r in await _sql(
-            pg_url, "SELECT column_name FROM information_schema.columns "
-                    "WHERE table_schema = current_schema() AND table_name = $1", table)}
+        columns = {
+            r[0]
+            for r in await _sql(
+                pg_url,
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = $1",
+                table,
+            )
+        }
         assert "user_id" in columns, table
 
 
@@ -62,18 +72,25 @@ async def test_migration_from_v1_keeps_rows(pg_url: str) -> None:
     async with con.transaction():  # a database as the v1 code left it
         for statement in MIGRATIONS[0]:
             await con.execute(statement)
-        await con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1)")
-        when = datetime(2024, 1, 2, tzinfo=timezone.utc)
+        await con.execute(
+            "CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1)"
+        )
+        when = datetime(2024, 1, 2, tzinfo=UTC)
         await con.execute("INSERT INTO users VALUES (7, $1, $1)", when)
-        await con.execute("INSERT INTO requests (user_id, command, query_text, song_id, created_at) "
-                          "VALUES (7, 'recommend', 'old query', 's1', $1)", when)
+        await con.execute(
+            "INSERT INTO requests (user_id, command, query_text, song_id, created_at) "
+            "VALUES (7, 'recommend', 'old query', 's1', $1)",
+            when,
+        )
         await con.execute("INSERT INTO shown VALUES (1, 7, 0, 'a'), (1, 7, 1, 'b')")
         await con.execute("INSERT INTO feedback VALUES (7, 'a', -1, $1)", when)
     await con.close()
     async with await PgHistoryStore.open(pg_url) as s:
         assert await s.row_counts() == {"shown": 2, "feedback": 1, "playlists": 0, "requests": 1, "users": 1}
         assert await s.recent(7) == [HistoryEntry(1, "recommend", "old query", "s1", when, ("a", "b"))]
-        new_id = await s.record_request(7, "similar", "q", guild_id=2**62, channel_id=20)  # v2 columns, big ids
+        new_id = await s.record_request(
+            7, "similar", "q", guild_id=2**62, channel_id=20
+        )  # v2 columns, big ids
         assert [e.request_id for e in await s.recent(7)] == [new_id, 1]
         assert await s.integrity_ok()
     assert (await _sql(pg_url, "SELECT guild_id FROM requests WHERE id = $1", new_id))[0][0] == 2**62
@@ -103,9 +120,17 @@ async def test_processes_starting_at_once_migrate_once(pg_url: str) -> None:
     try:
         ids = await asyncio.gather(*(s.record_request(n, "recommend", "x") for n, s in enumerate(stores)))
         assert len(set(ids)) == 8
-        assert (await _sql(pg_url, "SELECT count(*), max(version) FROM schema_version"))[0] == \
-            (1, PgHistoryStore.SCHEMA_VERSION)
-        assert await stores[0].row_counts() == {"shown": 0, "feedback": 0, "playlists": 0, "requests": 8, "users": 8}
+        assert (await _sql(pg_url, "SELECT count(*), max(version) FROM schema_version"))[0] == (
+            1,
+            PgHistoryStore.SCHEMA_VERSION,
+        )
+        assert await stores[0].row_counts() == {
+            "shown": 0,
+            "feedback": 0,
+            "playlists": 0,
+            "requests": 8,
+            "users": 8,
+        }
     finally:
         await asyncio.gather(*(s.close() for s in stores))
 
@@ -119,13 +144,21 @@ async def test_forget_is_all_or_nothing(pg_url: str) -> None:
         await s.save_playlist(1, "Chill", "mood", "chill", ["a", "b"])
         before = await s.row_counts(1)
         # users is deleted last: make that step fail after the other tables were emptied.
-        await _sql(pg_url, "CREATE FUNCTION no_delete() RETURNS trigger LANGUAGE plpgsql AS "
-                           "$$BEGIN RAISE EXCEPTION 'deletes are blocked'; END$$")
-        await _sql(pg_url, "CREATE TRIGGER block BEFORE DELETE ON users FOR EACH ROW EXECUTE FUNCTION no_delete()")
+        await _sql(
+            pg_url,
+            "CREATE FUNCTION no_delete() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$BEGIN RAISE EXCEPTION 'deletes are blocked'; END$$",
+        )
+        await _sql(
+            pg_url, "CREATE TRIGGER block BEFORE DELETE ON users FOR EACH ROW EXECUTE FUNCTION no_delete()"
+        )
         with pytest.raises(HistoryStoreError, match="deletes are blocked"):
             await s.forget(1)
-        assert await s.row_counts(1) == before == {"shown": 2, "feedback": 1, "playlists": 1, "requests": 1,
-                                                   "users": 1}
+        assert (
+            await s.row_counts(1)
+            == before
+            == {"shown": 2, "feedback": 1, "playlists": 1, "requests": 1, "users": 1}
+        )
         assert [p.song_ids for p in await s.playlists(1)] == [("a", "b")]
         await _sql(pg_url, "DROP TRIGGER block ON users")
         assert await s.forget(1) == before
@@ -149,8 +182,10 @@ async def test_unreachable_server_is_one_line_without_the_password(tmp_path) -> 
     assert "hunter2secret" not in message and "\n" not in message
     assert "cannot connect" in message and "PostgreSQL server is running" in message
     assert redact_url(url) == f"postgresql://bot:***@/clusterfy?host={tmp_path}/no-server-here"
-    assert redact_url("postgresql://db:5432/x?user=bot&password=hunter2&sslmode=require") == \
-        "postgresql://db:5432/x?user=bot&password=***&sslmode=require"
+    assert (
+        redact_url("postgresql://db:5432/x?user=bot&password=hunter2&sslmode=require")
+        == "postgresql://db:5432/x?user=bot&password=***&sslmode=require"
+    )
 
 
 async def test_missing_database_is_named(pg_server_url: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -25,12 +25,19 @@ def _database_at(path: Path, version: int) -> None:
     con.execute(f"PRAGMA user_version = {version}")
     if version >= 1:
         con.execute("INSERT INTO users VALUES (7, '2024-01-01T00:00:00', '2024-01-02T00:00:00')")
-        con.execute("INSERT INTO requests (id, user_id, command, query_text, song_id, created_at) "
-                    "VALUES (1, 7, 'recommend', 'la java', 's0', '2024-01-02T00:00:00')")
+        con.execute(
+            "INSERT INTO requests (id, user_id, command, query_text, song_id, created_at) "
+            "VALUES (1, 7, 'recommend', 'la java', 's0', '2024-01-02T00:00:00')"
+        )
         con.executemany("INSERT INTO shown VALUES (1, 7, ?, ?)", [(0, "a"), (1, "b")])
-        con.executemany("INSERT INTO feedback VALUES (7, ?, ?, ?)",
-                        [("a", 1, "2024-01-02T00:00:00"), ("b", -1, "2024-01-03T00:00:00"),
-                         ("c", 1, "2024-01-04T00:00:00")])
+        con.executemany(
+            "INSERT INTO feedback VALUES (7, ?, ?, ?)",
+            [
+                ("a", 1, "2024-01-02T00:00:00"),
+                ("b", -1, "2024-01-03T00:00:00"),
+                ("c", 1, "2024-01-04T00:00:00"),
+            ],
+        )
     con.commit()
     con.close()
 
@@ -69,13 +76,20 @@ async def _pg_database_at(url: str, version: int) -> None:
                 return  # an empty schema, as before the first start
             await con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
             await con.execute("INSERT INTO schema_version VALUES ($1)", version)
-            day = [datetime(2024, 1, d, tzinfo=timezone.utc) for d in (1, 2, 3, 4)]
-            await con.execute("INSERT INTO users (user_id, first_seen, last_seen) VALUES (7, $1, $2)", day[0], day[1])
-            await con.execute("INSERT INTO requests (user_id, command, query_text, song_id, created_at) "
-                              "VALUES (7, 'recommend', 'la java', 's0', $1)", day[1])
+            day = [datetime(2024, 1, d, tzinfo=UTC) for d in (1, 2, 3, 4)]
+            await con.execute(
+                "INSERT INTO users (user_id, first_seen, last_seen) VALUES (7, $1, $2)", day[0], day[1]
+            )
+            await con.execute(
+                "INSERT INTO requests (user_id, command, query_text, song_id, created_at) "
+                "VALUES (7, 'recommend', 'la java', 's0', $1)",
+                day[1],
+            )
             await con.execute("INSERT INTO shown VALUES (1, 7, 0, 'a'), (1, 7, 1, 'b')")
-            await con.executemany("INSERT INTO feedback VALUES (7, $1, $2, $3)",
-                                  [("a", 1, day[1]), ("b", -1, day[2]), ("c", 1, day[3])])
+            await con.executemany(
+                "INSERT INTO feedback VALUES (7, $1, $2, $3)",
+                [("a", 1, day[1]), ("b", -1, day[2]), ("c", 1, day[3])],
+            )
     finally:
         await con.close()
 

@@ -26,8 +26,8 @@ import discord.ext.test as dpytest
 import pytest
 from discord.ext import commands
 
-from bot.console import CONSOLE_USER, run_console
 from bot.config import Settings
+from bot.console import CONSOLE_USER, run_console
 from bot.conversation import Conversation
 from bot.history import HistoryStore
 from bot.ratelimit import RateLimiter
@@ -76,8 +76,9 @@ class Outbox:
             params = original(*args, **kwargs)
             payload = params.payload
             if payload is None and params.multipart:  # with files: JSON in a multipart field
-                payload = json.loads(next(p["value"] for p in params.multipart
-                                          if p.get("name") == "payload_json"))
+                payload = json.loads(
+                    next(p["value"] for p in params.multipart if p.get("name") == "payload_json")
+                )
             self.payloads.append(dict(payload or {}))
             given = kwargs.get("allowed_mentions")
             previous = kwargs.get("previous_allowed_mentions")
@@ -99,10 +100,23 @@ class Outbox:
 class ReplySpy:
     """Records the Reply of the outermost Conversation call (``more`` calls ``recommend``)."""
 
-    METHODS = {"recommend": "recommend", "vibe": "vibe", "cluster": "cluster", "more": "more",
-               "rate": "like", "forget": "forget", "history": "history", "moods": "moods",
-               "choose": "recommend", "link": "link", "foryou": "foryou", "playlist": "playlist",
-               "blend": "blend", "taste": "taste", "privacy": "privacy"}
+    METHODS = {
+        "recommend": "recommend",
+        "vibe": "vibe",
+        "cluster": "cluster",
+        "more": "more",
+        "rate": "like",
+        "forget": "forget",
+        "history": "history",
+        "moods": "moods",
+        "choose": "recommend",
+        "link": "link",
+        "foryou": "foryou",
+        "playlist": "playlist",
+        "blend": "blend",
+        "taste": "taste",
+        "privacy": "privacy",
+    }
 
     def __init__(self, conversation: Conversation) -> None:
         self.calls: list[tuple[str, Any]] = []
@@ -120,6 +134,7 @@ class ReplySpy:
             if self._depth == 0:
                 self.calls.append((command, reply))
             return reply
+
         return wrapper
 
     def take(self) -> list[tuple[str, Any]]:
@@ -127,13 +142,19 @@ class ReplySpy:
         return out
 
 
-def mention_problems(payloads: list[dict[str, Any]],
-                     mentions: list[discord.AllowedMentions | None]) -> list[str]:
+def mention_problems(
+    payloads: list[dict[str, Any]], mentions: list[discord.AllowedMentions | None]
+) -> list[str]:
     out: list[str] = []
     for payload, allowed in zip(payloads, mentions):
         am = payload.get("allowed_mentions")
-        if am is None or am.get("parse") != [] or am.get("users") or am.get("roles") \
-                or am.get("replied_user"):
+        if (
+            am is None
+            or am.get("parse") != []
+            or am.get("users")
+            or am.get("roles")
+            or am.get("replied_user")
+        ):
             out.append(f"allowed_mentions payload {am}")
         if allowed is None or allowed.everyone or allowed.users or allowed.roles:
             out.append(f"AllowedMentions {allowed!r}")
@@ -146,8 +167,7 @@ def payload_problems(payload: dict[str, Any]) -> list[str]:
     out = limit_problems_payload(content, embeds, payload.get("components"))
     texts = [content or ""]
     for e in embeds:
-        texts += [e.get("title") or "", e.get("description") or "",
-                  (e.get("footer") or {}).get("text") or ""]
+        texts += [e.get("title") or "", e.get("description") or "", (e.get("footer") or {}).get("text") or ""]
         texts += [f.get("name", "") + " " + f.get("value", "") for f in e.get("fields") or []]
     for t in texts:
         if pings := unescaped_pings(t):
@@ -171,10 +191,12 @@ def error_logs(caplog: pytest.LogCaptureFixture) -> list[str]:
 def on_dpytest(text: str, member: discord.Member, channel: discord.abc.GuildChannel) -> str:
     """dpytest resolves user and channel mentions and crashes on unknown ids: point them at
     real ones (which makes them more dangerous, not less)."""
-    return (text.replace("<@123456789012345678>", f"<@{member.id}>")
-            .replace("<@!123456789012345678>", f"<@!{member.id}>")
-            .replace("<#123456789012345678>", f"<#{channel.id}>")
-            .replace("<@&123456789012345678>", f"<@&{member.guild.default_role.id}>"))
+    return (
+        text.replace("<@123456789012345678>", f"<@{member.id}>")
+        .replace("<@!123456789012345678>", f"<@!{member.id}>")
+        .replace("<#123456789012345678>", f"<#{channel.id}>")
+        .replace("<@&123456789012345678>", f"<@&{member.guild.default_role.id}>")
+    )
 
 
 # ----------------------------------------------------------------------- fixtures
@@ -227,8 +249,9 @@ async def test_hostile_inputs_on_discord(hostile_bot, engine, monkeypatch, caplo
             problems += [f"logged: {e}" for e in error_logs(caplog)]
             new_ratings = set(await store.feedback(member.id)) - set(rated) if rating else set()
             for name, reply in spy.take():
-                problems += [p for p in reply_problems(reply, name, line)
-                             if not p.startswith("console output")]
+                problems += [
+                    p for p in reply_problems(reply, name, line) if not p.startswith("console output")
+                ]
                 want = expected_after(name, reply, want, had_rating=not new_ratings)
             failures += [(h.name, command, p) for p in problems]
         failures += [(h.name, "*", p) for p in await rows_problems(store, member.id, start, want)]
@@ -246,10 +269,15 @@ async def test_hostile_inputs_on_discord(hostile_bot, engine, monkeypatch, caplo
             try:
                 interaction = await run_slash(bot, name, **options)
             except Exception as exc:  # noqa: BLE001
-                failures.append((h.name, f"/{name} {option}", f"exception escaped: {type(exc).__name__}: {exc}"))
+                failures.append(
+                    (h.name, f"/{name} {option}", f"exception escaped: {type(exc).__name__}: {exc}")
+                )
                 continue
-            problems = [f"error: {type(e).__name__}" for e in interaction.errors
-                        if not isinstance(e, (commands.UserInputError, discord.app_commands.TransformerError))]
+            problems = [
+                f"error: {type(e).__name__}"
+                for e in interaction.errors
+                if not isinstance(e, (commands.UserInputError, discord.app_commands.TransformerError))
+            ]
             sent = interaction.all_sent()
             if len(sent) != 1 and not interaction.fake_response.deferred:
                 problems.append(f"{len(sent)} interaction replies")
@@ -261,8 +289,9 @@ async def test_hostile_inputs_on_discord(hostile_bot, engine, monkeypatch, caplo
                 embeds += [e.to_dict() for e in kwargs.get("embeds") or []]
                 view = kwargs.get("view")
                 components = view.to_components() if view is not None else []
-                problems += payload_problems({"content": kwargs.get("content"), "embeds": embeds,
-                                              "components": components})
+                problems += payload_problems(
+                    {"content": kwargs.get("content"), "embeds": embeds, "components": components}
+                )
             problems += [f"logged: {e}" for e in error_logs(caplog)]
             want = before
             for called, reply in spy.take():
@@ -271,8 +300,10 @@ async def test_hostile_inputs_on_discord(hostile_bot, engine, monkeypatch, caplo
             failures += [(h.name, f"/{name} {option}", p) for p in problems]
 
     assert await store.integrity_ok()
-    figure = (f"hostile inputs on Discord: {len(HOSTILE_INPUTS)} inputs × {len(COMMANDS) + 1} prefix "
-              f"commands = {tried} tries, + {slash_tried} slash tries; failures: {len(failures)}")
+    figure = (
+        f"hostile inputs on Discord: {len(HOSTILE_INPUTS)} inputs × {len(COMMANDS) + 1} prefix "
+        f"commands = {tried} tries, + {slash_tried} slash tries; failures: {len(failures)}"
+    )
     figures(figure)
     assert_no_failures(failures, figure)
 
@@ -288,8 +319,10 @@ async def test_hostile_inputs_on_console(engine, caplog, figures):
         assert await store.integrity_ok()
     finally:
         await store.close()
-    figure = (f"hostile inputs on the console: {len(HOSTILE_INPUTS)} inputs × {len(COMMANDS) + 1} "
-              f"commands = {tried} tries; failures: {len(failures)}")
+    figure = (
+        f"hostile inputs on the console: {len(HOSTILE_INPUTS)} inputs × {len(COMMANDS) + 1} "
+        f"commands = {tried} tries; failures: {len(failures)}"
+    )
     figures(figure)
     assert_no_failures(failures, figure)
 

@@ -23,24 +23,33 @@ ME = Requester(id=42, name="tester")
 
 
 def test_spotify_ids_link_to_the_track_page():
-    assert listen_url("3k4N13FLmeIcETs5zwxnvd", "Le Fado", "Mistinguett") == \
-        TRACK_URL + "3k4N13FLmeIcETs5zwxnvd"
+    assert (
+        listen_url("3k4N13FLmeIcETs5zwxnvd", "Le Fado", "Mistinguett") == TRACK_URL + "3k4N13FLmeIcETs5zwxnvd"
+    )
     assert is_spotify_track_id("3k4N13FLmeIcETs5zwxnvd")
-    for not_an_id in ("", "x-3f2a9c", "3k4N13FLmeIcETs5zwxnv", "3k4N13FLmeIcETs5zwxnvd1",
-                      "3k4N13FLmeIcETs5zwx-vd"):
+    for not_an_id in (
+        "",
+        "x-3f2a9c",
+        "3k4N13FLmeIcETs5zwxnv",
+        "3k4N13FLmeIcETs5zwxnvd1",
+        "3k4N13FLmeIcETs5zwx-vd",
+    ):
         assert not is_spotify_track_id(not_an_id)
 
 
-@pytest.mark.parametrize("title, artist", [
-    ("Smells Like Teen Spirit", "Nirvana"),
-    ("Don't Stop Me Now - 2011 Mix)", "Queen"),
-    ("[x](javascript:alert(1)) <@&1> @everyone", "A\nB  ) ]"),
-    ("강남스타일", "PSY"),
-])
+@pytest.mark.parametrize(
+    "title, artist",
+    [
+        ("Smells Like Teen Spirit", "Nirvana"),
+        ("Don't Stop Me Now - 2011 Mix)", "Queen"),
+        ("[x](javascript:alert(1)) <@&1> @everyone", "A\nB  ) ]"),
+        ("강남스타일", "PSY"),
+    ],
+)
 def test_other_songs_link_to_a_percent_encoded_search(title, artist):
     url = listen_url("hits-0123456789abcdef", title, artist)
     assert url.startswith(SEARCH_URL)
-    query = url[len(SEARCH_URL):]
+    query = url[len(SEARCH_URL) :]
     # nothing that could end the markdown link, the URL or start a mention survives
     assert not set(query) & set(" ()[]<>@\n\"'")
     assert unquote(query) == " ".join(f"{title} {artist}".split())

@@ -11,9 +11,9 @@ from typing import Any
 import discord
 import discord.ext.test as dpytest
 import pytest
+from discord_fakes import run_slash
 
 from bot.views import PicksView
-from discord_fakes import run_slash
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,11 +74,16 @@ async def test_playlist_attaches_m3u_and_csv_and_history_lists_it(bot, sends):
     assert "Your playlists" in sends[-1]["embed"].fields[0].name
 
 
-@pytest.mark.parametrize("line, expected", [
-    ("!playlist chill 51", "2 to 50"),
-    ("!playlist la java -> ", "two songs"), ("!playlist qqqzzzxx", "No song matches"),
-    ("!playlist foryou", "needs some 👍"), ("!playlist last", "no playlist yet"),
-])
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("!playlist chill 51", "2 to 50"),
+        ("!playlist la java -> ", "two songs"),
+        ("!playlist qqqzzzxx", "No song matches"),
+        ("!playlist foryou", "needs some 👍"),
+        ("!playlist last", "no playlist yet"),
+    ],
+)
 async def test_playlist_errors(bot, line, expected):
     message = await ask(line)
     assert message.content.startswith("⚠️") and expected in message.content
@@ -163,13 +168,26 @@ async def test_slash_privacy_is_private(bot):
 
 # -- console -----------------------------------------------------------------------
 def test_console_foryou_playlist_and_names(tmp_path):
-    env = {**os.environ, "CLUSTERFY_CACHE_DIR": str(tmp_path / "cache"), "DISCORD_TOKEN": "",
-           "CLUSTERFY_EXPORT_DIR": str(tmp_path / "out"),
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))}
-    lines = ("!foryou 3\n!foryou start la java, le fado\n!playlist la java -> jungle 6\n"
-             "!taste @someone\n!blend nobody\n!privacy on\n")
-    result = subprocess.run([sys.executable, "-m", "bot", "--console"], input=lines, text=True,
-                            capture_output=True, cwd=tmp_path, env=env, timeout=240)
+    env = {
+        **os.environ,
+        "CLUSTERFY_CACHE_DIR": str(tmp_path / "cache"),
+        "DISCORD_TOKEN": "",
+        "CLUSTERFY_EXPORT_DIR": str(tmp_path / "out"),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])),
+    }
+    lines = (
+        "!foryou 3\n!foryou start la java, le fado\n!playlist la java -> jungle 6\n"
+        "!taste @someone\n!blend nobody\n!privacy on\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--console"],
+        input=lines,
+        text=True,
+        capture_output=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=240,
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Meanwhile, a mix of every mood" in out and "because you liked" in out
@@ -182,8 +200,9 @@ def test_console_foryou_playlist_and_names(tmp_path):
 
 # -- delivery failures -----------------------------------------------------------------
 @pytest.mark.parametrize("status, cls", [(403, discord.Forbidden), (500, discord.HTTPException)])
-async def test_playlist_delivery_failure_is_logged_and_the_bot_keeps_serving(bot, monkeypatch, caplog,
-                                                                            status, cls):
+async def test_playlist_delivery_failure_is_logged_and_the_bot_keeps_serving(
+    bot, monkeypatch, caplog, status, cls
+):
     from discord_fakes import http_error
 
     original = discord.abc.Messageable.send

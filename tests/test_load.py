@@ -34,11 +34,21 @@ async def test_100_users_20_commands_each(engine, tmp_path: Path, figures) -> No
     finally:
         await store.close()
     summary = result.summary() | {"row_problems": len(problems)}
-    out = {"load": summary,
-           "cooldown": {"hammer_commands": 100, "messages_posted": posted, "answers": answers,
-                        "notices": notices, "bound_per_minute": RateLimiter().max_messages_per_minute()},
-           "cooldown_under_load": {"max_messages_one_user": worst, "bound_per_minute": bound,
-                                   "refused": refused}}
+    out = {
+        "load": summary,
+        "cooldown": {
+            "hammer_commands": 100,
+            "messages_posted": posted,
+            "answers": answers,
+            "notices": notices,
+            "bound_per_minute": RateLimiter().max_messages_per_minute(),
+        },
+        "cooldown_under_load": {
+            "max_messages_one_user": worst,
+            "bound_per_minute": bound,
+            "refused": refused,
+        },
+    }
     figures(format_report(out))
 
     assert result.errors == []
@@ -78,8 +88,9 @@ async def test_refused_requests_write_nothing(engine) -> None:
     store = await HistoryStore.open(":memory:")
     try:
         clock = [0.0]
-        conversation = Conversation(engine, store, limiter=RateLimiter(rate=2, per=60.0,
-                                                                       clock=lambda: clock[0]))
+        conversation = Conversation(
+            engine, store, limiter=RateLimiter(rate=2, per=60.0, clock=lambda: clock[0])
+        )
         who = Requester(id=7)
         served = 0
         for _ in range(10):

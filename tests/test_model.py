@@ -26,7 +26,6 @@ def quiet(_msg: str) -> None:
     """Progress sink: keeps test output clean."""
 
 
-
 @pytest.fixture(scope="module")
 def by_label(model: MoodModel) -> dict[str, int]:
     return {m.label: m.cluster for m in model.moods_}
@@ -73,14 +72,14 @@ def test_mood_names_follow_what_the_clusters_sound_like(model: MoodModel, by_lab
 def test_naming_is_driven_by_centroids_not_cluster_numbers(model: MoodModel):
     centers = model.kmeans_.cluster_centers_
     perm = np.array([2, 0, 3, 1])
-    renamed = name_moods(centers[perm], model.features, model.profiles_[perm],
-                         model.overall_profile_)
+    renamed = name_moods(centers[perm], model.features, model.profiles_[perm], model.overall_profile_)
     assert [m.label for m in renamed] == [model.moods_[p].label for p in perm]
     # A different seed numbers clusters differently; names still follow the content.
     other = MoodModel(4, random_state=7).fit(model.songs_, progress=quiet)
     for mood in other.moods_:
-        match = model.moods_[int(np.bincount(
-            model.labels_[other.labels_ == mood.cluster], minlength=4).argmax())]
+        match = model.moods_[
+            int(np.bincount(model.labels_[other.labels_ == mood.cluster], minlength=4).argmax())
+        ]
         assert mood.label == match.label
 
 
@@ -153,16 +152,30 @@ def test_fit_returns_self_and_learned_state_ends_in_underscore(songs: pd.DataFra
     assert fresh.fit(songs, progress=quiet) is fresh
     learned = set(vars(fresh)) - PARAMS
     assert learned and all(name.endswith("_") for name in learned)
-    assert {"scaler_", "kmeans_", "labels_", "moods_", "unit_vectors_", "order_",
-            "coords_2d_", "validation_", "metrics_"} <= learned
+    assert {
+        "scaler_",
+        "kmeans_",
+        "labels_",
+        "moods_",
+        "unit_vectors_",
+        "order_",
+        "coords_2d_",
+        "validation_",
+        "metrics_",
+    } <= learned
     assert fresh.n_clusters == 4 and fresh.random_state == 3  # params untouched
 
 
 def test_it_is_a_scikit_learn_estimator_clone_and_params_round_trip():
     original = MoodModel(5, features=("energy", "tempo", "valence"), n_init=3, random_state=9)
     assert isinstance(original, BaseEstimator)
-    assert original.get_params() == {"n_clusters": 5, "features": ("energy", "tempo", "valence"),
-                                      "k_range": (2, 10), "n_init": 3, "random_state": 9}
+    assert original.get_params() == {
+        "n_clusters": 5,
+        "features": ("energy", "tempo", "valence"),
+        "k_range": (2, 10),
+        "n_init": 3,
+        "random_state": 9,
+    }
     copy = clone(original)
     assert copy is not original and copy.get_params() == original.get_params()
     assert copy.set_params(n_clusters="auto", k_range=(3, 5)) is copy
@@ -218,35 +231,42 @@ def test_transform_refuses_a_table_without_the_features(model: MoodModel, songs:
         model.fit(songs[list(AUDIO_FEATURES)].to_numpy(), progress=quiet)
 
 
-@pytest.mark.parametrize("use", [
-    lambda m, s: m.transform(s),
-    lambda m, s: m.predict(s),
-    lambda m, s: m.cluster_rows(0),
-    lambda m, s: m.sizes_,
-    lambda m, s: m.mood(0),
-    lambda m, s: m.summary(),
-], ids=["transform", "predict", "cluster_rows", "sizes_", "mood", "summary"])
+@pytest.mark.parametrize(
+    "use",
+    [
+        lambda m, s: m.transform(s),
+        lambda m, s: m.predict(s),
+        lambda m, s: m.cluster_rows(0),
+        lambda m, s: m.sizes_,
+        lambda m, s: m.mood(0),
+        lambda m, s: m.summary(),
+    ],
+    ids=["transform", "predict", "cluster_rows", "sizes_", "mood", "summary"],
+)
 def test_unfitted_use_raises_not_fitted(use, songs: pd.DataFrame):
     with pytest.raises(NotFittedError, match="not fitted"):
         use(MoodModel(4), songs)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"n_clusters": 1}, "between 2 and 50"),
-    ({"n_clusters": 0}, "between 2 and 50"),
-    ({"n_clusters": 51}, "between 2 and 50"),
-    ({"n_clusters": "x"}, "integer or 'auto'"),
-    ({"n_clusters": 4.0}, "integer or 'auto'"),
-    ({"n_clusters": True}, "integer or 'auto'"),
-    ({"n_clusters": None}, "integer or 'auto'"),
-    ({"features": ("energy", "colour")}, "unknown audio feature(s) colour; choose from danceability"),
-    ({"features": ("energy", "genres")}, "unknown audio feature(s) genres"),
-    ({"features": ("energy", "popularity")}, "unknown audio feature(s) popularity"),
-    ({"features": ("energy",)}, "at least two"),
-    ({"features": ("energy", "energy")}, "listed once"),
-    ({"n_clusters": "auto", "k_range": (1, 5)}, "2 <= min <= max"),
-    ({"n_clusters": "auto", "k_range": (6, 3)}, "2 <= min <= max"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"n_clusters": 1}, "between 2 and 50"),
+        ({"n_clusters": 0}, "between 2 and 50"),
+        ({"n_clusters": 51}, "between 2 and 50"),
+        ({"n_clusters": "x"}, "integer or 'auto'"),
+        ({"n_clusters": 4.0}, "integer or 'auto'"),
+        ({"n_clusters": True}, "integer or 'auto'"),
+        ({"n_clusters": None}, "integer or 'auto'"),
+        ({"features": ("energy", "colour")}, "unknown audio feature(s) colour; choose from danceability"),
+        ({"features": ("energy", "genres")}, "unknown audio feature(s) genres"),
+        ({"features": ("energy", "popularity")}, "unknown audio feature(s) popularity"),
+        ({"features": ("energy",)}, "at least two"),
+        ({"features": ("energy", "energy")}, "listed once"),
+        ({"n_clusters": "auto", "k_range": (1, 5)}, "2 <= min <= max"),
+        ({"n_clusters": "auto", "k_range": (6, 3)}, "2 <= min <= max"),
+    ],
+)
 def test_invalid_parameters_raise_clear_value_errors(kwargs, message, songs: pd.DataFrame):
     bad = MoodModel(**kwargs)
     with pytest.raises(ValueError) as info:
@@ -297,8 +317,7 @@ def test_row_of_song_inverts_order(model: MoodModel, songs: pd.DataFrame):
     np.testing.assert_array_equal(model.row_of_song_[model.order_], np.arange(n))
     # The unit vector stored for song i is song i's scaled features, normalised.
     z = model.transform(songs.iloc[[17]])[0]
-    np.testing.assert_allclose(model.unit_vectors_[model.row_of_song_[17]],
-                               z / np.linalg.norm(z), atol=1e-5)
+    np.testing.assert_allclose(model.unit_vectors_[model.row_of_song_[17]], z / np.linalg.norm(z), atol=1e-5)
 
 
 def test_centroid_distances(model: MoodModel, songs: pd.DataFrame):

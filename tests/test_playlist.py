@@ -11,7 +11,7 @@ import pytest
 
 from engine.links import listen_url as song_link
 from engine.playlist import mean_step, order_smoothly, to_csv, to_m3u
-from engine.service import EngineError, NoMatchError
+from engine.service import EngineError
 
 
 def z_of(engine, songs) -> np.ndarray:
@@ -113,11 +113,16 @@ def test_exports_have_links_titles_and_features(engine):
 
 
 def test_links_and_hostile_cells():
-    assert song_link("0IA0Hju8CAgYfV1hwhidBH", "La Java", "x") == \
-        "https://open.spotify.com/track/0IA0Hju8CAgYfV1hwhidBH"
-    assert song_link("derived-12", "Ça & va?", "Zoé") == \
-        "https://open.spotify.com/search/%C3%87a%20%26%20va%3F%20Zo%C3%A9"
+    assert (
+        song_link("0IA0Hju8CAgYfV1hwhidBH", "La Java", "x")
+        == "https://open.spotify.com/track/0IA0Hju8CAgYfV1hwhidBH"
+    )
+    assert (
+        song_link("derived-12", "Ça & va?", "Zoé")
+        == "https://open.spotify.com/search/%C3%87a%20%26%20va%3F%20Zo%C3%A9"
+    )
     from engine.playlist import PlaylistSong
+
     rows = [PlaylistSong("x", "=HYPERLINK(1)", "a\nb", 61, {"energy": 0.5})]
     assert "'=HYPERLINK(1)" in to_csv(rows)
     assert "#EXTINF:61,a b - =HYPERLINK(1)" in to_m3u("t\nx", rows)

@@ -27,18 +27,59 @@ _ALPHABET = st.characters(codec="utf-8") | st.sampled_from(
     + ["\u200b", "\u202e", "\u2066", "\ufeff", "\x00", "\x1b", "\u0301", "🎵", "\n", "\t"]
 )
 chat_text = st.text(_ALPHABET, max_size=300)
-words = st.sampled_from(["energy", "tempo", "year", "bpm", "loud", "duration", "dance", "valence",
-                         "popularity", "decade", "enrgy", "mood", "la", "java", "hey", "jude"])
+words = st.sampled_from(
+    [
+        "energy",
+        "tempo",
+        "year",
+        "bpm",
+        "loud",
+        "duration",
+        "dance",
+        "valence",
+        "popularity",
+        "decade",
+        "enrgy",
+        "mood",
+        "la",
+        "java",
+        "hey",
+        "jude",
+    ]
+)
 ops = st.sampled_from(["", " ", ">", ">=", "<", "<=", "=", "==", ":", "~", ">>", "=<", "≥", "≤"])
 nums = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
-    st.integers(-10**12, 10**12).map(str),
-    st.sampled_from(["0.5", "-1", "1e9", "90-110", "200-100", "3:30", "1990s", "50%", "120bpm",
-                     "-8db", "nan", "inf", ".5", "5.", "1,5", "0x10", "", "9" * 60]),
+    st.integers(-(10**12), 10**12).map(str),
+    st.sampled_from(
+        [
+            "0.5",
+            "-1",
+            "1e9",
+            "90-110",
+            "200-100",
+            "3:30",
+            "1990s",
+            "50%",
+            "120bpm",
+            "-8db",
+            "nan",
+            "inf",
+            ".5",
+            "5.",
+            "1,5",
+            "0x10",
+            "",
+            "9" * 60,
+        ]
+    ),
 )
 target_like = st.lists(st.tuples(words, ops, nums).map("".join), max_size=8).map(" ".join)
-PROPERTY_SETTINGS = settings(max_examples=150, deadline=None,
-                             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+PROPERTY_SETTINGS = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 # ------------------------------------------------------------------------ targets
@@ -75,9 +116,14 @@ def test_parse_targets_only_raises_target_error(text: str) -> None:
 
 
 @PROPERTY_SETTINGS
-@given(st.one_of(chat_text, target_like,
-                 st.tuples(chat_text, target_like).map(" ".join),
-                 st.tuples(target_like, chat_text).map(" ".join)))
+@given(
+    st.one_of(
+        chat_text,
+        target_like,
+        st.tuples(chat_text, target_like).map(" ".join),
+        st.tuples(target_like, chat_text).map(" ".join),
+    )
+)
 @example("la java energy>>2")
 @example("la java tempo 200-100")
 @example("Year of the Cat")
@@ -114,14 +160,26 @@ def test_non_text_is_a_target_error() -> None:
 # ------------------------------------------------------------------------ replies
 any_text = st.one_of(chat_text, st.text(max_size=3000), st.sampled_from([h.text for h in HOSTILE_INPUTS]))
 fields = st.lists(st.builds(Field, any_text, any_text, st.booleans()), max_size=40)
-cards = st.builds(Card, title=any_text, description=st.one_of(any_text, st.text(min_size=4000, max_size=9000)),
-                  fields=fields.map(tuple), footer=any_text, image_png=st.none() | st.binary(max_size=20))
+cards = st.builds(
+    Card,
+    title=any_text,
+    description=st.one_of(any_text, st.text(min_size=4000, max_size=9000)),
+    fields=fields.map(tuple),
+    footer=any_text,
+    image_png=st.none() | st.binary(max_size=20),
+)
 # Choice values are song ids: never empty (a caller's bug, not hostile input).
-choices = st.lists(st.builds(Choice, any_text, st.text(min_size=1, max_size=300), any_text),
-                   max_size=40).map(tuple)
-replies = st.builds(Reply, text=st.one_of(any_text, st.text(min_size=1990, max_size=12_000)),
-                    card=st.none() | cards, error=st.booleans(), choices=choices,
-                    confirm=st.sampled_from(["", "forget"]))
+choices = st.lists(st.builds(Choice, any_text, st.text(min_size=1, max_size=300), any_text), max_size=40).map(
+    tuple
+)
+replies = st.builds(
+    Reply,
+    text=st.one_of(any_text, st.text(min_size=1990, max_size=12_000)),
+    card=st.none() | cards,
+    error=st.booleans(),
+    choices=choices,
+    confirm=st.sampled_from(["", "forget"]),
+)
 
 
 @PROPERTY_SETTINGS
@@ -192,8 +250,10 @@ def test_resolver_never_raises(resolver, model, data) -> None:
 
     names = _song_names(model)
     mutated = st.sampled_from(names).flatmap(
-        lambda n: st.tuples(st.just(n), chat_text, st.integers(0, max(len(n), 1)))
-        .map(lambda t: t[0][: t[2]] + t[1][:5] + t[0][t[2]:]))
+        lambda n: st.tuples(st.just(n), chat_text, st.integers(0, max(len(n), 1))).map(
+            lambda t: t[0][: t[2]] + t[1][:5] + t[0][t[2] :]
+        )
+    )
     text = data.draw(st.one_of(chat_text, mutated, st.sampled_from([h.text for h in HOSTILE_INPUTS])))
     res = resolver.resolve(text)
     assert res.status in {"exact", "fuzzy", "ambiguous", "no_match", "empty"}

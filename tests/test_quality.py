@@ -36,9 +36,26 @@ def cli_result(tmp_path_factory: pytest.TempPathFactory) -> dict:
     env["CLUSTERFY_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "quality", "--data", str(BUNDLED_CATALOG),
-         "--grid", "0,0.75", "--bootstrap", "50", "--json"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
+        [
+            sys.executable,
+            "-m",
+            "benchmarks",
+            "quality",
+            "--data",
+            str(BUNDLED_CATALOG),
+            "--grid",
+            "0,0.75",
+            "--bootstrap",
+            "50",
+            "--json",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout)
 
@@ -53,10 +70,14 @@ def test_multi_genre_songs_hit_when_any_genre_is_shared() -> None:
     hits = q.prepare(BUNDLED_CATALOG.parent / "top_hits_2000_2019.csv")
     g = hits.genres
     seed = next(i for i, gs in enumerate(g) if {"hip hop", "pop"} <= gs and len(gs) == 2)
-    share_one = [j for j, gs in enumerate(g) if "pop" in gs and "hip hop" not in gs and len(gs) > 1
-                 and not hits.names[j] & hits.names[seed]][:5]
-    share_none = [j for j, gs in enumerate(g) if gs and not gs & g[seed]
-                  and not hits.names[j] & hits.names[seed]][:5]
+    share_one = [
+        j
+        for j, gs in enumerate(g)
+        if "pop" in gs and "hip hop" not in gs and len(gs) > 1 and not hits.names[j] & hits.names[seed]
+    ][:5]
+    share_none = [
+        j for j, gs in enumerate(g) if gs and not gs & g[seed] and not hits.names[j] & hits.names[seed]
+    ][:5]
     vals = q.per_seed(hits, np.array([seed]), [share_one + share_none], 10)
     assert vals["hit"][0] == pytest.approx(0.5)
     assert vals["other_hit"][0] == pytest.approx(0.5)
@@ -89,9 +110,11 @@ def test_study_baseline_obeys_the_common_rules_and_ranks_by_cosine(cat: q.Catalo
         assert all(sims[a] >= sims[b] - 1e-12 for a, b in itertools.pairwise(picks))
         full = {a for a in artists if artists.count(a) >= q.CAP}
         groups = {int(cat.group[j]) for j in picks} | {int(cat.group[s])}
-        others = [j for j in np.flatnonzero(cat.labels == cat.labels[s]).tolist()
-                  if j not in picks and int(cat.artist[j]) not in full
-                  and int(cat.group[j]) not in groups]
+        others = [
+            j
+            for j in np.flatnonzero(cat.labels == cat.labels[s]).tolist()
+            if j not in picks and int(cat.artist[j]) not in full and int(cat.group[j]) not in groups
+        ]
         assert max(sims[others]) <= sims[picks[-1]] + 1e-9
 
 
@@ -177,8 +200,13 @@ def test_cli_json_structure_and_held_out_claims(cli_result: dict) -> None:
 
 
 def test_bad_catalog_path_is_a_short_answer(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.quality", "--data",
-                           str(tmp_path / "nope.csv")], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.quality", "--data", str(tmp_path / "nope.csv")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 2
     assert "not found" in proc.stderr and "Traceback" not in proc.stderr

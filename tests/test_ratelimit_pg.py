@@ -69,7 +69,9 @@ async def test_a_bot_on_postgresql_shares_its_limit(engine, pg_url: str) -> None
     from bot.history import HistoryStore
 
     pg = ClusterfyBot(Settings(), engine=engine, store=await PgHistoryStore.open(pg_url), sync_commands=False)
-    lite = ClusterfyBot(Settings(), engine=engine, store=await HistoryStore.open(":memory:"), sync_commands=False)
+    lite = ClusterfyBot(
+        Settings(), engine=engine, store=await HistoryStore.open(":memory:"), sync_commands=False
+    )
     try:
         for bot in (pg, lite):
             await bot._async_setup_hook()

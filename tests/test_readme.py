@@ -19,12 +19,20 @@ def test_readme_names_the_two_commands_and_ci_runs_the_test_one():
 
 
 def test_example_conversation_works_exactly_as_shown(tmp_path):
-    block = re.search(r"<!-- example:start -->\n```text\n(.*?)\n```\n<!-- example:end -->",
-                      README, re.S).group(1)
+    block = re.search(
+        r"<!-- example:start -->\n```text\n(.*?)\n```\n<!-- example:end -->", README, re.S
+    ).group(1)
     command, _, expected = block.partition("\n")
     typed = re.search(r"printf '(.*)' \| python3 run.py", command).group(1)
     env = {**os.environ, "CLUSTERFY_CACHE_DIR": str(tmp_path), "DISCORD_TOKEN": ""}
-    result = subprocess.run([sys.executable, "-m", "bot"], input=typed.replace("\\n", "\n"),
-                            text=True, capture_output=True, cwd=tmp_path, env=env, timeout=240)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        input=typed.replace("\\n", "\n"),
+        text=True,
+        capture_output=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=240,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.rstrip("\n") == expected

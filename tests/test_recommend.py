@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from sklearn.metrics.pairwise import cosine_similarity
 
+from engine.filters import Target, parse_targets, target_mask
 from engine.model import MoodModel
 from engine.recommend import ARTIST_WEIGHT, MAX_REASON_CHARS, Recommender
-from engine.filters import Target, parse_targets, target_mask
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +66,7 @@ def _brute_force(model: MoodModel, seed: int, artist_weight: float = 0.0) -> lis
 
 # -- basic promises ---------------------------------------------------------------------
 
+
 def test_never_the_seed_or_a_copy_of_it(rec: Recommender) -> None:
     seeds = _copy_seeds(rec)
     assert seeds, "the bundled catalog has songs listed twice"
@@ -108,9 +109,16 @@ def test_matches_brute_force_sklearn(model: MoodModel, weight: float) -> None:
             assert i == j or abs(s - t) < 1e-5
 
 
-def _expected_pages(model: MoodModel, rec: Recommender, seed: int, weight: float, n: int,
-                    pages: int, excluded: frozenset[int] = frozenset(),
-                    cap: int = 2) -> list[list[int]]:
+def _expected_pages(
+    model: MoodModel,
+    rec: Recommender,
+    seed: int,
+    weight: float,
+    n: int,
+    pages: int,
+    excluded: frozenset[int] = frozenset(),
+    cap: int = 2,
+) -> list[list[int]]:
     """The paging rule spelled out over the brute-force ranking: never the seed, an
     excluded song or a copy of either, one copy of a song at most, at most ``cap`` per
     artist per page, and songs over the cap first in line on the next page."""
@@ -136,20 +144,21 @@ def _expected_pages(model: MoodModel, rec: Recommender, seed: int, weight: float
     return out
 
 
-def _same_page(model: MoodModel, seed: int, weight: float, got: list[int],
-               expected: list[int]) -> bool:
+def _same_page(model: MoodModel, seed: int, weight: float, got: list[int], expected: list[int]) -> bool:
     """The same songs; the order may differ only where float32 and float64 disagree on a near-tie."""
     if got == expected:
         return True
     sims = dict(_brute_force(model, seed, weight))
     return len(got) == len(expected) and all(
-        abs(sims[a] - sims[b]) < 1e-5 for a, b in zip(got, expected) if a != b)
+        abs(sims[a] - sims[b]) < 1e-5 for a, b in zip(got, expected) if a != b
+    )
 
 
 @pytest.mark.parametrize("cut_pools", [False, True])
 @pytest.mark.parametrize("weight", [0.0, ARTIST_WEIGHT])
-def test_capped_pages_match_brute_force(model: MoodModel, weight: float, cut_pools: bool,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_capped_pages_match_brute_force(
+    model: MoodModel, weight: float, cut_pools: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Pages with the artist cap against the rule (see _expected_pages). ``cut_pools``
     forces the numpy per-artist cut that only big (grown) pools get."""
     import engine.recommend as recommend_module
@@ -183,15 +192,16 @@ def test_prolific_artists_with_copies_page_like_the_rule(model: MoodModel, cap: 
         if not twins:
             continue
         # the seed itself has a copy; and, separately, a shown song that has a copy
-        for seed, excluded in ((twins[0], frozenset()),
-                               (members[0] if members[0] != twins[0] else members[1],
-                                frozenset({twins[0]}))):
+        for seed, excluded in (
+            (twins[0], frozenset()),
+            (members[0] if members[0] != twins[0] else members[1], frozenset({twins[0]})),
+        ):
             cases += 1
             ids = {rec.ids[i] for i in excluded}
-            for page, expected in enumerate(_expected_pages(model, rec, seed, ARTIST_WEIGHT, 5, 3,
-                                                            excluded, cap)):
-                got = [i for i, _ in rec.recommend(seed, 5, page=page, per_artist=cap,
-                                                    exclude_ids=ids)]
+            for page, expected in enumerate(
+                _expected_pages(model, rec, seed, ARTIST_WEIGHT, 5, 3, excluded, cap)
+            ):
+                got = [i for i, _ in rec.recommend(seed, 5, page=page, per_artist=cap, exclude_ids=ids)]
                 assert _same_page(model, seed, ARTIST_WEIGHT, got, expected), (seed, page)
     # a shown song whose copy sits in another mood, by a prolific artist of this one
     by_group: dict[int, list[int]] = {}
@@ -208,10 +218,10 @@ def test_prolific_artists_with_copies_page_like_the_rule(model: MoodModel, cap: 
             seed = max(mates, key=lambda i: sims[model.row_of_song_[i] - rows.start])
             cases += 1
             ids = {rec.ids[i] for i in others}
-            for page, expected in enumerate(_expected_pages(model, rec, seed, ARTIST_WEIGHT, 5, 2,
-                                                            frozenset(others), cap)):
-                got = [i for i, _ in rec.recommend(seed, 5, page=page, per_artist=cap,
-                                                    exclude_ids=ids)]
+            for page, expected in enumerate(
+                _expected_pages(model, rec, seed, ARTIST_WEIGHT, 5, 2, frozenset(others), cap)
+            ):
+                got = [i for i, _ in rec.recommend(seed, 5, page=page, per_artist=cap, exclude_ids=ids)]
                 assert _same_page(model, seed, ARTIST_WEIGHT, got, expected), (seed, page)
     assert cases >= 5, "the bundled catalog has prolific artists with copies"
 
@@ -307,6 +317,7 @@ def test_bad_seed_is_an_error(rec: Recommender) -> None:
 
 # -- reasons ------------------------------------------------------------------------------
 
+
 def test_reasons_are_short_and_readable(model: MoodModel, rec: Recommender) -> None:
     for seed in _seeds(model):
         for i, _ in rec.recommend(seed, 5):
@@ -323,6 +334,7 @@ def test_reason_quotes_numbers_in_units(model: MoodModel, rec: Recommender) -> N
 
 
 # -- vibe -----------------------------------------------------------------------------------
+
 
 def test_vibe_typical_songs_of_the_cluster(model: MoodModel, rec: Recommender) -> None:
     for c in range(model.n_clusters_):
@@ -364,6 +376,7 @@ def test_vibe_bad_cluster(rec: Recommender) -> None:
 
 # -- compare --------------------------------------------------------------------------------
 
+
 def test_compare_against_cluster_profile(model: MoodModel, rec: Recommender) -> None:
     seed = _seeds(model)[0]
     rows = rec.compare(seed)
@@ -391,8 +404,9 @@ def test_vibe_artist_cap_reaches_past_a_dominated_pool(model: MoodModel, rec: Re
     assert len(rec.vibe(c, 25, rng=np.random.default_rng(0), per_artist=1)) == 25
 
 
-def test_big_cluster_paths_agree_with_small_ones(model: MoodModel, rec: Recommender,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_big_cluster_paths_agree_with_small_ones(
+    model: MoodModel, rec: Recommender, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Chunked matvec, threshold pre-selection and per-artist pool cuts only kick in on
     big clusters; forcing them on the bundled ones must not change a single answer."""
     import engine.recommend as recommend_module
@@ -400,15 +414,24 @@ def test_big_cluster_paths_agree_with_small_ones(model: MoodModel, rec: Recommen
     seeds = _seeds(model, per_cluster=2)
     targets = parse_targets("energy>0.3")
     # small n keeps the pool small enough for pre-selection on the two biggest clusters
-    expected = {s: (rec.similarities(s)[1], rec.recommend(s, 2), rec.recommend(s, 5, page=2),
-                    rec.recommend(s, 3, targets=targets)) for s in seeds}
+    expected = {
+        s: (
+            rec.similarities(s)[1],
+            rec.recommend(s, 2),
+            rec.recommend(s, 5, page=2),
+            rec.recommend(s, 3, targets=targets),
+        )
+        for s in seeds
+    }
     monkeypatch.setattr(recommend_module, "MATVEC_CHUNK", 97)
     monkeypatch.setattr(recommend_module, "THRESHOLD_PRESELECT_ROWS", 64)
     monkeypatch.setattr(recommend_module, "CAP_POOL_MIN", 0)
+
     def same(a: list[tuple[int, float]], b: list[tuple[int, float]]) -> bool:
         # BLAS may sum in another order per chunk: scores agree to float32 rounding
         return [i for i, _ in a] == [i for i, _ in b] and np.allclose(
-            [x for _, x in a], [x for _, x in b], atol=1e-6)
+            [x for _, x in a], [x for _, x in b], atol=1e-6
+        )
 
     for s in seeds:
         sims, top, page2, filtered = expected[s]

@@ -29,35 +29,48 @@ def taken(res, name: str, artist: str) -> None:
 TANGO = ("Le Tango Neurasthénique", "Georgius")
 
 
-@pytest.mark.parametrize("query", [
-    "le tango neurasthenique georgius",       # title artist, no accents, lowercase
-    "georgius le tango neurasthenique",       # artist title
-    "le tango neurasthenique by georgius",
-    "georgius - le tango neurasthenique",
-    "le tango neurasthenique, georgius",
-    "georgius, le tango neurasthenique",
-    "le tango neurasthenqiue georgius",       # typo in the title
-    "le tango neurasthenique georgiuz",       # typo in the artist, no separator
-    "georgis, le tnago neurasthenique",       # typos in both
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "le tango neurasthenique georgius",  # title artist, no accents, lowercase
+        "georgius le tango neurasthenique",  # artist title
+        "le tango neurasthenique by georgius",
+        "georgius - le tango neurasthenique",
+        "le tango neurasthenique, georgius",
+        "georgius, le tango neurasthenique",
+        "le tango neurasthenqiue georgius",  # typo in the title
+        "le tango neurasthenique georgiuz",  # typo in the artist, no separator
+        "georgis, le tnago neurasthenique",  # typos in both
+    ],
+)
 def test_title_and_artist_in_any_order_with_typos(resolver: SongResolver, query: str) -> None:
     taken(resolver.resolve(query), *TANGO)
 
 
-@pytest.mark.parametrize("query", [
-    "surf rider lively ones",                 # "the" missing from the artist
-    "the surf rider by the lively ones",      # "the" added to the title
-    "lively ones - the surf rider",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "surf rider lively ones",  # "the" missing from the artist
+        "the surf rider by the lively ones",  # "the" added to the title
+        "lively ones - the surf rider",
+    ],
+)
 def test_missing_or_extra_the(resolver: SongResolver, query: str) -> None:
     taken(resolver.resolve(query), "Surf Rider", "The Lively Ones")
 
 
-@pytest.mark.parametrize(("query", "name", "artist"), [
-    ("teach me tonight remastered joe roland", "Teach Me Tonight - 2013 Remastered Version", "Joe Roland"),
-    ("heavenly fire remix", "Heavenly Fire", "The Souther-Hillman-Furay Band"),  # no remix in the catalog
-    ("si tu eres mi hombre", "Si Tu Eres Mi Hombre y Yo Tu Mujer", "The New York Band"),  # first words
-])
+@pytest.mark.parametrize(
+    ("query", "name", "artist"),
+    [
+        (
+            "teach me tonight remastered joe roland",
+            "Teach Me Tonight - 2013 Remastered Version",
+            "Joe Roland",
+        ),
+        ("heavenly fire remix", "Heavenly Fire", "The Souther-Hillman-Furay Band"),  # no remix in the catalog
+        ("si tu eres mi hombre", "Si Tu Eres Mi Hombre y Yo Tu Mujer", "The New York Band"),  # first words
+    ],
+)
 def test_version_words_and_first_words(resolver: SongResolver, query: str, name: str, artist: str) -> None:
     taken(resolver.resolve(query), name, artist)
 
@@ -80,8 +93,14 @@ HITS_ROWS = [
     ("t1", "Titanium (feat. Sia)", "David Guetta, Sia", ("David Guetta", "Sia"), 2011, 77),
     ("t2", "No Lie", "Sean Paul", ("Sean Paul",), 2018, 84),
     ("t3", "No Lie", "Sean Paul, Dua Lipa", ("Sean Paul", "Dua Lipa"), 2018, 80),
-    ("t4", "See You Again (feat. Kali Uchis)", "Tyler, The Creator, Kali Uchis",
-     ("Tyler, The Creator", "Kali Uchis"), 2017, 85),
+    (
+        "t4",
+        "See You Again (feat. Kali Uchis)",
+        "Tyler, The Creator, Kali Uchis",
+        ("Tyler, The Creator", "Kali Uchis"),
+        2017,
+        85,
+    ),
     ("t5", "See You Again (feat. Charlie Puth)", "Wiz Khalifa", ("Wiz Khalifa",), 2015, 81),
     ("t6", "Tainted Love", "Soft Cell", ("Soft Cell",), 1981, 80),
     ("t7", "Tainted Love", "Marilyn Manson", ("Marilyn Manson",), 2001, 58),
@@ -97,16 +116,27 @@ def hits() -> SongResolver:
     return SongResolver(rows)
 
 
-@pytest.mark.parametrize(("query", "name", "artist"), [
-    ("titanium ft sia", "Titanium (feat. Sia)", "David Guetta, Sia"),
-    ("sia titanium", "Titanium (feat. Sia)", "David Guetta, Sia"),            # a credited guest
-    ("scream shout feat britney spears", "Scream & Shout", "will.i.am, Britney Spears"),
-    ("see you again tyler the creator", "See You Again (feat. Kali Uchis)", "Tyler, The Creator, Kali Uchis"),
-    ("tyler the creator - see you again", "See You Again (feat. Kali Uchis)", "Tyler, The Creator, Kali Uchis"),
-    ("see you again, wiz khalifa", "See You Again (feat. Charlie Puth)", "Wiz Khalifa"),
-    ("tainted love marilyn mansn", "Tainted Love", "Marilyn Manson"),
-    ("soft cel tainted love", "Tainted Love", "Soft Cell"),
-])
+@pytest.mark.parametrize(
+    ("query", "name", "artist"),
+    [
+        ("titanium ft sia", "Titanium (feat. Sia)", "David Guetta, Sia"),
+        ("sia titanium", "Titanium (feat. Sia)", "David Guetta, Sia"),  # a credited guest
+        ("scream shout feat britney spears", "Scream & Shout", "will.i.am, Britney Spears"),
+        (
+            "see you again tyler the creator",
+            "See You Again (feat. Kali Uchis)",
+            "Tyler, The Creator, Kali Uchis",
+        ),
+        (
+            "tyler the creator - see you again",
+            "See You Again (feat. Kali Uchis)",
+            "Tyler, The Creator, Kali Uchis",
+        ),
+        ("see you again, wiz khalifa", "See You Again (feat. Charlie Puth)", "Wiz Khalifa"),
+        ("tainted love marilyn mansn", "Tainted Love", "Marilyn Manson"),
+        ("soft cel tainted love", "Tainted Love", "Soft Cell"),
+    ],
+)
 def test_multi_artist_credits(hits: SongResolver, query: str, name: str, artist: str) -> None:
     taken(hits.resolve(query), name, artist)
 
@@ -116,11 +146,14 @@ def test_same_song_with_and_without_its_guest_is_one_song(hits: SongResolver) ->
     assert res.status == "exact" and res.best.artist == "Sean Paul"  # the more popular credit
 
 
-@pytest.mark.parametrize(("query", "artists"), [
-    ("tainted love", {"Soft Cell", "Marilyn Manson"}),
-    ("tainted lvoe", {"Soft Cell", "Marilyn Manson"}),
-    ("see you again", {"Tyler, The Creator, Kali Uchis", "Wiz Khalifa"}),
-])
+@pytest.mark.parametrize(
+    ("query", "artists"),
+    [
+        ("tainted love", {"Soft Cell", "Marilyn Manson"}),
+        ("tainted lvoe", {"Soft Cell", "Marilyn Manson"}),
+        ("see you again", {"Tyler, The Creator, Kali Uchis", "Wiz Khalifa"}),
+    ],
+)
 def test_real_ties_still_ask(hits: SongResolver, query: str, artists: set[str]) -> None:
     res = hits.resolve(query)
     assert res.status == "ambiguous", (res.status, res.candidates)

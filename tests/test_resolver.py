@@ -26,7 +26,6 @@ from engine.text import MAX_QUERY_CHARS
 STATUSES = {"exact", "fuzzy", "ambiguous", "no_match", "empty"}
 
 
-
 @pytest.fixture(scope="module")
 def resolver(songs: pd.DataFrame) -> SongResolver:
     return SongResolver(songs)
@@ -39,7 +38,9 @@ def row_of(songs: pd.DataFrame, name: str, artist: str) -> int:
     return int(hits["popularity"].idxmax())
 
 
-def assert_best(res: Resolution, songs: pd.DataFrame, name: str, artist: str, status: str | None = None) -> None:
+def assert_best(
+    res: Resolution, songs: pd.DataFrame, name: str, artist: str, status: str | None = None
+) -> None:
     assert res.best is not None, (res.query, res.status, res.candidates[:3])
     assert (res.best.name, res.best.artist) == (name, artist), res.candidates[:3]
     assert res.best.index == row_of(songs, name, artist)
@@ -48,6 +49,7 @@ def assert_best(res: Resolution, songs: pd.DataFrame, name: str, artist: str, st
 
 
 # --- exact and normalised ---------------------------------------------------------------------
+
 
 def test_exact_title(resolver: SongResolver, songs: pd.DataFrame) -> None:
     res = resolver.resolve("La Java")
@@ -58,53 +60,78 @@ def test_exact_title(resolver: SongResolver, songs: pd.DataFrame) -> None:
     assert res.query == "La Java"
 
 
-@pytest.mark.parametrize("query", [
-    "la java", "LA JAVA", "  La   Java  ", "La Java!!", "la-java", "\u200fLa Java\u200f", "La\u200b Java",
-])
-def test_case_space_punctuation_and_invisibles(resolver: SongResolver, songs: pd.DataFrame, query: str) -> None:
+@pytest.mark.parametrize(
+    "query",
+    [
+        "la java",
+        "LA JAVA",
+        "  La   Java  ",
+        "La Java!!",
+        "la-java",
+        "\u200fLa Java\u200f",
+        "La\u200b Java",
+    ],
+)
+def test_case_space_punctuation_and_invisibles(
+    resolver: SongResolver, songs: pd.DataFrame, query: str
+) -> None:
     assert_best(resolver.resolve(query), songs, "La Java", "Mistinguett", "exact")
 
 
-@pytest.mark.parametrize(("query", "name", "artist"), [
-    ("Le Tango Neurasthénique", "Le Tango Neurasthénique", "Georgius"),
-    ("le tango neurasthenique", "Le Tango Neurasthénique", "Georgius"),
-    ("LE TANGO NEURASTHENIQUE", "Le Tango Neurasthénique", "Georgius"),
-    ("ca c est paris", "Ça c'est Paris", "Mistinguett"),
-    ("Ça c’est Paris", "Ça c'est Paris", "Mistinguett"),  # curly apostrophe
-    ("Ça c'est Paris", "Ça c'est Paris", "Mistinguett"),  # decomposed Ç
-    ("come back sweet papa", "Come Back, Sweet Papa", "Louis Armstrong & His Hot Five"),
-    ("bujaj sie fela", "Bujaj się, Fela", "Mieczyslaw Fogg"),
-    ("ils n ont pas ca", "Ils n'ont pas ca", "Mistinguett"),
-    ('One (from "A Chorus Line")', 'One (from "A Chorus Line")', "Original Broadway Cast Recording"),
-])
-def test_accents_and_punctuation_insensitive(resolver: SongResolver, songs: pd.DataFrame,
-                                             query: str, name: str, artist: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "name", "artist"),
+    [
+        ("Le Tango Neurasthénique", "Le Tango Neurasthénique", "Georgius"),
+        ("le tango neurasthenique", "Le Tango Neurasthénique", "Georgius"),
+        ("LE TANGO NEURASTHENIQUE", "Le Tango Neurasthénique", "Georgius"),
+        ("ca c est paris", "Ça c'est Paris", "Mistinguett"),
+        ("Ça c’est Paris", "Ça c'est Paris", "Mistinguett"),  # curly apostrophe
+        ("Ça c'est Paris", "Ça c'est Paris", "Mistinguett"),  # decomposed Ç
+        ("come back sweet papa", "Come Back, Sweet Papa", "Louis Armstrong & His Hot Five"),
+        ("bujaj sie fela", "Bujaj się, Fela", "Mieczyslaw Fogg"),
+        ("ils n ont pas ca", "Ils n'ont pas ca", "Mistinguett"),
+        ('One (from "A Chorus Line")', 'One (from "A Chorus Line")', "Original Broadway Cast Recording"),
+    ],
+)
+def test_accents_and_punctuation_insensitive(
+    resolver: SongResolver, songs: pd.DataFrame, query: str, name: str, artist: str
+) -> None:
     assert_best(resolver.resolve(query), songs, name, artist, "exact")
 
 
-@pytest.mark.parametrize(("query", "name", "artist"), [
-    ("батарейка", "Батарейка", "Zhuki"),
-    ("БАТАРЕЙКА", "Батарейка", "Zhuki"),
-    ("雨のケンネル通り", "雨のケンネル通り", "EPO"),
-    ("דרך הכורכר", "דרך הכורכר", "Arik Sinai"),
-    ("Yeşil Gözlerinden Muhabbet Kaptım", "Yeşil Gözlerinden Muhabbet Kaptım", "Seçil Heper"),
-])
-def test_non_latin_titles(resolver: SongResolver, songs: pd.DataFrame, query: str, name: str, artist: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "name", "artist"),
+    [
+        ("батарейка", "Батарейка", "Zhuki"),
+        ("БАТАРЕЙКА", "Батарейка", "Zhuki"),
+        ("雨のケンネル通り", "雨のケンネル通り", "EPO"),
+        ("דרך הכורכר", "דרך הכורכר", "Arik Sinai"),
+        ("Yeşil Gözlerinden Muhabbet Kaptım", "Yeşil Gözlerinden Muhabbet Kaptım", "Seçil Heper"),
+    ],
+)
+def test_non_latin_titles(
+    resolver: SongResolver, songs: pd.DataFrame, query: str, name: str, artist: str
+) -> None:
     assert_best(resolver.resolve(query), songs, name, artist, "exact")
 
 
-@pytest.mark.parametrize(("query", "name", "artist"), [
-    ("Goodbye, Bird", "Goodbye, Bird - 2013 Remastered Version", "Joe Roland"),
-    ("goodbye bird - remastered 2011", "Goodbye, Bird - 2013 Remastered Version", "Joe Roland"),
-    ("Goodbye, Bird (Live)", "Goodbye, Bird - 2013 Remastered Version", "Joe Roland"),
-    ("Into The Golden Abyss", "Into The Golden Abyss (Live)", "Mantar"),
-    ("into the golden abyss live", "Into The Golden Abyss (Live)", "Mantar"),  # tag typed bare
-    ("Media Hora", "Media Hora - Remastered", "Mari Merche Y Su Orquesta"),
-    ("Me Kõik Jääme Vanaks", "Me Kõik Jääme Vanaks (feat. Mihkel Raud)", "MIHKEL RAUD"),
-    ("me koik jaame vanaks feat. mihkel raud", "Me Kõik Jääme Vanaks (feat. Mihkel Raud)", "MIHKEL RAUD"),
-    ("Toakärbes ft. Genka", "Toakärbes (feat. Genka & Kene Vernik)", "Violina"),
-])
-def test_version_tags(resolver: SongResolver, songs: pd.DataFrame, query: str, name: str, artist: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "name", "artist"),
+    [
+        ("Goodbye, Bird", "Goodbye, Bird - 2013 Remastered Version", "Joe Roland"),
+        ("goodbye bird - remastered 2011", "Goodbye, Bird - 2013 Remastered Version", "Joe Roland"),
+        ("Goodbye, Bird (Live)", "Goodbye, Bird - 2013 Remastered Version", "Joe Roland"),
+        ("Into The Golden Abyss", "Into The Golden Abyss (Live)", "Mantar"),
+        ("into the golden abyss live", "Into The Golden Abyss (Live)", "Mantar"),  # tag typed bare
+        ("Media Hora", "Media Hora - Remastered", "Mari Merche Y Su Orquesta"),
+        ("Me Kõik Jääme Vanaks", "Me Kõik Jääme Vanaks (feat. Mihkel Raud)", "MIHKEL RAUD"),
+        ("me koik jaame vanaks feat. mihkel raud", "Me Kõik Jääme Vanaks (feat. Mihkel Raud)", "MIHKEL RAUD"),
+        ("Toakärbes ft. Genka", "Toakärbes (feat. Genka & Kene Vernik)", "Violina"),
+    ],
+)
+def test_version_tags(
+    resolver: SongResolver, songs: pd.DataFrame, query: str, name: str, artist: str
+) -> None:
     assert_best(resolver.resolve(query), songs, name, artist, "exact")
 
 
@@ -141,33 +168,42 @@ def test_same_title_same_artist_picks_most_popular(resolver: SongResolver, songs
 
 # --- typos and partial titles ----------------------------------------------------------------
 
-@pytest.mark.parametrize(("query", "name", "artist"), [
-    ("la jvaa", "La Java", "Mistinguett"),  # transposition
-    ("la jav", "La Java", "Mistinguett"),  # deletion at the end
-    ("le fadoo", "Le Fado", "Mistinguett"),  # insertion
-    ("le tango neurastenique", "Le Tango Neurasthénique", "Georgius"),
-    ("mefiez vous danatole", "Méfiez Vous D'anatole", "Georgius"),
-    ("oh madmoiselle", "Oh mademoiselle", "Mistinguett"),
-    ("ca cest pari", "Ça c'est Paris", "Mistinguett"),
-    ("gooodbye bird", "Goodbye, Bird - 2013 Remastered Version", "Joe Roland"),
-    ("the blood donr", "The Blood Donor - 1997 Remastered Version", "Tony Hancock"),
-    ("agado", "Agadoo", "Black Lace"),
-    ("батарека", "Батарейка", "Zhuki"),
-])
+
+@pytest.mark.parametrize(
+    ("query", "name", "artist"),
+    [
+        ("la jvaa", "La Java", "Mistinguett"),  # transposition
+        ("la jav", "La Java", "Mistinguett"),  # deletion at the end
+        ("le fadoo", "Le Fado", "Mistinguett"),  # insertion
+        ("le tango neurastenique", "Le Tango Neurasthénique", "Georgius"),
+        ("mefiez vous danatole", "Méfiez Vous D'anatole", "Georgius"),
+        ("oh madmoiselle", "Oh mademoiselle", "Mistinguett"),
+        ("ca cest pari", "Ça c'est Paris", "Mistinguett"),
+        ("gooodbye bird", "Goodbye, Bird - 2013 Remastered Version", "Joe Roland"),
+        ("the blood donr", "The Blood Donor - 1997 Remastered Version", "Tony Hancock"),
+        ("agado", "Agadoo", "Black Lace"),
+        ("батарека", "Батарейка", "Zhuki"),
+    ],
+)
 def test_typos(resolver: SongResolver, songs: pd.DataFrame, query: str, name: str, artist: str) -> None:
     res = resolver.resolve(query)
     assert_best(res, songs, name, artist, "fuzzy")
     assert 80.0 <= res.best.score < 100.0
 
 
-@pytest.mark.parametrize(("query", "name", "artist"), [
-    ("into the golden", "Into The Golden Abyss (Live)", "Mantar"),
-    ("golden abyss", "Into The Golden Abyss (Live)", "Mantar"),
-    ("Neurasthenique", "Le Tango Neurasthénique", "Georgius"),
-    ("some enchanted eve", 'Some Enchanted Evening (from "South Pacific")', "Ezio Pinza"),
-    ("java la", "La Java", "Mistinguett"),  # words swapped
-])
-def test_partial_titles(resolver: SongResolver, songs: pd.DataFrame, query: str, name: str, artist: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "name", "artist"),
+    [
+        ("into the golden", "Into The Golden Abyss (Live)", "Mantar"),
+        ("golden abyss", "Into The Golden Abyss (Live)", "Mantar"),
+        ("Neurasthenique", "Le Tango Neurasthénique", "Georgius"),
+        ("some enchanted eve", 'Some Enchanted Evening (from "South Pacific")', "Ezio Pinza"),
+        ("java la", "La Java", "Mistinguett"),  # words swapped
+    ],
+)
+def test_partial_titles(
+    resolver: SongResolver, songs: pd.DataFrame, query: str, name: str, artist: str
+) -> None:
     assert_best(resolver.resolve(query), songs, name, artist, "fuzzy")
 
 
@@ -188,20 +224,24 @@ def test_ranking_is_score_then_popularity(resolver: SongResolver) -> None:
 
 # --- artist narrowing --------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("query", "artist"), [
-    ("superman by black lace", "Black Lace"),
-    ("Superman by Bufón", "Bufón"),
-    ("superman by bufon", "Bufón"),
-    ("Black Lace - Superman", "Black Lace"),  # artist - title
-    ("Superman - Black Lace", "Black Lace"),  # title - artist
-    ("Bufón – Superman", "Bufón"),  # en dash
-    ("superman black lace", "Black Lace"),  # artist named in a plain query
-    ("black lace superman", "Black Lace"),
-    ("тише нервы", "Нервы"),
-    ("PIZZA - Тише", "PIZZA"),
-    ("mentirosa by la gran manzana", "La Gran Manzana"),
-    ("Mellow Man Ace - Mentirosa", "Mellow Man Ace"),
-])
+
+@pytest.mark.parametrize(
+    ("query", "artist"),
+    [
+        ("superman by black lace", "Black Lace"),
+        ("Superman by Bufón", "Bufón"),
+        ("superman by bufon", "Bufón"),
+        ("Black Lace - Superman", "Black Lace"),  # artist - title
+        ("Superman - Black Lace", "Black Lace"),  # title - artist
+        ("Bufón – Superman", "Bufón"),  # en dash
+        ("superman black lace", "Black Lace"),  # artist named in a plain query
+        ("black lace superman", "Black Lace"),
+        ("тише нервы", "Нервы"),
+        ("PIZZA - Тише", "PIZZA"),
+        ("mentirosa by la gran manzana", "La Gran Manzana"),
+        ("Mellow Man Ace - Mentirosa", "Mellow Man Ace"),
+    ],
+)
 def test_artist_narrowing_exact(resolver: SongResolver, query: str, artist: str) -> None:
     res = resolver.resolve(query)
     assert res.status == "exact", (query, res.status, res.candidates[:3])
@@ -209,31 +249,50 @@ def test_artist_narrowing_exact(resolver: SongResolver, query: str, artist: str)
     assert not res.ambiguous  # an exact title + artist hit is never ambiguous
 
 
-@pytest.mark.parametrize(("query", "name", "artist"), [
-    ("superman by blak lace", "Superman", "Black Lace"),  # artist typo
-    ("oh mademoiselle by mistinguet", "Oh mademoiselle", "Mistinguett"),
-    ("mistinguet - oh mademoiselle", "Oh mademoiselle", "Mistinguett"),
-    ("la jvaa by mistinguett", "La Java", "Mistinguett"),  # title typo, exact artist
-    ("abstinet by harlej", "Abstinent", "Harlej"),
-    ("la java by mist", "La Java", "Mistinguett"),  # partial artist
-])
-def test_artist_narrowing_fuzzy(resolver: SongResolver, songs: pd.DataFrame, query: str, name: str, artist: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "name", "artist"),
+    [
+        ("superman by blak lace", "Superman", "Black Lace"),  # artist typo
+        ("oh mademoiselle by mistinguet", "Oh mademoiselle", "Mistinguett"),
+        ("mistinguet - oh mademoiselle", "Oh mademoiselle", "Mistinguett"),
+        ("la jvaa by mistinguett", "La Java", "Mistinguett"),  # title typo, exact artist
+        ("abstinet by harlej", "Abstinent", "Harlej"),
+        ("la java by mist", "La Java", "Mistinguett"),  # partial artist
+    ],
+)
+def test_artist_narrowing_fuzzy(
+    resolver: SongResolver, songs: pd.DataFrame, query: str, name: str, artist: str
+) -> None:
     assert_best(resolver.resolve(query), songs, name, artist, "fuzzy")
 
 
-def test_artist_narrowing_keeps_titles_with_by_and_dashes(resolver: SongResolver, songs: pd.DataFrame) -> None:
+def test_artist_narrowing_keeps_titles_with_by_and_dashes(
+    resolver: SongResolver, songs: pd.DataFrame
+) -> None:
     # Separators inside real titles must not break exact matches.
-    assert_best(resolver.resolve('One - from "A Chorus Line"'), songs, 'One - from "A Chorus Line"', "Cast", "exact")
-    assert_best(resolver.resolve("Goodbye, Bird - 2013 Remastered Version"), songs,
-                "Goodbye, Bird - 2013 Remastered Version", "Joe Roland", "exact")
+    assert_best(
+        resolver.resolve('One - from "A Chorus Line"'), songs, 'One - from "A Chorus Line"', "Cast", "exact"
+    )
+    assert_best(
+        resolver.resolve("Goodbye, Bird - 2013 Remastered Version"),
+        songs,
+        "Goodbye, Bird - 2013 Remastered Version",
+        "Joe Roland",
+        "exact",
+    )
 
 
-@pytest.mark.parametrize(("query", "artist", "status"), [
-    ("Superman (Live) by Bufón", "Bufón", "exact"),
-    ("Superman - Remastered by Black Lace", "Black Lace", "exact"),  # the tag swallows "by …"
-    ("Superman - Remastered by Blak Lace", "Black Lace", "fuzzy"),
-])
-def test_artist_after_a_version_tag_still_decides(resolver: SongResolver, query: str, artist: str, status: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "artist", "status"),
+    [
+        ("Superman (Live) by Bufón", "Bufón", "exact"),
+        ("Superman - Remastered by Black Lace", "Black Lace", "exact"),  # the tag swallows "by …"
+        ("Superman - Remastered by Blak Lace", "Black Lace", "fuzzy"),
+    ],
+)
+def test_artist_after_a_version_tag_still_decides(
+    resolver: SongResolver, query: str, artist: str, status: str
+) -> None:
     res = resolver.resolve(query)
     assert res.status == status and res.best is not None and res.best.artist == artist
 
@@ -246,16 +305,22 @@ def test_artist_only_lists_their_songs(resolver: SongResolver) -> None:
 
 # --- ambiguity ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("query", "artists"), [
-    ("Superman", {"Black Lace", "Bufón"}),
-    ("superman", {"Black Lace", "Bufón"}),
-    ("Тише", {"Нервы", "PIZZA"}),
-    ("Yalan", {"Dolu Kadehi Ters Tut", "EDIS"}),
-    ("Mentirosa", {"Mellow Man Ace", "La Gran Manzana"}),
-    ("Abstinent", {"Para", "Harlej"}),
-    ("7 Years", {"Amanda Crow", "The O'Neill Brothers Group"}),
-])
-def test_same_title_several_artists_is_ambiguous(resolver: SongResolver, query: str, artists: set[str]) -> None:
+
+@pytest.mark.parametrize(
+    ("query", "artists"),
+    [
+        ("Superman", {"Black Lace", "Bufón"}),
+        ("superman", {"Black Lace", "Bufón"}),
+        ("Тише", {"Нервы", "PIZZA"}),
+        ("Yalan", {"Dolu Kadehi Ters Tut", "EDIS"}),
+        ("Mentirosa", {"Mellow Man Ace", "La Gran Manzana"}),
+        ("Abstinent", {"Para", "Harlej"}),
+        ("7 Years", {"Amanda Crow", "The O'Neill Brothers Group"}),
+    ],
+)
+def test_same_title_several_artists_is_ambiguous(
+    resolver: SongResolver, query: str, artists: set[str]
+) -> None:
     res = resolver.resolve(query)
     assert res.status == "ambiguous" and res.ambiguous
     assert res.best is None and not res.found
@@ -294,6 +359,7 @@ def test_candidates_are_capped(resolver: SongResolver) -> None:
 
 # --- no match and did-you-mean ----------------------------------------------------------------
 
+
 def test_no_match_offers_did_you_mean(resolver: SongResolver) -> None:
     res = resolver.resolve("la javanaise")
     assert res.status == "no_match" and not res.found and res.best is None
@@ -309,23 +375,36 @@ def test_no_match_without_anything_close(resolver: SongResolver) -> None:
 
 # --- hostile input -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("query", ["", " ", "   \t\n ", "\u200b\u200c\u200d\ufeff", "\u200f\u200e\u202e\u2066",
-                                   "\x00", "\x00\x01\x1f\x7f"])
+
+@pytest.mark.parametrize(
+    "query",
+    ["", " ", "   \t\n ", "\u200b\u200c\u200d\ufeff", "\u200f\u200e\u202e\u2066", "\x00", "\x00\x01\x1f\x7f"],
+)
 def test_empty_inputs(resolver: SongResolver, query: str) -> None:
     res = resolver.resolve(query)
     assert res.status == "empty" and res.candidates == () and res.suggestions == ()
     assert res.best is None and not res.found and not res.ambiguous
 
 
-@pytest.mark.parametrize("query", ["🎵🎶🔥", "💿", "!!!???", "…", "🏳️‍🌈👨‍👩‍👧", "\u202e🎵\u202c", "© ® ™",
-                                   "\ud800", "\ud83c"])
+@pytest.mark.parametrize(
+    "query", ["🎵🎶🔥", "💿", "!!!???", "…", "🏳️‍🌈👨‍👩‍👧", "\u202e🎵\u202c", "© ® ™", "\ud800", "\ud83c"]
+)
 def test_nothing_matchable(resolver: SongResolver, query: str) -> None:
     res = resolver.resolve(query)
     assert res.status == "no_match" and res.candidates == ()
 
 
-@pytest.mark.parametrize("query", ["x" * 100_000, "la java " * 5_000, "by - " * 10_000, "é" * 50_000,
-                                   "\x00" * 10_000 + "la java", "🎵" * 20_000])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "x" * 100_000,
+        "la java " * 5_000,
+        "by - " * 10_000,
+        "é" * 50_000,
+        "\x00" * 10_000 + "la java",
+        "🎵" * 20_000,
+    ],
+)
 def test_absurdly_long_input_is_cut_first(resolver: SongResolver, query: str) -> None:
     res = resolver.resolve(query)
     assert res.status in STATUSES
@@ -347,6 +426,7 @@ def test_null_byte_inside_title(resolver: SongResolver, songs: pd.DataFrame) -> 
 
 # --- autocomplete ------------------------------------------------------------------------------
 
+
 def check_suggestions(resolver: SongResolver, out: list[Suggestion], limit: int = MAX_CANDIDATES) -> None:
     assert len(out) <= limit
     labels = [s.label for s in out]
@@ -367,15 +447,18 @@ def test_complete_prefix(resolver: SongResolver) -> None:
     assert any(s.label.startswith("La Java De Doudoune") for s in out)
 
 
-@pytest.mark.parametrize(("prefix", "title"), [
-    ("supe", "Superman"),
-    ("SUPERM", "Superman"),
-    ("ca c'est", "Ça c'est Paris"),
-    ("батар", "Батарейка"),
-    ("雨の", "雨のケンネル通り"),
-    ("golden aby", "Into The Golden Abyss (Live)"),  # middle of a title: fuzzy fallback
-    ("neurasten", "Le Tango Neurasthénique"),  # typo in a partial title
-])
+@pytest.mark.parametrize(
+    ("prefix", "title"),
+    [
+        ("supe", "Superman"),
+        ("SUPERM", "Superman"),
+        ("ca c'est", "Ça c'est Paris"),
+        ("батар", "Батарейка"),
+        ("雨の", "雨のケンネル通り"),
+        ("golden aby", "Into The Golden Abyss (Live)"),  # middle of a title: fuzzy fallback
+        ("neurasten", "Le Tango Neurasthénique"),  # typo in a partial title
+    ],
+)
 def test_complete_finds(resolver: SongResolver, prefix: str, title: str) -> None:
     out = resolver.complete(prefix)
     check_suggestions(resolver, out)
@@ -427,8 +510,12 @@ def test_labels_of_long_titles_are_truncated(resolver: SongResolver, songs: pd.D
         assert "…" in label
         assert label.endswith(f" ({songs['year'].iloc[row]})")
         assert " — " in label
-    row = row_of(songs, "Underwater Sounds: Mimics Sound from Womb for Mothers, Child Labor and Delivery, "
-                       "Postpartum Baby Comfort", "Natural White Noise Relaxation")
+    row = row_of(
+        songs,
+        "Underwater Sounds: Mimics Sound from Womb for Mothers, Child Labor and Delivery, "
+        "Postpartum Baby Comfort",
+        "Natural White Noise Relaxation",
+    )
     label = resolver.label(row)
     assert label.startswith("Underwater Sounds: Mimics") and "— Natural White" in label
     out = resolver.complete("underwater sounds")
@@ -443,6 +530,7 @@ def test_hostile_complete(resolver: SongResolver) -> None:
 
 # --- small hand-made tables: edge cases the bundled catalog lacks ------------------------------
 
+
 def tiny(rows: list[dict]) -> pd.DataFrame:
     base = {"genres": (), "explicit": False}
     return pd.DataFrame([{**base, **r} for r in rows])
@@ -450,10 +538,12 @@ def tiny(rows: list[dict]) -> pd.DataFrame:
 
 def test_label_without_year_and_long_ids() -> None:
     long_id = "x" * 150
-    table = tiny([
-        {"id": "a", "name": "Song A", "artist": "Artist", "year": pd.NA, "popularity": 10.0},
-        {"id": long_id, "name": "Song B", "artist": "Artist", "year": 1999, "popularity": np.nan},
-    ])
+    table = tiny(
+        [
+            {"id": "a", "name": "Song A", "artist": "Artist", "year": pd.NA, "popularity": 10.0},
+            {"id": long_id, "name": "Song B", "artist": "Artist", "year": 1999, "popularity": np.nan},
+        ]
+    )
     table["year"] = table["year"].astype("Int64")
     r = SongResolver(table)
     assert r.label(0) == "Song A — Artist"
@@ -467,10 +557,12 @@ def test_label_without_year_and_long_ids() -> None:
 
 
 def test_multi_artist_credits_and_missing_key_columns() -> None:
-    table = tiny([
-        {"id": "1", "name": "Duet", "artist": "Alice Band, Bob Singer", "year": 2000, "popularity": 5.0},
-        {"id": "2", "name": "Duet", "artist": "Carol", "year": 2001, "popularity": 50.0},
-    ])
+    table = tiny(
+        [
+            {"id": "1", "name": "Duet", "artist": "Alice Band, Bob Singer", "year": 2000, "popularity": 5.0},
+            {"id": "2", "name": "Duet", "artist": "Carol", "year": 2001, "popularity": 50.0},
+        ]
+    )
     r = SongResolver(table)  # no name_key / artist_key columns: computed
     assert r.resolve("duet").status == "ambiguous"
     res = r.resolve("duet by bob singer")
@@ -488,8 +580,12 @@ def test_empty_table() -> None:
 
 
 def test_long_title_in_a_tiny_table() -> None:
-    table = tiny([{"id": "1", "name": "T" * 300, "artist": "A" * 300, "year": 2000, "popularity": 1.0},
-                  {"id": "2", "name": "🎵" * 80, "artist": "Z", "year": 2001, "popularity": 2.0}])
+    table = tiny(
+        [
+            {"id": "1", "name": "T" * 300, "artist": "A" * 300, "year": 2000, "popularity": 1.0},
+            {"id": "2", "name": "🎵" * 80, "artist": "Z", "year": 2001, "popularity": 2.0},
+        ]
+    )
     r = SongResolver(table)
     for row in (0, 1):
         label = r.label(row)
@@ -504,7 +600,9 @@ def test_long_title_in_a_tiny_table() -> None:
 
 # --- properties --------------------------------------------------------------------------------
 
-PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY = settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @PROPERTY
@@ -530,7 +628,9 @@ def test_any_text_gives_a_resolution(resolver: SongResolver, songs: pd.DataFrame
 
 @PROPERTY
 @given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=400), cut=st.integers(0, 400))
-def test_text_around_a_real_title_never_raises(resolver: SongResolver, songs: pd.DataFrame, text: str, cut: int) -> None:
+def test_text_around_a_real_title_never_raises(
+    resolver: SongResolver, songs: pd.DataFrame, text: str, cut: int
+) -> None:
     title = songs["name"].iloc[cut % len(songs)]
     for query in (text[:cut] + title, title + text[cut:], title[: cut % (len(title) + 1)]):
         res = resolver.resolve(query)
@@ -542,8 +642,13 @@ def test_text_around_a_real_title_never_raises(resolver: SongResolver, songs: pd
 @given(row=st.integers(0, 3241), style=st.sampled_from(["same", "upper", "lower", "casefold", "spaced"]))
 def test_every_real_title_is_found(resolver: SongResolver, songs: pd.DataFrame, row: int, style: str) -> None:
     name = songs["name"].iloc[row]
-    query = {"same": name, "upper": name.upper(), "lower": name.lower(), "casefold": name.casefold(),
-             "spaced": f"  {name}  "}[style]
+    query = {
+        "same": name,
+        "upper": name.upper(),
+        "lower": name.lower(),
+        "casefold": name.casefold(),
+        "spaced": f"  {name}  ",
+    }[style]
     res = resolver.resolve(query)
     key = songs["name_key"].iloc[row]
     if res.status == "fuzzy":

@@ -30,24 +30,30 @@ def test_a_postgresql_url_selects_postgresql_and_its_password_stays_hidden() -> 
     assert settings_from_env({"CLUSTERFY_DB": "/tmp/h.db"}).history_target == Path("/tmp/h.db")
 
 
-@pytest.mark.parametrize("value, message", [
-    ("mysql://u:s3cret-pw@h/db", "SQLite file path or a postgresql:// URL"),
-    ("postgresql://u:s3cret-pw@h:notaport/db", "not a valid PostgreSQL URL"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("mysql://u:s3cret-pw@h/db", "SQLite file path or a postgresql:// URL"),
+        ("postgresql://u:s3cret-pw@h:notaport/db", "not a valid PostgreSQL URL"),
+    ],
+)
 def test_bad_database_urls_are_named_without_the_password(value: str, message: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)) as info:
         settings_from_env({"CLUSTERFY_DB": value})
     assert "s3cret" not in str(info.value)
 
 
-@pytest.mark.parametrize("env, message", [
-    ({"SHARD_IDS": "0"}, "SHARD_IDS needs SHARD_COUNT"),
-    ({"SHARD_COUNT": "0"}, "SHARD_COUNT must be a whole number"),
-    ({"SHARD_COUNT": "four"}, "SHARD_COUNT must be a whole number"),
-    ({"SHARD_COUNT": "4", "SHARD_IDS": "0;1"}, "separated by commas"),
-    ({"SHARD_COUNT": "4", "SHARD_IDS": "1,4"}, "numbered 0 to 3"),
-    ({"SHARD_COUNT": "4", "SHARD_IDS": "1,1"}, "lists a shard twice"),
-])
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"SHARD_IDS": "0"}, "SHARD_IDS needs SHARD_COUNT"),
+        ({"SHARD_COUNT": "0"}, "SHARD_COUNT must be a whole number"),
+        ({"SHARD_COUNT": "four"}, "SHARD_COUNT must be a whole number"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "0;1"}, "separated by commas"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "1,4"}, "numbered 0 to 3"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "1,1"}, "lists a shard twice"),
+    ],
+)
 def test_bad_shard_settings_are_clear_errors(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         settings_from_env(env)
@@ -68,8 +74,15 @@ async def test_the_sharded_bot_sets_up_the_same_commands(engine) -> None:
     (dpytest cannot drive sharded clients; the commands themselves are tested on the plain class.)"""
     from bot.history import HistoryStore
 
-    bots = [create_bot(settings_from_env(env), engine=engine, store=await HistoryStore.open(":memory:"),
-                       sync_commands=False) for env in ({"SHARD_COUNT": "2", "SHARD_IDS": "1"}, {})]
+    bots = [
+        create_bot(
+            settings_from_env(env),
+            engine=engine,
+            store=await HistoryStore.open(":memory:"),
+            sync_commands=False,
+        )
+        for env in ({"SHARD_COUNT": "2", "SHARD_IDS": "1"}, {})
+    ]
     try:
         for bot in bots:
             await bot._async_setup_hook()  # what login() does first
@@ -78,7 +91,7 @@ async def test_the_sharded_bot_sets_up_the_same_commands(engine) -> None:
         assert isinstance(sharded, discord.AutoShardedClient)
         assert sharded.conversation.store is sharded.store
         assert set(sharded.all_commands) == set(plain.all_commands) and "recommend" in sharded.all_commands
-        names = lambda b: {c.name for c in b.tree.get_commands()}  # noqa: E731
+        names = lambda b: {c.name for c in b.tree.get_commands()}
         assert names(sharded) == names(plain) and "recommend" in names(sharded)
     finally:
         for bot in bots:
@@ -87,10 +100,22 @@ async def test_the_sharded_bot_sets_up_the_same_commands(engine) -> None:
 
 # ------------------------------------------------------------------------ entry script
 def _entry(tmp_path: Path, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "PYTHON": sys.executable, "DISCORD_TOKEN": "",
-                   "CLUSTERFY_CACHE_DIR": str(tmp_path / "cache"), **env}
-    return subprocess.run([str(ENTRY), *args], input=stdin, capture_output=True, text=True,
-                          cwd=tmp_path, env=environment, timeout=240)
+    environment = {
+        **os.environ,
+        "PYTHON": sys.executable,
+        "DISCORD_TOKEN": "",
+        "CLUSTERFY_CACHE_DIR": str(tmp_path / "cache"),
+        **env,
+    }
+    return subprocess.run(
+        [str(ENTRY), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=environment,
+        timeout=240,
+    )
 
 
 def test_entry_script_serves_on_postgresql_and_keeps_history(pg_url: str, tmp_path: Path) -> None:

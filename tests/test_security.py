@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Shaped like a real bot token (three dot-separated parts) so every validation accepts it.
 FAKE_TOKEN = "MTE5OTk5OTk5OTk5OTk5OTk5.GsEcRt.CanaryTokenForClusterfyTests_0123456789"
 #: Any 12 consecutive characters of the token count as a leak.
-FRAGMENTS = {FAKE_TOKEN[i:i + 12] for i in range(len(FAKE_TOKEN) - 11)}
+FRAGMENTS = {FAKE_TOKEN[i : i + 12] for i in range(len(FAKE_TOKEN) - 11)}
 
 
 def leaks(text: str) -> bool:
@@ -55,8 +55,9 @@ def test_settings_never_show_the_token() -> None:
         assert not leaks(shown), shown
 
 
-@pytest.mark.parametrize("bad", [FAKE_TOKEN + " trailing words", FAKE_TOKEN[:15],
-                                 FAKE_TOKEN.replace(".", " ")])
+@pytest.mark.parametrize(
+    "bad", [FAKE_TOKEN + " trailing words", FAKE_TOKEN[:15], FAKE_TOKEN.replace(".", " ")]
+)
 def test_config_errors_name_the_setting_not_its_value(bad: str) -> None:
     with pytest.raises(ConfigError) as info:
         settings_from_env({"DISCORD_TOKEN": bad})
@@ -65,8 +66,12 @@ def test_config_errors_name_the_setting_not_its_value(bad: str) -> None:
 
 
 def test_other_config_errors_do_not_carry_the_token() -> None:
-    for extra in ({"LOG_LEVEL": "LOUD"}, {"CLUSTERFY_K": "999"}, {"DEV_GUILD_ID": "abc"},
-                  {"COMMAND_PREFIX": "too long prefix"}):
+    for extra in (
+        {"LOG_LEVEL": "LOUD"},
+        {"CLUSTERFY_K": "999"},
+        {"DEV_GUILD_ID": "abc"},
+        {"COMMAND_PREFIX": "too long prefix"},
+    ):
         with pytest.raises(ConfigError) as info:
             settings_from_env({"DISCORD_TOKEN": FAKE_TOKEN, **extra})
         assert not leaks(str(info.value)) and not leaks(repr(info.value))
@@ -90,8 +95,12 @@ def test_dotenv_errors_and_loading_do_not_show_the_token(tmp_path: Path, monkeyp
 
 def test_startup_failures_do_not_show_the_token(tmp_path: Path, caplog) -> None:
     caplog.set_level(logging.DEBUG)
-    settings = Settings(token=FAKE_TOKEN, catalog=tmp_path / "missing.csv",
-                        model_path=tmp_path / "missing.joblib", db_path=tmp_path / "x" / "h.db")
+    settings = Settings(
+        token=FAKE_TOKEN,
+        catalog=tmp_path / "missing.csv",
+        model_path=tmp_path / "missing.joblib",
+        db_path=tmp_path / "x" / "h.db",
+    )
     with pytest.raises(StartupError) as info:
         load_engine(settings)
     assert not leaks(str(info.value))
@@ -105,11 +114,14 @@ def test_startup_failures_do_not_show_the_token(tmp_path: Path, caplog) -> None:
     assert not leaks(log_text(caplog))
 
 
-@pytest.mark.parametrize("failure", [
-    lambda: discord.LoginFailure("Improper token has been passed."),
-    lambda: aiohttp.ClientConnectionError("Cannot connect to host discord.com:443"),
-    lambda: discord.PrivilegedIntentsRequired(None),
-])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        lambda: discord.LoginFailure("Improper token has been passed."),
+        lambda: aiohttp.ClientConnectionError("Cannot connect to host discord.com:443"),
+        lambda: discord.PrivilegedIntentsRequired(None),
+    ],
+)
 def test_run_bot_login_failures_do_not_show_the_token(failure, monkeypatch, caplog, engine) -> None:
     from bot import client
 
@@ -127,7 +139,9 @@ def test_run_bot_login_failures_do_not_show_the_token(failure, monkeypatch, capl
     assert not leaks(log_text(caplog))
 
 
-async def test_replies_and_logs_on_discord_never_show_the_token(engine, tmp_path, monkeypatch, caplog) -> None:
+async def test_replies_and_logs_on_discord_never_show_the_token(
+    engine, tmp_path, monkeypatch, caplog
+) -> None:
     """A bot configured with the token: normal replies, errors and a crash in a command."""
     from bot.client import ClusterfyBot
 
@@ -136,9 +150,14 @@ async def test_replies_and_logs_on_discord_never_show_the_token(engine, tmp_path
     store = await HistoryStore.open(":memory:")
     intents = discord.Intents.default()
     intents.message_content = intents.members = True  # as tests/discord_fakes.make_bot
-    bot = ClusterfyBot(Settings(token=FAKE_TOKEN, prefix="!"), engine=engine, store=store,
-                       limiter=RateLimiter(rate=10_000, per=1.0), sync_commands=False,
-                       intents=intents)
+    bot = ClusterfyBot(
+        Settings(token=FAKE_TOKEN, prefix="!"),
+        engine=engine,
+        store=store,
+        limiter=RateLimiter(rate=10_000, per=1.0),
+        sync_commands=False,
+        intents=intents,
+    )
     await bot._async_setup_hook()
     await bot.setup_hook()
     dpytest.configure(bot)
@@ -152,8 +171,14 @@ async def test_replies_and_logs_on_discord_never_show_the_token(engine, tmp_path
 
     monkeypatch.setattr(discord.abc.Messageable, "send", spy)
     try:
-        for line in ("!help", "!recommend la java 2", "!cluster qqqzzzxxx", "!history",
-                     "!recommend la java 0", "!bogus"):
+        for line in (
+            "!help",
+            "!recommend la java 2",
+            "!cluster qqqzzzxxx",
+            "!history",
+            "!recommend la java 0",
+            "!bogus",
+        ):
             try:
                 await dpytest.message(line)
             except discord.ext.commands.CommandError:
@@ -178,12 +203,23 @@ async def test_replies_and_logs_on_discord_never_show_the_token(engine, tmp_path
 def test_console_process_with_debug_logs_never_prints_the_token(model, tmp_path: Path) -> None:
     model_path = save_model(model, tmp_path / "model.joblib")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CLUSTERFY_", "DISCORD_"))}
-    env.update(PYTHONPATH=str(ROOT), DISCORD_TOKEN=FAKE_TOKEN, LOG_LEVEL="DEBUG",
-               CLUSTERFY_CACHE_DIR=str(tmp_path / "cache"), CLUSTERFY_MODEL=str(model_path),
-               CLUSTERFY_DB=str(tmp_path / "history.sqlite3"))
-    proc = subprocess.run([sys.executable, "-m", "bot", "--console"], cwd=tmp_path, env=env,
-                          input="!help\n!recommend la java 2\n!cluster qqqzzzxxx\n!history\n",
-                          text=True, capture_output=True, timeout=180)
+    env.update(
+        PYTHONPATH=str(ROOT),
+        DISCORD_TOKEN=FAKE_TOKEN,
+        LOG_LEVEL="DEBUG",
+        CLUSTERFY_CACHE_DIR=str(tmp_path / "cache"),
+        CLUSTERFY_MODEL=str(model_path),
+        CLUSTERFY_DB=str(tmp_path / "history.sqlite3"),
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "--console"],
+        cwd=tmp_path,
+        env=env,
+        input="!help\n!recommend la java 2\n!cluster qqqzzzxxx\n!history\n",
+        text=True,
+        capture_output=True,
+        timeout=180,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "Songs like La Java" in proc.stdout
     assert not leaks(proc.stdout) and not leaks(proc.stderr)
@@ -194,8 +230,12 @@ def test_console_process_with_debug_logs_never_prints_the_token(model, tmp_path:
 def _tables(path: Path) -> dict[str, list[tuple]]:
     con = sqlite3.connect(path)
     try:
-        names = [r[0] for r in con.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
         return {n: sorted(con.execute(f"SELECT * FROM {n}").fetchall(), key=repr) for n in names}
     finally:
         con.close()
@@ -214,8 +254,10 @@ async def test_forget_removes_every_row_about_a_user_and_nothing_else(engine, tm
     path = tmp_path / "history.sqlite3"
     store = await HistoryStore.open(path)
     conversation = Conversation(engine, store, limiter=RateLimiter(rate=10_000, per=1.0))
-    alice, bob, carol = (Requester(i, name, guild_id=9, channel_id=10)
-                         for i, name in ((1001, "alice"), (1002, "bob"), (1003, "carol")))
+    alice, bob, carol = (
+        Requester(i, name, guild_id=9, channel_id=10)
+        for i, name in ((1001, "alice"), (1002, "bob"), (1003, "carol"))
+    )
     try:
         for who, song in ((alice, "la java"), (bob, "en douce"), (carol, "la java")):
             assert not (await conversation.recommend(who, song, 3)).error
@@ -230,8 +272,9 @@ async def test_forget_removes_every_row_about_a_user_and_nothing_else(engine, tm
             column = _user_column(path, table)
             assert column is not None, f"table {table} has no user_id: review forget() for it"
             assert any(r[column] == alice.id for r in rows), f"alice has no rows in {table}"
-        alice_rows = sum(1 for t, rows in before.items() for r in rows
-                         if r[_user_column(path, t)] == alice.id)
+        alice_rows = sum(
+            1 for t, rows in before.items() for r in rows if r[_user_column(path, t)] == alice.id
+        )
 
         asked = await conversation.handle_line(alice, "!forget")
         assert asked is not None and asked.confirm == "forget"
@@ -245,7 +288,7 @@ async def test_forget_removes_every_row_about_a_user_and_nothing_else(engine, tm
             assert not [r for r in rows if r[column] == alice.id], table
             others = [r for r in before[table] if r[column] != alice.id]
             assert rows == others, f"{table}: other users' rows changed"
-        assert await store.row_counts(alice.id) == {t: 0 for t in USER_TABLES}
+        assert await store.row_counts(alice.id) == dict.fromkeys(USER_TABLES, 0)
         assert await store.recent(alice.id) == [] and await store.feedback(alice.id) == {}
         assert conversation.session(alice).picks == ()  # nothing kept in memory either
         assert await store.integrity_ok()
@@ -257,7 +300,9 @@ async def test_forget_removes_every_row_about_a_user_and_nothing_else(engine, tm
 
 
 # ----------------------------------------------------------------------------- cooldowns
-async def test_a_user_hammering_the_bot_gets_a_bounded_number_of_messages(engine, tmp_path, monkeypatch) -> None:
+async def test_a_user_hammering_the_bot_gets_a_bounded_number_of_messages(
+    engine, tmp_path, monkeypatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     limiter = RateLimiter()
     bot = await make_bot(engine, limiter=limiter)
@@ -317,8 +362,9 @@ def test_only_artifacts_with_a_matching_sha256_are_unpickled(model, tmp_path: Pa
     if record == "genuine":  # the real model's record beside a swapped file
         checksum_path(trap).write_bytes(checksum_path(genuine).read_bytes())
     elif record == "older-format":
-        checksum_path(trap).write_text(checksum_path(genuine).read_text().replace(
-            '"format_version": 1', '"format_version": 0'))
+        checksum_path(trap).write_text(
+            checksum_path(genuine).read_text().replace('"format_version": 1', '"format_version": 0')
+        )
     elif record == "garbled":
         checksum_path(trap).write_bytes(b"\x00\xff not json")
     trap_bytes = trap.read_bytes()
@@ -352,8 +398,12 @@ def test_settings_take_paths_from_the_environment_given(tmp_path: Path, monkeypa
     """Paths come from the environment handed in, not from whatever the process has."""
     monkeypatch.setenv("CLUSTERFY_CACHE_DIR", str(tmp_path / "process-cache"))
     monkeypatch.setenv("CLUSTERFY_CATALOG", str(tmp_path / "process.csv"))
-    settings = settings_from_env({"CLUSTERFY_CACHE_DIR": str(tmp_path / "given-cache"),
-                                  "CLUSTERFY_CATALOG": str(tmp_path / "given.csv")})
+    settings = settings_from_env(
+        {
+            "CLUSTERFY_CACHE_DIR": str(tmp_path / "given-cache"),
+            "CLUSTERFY_CATALOG": str(tmp_path / "given.csv"),
+        }
+    )
     assert settings.db_path == tmp_path / "given-cache" / "history.sqlite3"
     assert settings.catalog == tmp_path / "given.csv"
     bare = settings_from_env({"XDG_CACHE_HOME": str(tmp_path / "xdg")})

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine.filters import parse_targets, target_mask
 from engine.recommend import MAX_REASON_CHARS
-from engine.vocabulary import VOCABULARY
 from engine.service import (
     AmbiguousSongError,
     ClusterReport,
@@ -26,7 +26,7 @@ from engine.service import (
     UnknownMoodError,
     VibeResult,
 )
-from engine.filters import parse_targets, target_mask
+from engine.vocabulary import VOCABULARY
 
 SEED = "la java"  # La Java — Mistinguett (1922), Chill/Acoustic
 
@@ -36,6 +36,7 @@ def _satisfies(engine: Engine, song: Song, where: str) -> bool:
 
 
 # -- songs ---------------------------------------------------------------------------------
+
 
 def test_find_song_by_title_id_and_label(engine: Engine) -> None:
     song = engine.find_song(SEED)
@@ -77,6 +78,7 @@ def test_search_and_complete_song(engine: Engine) -> None:
 
 # -- recommend -----------------------------------------------------------------------------
 
+
 def test_recommend_basics(engine: Engine) -> None:
     rec = engine.recommend(SEED)
     assert isinstance(rec, Recommendation)
@@ -95,8 +97,10 @@ def test_recommend_basics(engine: Engine) -> None:
     assert engine.recommend(rec.seed.id).picks == rec.picks
 
 
-@pytest.mark.parametrize(("n", "expected"), [(0, 1), (-3, 1), (3, 3), (25, 25), (100, 25), ("7", 7),
-                                              ("x", 5), (None, 5), (float("nan"), 5)])
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [(0, 1), (-3, 1), (3, 3), (25, 25), (100, 25), ("7", 7), ("x", 5), (None, 5), (float("nan"), 5)],
+)
 def test_n_is_clamped(engine: Engine, n: object, expected: int) -> None:
     assert len(engine.recommend(SEED, n).picks) == expected  # type: ignore[arg-type]
 
@@ -163,12 +167,28 @@ def test_targets_without_a_song(engine: Engine) -> None:
 
 # -- vibe and moods -------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("word", "key"), [
-    ("study", "focus"), ("workout", "party"), ("relax", "chill"), ("hip hop", "rap"),
-    ("hip-hop", "rap"), ("HipHop", "rap"), ("chil", "chill"), ("partyy", "party"),
-    ("Focus", "focus"), ("Instrumental/Focus", "focus"), ("acoustic", "chill"), ("spoken", "rap"),
-    ("  CHILL  ", "chill"), ("some chill music", "chill"), ("🔥", "party"), ("3", "party"),
-])
+
+@pytest.mark.parametrize(
+    ("word", "key"),
+    [
+        ("study", "focus"),
+        ("workout", "party"),
+        ("relax", "chill"),
+        ("hip hop", "rap"),
+        ("hip-hop", "rap"),
+        ("HipHop", "rap"),
+        ("chil", "chill"),
+        ("partyy", "party"),
+        ("Focus", "focus"),
+        ("Instrumental/Focus", "focus"),
+        ("acoustic", "chill"),
+        ("spoken", "rap"),
+        ("  CHILL  ", "chill"),
+        ("some chill music", "chill"),
+        ("🔥", "party"),
+        ("3", "party"),
+    ],
+)
 def test_resolve_mood_words(engine: Engine, word: str, key: str) -> None:
     assert engine.resolve_mood(word).key == key
 
@@ -211,7 +231,7 @@ def test_vibe_exclusions_and_targets(engine: Engine) -> None:
 def test_complete_mood(engine: Engine) -> None:
     everything = engine.complete_mood("")
     # issue 15: the moods first, then vocabulary words (it offered the moods only)
-    assert [v for _, v in everything][:len(engine.moods)] == [m.key for m in engine.moods]
+    assert [v for _, v in everything][: len(engine.moods)] == [m.key for m in engine.moods]
     assert len(everything) == 25 and {"happy", "sad"} <= {v for _, v in everything}
     assert [v for _, v in engine.complete_mood("stu")] == ["study"]
     assert engine.complete_mood("ch")[0] == ("🌿 Chill/Acoustic", "chill")
@@ -222,6 +242,7 @@ def test_complete_mood(engine: Engine) -> None:
 
 
 # -- reports ----------------------------------------------------------------------------------
+
 
 def test_cluster_report(engine: Engine) -> None:
     rep = engine.cluster_report(SEED)
@@ -244,9 +265,32 @@ def test_moods_overview(engine: Engine) -> None:
 
 # -- hostile input ------------------------------------------------------------------------------
 
-HOSTILE = ["", " ", "\x00", "\x00" * 50, "a" * 10_000, "🎵" * 500, "\u202e\u200b", "'; DROP TABLE songs;--",
-           "energy>", "tempo 1-2-3", "%s%n", "\\", "la java " * 2000, "9" * 400, "-1", None, 12.5,
-           -1, 10**30, 10**5000, b"la java", ["la java"], {"x": 1}, True]
+HOSTILE = [
+    "",
+    " ",
+    "\x00",
+    "\x00" * 50,
+    "a" * 10_000,
+    "🎵" * 500,
+    "\u202e\u200b",
+    "'; DROP TABLE songs;--",
+    "energy>",
+    "tempo 1-2-3",
+    "%s%n",
+    "\\",
+    "la java " * 2000,
+    "9" * 400,
+    "-1",
+    None,
+    12.5,
+    -1,
+    10**30,
+    10**5000,
+    b"la java",
+    ["la java"],
+    {"x": 1},
+    True,
+]
 
 
 @pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
@@ -255,11 +299,21 @@ def test_hostile_inputs_raise_only_engine_errors(engine: Engine, value: object) 
         lambda: engine.find_song(value),  # type: ignore[arg-type]
         lambda: engine.recommend(value),  # type: ignore[arg-type]
         lambda: engine.recommend(SEED, where=value),  # type: ignore[arg-type]
-        lambda: engine.recommend(SEED, value, exclude_ids=value, page=value,  # type: ignore[arg-type]
-                                 per_artist=value),  # type: ignore[arg-type]
+        lambda: engine.recommend(
+            SEED,
+            value,
+            exclude_ids=value,
+            page=value,  # type: ignore[arg-type]
+            per_artist=value,
+        ),  # type: ignore[arg-type]
         lambda: engine.vibe(value),  # type: ignore[arg-type]
-        lambda: engine.vibe("chill", value, seed=value,  # type: ignore[arg-type]
-                            where=value, exclude_ids=value),  # type: ignore[arg-type]
+        lambda: engine.vibe(
+            "chill",
+            value,
+            seed=value,  # type: ignore[arg-type]
+            where=value,
+            exclude_ids=value,
+        ),  # type: ignore[arg-type]
         lambda: engine.resolve_mood(value),  # type: ignore[arg-type]
         lambda: engine.complete_mood(value, value),  # type: ignore[arg-type]
         lambda: engine.complete_song(value, value),  # type: ignore[arg-type]
@@ -279,9 +333,14 @@ def test_hostile_inputs_raise_only_engine_errors(engine: Engine, value: object) 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(max_size=120))
 def test_fuzzed_text_raises_only_engine_errors(engine: Engine, text: str) -> None:
-    for call in (lambda: engine.recommend(text), lambda: engine.vibe(text, seed=0),
-                 lambda: engine.complete_mood(text), lambda: engine.complete_song(text),
-                 lambda: engine.cluster_report(text), lambda: engine.recommend(SEED, where=text)):
+    for call in (
+        lambda: engine.recommend(text),
+        lambda: engine.vibe(text, seed=0),
+        lambda: engine.complete_mood(text),
+        lambda: engine.complete_song(text),
+        lambda: engine.cluster_report(text),
+        lambda: engine.recommend(SEED, where=text),
+    ):
         try:
             call()
         except EngineError:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation import _plain_song_label, song_label as chat_label
+from bot.conversation import _plain_song_label
+from bot.conversation import song_label as chat_label
 from engine.recommend import Recommender
 from engine.resolver import LABEL_MAX_CHARS, SongResolver
 from engine.song_table import SongTable, song_label, utf16_len

@@ -30,9 +30,20 @@ from engine.artifact import checksum_path, save_model
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "data" / "single_genre_artists_sample.csv"
 #: Variables the bot reads; each scenario starts from none of them being set.
-BOT_VARS = ("DISCORD_TOKEN", "CLUSTERFY_CATALOG", "CLUSTERFY_MODEL", "CLUSTERFY_DB", "CLUSTERFY_K",
-            "CLUSTERFY_CACHE_DIR", "LOG_LEVEL", "COMMAND_PREFIX", "DEV_GUILD_ID", "XDG_CACHE_HOME",
-            "SHARD_COUNT", "SHARD_IDS")
+BOT_VARS = (
+    "DISCORD_TOKEN",
+    "CLUSTERFY_CATALOG",
+    "CLUSTERFY_MODEL",
+    "CLUSTERFY_DB",
+    "CLUSTERFY_K",
+    "CLUSTERFY_CACHE_DIR",
+    "LOG_LEVEL",
+    "COMMAND_PREFIX",
+    "DEV_GUILD_ID",
+    "XDG_CACHE_HOME",
+    "SHARD_COUNT",
+    "SHARD_IDS",
+)
 
 
 @dataclass
@@ -63,50 +74,78 @@ def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
 
 def _env(tmp: Path, extra: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in BOT_VARS}
-    env.update(PYTHONPATH=str(ROOT), CLUSTERFY_CACHE_DIR=str(tmp / "cache"),
-               CLUSTERFY_DB=str(tmp / "history.sqlite3"))
+    env.update(
+        PYTHONPATH=str(ROOT),
+        CLUSTERFY_CACHE_DIR=str(tmp / "cache"),
+        CLUSTERFY_DB=str(tmp / "history.sqlite3"),
+    )
     env.update(extra)
     return env
 
 
 # ------------------------------------------------------------------ scenario builders
 def no_catalog(tmp: Path, model: Path) -> Scenario:
-    return Scenario("no catalog file", {"CLUSTERFY_CATALOG": str(tmp / "missing.csv")},
-                    expect_code=1, expect_words=("catalog", "not found", "clusterfy_catalog"))
+    return Scenario(
+        "no catalog file",
+        {"CLUSTERFY_CATALOG": str(tmp / "missing.csv")},
+        expect_code=1,
+        expect_words=("catalog", "not found", "clusterfy_catalog"),
+    )
 
 
 def catalog_is_a_folder(tmp: Path, model: Path) -> Scenario:
     (tmp / "songs.csv").mkdir()
-    return Scenario("catalog path is a folder", {"CLUSTERFY_CATALOG": str(tmp / "songs.csv")},
-                    expect_code=1, expect_words=("folder",), in_process=True)
+    return Scenario(
+        "catalog path is a folder",
+        {"CLUSTERFY_CATALOG": str(tmp / "songs.csv")},
+        expect_code=1,
+        expect_words=("folder",),
+        in_process=True,
+    )
 
 
 def csv_missing_columns(tmp: Path, model: Path) -> Scenario:
     path = tmp / "songs.csv"
     path.write_text("name,artists,energy\nLa Java,Mistinguett,0.2\n", encoding="utf-8")
-    return Scenario("CSV missing columns", {"CLUSTERFY_CATALOG": str(path)},
-                    expect_code=1, expect_words=("missing required column",), in_process=True)
+    return Scenario(
+        "CSV missing columns",
+        {"CLUSTERFY_CATALOG": str(path)},
+        expect_code=1,
+        expect_words=("missing required column",),
+        in_process=True,
+    )
 
 
 def empty_csv(tmp: Path, model: Path) -> Scenario:
     path = tmp / "songs.csv"
     path.write_bytes(b"")
-    return Scenario("empty CSV", {"CLUSTERFY_CATALOG": str(path)}, expect_code=1,
-                    expect_words=("empty",), in_process=True)
+    return Scenario(
+        "empty CSV", {"CLUSTERFY_CATALOG": str(path)}, expect_code=1, expect_words=("empty",), in_process=True
+    )
 
 
 def header_only_csv(tmp: Path, model: Path) -> Scenario:
     path = tmp / "songs.csv"
     path.write_text(CATALOG.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
-    return Scenario("CSV with a header and no songs", {"CLUSTERFY_CATALOG": str(path)},
-                    expect_code=1, expect_words=("no songs",), in_process=True)
+    return Scenario(
+        "CSV with a header and no songs",
+        {"CLUSTERFY_CATALOG": str(path)},
+        expect_code=1,
+        expect_words=("no songs",),
+        in_process=True,
+    )
 
 
 def binary_csv(tmp: Path, model: Path) -> Scenario:
     path = tmp / "songs.csv"
     path.write_bytes(bytes(range(256)) * 64)
-    return Scenario("binary file as the catalog", {"CLUSTERFY_CATALOG": str(path)}, expect_code=1,
-                    expect_words=("catalog",), in_process=True)
+    return Scenario(
+        "binary file as the catalog",
+        {"CLUSTERFY_CATALOG": str(path)},
+        expect_code=1,
+        expect_words=("catalog",),
+        in_process=True,
+    )
 
 
 def _copy_model(model: Path, target: Path) -> Path:
@@ -120,8 +159,12 @@ def tampered_model(tmp: Path, model: Path) -> Scenario:
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
-    return Scenario("tampered model artifact", {"CLUSTERFY_MODEL": str(path)}, expect_code=1,
-                    expect_words=("sha-256", "rebuild"))
+    return Scenario(
+        "tampered model artifact",
+        {"CLUSTERFY_MODEL": str(path)},
+        expect_code=1,
+        expect_words=("sha-256", "rebuild"),
+    )
 
 
 def corrupt_model_forged_record(tmp: Path, model: Path) -> Scenario:
@@ -130,15 +173,25 @@ def corrupt_model_forged_record(tmp: Path, model: Path) -> Scenario:
     record = json.loads(checksum_path(model).read_text())
     record["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
     checksum_path(path).write_text(json.dumps(record))
-    return Scenario("corrupt model with a matching record", {"CLUSTERFY_MODEL": str(path)},
-                    expect_code=1, expect_words=("could not load", "rebuild"), in_process=True)
+    return Scenario(
+        "corrupt model with a matching record",
+        {"CLUSTERFY_MODEL": str(path)},
+        expect_code=1,
+        expect_words=("could not load", "rebuild"),
+        in_process=True,
+    )
 
 
 def model_without_record(tmp: Path, model: Path) -> Scenario:
     path = tmp / "model.joblib"
     path.write_bytes(model.read_bytes())
-    return Scenario("model without its checksum record", {"CLUSTERFY_MODEL": str(path)},
-                    expect_code=1, expect_words=("checksum",), in_process=True)
+    return Scenario(
+        "model without its checksum record",
+        {"CLUSTERFY_MODEL": str(path)},
+        expect_code=1,
+        expect_words=("checksum",),
+        in_process=True,
+    )
 
 
 def older_format_model(tmp: Path, model: Path) -> Scenario:
@@ -146,14 +199,19 @@ def older_format_model(tmp: Path, model: Path) -> Scenario:
     record = json.loads(checksum_path(path).read_text())
     record["format_version"] = 0
     checksum_path(path).write_text(json.dumps(record))
-    return Scenario("model artifact from an older format", {"CLUSTERFY_MODEL": str(path)},
-                    expect_code=1, expect_words=("format", "rebuild"), in_process=True)
+    return Scenario(
+        "model artifact from an older format",
+        {"CLUSTERFY_MODEL": str(path)},
+        expect_code=1,
+        expect_words=("format", "rebuild"),
+        in_process=True,
+    )
 
 
 def tampered_cached_model(tmp: Path, model: Path) -> Scenario:
     """The cache, not an explicit path: a bad cached file is refused, not rebuilt over."""
-    from engine.paths import catalog_fingerprint
     from engine.artifact import FORMAT_VERSION
+    from engine.paths import catalog_fingerprint
 
     cache = tmp / "cache"
     cache.mkdir()
@@ -162,33 +220,55 @@ def tampered_cached_model(tmp: Path, model: Path) -> Scenario:
         fh.seek(100)
         fh.write(b"\x00" * 16)
     # The cache key of the study sample alone (the default catalog is the bundled union).
-    return Scenario("tampered cached model", {"CLUSTERFY_CATALOG": str(CATALOG)}, expect_code=1, expect_words=("sha-256",), in_process=True)
+    return Scenario(
+        "tampered cached model",
+        {"CLUSTERFY_CATALOG": str(CATALOG)},
+        expect_code=1,
+        expect_words=("sha-256",),
+        in_process=True,
+    )
 
 
 def db_parent_is_a_file(tmp: Path, model: Path) -> Scenario:
     (tmp / "not-a-dir").write_text("I am a file\n")
-    return Scenario("unwritable database path (parent is a file)",
-                    {"CLUSTERFY_MODEL": str(_copy_model(model, tmp / "model.joblib")),
-                     "CLUSTERFY_DB": str(tmp / "not-a-dir" / "history.sqlite3")},
-                    expect_code=1, expect_words=("clusterfy_db",), in_process=True)
+    return Scenario(
+        "unwritable database path (parent is a file)",
+        {
+            "CLUSTERFY_MODEL": str(_copy_model(model, tmp / "model.joblib")),
+            "CLUSTERFY_DB": str(tmp / "not-a-dir" / "history.sqlite3"),
+        },
+        expect_code=1,
+        expect_words=("clusterfy_db",),
+        in_process=True,
+    )
 
 
 def db_is_a_folder(tmp: Path, model: Path) -> Scenario:
     (tmp / "history.sqlite3").mkdir()
     (tmp / "history.sqlite3" / "keep.txt").write_text("keep me\n")
-    return Scenario("database path is a folder",
-                    {"CLUSTERFY_MODEL": str(_copy_model(model, tmp / "model.joblib"))},
-                    expect_code=1, expect_words=("directory", "clusterfy_db"), in_process=True)
+    return Scenario(
+        "database path is a folder",
+        {"CLUSTERFY_MODEL": str(_copy_model(model, tmp / "model.joblib"))},
+        expect_code=1,
+        expect_words=("directory", "clusterfy_db"),
+        in_process=True,
+    )
 
 
 def db_read_only_folder(tmp: Path, model: Path) -> Scenario:
     folder = tmp / "ro"
     folder.mkdir()
     folder.chmod(0o555)
-    return Scenario("database in a read-only folder",
-                    {"CLUSTERFY_MODEL": str(_copy_model(model, tmp / "model.joblib")),
-                     "CLUSTERFY_DB": str(folder / "history.sqlite3")},
-                    expect_code=1, expect_words=("writable",), in_process=True)
+    return Scenario(
+        "database in a read-only folder",
+        {
+            "CLUSTERFY_MODEL": str(_copy_model(model, tmp / "model.joblib")),
+            "CLUSTERFY_DB": str(folder / "history.sqlite3"),
+        },
+        expect_code=1,
+        expect_words=("writable",),
+        in_process=True,
+    )
 
 
 def db_future_schema(tmp: Path, model: Path) -> Scenario:
@@ -198,22 +278,33 @@ def db_future_schema(tmp: Path, model: Path) -> Scenario:
     con.execute("PRAGMA user_version = 99")
     con.commit()
     con.close()
-    return Scenario("database from a future schema version",
-                    {"CLUSTERFY_MODEL": str(_copy_model(model, tmp / "model.joblib"))},
-                    expect_code=1, expect_words=("newer", "v99"))
+    return Scenario(
+        "database from a future schema version",
+        {"CLUSTERFY_MODEL": str(_copy_model(model, tmp / "model.joblib"))},
+        expect_code=1,
+        expect_words=("newer", "v99"),
+    )
 
 
 def db_not_sqlite(tmp: Path, model: Path) -> Scenario:
     (tmp / "history.sqlite3").write_text("these are my notes, not a database\n")
-    return Scenario("database file that is not SQLite",
-                    {"CLUSTERFY_MODEL": str(_copy_model(model, tmp / "model.joblib"))},
-                    expect_code=1, expect_words=("not a sqlite",), in_process=True)
+    return Scenario(
+        "database file that is not SQLite",
+        {"CLUSTERFY_MODEL": str(_copy_model(model, tmp / "model.joblib"))},
+        expect_code=1,
+        expect_words=("not a sqlite",),
+        in_process=True,
+    )
 
 
 def no_token(tmp: Path, model: Path) -> Scenario:
-    return Scenario("no token (no --console): console fallback",
-                    {"CLUSTERFY_MODEL": str(_copy_model(model, tmp / "model.joblib"))},
-                    args=(), stdin="!help\n", console_fallback=True)
+    return Scenario(
+        "no token (no --console): console fallback",
+        {"CLUSTERFY_MODEL": str(_copy_model(model, tmp / "model.joblib"))},
+        args=(),
+        stdin="!help\n",
+        console_fallback=True,
+    )
 
 
 def malformed_dotenv(tmp: Path, model: Path) -> Scenario:
@@ -227,44 +318,94 @@ def dotenv_not_utf8(tmp: Path, model: Path) -> Scenario:
 
 
 def bad_k(tmp: Path, model: Path) -> Scenario:
-    return Scenario("CLUSTERFY_K out of range", {"CLUSTERFY_K": "1"}, expect_code=2,
-                    expect_words=("clusterfy_k",), in_process=True)
+    return Scenario(
+        "CLUSTERFY_K out of range",
+        {"CLUSTERFY_K": "1"},
+        expect_code=2,
+        expect_words=("clusterfy_k",),
+        in_process=True,
+    )
 
 
 def bad_log_level(tmp: Path, model: Path) -> Scenario:
-    return Scenario("unknown LOG_LEVEL", {"LOG_LEVEL": "CHATTY"}, expect_code=2,
-                    expect_words=("log_level",), in_process=True)
+    return Scenario(
+        "unknown LOG_LEVEL",
+        {"LOG_LEVEL": "CHATTY"},
+        expect_code=2,
+        expect_words=("log_level",),
+        in_process=True,
+    )
 
 
 def bad_token(tmp: Path, model: Path) -> Scenario:
-    return Scenario("malformed token", {"DISCORD_TOKEN": "not a token"}, args=(), expect_code=2,
-                    expect_words=("discord_token",), in_process=True)
+    return Scenario(
+        "malformed token",
+        {"DISCORD_TOKEN": "not a token"},
+        args=(),
+        expect_code=2,
+        expect_words=("discord_token",),
+        in_process=True,
+    )
 
 
 def postgres_unreachable(tmp: Path, model: Path) -> Scenario:
-    return Scenario("PostgreSQL server not reachable",
-                    {"CLUSTERFY_MODEL": str(_copy_model(model, tmp / "model.joblib")),
-                     "CLUSTERFY_DB": f"postgresql://bot:pw-not-shown@/clusterfy?host={tmp}/no-server"},
-                    expect_code=1, expect_words=("cannot connect", "bot:***@", "server is running"),
-                    in_process=True)
+    return Scenario(
+        "PostgreSQL server not reachable",
+        {
+            "CLUSTERFY_MODEL": str(_copy_model(model, tmp / "model.joblib")),
+            "CLUSTERFY_DB": f"postgresql://bot:pw-not-shown@/clusterfy?host={tmp}/no-server",
+        },
+        expect_code=1,
+        expect_words=("cannot connect", "bot:***@", "server is running"),
+        in_process=True,
+    )
 
 
 def db_url_unknown_scheme(tmp: Path, model: Path) -> Scenario:
-    return Scenario("CLUSTERFY_DB URL that is not PostgreSQL", {"CLUSTERFY_DB": "mysql://bot:pw@db/clusterfy"},
-                    expect_code=2, expect_words=("clusterfy_db", "postgresql://"), in_process=True)
+    return Scenario(
+        "CLUSTERFY_DB URL that is not PostgreSQL",
+        {"CLUSTERFY_DB": "mysql://bot:pw@db/clusterfy"},
+        expect_code=2,
+        expect_words=("clusterfy_db", "postgresql://"),
+        in_process=True,
+    )
 
 
 def bad_shard_ids(tmp: Path, model: Path) -> Scenario:
-    return Scenario("SHARD_IDS beyond SHARD_COUNT", {"SHARD_COUNT": "2", "SHARD_IDS": "0,2"}, expect_code=2,
-                    expect_words=("shard_ids", "0 to 1"), in_process=True)
+    return Scenario(
+        "SHARD_IDS beyond SHARD_COUNT",
+        {"SHARD_COUNT": "2", "SHARD_IDS": "0,2"},
+        expect_code=2,
+        expect_words=("shard_ids", "0 to 1"),
+        in_process=True,
+    )
 
 
 SCENARIOS: tuple[Callable[[Path, Path], Scenario], ...] = (
-    no_catalog, catalog_is_a_folder, csv_missing_columns, empty_csv, header_only_csv, binary_csv,
-    tampered_model, corrupt_model_forged_record, model_without_record, older_format_model,
-    tampered_cached_model, db_parent_is_a_file, db_is_a_folder, db_future_schema, db_not_sqlite,
-    no_token, malformed_dotenv, dotenv_not_utf8, bad_k, bad_log_level, bad_token,
-    postgres_unreachable, db_url_unknown_scheme, bad_shard_ids,
+    no_catalog,
+    catalog_is_a_folder,
+    csv_missing_columns,
+    empty_csv,
+    header_only_csv,
+    binary_csv,
+    tampered_model,
+    corrupt_model_forged_record,
+    model_without_record,
+    older_format_model,
+    tampered_cached_model,
+    db_parent_is_a_file,
+    db_is_a_folder,
+    db_future_schema,
+    db_not_sqlite,
+    no_token,
+    malformed_dotenv,
+    dotenv_not_utf8,
+    bad_k,
+    bad_log_level,
+    bad_token,
+    postgres_unreachable,
+    db_url_unknown_scheme,
+    bad_shard_ids,
     # Root writes into read-only folders, so this one only means something for other users.
     *((db_read_only_folder,) if os.geteuid() != 0 else ()),
 )
@@ -299,12 +440,26 @@ def outcomes(artifact: Path, tmp_path_factory) -> dict[str, Outcome]:
     def run(item: tuple[Scenario, Path, dict[str, tuple[str, int]]]) -> Outcome:
         scenario, tmp, before = item
         started = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "bot", *scenario.args], cwd=tmp,
-                              env=_env(tmp, scenario.env), input=scenario.stdin, text=True,
-                              capture_output=True, timeout=180)
+        proc = subprocess.run(
+            [sys.executable, "-m", "bot", *scenario.args],
+            cwd=tmp,
+            env=_env(tmp, scenario.env),
+            input=scenario.stdin,
+            text=True,
+            capture_output=True,
+            timeout=180,
+        )
         after = snapshot(tmp)
-        return Outcome(scenario, tmp, before, after, proc.returncode, proc.stdout, proc.stderr,
-                       time.perf_counter() - started)
+        return Outcome(
+            scenario,
+            tmp,
+            before,
+            after,
+            proc.returncode,
+            proc.stdout,
+            proc.stderr,
+            time.perf_counter() - started,
+        )
 
     results: dict[str, Outcome] = {}
     try:
@@ -361,8 +516,16 @@ def run_in_process(scenario: Scenario, tmp: Path, before: dict[str, tuple[str, i
         os.environ.update(saved_env)
         root.handlers = saved_handlers
         root.setLevel(saved_level)
-    return Outcome(scenario, tmp, before, snapshot(tmp), code, out.getvalue(), err.getvalue(),
-                   time.perf_counter() - started)
+    return Outcome(
+        scenario,
+        tmp,
+        before,
+        snapshot(tmp),
+        code,
+        out.getvalue(),
+        err.getvalue(),
+        time.perf_counter() - started,
+    )
 
 
 @pytest.mark.slow
@@ -394,12 +557,22 @@ def test_bad_start_is_one_clear_line(builder, outcomes: dict[str, Outcome], requ
 
 
 def test_every_scenario_ran(outcomes: dict[str, Outcome], figures) -> None:
-    handled = [o for o in outcomes.values()
-               if "Traceback" not in o.stdout + o.stderr
-               and ((o.scenario.console_fallback and o.code == 0)
-                    or (not o.scenario.console_fallback and o.code != 0
-                        and sum(ln.startswith("error:") for ln in o.stderr.splitlines()) == 1))]
-    line = (f"bad startups handled: {len(handled)}/{len(outcomes)} "
-            f"({', '.join(f'{o.scenario.name} {o.seconds:.1f}s' for o in outcomes.values())})")
+    handled = [
+        o
+        for o in outcomes.values()
+        if "Traceback" not in o.stdout + o.stderr
+        and (
+            (o.scenario.console_fallback and o.code == 0)
+            or (
+                not o.scenario.console_fallback
+                and o.code != 0
+                and sum(ln.startswith("error:") for ln in o.stderr.splitlines()) == 1
+            )
+        )
+    ]
+    line = (
+        f"bad startups handled: {len(handled)}/{len(outcomes)} "
+        f"({', '.join(f'{o.scenario.name} {o.seconds:.1f}s' for o in outcomes.values())})"
+    )
     figures(line)
     assert len(outcomes) == len(SCENARIOS)

@@ -22,9 +22,9 @@ def test_profile_weighs_likes_over_asked_and_recent_over_old(engine, taste):
     chanson = genre_songs(engine, "vintage chanson", 30)
     p = taste.profile(chanson[:20], disliked=chanson[20:22], asked=chanson[22:25] + chanson[:2])
     weights = dict(zip(p.anchors.tolist(), p.weights.tolist()))
-    assert weights[chanson[0]] > weights[chanson[19]]           # newest like weighs most
-    assert weights[chanson[22]] < weights[chanson[19]]          # asked about: weak
-    assert not set(chanson[20:22]) & set(p.anchors.tolist())    # a 👎 is never an anchor
+    assert weights[chanson[0]] > weights[chanson[19]]  # newest like weighs most
+    assert weights[chanson[22]] < weights[chanson[19]]  # asked about: weak
+    assert not set(chanson[20:22]) & set(p.anchors.tolist())  # a 👎 is never an anchor
     assert p.n_likes == 20 and p.n_asked == 3 and p.n_dislikes == 2
     assert p.mood_share.sum() == pytest.approx(1.0)
 
@@ -52,10 +52,12 @@ def test_each_pick_says_which_liked_song_it_is_closest_to(engine):
 
 
 def test_picks_span_moods_in_proportion_to_likes(engine):
-    by_mood = {c: [engine.table.ids[i] for i in np.flatnonzero(engine.model.labels_ == c)[:40]]
-               for c in range(len(engine.moods))}
+    by_mood = {
+        c: [engine.table.ids[i] for i in np.flatnonzero(engine.model.labels_ == c)[:40]]
+        for c in range(len(engine.moods))
+    }
     a, b = sorted(by_mood, key=lambda c: -len(by_mood[c]))[:2]
-    liked = by_mood[a][:15] + by_mood[b][:5]   # 3 : 1
+    liked = by_mood[a][:15] + by_mood[b][:5]  # 3 : 1
     moods = [p.song.cluster for p in engine.foryou(liked, 8).picks]
     assert moods.count(a) == 6 and moods.count(b) == 2
 
@@ -96,27 +98,30 @@ def test_evidence_grows_with_co_likes():
 
 def test_a_like_lifts_and_a_dislike_pushes_songs_close_to_it(engine):
     base = [p.song.id for p in engine.recommend("la java", 25).picks]
-    ranked = lambda **kw: [p.song.id for p in engine.recommend("la java", 10, **kw).picks]  # noqa: E731
+    ranked = lambda **kw: [p.song.id for p in engine.recommend("la java", 10, **kw).picks]
     plain = ranked()
     liked = ranked(liked_ids=[base[20]])
     assert liked != plain
     # songs close to the liked one moved up: one from below the plain top 10 that sounds more
     # like the liked song than most of them enters, and the list as a whole moves toward it
-    near = engine._taste_model().similarity([engine.table.row_of_id[base[20]]],
-                                            [engine.table.row_of_id[i] for i in base[:25]])[0]
+    near = engine._taste_model().similarity(
+        [engine.table.row_of_id[base[20]]], [engine.table.row_of_id[i] for i in base[:25]]
+    )[0]
     closeness_to_liked = dict(zip(base, near.tolist()))
     risen = [i for i in liked if i not in plain]
     assert risen and max(closeness_to_liked[i] for i in risen) > float(np.median(near[:10]))
     weights = 1.0 / np.arange(1, 11)
-    assert np.average([closeness_to_liked[i] for i in liked], weights=weights) > \
-        np.average([closeness_to_liked[i] for i in plain], weights=weights)
+    assert np.average([closeness_to_liked[i] for i in liked], weights=weights) > np.average(
+        [closeness_to_liked[i] for i in plain], weights=weights
+    )
     # 👎 the top pick (the bot also excludes it): the songs that sound most like it sink
     disliked = ranked(disliked_ids=[plain[0]], exclude_ids=[plain[0]])
     unshaped = ranked(exclude_ids=[plain[0]])
 
     def closeness(ids: list[str]) -> float:  # to the 👎 song, higher places counting more
         sims = engine._taste_model().similarity(
-            [engine.table.row_of_id[plain[0]]], [engine.table.row_of_id[i] for i in ids])[0]
+            [engine.table.row_of_id[plain[0]]], [engine.table.row_of_id[i] for i in ids]
+        )[0]
         return float(np.average(sims, weights=1.0 / np.arange(1, len(ids) + 1)))
 
     assert disliked != unshaped

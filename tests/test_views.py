@@ -10,6 +10,7 @@ import logging
 from types import SimpleNamespace
 
 import pytest
+from discord_fakes import FakeInteraction, FakeMessage, http_error
 
 from bot.conversation import Conversation, Requester
 from bot.ratelimit import RateLimiter
@@ -22,12 +23,10 @@ from bot.views import (
     PicksView,
     rate_options,
 )
-from discord_fakes import FakeInteraction, FakeMessage, http_error
 
 OWNER = SimpleNamespace(id=111, name="owner")
 STRANGER = SimpleNamespace(id=222, name="stranger")
 WHO = Requester(OWNER.id, OWNER.name, guild_id=5, channel_id=6)
-
 
 
 @pytest.fixture
@@ -149,10 +148,10 @@ async def test_cancel_keeps_everything(conversation, store):
 # -- ownership, timeouts, errors ---------------------------------------------------
 async def test_non_owner_is_refused_privately(conversation, store):
     await conversation.recommend(WHO, "la java", 2)
-    for view, item in [(ConfirmView(conversation, OWNER.id), "confirm_button"),
-                       (PicksView(conversation, OWNER.id,
-                                  await conversation.recommend(WHO, "la java", 2)),
-                        "more_button")]:
+    for view, item in [
+        (ConfirmView(conversation, OWNER.id), "confirm_button"),
+        (PicksView(conversation, OWNER.id, await conversation.recommend(WHO, "la java", 2)), "more_button"),
+    ]:
         interaction = click(STRANGER)
         await view._scheduled_task(getattr(view, item), interaction)
         [notice] = interaction.fake_response.sent
@@ -209,7 +208,7 @@ async def test_view_clicks_are_rate_limited(engine, store):
 
 
 async def test_follow_up_comes_from_the_reply_not_the_session(conversation):
-    """"More" under an old list continues that list even after other commands."""
+    """ "More" under an old list continues that list even after other commands."""
     vibe = await conversation.vibe(WHO, "party", 2)
     await conversation.recommend(WHO, "la java", 2)
     view = PicksView(conversation, OWNER.id, vibe)

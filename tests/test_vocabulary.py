@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from engine.filters import parse_targets, target_mask
 from engine.model import MoodModel
 from engine.mood_words import FILLER, MoodWords
 from engine.moods import name_moods
 from engine.service import Engine, NoResultsError, UnknownMoodError
-from engine.filters import parse_targets, target_mask
 from engine.vocabulary import VOCABULARY
 
 WORDS = [w.word for w in VOCABULARY]
@@ -115,20 +115,23 @@ def test_near_duplicate_fallback_names_are_numbered() -> None:
 
 
 # -- parsing ---------------------------------------------------------------------------------
-@pytest.mark.parametrize(("text", "words"), [
-    ("sad but danceable", ["sad", "dance"]),
-    ("chill acoustic music", None),  # the bundled model's Chill/Acoustic label: that cluster
-    ("energetic rap", ["energetic", "rap"]),
-    ("something to study to", ["study"]),
-    ("songs for a road trip", ["road trip"]),
-    ("rainy day", ["rainy day"]),
-    ("hip-hop", ["rap"]),
-    ("not sad", ["sad"]),
-    ("happpy", ["happy"]),
-    ("melancholik", ["melancholic"]),
-    ("workuot", ["workout"]),
-    ("late nite", ["late night"]),
-])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("sad but danceable", ["sad", "dance"]),
+        ("chill acoustic music", None),  # the bundled model's Chill/Acoustic label: that cluster
+        ("energetic rap", ["energetic", "rap"]),
+        ("something to study to", ["study"]),
+        ("songs for a road trip", ["road trip"]),
+        ("rainy day", ["rainy day"]),
+        ("hip-hop", ["rap"]),
+        ("not sad", ["sad"]),
+        ("happpy", ["happy"]),
+        ("melancholik", ["melancholic"]),
+        ("workuot", ["workout"]),
+        ("late nite", ["late night"]),
+    ],
+)
 def test_parse_combinations_filler_and_typos(engine: Engine, text: str, words) -> None:
     q = engine.parse_mood(text)
     if words is None:
@@ -197,9 +200,11 @@ def test_autocomplete_offers_words_and_moods(engine: Engine) -> None:
         choices = engine.complete_mood(prefix)
         assert len(choices) <= 25
         assert all(len(label) <= 100 and len(value) <= 100 for label, value in choices)
-    assert ("road trip" in [v for _, v in engine.complete_mood("ro")])
+    assert "road trip" in [v for _, v in engine.complete_mood("ro")]
     more = engine.complete_mood("sad but d")  # the last word is completed, the rest kept
-    assert more and all(label.startswith("sad but d") and value.startswith("sad but ") for label, value in more)
+    assert more and all(
+        label.startswith("sad but d") and value.startswith("sad but ") for label, value in more
+    )
     assert ("sad but dance", "sad but dance") in more
     for _, value in engine.complete_mood("s"):  # every value is something vibe understands
         engine.parse_mood(value)

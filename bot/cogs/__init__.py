@@ -30,8 +30,15 @@ logger = logging.getLogger(__name__)
 #: interaction not acknowledged within 3 s; answering directly when we are fast keeps
 #: error replies ephemeral (after a public defer Discord ignores the ephemeral flag).
 DEFER_AFTER = 1.5
-EXTENSIONS = ("bot.cogs.recommend", "bot.cogs.moods", "bot.cogs.history", "bot.cogs.help",
-              "bot.cogs.foryou", "bot.cogs.playlist", "bot.cogs.friends")
+EXTENSIONS = (
+    "bot.cogs.recommend",
+    "bot.cogs.moods",
+    "bot.cogs.history",
+    "bot.cogs.help",
+    "bot.cogs.foryou",
+    "bot.cogs.playlist",
+    "bot.cogs.friends",
+)
 
 Action = Callable[[Requester], Awaitable[Reply]]
 CommandCallback = Callable[..., Coroutine[Any, Any, None]]
@@ -68,12 +75,12 @@ class ConversationCog(commands.Cog):
     def conversation(self) -> Conversation:
         return self.bot.conversation
 
-    async def run(self, ctx: commands.Context[Any], action: Action, *,
-                  ephemeral: bool | None = None) -> None:
+    async def run(self, ctx: commands.Context[Any], action: Action, *, ephemeral: bool | None = None) -> None:
         await run_command(ctx, self.conversation, action, ephemeral=ephemeral)
 
-    async def typed_count(self, ctx: commands.Context[Any], text: str, count: int | None, *,
-                          titles: bool = True) -> tuple[str, int | str | None]:
+    async def typed_count(
+        self, ctx: commands.Context[Any], text: str, count: int | None, *, titles: bool = True
+    ) -> tuple[str, int | str | None]:
         """Prefix form: split "la java 3" into text and count (a title lookup, so off the
         event loop). Slash form: the count is its own option."""
         if ctx.interaction is not None:
@@ -87,8 +94,9 @@ class ConversationCog(commands.Cog):
         return await _choices(self.conversation.mood_choices, current)
 
 
-async def run_command(ctx: commands.Context[Any], conversation: Conversation, action: Action, *,
-                      ephemeral: bool | None = None) -> None:
+async def run_command(
+    ctx: commands.Context[Any], conversation: Conversation, action: Action, *, ephemeral: bool | None = None
+) -> None:
     """Gate, run and answer one command invocation (prefix or slash)."""
     who = requester_from_ctx(ctx)
     verdict = await conversation.admit_async(who)
@@ -107,13 +115,13 @@ async def run_command(ctx: commands.Context[Any], conversation: Conversation, ac
     await send_reply(ctx, reply, conversation, ephemeral=ephemeral)
 
 
-async def _choices(source: Callable[[str], Awaitable[list[Any]]],
-                   current: str) -> list[app_commands.Choice[str]]:
+async def _choices(
+    source: Callable[[str], Awaitable[list[Any]]], current: str
+) -> list[app_commands.Choice[str]]:
     """Autocomplete options; a failing lookup shows no options rather than an error."""
     try:
         options = await source((current or "")[:100])
     except Exception:
         logger.exception("autocomplete failed for %r", (current or "")[:100])
         return []
-    return [app_commands.Choice(name=o.label[:100] or "?", value=o.value[:100])
-            for o in options[:25]]
+    return [app_commands.Choice(name=o.label[:100] or "?", value=o.value[:100]) for o in options[:25]]

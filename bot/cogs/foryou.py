@@ -21,14 +21,22 @@ class ForYou(ConversationCog):
     """Picks from a member's own 👍/👎 and the songs they asked about."""
 
     @hybrid_command(spec("foryou"))
-    @app_commands.describe(count=f"How many songs (1–{MAX_COUNT})",
-                           start="A few songs you like, separated by commas (counted as 👍)")
-    async def foryou(self, ctx: commands.Context[Any], *, count: str | None = None,
-                     start: app_commands.Range[str, 1, 400] | None = None) -> None:
+    @app_commands.describe(
+        count=f"How many songs (1–{MAX_COUNT})",
+        start="A few songs you like, separated by commas (counted as 👍)",
+    )
+    async def foryou(
+        self,
+        ctx: commands.Context[Any],
+        *,
+        count: str | None = None,
+        start: app_commands.Range[str, 1, 400] | None = None,
+    ) -> None:
         async def action(who: Requester) -> Reply:
             if start:
                 return await self.conversation.foryou_start(who, start)
             return await self.conversation.foryou(who, count)
+
         await self.run(ctx, action)
 
 

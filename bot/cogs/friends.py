@@ -31,15 +31,22 @@ class Friends(ConversationCog):
 
     @hybrid_command(spec("blend"))
     @app_commands.describe(a="A member", b="Another member", c="Another member", d="Another member")
-    async def blend(self, ctx: commands.Context[Any], a: discord.Member, b: discord.Member | None = None,
-                    c: discord.Member | None = None, d: discord.Member | None = None) -> None:
+    async def blend(
+        self,
+        ctx: commands.Context[Any],
+        a: discord.Member,
+        b: discord.Member | None = None,
+        c: discord.Member | None = None,
+        d: discord.Member | None = None,
+    ) -> None:
         members = [_who(m) for m in (a, b, c, d) if m is not None]
         await self.run(ctx, lambda who: self.conversation.blend(who, members))
 
     @hybrid_command(spec("privacy"))
     @app_commands.describe(setting="on: nobody can compare or blend with you; off: they can")
-    @app_commands.choices(setting=[app_commands.Choice(name="on", value="on"),
-                                   app_commands.Choice(name="off", value="off")])
+    @app_commands.choices(
+        setting=[app_commands.Choice(name="on", value="on"), app_commands.Choice(name="off", value="off")]
+    )
     async def privacy(self, ctx: commands.Context[Any], setting: str | None = None) -> None:
         await self.run(ctx, lambda who: self.conversation.privacy(who, setting), ephemeral=True)
 

@@ -20,6 +20,7 @@ class Help(ConversationCog):
     async def help_command(self, ctx: commands.Context[Any]) -> None:
         async def action(who: Requester) -> Reply:
             return self.conversation.help()
+
         await self.run(ctx, action)
 
 

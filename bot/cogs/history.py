@@ -25,8 +25,7 @@ class History(ConversationCog):
 
     @hybrid_command(spec("forget"))
     async def forget(self, ctx: commands.Context[Any]) -> None:
-        await self.run(ctx, lambda who: self.conversation.forget(who, confirmed=False),
-                       ephemeral=True)
+        await self.run(ctx, lambda who: self.conversation.forget(who, confirmed=False), ephemeral=True)
 
 
 async def setup(bot: ClusterfyBot) -> None:

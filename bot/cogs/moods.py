@@ -30,24 +30,35 @@ class Moods(ConversationCog):
         await self.run(ctx, lambda who: self.conversation.cluster(who, song))
 
     @cluster.autocomplete("song")
-    async def cluster_song(self, interaction: discord.Interaction,
-            current: str) -> list[app_commands.Choice[str]]:
+    async def cluster_song(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return await self.song_choices(current)
 
     @hybrid_command(spec("vibe"))
-    @app_commands.describe(mood="A mood, e.g. chill", count=f"How many songs (1–{MAX_COUNT})",
-                           filters="Optional filters, e.g. tempo 90-110")
-    async def vibe(self, ctx: commands.Context[Any], *, mood: str,
-                   count: app_commands.Range[int, 1, MAX_COUNT] | None = None,
-                   filters: app_commands.Range[str, 1, 200] | None = None) -> None:
+    @app_commands.describe(
+        mood="A mood, e.g. chill",
+        count=f"How many songs (1–{MAX_COUNT})",
+        filters="Optional filters, e.g. tempo 90-110",
+    )
+    async def vibe(
+        self,
+        ctx: commands.Context[Any],
+        *,
+        mood: str,
+        count: app_commands.Range[int, 1, MAX_COUNT] | None = None,
+        filters: app_commands.Range[str, 1, 200] | None = None,
+    ) -> None:
         async def action(who: Requester) -> Reply:
             word, how_many = await self.typed_count(ctx, mood, count, titles=False)
             return await self.conversation.vibe(who, word, how_many, filters or "")
+
         await self.run(ctx, action)
 
     @vibe.autocomplete("mood")
-    async def vibe_mood(self, interaction: discord.Interaction,
-            current: str) -> list[app_commands.Choice[str]]:
+    async def vibe_mood(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return await self.mood_choices(current)
 
     @hybrid_command(spec("moods"))

@@ -21,18 +21,27 @@ class Playlists(ConversationCog):
     """Smoothly ordered playlists from a song, a mood, your taste, or between two songs."""
 
     @hybrid_command(spec("playlist"))
-    @app_commands.describe(source="A song, a mood, foryou, 'first song -> last song', or last",
-                           count=f"How many songs (2–{MAX_PLAYLIST}, default 15)")
-    async def playlist(self, ctx: commands.Context[Any], *, source: str,
-                       count: app_commands.Range[int, 2, MAX_PLAYLIST] | None = None) -> None:
+    @app_commands.describe(
+        source="A song, a mood, foryou, 'first song -> last song', or last",
+        count=f"How many songs (2–{MAX_PLAYLIST}, default 15)",
+    )
+    async def playlist(
+        self,
+        ctx: commands.Context[Any],
+        *,
+        source: str,
+        count: app_commands.Range[int, 2, MAX_PLAYLIST] | None = None,
+    ) -> None:
         async def action(who: Requester) -> Reply:
             text, how_many = await self.typed_count(ctx, source, count)
             return await self.conversation.playlist(who, text, how_many)
+
         await self.run(ctx, action)
 
     @playlist.autocomplete("source")
-    async def playlist_source(self, interaction: discord.Interaction,
-                              current: str) -> list[app_commands.Choice[str]]:
+    async def playlist_source(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return await self.song_choices(current)
 
 

@@ -28,20 +28,29 @@ class Recommend(ConversationCog):
     """Songs that sound like a song, and feedback on them."""
 
     @hybrid_command(spec("recommend"))
-    @app_commands.describe(song="A song title, optionally with the artist",
-                           count=f"How many songs (1–{MAX_COUNT})",
-                           filters="Optional filters, e.g. energy>0.5 tempo 90-130")
-    async def recommend(self, ctx: commands.Context[Any], *, song: str,
-                        count: app_commands.Range[int, 1, MAX_COUNT] | None = None,
-                        filters: app_commands.Range[str, 1, 200] | None = None) -> None:
+    @app_commands.describe(
+        song="A song title, optionally with the artist",
+        count=f"How many songs (1–{MAX_COUNT})",
+        filters="Optional filters, e.g. energy>0.5 tempo 90-130",
+    )
+    async def recommend(
+        self,
+        ctx: commands.Context[Any],
+        *,
+        song: str,
+        count: app_commands.Range[int, 1, MAX_COUNT] | None = None,
+        filters: app_commands.Range[str, 1, 200] | None = None,
+    ) -> None:
         async def action(who: Requester) -> Reply:
             title, how_many = await self.typed_count(ctx, song, count)
             return await self.conversation.recommend(who, title, how_many, filters or "")
+
         await self.run(ctx, action)
 
     @recommend.autocomplete("song")
-    async def recommend_song(self, interaction: discord.Interaction,
-            current: str) -> list[app_commands.Choice[str]]:
+    async def recommend_song(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return await self.song_choices(current)
 
     @hybrid_command(spec("more"))

@@ -20,17 +20,22 @@ frame = data.song_frame(ctx.engine, data.model_key(ctx))
 n = len(frame)
 
 st.title("Map")
-st.caption("Every song placed by the two directions in which the audio features vary most (PCA). "
-           "Hover a point for the song, scroll to zoom, drag to pan, click a point to see its "
-           "neighbours (double-click clears).")
+st.caption(
+    "Every song placed by the two directions in which the audio features vary most (PCA). "
+    "Hover a point for the song, scroll to zoom, drag to pan, click a point to see its "
+    "neighbours (double-click clears)."
+)
 
 # -- filters (on every song) ------------------------------------------------------------------
 moods = [m.label for m in model.moods_]
 f1, f2, f3, f4 = st.columns([4, 3, 2, 2])
 chosen_moods = f1.multiselect("Moods", moods, default=moods)
 genre_counts = frame.loc[frame["genre"] != "", "genre"].value_counts()
-genre = f2.selectbox("Genre", ["any genre", *genre_counts.index[:300].tolist()],
-                     help="Primary genre; the 300 most common are listed.")
+genre = f2.selectbox(
+    "Genre",
+    ["any genre", *genre_counts.index[:300].tolist()],
+    help="Primary genre; the 300 most common are listed.",
+)
 mask = frame["mood"].isin(chosen_moods).to_numpy()
 if genre != "any genre":
     mask &= (frame["genre"] == genre).to_numpy()
@@ -84,13 +89,22 @@ if picked_row is not None and 0 <= picked_row < n:
         data.show_engine_error(exc)
 
 drawn = data.sample_rows(shown)
-st.caption(f"**{len(shown):,} of {n:,} songs match the filters**"
-           + ("" if len(drawn) == len(shown)
-              else f"; {len(drawn):,} of them drawn at random to keep the map fast"))
-event = st.altair_chart(charts.map_chart(drawn, model, highlight), width="stretch",
-                        on_select="rerun", selection_mode="pick", key="map_chart")
-selected = (event or {}).get("selection", {}).get("pick", []) if isinstance(event, dict) else \
-    getattr(getattr(event, "selection", None), "pick", None) or []
+st.caption(
+    f"**{len(shown):,} of {n:,} songs match the filters**"
+    + ("" if len(drawn) == len(shown) else f"; {len(drawn):,} of them drawn at random to keep the map fast")
+)
+event = st.altair_chart(
+    charts.map_chart(drawn, model, highlight),
+    width="stretch",
+    on_select="rerun",
+    selection_mode="pick",
+    key="map_chart",
+)
+selected = (
+    (event or {}).get("selection", {}).get("pick", [])
+    if isinstance(event, dict)
+    else getattr(getattr(event, "selection", None), "pick", None) or []
+)
 if selected:
     row = selected[0].get("row")
     if row is not None and not (isinstance(row, float) and math.isnan(row)) and row != state.get("map_pick"):
@@ -107,10 +121,25 @@ else:
 if neighbours is not None:
     seed = neighbours.seed
     st.subheader(f"{seed.mood.emoji} {seed.label()}")
-    st.caption(f"mood {seed.mood.label} · the songs that sound most like it: the star on the map is "
-               "this song, the diamonds its picks")
-    st.dataframe(pd.DataFrame([{"song": p.song.name, "artist": p.song.artist, "year": p.song.year,
-                                "similar": round(100 * p.score), "why": p.reason} for p in neighbours.picks]),
-                 hide_index=True, width="stretch",
-                 column_config={"similar": st.column_config.NumberColumn(format="%d%%")})
+    st.caption(
+        f"mood {seed.mood.label} · the songs that sound most like it: the star on the map is "
+        "this song, the diamonds its picks"
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "song": p.song.name,
+                    "artist": p.song.artist,
+                    "year": p.song.year,
+                    "similar": round(100 * p.score),
+                    "why": p.reason,
+                }
+                for p in neighbours.picks
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={"similar": st.column_config.NumberColumn(format="%d%%")},
+    )
     st.button("Clear the picked song", on_click=_clear_pick)

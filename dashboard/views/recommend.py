@@ -19,8 +19,10 @@ engine = ctx.engine
 state = st.session_state
 
 st.title("Recommend")
-st.caption("The same answers as `!recommend` and `!vibe` in Discord. Filters use the bot's words: "
-           "`energy>0.7`, `tempo 90-110`, `year 1990-1999`, `popularity>50`.")
+st.caption(
+    "The same answers as `!recommend` and `!vibe` in Discord. Filters use the bot's words: "
+    "`energy>0.7`, `tempo 90-110`, `year 1990-1999`, `popularity>50`."
+)
 
 # ?song=la+java&vibe=chill opens the page with those typed in (links, screenshots)
 for param, key in (("song", "rec_query"), ("vibe", "vibe_word")):
@@ -32,16 +34,29 @@ LINK = st.column_config.LinkColumn("listen", display_text="▶ Spotify")
 
 def picks_table(picks: tuple[Pick, ...], similarity: bool) -> None:
     """Picks as a table; every pick is in the seed's (or the asked) mood, so no mood column."""
-    rows = [{"song": p.song.name, "artist": p.song.artist, "year": p.song.year,
-             **({"similar": round(100 * p.score)} if similarity else {}),
-             "why": p.reason, "listen": p.song.link}
-            for i, p in enumerate(picks, 1)]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                 column_config={"listen": LINK,
-                                "year": st.column_config.NumberColumn(format="%d"),
-                                "similar": st.column_config.NumberColumn(format="%.0f%%"),
-                                "song": st.column_config.TextColumn(width="medium"),
-                                "why": st.column_config.TextColumn(width="large")})
+    rows = [
+        {
+            "song": p.song.name,
+            "artist": p.song.artist,
+            "year": p.song.year,
+            **({"similar": round(100 * p.score)} if similarity else {}),
+            "why": p.reason,
+            "listen": p.song.link,
+        }
+        for i, p in enumerate(picks, 1)
+    ]
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "listen": LINK,
+            "year": st.column_config.NumberColumn(format="%d"),
+            "similar": st.column_config.NumberColumn(format="%.0f%%"),
+            "song": st.column_config.TextColumn(width="medium"),
+            "why": st.column_config.TextColumn(width="large"),
+        },
+    )
 
 
 song_tab, vibe_tab = st.tabs(["🎵 Songs like a song", "🎭 Vibe: songs of a mood"])
@@ -60,9 +75,12 @@ with song_tab:
         if options:
             labels = {value: label for label, value in options}
             values = [query, *[v for v in labels if v != query]]
-            chosen = st.selectbox("Matching songs: keep the best match or pick one", values, key="rec_pick",
-                                  format_func=lambda v: (f"best match for “{query}”" if v == query
-                                                         else labels[v]))
+            chosen = st.selectbox(
+                "Matching songs: keep the best match or pick one",
+                values,
+                key="rec_pick",
+                format_func=lambda v: f"best match for “{query}”" if v == query else labels[v],
+            )
         try:
             rec = engine.recommend(chosen, int(count), where=where)
         except AmbiguousSongError as exc:
@@ -74,17 +92,25 @@ with song_tab:
         if rec is not None:
             seed = rec.seed
             st.subheader(f"{seed.mood.emoji} Songs like {seed.name}")
-            st.markdown(f"**{seed.label()}** · mood **{seed.mood.label}** — {seed.mood.description}"
-                        + (f"  \nfilters: {', '.join(t.text for t in rec.targets)}" if rec.targets else ""))
+            st.markdown(
+                f"**{seed.label()}** · mood **{seed.mood.label}** — {seed.mood.description}"
+                + (f"  \nfilters: {', '.join(t.text for t in rec.targets)}" if rec.targets else "")
+            )
             picks_table(rec.picks, similarity=True)
             report = engine.cluster_report(seed.id)
             left, right = st.columns([3, 2])
             with left:
                 st.markdown("**How it compares** (0-to-1 features)")
-                rows = [{"feature": fc.label, "who": who, "value": v}
-                        for fc in report.comparison if FEATURE_RANGES.get(fc.feature) == (0.0, 1.0)
-                        for who, v in (("this song", fc.value), ("its mood", fc.cluster_mean),
-                                       ("catalog", fc.overall_mean))]
+                rows = [
+                    {"feature": fc.label, "who": who, "value": v}
+                    for fc in report.comparison
+                    if FEATURE_RANGES.get(fc.feature) == (0.0, 1.0)
+                    for who, v in (
+                        ("this song", fc.value),
+                        ("its mood", fc.cluster_mean),
+                        ("catalog", fc.overall_mean),
+                    )
+                ]
                 st.altair_chart(charts.comparison_chart(pd.DataFrame(rows)), width="stretch")
             with right:
                 st.markdown("**What sets it apart in its mood**")
@@ -96,8 +122,12 @@ with song_tab:
 
 with vibe_tab:
     c1, c2, c3 = st.columns([4, 3, 1])
-    word = c1.text_input("Mood or vibe words", key="vibe_word", placeholder="chill, sad, road trip, sad but danceable…",
-                         help="Moods: " + ", ".join(f"{m.key} ({m.label})" for m in engine.moods))
+    word = c1.text_input(
+        "Mood or vibe words",
+        key="vibe_word",
+        placeholder="chill, sad, road trip, sad but danceable…",
+        help="Moods: " + ", ".join(f"{m.key} ({m.label})" for m in engine.moods),
+    )
     vwhere = c2.text_input("Filters (optional)", key="vibe_where", placeholder="tempo 60-90")
     vcount = c3.number_input("Picks", 1, 10, 5, key="vibe_count")
     if word.strip():
@@ -112,8 +142,10 @@ with vibe_tab:
                 st.markdown(m.description)
             else:  # mood words: what they sound like, and which moods the picks come from
                 st.markdown(f"Sounds like: {result.meaning}.")
-                st.caption("From " + ", ".join(f"{mood.emoji} {mood.label} ({count})"
-                                               for mood, count in result.sources))
+                st.caption(
+                    "From "
+                    + ", ".join(f"{mood.emoji} {mood.label} ({count})" for mood, count in result.sources)
+                )
             picks_table(result.picks, similarity=False)
             if st.button("Deal new songs"):
                 state["vibe_seed"] = state.get("vibe_seed", 0) + 1
