@@ -3,8 +3,9 @@
     python tests/helpers_kill_writer.py DB_PATH_OR_POSTGRESQL_URL USER_ID
 
 Each iteration records what a successful recommend records (a request row, then its
-shown rows) plus a 👍, exactly as the conversation layer does, and only after all of
-it has committed prints ``ack <request_id> <n_shown>`` and flushes stdout. The parent
+shown rows) plus a 👍, exactly as the conversation layer does, then saves those songs
+as a playlist (what ``!playlist`` stores), and only after all of it has committed
+prints ``ack <request_id> <n_shown> <first_song> <playlist_id>`` and flushes stdout. The parent
 kills this process with SIGKILL at some point and then checks that every acknowledged
 write is in the database.
 """
@@ -32,7 +33,8 @@ async def main(db_path: str, user_id: int) -> None:
         )
         await store.record_shown(request_id, user_id, shown)
         await store.record_feedback(user_id, shown[0], 1 if i % 2 else -1)
-        sys.stdout.write(f"ack {request_id} {len(shown)} {shown[0]}\n")
+        playlist_id = await store.save_playlist(user_id, f"playlist {i}", "song", f"query {i}", shown)
+        sys.stdout.write(f"ack {request_id} {len(shown)} {shown[0]} {playlist_id}\n")
         sys.stdout.flush()
 
 

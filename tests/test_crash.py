@@ -33,7 +33,7 @@ WRITER = Path(__file__).resolve().parent / "helpers_kill_writer.py"
 KILLS = 5
 
 
-def _run_and_kill(db: Path, user_id: int, acks_wanted: int) -> list[tuple[int, int, str]]:
+def _run_and_kill(db: Path | str, user_id: int, acks_wanted: int) -> list[tuple[int, int, str, int]]:
     """Start a writer, read ``acks_wanted`` acknowledgements, SIGKILL it; return the acks."""
     proc = subprocess.Popen(
         [sys.executable, str(WRITER), str(db), str(user_id)],
@@ -42,7 +42,7 @@ def _run_and_kill(db: Path, user_id: int, acks_wanted: int) -> list[tuple[int, i
         text=True,
         cwd=ROOT,
     )
-    acks: list[tuple[int, int, str]] = []
+    acks: list[tuple[int, int, str, int]] = []
     try:
         deadline = time.monotonic() + 30
         assert proc.stdout is not None
@@ -52,9 +52,9 @@ def _run_and_kill(db: Path, user_id: int, acks_wanted: int) -> list[tuple[int, i
             line = proc.stdout.readline()
             if not line:
                 raise AssertionError(f"writer died early: {proc.wait()} {proc.stderr.read()[-2000:]}")
-            word, rid, n, first_song = line.split()
+            word, rid, n, first_song, playlist_id = line.split()
             assert word == "ack"
-            acks.append((int(rid), int(n), first_song))
+            acks.append((int(rid), int(n), first_song, int(playlist_id)))
             assert time.monotonic() < deadline, "writer too slow"
         # The writer is mid-way through its next write now: kill it without warning.
         os.kill(proc.pid, signal.SIGKILL)
@@ -95,14 +95,20 @@ async def test_sigkilled_writer_loses_no_acknowledged_write(tmp_path: Path, figu
     survived = 0
     for kill in range(KILLS):
         user = 1000 + kill
-        for rid, n, first_song in _run_and_kill(db, user, rng.randint(20, 120)):
+        playlists: dict[int, tuple[int, str]] = {}
+        for rid, n, first_song, playlist_id in _run_and_kill(db, user, rng.randint(20, 120)):
             acked[rid] = (user, n, first_song)
+            playlists[playlist_id] = (n, first_song)
         _check_db(db, acked)
         # The bot's own open path accepts the file after the crash and reports it sound.
         async with await HistoryStore.open(db) as store:
             assert await store.integrity_ok()
             counts = await store.row_counts(user)
             assert counts["requests"] >= sum(1 for u, _, _ in acked.values() if u == user)
+            saved = {p.playlist_id: p.song_ids for p in await store.playlists(user, limit=100_000)}
+            for playlist_id, (n, first_song) in playlists.items():
+                assert playlist_id in saved, f"acknowledged playlist {playlist_id} lost"
+                assert len(saved[playlist_id]) == n and saved[playlist_id][0] == first_song
         survived += 1
     figure = f"kills survived: {survived}/{KILLS}, acknowledged writes checked: {len(acked)}"
     figures(figure)

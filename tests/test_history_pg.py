@@ -198,10 +198,12 @@ async def test_sigkilled_writer_loses_no_acknowledged_write(pg_url: str, figures
     """The crash test's writer, on PostgreSQL: every write it acknowledged is there after kill -9."""
     rng = random.Random(7)
     acked: dict[int, tuple[int, int, str]] = {}
+    playlists: dict[int, tuple[int, int, str]] = {}
     for kill in range(3):
         user = 2000 + kill
-        for rid, n, first_song in _run_and_kill(pg_url, user, rng.randint(20, 80)):
+        for rid, n, first_song, playlist_id in _run_and_kill(pg_url, user, rng.randint(20, 80)):
             acked[rid] = (user, n, first_song)
+            playlists[playlist_id] = (user, n, first_song)
     async with await PgHistoryStore.open(pg_url) as s:
         assert await s.integrity_ok()
         ids = {r[0] for r in await _sql(pg_url, "SELECT id FROM requests")}
@@ -210,4 +212,7 @@ async def test_sigkilled_writer_loses_no_acknowledged_write(pg_url: str, figures
         for rid, (user, n, first_song) in acked.items():
             assert shown.get(rid) == n
             assert first_song in (await s.feedback(user))
+        saved = {p.playlist_id: p.song_ids for u in range(2000, 2003) for p in await s.playlists(u, 100_000)}
+        for playlist_id, (_, n, first_song) in playlists.items():
+            assert len(saved[playlist_id]) == n and saved[playlist_id][0] == first_song
     figures(f"postgresql: kills survived 3/3, acknowledged writes checked: {len(acked)}")
