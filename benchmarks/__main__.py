@@ -3,8 +3,9 @@
 Without a command, runs every benchmark with its defaults, one after the other: the
 engine fit benchmark (``bench_engine.py``), the serving benchmark
 (``bench_recommend.py``), the quality report (``quality.py``), the bot load test
-(``bench_load.py``) and resolution quality per query form (``resolution.py``). With a command, runs that one and passes the remaining
-arguments on (``python -m benchmarks recommend --sizes bundled --json``).
+(``bench_load.py``) and resolution quality per query form (``resolution.py``). With a
+command, runs that one and passes the remaining arguments on
+(``python -m benchmarks recommend --sizes bundled --json``).
 """
 
 from __future__ import annotations

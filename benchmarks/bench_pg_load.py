@@ -83,7 +83,10 @@ async def _worker(url: str, index: int, users: int, per_user: int) -> None:
         await record_feedback(user_id, song_id, value)
         emit(f"fb {user_id} {value} {song_id}")
 
-    store.record_request, store.record_shown, store.record_feedback = request, shown, feedback  # type: ignore
+    # wrapping the bound methods of this one instance is the point (mypy forbids it in general)
+    store.record_request = request  # type: ignore[method-assign]
+    store.record_shown = shown  # type: ignore[method-assign]
+    store.record_feedback = feedback  # type: ignore[method-assign]
     emit("ready")
     try:
         result = await simulate(
@@ -209,8 +212,8 @@ def _drive(
             _, rid, n = map(int, rest.split())
             w.shown[rid] = n
         elif word == "fb":
-            user, value, song = rest.split(" ", 2)
-            w.feedback[(int(user), song)] = int(value)
+            fb_user, value, song = rest.split(" ", 2)
+            w.feedback[(int(fb_user), song)] = int(value)
         elif word == "done":
             w.summary = json.loads(rest)
             continue
@@ -295,12 +298,11 @@ async def _check_victim(con: Any, w: Worker) -> dict[str, Any]:
         "SELECT user_id, id FROM requests WHERE user_id = ANY($1::bigint[])", users
     ):
         stored[user].add(rid)
-    counts = {
-        r: n
-        for r, n in await con.fetch(
+    counts = dict(
+        await con.fetch(
             "SELECT request_id, count(*) FROM shown WHERE user_id = ANY($1::bigint[]) GROUP BY 1", users
         )
-    }
+    )
     ratings = {
         (u, s): v
         for u, s, v in await con.fetch(

@@ -34,7 +34,7 @@ import logging
 import math
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 import numpy as np
 
@@ -47,6 +47,8 @@ from engine.service import Engine
 from engine.taste import TasteModel, collaborative
 
 K = 10
+#: One simulated listener: (visible likes in recency order, hidden likes to find).
+Listener = tuple[list[int], set[int]]
 
 
 # ------------------------------------------------------------------------- listeners
@@ -63,11 +65,11 @@ def tastes(engine: Engine) -> list[np.ndarray]:
     return out
 
 
-def make_listeners(engine: Engine, n: int, seed: int = 0) -> list[tuple[list[int], set[int]]]:
+def make_listeners(engine: Engine, n: int, seed: int = 0) -> list[Listener]:
     """(visible likes in recency order, hidden likes) per simulated listener."""
     rng = np.random.default_rng(seed)
     pool = tastes(engine)
-    out = []
+    out: list[Listener] = []
     for _ in range(n):
         chosen = rng.choice(len(pool), size=int(rng.integers(1, 4)), replace=False)
         liked: set[int] = set()
@@ -141,13 +143,13 @@ def metrics(picks: list[int], hidden: set[int]) -> tuple[float, float]:
     return float(any(hits)), dcg / ideal if ideal else 0.0
 
 
-def evaluate(listeners, method: Callable[[list[int]], list[int]]) -> tuple[float, float]:
+def evaluate(listeners: Sequence[Listener], method: Callable[[list[int]], list[int]]) -> tuple[float, float]:
     scores = np.asarray([metrics(method(v), h) for v, h in listeners])
     return float(scores[:, 0].mean()), float(scores[:, 1].mean())
 
 
 # ------------------------------------------------------------------------------ hybrid
-def make_servers(engine: Engine, n: int, seed: int = 1):
+def make_servers(engine: Engine, n: int, seed: int = 1) -> list[list[Listener]]:
     """Servers of 3 groups x 6 members sharing a canon; returns per server a list of
     (visible, hidden) per member."""
     rng = np.random.default_rng(seed)
@@ -155,14 +157,14 @@ def make_servers(engine: Engine, n: int, seed: int = 1):
     for i, genres in enumerate(engine.table.genres):
         for g in genres:
             by_genre.setdefault(g, []).append(i)
-    genres = [np.asarray(v) for v in by_genre.values() if len(v) >= 20]
-    servers = []
+    genre_songs = [np.asarray(v) for v in by_genre.values() if len(v) >= 20]
+    servers: list[list[Listener]] = []
     for _ in range(n):
-        members = []
-        for g in rng.choice(len(genres), size=3, replace=False):
-            songs = genres[g]
+        members: list[Listener] = []
+        for g in rng.choice(len(genre_songs), size=3, replace=False):
+            songs = genre_songs[g]
             if rng.random() < 0.5:
-                songs = np.union1d(songs, genres[rng.integers(len(genres))])
+                songs = np.union1d(songs, genre_songs[rng.integers(len(genre_songs))])
             canon = rng.choice(songs, size=min(40, len(songs)), replace=False)
             for _ in range(6):
                 liked = rng.choice(canon, size=min(15, len(canon)), replace=False).tolist()
@@ -171,14 +173,20 @@ def make_servers(engine: Engine, n: int, seed: int = 1):
     return servers
 
 
-def evaluate_hybrid(methods: Methods, servers, hybrid: bool) -> tuple[float, float]:
+def evaluate_hybrid(
+    methods: Methods, servers: Sequence[Sequence[Listener]], hybrid: bool
+) -> tuple[float, float]:
     rows = []
     for members in servers:
         for m, (visible, hidden) in enumerate(members):
             profile = methods.t.profile(visible)
-            collab, evidence = ({}, 0.0)
+            collab: dict[int, float] = {}
+            evidence = 0.0
             if hybrid:
-                others = {o: (v, []) for o, (v, _) in enumerate(members) if o != m}
+                # the other members' likes (the simulation has no dislikes)
+                others: dict[object, tuple[Collection[int], Collection[int]]] = {
+                    o: (v, []) for o, (v, _) in enumerate(members) if o != m
+                }
                 collab, evidence = collaborative(profile.anchors.tolist(), others)
             picks = [
                 p.index
@@ -193,7 +201,7 @@ def evaluate_hybrid(methods: Methods, servers, hybrid: bool) -> tuple[float, flo
 def smoothness(engine: Engine, n_seeds: int, seed: int = 2) -> dict[str, float]:
     rng = np.random.default_rng(seed)
     rec = engine.recommender
-    got = {"ours": [], "random order": [], "by similarity to seed": []}
+    got: dict[str, list[float]] = {"ours": [], "random order": [], "by similarity to seed": []}
     for s in rng.choice(engine.n_songs, size=n_seeds, replace=False).tolist():
         try:
             pl = engine.playlist(engine.table.ids[s], 15)
@@ -202,10 +210,14 @@ def smoothness(engine: Engine, n_seeds: int, seed: int = 2) -> dict[str, float]:
         z = (rec.X_[[x.index for x in pl.songs]] - rec._mean) / rec._scale
         got["ours"].append(mean_step(z, range(len(z))))
         got["random order"].append(
-            np.mean([mean_step(z, [0, *rng.permutation(np.arange(1, len(z)))]) for _ in range(20)])
+            float(
+                np.mean(
+                    [mean_step(z, [0, *rng.permutation(np.arange(1, len(z))).tolist()]) for _ in range(20)]
+                )
+            )
         )
         got["by similarity to seed"].append(
-            mean_step(z, np.argsort(np.linalg.norm(z - z[0], axis=1), kind="stable"))
+            mean_step(z, np.argsort(np.linalg.norm(z - z[0], axis=1), kind="stable").tolist())
         )
     return {k: float(np.mean(v)) for k, v in got.items()} | {"playlists": len(got["ours"])}
 
@@ -282,10 +294,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  TAU={tau:<5} cap={cap}: hit {h:.3f} nDCG {d:.3f}")
         print("tuning on the even servers (HYBRID_WEIGHT x EVIDENCE_K):")
         for w in (0.5, 1.0, 2.0):
-            for k in (1.0, 3.0, 10.0):
-                taste_mod.HYBRID_WEIGHT, taste_mod.EVIDENCE_K = w, k
+            for evidence_k in (1.0, 3.0, 10.0):
+                taste_mod.HYBRID_WEIGHT, taste_mod.EVIDENCE_K = w, evidence_k
                 h, d = evaluate_hybrid(methods, tune_servers, True)
-                print(f"  w={w} k={k}: hit {h:.3f} nDCG {d:.3f}")
+                print(f"  w={w} k={evidence_k}: hit {h:.3f} nDCG {d:.3f}")
         return 0
 
     print(

@@ -64,6 +64,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NotRequired, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -100,6 +101,16 @@ GENRE_METRICS = frozenset({"hit", "other_hit", "ndcg"})
 
 _GENRE_SPLIT = re.compile(r"[,;]")
 _NO_GENRE = frozenset({"", "set()", "[]", "none", "nan"})
+
+
+class Interval(TypedDict):
+    """A figure with its 95% bootstrap interval over ``n`` seeds (a difference adds a verdict)."""
+
+    mean: float
+    lo: float
+    hi: float
+    n: int
+    verdict: NotRequired[str]
 
 
 @dataclass
@@ -230,7 +241,7 @@ def ideal_dcg(cat: Catalog, n: int, block: int = 512) -> np.ndarray:
 
 # -- lists -----------------------------------------------------------------------------------
 def _walk(
-    order: Sequence[int], score: np.ndarray, group: np.ndarray, artist: np.ndarray, n: int, cap: int
+    order: np.ndarray, score: np.ndarray, group: np.ndarray, artist: np.ndarray, n: int, cap: int
 ) -> list[int]:
     """The engine's rules over a ranking: skip -inf, copies of earlier picks, capped artists."""
     picks: list[int] = []
@@ -331,7 +342,7 @@ def bootstrap(
     n: int,
     reps: int,
     rng: np.random.Generator,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Means, 95% CIs and paired differences (ours - each baseline) over ``seeds``."""
     methods = list(lists)
     values = {m: per_seed(cat, seeds, lists[m], n) for m in methods}
@@ -339,7 +350,7 @@ def bootstrap(
     idx = rng.integers(0, m_seeds, size=(reps, m_seeds))
     counts = np.zeros((reps, m_seeds))
     np.add.at(counts, (np.repeat(np.arange(reps), m_seeds), idx.ravel()), 1.0)
-    table: dict[str, dict[str, dict[str, float]]] = {m: {} for m in methods}
+    table: dict[str, dict[str, Interval]] = {m: {} for m in methods}
     reps_of: dict[str, dict[str, np.ndarray]] = {m: {} for m in methods}
     for metric in METRICS:
         if metric == "coverage":
@@ -361,7 +372,7 @@ def bootstrap(
             boot = (w @ v) / np.maximum(w.sum(axis=1), 1.0)
             reps_of[m][metric] = boot
             table[m][metric] = _summary(float(v.mean()) if v.size else math.nan, boot, int(ok.sum()))
-    diffs: dict[str, dict[str, dict[str, object]]] = {}
+    diffs: dict[str, dict[str, Interval]] = {}
     if "ours" in methods:
         for base in methods:
             if base == "ours":
@@ -382,7 +393,7 @@ def _incidence(lists: list[list[int]], n_songs: int) -> sparse.csr_matrix:
     return sparse.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(lists), n_songs))
 
 
-def _summary(point: float, boot: np.ndarray, n: int) -> dict[str, float]:
+def _summary(point: float, boot: np.ndarray, n: int) -> Interval:
     lo, hi = np.percentile(boot, [2.5, 97.5]) if boot.size else (math.nan, math.nan)
     return {"mean": point, "lo": float(lo), "hi": float(hi), "n": n}
 
@@ -403,7 +414,7 @@ def scan_weights(
     say: Callable[[str], None],
     reps: int = 1000,
     seed: int = 0,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Ours at every weight of ``grid`` (capped), scored on tune and on held-out rows apart.
 
     The weight is chosen on the tune rows only. The objective is the mean over catalogs of
@@ -413,12 +424,12 @@ def scan_weights(
     to buy a gain beyond the noise. The held-out columns are printed for the reader and
     never read by the choice; the same rule on them says how stable the choice is.
     """
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, Any]] = []
     # per side, catalog and weight: the objective per seed (paired over weights)
     values: dict[str, dict[str, list[np.ndarray]]] = {"tune": {}, "held_out": {}}
     for w in grid:
         t0 = time.perf_counter()
-        row: dict[str, object] = {"weight": float(w), "catalogs": {}}
+        row: dict[str, Any] = {"weight": float(w), "catalogs": {}}
         for cat in cats:
             seeds = np.arange(cat.n)
             vals = per_seed(cat, seeds, ours_lists(cat, w, n, CAP, seeds), n)
@@ -479,10 +490,10 @@ def scan_weights(
 # -- the run ---------------------------------------------------------------------------------
 def evaluate_catalog(
     cat: Catalog, weight: float, n: int, reps: int, seed: int, say: Callable[[str], None]
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Capped and uncapped tables of every method on the held-out seeds of one catalog."""
     seeds = np.flatnonzero(cat.held_out)
-    out: dict[str, object] = {
+    out: dict[str, Any] = {
         "catalog": cat.name,
         "songs": cat.n,
         "k": int(cat.model.n_clusters_),
@@ -508,7 +519,7 @@ def evaluate_catalog(
     return out
 
 
-def claims(catalogs: list[dict[str, object]]) -> list[dict[str, object]]:
+def claims(catalogs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """What the README may say, per catalog, from the held-out capped differences."""
     out = []
     for c in catalogs:
@@ -547,7 +558,7 @@ def run(
     split_seed: int = 0,
     weight: float | None = None,
     progress: Callable[[str], None] | None = None,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Fit every catalog, scan the weight on tune rows, report every method on held-out rows.
 
     ``weight`` skips the scan and reports at that weight: for a catalog whose held-out
@@ -609,11 +620,11 @@ _COLUMNS = (
 )
 
 
-def _cell(x: dict[str, float], digits: int) -> str:
+def _cell(x: Interval, digits: int) -> str:
     return f"{x['mean']:.{digits}f} [{x['lo']:.{digits}f}, {x['hi']:.{digits}f}]"
 
 
-def _scan_lines(result: dict[str, object]) -> list[str]:
+def _scan_lines(result: dict[str, Any]) -> list[str]:
     """The cross-validation scan: the objective per weight, tune and held-out rows apart."""
     cv = result["cv"]
     names = [c["catalog"] for c in result["catalogs"]]
@@ -646,7 +657,7 @@ def _scan_lines(result: dict[str, object]) -> list[str]:
     return lines
 
 
-def format_table(result: dict[str, object]) -> str:
+def format_table(result: dict[str, Any]) -> str:
     cv = result["cv"]
     if cv["scan"]:
         lines = _scan_lines(result)
@@ -737,7 +748,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.weight is not None and not 0.0 <= args.weight <= 10.0:  # NaN fails too
         parser.error(f"--weight wants a number in 0..10, got {args.weight}")
     logging.basicConfig(level=logging.WARNING)
-    say = lambda m: print(m, file=sys.stderr, flush=True)
+
+    def say(m: str) -> None:
+        print(m, file=sys.stderr, flush=True)
+
     try:
         result = run(
             args.data,

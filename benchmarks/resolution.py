@@ -5,8 +5,8 @@ without "by" / "-" / ",", a typo here or there, lowercase without accents or
 punctuation, a missing or extra "the", "feat. X", "remix", only the first words of a
 long title. This script generates each of those forms from real rows (seeded), resolves
 them with :class:`engine.resolver.SongResolver` over the default catalog (the bundled
-union of the study sample and both hits files, the same song kept once) and prints, per form: how many queries, the
-top-1 rate (the right song is the first candidate), the share taken without asking
+union of the study sample and both hits files, the same song kept once) and prints, per
+form: how many queries, the top-1 rate (the right song is the first candidate), the share taken without asking
 (``exact``/``fuzzy``), the share asked about (``ambiguous``) and the share unmatched.
 
 Held-out design: the resolver's thresholds were tuned on queries made from the *study
@@ -29,6 +29,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -52,6 +53,20 @@ LONG_TITLE_WORDS = 5
 VERSION_WORDS = ("remix", "remastered", "remaster", "radio edit", "live")
 FEAT_WORDS = ("feat", "feat.", "ft", "featuring")
 _FEAT_IN_TITLE = re.compile(r"[\(\[]\s*(?:feat\.?|ft\.?|featuring|with)\s+([^\)\]]+)[\)\]]", re.IGNORECASE)
+
+
+class FormScore(TypedDict):
+    """One line of the table: the outcome shares of one query form (``misses``: a few examples)."""
+
+    form: str
+    n: int
+    top1: float
+    taken: float
+    first_right: float
+    ambiguous: float
+    no_match: float
+    ms: float
+    misses: list[str]
 
 
 def union_catalog() -> pd.DataFrame:
@@ -219,7 +234,7 @@ def identities(songs: pd.DataFrame) -> tuple[np.ndarray, dict[str, set[str]]]:
 
 def measure(
     resolver: SongResolver, songs: pd.DataFrame, sources: Sequence[str], per_form: int, seed: int
-) -> list[dict[str, object]]:
+) -> list[FormScore]:
     ident, by_title = identities(songs)
     rows = [dataclasses.replace(r, tied=len(by_title[r.title]) > 1) for r in song_rows(songs, sources)]
     all_keys = sorted(by_title)
@@ -237,7 +252,7 @@ def measure(
                 owners += len(by_title[key])
         return owners
 
-    lines: list[dict[str, object]] = []
+    lines: list[FormScore] = []
     for f, (name, (make, title_only)) in enumerate(FORMS.items()):
         rng = np.random.default_rng([seed, f])
         pool = [r for r in rows if not (title_only and len(by_title[r.title]) > 1)]
@@ -266,7 +281,7 @@ def _score(
     queries: list[tuple[str, Row]],
     ident: np.ndarray,
     should_ask: bool = False,
-) -> dict:
+) -> FormScore:
     """Shares of outcomes. top-1 counts the right song *taken* without asking (for a tie:
     asked, with the song among the choices); "right first" also counts a right first choice
     of a question."""
@@ -295,7 +310,10 @@ def _score(
             got = f"{res.candidates[0].name} / {res.candidates[0].artist}" if res.candidates else "-"
             misses.append(f"{q!r} [{row.full_title} / {row.artist}] -> {res.status}: {got}")
     ms = (time.perf_counter() - started) * 1000 / max(n, 1)
-    share = lambda k: k / n if n else float("nan")
+
+    def share(k: int) -> float:
+        return k / n if n else float("nan")
+
     return {
         "form": name,
         "n": n,
@@ -309,7 +327,7 @@ def _score(
     }
 
 
-def format_table(title: str, lines: list[dict]) -> str:
+def format_table(title: str, lines: Sequence[FormScore]) -> str:
     out = [
         title,
         (
