@@ -370,7 +370,8 @@ class Conversation:
         mood_map = await self._run(_mood_map_chart, self.engine)
         fields = tuple(
             Field(
-                f"{row['emoji']} {escape(row['label'])} — {int(row['size']):,} songs ({float(row['share']):.0%})",
+                f"{row['emoji']} {escape(row['label'])} — "
+                f"{int(row['size']):,} songs ({float(row['share']):.0%})",
                 f"{escape(row['description'], 400)}\nTry: {self.prefix}vibe {row['key']}",
             )
             for row in overview

@@ -310,7 +310,8 @@ class PgHistoryStore:
                     "UPDATE users SET display_name = $1 WHERE user_id = $2", _text(name)[:100], user_id
                 )
             request_id = await con.fetchval(
-                "INSERT INTO requests (user_id, command, query_text, song_id, created_at, guild_id, channel_id) "
+                "INSERT INTO requests "
+                "(user_id, command, query_text, song_id, created_at, guild_id, channel_id) "
                 "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                 user_id,
                 _text(command),
@@ -357,7 +358,10 @@ class PgHistoryStore:
             )
 
     async def forget(self, user_id: int) -> dict[str, int]:
-        """Delete every row about the user from every table in one transaction; returns table -> rows deleted."""
+        """Delete every row about the user from every table in one transaction.
+
+        Returns table -> rows deleted.
+        """
         deleted: dict[str, int] = {}
         async with self._session(write=True) as con:
             for table in USER_TABLES:  # constant names, never user input

@@ -862,8 +862,8 @@ class Engine:
         evidence = 0.0
         if server:
             others = {
-                m: (self._indices(l, 2_000), self._indices(d, 2_000))
-                for m, (l, d) in list(server.items())[:5_000]
+                m: (self._indices(liked, 2_000), self._indices(disliked, 2_000))
+                for m, (liked, disliked) in list(server.items())[:5_000]
             }
             from .taste import collaborative
 
@@ -1101,7 +1101,10 @@ class Engine:
         the members whose taste it comes from."""
         n = _clamp_int(n, 1, MAX_PICKS, 10)
         taste = self._taste_model()
-        profiles = [taste.profile(self._indices(l), self._indices(d)) for l, d in list(members)[:8]]
+        profiles = [
+            taste.profile(self._indices(liked), self._indices(disliked))
+            for liked, disliked in list(members)[:8]
+        ]
         scored = taste.blend(profiles, n, exclude=self._indices(_id_set(exclude_ids), 50_000))
         out = []
         for song, p in zip(self._songs([s.index for s in scored]), scored):
