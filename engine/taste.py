@@ -143,7 +143,7 @@ class TasteModel:
         art = self.rec.artist_profiles_[self.rec.artist_code_[idx]] * np.float32(self._w_root)
         return (np.hstack([unit, art]) * np.float32(self._norm)).astype(np.float32)
 
-    def similarity(self, a: Sequence[int], b: Sequence[int]) -> np.ndarray:
+    def similarity(self, a: Sequence[int] | np.ndarray, b: Sequence[int] | np.ndarray) -> np.ndarray:
         """Cosine matrix (len(a), len(b)) of two lists of songs."""
         if len(a) == 0 or len(b) == 0:
             return np.zeros((len(a), len(b)), dtype=np.float32)
