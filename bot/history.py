@@ -418,7 +418,7 @@ class HistoryStore:
                 "WHERE user_id = ? ORDER BY id DESC LIMIT ?",
                 (user_id, limit),
             ) as cur:
-                requests = await cur.fetchall()
+                requests = list(await cur.fetchall())
             if not requests:
                 return []
             shown: dict[int, list[str]] = {}
@@ -582,7 +582,7 @@ class HistoryStore:
             async with db.execute("PRAGMA integrity_check") as cur:
                 result = [row[0] for row in await cur.fetchall()]
             async with db.execute("PRAGMA foreign_key_check") as cur:
-                dangling = await cur.fetchall()
+                dangling = list(await cur.fetchall())
         if result != ["ok"] or dangling:
             log.error(
                 "history database %s failed integrity check: %s %s", self._label, result[:5], dangling[:5]

@@ -165,6 +165,7 @@ class PgHistoryStore:
                 "CLUSTERFY_DB is a PostgreSQL URL but asyncpg is not installed: pip install asyncpg"
             ) from None
         label = redact_url(url)
+        connect_errors: tuple[type[BaseException], ...] = (*_db_errors(), ValueError)
         try:
             pool = await asyncpg.create_pool(
                 url,
@@ -182,7 +183,7 @@ class PgHistoryStore:
             raise HistoryStoreError(
                 f"the database in {label} does not exist; create it (createdb) or fix CLUSTERFY_DB"
             ) from None
-        except (*_db_errors(), ValueError) as exc:
+        except connect_errors as exc:
             raise HistoryStoreError(
                 f"cannot connect to history database {label} ({type(exc).__name__}: {exc}); {_RETRY_HINT}"
             ) from None
@@ -417,9 +418,7 @@ class PgHistoryStore:
                 ):
                     shown.setdefault(request_id, []).append(song)
         return [
-            HistoryEntry(
-                rid, command, query, song, created.astimezone(UTC), tuple(shown.get(rid, ()))
-            )
+            HistoryEntry(rid, command, query, song, created.astimezone(UTC), tuple(shown.get(rid, ())))
             for rid, command, query, song, created in requests
         ]
 

@@ -239,9 +239,7 @@ class TasteModel:
         if profile.empty:
             return []
         n = max(1, int(n))
-        banned = (
-            {int(i) for i in exclude} | set(profile.anchors.tolist()) | set(profile.negatives.tolist())
-        )
+        banned = {int(i) for i in exclude} | set(profile.anchors.tolist()) | set(profile.negatives.tolist())
         banned_rows, banned_groups = self._banned(banned)
         slots = _largest_remainder(profile.mood_share, n)
         anchor_labels = self.labels[profile.anchors]
