@@ -51,7 +51,9 @@ class ClusterfyBot(commands.Bot):
         if intents is None:
             intents = discord.Intents.default()
             intents.message_content = True  # prefix commands need to read message text
-        shard_options: dict[str, object] = {}
+        # Any: these reach AutoShardedBot through the MRO (ShardedClusterfyBot), a path the
+        # type checker cannot follow from commands.Bot's signature.
+        shard_options: dict[str, Any] = {}
         if isinstance(self, commands.AutoShardedBot):  # see create_bot
             shard_options = {
                 "shard_count": settings.shard_count,

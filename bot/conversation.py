@@ -15,7 +15,7 @@ import functools
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -33,7 +33,6 @@ from engine.service import (
 from engine.song_table import song_label as format_label
 
 from .commands import COMMAND_TABLE, help_lines, lookup, spec
-from .history import HistoryStore
 from .ratelimit import RateLimiter, Verdict
 from .replies import (
     COLOR_OK,
@@ -51,6 +50,7 @@ from .replies import (
     slow_down_text,
     truncate,
 )
+from .store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -95,10 +95,10 @@ _TRAILING_INT = re.compile(r"^(?P<rest>.*\S)\s+(?P<n>[-+]?\d{1,30})$", re.DOTALL
 
 
 class Conversation:
-    """Command logic over an :class:`Engine` and a :class:`HistoryStore`."""
+    """Command logic over an :class:`Engine` and a history store (SQLite or PostgreSQL)."""
 
     def __init__(
-        self, engine: Engine, store: HistoryStore, *, prefix: str = "!", limiter: RateLimiter | None = None
+        self, engine: Engine, store: Store, *, prefix: str = "!", limiter: RateLimiter | None = None
     ) -> None:
         self.engine = engine
         self.store = store
@@ -370,7 +370,8 @@ class Conversation:
         mood_map = await self._run(_mood_map_chart, self.engine)
         fields = tuple(
             Field(
-                f"{row['emoji']} {escape(row['label'])} — {int(row['size']):,} songs ({float(row['share']):.0%})",
+                f"{row['emoji']} {escape(row['label'])} — "
+                f"{int(row['size']):,} songs ({float(row['share']):.0%})",
                 f"{escape(row['description'], 400)}\nTry: {self.prefix}vibe {row['key']}",
             )
             for row in overview
@@ -692,8 +693,8 @@ class Conversation:
         if m:
             uid = int(m.group(1))
             return uid, await self.store.display_name(uid) or text
-        uid = await self.store.find_user(text)
-        return uid, text
+        found = await self.store.find_user(text)
+        return found, text
 
     def _no_member(self, text: str) -> Reply:
         hint = (
@@ -743,7 +744,7 @@ class Conversation:
         )
         return Reply(card=card)
 
-    async def blend(self, who: Requester, members: list[int | str | Requester]) -> Reply:
+    async def blend(self, who: Requester, members: Sequence[int | str | Requester]) -> Reply:
         """One list in the middle of up to five tastes (the asker's and up to four others)."""
         if not members:
             return error_reply(

@@ -200,7 +200,8 @@ class HistoryStore:
             await db.close()
             if isinstance(exc, sqlite3.Error):
                 raise HistoryStoreError(
-                    f"cannot use history database {label} ({exc}); check the file and its directory, or {_RETRY_HINT}"
+                    f"cannot use history database {label} ({exc}); "
+                    f"check the file and its directory, or {_RETRY_HINT}"
                 ) from exc
             raise
         return cls(db, label)
@@ -327,7 +328,8 @@ class HistoryStore:
                     (name.encode("utf-8", "replace").decode("utf-8")[:100], user_id),
                 )
             cur = await db.execute(
-                "INSERT INTO requests (user_id, command, query_text, song_id, created_at, guild_id, channel_id) "
+                "INSERT INTO requests "
+                "(user_id, command, query_text, song_id, created_at, guild_id, channel_id) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (user_id, command, query, song_id, now, guild_id, channel_id),
             )
@@ -362,12 +364,16 @@ class HistoryStore:
             await self._touch_user(db, user_id, now)
             await db.execute(
                 "INSERT INTO feedback (user_id, song_id, value, updated_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(user_id, song_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                "ON CONFLICT(user_id, song_id) DO UPDATE SET "
+                "value = excluded.value, updated_at = excluded.updated_at",
                 (user_id, song_id, int(value), now),
             )
 
     async def forget(self, user_id: int) -> dict[str, int]:
-        """Delete every row about the user from every table in one transaction; returns table -> rows deleted."""
+        """Delete every row about the user from every table in one transaction.
+
+        Returns table -> rows deleted.
+        """
         deleted: dict[str, int] = {}
         async with self._session(write=True) as db:
             for table in USER_TABLES:  # constant names, never user input
@@ -400,7 +406,10 @@ class HistoryStore:
                 return {song: int(value) for song, value in await cur.fetchall()}
 
     async def recent(self, user_id: int, limit: int = 10) -> list[HistoryEntry]:
-        """The user's last ``limit`` requests, newest first (by id: insertion order, immune to clock jumps)."""
+        """The user's last ``limit`` requests, newest first.
+
+        Ordered by id (insertion order), which is immune to clock jumps.
+        """
         if limit <= 0:
             return []
         async with self._session(write=False) as db:
@@ -409,7 +418,7 @@ class HistoryStore:
                 "WHERE user_id = ? ORDER BY id DESC LIMIT ?",
                 (user_id, limit),
             ) as cur:
-                requests = await cur.fetchall()
+                requests = list(await cur.fetchall())
             if not requests:
                 return []
             shown: dict[int, list[str]] = {}
@@ -573,7 +582,7 @@ class HistoryStore:
             async with db.execute("PRAGMA integrity_check") as cur:
                 result = [row[0] for row in await cur.fetchall()]
             async with db.execute("PRAGMA foreign_key_check") as cur:
-                dangling = await cur.fetchall()
+                dangling = list(await cur.fetchall())
         if result != ["ok"] or dangling:
             log.error(
                 "history database %s failed integrity check: %s %s", self._label, result[:5], dangling[:5]

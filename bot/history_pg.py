@@ -165,6 +165,7 @@ class PgHistoryStore:
                 "CLUSTERFY_DB is a PostgreSQL URL but asyncpg is not installed: pip install asyncpg"
             ) from None
         label = redact_url(url)
+        connect_errors: tuple[type[BaseException], ...] = (*_db_errors(), ValueError)
         try:
             pool = await asyncpg.create_pool(
                 url,
@@ -182,7 +183,7 @@ class PgHistoryStore:
             raise HistoryStoreError(
                 f"the database in {label} does not exist; create it (createdb) or fix CLUSTERFY_DB"
             ) from None
-        except (*_db_errors(), ValueError) as exc:
+        except connect_errors as exc:
             raise HistoryStoreError(
                 f"cannot connect to history database {label} ({type(exc).__name__}: {exc}); {_RETRY_HINT}"
             ) from None
@@ -310,7 +311,8 @@ class PgHistoryStore:
                     "UPDATE users SET display_name = $1 WHERE user_id = $2", _text(name)[:100], user_id
                 )
             request_id = await con.fetchval(
-                "INSERT INTO requests (user_id, command, query_text, song_id, created_at, guild_id, channel_id) "
+                "INSERT INTO requests "
+                "(user_id, command, query_text, song_id, created_at, guild_id, channel_id) "
                 "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                 user_id,
                 _text(command),
@@ -357,7 +359,10 @@ class PgHistoryStore:
             )
 
     async def forget(self, user_id: int) -> dict[str, int]:
-        """Delete every row about the user from every table in one transaction; returns table -> rows deleted."""
+        """Delete every row about the user from every table in one transaction.
+
+        Returns table -> rows deleted.
+        """
         deleted: dict[str, int] = {}
         async with self._session(write=True) as con:
             for table in USER_TABLES:  # constant names, never user input
@@ -413,9 +418,7 @@ class PgHistoryStore:
                 ):
                     shown.setdefault(request_id, []).append(song)
         return [
-            HistoryEntry(
-                rid, command, query, song, created.astimezone(UTC), tuple(shown.get(rid, ()))
-            )
+            HistoryEntry(rid, command, query, song, created.astimezone(UTC), tuple(shown.get(rid, ())))
             for rid, command, query, song, created in requests
         ]
 

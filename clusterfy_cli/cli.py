@@ -10,7 +10,8 @@ Subcommands: ``fit``, ``evaluate``, ``report`` (model building and charts) and
 
 Output contract: results go to stdout (one JSON object with ``--json``), progress and
 errors to stderr. Progress is shown when stderr is a terminal (``--progress`` forces it,
-``-q`` hides it), so scripts that capture stderr see only warnings and errors. Every failure is one ``error: ...`` line on stderr and exit code 1
+``-q`` hides it), so scripts that capture stderr see only warnings and errors. Every failure
+is one ``error: ...`` line on stderr and exit code 1
 (plus ``{"error", "suggestions"}`` on stdout with ``--json``), never a traceback;
 usage errors exit 2 (argparse), Ctrl-C exits 130.
 """
@@ -173,7 +174,8 @@ def cmd_fit(args: argparse.Namespace, out: Output) -> int:
             lines += _evaluation_lines(model.evaluation_, int(model.n_clusters_)) + [""]
         lines.append(f"k = {model.n_clusters_} moods")
         lines.append(
-            f"silhouette      {metrics.silhouette:.3f}  (on {metrics.silhouette_sample:,} songs; higher is better)"
+            f"silhouette      {metrics.silhouette:.3f}  "
+            f"(on {metrics.silhouette_sample:,} songs; higher is better)"
         )
         lines.append(f"Davies–Bouldin  {metrics.davies_bouldin:.3f}  (lower is better)")
         lines.append(f"inertia         {metrics.inertia:,.1f}")

@@ -18,9 +18,10 @@ import hashlib
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -430,23 +431,25 @@ def canonical_columns(features: tuple[str, ...] | list[str] = AUDIO_FEATURES) ->
     ]
 
 
-def _map_distinct(values: list[str], fn: Callable[[str], object]) -> list[object]:
+_K = TypeVar("_K", bound=Hashable)
+_V = TypeVar("_V")
+
+
+def _map_distinct(values: list[_K], fn: Callable[[_K], _V]) -> list[_V]:
     """``[fn(v) for v in values]``, calling ``fn`` once per distinct value.
 
     Artists, genres and many titles repeat across a catalog; the per-value text work
     (Unicode normalisation, literal_eval) dominated loading 100k songs before this.
     """
-    cache: dict[str, object] = {}
-    out = []
+    cache: dict[_K, _V] = {}
+    out: list[_V] = []
     for v in values:
-        r = cache.get(v, _MISSING)
-        if r is _MISSING:
+        try:
+            r = cache[v]
+        except KeyError:
             r = cache[v] = fn(v)
         out.append(r)
     return out
-
-
-_MISSING = object()
 
 
 def _text_column(col: pd.Series) -> list[str]:

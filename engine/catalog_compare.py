@@ -27,15 +27,16 @@ COMPARE_K = 4
 def mood_figures(name: str, songs: pd.DataFrame, k: int = COMPARE_K) -> dict[str, object]:
     """Fit the served model at ``k`` on ``songs``; its quality figures, sizes and mood names."""
     model = MoodModel(n_clusters=k).fit(songs)
-    by_size = sorted(model.summary(), key=lambda c: -int(c["size"]))
+    sizes = model.sizes_
+    by_size = sorted(model.moods_, key=lambda m: -int(sizes[m.cluster]))
     return {
         "catalog": name,
         "songs": int(len(songs)),
         "k": int(model.n_clusters_),
         "silhouette": float(model.metrics_.silhouette),
         "davies_bouldin": float(model.metrics_.davies_bouldin),
-        "sizes": [int(c["size"]) for c in by_size],
-        "moods": [str(c["label"]) for c in by_size],
+        "sizes": [int(sizes[m.cluster]) for m in by_size],
+        "moods": [m.label for m in by_size],
     }
 
 

@@ -272,6 +272,7 @@ def _scan(text: str, strict: bool) -> tuple[list[Target], list[str], list[tuple[
         if m.start() < pos:
             continue
         word, t = m[1].lower(), _TAIL.match(text, m.end())
+        assert t is not None  # every part of _TAIL may be empty, so it always matches
         op, val, end = t["op"], t["val"], t.end("val")
         if op is None and not t["sp1"]:
             continue

@@ -118,7 +118,7 @@ def combine(words: Sequence[tuple[VocabWord, bool]]) -> dict[str, Aim]:
         best = [a for a in aims if a.weight == top]
         hows = {a.how for a in best}
         how = best[0].how if len(hows) == 1 else "near"
-        out[feature] = Aim(sum(a.z for a in best) / len(best), how, top)  # type: ignore[arg-type]
+        out[feature] = Aim(sum(a.z for a in best) / len(best), how, top)
     return out
 
 
@@ -198,12 +198,12 @@ class MoodWords:
             for f in (form, _compact(form)):
                 if f in self.cluster_names:
                     return self._cluster(self.cluster_names[f], self.forms.get(f))
-        words, corrections, ignored = self._words(tokens)
-        if not words:
+        found_words, corrections, ignored = self._words(tokens)
+        if not found_words:
             shown = " ".join(raw.split())[:40]
             unknown = " ".join(ignored) or folded
             raise MoodWordError(f"no mood called “{shown}”", self.suggest(unknown), unknown)
-        words = tuple(dict.fromkeys(words))  # "chill chill" counts once
+        words = tuple(dict.fromkeys(found_words))  # "chill chill" counts once
         if len(words) == 1 and not words[0][1]:  # "chil": a typo of a cluster's key names it too
             named = self.cluster_names.get(fold(words[0][0].word))
             if named is not None:

@@ -184,9 +184,10 @@ def name_moods(
     spare_emojis = [e for e in _FALLBACK_EMOJIS if e not in used_emojis]
     for cluster in range(k):
         facts = _salient_facts(centroids_z[cluster], centroids_raw[cluster], overall_raw, features)
-        arch = chosen.get(cluster)
-        if arch is not None:
-            label, key, emoji, synonyms, blurb = (arch.label, arch.key, arch.emoji, arch.synonyms, arch.blurb)
+        picked = chosen.get(cluster)
+        if picked is not None:
+            label, key, emoji = picked.label, picked.key, picked.emoji
+            synonyms, blurb = picked.synonyms, picked.blurb
         else:
             label, key = _fallback_label(centroids_z[cluster], features)
             emoji = spare_emojis.pop(0) if spare_emojis else "🎵"

@@ -363,12 +363,13 @@ class Recommender:
         pool = min(available, POOL_PER_PICK * (page + 1) * n + 32)
         while True:
             cand_rows = self._top_rows(sims, pool)
-            walked = None
+            walked: tuple[list[tuple[int, float]], bool] | None = None
             if cap and cand_rows.shape[0] > CAP_POOL_MIN:
                 kept_rows, cut = self._cap_pool(cand_rows, rows.start, (page + 1) * cap)
                 walked = self._walk(kept_rows, sims, rows.start, n, page, cap, excl_idx, excl_groups, cut)
             if walked is None:  # small pool, or the cut pool was not enough to be sure
                 walked = self._walk(cand_rows, sims, rows.start, n, page, cap, excl_idx, excl_groups)
+            assert walked is not None  # without a ``cut`` the walk never gives up
             picks, complete = walked
             if complete or cand_rows.shape[0] >= available:
                 return picks
@@ -496,7 +497,7 @@ class Recommender:
         cap: int,
         excl_idx: set[int],
         excl_groups: set[int],
-        cut: set[int] = frozenset(),
+        cut: Collection[int] = frozenset(),
     ) -> tuple[list[tuple[int, float]], bool] | None:
         """Page ``page`` of valid picks from ranked candidates, and whether it is full.
 
@@ -522,11 +523,12 @@ class Recommender:
                 if carry:
                     item = carry.popleft()
                 else:
-                    item = next(showable, _END)
-                    if item is None:
+                    shown = next(showable, _END)
+                    if shown is None:
                         return None
-                    if item is _END:
+                    if shown is _END:
                         break
+                    item = shown
                 if cap:
                     a = item[2]
                     c = counts.get(a, 0)

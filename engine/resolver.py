@@ -923,9 +923,9 @@ class SongResolver:
 
         rows.extend(self._prefix_rows(pfold, want))
         if len(rows) < want:
-            alias_id = self._aliases.find(pfold)
-            if alias_id is not None:
-                rows.extend(self._alias_group(alias_id)[:want].tolist())
+            whole_alias = self._aliases.find(pfold)
+            if whole_alias is not None:
+                rows.extend(self._alias_group(whole_alias)[:want].tolist())
         if len(dict.fromkeys(rows)) < limit and len(pfold) >= 2:
             fuzzy = self._fuzzy_rows(title_key(p) or pfold, COMPLETE_CUTOFF)
             rows.extend(r for r, _ in self._rank(fuzzy))

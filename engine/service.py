@@ -14,7 +14,7 @@ import functools
 import logging
 import math
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -230,8 +230,10 @@ def _id_set(exclude_ids: object) -> frozenset[str]:
         return frozenset()
     if isinstance(exclude_ids, str):
         return frozenset((exclude_ids,))
+    if not isinstance(exclude_ids, Iterable):
+        return frozenset()
     try:
-        return frozenset(x for x in exclude_ids if isinstance(x, str))  # type: ignore[union-attr]
+        return frozenset(x for x in exclude_ids if isinstance(x, str))
     except TypeError:
         return frozenset()
 
@@ -798,10 +800,12 @@ class Engine:
         """Song indices of known ids, order kept, duplicates and unknown ids dropped."""
         if not ids or isinstance(ids, (str, bytes)):
             ids = (ids,) if isinstance(ids, str) else ()
+        if not isinstance(ids, Iterable):
+            return []
         out: dict[int, None] = {}
         index_of = self.table.row_of_id
         try:
-            for sid in ids:  # type: ignore[union-attr]
+            for sid in ids:
                 i = index_of.get(sid) if isinstance(sid, str) else None
                 if i is not None:
                     out.setdefault(int(i), None)
@@ -862,8 +866,8 @@ class Engine:
         evidence = 0.0
         if server:
             others = {
-                m: (self._indices(l, 2_000), self._indices(d, 2_000))
-                for m, (l, d) in list(server.items())[:5_000]
+                m: (self._indices(liked, 2_000), self._indices(disliked, 2_000))
+                for m, (liked, disliked) in list(server.items())[:5_000]
             }
             from .taste import collaborative
 
@@ -876,7 +880,7 @@ class Engine:
             )
         songs = self._songs([p.index for p in scored])
         rated_up = set(self._indices(liked_ids))
-        picks = []
+        chosen: list[Pick] = []
         for song, p in zip(songs, scored):
             # an anchor is a 👍 or, weighing less, a song the member only asked about
             if p.because < 0:
@@ -887,9 +891,9 @@ class Engine:
                 why = f"close to {self.table.names[p.because]}, which you asked about"
             if p.collab >= 0.3:
                 why = f"liked by members with your taste · {why}"
-            picks.append(Pick(song, max(0.0, min(1.0, p.score)), _one_line(why, 90)))
+            chosen.append(Pick(song, max(0.0, min(1.0, p.score)), _one_line(why, 90)))
         return ForYou(
-            picks=tuple(picks), starter=False, hybrid=evidence > 0 and bool(collab), profile=profile
+            picks=tuple(chosen), starter=False, hybrid=evidence > 0 and bool(collab), profile=profile
         )
 
     @_guard
@@ -903,7 +907,7 @@ class Engine:
         missing: list[str] = []
         for part in parts[:limit]:
             try:
-                song = self.find_song(part)
+                song: Song | None = self.find_song(part)
             except AmbiguousSongError as exc:
                 song = self._song(exc.candidates[0].index) if exc.candidates else None
             except EngineError:
@@ -1101,7 +1105,10 @@ class Engine:
         the members whose taste it comes from."""
         n = _clamp_int(n, 1, MAX_PICKS, 10)
         taste = self._taste_model()
-        profiles = [taste.profile(self._indices(l), self._indices(d)) for l, d in list(members)[:8]]
+        profiles = [
+            taste.profile(self._indices(liked), self._indices(disliked))
+            for liked, disliked in list(members)[:8]
+        ]
         scored = taste.blend(profiles, n, exclude=self._indices(_id_set(exclude_ids), 50_000))
         out = []
         for song, p in zip(self._songs([s.index for s in scored]), scored):
@@ -1167,7 +1174,7 @@ def _dedupe_targets(targets: Sequence[Target]) -> list[Target]:
     return out
 
 
-def describe_aims(aims: dict[str, Aim], limit: int = 4) -> str:
+def describe_aims(aims: Mapping[str, Aim], limit: int = 4) -> str:
     """A target in words, strongest aims first: "low positivity, low energy, high danceability"."""
     from .features import FEATURE_LABELS
 

@@ -112,7 +112,7 @@ class SongTable:
         ids = text_column(songs, "id").tolist()
         names = text_column(songs, "name").tolist()
         artists = text_column(songs, "artist").tolist()
-        genres = (
+        genres: list[tuple[str, ...]] = (
             [tuple(g) if isinstance(g, (tuple, list)) else () for g in songs["genres"].tolist()]
             if "genres" in songs
             else [()] * n

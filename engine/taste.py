@@ -143,7 +143,7 @@ class TasteModel:
         art = self.rec.artist_profiles_[self.rec.artist_code_[idx]] * np.float32(self._w_root)
         return (np.hstack([unit, art]) * np.float32(self._norm)).astype(np.float32)
 
-    def similarity(self, a: Sequence[int], b: Sequence[int]) -> np.ndarray:
+    def similarity(self, a: Sequence[int] | np.ndarray, b: Sequence[int] | np.ndarray) -> np.ndarray:
         """Cosine matrix (len(a), len(b)) of two lists of songs."""
         if len(a) == 0 or len(b) == 0:
             return np.zeros((len(a), len(b)), dtype=np.float32)
@@ -215,7 +215,7 @@ class TasteModel:
         return self.order[start + top].astype(np.int64)
 
     def _banned(self, exclude: Collection[int]) -> tuple[np.ndarray, set[int]]:
-        idx = np.asarray(sorted(set(int(i) for i in exclude)), dtype=np.int64)
+        idx = np.asarray(sorted({int(i) for i in exclude}), dtype=np.int64)
         groups = set(self.rec.group_[idx].tolist()) if idx.size else set()
         return self.row_of[idx] if idx.size else idx, groups
 
@@ -239,9 +239,7 @@ class TasteModel:
         if profile.empty:
             return []
         n = max(1, int(n))
-        banned = (
-            set(int(i) for i in exclude) | set(profile.anchors.tolist()) | set(profile.negatives.tolist())
-        )
+        banned = {int(i) for i in exclude} | set(profile.anchors.tolist()) | set(profile.negatives.tolist())
         banned_rows, banned_groups = self._banned(banned)
         slots = _largest_remainder(profile.mood_share, n)
         anchor_labels = self.labels[profile.anchors]
@@ -344,7 +342,7 @@ class TasteModel:
     def starter(self, n: int, exclude: Collection[int] = ()) -> list[int]:
         """A varied list for someone with no history: typical, well-known songs of every mood
         in turn, one per artist."""
-        banned = set(int(i) for i in exclude)
+        banned = {int(i) for i in exclude}
         pop = np.nan_to_num(self.rec.popularity_, nan=0.0)
         per_mood: list[list[int]] = []
         for c in range(self.k):
@@ -406,7 +404,7 @@ class TasteModel:
         live = [p for p in profiles if not p.empty]
         if not live:
             return []
-        banned = set(int(i) for i in exclude)
+        banned = {int(i) for i in exclude}
         for p in live:
             banned |= set(p.anchors.tolist()) | set(p.negatives.tolist())
         pools = [
@@ -480,17 +478,17 @@ def collaborative(
     likes counts against them); each song they like gets that weight. Evidence is
     co-likes / (co-likes + EVIDENCE_K): one shared song says little, a dozen say a lot.
     """
-    mine = set(int(i) for i in liked)
+    mine = {int(i) for i in liked}
     if not mine:
         return {}, 0.0
     scores: dict[int, float] = {}
     overlap_total = 0
     for likes, dislikes in others.values():
-        theirs = set(int(i) for i in likes)
+        theirs = {int(i) for i in likes}
         if not theirs:
             continue
         overlap = len(mine & theirs)
-        conflict = len(mine & set(int(i) for i in dislikes))
+        conflict = len(mine & {int(i) for i in dislikes})
         if overlap <= conflict:
             continue
         sim = (overlap - conflict) / math.sqrt(len(mine) * len(theirs))

@@ -160,7 +160,10 @@ def pg_server_url() -> str:
     url = os.environ.get(PG_URL_ENV, "").strip()
     in_ci = os.environ.get("CI", "").lower() == "true"
     if not url:
-        message = f"{PG_URL_ENV} is not set; start a server with: export {PG_URL_ENV}=$(scripts/pg_test_server.sh start)"
+        message = (
+            f"{PG_URL_ENV} is not set; start a server with: "
+            f"export {PG_URL_ENV}=$(scripts/pg_test_server.sh start)"
+        )
         if in_ci:
             pytest.fail(f"CI=true but {message}", pytrace=False)
         pytest.skip(message)
