@@ -5,6 +5,7 @@
     python3 run.py test       # run the test suite
     python3 run.py engine …   # the engine's command line (python -m engine …)
     python3 run.py bench      # the benchmarks and the quality report
+    python3 run.py lint       # ruff (lint + format check) and mypy
     python3 run.py dashboard  # the web dashboard (Streamlit, installed on first use)
 
 It creates ``.venv`` beside this file on first use and reinstalls only when
@@ -71,6 +72,16 @@ def ensure_extra(python: str, module: str, extra: str) -> None:
     )
 
 
+#: ``run.py lint``: ruff (lint, then format check) and mypy, each with pyproject.toml's settings,
+#: all three run even when one fails, so one pass shows everything to fix.
+LINT = (
+    "import subprocess, sys\n"
+    "steps = (['ruff', 'check', '.'], ['ruff', 'format', '--check', '.'], ['mypy'])\n"
+    "codes = [subprocess.call([sys.executable, '-m', *step]) for step in steps]\n"
+    "sys.exit(max(codes))\n"
+)
+
+
 def main(argv: list[str]) -> int:
     python = str(ensure_installed())
     what, rest = (argv[0], argv[1:]) if argv else ("chat", [])
@@ -81,6 +92,7 @@ def main(argv: list[str]) -> int:
         "engine": [python, "-m", "engine", *rest],
         "bench": [python, "-m", "benchmarks", *rest],
         "dashboard": [python, "-m", "dashboard", *rest],
+        "lint": [python, "-c", LINT, *rest],
     }
     if what not in commands:
         print(f"usage: python3 run.py [{'|'.join(commands)}] [args…]", file=sys.stderr)
