@@ -26,7 +26,7 @@ import logging
 import math
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -601,28 +601,8 @@ class Recommender:
         tiers = self._typical_tiers(
             self._typical_order[int(cluster)], max(10 * n, 50), mask_rows, excl_idx, excl_groups
         )
-        picks: list[tuple[int, float]] = []
-        counts: dict[int, int] = {}
-        for tier in tiers:
-            idx = np.asarray(tier, dtype=np.int64)
-            weights = self.typicality_[idx]
-            # Efraimidis–Spirakis: weighted sampling without replacement is a sort by
-            # u^(1/w) (here its log); walking that order lets the cap skip and continue.
-            keys = np.log(rng.random(idx.shape[0])) / weights
-            artists = self.artist_code_[idx].tolist()
-            weight_list = weights.tolist()
-            for pos in np.argsort(-keys, kind="stable").tolist():
-                a = artists[pos]
-                if cap and counts.get(a, 0) >= cap:
-                    continue
-                counts[a] = counts.get(a, 0) + 1
-                picks.append((tier[pos], weight_list[pos]))
-                if len(picks) == n:
-                    break
-            if len(picks) == n:
-                break
-        picks.sort(key=lambda t: (-t[1], t[0]))
-        return picks
+        weighted = ((tier, self.typicality_[np.asarray(tier, dtype=np.int64)]) for tier in tiers)
+        return sample_capped(weighted, n, cap, self.artist_code_, rng)
 
     def _typical_tiers(
         self,
@@ -708,6 +688,43 @@ def _first_page(
         if len(picks) == n:
             return picks, True
     return picks, False
+
+
+def sample_capped(
+    tiers: Iterable[tuple[Sequence[int], np.ndarray]],
+    n: int,
+    cap: int,
+    artist_code: np.ndarray,
+    rng: np.random.Generator,
+) -> list[tuple[int, float]]:
+    """``n`` songs drawn by weight without replacement, tier by tier, at most ``cap`` per artist.
+
+    ``tiers`` yields (song indices, their positive weights); a later tier is only read
+    when the cap leaves the earlier ones short (it may be lazy). ``cap < 1``: no cap.
+    Returns (index, weight) pairs, highest weight first. Shared by mood vibes
+    (weights: typicality) and mood words (weights: fit).
+    """
+    picks: list[tuple[int, float]] = []
+    counts: dict[int, int] = {}
+    for tier, weights in tiers:
+        idx = np.asarray(tier, dtype=np.int64)
+        # Efraimidis–Spirakis: weighted sampling without replacement is a sort by
+        # u^(1/w) (here its log); walking that order lets the cap skip and continue.
+        keys = np.log(rng.random(idx.shape[0])) / weights
+        artists = artist_code[idx].tolist()
+        weight_list = np.asarray(weights, dtype=np.float64).tolist()
+        for pos in np.argsort(-keys, kind="stable").tolist():
+            a = artists[pos]
+            if cap and counts.get(a, 0) >= cap:
+                continue
+            counts[a] = counts.get(a, 0) + 1
+            picks.append((tier[pos], weight_list[pos]))
+            if len(picks) == n:
+                break
+        if len(picks) == n:
+            break
+    picks.sort(key=lambda t: (-t[1], t[0]))
+    return picks
 
 
 def _run_starts(sorted_values: np.ndarray) -> np.ndarray:

@@ -26,7 +26,7 @@ from .features import FEATURE_LABELS
 from .filters import Target
 from .moods import format_feature
 from .reasons import MAX_REASON_CHARS
-from .recommend import Recommender
+from .recommend import Recommender, sample_capped
 from .vocabulary import VOCABULARY, Aim, VocabWord
 
 if TYPE_CHECKING:
@@ -180,26 +180,9 @@ class WordSearch:
         cap = max(0, int(per_artist or 0))
         rng = rng if rng is not None else np.random.default_rng()
         excl_idx, excl_groups = self.rec._excluded(exclude_ids)
-        picks: list[tuple[int, float]] = []
-        counts: dict[int, int] = {}
-        artist_code = self.rec.artist_code_
-        for tier, mis in self._tiers(aims, targets, max(10 * n, 50), excl_idx, excl_groups, cluster):
-            fit = 1.0 / (1.0 + np.sqrt(np.asarray(mis, dtype=np.float64)))
-            keys = np.log(rng.random(fit.shape[0])) / fit
-            artists = artist_code[np.asarray(tier, dtype=np.int64)].tolist()
-            fits = fit.tolist()
-            for pos in np.argsort(-keys, kind="stable").tolist():
-                a = artists[pos]
-                if cap and counts.get(a, 0) >= cap:
-                    continue
-                counts[a] = counts.get(a, 0) + 1
-                picks.append((tier[pos], fits[pos]))
-                if len(picks) == n:
-                    break
-            if len(picks) == n:
-                break
-        picks.sort(key=lambda t: (-t[1], t[0]))
-        return picks
+        tiers = self._tiers(aims, targets, max(10 * n, 50), excl_idx, excl_groups, cluster)
+        weighted = ((tier, 1.0 / (1.0 + np.sqrt(np.asarray(mis, dtype=np.float64)))) for tier, mis in tiers)
+        return sample_capped(weighted, n, cap, self.rec.artist_code_, rng)
 
     # -- reasons ----------------------------------------------------------------------
     def reasons(self, aims: Mapping[str, Aim], indices: Sequence[int]) -> list[str]:
