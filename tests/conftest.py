@@ -31,6 +31,7 @@ SLOW_MODULES = frozenset(
     {
         "test_benchmarks_smoke.py",
         "test_cli.py",
+        "test_cli_batch.py",
         "test_console.py",
         "test_crash.py",
         "test_hostile.py",
@@ -44,7 +45,15 @@ SLOW_TESTS = frozenset(
     {
         "test_artifact.py::test_cache_is_keyed_by_catalog_content_and_k",
         "test_artifact.py::test_obtain_model_builds_once_then_loads_the_cache",
+        "test_catalog_union.py::test_evaluate_compares_the_union_with_each_file_at_k4",
         "test_charts.py::test_module_selects_agg_backend",
+        "test_charts.py::test_write_report",
+        "test_charts.py::test_write_report_without_evaluation_skips_k_chart",
+        "test_commands.py::test_python_m_engine_and_the_front_end_are_the_same_program",
+        "test_commands.py::test_the_engine_never_imports_the_command_line",
+        "test_dashboard.py::test_the_bot_and_the_engine_never_import_the_dashboard",
+        "test_dashboard.py::test_the_launcher_serves_on_localhost_and_prints_the_address",
+        "test_listeners_bot.py::test_console_foryou_playlist_and_names",
         "test_model.py::test_fitting_is_deterministic",
         "test_model.py::test_genres_never_enter_the_model",
         "test_model.py::test_labels_unique_and_sensible_for_k",
