@@ -581,6 +581,17 @@ def cmd_vibe(args: argparse.Namespace, out: Output) -> int:
 
 
 # -- parser -----------------------------------------------------------------------------
+def _add_count(p: argparse.ArgumentParser) -> None:
+    """``-n N``: how many songs a command lists, under the one count rule (engine.counts)."""
+    p.add_argument(
+        "-n",
+        type=_song_count,
+        default=DEFAULT_COUNT,
+        metavar="N",
+        help=f"how many ({MIN_COUNT}-{MAX_PICKS}, default {DEFAULT_COUNT})",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print one JSON object on stdout")
@@ -716,13 +727,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Songs from the seed's mood that sound most alike.",
     )
     p.add_argument("query", help="seed song title (optionally 'title - artist')")
-    p.add_argument(
-        "-n",
-        type=_song_count,
-        default=DEFAULT_COUNT,
-        metavar="N",
-        help=f"how many ({MIN_COUNT}-{MAX_PICKS}, default {DEFAULT_COUNT})",
-    )
+    _add_count(p)
     p.add_argument("--where", metavar="FILTERS", help='filters such as "energy>0.7 tempo 90-110"')
     p.set_defaults(func=cmd_recommend)
 
@@ -742,13 +747,7 @@ def build_parser() -> argparse.ArgumentParser:
         description='Songs for mood words (sad, study, "sad but danceable") or a mood\'s name.',
     )
     p.add_argument("mood", help='mood words or a mood\'s name, e.g. chill, sad, road trip, "chill acoustic"')
-    p.add_argument(
-        "-n",
-        type=_song_count,
-        default=DEFAULT_COUNT,
-        metavar="N",
-        help=f"how many ({MIN_COUNT}-{MAX_PICKS}, default {DEFAULT_COUNT})",
-    )
+    _add_count(p)
     p.add_argument("--seed", type=int, default=None, metavar="S", help="random seed for repeatable picks")
     p.add_argument("--where", metavar="FILTERS", help='filters such as "tempo>120"')
     p.set_defaults(func=cmd_vibe)
