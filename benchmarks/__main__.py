@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "pgload": "benchmarks.bench_pg_load",
     "foryou": "benchmarks.foryou_eval",
     "resolution": "benchmarks.resolution",
+    "serving": "benchmarks.bench_serving",
 }
 ALIASES = {
     "fit": "engine",
@@ -38,7 +39,7 @@ ALIASES = {
 }
 
 USAGE = (
-    "usage: python -m benchmarks [engine|recommend|quality|vibe_words|load|pgload|foryou|resolution]"
+    "usage: python -m benchmarks [engine|recommend|quality|vibe_words|load|pgload|foryou|resolution|serving]"
     " [args...]\n"
     "  (no command)  run every benchmark with its defaults\n"
     "  engine        model fit benchmark (benchmarks/bench_engine.py)\n"
@@ -49,6 +50,7 @@ USAGE = (
     "  pgload        4 processes x 100 users x 20 commands on one PostgreSQL history, one SIGKILLed\n"
     "  foryou        for you vs baselines, hybrid vs audio-only, playlist smoothness (and speed)\n"
     "  resolution    top-1 per query form (typos, any order, feat., ...) on held-out rows\n"
+    "  serving       cold start and memory per process, 1/2/4 processes, 100k and 1M, vs a baseline commit\n"
     "  <command> --help for that command's options"
 )
 

@@ -1088,7 +1088,10 @@ def _targets_line(targets) -> str:
 @functools.lru_cache(maxsize=256)
 def _song_chart(engine: Engine, index: int) -> bytes | None:
     try:
-        return charts.song_profile_png(engine.model, index)
+        table = engine.table
+        return charts.song_profile_png(
+            engine.model, index, title=f"{table.names[index]} — {table.artists[index]}"
+        )
     except Exception:
         logger.exception("could not draw the profile chart of song %s", index)
         return None

@@ -3,14 +3,29 @@
 joblib is pickle, and unpickling runs code: so a file is loaded only when the SHA-256
 recorded beside it at save time matches its bytes, and the recorded format version is
 one this code reads. Anything else is refused with a message saying what to do.
+
+Since format 3 an artifact is three things, named by its record:
+
+* ``model.joblib``: the fitted model without its song table and per-song arrays (small:
+  the scaler, K-Means, moods, metrics);
+* ``model.joblib.arrays-<token>/``: the model's per-song arrays and the engine's serving
+  arrays (engine.serving), one ``.npy`` per array, memory-mapped at load so processes
+  share them instead of rebuilding them; and ``songs.joblib``, the song table, read only
+  when something asks for ``model.songs_`` (reports, charts of the whole table);
+* ``model.joblib.sha256.json``: format, and the SHA-256 and size of every file above.
+
+Every file is checked against the record before it is used: the pickle and the arrays
+at load, the song table when it is first read.
 """
 
 from __future__ import annotations
 
-import hashlib
+import copy
 import json
 import logging
 import os
+import secrets
+import shutil
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,12 +35,27 @@ import joblib
 
 from . import __version__
 from .model import MoodModel, check_fitted
+from .serving import (
+    MODEL_ARRAYS,
+    ServingArrays,
+    ServingError,
+    build_serving,
+    checked_file,
+    file_sha256,
+    map_arrays,
+    serving_of,
+    write_arrays,
+)
 
 logger = logging.getLogger(__name__)
 
 FORMAT_NAME = "clusterfy-model"
 #: Bump when the saved object's layout changes; older files are then refused.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+#: The arrays folder beside ``model.joblib`` is ``model.joblib.arrays-<token>``.
+ARRAYS_INFIX = ".arrays-"
+#: The song table's file inside the arrays folder.
+SONGS_FILE = "songs.joblib"
 
 
 class ArtifactError(RuntimeError):
@@ -37,26 +67,33 @@ def checksum_path(path: Path) -> Path:
     return path.with_name(path.name + ".sha256.json")
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def save_model(model: MoodModel, path: str | Path) -> Path:
-    """Write ``model`` and its checksum record atomically (temp file, then rename).
+    """Write ``model``, its arrays, its song table and the checksum record atomically.
 
-    A crash mid-save leaves the previous artifact intact rather than half a file.
+    The pickle goes to a temp file and is renamed; the arrays and the song table go to a
+    new folder; the record, renamed into place last, names both. A crash mid-save leaves
+    the previous artifact intact rather than half a file; older arrays folders are
+    removed afterwards (a process still mapping them keeps its pages: an unlinked file
+    lives until it is unmapped). The model keeps the serving arrays built here, so an
+    engine made from it next does not build them again.
     """
     check_fitted(model)
     target = Path(path)
+    serving = serving_of(model) or build_serving(model)
+    stored = copy.copy(model)  # pickled without what is saved as files
+    for attr in (*MODEL_ARRAYS, "songs_", "_serving", "_songs_loader"):
+        stored.__dict__.pop(attr, None)
+    arrays = {**serving.arrays, **{f"model.{a}": getattr(model, a) for a in MODEL_ARRAYS}}
+    arrays_dir: Path | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        arrays_dir = target.with_name(target.name + ARRAYS_INFIX + secrets.token_hex(6))
+        files = write_arrays(arrays_dir, arrays)
+        songs_path = arrays_dir / SONGS_FILE
+        joblib.dump(model.songs_, songs_path)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".tmp")
         os.close(fd)
-        joblib.dump({"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "model": model}, tmp)
+        joblib.dump({"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "model": stored}, tmp)
         record: dict[str, Any] = {
             "format": FORMAT_NAME,
             "format_version": FORMAT_VERSION,
@@ -65,15 +102,47 @@ def save_model(model: MoodModel, path: str | Path) -> Path:
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "songs": int(len(model.labels_)),
             "k": int(model.n_clusters_),
+            "arrays": {"dir": arrays_dir.name, "files": files},
+            "song_table": {
+                "file": SONGS_FILE,
+                "sha256": file_sha256(songs_path),
+                "bytes": songs_path.stat().st_size,
+            },
         }
         tmp_record = Path(tmp + ".json")
         tmp_record.write_text(json.dumps(record, indent=2), encoding="utf-8")
         os.replace(tmp, target)
         os.replace(tmp_record, checksum_path(target))
     except OSError as exc:
+        if arrays_dir is not None:
+            shutil.rmtree(arrays_dir, ignore_errors=True)
         raise ArtifactError(f"could not save the model to {target}: {exc.strerror or exc}") from None
-    logger.info("saved model to %s (sha256 %s)", target, record["sha256"][:12])
+    for old in target.parent.glob(target.name + ARRAYS_INFIX + "*"):
+        if old != arrays_dir and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+    model.__dict__["_serving"] = serving
+    logger.info("saved model to %s (sha256 %s) with %d arrays", target, record["sha256"][:12], len(files))
     return target
+
+
+def copy_artifact(source: str | Path, target: str | Path) -> Path:
+    """Copy a saved artifact (the file, its arrays folder and its record) to ``target``.
+
+    The arrays folder is named after the file, so copying only the file and its record
+    leaves the copy without arrays (refused at load); this keeps the three together.
+    """
+    src, dst = Path(source), Path(target)
+    record = read_record(src)
+    arrays = record.get("arrays")
+    if not isinstance(arrays, dict) or not isinstance(arrays.get("dir"), str):
+        raise ArtifactError(f"{src} names no arrays folder; rebuild it with: python -m engine fit")
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(src, dst)
+    name = dst.name + ARRAYS_INFIX + secrets.token_hex(6)
+    shutil.copytree(src.parent / arrays["dir"], dst.parent / name)
+    arrays["dir"] = name
+    checksum_path(dst).write_text(json.dumps(record, indent=2), encoding="utf-8")
+    return dst
 
 
 def read_record(path: Path) -> dict[str, object]:
@@ -129,5 +198,46 @@ def load_model(path: str | Path) -> MoodModel:
     ):
         raise ArtifactError(f"refusing to use {p}: it does not hold a Clusterfy model")
     model: MoodModel = payload["model"]
+    _attach_arrays(p, record, model)
     check_fitted(model)
     return model
+
+
+def _attach_arrays(p: Path, record: dict[str, object], model: MoodModel) -> None:
+    """Map the arrays ``record`` names into ``model`` and defer its song table (both checked)."""
+    arrays = record.get("arrays")
+    name = arrays.get("dir") if isinstance(arrays, dict) else None
+    if not isinstance(arrays, dict) or not isinstance(name, str) or name in ("", ".", "..") or "/" in name:
+        raise ArtifactError(
+            f"refusing to load {p}: its record names no arrays folder of its own; "
+            "rebuild it with: python -m engine fit"
+        )
+    directory = p.parent / name
+    files = arrays.get("files")
+    try:
+        if not isinstance(files, dict) or "/" in name or not directory.is_dir():
+            raise ServingError(f"the arrays folder {name} is missing")
+        mapped = map_arrays(directory, files)
+        for attr in MODEL_ARRAYS:
+            model.__dict__[attr] = mapped.pop(f"model.{attr}")
+    except (ServingError, KeyError) as exc:
+        raise ArtifactError(
+            f"refusing to load {p}: {exc} (the artifact is incomplete, corrupt or was modified); "
+            "rebuild it with: python -m engine fit"
+        ) from None
+    n = len(model.labels_)
+    if n != record.get("songs") or any(len(model.__dict__[a]) != n for a in MODEL_ARRAYS):
+        raise ArtifactError(f"refusing to load {p}: its arrays disagree on the number of songs; rebuild it")
+    model.__dict__["_serving"] = ServingArrays(n_songs=n, arrays=mapped)
+    entry = record.get("song_table")
+
+    def read_songs() -> Any:
+        # checked when read, not at every start: serving never reads it
+        try:
+            return joblib.load(checked_file(directory, entry))
+        except ServingError as exc:
+            raise ArtifactError(
+                f"refusing to read the song table of {p}: {exc}; rebuild it with: python -m engine fit"
+            ) from None
+
+    model.defer_songs(read_songs)

@@ -433,13 +433,20 @@ def genres_png(model: MoodModel, top: int = 5) -> bytes:
     return _render(draw)
 
 
-def song_profile_png(model: MoodModel, index: int) -> bytes:
-    """One song's 0..1 features next to its cluster's mean and the catalog's mean."""
+def song_profile_png(model: MoodModel, index: int, title: str | None = None) -> bytes:
+    """One song's 0..1 features next to its cluster's mean and the catalog's mean.
+
+    ``title`` heads the chart ("Title — Artist"); without it the song table is read for
+    it (a served engine passes its own label and never loads the table).
+    """
     i = _check_index(model, index)
     features = [f for f in model.features if FEATURE_RANGES.get(f) == (0.0, 1.0)]
     if not features:
         raise ValueError("the model has no 0..1 audio features to chart")
-    song = model.songs_.iloc[i]
+    if title is None:
+        row = model.songs_.iloc[i]
+        title = f"{row['name']} — {row['artist']}"
+    song = dict(zip(model.features, np.asarray(model.feature_values_[i], dtype=np.float64).tolist()))
     cluster = int(model.labels_[i])
     idx = [model.features.index(f) for f in features]
     song_values = [float(song[f]) for f in features]
@@ -466,7 +473,7 @@ def song_profile_png(model: MoodModel, index: int) -> bytes:
         ax.set_ylim(0, 1.2)
         ax.set_yticks(np.linspace(0, 1, 6))
         ax.set(xlabel="audio feature (0 to 1)", ylabel="value")
-        ax.set_title(_short(f"{song['name']} — {song['artist']}", 70))
+        ax.set_title(_short(title, 70))
         if extra:
             fig.text(0.08, 0.03, _short(extra, 160), fontsize=8.5, color="dimgrey", va="bottom")
         ax.legend(loc="upper center", ncols=3, fontsize=9, framealpha=0.9)
@@ -492,18 +499,18 @@ def mood_map_png(model: MoodModel, words: Sequence[tuple[str, float, float]] | N
 
         words = word_points(model)
     v, e = feats.index("valence"), feats.index("energy")
-    songs = model.songs_
+    values = model.feature_values_
     labels = np.asarray(model.labels_)
     k = int(model.n_clusters_)
     colors = _colors(k)
-    n = len(songs)
+    n = len(labels)
     rows = (
         np.random.default_rng(0).choice(n, MAX_SCATTER_POINTS, replace=False)
         if n > MAX_SCATTER_POINTS
         else np.arange(n)
     )
-    xs = songs["valence"].to_numpy(dtype=np.float64)
-    ys = songs["energy"].to_numpy(dtype=np.float64)
+    xs = np.asarray(values[:, v], dtype=np.float64)
+    ys = np.asarray(values[:, e], dtype=np.float64)
     prof = np.asarray(model.profiles_)
     placed = _spread_labels([(float(x), float(y)) for _, x, y in words])
 

@@ -13,7 +13,7 @@ import difflib
 import logging
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +21,16 @@ import pandas as pd
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Target", "TargetError", "parse_targets", "split_query", "target_mask", "describe_targets"]
+__all__ = [
+    "Target",
+    "TargetError",
+    "column_mask",
+    "describe_targets",
+    "frame_column",
+    "parse_targets",
+    "split_query",
+    "target_mask",
+]
 
 MAX_SCAN_CHARS = 500  # filters live near the start of a chat message; bounds regex work
 MAX_TOKEN_CHARS = 40  # no number a user means is longer than this
@@ -380,13 +389,31 @@ def split_query(text: str) -> tuple[str, list[Target]]:
 
 def target_mask(songs: pd.DataFrame, targets: Sequence[Target]) -> np.ndarray:
     """Boolean mask of songs meeting every target; a missing (NA) value never meets one."""
-    mask = np.ones(len(songs), dtype=bool)
+    return column_mask(lambda field: frame_column(songs, field), len(songs), targets)
+
+
+def frame_column(songs: pd.DataFrame, field: str) -> np.ndarray | None:
+    """Column ``field`` of a song table as float64 with NaN for NA; None when there is none."""
+    if field not in songs.columns:
+        return None
+    values = pd.to_numeric(songs[field], errors="coerce")
+    return np.asarray(values.to_numpy(dtype="float64", na_value=np.nan), dtype="float64")
+
+
+def column_mask(
+    column: Callable[[str], np.ndarray | None], n_songs: int, targets: Sequence[Target]
+) -> np.ndarray:
+    """:func:`target_mask` over columns got by name (None: the catalog has no such column).
+
+    The engine serves from arrays, not the DataFrame (see engine.serving), so it hands
+    its own columns in here.
+    """
+    mask = np.ones(n_songs, dtype=bool)
     for target in targets:
-        if target.field not in songs.columns:
+        values = column(target.field)
+        if values is None:
             label = SPECS[target.field].label if target.field in SPECS else target.field
             raise TargetError([f"{target.text}: this song table has no {label} data"])
-        values = pd.to_numeric(songs[target.field], errors="coerce")
-        values = np.asarray(values.to_numpy(dtype="float64", na_value=np.nan), dtype="float64")
         if target.low is not None:
             mask &= values >= target.low  # NaN compares False, so NA drops out
         if target.high is not None:

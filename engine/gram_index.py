@@ -8,9 +8,12 @@ from the resolver because it knows nothing about songs: it indexes strings.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Mapping
 
 import numpy as np
 from rapidfuzz import fuzz, process
+
+from .columns import TextColumn
 
 #: Keys taken from the trigram vote (twice: by shared count and by Jaccard) for scoring.
 GRAM_CANDIDATES = 300
@@ -25,22 +28,48 @@ _PREFIX_END = "\U0010ffff"
 class GramIndex:
     """Sorted unique strings with a trigram inverted index over them.
 
-    The sorted list answers exact lookups and prefix ranges with bisect (no dict of a
-    million strings to build or hold). The trigram postings (CSR: unique trigram
+    The sorted keys (a flat text column: mapped with the artifact, see engine.serving)
+    answer exact lookups and prefix ranges with bisect (no dict of a million strings to
+    build or hold). The trigram postings (CSR: unique trigram
     hashes, offsets, string ids) answer "which strings share the most trigrams with
     this query" with a few array slices and one bincount, which is what keeps fuzzy
     matching on a million titles within tens of milliseconds.
     """
 
     def __init__(self, keys: list[str]) -> None:
-        self.keys = keys
+        """Index ``keys``, which must be sorted and unique (the resolver's name keys are)."""
         self.lengths = np.fromiter(map(len, keys), dtype=np.int32, count=len(keys))
         self._hashes = np.zeros(0, dtype=np.uint32)
         self._offsets = np.zeros(1, dtype=np.int64)
         self._postings = np.zeros(0, dtype=np.int32)
         self.gram_counts = np.zeros(len(keys), dtype=np.int32)
         if keys:
-            self._build()
+            self._build(keys)
+        #: The keys as a flat text column (engine.columns): what is saved and mapped.
+        self.keys: TextColumn = TextColumn.from_strings(keys)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """This index as plain arrays, for engine.serving to save."""
+        return {
+            **{f"keys.{k}": v for k, v in self.keys.arrays().items()},
+            "lengths": self.lengths,
+            "hashes": self._hashes,
+            "offsets": self._offsets,
+            "postings": self._postings,
+            "gram_counts": self.gram_counts,
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> GramIndex:
+        """The index over arrays :meth:`arrays` gave (mapped stay mapped, nothing is copied)."""
+        index = cls.__new__(cls)
+        index.keys = TextColumn(arrays["keys.utf8"], arrays["keys.offsets"])
+        index.lengths = arrays["lengths"]
+        index._hashes, index._offsets = arrays["hashes"], arrays["offsets"]
+        index._postings, index.gram_counts = arrays["postings"], arrays["gram_counts"]
+        if not len(index.keys) == len(index.lengths) == len(index.gram_counts):
+            raise ValueError("name index arrays disagree on the number of keys")
+        return index
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -68,11 +97,11 @@ class GramIndex:
         owner = np.cumsum(sep[:-2], dtype=np.int64)
         return hashed[valid], owner[valid]
 
-    def _build(self) -> None:
+    def _build(self, keys: list[str]) -> None:
         """Trigram postings of all keys in one vectorised pass (no Python loop per key)."""
-        text = " " + " \x00 ".join(self.keys) + " "
-        if text.count("\x00") != len(self.keys) - 1:  # a key holding NUL would shift owners
-            text = " " + " \x00 ".join(k.replace("\x00", " ") for k in self.keys) + " "
+        text = " " + " \x00 ".join(keys) + " "
+        if text.count("\x00") != len(keys) - 1:  # a key holding NUL would shift owners
+            text = " " + " \x00 ".join(k.replace("\x00", " ") for k in keys) + " "
         hashed, owner = self._gram_hashes(text)
         del text
         # (hash, owner) packed in one uint64 so a single sort groups postings by trigram;
@@ -93,7 +122,7 @@ class GramIndex:
         )
         self._hashes = hashes[starts]
         self._offsets = np.r_[starts, len(hashes)].astype(np.int64)
-        self.gram_counts = np.bincount(self._postings, minlength=len(self.keys)).astype(np.int32)
+        self.gram_counts = np.bincount(self._postings, minlength=len(keys)).astype(np.int32)
 
     def find(self, key: str) -> int | None:
         """Position of ``key`` in the sorted list, or None."""

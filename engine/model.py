@@ -13,7 +13,9 @@ distance to its centroid (typical songs for ``vibe``), cluster profiles, the PCA
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +32,9 @@ from .features import AUDIO_FEATURES, validate_features
 from .moods import Mood, name_moods
 
 logger = logging.getLogger(__name__)
+
+#: Guards the first read of a loaded model's song table (engine threads may race to it).
+_SONGS_LOCK = threading.Lock()
 
 Progress = Callable[[str], None]
 
@@ -90,6 +95,11 @@ class MoodModel(ClusterMixin, TransformerMixin, BaseEstimator):
         Cluster of each song, in the row order of ``songs_``.
     songs_ : pandas.DataFrame
         The fitted song table (index reset to 0..n-1); row ``i`` is song ``i`` everywhere.
+        A model loaded from an artifact reads it from disk on first use (serving never
+        needs it: see engine.serving).
+    feature_values_ : ndarray of shape (n_songs, n_features), dtype float64
+        The feature columns of ``songs_`` in file units, model order: what
+        recommendations, targets and charts read.
     profiles_ : ndarray of shape (n_clusters_, n_features)
         Mean raw feature value per cluster (what mood names and charts describe).
     overall_profile_ : ndarray of shape (n_features,)
@@ -218,6 +228,7 @@ class MoodModel(ClusterMixin, TransformerMixin, BaseEstimator):
         say(f"silhouette {self.metrics_.silhouette:.3f}, Davies-Bouldin {self.metrics_.davies_bouldin:.3f}")
 
         self.songs_ = songs
+        self.feature_values_ = X
         self.profiles_ = songs.groupby(self.labels_)[list(self.features)].mean().to_numpy()
         self.overall_profile_ = X.mean(axis=0)
         self.moods_: list[Mood] = name_moods(
@@ -243,6 +254,43 @@ class MoodModel(ClusterMixin, TransformerMixin, BaseEstimator):
         self.row_of_song_[self.order_] = np.arange(len(self.order_))
         centers = self.kmeans_.cluster_centers_
         self.centroid_distance_ = np.linalg.norm(Z - centers[self.labels_], axis=1).astype(np.float32)
+
+    # -- the song table, read on first use -------------------------------------------------
+    @property
+    def songs_(self) -> pd.DataFrame:
+        """The fitted song table; a loaded model reads it from disk on first use.
+
+        A million-row DataFrame costs a process ~300 MB and seconds to unpickle, and
+        serving reads the flat arrays saved beside it instead (engine.serving); the CLI,
+        reports and the dashboard still get it here. (Kept in the instance dict under its
+        own name: a property wins over the instance dict, and ``vars()`` still shows it.)
+        """
+        state = self.__dict__
+        if "songs_" not in state:
+            if "_songs_loader" not in state:
+                raise AttributeError(f"this {type(self).__name__} has no song table: fit it first")
+            with _SONGS_LOCK:
+                if "songs_" not in state:
+                    state["songs_"] = state["_songs_loader"]()
+                    del state["_songs_loader"]
+        return state["songs_"]
+
+    @songs_.setter
+    def songs_(self, songs: pd.DataFrame) -> None:
+        self.__dict__["songs_"] = songs
+        self.__dict__.pop("_songs_loader", None)
+
+    def defer_songs(self, loader: Callable[[], pd.DataFrame]) -> None:
+        """Let ``songs_`` be read by ``loader`` on first use instead of held (engine.artifact)."""
+        self.__dict__.pop("songs_", None)
+        self.__dict__["_songs_loader"] = loader
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(super().__getstate__())
+        # bound to files, or rebuilt from the model: never pickled (see engine.artifact)
+        state.pop("_songs_loader", None)
+        state.pop("_serving", None)
+        return state
 
     # -- using -----------------------------------------------------------------
     def __sklearn_is_fitted__(self) -> bool:

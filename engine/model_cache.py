@@ -6,7 +6,9 @@ bundled catalog just works, and later runs load the cached artifact in about a s
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 from .artifact import ArtifactError, load_model, save_model
@@ -60,10 +62,42 @@ def obtain_model(
         if target.exists():
             say(f"loading cached model {target}")
             return load_model(target)
-    say(f"no model yet at {target}: building it from the catalog (first run only)")
-    model = build_model(catalog_path, k, progress=say)
-    try:
-        save_model(model, target)
-    except ArtifactError as exc:
-        logger.warning("model built but not cached: %s", exc)
+    with _build_lock(target):
+        if target.exists():  # another process built it while this one waited
+            say(f"loading the model another process just built: {target}")
+            return load_model(target)
+        say(f"no model yet at {target}: building it from the catalog (first run only)")
+        model = build_model(catalog_path, k, progress=say)
+        try:
+            save_model(model, target)
+        except ArtifactError as exc:
+            logger.warning("model built but not cached: %s", exc)
     return model
+
+
+@contextlib.contextmanager
+def _build_lock(target: Path) -> Iterator[None]:
+    """One builder per artifact: bot processes sharing a cache start together, and the
+    others wait for the first one's model instead of building and saving their own over it.
+
+    An advisory ``flock`` on ``<target>.lock`` (released when the process dies, so a killed
+    builder never blocks the next start); where it is unavailable, no lock.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: one process per cache, as before
+        yield
+        return
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(target.with_name(target.name + ".lock"), "a+b")
+    except OSError as exc:
+        logger.warning("could not lock %s for building (%s); building without a lock", target, exc)
+        yield
+        return
+    with fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

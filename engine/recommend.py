@@ -26,12 +26,13 @@ import logging
 import math
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from .filters import Target, target_mask
+from .columns import IdIndex
+from .filters import Target, column_mask, frame_column
 from .model import MoodModel, check_fitted
 
 # wording lives in engine/reasons.py; the names stay importable from here
@@ -103,8 +104,15 @@ class Recommender:
     """
 
     def __init__(
-        self, model: MoodModel, *, artist_weight: float = ARTIST_WEIGHT, table: SongTable | None = None
+        self,
+        model: MoodModel,
+        *,
+        artist_weight: float = ARTIST_WEIGHT,
+        table: SongTable | None = None,
+        arrays: Mapping[str, np.ndarray] | None = None,
     ) -> None:
+        """``arrays``: what :meth:`arrays` of an earlier recommender over this model gave
+        (engine.serving saves them with the artifact and maps them); None builds them."""
         check_fitted(model)
         weight = (
             float(artist_weight)
@@ -117,8 +125,7 @@ class Recommender:
             )
         self.artist_weight = weight
         self.model = model
-        songs: pd.DataFrame = model.songs_
-        self.n_songs = len(songs)
+        self.n_songs = len(model.labels_)
         self.features: tuple[str, ...] = tuple(model.features)
         self._order = model.order_
         self._row_of = model.row_of_song_
@@ -134,10 +141,38 @@ class Recommender:
         #: attributes below are the table's own objects under the names other modules
         #: use (plain attributes, not copies).
         self.table = table
-        self.ids: list[str] = table.ids
-        self.index_of_id: dict[str, int] = table.row_of_id
+        self.ids: Sequence[str] = table.ids
+        self.index_of_id: IdIndex = table.row_of_id
         self.year_: np.ndarray = table.year
         self.popularity_: np.ndarray = table.popularity
+        self._mean = np.asarray(model.scaler_.mean_, dtype=np.float64)
+        scale = np.asarray(model.scaler_.scale_, dtype=np.float64)
+        self._scale = np.where(scale == 0, 1.0, scale)
+        #: Feature values in file units (the model's own array: mapped when it was loaded).
+        self.X_: np.ndarray = model.feature_values_
+
+        if arrays is None:
+            self._build(model.songs_)
+        else:
+            self._take(arrays)
+        self._n_artists = int(self.artist_code_.max()) + 1 if self.n_songs else 1
+        # Per cluster, the ranking vectors as one contiguous transposed block
+        # (dims × size): see _similarities() for why it is worth the memory. Saved ones
+        # serve only the artist weight they were built for.
+        if arrays is not None and float(arrays["blocks_weight"]) == weight:
+            self._vectors_t: list[np.ndarray] = [arrays[f"vectors_t.{c}"] for c in range(self._k)]
+        else:
+            self._vectors_t = [self._ranking_block(model.cluster_rows(c)) for c in range(self._k)]
+
+        # English for the picks (engine/reasons.py)
+        self.explain = Reasons(self)
+
+        self._scratch = _Scratch()
+        self._mask_cache: OrderedDict[_MaskKey, np.ndarray] = OrderedDict()
+        self._mask_lock = threading.Lock()
+
+    def _build(self, songs: pd.DataFrame) -> None:
+        """The per-song lookup arrays, computed from the model's song table."""
         # One code per (title key, artist key): copies of a song (remasters, re-releases)
         # share a code, so "never the seed again" is one integer comparison.
         # (Pair codes are combined as integers: factorizing a million tuples is slow.)
@@ -152,33 +187,59 @@ class Recommender:
             [self._order, self.group_[self._order], self.artist_code_[self._order]]
         ).astype(np.int32)
         self._prolific: dict[int, tuple[np.ndarray, bool]] = self._prolific_artists()
-
-        self.X_: np.ndarray = songs[list(self.features)].to_numpy(dtype=np.float64)
-        self._mean = np.asarray(model.scaler_.mean_, dtype=np.float64)
-        scale = np.asarray(model.scaler_.scale_, dtype=np.float64)
-        self._scale = np.where(scale == 0, 1.0, scale)
         self.artist_profiles_: np.ndarray = self._artist_profiles()
-        # Per cluster, the ranking vectors as one contiguous transposed block
-        # (dims × size): see _similarities() for why it is worth the memory.
-        self._vectors_t: list[np.ndarray] = [
-            self._ranking_block(model.cluster_rows(c)) for c in range(self._k)
-        ]
-
         # Typicality: closer to the centroid = more typical. Sorted per cluster once, so
         # vibe only reads the head of a list.
-        dist = np.asarray(model.centroid_distance_, dtype=np.float64)
+        dist = np.asarray(self.model.centroid_distance_, dtype=np.float64)
         self.typicality_: np.ndarray = 1.0 / (1.0 + dist)
         self._typical_order: list[np.ndarray] = []
         for c in range(self._k):
             members = self._order[self.model.cluster_rows(c)]
             self._typical_order.append(members[np.argsort(dist[members], kind="stable")])
 
-        # English for the picks (engine/reasons.py)
-        self.explain = Reasons(self)
+    def _take(self, arrays: Mapping[str, np.ndarray]) -> None:
+        """The per-song lookup arrays from :meth:`arrays` of this model (mapped stay mapped)."""
+        self.artist_code_ = arrays["artist_code"]
+        self.group_ = arrays["group"]
+        self._row_meta = arrays["row_meta"]
+        self.artist_profiles_ = arrays["artist_profiles"]
+        self.typicality_ = arrays["typicality"]
+        self._typical_order = [arrays[f"typical_order.{c}"] for c in range(self._k)]
+        if self.X_.shape != (self.n_songs, len(self.features)) or self.group_.shape != (self.n_songs,):
+            raise ValueError("recommender arrays are for another model")
+        keys, offsets, dup = (
+            arrays["prolific_keys"].tolist(),
+            arrays["prolific_offsets"].tolist(),
+            arrays["prolific_dup"].tolist(),
+        )
+        rows = arrays["prolific_rows"]
+        self._prolific = {
+            key: (rows[offsets[i] : offsets[i + 1]], bool(dup[i])) for i, key in enumerate(keys)
+        }
 
-        self._scratch = _Scratch()
-        self._mask_cache: OrderedDict[_MaskKey, np.ndarray] = OrderedDict()
-        self._mask_lock = threading.Lock()
+    def arrays(self) -> dict[str, np.ndarray]:
+        """This recommender's lookup arrays by name, for engine.serving to save."""
+        out = {
+            "artist_code": self.artist_code_,
+            "group": self.group_,
+            "row_meta": self._row_meta,
+            "artist_profiles": self.artist_profiles_,
+            "typicality": self.typicality_,
+            "blocks_weight": np.asarray(self.artist_weight, dtype=np.float64),
+        }
+        for c in range(self._k):
+            out[f"typical_order.{c}"] = self._typical_order[c]
+            out[f"vectors_t.{c}"] = self._vectors_t[c]
+        items = list(self._prolific.items())
+        out["prolific_keys"] = np.asarray([k for k, _ in items], dtype=np.int64)
+        out["prolific_offsets"] = np.r_[
+            0, np.cumsum([len(r) for _, (r, _d) in items], dtype=np.int64)
+        ].astype(np.int64)
+        out["prolific_rows"] = (
+            np.concatenate([r for _, (r, _d) in items]).astype(np.int64) if items else np.zeros(0, np.int64)
+        )
+        out["prolific_dup"] = np.asarray([d for _, (_r, d) in items], dtype=bool)
+        return out
 
     def _artist_profiles(self) -> np.ndarray:
         """Each artist's sound: the unit-length mean of their songs' standardised features.
@@ -251,7 +312,7 @@ class Recommender:
             if hit is not None:
                 self._mask_cache.move_to_end(key)
                 return hit
-        mask = np.asarray(target_mask(self.model.songs_, list(targets)), dtype=bool)
+        mask = np.asarray(column_mask(self._target_column, self.n_songs, list(targets)), dtype=bool)
         rows = np.ascontiguousarray(mask[self._order])
         with self._mask_lock:
             self._mask_cache[key] = rows
@@ -259,6 +320,21 @@ class Recommender:
             while len(self._mask_cache) > MASK_CACHE_SIZE:
                 self._mask_cache.popitem(last=False)
         return rows
+
+    def _target_column(self, field: str) -> np.ndarray | None:
+        """A column targets filter on, from the serving arrays when they hold it.
+
+        Audio features and known years and popularity are served from memory here; a
+        target on a column the arrays lack (a feature the model was not fitted on, a
+        catalog without years) reads the model's song table, loading it if need be.
+        """
+        if field in self.features:
+            return self.X_[:, self.features.index(field)]
+        if field in ("year", "popularity"):
+            values = self.year_ if field == "year" else self.popularity_
+            if not np.isnan(values).all():
+                return values
+        return frame_column(self.model.songs_, field)
 
     def song_mask(self, targets: Sequence[Target]) -> np.ndarray | None:
         """Mask over song indices of songs meeting every target; None if no targets."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import islice
 
@@ -31,6 +32,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from .columns import IdIndex
 from .gram_index import GramIndex, score_strings
 from .song_table import SongTable, text_column, truncate_utf16, utf16_len
 from .text import MAX_QUERY_CHARS, artist_key, clean_display, fold, title_key
@@ -198,6 +200,22 @@ def _clean_query(query: object) -> str:
     return clean_display(query[:MAX_QUERY_CHARS])
 
 
+#: The resolver's arrays saved with the artifact (attribute names without the leading "_").
+_SAVED_ARRAYS = (
+    "name_len",
+    "pop",
+    "rank_order",
+    "by_rank",
+    "row_key",
+    "key_rows",
+    "key_off",
+    "key_pop",
+    "row_primary",
+    "alias_rows",
+    "alias_off",
+)
+
+
 class SongResolver:
     """Indexes a song table once; resolves queries and completes prefixes against it.
 
@@ -206,24 +224,78 @@ class SongResolver:
     used when present (the catalog computed them already) and computed otherwise.
     """
 
-    def __init__(self, songs: pd.DataFrame, table: SongTable | None = None) -> None:
+    def __init__(
+        self,
+        songs: pd.DataFrame | None,
+        table: SongTable | None = None,
+        arrays: Mapping[str, np.ndarray] | None = None,
+    ) -> None:
+        """``arrays``: what :meth:`arrays` of an earlier resolver over these songs gave
+        (engine.serving saves them with the artifact and maps them, with the ``table``);
+        None builds the indexes from ``songs``, which may be None only with arrays."""
         started = time.perf_counter()
-        n = len(songs)
-        self._n = n
         if table is None:
+            if songs is None:
+                raise ValueError("a resolver needs the songs or their table")
             table = SongTable.from_songs(songs)
-        elif len(table) != n:
-            raise ValueError(f"song table of {len(table)} rows for {n} songs")
+        n = len(table)
+        if songs is not None and len(songs) != n:
+            raise ValueError(f"song table of {n} rows for {len(songs)} songs")
+        self._n = n
         #: Display columns and id → row, shared with the recommender and the service.
         self.table = table
         self._ids = table.ids
         self._names = table.names
         self._artists = table.artists
         self._years = table.year
+        # First occurrence wins, as in the catalog's duplicate-id rule (see SongTable).
+        self._id_row: IdIndex = table.row_of_id
+        if arrays is not None:
+            self._take(arrays)
+            how = "mapped"
+        elif songs is not None:
+            self._build(songs)
+            how = "indexed"
+        else:
+            raise ValueError("a resolver needs the songs to build its indexes from, or its saved arrays")
+        self._default_rows = self._rank_order[: 4 * MAX_CANDIDATES]
+        logger.info(
+            "resolver: %d songs, %d unique titles, %d aliases %s in %.2fs",
+            n,
+            len(self._titles),
+            len(self._aliases),
+            how,
+            time.perf_counter() - started,
+        )
+
+    _titles: GramIndex
+    _aliases: GramIndex
+
+    def _take(self, arrays: Mapping[str, np.ndarray]) -> None:
+        """The indexes from :meth:`arrays` of this song table (mapped stay mapped)."""
+        for name in _SAVED_ARRAYS:
+            setattr(self, "_" + name, arrays[name])
+        if self._rank_order.shape != (self._n,):
+            raise ValueError("resolver arrays are for another song table")
+        self._titles = GramIndex.from_arrays({k[7:]: v for k, v in arrays.items() if k.startswith("titles.")})
+        self._aliases = GramIndex.from_arrays(
+            {k[8:]: v for k, v in arrays.items() if k.startswith("aliases.")}
+        )
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """This resolver's indexes by name, for engine.serving to save."""
+        out = {name: getattr(self, "_" + name) for name in _SAVED_ARRAYS}
+        out.update({f"titles.{k}": v for k, v in self._titles.arrays().items()})
+        out.update({f"aliases.{k}": v for k, v in self._aliases.arrays().items()})
+        return out
+
+    def _build(self, songs: pd.DataFrame) -> None:
+        """Build the ranking arrays and the title and alias indexes from the catalog."""
+        n = self._n
         names = self._text_column(songs, "name")
         artists = self._text_column(songs, "artist")
         self._name_len = names.str.len().to_numpy(dtype=np.int32, na_value=0)
-        pop = table.popularity
+        pop = self.table.popularity
         #: Unknown popularity ranks below every known one.
         self._pop = np.where(np.isfinite(pop), pop, -1.0)
         #: Rows in preference order (most popular, then shortest title, then first) and
@@ -288,20 +360,6 @@ class SongResolver:
         aliases, alias_codes = self._sorted_codes(alias_values)
         self._alias_rows, self._alias_off = self._group(alias_codes, len(aliases), alias_rows)
         self._aliases = GramIndex(aliases)
-
-        # First occurrence wins, as in the catalog's duplicate-id rule (see SongTable).
-        self._id_row: dict[str, int] = table.row_of_id
-
-        self._default_rows = self._rank_order[: 4 * MAX_CANDIDATES]
-
-        logger.info(
-            "resolver: %d songs, %d unique titles, %d artists, %d aliases indexed in %.2fs",
-            n,
-            len(titles),
-            len(artist_list),
-            len(aliases),
-            time.perf_counter() - started,
-        )
 
     # ------------------------------------------------------------------ building
 

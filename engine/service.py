@@ -37,6 +37,7 @@ from .resolver import (
     Resolution,
     SongResolver,
 )
+from .serving import serving_of
 from .song_table import SongTable, song_label
 from .text import MAX_QUERY_CHARS, fold
 from .vocabulary import Aim
@@ -249,17 +250,33 @@ class Engine:
     def __init__(self, model: MoodModel, *, artist_weight: float = ARTIST_WEIGHT) -> None:
         check_fitted(model)
         self.model = model
-        songs = model.songs_
+        # The arrays saved (and mapped) with a loaded artifact, or built when it was
+        # saved: taken as they are. Without them (a model just fitted) all is built here.
+        serving = serving_of(model)
         #: Ids, names, artists, genres, years, id → row: one table shared by the resolver,
-        #: the recommender and the Songs built here (plain lists: building a Song from
+        #: the recommender and the Songs built here (flat columns: building a Song from
         #: them costs microseconds, .iloc costs far more).
-        self.table = SongTable.from_model(model)
-        self.resolver = SongResolver(songs, table=self.table)
-        self.recommender = Recommender(model, artist_weight=artist_weight, table=self.table)
+        self.table = (
+            SongTable.from_arrays(serving.part("table"))
+            if serving is not None
+            else SongTable.from_model(model)
+        )
+        if serving is not None:
+            self.resolver = SongResolver(None, table=self.table, arrays=serving.part("res"))
+        else:
+            self.resolver = SongResolver(model.songs_, table=self.table)
+        self.recommender = Recommender(
+            model,
+            artist_weight=artist_weight,
+            table=self.table,
+            arrays=serving.part("rec") if serving is not None else None,
+        )
         self.moods: list[Mood] = list(model.moods_)
-        self.n_songs: int = len(songs)
+        self.n_songs: int = len(self.table)
         self.mood_words = MoodWords(self.moods)
-        self.word_search = WordSearch(self.recommender)
+        self.word_search = WordSearch(
+            self.recommender, arrays=serving.part("ws") if serving is not None else None
+        )
         self._word_points: list[tuple[str, float, float]] | None = None
         self._rng = np.random.default_rng()
 

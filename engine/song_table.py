@@ -2,9 +2,11 @@
 
 The cleaned catalog (a DataFrame, see :func:`engine.catalog.load_catalog`) is the truth,
 but per request the engine cannot afford pandas (``.iloc`` costs far more than building a
-whole answer), so the columns people see are turned into plain lists and numpy arrays
-once, here, and shared: the resolver, the recommender and the service used to hold a
-copy each (and two id → row maps). Row positions are the song indices used everywhere.
+whole answer), so the columns people see are turned into flat text columns
+(engine.columns) and numpy arrays once, here, and shared: the resolver, the recommender
+and the service used to hold a copy each (and two id → row maps). Saved with the model
+artifact, a table is memory-mapped by every process instead of rebuilt. Row positions
+are the song indices used everywhere.
 
 :func:`song_label` is the one place "Title — Artist (year)" is written; the bot's
 markdown variants escape the parts and format them with it.
@@ -13,11 +15,13 @@ markdown variants escape the parts and format them with it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from functools import cached_property
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from .columns import IdIndex, TextColumn, TupleColumn
 
 #: Between title and artist in every label.
 LABEL_SEPARATOR = " — "
@@ -86,37 +90,46 @@ class SongTable:
 
     Frozen and never changed after construction, so one table is shared by every
     thread and every part of the engine. Build it with :meth:`from_songs` or
-    :meth:`from_model`.
+    :meth:`from_model`; :meth:`arrays` and :meth:`from_arrays` save and map it (the
+    text columns are flat arrays, see engine.columns, so a mapped table costs a
+    process no heap).
     """
 
     #: Song ids (the catalog cleaned them; songs without one got a derived id).
-    ids: list[str]
-    names: list[str]
+    ids: TextColumn
+    names: TextColumn
     #: The display string of a song's artist(s), "A, B" for several.
-    artists: list[str]
-    genres: list[tuple[str, ...]]
+    artists: TextColumn
+    genres: TupleColumn
+    #: Each song's individual artists ("Tyler, The Creator" stays one artist): the
+    #: catalog's ``artists`` column when present, else the display string split on ", ".
+    credits: TupleColumn
     #: Per song: cluster (NaN without a model), year and popularity (NaN when unknown),
     #: side by side so a batch of songs is read with one fancy index.
     numbers: np.ndarray
     #: Song id → row; the first occurrence wins, as in the catalog's duplicate-id rule.
-    row_of_id: dict[str, int]
+    row_of_id: IdIndex
     #: Each song's cluster as integers (the model's ``labels_``), None without a model.
     clusters: np.ndarray | None = None
-    #: The frame the table was read from (for the rarely needed columns, read lazily).
-    songs: pd.DataFrame | None = field(default=None, compare=False)
 
     @classmethod
     def from_songs(cls, songs: pd.DataFrame, clusters: np.ndarray | None = None) -> SongTable:
         """The table of a cleaned catalog; ``clusters`` are its rows' mood clusters, if fitted."""
         n = len(songs)
-        ids = text_column(songs, "id").tolist()
-        names = text_column(songs, "name").tolist()
+        ids = TextColumn.from_strings(text_column(songs, "id").tolist())
         artists = text_column(songs, "artist").tolist()
-        genres: list[tuple[str, ...]] = (
+        genres = (
             [tuple(g) if isinstance(g, (tuple, list)) else () for g in songs["genres"].tolist()]
             if "genres" in songs
             else [()] * n
         )
+        credited = songs["artists"].tolist() if "artists" in songs else [None] * n
+        credits = [
+            tuple(str(p) for p in c)
+            if isinstance(c, (tuple, list)) and c
+            else (tuple(a.split(", ")) if a else ())
+            for c, a in zip(credited, artists)
+        ]
         if clusters is not None:
             clusters = np.asarray(clusters)
             if clusters.shape != (n,):
@@ -132,22 +145,59 @@ class SongTable:
             if n
             else np.empty((0, 3), dtype=np.float64)
         )
-        row_of_id = dict(zip(reversed(ids), range(n - 1, -1, -1)))
         return cls(
             ids=ids,
-            names=names,
-            artists=artists,
-            genres=genres,
+            names=TextColumn.from_strings(text_column(songs, "name").tolist()),
+            artists=TextColumn.from_strings(artists),
+            genres=TupleColumn.from_tuples(genres),
+            credits=TupleColumn.from_tuples(credits),
             numbers=numbers,
-            row_of_id=row_of_id,
+            row_of_id=IdIndex.build(ids),
             clusters=clusters,
-            songs=songs,
         )
 
     @classmethod
     def from_model(cls, model) -> SongTable:
         """The table of a fitted model's songs, with their clusters."""
         return cls.from_songs(model.songs_, model.labels_)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The table as named arrays, for engine.serving to save (see :meth:`from_arrays`)."""
+        out: dict[str, np.ndarray] = {"numbers": self.numbers, "id_order": self.row_of_id.order}
+        for name in ("ids", "names", "artists", "genres", "credits"):
+            out.update({f"{name}.{k}": v for k, v in getattr(self, name).arrays().items()})
+        if self.clusters is not None:
+            out["clusters"] = self.clusters
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> SongTable:
+        """The table over arrays :meth:`arrays` gave (mapped ones stay mapped, nothing is copied)."""
+
+        def text(name: str) -> TextColumn:
+            return TextColumn(arrays[f"{name}.utf8"], arrays[f"{name}.offsets"])
+
+        ids = text("ids")
+        n = len(ids)
+        numbers = arrays["numbers"]
+        clusters = arrays.get("clusters")
+        parts = [text("names"), text("artists"), text("genres"), text("credits")]
+        if (
+            numbers.shape != (n, 3)
+            or any(len(p) != n for p in parts)
+            or (clusters is not None and clusters.shape != (n,))
+        ):
+            raise ValueError(f"song table arrays disagree on the number of songs ({n} ids)")
+        return cls(
+            ids=ids,
+            names=parts[0],
+            artists=parts[1],
+            genres=TupleColumn(parts[2]),
+            credits=TupleColumn(parts[3]),
+            numbers=numbers,
+            row_of_id=IdIndex(ids, arrays["id_order"]),
+            clusters=clusters,
+        )
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -161,24 +211,6 @@ class SongTable:
     def popularity(self) -> np.ndarray:
         """Popularity per song as float64, NaN when unknown (a view, not a copy)."""
         return self.numbers[:, 2]
-
-    @cached_property
-    def credits(self) -> list[tuple[str, ...]]:
-        """Each song's individual artists ("Tyler, The Creator" stays one artist).
-
-        The catalog's ``artists`` column when present, else the display string split on
-        ", " (how the catalog joins several artists). Read on first use: most requests
-        never need it and a million tuples cost a noticeable part of the start.
-        """
-        col = self.songs["artists"].tolist() if self.songs is not None and "artists" in self.songs else None
-        if col is None:
-            return [tuple(a.split(", ")) if a else () for a in self.artists]
-        return [
-            tuple(str(p) for p in c)
-            if isinstance(c, (tuple, list)) and c
-            else (tuple(a.split(", ")) if a else ())
-            for c, a in zip(col, self.artists)
-        ]
 
     def year_of(self, row: int) -> int | None:
         """The song's release year, None when unknown."""

@@ -51,16 +51,26 @@ def aim_key(aims: Mapping[str, Aim]) -> _AimKey:
 class WordSearch:
     """Target-nearest songs over one :class:`Recommender` (its arrays, masks and exclusions)."""
 
-    def __init__(self, recommender: Recommender) -> None:
+    def __init__(self, recommender: Recommender, arrays: Mapping[str, np.ndarray] | None = None) -> None:
+        """``arrays``: what :meth:`arrays` gave for this model (engine.serving maps them)."""
         self.rec = recommender
         self.features = recommender.features
         self._col = {f: j for j, f in enumerate(self.features)}
-        z = (recommender.X_ - recommender._mean) / recommender._scale
-        # one contiguous float32 row per feature: each target feature is one pass over it
-        self._zt = np.ascontiguousarray(z.T, dtype=np.float32)
+        if arrays is not None:
+            self._zt = arrays["zt"]
+            if self._zt.shape != (len(self.features), recommender.n_songs):
+                raise ValueError("word search arrays are for another model")
+        else:
+            z = (recommender.X_ - recommender._mean) / recommender._scale
+            # one contiguous float32 row per feature: each target feature is one pass over it
+            self._zt = np.ascontiguousarray(z.T, dtype=np.float32)
         self._cache: OrderedDict[_CacheKey, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._lock = threading.Lock()
         self._centre_cache: dict[_AimKey, np.ndarray] = {}
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The standardised feature rows by name, for engine.serving to save."""
+        return {"zt": self._zt}
 
     def usable(self, aims: Mapping[str, Aim]) -> dict[str, Aim]:
         """The aims on features this model has (a model may be fitted on fewer features)."""
@@ -289,7 +299,7 @@ def word_points(
     feats = tuple(model.features)
     if "valence" not in feats or "energy" not in feats:
         return []
-    X = model.songs_[list(feats)].to_numpy(dtype=np.float64)
+    X = np.asarray(model.feature_values_, dtype=np.float64)
     scale = np.where(model.scaler_.scale_ == 0, 1.0, model.scaler_.scale_)
     zt = np.ascontiguousarray(((X - model.scaler_.mean_) / scale).T, dtype=np.float32)
     col = {f: j for j, f in enumerate(feats)}

@@ -45,6 +45,7 @@ SLOW_TESTS = frozenset(
     {
         "test_artifact.py::test_cache_is_keyed_by_catalog_content_and_k",
         "test_artifact.py::test_obtain_model_builds_once_then_loads_the_cache",
+        "test_artifact.py::test_processes_sharing_a_cache_build_the_model_once",
         "test_catalog_union.py::test_evaluate_compares_the_union_with_each_file_at_k4",
         "test_charts.py::test_module_selects_agg_backend",
         "test_charts.py::test_write_report",

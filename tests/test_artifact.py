@@ -8,7 +8,10 @@ possible, with an ArtifactError that says what to do, and without touching the f
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import joblib
@@ -22,6 +25,7 @@ from engine.artifact import (
     FORMAT_VERSION,
     ArtifactError,
     checksum_path,
+    copy_artifact,
     file_sha256,
     load_model,
     save_model,
@@ -43,15 +47,16 @@ def saved(model: MoodModel, tmp_path_factory) -> Path:
 
 @pytest.fixture()
 def copy(saved: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "model.joblib"
-    shutil.copy2(saved, target)
-    shutil.copy2(checksum_path(saved), checksum_path(target))
-    return target
+    return copy_artifact(saved, tmp_path / "model.joblib")
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file in ``folder`` with its bytes and mtime."""
-    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
+    """Every file under ``folder`` (the arrays folder too) with its bytes and mtime."""
+    return {
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def assert_refused(path: Path, *fragments: str) -> str:
@@ -94,7 +99,19 @@ def test_save_writes_a_matching_record_and_no_temp_files(model: MoodModel, tmp_p
     assert record["format"] == FORMAT_NAME and record["format_version"] == FORMAT_VERSION
     assert record["sha256"] == file_sha256(target)
     assert record["songs"] == 3242 and record["k"] == 4
-    assert sorted(p.name for p in target.parent.iterdir()) == ["m.joblib", "m.joblib.sha256.json"]
+    # issue 13: the arrays and the song table live in one folder beside it, each file checksummed
+    names = sorted(p.name for p in target.parent.iterdir())
+    assert (
+        names[0] == "m.joblib"
+        and names[1].startswith("m.joblib.arrays-")
+        and names[2:] == ["m.joblib.sha256.json"]
+    )
+    folder = target.parent / record["arrays"]["dir"]
+    assert folder.name == names[1]
+    listed = {e["file"] for e in record["arrays"]["files"].values()} | {record["song_table"]["file"]}
+    assert listed == {p.name for p in folder.iterdir()}
+    for entry in [*record["arrays"]["files"].values(), record["song_table"]]:
+        assert file_sha256(folder / entry["file"]) == entry["sha256"]
 
 
 def test_saving_again_replaces_both_files(model: MoodModel, copy: Path):
@@ -103,6 +120,8 @@ def test_saving_again_replaces_both_files(model: MoodModel, copy: Path):
     save_model(other, copy)
     assert file_sha256(copy) != old_sha
     assert load_model(copy).n_clusters_ == 3
+    # the previous arrays folder is gone: one artifact, one folder
+    assert len(list(copy.parent.glob(copy.name + ".arrays-*"))) == 1
 
 
 def test_an_unfitted_model_is_not_saved(tmp_path: Path):
@@ -249,7 +268,11 @@ def test_obtain_model_builds_once_then_loads_the_cache(cache: Path, monkeypatch,
     assert (cached.stat().st_mtime_ns, file_sha256(cached)) == stamp  # not rewritten
     np.testing.assert_array_equal(second.labels_, first.labels_)
     assert second.moods_ == first.moods_
-    assert sorted(p.name for p in cache.iterdir()) == [cached.name, checksum_path(cached).name]
+    # issue 13: beside the file, its record, its arrays folder and the lock builders share
+    folder = json.loads(checksum_path(cached).read_text(encoding="utf-8"))["arrays"]["dir"]
+    assert sorted(p.name for p in cache.iterdir()) == sorted(
+        [cached.name, checksum_path(cached).name, folder, cached.name + ".lock"]
+    )
 
 
 def test_cache_is_keyed_by_catalog_content_and_k(cache: Path, small_catalog: Path, tmp_path: Path):
@@ -314,3 +337,30 @@ def test_a_tampered_cached_model_is_never_served(cache: Path, small_catalog: Pat
     else:  # rebuilt: the cache now holds a valid model again
         assert cached.read_bytes() != bytes(data)
         assert load_model(cached).n_clusters_ == 4
+
+
+def test_processes_sharing_a_cache_build_the_model_once(small_catalog: Path, tmp_path: Path):
+    """Issue 13: bot processes sharing one cache start together; one builds, the others load."""
+    code = (
+        "import sys\n"
+        "from engine.model_cache import obtain_model\n"
+        "obtain_model(sys.argv[1], progress=lambda m: print(m, flush=True))\n"
+    )
+    env = {
+        **os.environ,
+        "CLUSTERFY_CACHE_DIR": str(tmp_path / "cache"),
+        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+    }
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(small_catalog)], env=env, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(3)
+    ]
+    outs = [p.communicate(timeout=600)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0]
+    assert sum("building it from the catalog" in out for out in outs) == 1
+    assert sum("another process just built" in out or "loading cached model" in out for out in outs) == 2
+    cached = tmp_path / "cache" / cached_model_path(small_catalog, 4).name
+    assert len(list(cached.parent.glob(cached.name + ".arrays-*"))) == 1
+    load_model(cached)

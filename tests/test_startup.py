@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.artifact import checksum_path, save_model
+from engine.artifact import checksum_path, copy_artifact, save_model
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "data" / "single_genre_artists_sample.csv"
@@ -149,9 +149,7 @@ def binary_csv(tmp: Path, model: Path) -> Scenario:
 
 
 def _copy_model(model: Path, target: Path) -> Path:
-    target.write_bytes(model.read_bytes())
-    checksum_path(target).write_bytes(checksum_path(model).read_bytes())
-    return target
+    return copy_artifact(model, target)
 
 
 def tampered_model(tmp: Path, model: Path) -> Scenario:

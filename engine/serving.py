@@ -1,0 +1,161 @@
+"""The serving arrays: what an engine derives from a model, saved once and mapped by every process.
+
+At a million songs, building the song table's text columns, the recommender's ranking
+blocks, the resolver's name indexes and the word-search rows costs seconds and hundreds
+of MB, and every bot process paid it at every start. Saved beside the artifact as plain
+``.npy`` files (engine.artifact) and opened with ``mmap_mode="r"``, they cost a process
+only page-table entries: the pages live once in the kernel's page cache, shared by all
+processes that map them. ``.npy`` is loaded with ``allow_pickle=False``, so a file here can
+hold data, never code, and each file's SHA-256 is checked before it is mapped.
+
+Names are ``<part>.<array>``: ``table.``, ``rec.``, ``res.``, ``ws.`` for the engine's
+parts and ``model.`` for the fitted model's own large arrays (see :data:`MODEL_ARRAYS`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .model import MoodModel
+
+logger = logging.getLogger(__name__)
+
+#: The fitted model's per-song arrays, saved as files and mapped instead of pickled.
+MODEL_ARRAYS = (
+    "labels_",
+    "order_",
+    "row_of_song_",
+    "unit_vectors_",
+    "centroid_distance_",
+    "coords_2d_",
+    "feature_values_",
+)
+#: Files smaller than this are read into memory rather than mapped (a map costs a page
+#: anyway, and numpy cannot map an empty array).
+MAP_MIN_BYTES = 4096
+
+
+class ServingError(ValueError):
+    """An arrays file that does not match its record; the artifact turns this into ArtifactError."""
+
+
+@dataclass(frozen=True)
+class ServingArrays:
+    """An engine's precomputed arrays by name, for a model of ``n_songs`` songs."""
+
+    n_songs: int
+    arrays: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    def part(self, prefix: str) -> dict[str, np.ndarray]:
+        """The arrays of one part (``"table"``, ``"rec"``, ``"res"``, ``"ws"``), without the prefix."""
+        head = prefix + "."
+        return {k[len(head) :]: v for k, v in self.arrays.items() if k.startswith(head)}
+
+
+def serving_of(model: MoodModel) -> ServingArrays | None:
+    """The arrays built or mapped with ``model`` (engine.artifact attaches them), if any fit it."""
+    serving = model.__dict__.get("_serving")
+    if isinstance(serving, ServingArrays) and serving.n_songs == len(model.labels_):
+        return serving
+    return None
+
+
+def build_serving(model: MoodModel, artist_weight: float | None = None) -> ServingArrays:
+    """Every serving array of ``model``, built the way a starting engine would build them."""
+    from .recommend import ARTIST_WEIGHT, Recommender
+    from .resolver import SongResolver
+    from .song_table import SongTable
+    from .word_search import WordSearch
+
+    table = SongTable.from_model(model)
+    rec = Recommender(
+        model, artist_weight=ARTIST_WEIGHT if artist_weight is None else artist_weight, table=table
+    )
+    arrays: dict[str, np.ndarray] = {}
+    for prefix, part in (
+        ("table", table.arrays()),
+        ("rec", rec.arrays()),
+        ("res", SongResolver(model.songs_, table=table).arrays()),
+        ("ws", WordSearch(rec).arrays()),
+    ):
+        arrays.update({f"{prefix}.{k}": v for k, v in part.items()})
+    return ServingArrays(n_songs=len(table), arrays=arrays)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_arrays(directory: Path, arrays: Mapping[str, np.ndarray]) -> dict[str, dict[str, Any]]:
+    """Write each array as ``<name>.npy`` in ``directory``; the record entry of each file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    files: dict[str, dict[str, Any]] = {}
+    for name, arr in arrays.items():
+        path = directory / f"{name}.npy"
+        arr = np.asarray(arr)
+        # (np.ascontiguousarray would turn a 0-d array into a 1-d one)
+        np.save(path, arr if arr.flags.c_contiguous else np.ascontiguousarray(arr), allow_pickle=False)
+        files[name] = {"file": path.name, "sha256": file_sha256(path), "bytes": path.stat().st_size}
+    return files
+
+
+def checked_file(directory: Path, entry: object) -> Path:
+    """The file a record entry names in ``directory``, after its size and SHA-256 match."""
+    if not isinstance(entry, Mapping):
+        raise ServingError("the record lists a file without its checksum")
+    name = str(entry.get("file", ""))
+    path = directory / name
+    if not name or path.parent != directory or not path.is_file():
+        raise ServingError(f"file {name or '?'} is missing")
+    if path.stat().st_size != entry.get("bytes"):
+        raise ServingError(f"file {path.name} has the wrong size")
+    if file_sha256(path) != entry.get("sha256"):
+        raise ServingError(f"file {path.name} does not match its SHA-256")
+    return path
+
+
+def map_arrays(directory: Path, files: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """Every array ``files`` lists, each checked (size, SHA-256) and then mapped read-only.
+
+    Hashing reads each file once, which also warms the page cache the process is about
+    to use. The arrays are plain ndarray views of the read-only maps: np.memmap's Python
+    ``__getitem__`` costs microseconds per scalar read, and the resolver reads scalars.
+    """
+    arrays: dict[str, np.ndarray] = {}
+    for name, entry in files.items():
+        path = checked_file(directory, entry)
+        try:
+            if path.stat().st_size < MAP_MIN_BYTES:
+                arr = np.load(path, allow_pickle=False)
+                arr.flags.writeable = False
+            else:
+                arr = np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
+        except (OSError, ValueError) as exc:
+            raise ServingError(f"file {path.name} is unreadable ({exc})") from None
+        arrays[str(name)] = arr
+    return arrays
+
+
+__all__ = [
+    "MODEL_ARRAYS",
+    "ServingArrays",
+    "ServingError",
+    "build_serving",
+    "checked_file",
+    "file_sha256",
+    "map_arrays",
+    "serving_of",
+    "write_arrays",
+]
