@@ -4,8 +4,8 @@ What a sharded deployment pays per process: every process loads the model artifa
 builds an Engine. For each catalog size a synthetic catalog (benchmarks/synthetic.py) is
 fitted and saved once per code tree, by that tree's own code (the baseline's artifact
 format is the baseline's). Then, for each process count, that many fresh interpreters start
-together in that tree; each reports its times -- imports, ``load_model``, ``Engine()``, a
-first recommendation -- and, once all are up (so pages they share are shared while
+together in that tree; each reports its times -- the bot's imports, ``load_model``,
+``Engine()``, a first recommendation -- and, once all are up (so pages they share are shared while
 measuring), its own /proc/self/smaps_rollup: Rss, private (Private_Clean + Private_Dirty)
 and Pss. "cold start" is load_model + Engine(); "ready" adds the interpreter's imports.
 
@@ -35,10 +35,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BASELINE = "8d2fc9a"
 
 #: Runs in a fresh interpreter in the tree being measured, so it may only use what both
-#: trees have: load_model, Engine, recommend.
+#: trees have: the bot's modules, load_model, Engine, recommend.
 CHILD = r"""
 import json, sys, time
 t0 = time.perf_counter()
+import bot.client, bot.conversation  # what a bot process imports before it loads the model
 from engine.artifact import load_model
 from engine.service import Engine
 t1 = time.perf_counter()
@@ -48,8 +49,24 @@ engine = Engine(model)
 t3 = time.perf_counter()
 engine.recommend(engine.recommender.ids[0])
 t4 = time.perf_counter()
+# then query speed on the served arrays, p50 in ms over 40 songs spread over the catalog
+step = max(1, engine.n_songs // 40)
+rows = list(range(0, engine.n_songs, step))[:40]
+names = [engine.table.names[i] for i in rows]
+ids = [engine.table.ids[i] for i in rows]
+typos = [n[:2] + n[3:] if len(n) > 4 else n for n in names]
+def p50(fn, xs):
+    for x in xs[:5]:
+        fn(x)
+    times = []
+    for x in xs:
+        s = time.perf_counter(); fn(x); times.append(1000 * (time.perf_counter() - s))
+    return sorted(times)[len(times) // 2]
+query_ms = {"resolve_typo": p50(engine.search, typos),
+            "autocomplete": p50(lambda q: engine.complete_song(q[:5]), names),
+            "recommend": p50(lambda i: engine.recommend(i, 10), rows), "by_id": p50(engine.song_by_id, ids)}
 print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "engine_s": t3 - t2, "first_s": t4 - t3,
-                  "cold_start_s": t3 - t1, "ready_s": t3 - t0}), flush=True)
+                  "cold_start_s": t3 - t1, "ready_s": t3 - t0, "query_ms": query_ms}), flush=True)
 sys.stdin.readline()  # every process is up: measure now, while they share what they share
 fields = {}
 with open("/proc/self/smaps_rollup") as fh:
@@ -188,6 +205,16 @@ def main(argv: list[str] | None = None) -> int:
             f"{statistics.mean(x['private_mb'] for x in rows):.0f} | "
             f"{statistics.mean(x['pss_mb'] for x in rows):.0f} |"
         )
+    print("\nquery p50 in ms, one process (40 songs spread over the catalog, after 5 warm-ups):\n")
+    print("| songs | code | resolve a typo | autocomplete | recommend 10 | song by id |")
+    print("|---|---|---|---|---|---|")
+    for r in results:
+        if r["procs"] == min(opts.procs):
+            q = r["rows"][0]["query_ms"]
+            print(
+                f"| {r['songs']:,} | {r['code']} | {q['resolve_typo']:.2f} | {q['autocomplete']:.2f} | "
+                f"{q['recommend']:.2f} | {q['by_id']:.3f} |"
+            )
     # side by side: after / before at the same size and process count
     by_key = {(r["songs"], r["procs"], r["code"].startswith("before")): r for r in results}
     ratios = []

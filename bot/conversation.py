@@ -17,9 +17,9 @@ import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
+from types import ModuleType
 from typing import TypeVar
 
-from engine import charts
 from engine.counts import MAX_CHAT_COUNT, BadCount, check_count
 from engine.service import (
     AmbiguousSongError,
@@ -1085,11 +1085,19 @@ def _targets_line(targets) -> str:
     return ("\nFilters: " + escape(", ".join(t.describe() for t in targets), 300)) if targets else ""
 
 
+def _charts() -> ModuleType:
+    """engine.charts, imported with the first chart asked for: matplotlib costs a bot ~0.7 s
+    and tens of MB at every start, and many processes never draw one."""
+    from engine import charts
+
+    return charts
+
+
 @functools.lru_cache(maxsize=256)
 def _song_chart(engine: Engine, index: int) -> bytes | None:
     try:
         table = engine.table
-        return charts.song_profile_png(
+        return _charts().song_profile_png(
             engine.model, index, title=f"{table.names[index]} — {table.artists[index]}"
         )
     except Exception:
@@ -1100,7 +1108,7 @@ def _song_chart(engine: Engine, index: int) -> bytes | None:
 @functools.lru_cache(maxsize=8)
 def _mood_map_chart(engine: Engine) -> bytes | None:
     try:
-        return charts.mood_map_png(engine.model, engine.word_points())
+        return _charts().mood_map_png(engine.model, engine.word_points())
     except Exception:
         logger.exception("could not draw the mood map")
         return None
@@ -1108,7 +1116,7 @@ def _mood_map_chart(engine: Engine) -> bytes | None:
 
 def _moods_chart(engine: Engine) -> bytes | None:
     try:
-        return charts.profile_png(engine.model)
+        return _charts().profile_png(engine.model)
     except Exception:
         logger.exception("could not draw the moods chart")
         return None

@@ -35,13 +35,13 @@ import joblib
 
 from . import __version__
 from .model import MoodModel, check_fitted
+from .paths import file_sha256
 from .serving import (
     MODEL_ARRAYS,
     ServingArrays,
     ServingError,
     build_serving,
     checked_file,
-    file_sha256,
     map_arrays,
     serving_of,
     write_arrays,
@@ -165,8 +165,33 @@ def read_record(path: Path) -> dict[str, object]:
 
 
 def load_model(path: str | Path) -> MoodModel:
-    """Load a model saved by :func:`save_model`, verifying format and SHA-256 first."""
+    """Load a model saved by :func:`save_model`, verifying format and SHA-256 first.
+
+    A save over the same path while this reads it (an operator refitting a live model)
+    can swap the files between two reads; when the record changed meanwhile, the load
+    is tried once more on the new files rather than refused.
+    """
     p = Path(path)
+    before = _record_stamp(p)
+    try:
+        return _load(p)
+    except ArtifactError:
+        if before is None or _record_stamp(p) in (None, before):
+            raise
+        logger.info("%s was saved again while being loaded; loading the new one", p)
+        return _load(p)
+
+
+def _record_stamp(p: Path) -> tuple[int, int, int] | None:
+    """Identity of the record file now (a save replaces it: new inode), None if absent."""
+    try:
+        st = checksum_path(p).stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def _load(p: Path) -> MoodModel:
     if not p.is_file():
         raise ArtifactError(f"no model file at {p} (build one with: python -m engine fit)")
     record = read_record(p)

@@ -71,6 +71,9 @@ class TextColumn(Sequence[str]):
     @overload
     def __getitem__(self, index: slice) -> list[str]: ...
     def __getitem__(self, index: int | slice) -> str | list[str]:
+        if type(index) is int and 0 <= index < self._n:  # the usual case, checked fast
+            offsets = self._offsets
+            return str(self._bytes[offsets[index] : offsets[index + 1]], "utf-8", "surrogatepass")
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(self._n))]
         i = index.__index__()
@@ -78,8 +81,18 @@ class TextColumn(Sequence[str]):
             i += self._n
         if not 0 <= i < self._n:
             raise IndexError("text column index out of range")
-        offsets = self._offsets
-        return str(self._bytes[offsets[i] : offsets[i + 1]], "utf-8", "surrogatepass")
+        return self[i]
+
+    def take(self, indices: Sequence[int] | np.ndarray) -> list[str]:
+        """The strings at ``indices`` (valid positions), about twice as fast as one by one."""
+        rows = np.asarray(indices, dtype=np.int64)
+        if rows.size and (int(rows.min()) < 0 or int(rows.max()) >= self._n):
+            raise IndexError("text column index out of range")
+        blob = self._bytes
+        return [
+            str(blob[a:b], "utf-8", "surrogatepass")
+            for a, b in zip(self.offsets[rows].tolist(), self.offsets[rows + 1].tolist())
+        ]
 
     def __iter__(self) -> Iterator[str]:
         # one decode of the whole blob, then slices: iterating a whole column is rare

@@ -124,7 +124,8 @@ def cache_dir(env: Mapping[str, str] | None = None) -> Path:
     return base / "clusterfy"
 
 
-def _file_sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in 1 MB blocks (catalog fingerprints, artifact checks)."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -141,10 +142,10 @@ def catalog_fingerprint(catalog: str | Path | Sequence[str | Path]) -> str:
     """
     files = catalog_files(catalog)
     if len(files) == 1:
-        return _file_sha256(files[0])[:16]
+        return file_sha256(files[0])[:16]
     digest = hashlib.sha256(b"clusterfy multi-file catalog\n")
     for path in files:
-        digest.update(f"{path.name}\0{_file_sha256(path)}\n".encode())
+        digest.update(f"{path.name}\0{file_sha256(path)}\n".encode())
     return digest.hexdigest()[:16]
 
 

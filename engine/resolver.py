@@ -484,7 +484,7 @@ class SongResolver:
 
     def _score_keys(self, query: str, key_ids: np.ndarray) -> np.ndarray:
         """Score title keys (ids into the sorted titles) against a folded query, 0..100."""
-        return score_strings(query, [self._titles.keys[i] for i in key_ids.tolist()])
+        return score_strings(query, self._titles.keys.take(key_ids))
 
     def _title_candidates(self, qkey: str) -> np.ndarray:
         """Key ids worth scoring for ``qkey``: trigram vote plus the most popular prefix hits."""
@@ -561,7 +561,7 @@ class SongResolver:
             ids = np.union1d(ids, np.arange(lo, min(hi, lo + 50)))
         if not len(ids):
             return []
-        scores = score_strings(akey, [self._aliases.keys[i] for i in ids.tolist()])
+        scores = score_strings(akey, self._aliases.keys.take(ids))
         best = np.argsort(-scores, kind="stable")[:3]
         return [(int(ids[i]), float(scores[i])) for i in best.tolist() if scores[i] >= cutoff]
 
@@ -810,7 +810,7 @@ class SongResolver:
         ids = self._aliases.candidates(" ".join(words), limit=SPAN_ALIAS_CANDIDATES)
         if not len(ids):
             return out
-        names = [self._aliases.keys[i] for i in ids.tolist()]
+        names = self._aliases.keys.take(ids)
         padded_names = [f" {n} " for n in names]
         spans: list[tuple[str, str]] = []  # (title text, artist span)
         for size in range(min(MAX_ARTIST_SPAN_WORDS, n_words - 1), 0, -1):
@@ -967,7 +967,7 @@ class SongResolver:
                 continue
             for alias_id, artist_score in self._match_artists(akey)[:1]:
                 artist_rows = self._alias_group(alias_id)
-                keys = [self._titles.keys[k] for k in self._row_key[artist_rows].tolist()]
+                keys = self._titles.keys.take(self._row_key[artist_rows])
                 hits = [r for r, k in zip(artist_rows.tolist(), keys) if k.startswith(tfold)]
                 is_prefix = bool(hits)
                 if not hits:

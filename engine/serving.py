@@ -14,7 +14,6 @@ parts and ``model.`` for the fitted model's own large arrays (see :data:`MODEL_A
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from .paths import file_sha256
 
 if TYPE_CHECKING:
     from .model import MoodModel
@@ -90,14 +91,6 @@ def build_serving(model: MoodModel, artist_weight: float | None = None) -> Servi
     return ServingArrays(n_songs=len(table), arrays=arrays)
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def write_arrays(directory: Path, arrays: Mapping[str, np.ndarray]) -> dict[str, dict[str, Any]]:
     """Write each array as ``<name>.npy`` in ``directory``; the record entry of each file."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -154,7 +147,6 @@ __all__ = [
     "ServingError",
     "build_serving",
     "checked_file",
-    "file_sha256",
     "map_arrays",
     "serving_of",
     "write_arrays",

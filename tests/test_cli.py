@@ -153,10 +153,10 @@ def test_fit_text_then_default_model_is_reused(tmp_path):
     assert "loading cached model" in proc.stderr
     assert "building" not in proc.stderr
     assert expected.stat().st_mtime_ns == stamp
-    # issue 13: the model, its record, its arrays folder and the builders' lock
+    # issue 13: the model, its record and its arrays folder (`fit` saves directly: no build lock)
     folder = json.loads((tmp_path / "cache" / (expected.name + ".sha256.json")).read_text())["arrays"]["dir"]
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == sorted(
-        [expected.name, expected.name + ".sha256.json", folder, expected.name + ".lock"]
+        [expected.name, expected.name + ".sha256.json", folder]
     )
 
 

@@ -216,6 +216,9 @@ def test_text_columns_read_back_every_string():
     assert len(col) == len(strings) and list(col) == strings and col.tolist() == strings
     assert [col[i] for i in range(len(strings))] == strings
     assert col[-1] == strings[-1] and col[1:3] == strings[1:3]
+    assert col.take([7, 1, 1, 0]) == [strings[7], strings[1], strings[1], strings[0]] and col.take([]) == []
+    with pytest.raises(IndexError):
+        col.take([0, len(strings)])
     with pytest.raises(IndexError):
         col[len(strings)]
     again = TextColumn.from_arrays(col.arrays())
@@ -233,3 +236,37 @@ def test_the_id_index_finds_the_first_row_of_each_id():
     assert index["c"] == 2 and len(index) == 5
     with pytest.raises(KeyError):
         index["nope"]
+
+
+def test_a_model_saved_again_while_being_loaded_is_loaded_new(
+    model: MoodModel, saved: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """An operator refits the live model while a bot process starts: the start gets the new one."""
+    import engine.artifact as artifact
+
+    target = copy_artifact(saved, tmp_path / "model.joblib")
+    other = MoodModel(3).fit(model.songs_.head(600), progress=lambda _m: None)
+    real_map = artifact.map_arrays
+    calls = []
+
+    def map_during_a_save(directory, files):
+        calls.append(directory)
+        if len(calls) == 1:  # the save lands between reading the record and mapping its folder
+            save_model(other, target)
+        return real_map(directory, files)
+
+    monkeypatch.setattr(artifact, "map_arrays", map_during_a_save)
+    loaded = load_model(target)
+    assert len(calls) == 2 and not calls[0].exists()  # the old folder went with the save
+    assert loaded.n_clusters_ == 3 and len(loaded.labels_) == 600
+
+
+def test_a_record_pointing_an_array_outside_its_folder_is_refused(saved: Path, tmp_path: Path):
+    target = copy_artifact(saved, tmp_path / "model.joblib")
+    record = json.loads(checksum_path(target).read_text(encoding="utf-8"))
+    outside = tmp_path / "elsewhere.npy"
+    np.save(outside, np.zeros(3))
+    record["arrays"]["files"]["rec.group"]["file"] = "../elsewhere.npy"
+    checksum_path(target).write_text(json.dumps(record), encoding="utf-8")
+    with pytest.raises(ArtifactError, match="missing"):
+        load_model(target)
