@@ -243,9 +243,12 @@ def _attach_arrays(p: Path, record: dict[str, object], model: MoodModel) -> None
         if not isinstance(files, dict) or "/" in name or not directory.is_dir():
             raise ServingError(f"the arrays folder {name} is missing")
         mapped = map_arrays(directory, files)
+        missing = [a for a in MODEL_ARRAYS if f"model.{a}" not in mapped]
+        if missing:
+            raise ServingError(f"the arrays folder lacks the model's {', '.join(missing)}")
         for attr in MODEL_ARRAYS:
             model.__dict__[attr] = mapped.pop(f"model.{attr}")
-    except (ServingError, KeyError) as exc:
+    except ServingError as exc:
         raise ArtifactError(
             f"refusing to load {p}: {exc} (the artifact is incomplete, corrupt or was modified); "
             "rebuild it with: python -m engine fit"

@@ -95,6 +95,18 @@ class _Scratch(threading.local):
         return self._flags[:size]
 
 
+def check_artist_weight(artist_weight: object) -> float:
+    """``artist_weight`` as a float in 0..MAX_ARTIST_WEIGHT; ValueError for anything else."""
+    weight = (
+        float(artist_weight)
+        if isinstance(artist_weight, (int, float, np.floating)) and not isinstance(artist_weight, bool)
+        else math.nan
+    )
+    if not 0.0 <= weight <= MAX_ARTIST_WEIGHT:  # NaN fails too
+        raise ValueError(f"artist_weight must be a number in 0..{MAX_ARTIST_WEIGHT:g}, got {artist_weight!r}")
+    return weight
+
+
 class Recommender:
     """Similar-song and typical-song queries over a fitted :class:`MoodModel`.
 
@@ -114,15 +126,7 @@ class Recommender:
         """``arrays``: what :meth:`arrays` of an earlier recommender over this model gave
         (engine.serving saves them with the artifact and maps them); None builds them."""
         check_fitted(model)
-        weight = (
-            float(artist_weight)
-            if isinstance(artist_weight, (int, float, np.floating)) and not isinstance(artist_weight, bool)
-            else math.nan
-        )
-        if not 0.0 <= weight <= MAX_ARTIST_WEIGHT:  # NaN fails too
-            raise ValueError(
-                f"artist_weight must be a number in 0..{MAX_ARTIST_WEIGHT:g}, got {artist_weight!r}"
-            )
+        weight = check_artist_weight(artist_weight)
         self.artist_weight = weight
         self.model = model
         self.n_songs = len(model.labels_)
@@ -815,6 +819,7 @@ __all__ = [
     "ARTIST_WEIGHT",
     "MAX_ARTIST_WEIGHT",
     "MAX_REASON_CHARS",
+    "check_artist_weight",
     "SALIENT_Z",
     "SAME_AS_MOOD_Z",
     "FeatureComparison",

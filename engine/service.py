@@ -29,7 +29,7 @@ from .model import MoodModel, Progress, check_fitted
 from .mood_words import MAX_MOOD_CHARS, MoodQuery, MoodWordError, MoodWords
 from .moods import Mood
 from .reasons import FeatureComparison
-from .recommend import ARTIST_WEIGHT, Recommender
+from .recommend import ARTIST_WEIGHT, Recommender, check_artist_weight
 from .resolver import (
     STATUS_AMBIGUOUS,
     STATUS_EMPTY,
@@ -37,7 +37,7 @@ from .resolver import (
     Resolution,
     SongResolver,
 )
-from .serving import serving_of
+from .serving import ServingArrays, serving_of
 from .song_table import SongTable, song_label
 from .text import MAX_QUERY_CHARS, fold
 from .vocabulary import Aim
@@ -251,34 +251,46 @@ class Engine:
         check_fitted(model)
         self.model = model
         # The arrays saved (and mapped) with a loaded artifact, or built when it was
-        # saved: taken as they are. Without them (a model just fitted) all is built here.
+        # saved, are taken as they are; without them (a model just fitted), or should
+        # they not fit the model, everything is built from the song table here.
+        check_artist_weight(artist_weight)
         serving = serving_of(model)
+        parts = None
+        if serving is not None:
+            try:
+                parts = self._served_parts(serving, artist_weight)
+            except (KeyError, ValueError) as exc:
+                logger.warning("the model's saved arrays do not fit it (%s); building them instead", exc)
+        if parts is None:
+            parts = self._built_parts(artist_weight)
         #: Ids, names, artists, genres, years, id → row: one table shared by the resolver,
         #: the recommender and the Songs built here (flat columns: building a Song from
         #: them costs microseconds, .iloc costs far more).
-        self.table = (
-            SongTable.from_arrays(serving.part("table"))
-            if serving is not None
-            else SongTable.from_model(model)
-        )
-        if serving is not None:
-            self.resolver = SongResolver(None, table=self.table, arrays=serving.part("res"))
-        else:
-            self.resolver = SongResolver(model.songs_, table=self.table)
-        self.recommender = Recommender(
-            model,
-            artist_weight=artist_weight,
-            table=self.table,
-            arrays=serving.part("rec") if serving is not None else None,
-        )
+        self.table: SongTable = parts[0]
+        self.resolver: SongResolver = parts[1]
+        self.recommender: Recommender = parts[2]
+        self.word_search: WordSearch = parts[3]
         self.moods: list[Mood] = list(model.moods_)
         self.n_songs: int = len(self.table)
         self.mood_words = MoodWords(self.moods)
-        self.word_search = WordSearch(
-            self.recommender, arrays=serving.part("ws") if serving is not None else None
-        )
         self._word_points: list[tuple[str, float, float]] | None = None
         self._rng = np.random.default_rng()
+
+    def _served_parts(
+        self, serving: ServingArrays, artist_weight: float
+    ) -> tuple[SongTable, SongResolver, Recommender, WordSearch]:
+        """The engine's parts over saved (mapped) arrays: nothing is rebuilt."""
+        table = SongTable.from_arrays(serving.part("table"))
+        resolver = SongResolver(None, table=table, arrays=serving.part("res"))
+        rec = Recommender(self.model, artist_weight=artist_weight, table=table, arrays=serving.part("rec"))
+        return table, resolver, rec, WordSearch(rec, arrays=serving.part("ws"))
+
+    def _built_parts(self, artist_weight: float) -> tuple[SongTable, SongResolver, Recommender, WordSearch]:
+        """The engine's parts built from the model's song table (seconds at a million songs)."""
+        table = SongTable.from_model(self.model)
+        resolver = SongResolver(self.model.songs_, table=table)
+        rec = Recommender(self.model, artist_weight=artist_weight, table=table)
+        return table, resolver, rec, WordSearch(rec)
 
     @classmethod
     def load(

@@ -270,3 +270,22 @@ def test_a_record_pointing_an_array_outside_its_folder_is_refused(saved: Path, t
     checksum_path(target).write_text(json.dumps(record), encoding="utf-8")
     with pytest.raises(ArtifactError, match="missing"):
         load_model(target)
+
+
+def test_arrays_that_do_not_fit_the_model_are_rebuilt_with_a_warning(
+    saved: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    """A record listing too few arrays (hand-edited; each remaining file still checks out)."""
+    target = copy_artifact(saved, tmp_path / "model.joblib")
+    record = json.loads(checksum_path(target).read_text(encoding="utf-8"))
+    del record["arrays"]["files"]["res.rank_order"]
+    checksum_path(target).write_text(json.dumps(record), encoding="utf-8")
+    model = load_model(target)
+    with caplog.at_level("WARNING", logger="engine.service"):
+        engine = Engine(model)
+    assert "building them instead" in caplog.text
+    assert engine.recommend("la java").seed.name == "La Java"
+    del record["arrays"]["files"]["model.labels_"]
+    checksum_path(target).write_text(json.dumps(record), encoding="utf-8")
+    with pytest.raises(ArtifactError, match="lacks the model's labels_"):
+        load_model(target)
