@@ -14,7 +14,9 @@ parts and ``model.`` for the fitted model's own large arrays (see :data:`MODEL_A
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import mmap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,8 +106,8 @@ def write_arrays(directory: Path, arrays: Mapping[str, np.ndarray]) -> dict[str,
     return files
 
 
-def checked_file(directory: Path, entry: object) -> Path:
-    """The file a record entry names in ``directory``, after its size and SHA-256 match."""
+def listed_file(directory: Path, entry: object) -> Path:
+    """The file a record entry names in ``directory``, when it is there with the recorded size."""
     if not isinstance(entry, Mapping):
         raise ServingError("the record lists a file without its checksum")
     name = str(entry.get("file", ""))
@@ -114,31 +116,62 @@ def checked_file(directory: Path, entry: object) -> Path:
         raise ServingError(f"file {name or '?'} is missing")
     if path.stat().st_size != entry.get("bytes"):
         raise ServingError(f"file {path.name} has the wrong size")
-    if file_sha256(path) != entry.get("sha256"):
+    return path
+
+
+def checked_file(directory: Path, entry: object) -> Path:
+    """The file a record entry names in ``directory``, after its size and SHA-256 match."""
+    path = listed_file(directory, entry)
+    expected = entry.get("sha256") if isinstance(entry, Mapping) else None
+    if file_sha256(path) != expected:
         raise ServingError(f"file {path.name} does not match its SHA-256")
     return path
 
 
 def map_arrays(directory: Path, files: Mapping[str, Any]) -> dict[str, np.ndarray]:
-    """Every array ``files`` lists, each checked (size, SHA-256) and then mapped read-only.
+    """Every array ``files`` lists, each mapped read-only once its SHA-256 matches.
 
-    Hashing reads each file once, which also warms the page cache the process is about
-    to use. The arrays are plain ndarray views of the read-only maps: np.memmap's Python
-    ``__getitem__`` costs microseconds per scalar read, and the resolver reads scalars.
+    Each file is mapped whole and hashed through the map: the one read that checks it
+    also faults its pages into this process (from the page cache, shared with every
+    other process mapping it), so the first requests do not pay a page fault per page
+    touched. The arrays are plain read-only ndarrays over the map (np.memmap's Python
+    ``__getitem__`` costs microseconds per scalar read, and the resolver reads scalars).
+    Headers are read with ``allow_pickle`` off: object arrays are refused.
     """
     arrays: dict[str, np.ndarray] = {}
     for name, entry in files.items():
-        path = checked_file(directory, entry)
+        path = listed_file(directory, entry)
         try:
-            if path.stat().st_size < MAP_MIN_BYTES:
+            if path.stat().st_size < MAP_MIN_BYTES:  # tiny: read, not mapped
+                path = checked_file(directory, entry)
                 arr = np.load(path, allow_pickle=False)
                 arr.flags.writeable = False
             else:
-                arr = np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
+                arr = _mapped_array(path, str(entry["sha256"]))
         except (OSError, ValueError) as exc:
             raise ServingError(f"file {path.name} is unreadable ({exc})") from None
         arrays[str(name)] = arr
     return arrays
+
+
+def _mapped_array(path: Path, sha256: str) -> np.ndarray:
+    """The .npy array in ``path`` over a read-only map of the file, after hashing that map."""
+    with open(path, "rb") as fh:
+        version = np.lib.format.read_magic(fh)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+        else:
+            raise ValueError(f".npy format {version} is not one this reads")
+        offset = fh.tell()
+        mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    if hashlib.sha256(mapped).hexdigest() != sha256:
+        mapped.close()
+        raise ServingError(f"file {path.name} does not match its SHA-256")
+    if dtype.hasobject:
+        raise ServingError(f"file {path.name} holds Python objects, which are never loaded")
+    return np.ndarray(shape, dtype=dtype, buffer=mapped, offset=offset, order="F" if fortran else "C")
 
 
 __all__ = [
@@ -147,6 +180,7 @@ __all__ = [
     "ServingError",
     "build_serving",
     "checked_file",
+    "listed_file",
     "map_arrays",
     "serving_of",
     "write_arrays",

@@ -9,6 +9,7 @@ the shared pages. All on the real bundled catalog.
 from __future__ import annotations
 
 import json
+import mmap
 from pathlib import Path
 
 import numpy as np
@@ -56,9 +57,9 @@ def arrays_dir(saved: Path) -> Path:
 def is_mapped(arr: np.ndarray) -> bool:
     """A read-only view of a file map (not a copy in the process's own memory)."""
     base = arr
-    while isinstance(base, np.ndarray) and not isinstance(base, np.memmap):
+    while isinstance(base, np.ndarray):
         base = base.base
-    return isinstance(base, np.memmap) and not arr.flags.writeable
+    return isinstance(base, mmap.mmap) and not arr.flags.writeable
 
 
 # -- round trip ------------------------------------------------------------------------
@@ -288,4 +289,20 @@ def test_arrays_that_do_not_fit_the_model_are_rebuilt_with_a_warning(
     del record["arrays"]["files"]["model.labels_"]
     checksum_path(target).write_text(json.dumps(record), encoding="utf-8")
     with pytest.raises(ArtifactError, match="lacks the model's labels_"):
+        load_model(target)
+
+
+@pytest.mark.parametrize("items", [3, 2000])  # read (tiny file) and mapped (large file)
+def test_an_array_of_python_objects_is_never_loaded(saved: Path, tmp_path: Path, items: int):
+    """.npy can hold pickles; a listed file of objects is refused even with a matching checksum."""
+    from engine.paths import file_sha256
+
+    target = copy_artifact(saved, tmp_path / "model.joblib")
+    record = json.loads(checksum_path(target).read_text(encoding="utf-8"))
+    folder = arrays_dir(target)
+    trap = folder / "rec.group.npy"
+    np.save(trap, np.array([f"object {i}" for i in range(items)], dtype=object), allow_pickle=True)
+    record["arrays"]["files"]["rec.group"].update(sha256=file_sha256(trap), bytes=trap.stat().st_size)
+    checksum_path(target).write_text(json.dumps(record), encoding="utf-8")
+    with pytest.raises(ArtifactError, match="rec.group.npy"):
         load_model(target)
