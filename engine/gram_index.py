@@ -14,6 +14,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from .columns import TextColumn
+from .serving import part_of, prefixed
 
 #: Keys taken from the trigram vote (twice: by shared count and by Jaccard) for scoring.
 GRAM_CANDIDATES = 300
@@ -51,7 +52,7 @@ class GramIndex:
     def arrays(self) -> dict[str, np.ndarray]:
         """This index as plain arrays, for engine.serving to save."""
         return {
-            **{f"keys.{k}": v for k, v in self.keys.arrays().items()},
+            **prefixed("keys", self.keys.arrays()),
             "lengths": self.lengths,
             "hashes": self._hashes,
             "offsets": self._offsets,
@@ -63,7 +64,7 @@ class GramIndex:
     def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> GramIndex:
         """The index over arrays :meth:`arrays` gave (mapped stay mapped, nothing is copied)."""
         index = cls.__new__(cls)
-        index.keys = TextColumn(arrays["keys.utf8"], arrays["keys.offsets"])
+        index.keys = TextColumn.from_arrays(part_of(arrays, "keys"))
         index.lengths = arrays["lengths"]
         index._hashes, index._offsets = arrays["hashes"], arrays["offsets"]
         index._postings, index.gram_counts = arrays["postings"], arrays["gram_counts"]

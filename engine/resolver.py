@@ -34,6 +34,7 @@ from rapidfuzz import fuzz, process
 
 from .columns import IdIndex
 from .gram_index import GramIndex, score_strings
+from .serving import part_of, prefixed
 from .song_table import SongTable, text_column, truncate_utf16, utf16_len
 from .text import MAX_QUERY_CHARS, artist_key, clean_display, fold, title_key
 
@@ -277,17 +278,16 @@ class SongResolver:
             setattr(self, "_" + name, arrays[name])
         if self._rank_order.shape != (self._n,):
             raise ValueError("resolver arrays are for another song table")
-        self._titles = GramIndex.from_arrays({k[7:]: v for k, v in arrays.items() if k.startswith("titles.")})
-        self._aliases = GramIndex.from_arrays(
-            {k[8:]: v for k, v in arrays.items() if k.startswith("aliases.")}
-        )
+        self._titles = GramIndex.from_arrays(part_of(arrays, "titles"))
+        self._aliases = GramIndex.from_arrays(part_of(arrays, "aliases"))
 
     def arrays(self) -> dict[str, np.ndarray]:
         """This resolver's indexes by name, for engine.serving to save."""
-        out = {name: getattr(self, "_" + name) for name in _SAVED_ARRAYS}
-        out.update({f"titles.{k}": v for k, v in self._titles.arrays().items()})
-        out.update({f"aliases.{k}": v for k, v in self._aliases.arrays().items()})
-        return out
+        return {
+            **{name: getattr(self, "_" + name) for name in _SAVED_ARRAYS},
+            **prefixed("titles", self._titles.arrays()),
+            **prefixed("aliases", self._aliases.arrays()),
+        }
 
     def _build(self, songs: pd.DataFrame) -> None:
         """Build the ranking arrays and the title and alias indexes from the catalog."""

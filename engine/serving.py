@@ -59,8 +59,18 @@ class ServingArrays:
 
     def part(self, prefix: str) -> dict[str, np.ndarray]:
         """The arrays of one part (``"table"``, ``"rec"``, ``"res"``, ``"ws"``), without the prefix."""
-        head = prefix + "."
-        return {k[len(head) :]: v for k, v in self.arrays.items() if k.startswith(head)}
+        return part_of(self.arrays, prefix)
+
+
+def prefixed(prefix: str, arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``arrays`` named ``<prefix>.<name>``: how a part nests its pieces' arrays."""
+    return {f"{prefix}.{name}": arr for name, arr in arrays.items()}
+
+
+def part_of(arrays: Mapping[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    """The arrays named ``<prefix>.<name>``, by ``name`` (the inverse of :func:`prefixed`)."""
+    head = prefix + "."
+    return {name[len(head) :]: arr for name, arr in arrays.items() if name.startswith(head)}
 
 
 def serving_of(model: MoodModel) -> ServingArrays | None:
@@ -82,14 +92,12 @@ def build_serving(model: MoodModel, artist_weight: float | None = None) -> Servi
     rec = Recommender(
         model, artist_weight=ARTIST_WEIGHT if artist_weight is None else artist_weight, table=table
     )
-    arrays: dict[str, np.ndarray] = {}
-    for prefix, part in (
-        ("table", table.arrays()),
-        ("rec", rec.arrays()),
-        ("res", SongResolver(model.songs_, table=table).arrays()),
-        ("ws", WordSearch(rec).arrays()),
-    ):
-        arrays.update({f"{prefix}.{k}": v for k, v in part.items()})
+    arrays = {
+        **prefixed("table", table.arrays()),
+        **prefixed("rec", rec.arrays()),
+        **prefixed("res", SongResolver(model.songs_, table=table).arrays()),
+        **prefixed("ws", WordSearch(rec).arrays()),
+    }
     return ServingArrays(n_songs=len(table), arrays=arrays)
 
 
@@ -182,6 +190,8 @@ __all__ = [
     "checked_file",
     "listed_file",
     "map_arrays",
+    "part_of",
+    "prefixed",
     "serving_of",
     "write_arrays",
 ]

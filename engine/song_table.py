@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .columns import IdIndex, TextColumn, TupleColumn
+from .serving import part_of, prefixed
 
 #: Between title and artist in every label.
 LABEL_SEPARATOR = " — "
@@ -101,9 +102,6 @@ class SongTable:
     #: The display string of a song's artist(s), "A, B" for several.
     artists: TextColumn
     genres: TupleColumn
-    #: Each song's individual artists ("Tyler, The Creator" stays one artist): the
-    #: catalog's ``artists`` column when present, else the display string split on ", ".
-    credits: TupleColumn
     #: Per song: cluster (NaN without a model), year and popularity (NaN when unknown),
     #: side by side so a batch of songs is read with one fancy index.
     numbers: np.ndarray
@@ -123,13 +121,6 @@ class SongTable:
             if "genres" in songs
             else [()] * n
         )
-        credited = songs["artists"].tolist() if "artists" in songs else [None] * n
-        credits = [
-            tuple(str(p) for p in c)
-            if isinstance(c, (tuple, list)) and c
-            else (tuple(a.split(", ")) if a else ())
-            for c, a in zip(credited, artists)
-        ]
         if clusters is not None:
             clusters = np.asarray(clusters)
             if clusters.shape != (n,):
@@ -150,7 +141,6 @@ class SongTable:
             names=TextColumn.from_strings(text_column(songs, "name").tolist()),
             artists=TextColumn.from_strings(artists),
             genres=TupleColumn.from_tuples(genres),
-            credits=TupleColumn.from_tuples(credits),
             numbers=numbers,
             row_of_id=IdIndex.build(ids),
             clusters=clusters,
@@ -164,8 +154,8 @@ class SongTable:
     def arrays(self) -> dict[str, np.ndarray]:
         """The table as named arrays, for engine.serving to save (see :meth:`from_arrays`)."""
         out: dict[str, np.ndarray] = {"numbers": self.numbers, "id_order": self.row_of_id.order}
-        for name in ("ids", "names", "artists", "genres", "credits"):
-            out.update({f"{name}.{k}": v for k, v in getattr(self, name).arrays().items()})
+        for name in ("ids", "names", "artists", "genres"):
+            out.update(prefixed(name, getattr(self, name).arrays()))
         if self.clusters is not None:
             out["clusters"] = self.clusters
         return out
@@ -175,13 +165,13 @@ class SongTable:
         """The table over arrays :meth:`arrays` gave (mapped ones stay mapped, nothing is copied)."""
 
         def text(name: str) -> TextColumn:
-            return TextColumn(arrays[f"{name}.utf8"], arrays[f"{name}.offsets"])
+            return TextColumn.from_arrays(part_of(arrays, name))
 
         ids = text("ids")
         n = len(ids)
         numbers = arrays["numbers"]
         clusters = arrays.get("clusters")
-        parts = [text("names"), text("artists"), text("genres"), text("credits")]
+        parts = [text("names"), text("artists"), text("genres")]
         if (
             numbers.shape != (n, 3)
             or any(len(p) != n for p in parts)
@@ -193,7 +183,6 @@ class SongTable:
             names=parts[0],
             artists=parts[1],
             genres=TupleColumn(parts[2]),
-            credits=TupleColumn(parts[3]),
             numbers=numbers,
             row_of_id=IdIndex(ids, arrays["id_order"]),
             clusters=clusters,
