@@ -139,20 +139,7 @@ def to_tracks_600k(study: pd.DataFrame) -> pd.DataFrame:
             "release_date": years + "-03-21",
         }
     )
-    for col in [
-        "danceability",
-        "energy",
-        "key",
-        "loudness",
-        "mode",
-        "speechiness",
-        "acousticness",
-        "instrumentalness",
-        "liveness",
-        "valence",
-        "tempo",
-        "time_signature",
-    ]:
+    for col in TRACKS_114K_FEATURES:
         out[col] = study[col]
     return out
 
