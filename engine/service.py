@@ -37,7 +37,7 @@ from .resolver import (
     Resolution,
     SongResolver,
 )
-from .serving import ServingArrays, serving_of
+from .serving import ServingArrays, build_serving, serving_of
 from .song_table import SongTable, song_label
 from .text import MAX_QUERY_CHARS, fold
 from .vocabulary import Aim
@@ -252,7 +252,8 @@ class Engine:
         self.model = model
         # The arrays saved (and mapped) with a loaded artifact, or built when it was
         # saved, are taken as they are; without them (a model just fitted), or should
-        # they not fit the model, everything is built from the song table here.
+        # they not fit the model, they are built here from the song table, the same way
+        # a save builds them (engine.serving.build_serving): one way to assemble parts.
         check_artist_weight(artist_weight)
         serving = serving_of(model)
         parts = None
@@ -262,7 +263,7 @@ class Engine:
             except (KeyError, ValueError) as exc:
                 logger.warning("the model's saved arrays do not fit it (%s); building them instead", exc)
         if parts is None:
-            parts = self._built_parts(artist_weight)
+            parts = self._served_parts(build_serving(model, artist_weight), artist_weight)
         #: Ids, names, artists, genres, years, id → row: one table shared by the resolver,
         #: the recommender and the Songs built here (flat columns: building a Song from
         #: them costs microseconds, .iloc costs far more).
@@ -279,18 +280,11 @@ class Engine:
     def _served_parts(
         self, serving: ServingArrays, artist_weight: float
     ) -> tuple[SongTable, SongResolver, Recommender, WordSearch]:
-        """The engine's parts over saved (mapped) arrays: nothing is rebuilt."""
+        """The engine's parts over serving arrays (mapped ones stay mapped): nothing is rebuilt."""
         table = SongTable.from_arrays(serving.part("table"))
         resolver = SongResolver(None, table=table, arrays=serving.part("res"))
         rec = Recommender(self.model, artist_weight=artist_weight, table=table, arrays=serving.part("rec"))
         return table, resolver, rec, WordSearch(rec, arrays=serving.part("ws"))
-
-    def _built_parts(self, artist_weight: float) -> tuple[SongTable, SongResolver, Recommender, WordSearch]:
-        """The engine's parts built from the model's song table (seconds at a million songs)."""
-        table = SongTable.from_model(self.model)
-        resolver = SongResolver(self.model.songs_, table=table)
-        rec = Recommender(self.model, artist_weight=artist_weight, table=table)
-        return table, resolver, rec, WordSearch(rec)
 
     @classmethod
     def load(
