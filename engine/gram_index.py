@@ -15,6 +15,7 @@ from rapidfuzz import fuzz, process
 
 from .columns import TextColumn
 from .serving import part_of, prefixed
+from .stable_order import top
 
 #: Keys taken from the trigram vote (twice: by shared count and by Jaccard) for scoring.
 GRAM_CANDIDATES = 300
@@ -178,8 +179,10 @@ class GramIndex:
         if len(touched) <= 2 * limit:
             return touched.astype(np.int64)
         jaccard = shared / (len(grams) + self.gram_counts[touched] - shared)
-        by_count = np.argpartition(-shared, limit)[:limit]
-        by_jaccard = np.argpartition(-jaccard, limit)[:limit]
+        # engine.stable_order: many candidates share a count, and the partition's own
+        # order among them is the CPU's
+        by_count = top(shared, limit, descending=True)
+        by_jaccard = top(jaccard, limit, descending=True)
         return touched[np.union1d(by_count, by_jaccard)].astype(np.int64)
 
 

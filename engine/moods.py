@@ -16,6 +16,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from .features import FEATURE_LABELS
+from .stable_order import order
 
 
 @dataclass(frozen=True)
@@ -217,9 +218,8 @@ def name_moods(
 def _salient_facts(
     z: np.ndarray, raw: np.ndarray, overall: np.ndarray, features: tuple[str, ...], top: int = 2
 ) -> str:
-    order = np.argsort(-np.abs(z))[:top]
     parts = []
-    for i in order:
+    for i in order(np.abs(z), descending=True)[:top].tolist():
         if abs(z[i]) < 0.3:
             continue
         word = "high" if z[i] > 0 else "low"
@@ -231,8 +231,8 @@ def _salient_facts(
 
 
 def _fallback_label(z: np.ndarray, features: tuple[str, ...]) -> tuple[str, str]:
-    order = np.argsort(-np.abs(z))[:2]
-    words = [("High " if z[i] > 0 else "Low ") + FEATURE_LABELS[features[i]] for i in order]
+    strongest = order(np.abs(z), descending=True)[:2].tolist()
+    words = [("High " if z[i] > 0 else "Low ") + FEATURE_LABELS[features[i]] for i in strongest]
     label = " / ".join(w.title() for w in words)
     key = re.sub(r"[^a-z]+", "-", words[0].lower()).strip("-")
     return label, key

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .links import listen_url
+from .stable_order import rounded
 
 #: Default, and largest, playlist length.
 DEFAULT_LENGTH = 15
@@ -65,7 +66,8 @@ def order_smoothly(z: np.ndarray, artists: Sequence[int], *, fix_last: bool = Fa
     n = z.shape[0]
     if n <= 2:
         return list(range(n))
-    dist = np.linalg.norm(z[:, None, :] - z[None, :, :], axis=2)
+    # rounded (engine.stable_order): the greedy choice and the 2-opt swaps compare these
+    dist = rounded(np.linalg.norm(z[:, None, :] - z[None, :, :], axis=2))
     last = n - 1 if fix_last else None
     order = [0]
     left = set(range(1, n)) - ({last} if last is not None else set())

@@ -18,6 +18,7 @@ import numpy as np
 
 from .features import FEATURE_LABELS
 from .moods import format_feature
+from .stable_order import rounded, score_key
 
 if TYPE_CHECKING:
     from .recommend import Recommender
@@ -82,7 +83,10 @@ class Reasons:
         # strongest first.
         centres = np.asarray(model.kmeans_.cluster_centers_, dtype=np.float64).tolist()
         self._centre_traits: list[list[tuple[int, float]]] = [
-            sorted(((j, c) for j, c in enumerate(centre) if abs(c) >= SALIENT_Z), key=lambda t: -abs(t[1]))
+            sorted(
+                ((j, c) for j, c in enumerate(centre) if abs(c) >= SALIENT_Z),
+                key=lambda t: (-score_key(abs(t[1])), t[0]),
+            )
             for centre in centres
         ]
 
@@ -109,7 +113,8 @@ class Reasons:
             return []
         raw = self.rec.X_[np.asarray([seed, *picks], dtype=np.int64)]
         raw_rows = raw.tolist()
-        z_rows = ((raw - self.rec._mean) / self.rec._scale).tolist()
+        # rounded like every score that decides an order or a threshold (engine.stable_order)
+        z_rows = rounded((raw - self.rec._mean) / self.rec._scale).tolist()
         xs, zs = raw_rows[0], z_rows[0]
         labels, units, feats = self._labels_by_j, self._units, self.features
         # features clearly off average for the seed: only these can be shared extremes,
@@ -180,7 +185,9 @@ class Reasons:
         raw = self.rec.X_[np.asarray(indices, dtype=np.int64)]
         labels, sides, feats = self._labels_by_j, self._side_words, self.features
         out: list[str] = []
-        for index, x, zi in zip(indices, raw.tolist(), ((raw - self.rec._mean) / self.rec._scale).tolist()):
+        for index, x, zi in zip(
+            indices, raw.tolist(), rounded((raw - self.rec._mean) / self.rec._scale).tolist()
+        ):
             words: list[str] = []
             for j, c in self._centre_traits[int(self.rec._labels[index])]:  # strongest first
                 if c * zi[j] > 0:
@@ -234,7 +241,7 @@ class Reasons:
                     text=text,
                 )
             )
-        out.sort(key=lambda fc: -abs(fc.z_difference))
+        out.sort(key=lambda fc: -score_key(abs(fc.z_difference)))
         return out
 
 

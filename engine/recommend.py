@@ -38,6 +38,7 @@ from .model import MoodModel, check_fitted
 # wording lives in engine/reasons.py; the names stay importable from here
 from .reasons import MAX_REASON_CHARS, SALIENT_Z, SAME_AS_MOOD_Z, FeatureComparison, Reasons
 from .song_table import SongTable
+from .stable_order import order, rounded, score_key, top
 
 logger = logging.getLogger(__name__)
 
@@ -199,7 +200,7 @@ class Recommender:
         self._typical_order: list[np.ndarray] = []
         for c in range(self._k):
             members = self._order[self.model.cluster_rows(c)]
-            self._typical_order.append(members[np.argsort(dist[members], kind="stable")])
+            self._typical_order.append(members[order(dist[members], key=members)])
 
     def _take(self, arrays: Mapping[str, np.ndarray]) -> None:
         """The per-song lookup arrays from :meth:`arrays` of this model (mapped stay mapped)."""
@@ -416,6 +417,8 @@ class Recommender:
         # malloc may hand back to the OS and fault in again on every request.
         scratch = self._scratch
         sims = self._similarities(seed, scratch.floats(size))
+        block = self._vectors_t[int(self._labels[seed])]
+        q = block[:, self._row_of[seed] - rows.start]
         mask_rows = self.target_rows_mask(targets)
         if mask_rows is not None:
             m = mask_rows[rows]
@@ -442,7 +445,7 @@ class Recommender:
         # artists); when it does, the pool grows and the walk is redone.
         pool = min(available, POOL_PER_PICK * (page + 1) * n + 32)
         while True:
-            cand_rows = self._top_rows(sims, pool)
+            cand_rows = self._top_rows(sims, pool, block, q)
             walked: tuple[list[tuple[int, float]], bool] | None = None
             if cap and cand_rows.shape[0] > CAP_POOL_MIN:
                 kept_rows, cut = self._cap_pool(cand_rows, rows.start, (page + 1) * cap)
@@ -515,10 +518,14 @@ class Recommender:
                 return
         sims[own[vals < thr]] = -np.inf
 
-    def _top_rows(self, sims: np.ndarray, pool: int) -> np.ndarray:
+    def _top_rows(self, sims: np.ndarray, pool: int, block: np.ndarray, q: np.ndarray) -> np.ndarray:
         """Rows (within the slice) of at least the ``pool`` highest sims, best first.
 
-        Ties are broken by row so results are deterministic. Large clusters first keep
+        The order is the same on every machine: the pool is scored again in float64 from
+        ``block`` (the cluster's ranking vectors) and ``q`` (the seed's), which puts the
+        float32 kernels' last-bit noise (~1e-7) far below the rounding of
+        :mod:`engine.stable_order`, and ties go to the lower row (the lower song index);
+        the new scores are written back into ``sims``, which the walk reports. Large clusters first keep
         the rows above a threshold estimated from a strided sample: one comparison pass
         is much cheaper than ``argpartition`` over the whole slice, which stays the
         fallback when the estimate turns out too strict or too loose.
@@ -537,13 +544,16 @@ class Recommender:
                 if pool <= above.shape[0] <= 16 * pool + 256:
                     cand = above
         if cand is None:
-            cand = np.argpartition(-sims, pool - 1)[:pool] if pool < size else np.arange(size)
+            cand = top(sims, pool, descending=True) if pool < size else np.arange(size)
         vals = sims[cand]
         if cand.shape[0] > pool:  # sort only the pool (and ties): sorting is the costly part
             t = np.partition(vals, cand.shape[0] - pool)[cand.shape[0] - pool]
             keep = vals >= t
             cand, vals = cand[keep], vals[keep]
-        return cand[np.lexsort((cand, -vals))]
+        exact = block[:, cand].T.astype(np.float64) @ q.astype(np.float64)
+        exact[np.isneginf(vals)] = -np.inf  # masked, excluded and trimmed rows stay out
+        sims[cand] = exact
+        return cand[np.lexsort((cand, -rounded(exact)))]
 
     def _cap_pool(self, cand_rows: np.ndarray, start: int, per_artist: int) -> tuple[np.ndarray, set[int]]:
         """Ranked candidates without those past their artist's first ``per_artist``, and
@@ -790,10 +800,12 @@ def sample_capped(
         idx = np.asarray(tier, dtype=np.int64)
         # Efraimidis–Spirakis: weighted sampling without replacement is a sort by
         # u^(1/w) (here its log); walking that order lets the cap skip and continue.
+        # The keys are rounded and tied keys go to the lower song index (engine.stable_order):
+        # numpy's log differs in its last bit between SIMD paths.
         keys = np.log(rng.random(idx.shape[0])) / weights
         artists = artist_code[idx].tolist()
         weight_list = np.asarray(weights, dtype=np.float64).tolist()
-        for pos in np.argsort(-keys, kind="stable").tolist():
+        for pos in order(keys, descending=True, key=idx).tolist():
             a = artists[pos]
             if cap and counts.get(a, 0) >= cap:
                 continue
@@ -803,7 +815,7 @@ def sample_capped(
                 break
         if len(picks) == n:
             break
-    picks.sort(key=lambda t: (-t[1], t[0]))
+    picks.sort(key=lambda t: (-score_key(t[1]), t[0]))
     return picks
 
 

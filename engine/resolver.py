@@ -36,6 +36,7 @@ from .columns import IdIndex
 from .gram_index import GramIndex, score_strings
 from .serving import part_of, prefixed
 from .song_table import SongTable, text_column, truncate_utf16, utf16_len
+from .stable_order import top
 from .text import MAX_QUERY_CHARS, artist_key, clean_display, fold, title_key
 
 logger = logging.getLogger(__name__)
@@ -493,7 +494,7 @@ class SongResolver:
         if hi > lo:
             prefix = np.arange(lo, hi, dtype=np.int64)
             if len(prefix) > PREFIX_CANDIDATES:
-                prefix = lo + np.argpartition(-self._key_pop[lo:hi], PREFIX_CANDIDATES)[:PREFIX_CANDIDATES]
+                prefix = lo + top(self._key_pop[lo:hi], PREFIX_CANDIDATES, descending=True)
             ids = np.union1d(ids, prefix)
         return ids
 
@@ -503,7 +504,7 @@ class SongResolver:
         scores = self._score_keys(qkey, key_ids)
         good = np.flatnonzero(scores >= cutoff)
         if len(good) > MAX_FUZZY_KEYS:
-            good = good[np.argpartition(-scores[good], MAX_FUZZY_KEYS)[:MAX_FUZZY_KEYS]]
+            good = good[top(scores[good], MAX_FUZZY_KEYS, descending=True)]
         out: dict[int, float] = {}
         for key_id, score in zip(key_ids[good].tolist(), scores[good].tolist()):
             for row in self._key_group(key_id).tolist():
@@ -995,7 +996,7 @@ class SongResolver:
         if hi <= lo:
             return []
         if hi - lo > want:
-            key_ids = lo + np.argpartition(-self._key_pop[lo:hi], want)[:want]
+            key_ids = lo + top(self._key_pop[lo:hi], want, descending=True)
         else:
             key_ids = np.arange(lo, hi)
         rows = np.concatenate([self._key_group(k) for k in key_ids.tolist()])

@@ -14,6 +14,7 @@ import functools
 import logging
 import math
 import re
+import zlib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ from .resolver import (
 )
 from .serving import ServingArrays, build_serving, serving_of
 from .song_table import SongTable, song_label
+from .stable_order import order, score_key
 from .text import MAX_QUERY_CHARS, fold
 from .vocabulary import Aim
 from .word_search import WordSearch
@@ -52,6 +54,9 @@ logger = logging.getLogger(__name__)
 MAX_PAGE = 10_000
 #: Typo tolerance for mood words in autocomplete (rapidfuzz ratio, 0..100).
 MOOD_FUZZY_CUTOFF = 70.0
+#: A journey step looks at this many more float32 neighbours than it may need, and orders
+#: them by exact distance (engine.stable_order), so noise cannot reorder the ones it takes.
+JOURNEY_SLACK = 24
 
 _T = TypeVar("_T")
 
@@ -638,8 +643,8 @@ class Engine:
         for song in songs:
             counts[song.cluster] = counts.get(song.cluster, 0) + 1
         misfit = self.word_search.centroid_misfit(aims)
-        order = sorted(counts, key=lambda c: (-counts[c], float(misfit[c]), c))
-        return tuple((self.moods[c], counts[c]) for c in order)
+        ranked = sorted(counts, key=lambda c: (-counts[c], score_key(float(misfit[c])), c))
+        return tuple((self.moods[c], counts[c]) for c in ranked)
 
     def _no_word_results(
         self, query: MoodQuery, targets: Sequence[Target], *, narrowed: bool
@@ -855,8 +860,9 @@ class Engine:
         if not found or not (liked or disliked):
             return found[skip : skip + n]
         adjust = self._taste_model().shaping([i for i, _ in found], liked, disliked)
-        ranked = sorted(zip(found, adjust.tolist()), key=lambda t: -(t[0][1] + t[1]))
-        return [pair for pair, _ in ranked][skip : skip + n]
+        shaped = np.asarray([s for _, s in found], dtype=np.float64) + adjust
+        ranked = order(shaped, descending=True, key=[i for i, _ in found])
+        return [found[j] for j in ranked.tolist()][skip : skip + n]
 
     @_guard
     def foryou(
@@ -992,7 +998,8 @@ class Engine:
         else:
             mood = self._playlist_mood(text)
             if mood is not None:
-                rng = np.random.default_rng(abs(hash((text, n))) % 2**32)
+                # seeded by the request (crc32, not hash(): str hashes change per process)
+                rng = np.random.default_rng(zlib.crc32(f"{fold(text)}\x00{n}".encode()))
                 found = self.recommender.vibe(
                     mood.cluster,
                     3 * n,
@@ -1014,9 +1021,9 @@ class Engine:
         if len(chosen) < 2:
             raise NoResultsError("not enough songs for a playlist there", ("try another song or mood",))
         z = (self.recommender.X_[chosen] - self.recommender._mean) / self.recommender._scale
-        order = order_smoothly(z, self.recommender.artist_code_[chosen].tolist(), fix_last=fix_last)
-        ordered = [chosen[i] for i in order]
-        zo = z[order]
+        steps = order_smoothly(z, self.recommender.artist_code_[chosen].tolist(), fix_last=fix_last)
+        ordered = [chosen[i] for i in steps]
+        zo = z[steps]
         return Playlist(
             title=title,
             kind=kind,
@@ -1059,14 +1066,18 @@ class Engine:
         with single_threaded_blas():
             d = sq[None, :] - 2 * (targets @ zall_t)  # + |target|^2, constant per row
         k = min(40, zall.shape[0] - 1)
-        near = np.argpartition(d, k, axis=1)[:, : k + 1]
+        # a float32 shortlist per step, ordered by exact float64 distances (engine.stable_order)
+        wide = min(k + JOURNEY_SLACK, zall.shape[0] - 1)
+        near = np.argpartition(d, wide, axis=1)[:, : wide + 1]
         groups, artists = rec.group_, rec.artist_code_
         used = {int(groups[a]), int(groups[b])}
         counts = {int(artists[a]): 1}
         counts[int(artists[b])] = counts.get(int(artists[b]), 0) + 1
         out = [a]
         for step in range(1, n - 1):
-            cands = near[step][np.argsort(d[step, near[step]], kind="stable")]
+            short = near[step]
+            diff = zall[short].astype(np.float64) - targets[step].astype(np.float64)
+            cands = short[order((diff * diff).sum(axis=1), key=short)][: k + 1]
             for i in cands.tolist():
                 g, art = int(groups[i]), int(artists[i])
                 if i in banned or g in used or counts.get(art, 0) >= 2:
@@ -1108,7 +1119,7 @@ class Engine:
         pb = taste.profile(self._indices(b[0]), self._indices(b[1]))
         shared = tuple(
             self.moods[c]
-            for c in np.argsort(-np.minimum(pa.mood_share, pb.mood_share)).tolist()
+            for c in order(np.minimum(pa.mood_share, pb.mood_share), descending=True).tolist()
             if pa.mood_share[c] >= 0.15 and pb.mood_share[c] >= 0.15
         )
         pairs = tuple((self._song(i), self._song(j)) for i, j in taste.bridges(pa, pb, 3))

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .recommend import Recommender
+from .stable_order import order, rounded, score_key, top
 
 logger = logging.getLogger(__name__)
 
@@ -144,10 +145,15 @@ class TasteModel:
         return (np.hstack([unit, art]) * np.float32(self._norm)).astype(np.float32)
 
     def similarity(self, a: Sequence[int] | np.ndarray, b: Sequence[int] | np.ndarray) -> np.ndarray:
-        """Cosine matrix (len(a), len(b)) of two lists of songs."""
+        """Cosine matrix (len(a), len(b)) of two lists of songs.
+
+        In float64: these scores rank picks, and a float32 product differs by ~1e-7
+        between BLAS kernels, which the kernels below magnify past the rounding of
+        engine.stable_order; in float64 the difference stays ~1e-15.
+        """
         if len(a) == 0 or len(b) == 0:
-            return np.zeros((len(a), len(b)), dtype=np.float32)
-        return self.vectors(a) @ self.vectors(b).T
+            return np.zeros((len(a), len(b)), dtype=np.float64)
+        return self.vectors(a).astype(np.float64) @ self.vectors(b).T.astype(np.float64)
 
     # -- profiles -------------------------------------------------------------------
     def profile(
@@ -168,7 +174,7 @@ class TasteModel:
             weight[i] = float(w)
         for i, w in zip(asked, _recency(len(asked)) * ASKED_WEIGHT):
             weight[i] = weight.get(i, 0.0) + float(w)
-        items = sorted(weight.items(), key=lambda t: -t[1])[:MAX_ANCHORS]
+        items = sorted(weight.items(), key=lambda t: -score_key(t[1]))[:MAX_ANCHORS]
         anchors = np.asarray([i for i, _ in items], dtype=np.int64)
         weights = np.asarray([w for _, w in items], dtype=np.float64)
         share = np.zeros(self.k, dtype=np.float64)
@@ -185,14 +191,13 @@ class TasteModel:
         """Audio score (0..1, minus the dislike term) of each candidate and its closest anchor."""
         if profile.empty or candidates.shape[0] == 0:
             return np.zeros(candidates.shape[0]), np.full(candidates.shape[0], -1, dtype=np.int64)
-        cv = self.vectors(candidates)
-        sims = self.vectors(profile.anchors) @ cv.T  # (P, C)
-        kern = np.exp((sims.astype(np.float64) - 1.0) / TAU) * profile.weights[:, None]
+        sims = self.similarity(profile.anchors, candidates)  # (P, C)
+        kern = np.exp((sims - 1.0) / TAU) * profile.weights[:, None]
         score = kern.sum(axis=0) / profile.weights.sum()
-        because = profile.anchors[np.argmax(kern, axis=0)]
+        because = profile.anchors[np.argmax(rounded(kern), axis=0)]
         if negatives and profile.negatives.size:
-            nsims = self.vectors(profile.negatives) @ cv.T
-            nk = np.exp((nsims.astype(np.float64) - 1.0) / TAU) * profile.negative_weights[:, None]
+            nsims = self.similarity(profile.negatives, candidates)
+            nk = np.exp((nsims - 1.0) / TAU) * profile.negative_weights[:, None]
             score = score - NEGATIVE_WEIGHT * nk.max(axis=0)
         return score, because
 
@@ -209,10 +214,9 @@ class TasteModel:
         best = (anchor_vectors @ block).max(axis=0)
         local = banned_rows[(banned_rows >= start) & (banned_rows < start + n)] - start
         best[local] = -np.inf
-        size = min(size, n)
-        top = np.argpartition(-best, size - 1)[:size] if size < n else np.arange(n)
-        top = top[np.isfinite(best[top])]
-        return self.order[start + top].astype(np.int64)
+        near = top(best, min(size, n), descending=True)
+        near = near[np.isfinite(best[near])]
+        return self.order[start + near].astype(np.int64)
 
     def _banned(self, exclude: Collection[int]) -> tuple[np.ndarray, set[int]]:
         idx = np.asarray(sorted({int(i) for i in exclude}), dtype=np.int64)
@@ -285,8 +289,7 @@ class TasteModel:
         total = audio + lam * cf
         # the walk rarely reads past a few times what it takes (copies, capped artists)
         keep = min(total.shape[0], max(64, 8 * want))
-        top = np.argpartition(-total, keep - 1)[:keep] if keep < total.shape[0] else np.arange(keep)
-        order = top[np.argsort(-total[top], kind="stable")]
+        best = top(total, keep, descending=True, key=pool)
         return [
             ScoredPick(
                 int(pool[j]),
@@ -294,7 +297,7 @@ class TasteModel:
                 int(because[j]),
                 float(lam * cf[j] / total[j]) if total[j] > 0 else 0.0,
             )
-            for j in order.tolist()
+            for j in best.tolist()
         ]
 
     def _deal(
@@ -335,7 +338,7 @@ class TasteModel:
             if short <= 0:
                 break
             short -= take(c, short)
-        chosen.sort(key=lambda p: -p.score)
+        chosen.sort(key=lambda p: (-score_key(p.score), p.index))
         return chosen[:n]
 
     # -- starter list ------------------------------------------------------------------
@@ -426,19 +429,19 @@ class TasteModel:
             becauses.append(b)
         m = np.vstack(scores)
         total = m.mean(axis=0) - 0.5 * m.std(axis=0)
-        order = np.argsort(-total, kind="stable").tolist()
+        ranked = order(total, descending=True, key=pool).tolist()
         groups, artists = self.rec.group_, self.rec.artist_code_
         seen: set[int] = set()
         counts: dict[int, int] = {}
         out: list[ScoredPick] = []
-        for j in order:
+        for j in ranked:
             i = int(pool[j])
             g, a = int(groups[i]), int(artists[i])
             if g in seen or (per_artist and counts.get(a, 0) >= per_artist):
                 continue
             seen.add(g)
             counts[a] = counts.get(a, 0) + 1
-            best = int(np.argmax(m[:, j]))
+            best = int(np.argmax(rounded(m[:, j])))
             members = tuple(int(k) for k in np.flatnonzero(m[:, j] >= 0.8 * m[best, j])) or (best,)
             out.append(ScoredPick(i, float(total[j]), int(becauses[best][j]), 0.0, members))
             if len(out) == n:
@@ -450,7 +453,7 @@ class TasteModel:
         if a.empty or b.empty:
             return []
         s = self.similarity(a.anchors, b.anchors)
-        flat = np.argsort(-s, axis=None, kind="stable")
+        flat = order(s.ravel(), descending=True)
         out: list[tuple[int, int]] = []
         used_a: set[int] = set()
         used_b: set[int] = set()
@@ -509,6 +512,6 @@ def _largest_remainder(share: np.ndarray, n: int) -> np.ndarray:
     exact = share / share.sum() * n
     slots = np.floor(exact).astype(np.int64)
     rest = n - int(slots.sum())
-    for c in np.argsort(-(exact - slots), kind="stable")[:rest].tolist():
+    for c in order(exact - slots, descending=True)[:rest].tolist():
         slots[c] += 1
     return slots

@@ -27,6 +27,7 @@ from .filters import Target
 from .moods import format_feature
 from .reasons import MAX_REASON_CHARS
 from .recommend import Recommender, sample_capped
+from .stable_order import rounded, top
 from .vocabulary import VOCABULARY, Aim, VocabWord
 
 if TYPE_CHECKING:
@@ -108,14 +109,12 @@ class WordSearch:
 
     @staticmethod
     def _rank(misfit: np.ndarray, size: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        n = misfit.shape[0]
-        if size < n:
-            top = np.argpartition(misfit, size - 1)[:size]
-        else:
-            top = np.arange(n)
-        top = top[np.argsort(misfit[top], kind="stable")]
-        idx = top if rows is None else rows[top]
-        return idx.astype(np.int64), misfit[top].astype(np.float64)
+        """The ``size`` best-fitting songs, best first, and their misfits (rounded, see
+        :mod:`engine.stable_order`: many songs fit a one-sided target exactly, and their
+        order must not be the partition's)."""
+        best = top(misfit, size, key=rows)
+        idx = best if rows is None else rows[best]
+        return idx.astype(np.int64), rounded(misfit[best])
 
     def _sources(
         self, aims: Mapping[str, Aim], targets: Sequence[Target], cluster: int | None
@@ -287,11 +286,11 @@ def _misfit(
 
 
 def word_points(
-    model: MoodModel, vocabulary: Sequence[VocabWord] = VOCABULARY, top: int = 50
+    model: MoodModel, vocabulary: Sequence[VocabWord] = VOCABULARY, n_best: int = 50
 ) -> list[tuple[str, float, float]]:
     """Where each word sits on the valence × energy plane of ``model``'s catalog.
 
-    The mean valence and energy (file units, 0..1) of the word's ``top`` best-fitting songs:
+    The mean valence and energy (file units, 0..1) of the word's ``n_best`` best-fitting songs:
     grounded in this catalog's songs, so a chart shows where the word's picks really are
     (a word that sets neither valence nor energy still lands somewhere). Empty when the
     model was fitted without valence or energy.
@@ -309,8 +308,6 @@ def word_points(
         aims = {f: a for f, a in w.aims.items() if f in col}
         if not aims:
             continue
-        mis = _misfit(zt, col, aims)
-        k = min(top, mis.shape[0])
-        best = np.argpartition(mis, k - 1)[:k]
+        best = top(_misfit(zt, col, aims), n_best)
         out.append((w.word, float(X[best, v].mean()), float(X[best, e].mean())))
     return out

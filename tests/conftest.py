@@ -23,7 +23,8 @@ import pytest
 
 from engine.catalog import load_catalog
 from engine.model import MoodModel
-from engine.paths import BUNDLED_CATALOG
+from engine.model_cache import obtain_model
+from engine.paths import BUNDLED_CATALOG, DEFAULT_CATALOG
 
 #: Modules whose tests drive subprocesses (CLI, console, bot start-up, crash recovery),
 #: whole-corpus or load runs: each test costs seconds, so the fast tier leaves them out.
@@ -101,6 +102,23 @@ def songs() -> pd.DataFrame:
 def model(songs: pd.DataFrame) -> MoodModel:
     """MoodModel(k=4) fitted on the bundled catalog; treat as read-only."""
     return MoodModel(4).fit(songs, progress=lambda _msg: None)
+
+
+@pytest.fixture(scope="session")
+def default_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default catalog's model (the bundled union, k=4), built and saved once per
+    session: tests that need the catalog users get share it, processes load the file."""
+    path = tmp_path_factory.mktemp("default-model") / "default.joblib"
+    obtain_model(DEFAULT_CATALOG, model_path=path, progress=lambda _msg: None)
+    return path
+
+
+@pytest.fixture(scope="session")
+def default_engine(default_model_path: Path):
+    """An Engine over :func:`default_model_path`; treat as read-only."""
+    from engine.service import Engine
+
+    return Engine.load(model_path=default_model_path, progress=lambda _msg: None)
 
 
 @pytest.fixture
