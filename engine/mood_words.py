@@ -221,6 +221,14 @@ class MoodWords:
             return MoodQuery(mood.label, mood, (), {})
         return MoodQuery(word.word, mood, ((word, False),), dict(word.aims))
 
+    def read_words(
+        self, tokens: Sequence[str]
+    ) -> tuple[list[tuple[VocabWord, bool]], list[tuple[str, str]], list[str]]:
+        """The vocabulary words in folded ``tokens`` (a part of a longer message), the typos
+        corrected and the tokens that are neither filler nor mood: what :meth:`parse` reads
+        a whole mood text with, for a reader of whole requests (engine.language)."""
+        return self._words(list(tokens)[:MAX_TOKENS])
+
     def _words(
         self, tokens: list[str]
     ) -> tuple[list[tuple[VocabWord, bool]], list[tuple[str, str]], list[str]]:

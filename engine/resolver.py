@@ -907,6 +907,35 @@ class SongResolver:
         status = STATUS_FUZZY if len(ranked) == 1 else STATUS_AMBIGUOUS
         return Resolution(q, status, tuple(self._candidate(r, s) for r, s in ranked))
 
+    def find_artist(self, text: str, *, fuzzy: bool = True) -> tuple[str, list[int]] | None:
+        """The artist ``text`` names: (their name as credited, their songs best known first).
+
+        Exact (a leading "the" may be extra or missing), or with ``fuzzy`` a close spelling
+        ("drak"); None when no artist fits. The songs include those crediting the artist
+        as a guest, which is what "no more Drake" means.
+        """
+        akey = fold(text[:MAX_QUERY_CHARS]) if isinstance(text, str) else ""
+        if fuzzy:
+            matches = self._match_artists(akey)
+        else:
+            exact = self._aliases.find(akey)
+            if exact is None and akey.startswith("the "):
+                exact = self._aliases.find(akey[4:])
+            matches = [] if exact is None else [(exact, 100.0)]
+        if not matches:
+            return None
+        alias_id = matches[0][0]
+        rows = self._alias_group(alias_id)
+        if not len(rows):
+            return None
+        key = str(self._aliases.keys[alias_id])
+        credited = str(self._artists[int(rows[0])])
+        name = next(
+            (p for p in credited.split(", ") if fold(p) in (key, "the " + key)),
+            credited if fold(credited) in (key, "the " + key) else key.title(),
+        )
+        return name, rows.tolist()
+
     # ------------------------------------------------------------------ autocomplete
 
     def _value(self, row: int) -> str:

@@ -14,6 +14,7 @@ import functools
 import logging
 import math
 import re
+import time
 import zlib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,9 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from .counts import DEFAULT_COUNT, MAX_PICKS, MIN_COUNT
+from .dialogue import Dialogue, DialogueState, Turn
 from .filters import Target, TargetError, describe_targets, parse_targets, split_query
+from .language import RequestReader
 from .links import listen_url
 from .model import MoodModel, Progress, check_fitted
 from .mood_words import MAX_MOOD_CHARS, MoodQuery, MoodWordError, MoodWords
@@ -290,6 +293,46 @@ class Engine:
         resolver = SongResolver(None, table=table, arrays=serving.part("res"))
         rec = Recommender(self.model, artist_weight=artist_weight, table=table, arrays=serving.part("rec"))
         return table, resolver, rec, WordSearch(rec, arrays=serving.part("ws"))
+
+    # -- plain language ------------------------------------------------------------------------
+    @functools.cached_property
+    def reader(self) -> RequestReader:
+        """Reads chat messages as requests over this catalog (engine.language)."""
+        return RequestReader(self.resolver, self.mood_words)
+
+    @functools.cached_property
+    def dialogue(self) -> Dialogue:
+        """Answers requests turn by turn (engine.dialogue)."""
+        return Dialogue(self)
+
+    @_guard
+    def converse(
+        self,
+        state: DialogueState | None,
+        text: str,
+        *,
+        now: float | None = None,
+        exclude_ids: Collection[str] = frozenset(),
+        liked_ids: Sequence[str] = (),
+        disliked_ids: Sequence[str] = (),
+        choice: str | None = None,
+    ) -> Turn:
+        """One plain-language turn: ``text`` read and answered in ``state`` (None: a new
+        conversation). The returned Turn carries the next state, to keep for the next turn.
+
+        ``exclude_ids`` are songs never to show again (already shown, disliked);
+        ``choice`` the song a member picked when a title was ambiguous.
+        """
+        request = self.reader.read(text)
+        return self.dialogue.turn(
+            state or DialogueState(),
+            request,
+            now=time.time() if now is None else float(now),
+            exclude_ids=_id_set(exclude_ids),
+            liked_ids=liked_ids,
+            disliked_ids=disliked_ids,
+            choice=choice if isinstance(choice, str) else None,
+        )
 
     @classmethod
     def load(

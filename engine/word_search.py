@@ -193,6 +193,40 @@ class WordSearch:
         weighted = ((tier, 1.0 / (1.0 + np.sqrt(np.asarray(mis, dtype=np.float64)))) for tier, mis in tiers)
         return sample_capped(weighted, n, cap, self.rec.artist_code_, rng)
 
+    def nearest(
+        self,
+        aims: Mapping[str, Aim],
+        n: int = 5,
+        *,
+        exclude_ids: Collection[str] = (),
+        exclude_idx: Collection[int] = (),
+        targets: Sequence[Target] = (),
+        per_artist: int = 2,
+    ) -> list[tuple[int, float]]:
+        """The ``n`` best-fitting eligible songs as (index, fit in 0..1), best first.
+
+        Unlike :meth:`pick` nothing is sampled: a conversation's critiques must move the
+        list exactly where the target went, and the same turn gives the same list.
+        ``exclude_idx`` are song indices to leave out besides ``exclude_ids``.
+        """
+        n = max(1, int(n))
+        cap = max(0, int(per_artist or 0))
+        excl_idx, excl_groups = self.rec._excluded(exclude_ids)
+        excl_idx |= {int(i) for i in exclude_idx}
+        artist = self.rec.artist_code_
+        counts: dict[int, int] = {}
+        out: list[tuple[int, float]] = []
+        for tier, mis in self._tiers(aims, targets, max(4 * n, 50), excl_idx, excl_groups, None):
+            for i, m in zip(tier, mis):
+                a = int(artist[i])
+                if cap and counts.get(a, 0) >= cap:
+                    continue
+                counts[a] = counts.get(a, 0) + 1
+                out.append((i, 1.0 / (1.0 + float(np.sqrt(m)))))
+                if len(out) == n:
+                    return out
+        return out
+
     # -- reasons ----------------------------------------------------------------------
     def reasons(self, aims: Mapping[str, Aim], indices: Sequence[int]) -> list[str]:
         """Why each song fits: the target's features it matches, strongest aims first.

@@ -1,0 +1,703 @@
+"""Read a chat message as a request: what is asked, about which songs, changed how.
+
+The reader explains a message token by token and leaves titles for last:
+
+1. filters said in words ("from the 90s", "under 3 minutes") and typed (``tempo 90-110``)
+   are cut out first (:mod:`engine.language.plain_filters`, :mod:`engine.filters`);
+2. whole-message intents: start over, help, "more", greetings and thanks;
+3. references to what was shown ("the second one", "#3", "that one"), counts ("five
+   songs"), critiques ("a bit sadder", "more acoustic", "deeper cuts"), exclusions
+   ("no more Drake", "not this artist"), ratings ("love the 2nd one");
+4. seeds: the words after a cue ("songs like", "similar to", "mix of X and Y") or before
+   a tail ("X vibes") are resolved as a title (or an artist) by the song resolver; a
+   title may hold any word ("Harder, Better, Faster, Stronger"), so the whole span is
+   tried before the span less its trailing modifiers;
+5. the rest is mood words (the vocabulary, negations, typos: :mod:`engine.mood_words`);
+   a run of words nothing explains is tried as a bare title ("blinding lights"), and
+   otherwise named back as ignored.
+
+The reader never raises on what people type and never guesses a song weakly: a bare
+title must resolve exactly or strongly, a weak one is reported, not taken.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..filters import TargetError, parse_targets, split_query
+from ..text import fold
+from .lexicon import (
+    ADJECTIVES,
+    COMPARATIVES,
+    COUNT_NOUNS,
+    DISLIKE_WORDS,
+    EXCLUDE_CUES,
+    FILLER,
+    GREETINGS,
+    HARD_BOUNDARIES,
+    HELP_PHRASES,
+    INTENSITY,
+    LIKE_WORDS,
+    MIX_CUES,
+    MORE_PHRASES,
+    NUMBERS,
+    ORDINALS,
+    REF_NOUNS,
+    REQUEST_WORDS,
+    RESTART_PHRASES,
+    SEED_CUES,
+    SEED_JOINERS,
+    SEED_TAILS,
+    SMALLTALK_WORDS,
+    THANKS,
+    THIS_ARTIST,
+)
+from .plain_filters import plain_filters
+from .request import Critique, Intent, Mention, Ref, Request
+from .tokens import BREAK, clean, tokenize
+
+if TYPE_CHECKING:
+    from ..mood_words import MoodWords
+    from ..resolver import Resolution, SongResolver
+
+logger = logging.getLogger(__name__)
+
+#: Largest count a request can ask for (the chat's own ceiling is applied later).
+MAX_COUNT = 50
+#: Largest list position a reference can name.
+MAX_REF = 25
+#: A bare title (no "like", no "by") is taken only when the resolver is this sure (0..100).
+BARE_TITLE_SCORE = 90.0
+#: Longest span (tokens) tried as one title.
+MAX_SEED_TOKENS = 14
+#: Resolver calls one message may make (each costs up to a few ms on a big catalog).
+MAX_LOOKUPS = 6
+
+_DIGITS = re.compile(r"^[0-9]{1,3}$")
+_MULTI = 4  # longest lexicon phrase, in tokens
+
+
+def _phrases(table: object) -> dict[int, set[str]]:
+    """Lexicon phrases grouped by their length in tokens (longest matched first)."""
+    out: dict[int, set[str]] = {}
+    for p in table:  # type: ignore[attr-defined]
+        out.setdefault(len(str(p).split()), set()).add(str(p))
+    return out
+
+
+_SEED_CUES = _phrases(SEED_CUES)
+_MIX_CUES = _phrases(MIX_CUES)
+_EXCLUDE_CUES = _phrases(EXCLUDE_CUES)
+_INTENSITY = _phrases(INTENSITY)
+_THIS_ARTIST = _phrases(THIS_ARTIST)
+_COMPARATIVES = _phrases(COMPARATIVES)
+_ADJECTIVES = _phrases(ADJECTIVES)
+_NUMBER_WORDS = _phrases(NUMBERS)
+#: Words that, before a number, make it a count ("top 5", "gimme 3").
+_COUNT_LEADS = frozenset("top give gimme show need want get find play list recommend suggest".split())
+#: Words after which a bare number is a list position ("more like 2").
+_REF_LEADS = frozenset(("like", "love", "hate", "liked", "loved"))
+_REF_WORDS = frozenset(("no", "number", "nr", "num", "track", "song", "pick", "option"))
+_POLITE = frozenset(
+    "please pls plz plss thanks thank thx ty you u bot clusterfy hey yo hi hello ok okay now so".split()
+)
+_ME = frozenset(("i", "im", "i m", "we"))
+
+
+@dataclass
+class _Work:
+    """The message being read: tokens and which are explained."""
+
+    tokens: list[str]
+    used: list[bool] = field(default_factory=list)
+    lookups: int = 0
+
+    def __post_init__(self) -> None:
+        self.used = [t == BREAK for t in self.tokens]
+
+    def free(self, i: int) -> bool:
+        return 0 <= i < len(self.tokens) and not self.used[i]
+
+    def take(self, i: int, j: int) -> None:
+        for k in range(i, j):
+            self.used[k] = True
+
+    def phrase_at(self, i: int, table: dict[int, set[str]], *, free: bool = True) -> int:
+        """Length (tokens) of the longest ``table`` phrase starting at ``i``, 0 if none."""
+        for size in range(min(_MULTI, len(self.tokens) - i), 0, -1):
+            if free and not all(self.free(k) for k in range(i, i + size)):
+                continue
+            if " ".join(self.tokens[i : i + size]) in table.get(size, ()):
+                return size
+        return 0
+
+    def words(self) -> list[str]:
+        return [t for t in self.tokens if t != BREAK]
+
+
+class RequestReader:
+    """Reads messages over one catalog's resolver and mood words (thread-safe, no state)."""
+
+    def __init__(self, resolver: SongResolver, mood_words: MoodWords) -> None:
+        self.resolver = resolver
+        self.mood_words = mood_words
+
+    # -- the whole message --------------------------------------------------------------
+    def read(self, text: object) -> Request:
+        """What ``text`` asks; never raises on user input."""
+        cleaned, truncated = clean(text)
+        if not cleaned:
+            return Request(text="", intent="smalltalk", truncated=truncated)
+        rest, said = plain_filters(cleaned)
+        filters = [f for _, f in said]
+        problems: tuple[str, ...] = ()
+        try:
+            rest, typed = split_query(rest)
+            filters += [t.text for t in typed]
+        except TargetError as exc:
+            problems = tuple(str(p) for p in exc.problems)
+        for f in list(filters):  # said filters are built here: check them the same way
+            try:
+                parse_targets(f)
+            except TargetError as exc:
+                filters.remove(f)
+                problems += tuple(str(p) for p in exc.problems)
+        work = _Work(tokenize(rest))
+        base = {"text": cleaned, "truncated": truncated, "filters": tuple(filters), "filter_problems": problems}
+        whole = self._whole_intent(work)
+        if whole is not None and not filters:
+            return Request(intent=whole, **base)  # type: ignore[arg-type]
+        refs, feedback = self._refs_and_feedback(work)
+        seeds = self._seeds(work, refs)  # before critiques: "like Harder, Better, Faster, Stronger"
+        seeds += self._titled_segments(work)
+        count = self._count(work)
+        critiques = self._critiques(work)
+        excluded, this_artist, not_moods = self._exclusions(work)
+        words, corrections, leftover = self._moods(work)
+        if not seeds and leftover:
+            bare = self._bare_title(work, leftover)
+            if bare is not None:
+                seeds.append(bare)
+                words = [(w, neg) for w, neg in words if w not in bare.text.split()]
+                leftover = []
+        moods = tuple(dict.fromkeys(w for w, neg in words if not neg))
+        not_moods += [w for w, neg in words if neg and w not in not_moods]
+        request = Request(
+            songs=tuple(seeds),
+            refs=tuple(refs),
+            moods=moods,
+            not_moods=tuple(dict.fromkeys(not_moods)),
+            critiques=tuple(critiques),
+            exclude_artists=tuple(excluded),
+            exclude_this_artist=this_artist,
+            count=count,
+            feedback=feedback,
+            ignored=tuple(leftover),
+            corrections=tuple(corrections),
+            mood_words=tuple(words),
+            intent="unknown",
+            **base,  # type: ignore[arg-type]
+        )
+        intent = self._intent(request, work, whole)
+        logger.debug("read %r as %s", cleaned[:80], intent)
+        return Request(**{**request.__dict__, "intent": intent})
+
+    def _intent(self, r: Request, work: _Work, whole: Intent | None) -> Intent:
+        """The main thing asked, from the slots found (see the module docstring)."""
+        if r.songs or (r.refs and r.feedback is None):
+            return "recommend"
+        if r.moods:
+            return "vibe"
+        if r.changes:
+            return "refine"
+        if r.feedback is not None:
+            return "feedback"
+        if whole is not None:
+            return whole
+        words = [t for t in work.words() if t not in FILLER]
+        if r.count is not None and not r.ignored:
+            return "more"
+        if words and all(t in SMALLTALK_WORDS or t in _POLITE for t in words):
+            return "smalltalk"
+        return "unknown"
+
+    def _whole_intent(self, work: _Work) -> Intent | None:
+        """Start over, help, more, greetings and thanks: what the whole message is, if one of them.
+
+        Politeness around it does not count ("thanks! start over pls"); a message that
+        asks for anything else is read in full instead.
+        """
+        words = work.words()
+        core = list(words)
+        while core and (core[0] in _POLITE or core[0] in GREETINGS or core[0] in THANKS):
+            core.pop(0)
+        while core and core[-1] in _POLITE:
+            core.pop()
+        phrase = " ".join(core)
+        if not phrase:
+            return "smalltalk" if words else None
+        if phrase in RESTART_PHRASES or phrase.replace("lets ", "") in RESTART_PHRASES:
+            return "restart"
+        if phrase in HELP_PHRASES or any(h in phrase for h in HELP_PHRASES if len(h.split()) >= 3):
+            return "help"
+        if phrase in MORE_PHRASES:
+            return "more"
+        if all(t in SMALLTALK_WORDS or t in _POLITE for t in core):
+            return "smalltalk"
+        return None
+
+    # -- references, ratings, counts -------------------------------------------------------
+    def _refs_and_feedback(self, work: _Work) -> tuple[list[Ref], int | None]:
+        """Positions pointed at and, when they are liked or disliked, which way."""
+        t, refs = work.tokens, []
+        spans: list[tuple[int, int]] = []
+        i = 0
+        while i < len(t):
+            ref, size = self._ref_at(work, i)
+            if ref is not None:
+                refs.append(ref)
+                spans.append((i, i + size))
+                work.take(i, i + size)
+                i += size
+            else:
+                i += 1
+        feedback = None
+        if refs:
+            liked = any(w in LIKE_WORDS for w in self._free_words(work))
+            disliked = any(w in DISLIKE_WORDS for w in self._free_words(work))
+            # "like the second one" asks for songs like it; "i like the second one" rates it
+            first = spans[0][0]
+            cue_like = first > 0 and t[first - 1] in ("like", "likes") and not (first > 1 and t[first - 2] in _ME)
+            if disliked and not liked:
+                feedback = -1
+            elif liked and not cue_like:
+                feedback = 1
+            if feedback is not None:
+                for k, w in enumerate(t):
+                    if work.free(k) and w in (LIKE_WORDS | DISLIKE_WORDS) and w != "like":
+                        work.take(k, k + 1)
+                    if work.free(k) and w in ("is", "was", "it", "i", "really", "so", "one"):
+                        work.take(k, k + 1)
+        return list(dict.fromkeys(refs)), feedback
+
+    @staticmethod
+    def _free_words(work: _Work) -> list[str]:
+        return [w for k, w in enumerate(work.tokens) if work.free(k)]
+
+    def _ref_at(self, work: _Work, i: int) -> tuple[Ref | None, int]:
+        """A reference starting at token ``i``: (position, tokens it spans)."""
+        t = work.tokens
+        w = t[i]
+        if not work.free(i):
+            return None, 0
+        nxt = t[i + 1] if i + 1 < len(t) else ""
+        if w.startswith("#") and w[1:].isdigit():
+            n = int(w[1:])
+            return (n, 1) if 1 <= n <= MAX_REF else (None, 0)
+        if w in _REF_WORDS and _DIGITS.match(nxt) and 1 <= int(nxt) <= MAX_REF:
+            if w == "song" and i > 0 and t[i - 1] in NUMBERS:
+                return None, 0
+            return int(nxt), 2
+        the = 1 if w == "the" else 0
+        head = t[i + the] if i + the < len(t) else ""
+        after = t[i + the + 1] if i + the + 1 < len(t) else ""
+        if head in ORDINALS and (the or after in REF_NOUNS or after == BREAK or after == "" or after == "is"):
+            size = the + 1 + (1 if after in REF_NOUNS else 0)
+            return ORDINALS[head], size
+        if head in ("last", "final") and (after in REF_NOUNS or (the and after in ("", BREAK, "but", "is"))):
+            return "last", the + 1 + (1 if after in REF_NOUNS else 0)
+        if w in ("that", "this") and nxt in REF_NOUNS:
+            return "that", 2
+        if w in ("it", "that", "this") and i > 0 and t[i - 1] in _REF_LEADS and nxt in ("", BREAK, "but", "and"):
+            return "that", 1
+        if _DIGITS.match(w) and i > 0 and t[i - 1] in _REF_LEADS and 1 <= int(w) <= MAX_REF:
+            if nxt in ("", BREAK, "but", "and", "though", "only", "pls", "please") or self._critique_at(work, i + 1):
+                return int(w), 1
+        return None, 0
+
+    def _count(self, work: _Work) -> int | None:
+        """A number of songs asked for: "five songs", "3 more", "top 10", "gimme 5"."""
+        t = work.tokens
+        for i in range(len(t)):
+            if not work.free(i):
+                continue
+            size = work.phrase_at(i, _NUMBER_WORDS)
+            if size:
+                n, end = NUMBERS[" ".join(t[i : i + size])], i + size
+            elif _DIGITS.match(t[i]):
+                n, end = int(t[i]), i + 1
+            else:
+                continue
+            if not 1 <= n <= MAX_COUNT:
+                continue
+            nxt = end
+            if nxt < len(t) and t[nxt] == "more":
+                nxt += 1
+            before = t[i - 1] if i > 0 else ""
+            noun = nxt < len(t) and t[nxt] in COUNT_NOUNS
+            # "5 sad songs", "three chill lofi tracks": a noun within a few mood words
+            later = next(
+                (k for k in range(nxt, min(nxt + 4, len(t))) if t[k] in COUNT_NOUNS and work.free(k)), None
+            )
+            if noun or before in _COUNT_LEADS or (nxt > end and (nxt >= len(t) or t[nxt] == BREAK)):
+                work.take(i, nxt + (1 if noun else 0))
+                return n
+            if later is not None and all(
+                t[k] in self.mood_words.forms or t[k] in ADJECTIVES or t[k] in FILLER for k in range(nxt, later)
+            ):
+                work.take(i, end)
+                work.take(later, later + 1)
+                return n
+        return None
+
+    # -- critiques and exclusions ------------------------------------------------------------
+    def _critique_at(self, work: _Work, i: int) -> tuple[list[Critique], int] | None:
+        """Critiques said from token ``i`` ("a bit slower", "more acoustic", "too loud"), or None."""
+        t = work.tokens
+        start = i
+        intensity = 1.0
+        size = work.phrase_at(i, _INTENSITY)
+        if size and i + size < len(t):
+            intensity = INTENSITY[" ".join(t[i : i + size])]
+            i += size
+            if i < len(t) and t[i] == "even":
+                i += 1
+        if i >= len(t) or not work.free(i):
+            return None
+        size = work.phrase_at(i, _COMPARATIVES)
+        if size:
+            feature, direction = COMPARATIVES[" ".join(t[i : i + size])]
+            said = " ".join(t[start : i + size])
+            return [Critique(feature, direction, intensity, said)], i + size - start
+        sign = {"more": 1, "less": -1, "too": -1, "fewer": -1, "moar": 1, "extra": 1}.get(t[i], 0)
+        step = 1
+        if t[i] == "not" and i + 1 < len(t) and t[i + 1] in ("so", "as", "too"):
+            sign, step = -1, 2
+        if sign and i + step < len(t):
+            j = i + step
+            size = work.phrase_at(j, _ADJECTIVES)
+            if size:
+                feature, direction = ADJECTIVES[" ".join(t[j : j + size])]
+                said = " ".join(t[start : j + size])
+                return [Critique(feature, direction * sign, intensity, said)], j + size - start
+            entry, size = self._vocab_at(work, j)
+            if entry is not None and t[i] in ("more", "less", "too", "moar"):
+                crits = [
+                    Critique(f, d * sign, intensity, " ".join(t[start : j + size]))
+                    for f, d in entry.directions.items()
+                    if f in ("valence", "energy", "tempo", "acousticness", "danceability", "instrumentalness")
+                    or f in ("speechiness", "loudness", "duration_ms")
+                ]
+                if crits:
+                    return crits, j + size - start
+        return None
+
+    def _vocab_at(self, work: _Work, i: int):  # type: ignore[no-untyped-def]
+        """A vocabulary word (mood) starting at token ``i``: (entry, size) or (None, 0)."""
+        forms = self.mood_words.forms
+        for size in range(min(self.mood_words.max_phrase, len(work.tokens) - i), 0, -1):
+            if not all(work.free(k) for k in range(i, i + size)):
+                continue
+            entry = forms.get(" ".join(work.tokens[i : i + size]))
+            if entry is not None:
+                return entry, size
+        return None, 0
+
+    def _critiques(self, work: _Work) -> list[Critique]:
+        out: list[Critique] = []
+        i = 0
+        while i < len(work.tokens):
+            found = self._critique_at(work, i) if work.free(i) else None
+            if found is None:
+                i += 1
+                continue
+            crits, size = found
+            work.take(i, i + size)
+            out.extend(crits)
+            i += size
+        return out
+
+    def _exclusions(self, work: _Work) -> tuple[list[Mention], bool, list[str]]:
+        """Artists and moods asked away: "no more Drake", "not this artist", "without rap"."""
+        t = work.tokens
+        artists: list[Mention] = []
+        this_artist = False
+        moods: list[str] = []
+        i = 0
+        while i < len(t):
+            size = work.phrase_at(i, _EXCLUDE_CUES) if work.free(i) else 0
+            if not size:
+                i += 1
+                continue
+            j = i + size
+            while j < len(t) and t[j] in ("the", "any", "more", "songs", "song", "stuff", "music", "of", "from", "by"):
+                j += 1
+            this = work.phrase_at(j, _THIS_ARTIST)
+            if this:
+                work.take(i, j + this)
+                this_artist = True
+                i = j + this
+                continue
+            entry, vsize = self._vocab_at(work, j)
+            if entry is not None and (j + vsize >= len(t) or not work.free(j + vsize) or t[j + vsize] in FILLER):
+                work.take(i, j + vsize)
+                moods.append(entry.word)
+                i = j + vsize
+                continue
+            end = j
+            while end < len(t) and work.free(end) and t[end] not in HARD_BOUNDARIES and end - j < 6:
+                end += 1
+            while end > j and t[end - 1] in FILLER:
+                end -= 1
+            found = self._artist(work, " ".join(t[j:end])) if end > j and t[i] not in ("not", "no") else None
+            if found is None and end > j and t[i] in ("no", "not", "no more"):
+                found = self._artist(work, " ".join(t[j:end]), fuzzy=False)
+            if found is not None:
+                work.take(i, end)
+                artists.append(found)
+                i = end
+                continue
+            i += 1
+        return artists, this_artist, moods
+
+    # -- seeds ------------------------------------------------------------------------------
+    def _seeds(self, work: _Work, refs: list[Ref]) -> list[Mention]:
+        """Songs and artists the list should sound like (cue spans, then "X vibes" tails)."""
+        t = work.tokens
+        seeds: list[Mention] = []
+        i = 0
+        while i < len(t):
+            if not work.free(i):
+                i += 1
+                continue
+            mix = work.phrase_at(i, _MIX_CUES)
+            cue = mix or work.phrase_at(i, _SEED_CUES)
+            if not cue:
+                i += 1
+                continue
+            j = i + cue
+            end = self._span_end(work, j)
+            if end <= j:
+                # "like the second one": the reference already stands there
+                if j < len(t) and not work.free(j) and t[i + cue - 1] in ("like", "to", "of"):
+                    work.take(i, j)
+                i = j
+                continue
+            found = self._resolve_span(work, j, end, several=bool(mix))
+            if found:
+                work.take(i, j)
+                seeds.extend(found)
+                i = end
+            else:
+                i += 1
+        # "Shape of You vibes", "something in the end type"
+        for k in range(len(t)):
+            if t[k] in SEED_TAILS and work.free(k) and k > 0 and work.free(k - 1):
+                start = k
+                while start > 0 and work.free(start - 1) and k - start < MAX_SEED_TOKENS:
+                    start -= 1
+                while start < k and t[start] in REQUEST_WORDS:
+                    start += 1
+                if start < k and any(self._unexplained(work, x) for x in range(start, k)):
+                    found = self._resolve_span(work, start, k, several=False, strict=True)
+                    if found:
+                        work.take(k, k + 1)
+                        seeds.extend(found)
+        return seeds
+
+    def _titled_segments(self, work: _Work) -> list[Mention]:
+        """Segments (between boundaries) that are a title as a whole, said without a cue:
+        "in the end by linkin park, but calmer". Only segments holding a word that nothing
+        else explains are looked up, and only an exact or very strong title is taken."""
+        t = work.tokens
+        found: list[Mention] = []
+        start = 0
+        for k in range(len(t) + 1):
+            if k < len(t) and t[k] != BREAK and t[k] not in HARD_BOUNDARIES:
+                continue
+            seg = [i for i in range(start, k) if work.free(i)]
+            start = k + 1
+            while seg and t[seg[0]] in REQUEST_WORDS:
+                seg.pop(0)
+            while seg and t[seg[-1]] in REQUEST_WORDS:
+                seg.pop()
+            if not seg or seg[-1] - seg[0] + 1 != len(seg) or len(seg) > MAX_SEED_TOKENS:
+                continue
+            if not any(self._unexplained(work, i) for i in seg):
+                continue
+            m = self._lookup(work, " ".join(t[seg[0] : seg[-1] + 1]), strict=True)
+            if m is not None and m.kind == "song" and m.score >= BARE_TITLE_SCORE:
+                work.take(seg[0], seg[-1] + 1)
+                found.append(m)
+        return found
+
+    def _unexplained(self, work: _Work, i: int) -> bool:
+        """Whether token ``i`` is a word no table here explains (a title's word, probably)."""
+        w = work.tokens[i]
+        if w in FILLER or w in _POLITE or w in SMALLTALK_WORDS or w in HARD_BOUNDARIES:
+            return False
+        if w in self.mood_words.forms or w in INTENSITY or w in NUMBERS or w in ORDINALS:
+            return False
+        if any(w in table.get(1, ()) for table in (_COMPARATIVES, _ADJECTIVES, _EXCLUDE_CUES, _SEED_CUES)):
+            return False
+        return not _DIGITS.match(w)
+
+    @staticmethod
+    def _span_end(work: _Work, j: int) -> int:
+        """Where a seed's span after a cue ends: at a boundary or an explained token."""
+        t = work.tokens
+        end = j
+        while end < len(t) and work.free(end) and t[end] not in HARD_BOUNDARIES and end - j < MAX_SEED_TOKENS:
+            end += 1
+        return end
+
+    def _resolve_span(self, work: _Work, i: int, j: int, *, several: bool, strict: bool = False) -> list[Mention]:
+        """Seeds in tokens ``i:j``: one title (tried whole, then without trailing modifiers),
+        or several joined by "and"/"&"/"+"/","; their tokens are taken when found."""
+        t = work.tokens
+        while i < j and t[i] in ("the", "a", "some", "something", "songs", "song", "stuff", "music", "by"):
+            if t[i] == "the" and i + 1 < j and t[i + 1] not in ("song", "songs", "track", "tracks"):
+                break
+            i += 1
+        if i >= j:
+            return []
+        candidates = [(i, j)]
+        trimmed = j
+        while trimmed > i + 1 and (
+            t[trimmed - 1] in FILLER or t[trimmed - 1] in SEED_TAILS or t[trimmed - 1] in self.mood_words.forms
+        ):
+            trimmed -= 1
+        if trimmed < j:
+            candidates.append((i, trimmed))
+        best: Mention | None = None
+        best_span = (i, j)
+        for a, b in candidates:
+            m = self._lookup(work, " ".join(t[a:b]), strict=strict)
+            if m is not None and (best is None or _rank(m) > _rank(best)):
+                best, best_span = m, (a, b)
+            if best is not None and best.kind == "song" and _rank(best) >= (3, 100.0):
+                break
+        joiners = [k for k in range(i + 1, j - 1) if t[k] in SEED_JOINERS or t[k] in ("&", "+", "/")]
+        if joiners and (several or best is None or best.kind != "song" or _rank(best) < (3, 100.0)):
+            parts: list[Mention] = []
+            start = i
+            for k in [*joiners, j]:
+                if k > start:
+                    m = self._lookup(work, " ".join(t[start:k]), strict=strict)
+                    if m is None or m.kind == "unknown":
+                        parts = []
+                        break
+                    parts.append(m)
+                start = k + 1
+            if len(parts) >= 2:
+                work.take(i, j)
+                return parts
+        if best is None or (strict and best.kind not in ("song", "artist")):
+            return []
+        work.take(*best_span)
+        return [best]
+
+    def _lookup(self, work: _Work, text: str, *, strict: bool = False) -> Mention | None:
+        """A title (or an artist's name) as the resolver reads it; None when nothing fits."""
+        text = text.strip()
+        if not text or work.lookups >= MAX_LOOKUPS or not fold(text):
+            return None
+        work.lookups += 1
+        res = self.resolver.resolve(text, limit=5)
+        song = _mention(text, res, bare=strict)
+        if song is not None and song.kind == "song":
+            return song
+        artist = self._artist(work, text, fuzzy=False)
+        if artist is not None:
+            return artist
+        return song
+
+    def _artist(self, work: _Work, text: str, fuzzy: bool = True) -> Mention | None:
+        if not text.strip():
+            return None
+        found = self.resolver.find_artist(text, fuzzy=fuzzy)
+        if found is None:
+            return None
+        name, rows = found
+        return Mention(text=text, kind="artist", indices=tuple(rows), name=name, score=100.0)
+
+    # -- moods and what is left ------------------------------------------------------------
+    def _moods(self, work: _Work) -> tuple[list[tuple[str, bool]], list[tuple[str, str]], list[str]]:
+        """Mood words in the unexplained tokens; what is left over (neither filler nor mood)."""
+        free = [(k, w) for k, w in enumerate(work.tokens) if work.free(k)]
+        if not free:
+            return [], [], []
+        # runs of free tokens, so a phrase never joins words across an explained one
+        words: list[tuple[str, bool]] = []
+        corrections: list[tuple[str, str]] = []
+        leftover: list[str] = []
+        run: list[tuple[int, str]] = []
+        for k, w in [*free, (-1, "")]:
+            if run and (k != run[-1][0] + 1 or k < 0):
+                found, fixed, ignored = self.mood_words.read_words([x for _, x in run])
+                words += [(entry.word, neg) for entry, neg in found]
+                corrections += fixed
+                leftover += [x for x in ignored if x not in FILLER and x not in _POLITE and x != BREAK]
+                run = []
+            if k >= 0 and w != BREAK:
+                run.append((k, w))
+        return list(dict.fromkeys(words)), corrections, leftover
+
+    def _bare_title(self, work: _Work, leftover: list[str]) -> Mention | None:
+        """The unexplained words read as a title: the whole free text first ("happy
+        pharrell"), then the unexplained run alone; taken only when the resolver is sure."""
+        free = [w for k, w in enumerate(work.tokens) if work.free(k) and w != BREAK]
+        while free and free[0] in REQUEST_WORDS:
+            free.pop(0)
+        while free and free[-1] in REQUEST_WORDS:
+            free.pop()
+        tries = [" ".join(free)]
+        if " ".join(leftover) not in tries:
+            tries.append(" ".join(leftover))
+        for text in tries:
+            m = self._lookup(work, text, strict=True)
+            if m is not None and m.kind in ("song", "artist", "ambiguous"):
+                for k, w in enumerate(work.tokens):
+                    if work.free(k) and w in text.split():
+                        work.take(k, k + 1)
+                return m
+        return None
+
+
+def _rank(m: Mention) -> tuple[int, float]:
+    """How good a reading is: a song over an artist over an ambiguous title; then its score."""
+    return {"song": 3, "artist": 2, "ambiguous": 1}.get(m.kind, 0), m.score
+
+
+def _mention(text: str, res: Resolution, *, bare: bool) -> Mention | None:
+    """The resolver's answer as a :class:`Mention` (None when it found nothing at all)."""
+    if res.status in ("exact", "fuzzy") and res.best is not None:
+        best = res.best
+        if bare and res.status == "fuzzy" and best.score < BARE_TITLE_SCORE:
+            return None
+        return Mention(
+            text=text, kind="song", indices=(best.index,), name=f"{best.name} — {best.artist}", score=best.score
+        )
+    if res.status == "ambiguous" and res.candidates:
+        return Mention(
+            text=text,
+            kind="ambiguous",
+            indices=tuple(c.index for c in res.candidates),
+            name=res.candidates[0].name,
+            score=res.candidates[0].score,
+        )
+    if res.status == "no_match" and not bare:
+        return Mention(text=text, kind="unknown", suggestions=tuple(c.name for c in res.suggestions[:3]))
+    return None
+
+
+__all__ = ["BARE_TITLE_SCORE", "MAX_COUNT", "MAX_REF", "RequestReader"]
+
+
+def read_all(reader: RequestReader, texts: Sequence[str]) -> list[Request]:
+    """Every text read (for benchmarks and tests)."""
+    return [reader.read(x) for x in texts]
