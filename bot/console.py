@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TextIO
 
 from .config import Settings
-from .conversation import Conversation, Requester
-from .replies import GENERIC_ERROR, Reply, render_text
+from .conversation import Conversation
+from .replies import GENERIC_ERROR, Reply, Requester, render_text
 from .startup import load_engine, open_store
 
 logger = logging.getLogger(__name__)

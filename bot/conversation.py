@@ -44,6 +44,7 @@ from .replies import (
     FollowUp,
     PickRef,
     Reply,
+    Requester,
     error_reply,
     escape,
     masked_link,
@@ -70,16 +71,6 @@ MAX_PLAYLIST = 50
 MAX_BLEND = 5
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Requester:
-    """Who asked, and where (guild/channel are None in DMs and the console)."""
-
-    id: int
-    name: str = ""
-    guild_id: int | None = None
-    channel_id: int | None = None
 
 
 @dataclass

@@ -16,9 +16,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..commands import CommandSpec
-from ..conversation import Requester
 from ..discord_io import requester_from_ctx, send_reply
-from ..replies import Reply
+from ..replies import Reply, Requester
 
 if TYPE_CHECKING:
     from ..client import ClusterfyBot

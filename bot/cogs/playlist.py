@@ -12,8 +12,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..commands import spec
-from ..conversation import MAX_PLAYLIST, Requester
-from ..replies import Reply
+from ..conversation import MAX_PLAYLIST
+from ..replies import Reply, Requester
 from . import ConversationCog, hybrid_command
 
 
