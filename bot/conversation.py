@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import difflib
 import functools
+import inspect
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from types import ModuleType
-from typing import TypeVar
+from typing import TypeVar, assert_never
 
 from engine.counts import MAX_CHAT_COUNT, BadCount, check_count
 from engine.service import (
@@ -32,7 +33,7 @@ from engine.service import (
 )
 from engine.song_table import song_label as format_label
 
-from .commands import COMMAND_TABLE, help_lines, lookup, spec
+from .commands import COMMAND_TABLE, CommandSpec, Reads, help_lines, lookup
 from .ratelimit import RateLimiter, Verdict
 from .replies import (
     COLOR_OK,
@@ -459,6 +460,14 @@ class Conversation:
             return Reply(text=f"👍 Noted: you like **{song_label(song)}**.")
         return Reply(text=f"👎 Noted: I won't recommend **{song_label(song)}** to you again.")
 
+    async def like(self, who: Requester, pick: str | int) -> Reply:
+        """👍 a shown song: by its number in the last list, or by id."""
+        return await self.rate(who, pick, +1)
+
+    async def dislike(self, who: Requester, pick: str | int) -> Reply:
+        """👎 a shown song (it never comes back): by its number in the last list, or by id."""
+        return await self.rate(who, pick, -1)
+
     async def link(self, who: Requester, pick: str | int) -> Reply:
         """Where to listen to pick ``pick`` of the last list (the console shows no links inline)."""
         song = self._song_for_rating(who, pick)
@@ -866,7 +875,28 @@ class Conversation:
             close = difflib.get_close_matches(word.lower(), COMMANDS, n=1, cutoff=0.6)
             hint = f"Did you mean {self.prefix}{close[0]}?" if close else f"Try {self.prefix}help."
             return error_reply(f"Unknown command “{escape(word, 40)}”.", hint)
-        return await _TYPED[command.name](self, who, rest.strip())
+        return await self.run_typed(command, who, rest.strip())
+
+    async def run_typed(self, command: CommandSpec, who: Requester, rest: str) -> Reply:
+        """Run ``command`` on the rest of its typed line, read as its row of the table says."""
+        method = getattr(self, command.name)
+        args: tuple[object, ...]
+        match command.reads:
+            case Reads.SAME_FOR_EVERYONE:
+                return method()
+            case Reads.NOTHING:
+                args = ()
+            case Reads.TEXT:
+                args = (rest,)
+            case Reads.SONG_AND_COUNT:
+                args = await self._run(self.split_count, rest)
+            case Reads.WORDS_AND_COUNT:
+                args = self.split_count(rest, titles=False)  # no title lookup: cheap
+            case Reads.MEMBERS:
+                args = (members_named(rest)[:MAX_BLEND],)
+            case _:
+                assert_never(command.reads)
+        return await method(who, *args)
 
     async def choose(self, who: Requester, asked: Reply, value: str) -> Reply:
         """Answer a disambiguation question: continue the asking command with the chosen song id."""
@@ -894,109 +924,28 @@ class Conversation:
         return m.group("rest"), m.group("n")
 
 
-# -- typed lines: how the rest of a line becomes each command's arguments ---------------
-TypedCommand = Callable[[Conversation, Requester, str], Awaitable[Reply]]
-#: Command name → its typed-line parser; every row of the command table has one (checked below).
-_TYPED: dict[str, TypedCommand] = {}
+def members_named(text: str) -> list[str]:
+    """Members typed on one line: "ana, bo b" → ["ana", "bo b"]; no commas: "ana bo" → ["ana", "bo"]."""
+    return [n for n in re.split(r"[,\s]+" if "," not in text else r"\s*,\s*", text) if n]
 
 
-def _typed(name: str) -> Callable[[TypedCommand], TypedCommand]:
-    """Register the typed-line form of command ``name`` (which must be in the command table)."""
-    command = spec(name)
+def check_typed_forms(conversation: type) -> None:
+    """Fail unless every row of the command table runs from a typed line on ``conversation``.
 
-    def register(fn: TypedCommand) -> TypedCommand:
-        _TYPED[command.name] = fn
-        return fn
-
-    return register
-
-
-@_typed("recommend")
-async def _typed_recommend(conv: Conversation, who: Requester, rest: str) -> Reply:
-    song, count = await conv._run(conv.split_count, rest)
-    return await conv.recommend(who, song, count)
-
-
-@_typed("vibe")
-async def _typed_vibe(conv: Conversation, who: Requester, rest: str) -> Reply:
-    mood, count = conv.split_count(rest, titles=False)  # no title lookup: cheap
-    return await conv.vibe(who, mood, count)
+    A row runs ``conversation.<name>``: a coroutine taking the requester first, or a plain
+    method for a row that reads nothing and answers everyone alike (``help``).
+    """
+    wrong = []
+    for row in COMMAND_TABLE:
+        method = getattr(conversation, row.name, None)
+        personal = row.reads is not Reads.SAME_FOR_EVERYONE
+        if method is None or inspect.iscoroutinefunction(method) != personal:
+            wrong.append(row.name)
+    if wrong:
+        raise RuntimeError(f"commands without a typed-line form on {conversation.__name__}: {wrong}")
 
 
-@_typed("cluster")
-async def _typed_cluster(conv: Conversation, who: Requester, rest: str) -> Reply:
-    return await conv.cluster(who, rest)
-
-
-@_typed("moods")
-async def _typed_moods(conv: Conversation, who: Requester, rest: str) -> Reply:
-    return await conv.moods(who)
-
-
-@_typed("history")
-async def _typed_history(conv: Conversation, who: Requester, rest: str) -> Reply:
-    return await conv.history(who)
-
-
-@_typed("forget")
-async def _typed_forget(conv: Conversation, who: Requester, rest: str) -> Reply:
-    return await conv.forget(who, confirmed=False)
-
-
-@_typed("help")
-async def _typed_help(conv: Conversation, who: Requester, rest: str) -> Reply:
-    return conv.help()
-
-
-@_typed("more")
-async def _typed_more(conv: Conversation, who: Requester, rest: str) -> Reply:
-    return await conv.more(who)
-
-
-@_typed("like")
-async def _typed_like(conv: Conversation, who: Requester, rest: str) -> Reply:
-    return await conv.rate(who, rest, +1)
-
-
-@_typed("dislike")
-async def _typed_dislike(conv: Conversation, who: Requester, rest: str) -> Reply:
-    return await conv.rate(who, rest, -1)
-
-
-@_typed("link")
-async def _typed_link(conv: Conversation, who: Requester, rest: str) -> Reply:
-    return await conv.link(who, rest)
-
-
-@_typed("foryou")
-async def _typed_foryou(conv: Conversation, who: Requester, rest: str) -> Reply:
-    return await conv.foryou(who, rest or None)
-
-
-@_typed("playlist")
-async def _typed_playlist(conv: Conversation, who: Requester, rest: str) -> Reply:
-    text, count = await conv._run(conv.split_count, rest)
-    return await conv.playlist(who, text, count)
-
-
-@_typed("taste")
-async def _typed_taste(conv: Conversation, who: Requester, rest: str) -> Reply:
-    return await conv.taste(who, rest)
-
-
-@_typed("blend")
-async def _typed_blend(conv: Conversation, who: Requester, rest: str) -> Reply:
-    names = [n for n in re.split(r"[,\s]+" if "," not in rest else r"\s*,\s*", rest) if n]
-    return await conv.blend(who, names[:MAX_BLEND])
-
-
-@_typed("privacy")
-async def _typed_privacy(conv: Conversation, who: Requester, rest: str) -> Reply:
-    return await conv.privacy(who, rest)
-
-
-if set(_TYPED) != set(COMMANDS):  # a table row without a typed form, caught at import
-    raise RuntimeError(f"commands without a typed-line form: {sorted(set(COMMANDS) - set(_TYPED))}")
+check_typed_forms(Conversation)  # a table row without its method fails at import
 
 
 def _vibe_title(result: VibeResult) -> str:

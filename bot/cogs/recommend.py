@@ -60,12 +60,12 @@ class Recommend(ConversationCog):
     @hybrid_command(spec("like"))
     @app_commands.describe(number="The song's number in your last list")
     async def like(self, ctx: commands.Context[Any], number: commands.Range[int, 1, 25]) -> None:
-        await self.run(ctx, lambda who: self.conversation.rate(who, number, +1))
+        await self.run(ctx, lambda who: self.conversation.like(who, number))
 
     @hybrid_command(spec("dislike"))
     @app_commands.describe(number="The song's number in your last list")
     async def dislike(self, ctx: commands.Context[Any], number: commands.Range[int, 1, 25]) -> None:
-        await self.run(ctx, lambda who: self.conversation.rate(who, number, -1))
+        await self.run(ctx, lambda who: self.conversation.dislike(who, number))
 
     @hybrid_command(spec("link"))
     @app_commands.describe(number="The song's number in your last list")
