@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, cast
 
+import discord
 from discord import app_commands
 from discord.ext import commands
 
@@ -86,12 +87,6 @@ class ConversationCog(commands.Cog):
             return text, count
         return await asyncio.to_thread(self.conversation.split_count, text, titles)
 
-    async def song_choices(self, current: str) -> list[app_commands.Choice[str]]:
-        return await _choices(self.conversation.song_choices, current)
-
-    async def mood_choices(self, current: str) -> list[app_commands.Choice[str]]:
-        return await _choices(self.conversation.mood_choices, current)
-
 
 async def run_command(
     ctx: commands.Context[Any], conversation: Conversation, action: Action, *, ephemeral: bool | None = None
@@ -112,6 +107,22 @@ async def run_command(
             await ctx.defer(ephemeral=bool(ephemeral))
     reply = await task
     await send_reply(ctx, reply, conversation, ephemeral=ephemeral)
+
+
+# -- autocomplete: one callback per kind of argument, for every command that takes one -------
+async def song_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """Options for a song argument (``@app_commands.autocomplete(song=song_autocomplete)``)."""
+    return await _choices(_conversation_of(interaction).song_choices, current)
+
+
+async def mood_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """Options for a mood argument: the catalog's moods and the mood words."""
+    return await _choices(_conversation_of(interaction).mood_choices, current)
+
+
+def _conversation_of(interaction: discord.Interaction) -> Conversation:
+    """The conversation of the bot an interaction reached (the callbacks above are free functions)."""
+    return cast("ClusterfyBot", interaction.client).conversation
 
 
 async def _choices(

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import discord
 from discord import app_commands
 from discord.ext import commands
 
 from ..commands import spec
 from ..conversation import MAX_COUNT
 from ..replies import Reply, Requester
-from . import ConversationCog, hybrid_command
+from . import ConversationCog, hybrid_command, song_autocomplete
 
 if TYPE_CHECKING:
     from ..client import ClusterfyBot
@@ -28,6 +27,7 @@ class Recommend(ConversationCog):
     """Songs that sound like a song, and feedback on them."""
 
     @hybrid_command(spec("recommend"))
+    @app_commands.autocomplete(song=song_autocomplete)
     @app_commands.describe(
         song="A song title, optionally with the artist",
         count=f"How many songs (1–{MAX_COUNT})",
@@ -46,12 +46,6 @@ class Recommend(ConversationCog):
             return await self.conversation.recommend(who, title, how_many, filters or "")
 
         await self.run(ctx, action)
-
-    @recommend.autocomplete("song")
-    async def recommend_song(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await self.song_choices(current)
 
     @hybrid_command(spec("more"))
     async def more(self, ctx: commands.Context[Any]) -> None:
