@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import discord
 from discord import app_commands
@@ -21,7 +21,6 @@ from ..discord_io import requester_from_ctx, send_reply
 from ..replies import Reply, Requester
 
 if TYPE_CHECKING:
-    from ..client import ClusterfyBot
     from ..conversation import Conversation
 
 logger = logging.getLogger(__name__)
@@ -65,10 +64,17 @@ def hybrid_command(command: CommandSpec | str, **attrs: Any) -> HybridDecorator:
     return cast(HybridDecorator, commands.hybrid_command(command, **attrs))
 
 
+class ConversationBot(Protocol):
+    """All a cog needs of its bot (``bot.client.ClusterfyBot``, which loads the cogs): its conversation."""
+
+    @property
+    def conversation(self) -> Conversation: ...
+
+
 class ConversationCog(commands.Cog):
     """Base for our cogs: access to the bot's conversation."""
 
-    def __init__(self, bot: ClusterfyBot) -> None:
+    def __init__(self, bot: ConversationBot) -> None:
         self.bot = bot
 
     @property
@@ -122,7 +128,7 @@ async def mood_autocomplete(interaction: discord.Interaction, current: str) -> l
 
 def _conversation_of(interaction: discord.Interaction) -> Conversation:
     """The conversation of the bot an interaction reached (the callbacks above are free functions)."""
-    return cast("ClusterfyBot", interaction.client).conversation
+    return cast(ConversationBot, interaction.client).conversation
 
 
 async def _choices(
