@@ -19,7 +19,6 @@ from engine.service import EngineError
 
 from ..commands import COMMAND_TABLE, CommandSpec, Reads, help_lines, lookup
 from ..replies import Card, Field, Reply, Requester, error_reply, escape
-from .friends import MAX_BLEND
 from .session import ConversationBase
 
 #: Command names and aliases, from the one command table (bot.commands), for "did you mean".
@@ -106,7 +105,7 @@ class TypedLines(ConversationBase, ABC):
             case Reads.WORDS_AND_COUNT:
                 args = self.split_count(rest, titles=False)  # no title lookup: cheap
             case Reads.MEMBERS:
-                args = (members_named(rest)[:MAX_BLEND],)
+                args = (members_named(rest),)  # blend refuses more than it takes
             case _:
                 assert_never(command.reads)
         return await method(who, *args)
