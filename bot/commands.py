@@ -1,9 +1,11 @@
 """The one command table: names, aliases, usage and help text of every command.
 
 The cogs declare their hybrid commands from it (``hybrid_command(spec("recommend"))``), the
-console dispatches typed lines through it (:meth:`bot.conversation.Conversation.handle_line`),
-"did you mean" suggests from it, and ``help`` renders it. Adding a command means one row here,
-a method on ``Conversation``, its typed-line parser there, and a thin cog command.
+console dispatches typed lines through it (:meth:`bot.conversation.Conversation.handle_line`
+calls ``Conversation.<name>`` with what the row ``reads``), "did you mean" suggests from it,
+and ``help`` renders it. Adding a command means one row here, a method of the same name on
+``Conversation`` (importing ``bot.conversation`` fails while one is missing), and a thin cog
+command.
 
 Help texts may contain ``{p}``, replaced by the prefix in use when the help is shown.
 """
@@ -11,8 +13,30 @@ Help texts may contain ``{p}``, replaced by the prefix in use when the help is s
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import Enum
 from typing import Final
+
+
+class Reads(Enum):
+    """What a command reads from the rest of a typed line, the words after its name.
+
+    A typed line runs ``Conversation.<name>``; each kind says with which arguments.
+    """
+
+    #: ``name(who)``: the words after the name are ignored.
+    NOTHING = "nothing"
+    #: ``name(who, rest)``: the rest as typed (a song, a pick number, a member, on/off…).
+    TEXT = "text"
+    #: ``name(who, text, count)``: a trailing number is the count, unless the whole rest
+    #: names a song ("Summer of 69"), which takes a title lookup.
+    SONG_AND_COUNT = "song and count"
+    #: ``name(who, words, count)``: a trailing number is the count (no title lookup).
+    WORDS_AND_COUNT = "words and count"
+    #: ``name(who, names)``: members by name or id, separated by commas, else by spaces.
+    MEMBERS = "members"
+    #: ``name()``: nothing read, the same answer for everyone (``help``).
+    SAME_FOR_EVERYONE = "same for everyone"
 
 
 @dataclass(frozen=True)
@@ -32,6 +56,8 @@ class CommandSpec:
     help_text: str | None = None
     #: Commands sharing a group share one ``help`` line: forms and texts joined with " · ".
     help_group: str = ""
+    #: What a typed line gives ``Conversation.<name>`` (the console; Discord parses its own options).
+    reads: Reads = field(kw_only=True)
 
     def help_name(self, prefix: str) -> str:
         """The command's forms as listed in ``help``: "!foryou [count] · !foryou start a, b, c"."""
@@ -48,6 +74,7 @@ COMMAND_TABLE: Final[tuple[CommandSpec, ...]] = (
         ("<song> [count]",),
         "Songs that sound like it. `{p}recommend la java 3`, "
         "with filters: `{p}recommend la java energy>0.5 tempo 90-130`",
+        reads=Reads.SONG_AND_COUNT,
     ),
     CommandSpec(
         "cluster",
@@ -56,6 +83,7 @@ COMMAND_TABLE: Final[tuple[CommandSpec, ...]] = (
         "Which mood a song belongs to, with a chart.",
         ("<song>",),
         "Its mood, how it compares, top genres. `{p}cluster la java`",
+        reads=Reads.TEXT,
     ),
     CommandSpec(
         "vibe",
@@ -65,6 +93,7 @@ COMMAND_TABLE: Final[tuple[CommandSpec, ...]] = (
         ("<mood> [count]",),
         "Songs for a mood, a moment or a mix. `{p}vibe chill`, `{p}vibe study 3`, "
         "`{p}vibe sad but danceable`",
+        reads=Reads.WORDS_AND_COUNT,
     ),
     CommandSpec(
         "moods",
@@ -73,6 +102,7 @@ COMMAND_TABLE: Final[tuple[CommandSpec, ...]] = (
         "All moods with their sizes and a chart.",
         ("",),
         "All moods with sizes and a chart.",
+        reads=Reads.NOTHING,
     ),
     CommandSpec(
         "foryou",
@@ -81,6 +111,7 @@ COMMAND_TABLE: Final[tuple[CommandSpec, ...]] = (
         "Songs picked from your taste (your 👍/👎).",
         ("[count]", "start a, b, c"),
         "Picks from your 👍/👎, each saying which liked song it is close to · start from songs you name.",
+        reads=Reads.TEXT,
     ),
     CommandSpec(
         "playlist",
@@ -90,6 +121,7 @@ COMMAND_TABLE: Final[tuple[CommandSpec, ...]] = (
         ("<song|mood|foryou|a -> b> [count]",),
         "A smooth playlist (default 15, up to 50) with .m3u/.csv files. "
         "`{p}playlist chill 20`, `{p}playlist la java -> jungle`, `{p}playlist last`",
+        reads=Reads.SONG_AND_COUNT,
     ),
     CommandSpec(
         "taste",
@@ -99,6 +131,7 @@ COMMAND_TABLE: Final[tuple[CommandSpec, ...]] = (
         ("@member",),
         "How alike your tastes are",
         "friends",
+        reads=Reads.TEXT,
     ),
     CommandSpec(
         "blend",
@@ -108,6 +141,7 @@ COMMAND_TABLE: Final[tuple[CommandSpec, ...]] = (
         ("@a @b",),
         "one list for up to 5 of you",
         "friends",
+        reads=Reads.MEMBERS,
     ),
     CommandSpec(
         "privacy",
@@ -117,6 +151,7 @@ COMMAND_TABLE: Final[tuple[CommandSpec, ...]] = (
         ("on|off",),
         "opt out of both.",
         "friends",
+        reads=Reads.TEXT,
     ),
     CommandSpec(
         "history",
@@ -126,9 +161,17 @@ COMMAND_TABLE: Final[tuple[CommandSpec, ...]] = (
         ("",),
         "What you asked, were shown and made",
         "privacy",
+        reads=Reads.NOTHING,
     ),
     CommandSpec(
-        "forget", (), None, "Delete everything stored about you.", ("",), "delete all of it.", "privacy"
+        "forget",
+        (),
+        None,
+        "Delete everything stored about you.",
+        ("",),
+        "delete all of it.",
+        "privacy",
+        reads=Reads.NOTHING,
     ),
     CommandSpec(
         "more",
@@ -138,6 +181,7 @@ COMMAND_TABLE: Final[tuple[CommandSpec, ...]] = (
         ("",),
         "New songs for your last request",
         "picks",
+        reads=Reads.NOTHING,
     ),
     CommandSpec(
         "like",
@@ -147,6 +191,7 @@ COMMAND_TABLE: Final[tuple[CommandSpec, ...]] = (
         ("N",),
         "rate pick N (👎 songs never come back)",
         "picks",
+        reads=Reads.TEXT,
     ),
     CommandSpec(
         "dislike",
@@ -156,6 +201,7 @@ COMMAND_TABLE: Final[tuple[CommandSpec, ...]] = (
         ("N",),
         "",
         "picks",
+        reads=Reads.TEXT,
     ),
     CommandSpec(
         "link",
@@ -165,8 +211,15 @@ COMMAND_TABLE: Final[tuple[CommandSpec, ...]] = (
         ("N",),
         "where to listen to pick N.",
         "picks",
+        reads=Reads.TEXT,
     ),
-    CommandSpec("help", ("h", "commands"), None, "What Clusterfy can do, with examples."),
+    CommandSpec(
+        "help",
+        ("h", "commands"),
+        None,
+        "What Clusterfy can do, with examples.",
+        reads=Reads.SAME_FOR_EVERYONE,
+    ),
 )
 
 _BY_NAME: Final[dict[str, CommandSpec]] = {c.name: c for c in COMMAND_TABLE}

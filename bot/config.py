@@ -32,6 +32,9 @@ class Settings:
     catalog: Path = field(default_factory=default_catalog)
     model_path: Path | None = None
     db_path: Path = field(default_factory=lambda: cache_dir() / "history.sqlite3")
+    # Where the console saves playlist files: outside any checkout, so a session never
+    # rewrites tracked files.
+    export_dir: Path = field(default_factory=lambda: cache_dir() / "playlists")
     k: int | str = 4
     log_level: str = "INFO"
     # A postgresql:// URL from CLUSTERFY_DB (it may hold a password, so never in the repr);
@@ -107,6 +110,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         )
     model = get("CLUSTERFY_MODEL")
     db = get("CLUSTERFY_DB")
+    export = get("CLUSTERFY_EXPORT_DIR")
     db_url = _check_db_url(db) if "://" in db else None
     shard_count, shard_ids = _shards(get("SHARD_COUNT"), get("SHARD_IDS"))
     return Settings(
@@ -116,6 +120,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         catalog=default_catalog(e),
         model_path=Path(model).expanduser() if model else None,
         db_path=Path(db).expanduser() if db and not db_url else cache_dir(e) / "history.sqlite3",
+        export_dir=Path(export).expanduser() if export else cache_dir(e) / "playlists",
         k=k_text if k_text == "auto" else int(k_text),
         log_level=level,
         db_url=db_url,

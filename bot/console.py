@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import TextIO
 
 from .config import Settings
-from .conversation import Conversation, Requester
-from .replies import GENERIC_ERROR, Reply, render_text
+from .conversation import Conversation
+from .replies import GENERIC_ERROR, Reply, Requester, render_text
 from .startup import load_engine, open_store
 
 logger = logging.getLogger(__name__)
@@ -57,7 +56,7 @@ def run_console(settings: Settings, stdin: TextIO | None = None, stdout: TextIO 
                     continue
                 if reply is not None:
                     text = render_text(reply.fitted())
-                    saved = save_attachments(reply)
+                    saved = save_attachments(reply, settings.export_dir)
                     if saved:
                         text += "\n" + "\n".join(f"Saved {p}" for p in saved)
                     out.write(text + "\n\n")
@@ -69,12 +68,12 @@ def run_console(settings: Settings, stdin: TextIO | None = None, stdout: TextIO 
     return 0
 
 
-def save_attachments(reply: Reply) -> list[Path]:
-    """Write a reply's files (playlists) where the console user can open them:
-    ``$CLUSTERFY_EXPORT_DIR``, else ``./playlists``. A failure is logged, not fatal."""
+def save_attachments(reply: Reply, folder: Path) -> list[Path]:
+    """Write a reply's files (playlists) into ``folder`` (``Settings.export_dir``:
+    ``$CLUSTERFY_EXPORT_DIR``, else the cache's ``playlists``), where the console user can
+    open them. A failure is logged, not fatal."""
     if not reply.attachments:
         return []
-    folder = Path(os.environ.get("CLUSTERFY_EXPORT_DIR") or "playlists").expanduser()
     saved: list[Path] = []
     try:
         folder.mkdir(parents=True, exist_ok=True)

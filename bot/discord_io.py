@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord.ext import commands
 
-from .conversation import Requester
-from .replies import MESSAGE_LIMIT, Card, Reply, render_text, truncate
+from .replies import MESSAGE_LIMIT, Card, Reply, Requester, render_text, truncate
 
 if TYPE_CHECKING:
     from .conversation import Conversation

@@ -10,10 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .conversation import Requester
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 MESSAGE_LIMIT = 2000
@@ -158,6 +154,21 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Requester:
+    """Who asked, and where (guild/channel are None in DMs and the console).
+
+    Every reply is for one requester: continuations (``FollowUp.run``, ``Reply.on_choice``)
+    are called with the member who clicked or typed, and the conversation keys its
+    sessions, history and rate limit by ``id``.
+    """
+
+    id: int
+    name: str = ""
+    guild_id: int | None = None
+    channel_id: int | None = None
+
+
+@dataclass(frozen=True)
 class PickRef:
     """A song shown in a reply that the user may rate (👍/👎) afterwards."""
 
@@ -169,8 +180,8 @@ class PickRef:
 #: The rest of a command, stored on a reply and run later for the same user: "More like this"
 #: (``FollowUp.run(who)``) and a chosen song (``Reply.on_choice(who, song_id)``). Bound
 #: methods of the conversation with their arguments filled in, so nothing dispatches on strings.
-Continuation = Callable[["Requester"], Awaitable["Reply"]]
-ChoiceContinuation = Callable[["Requester", str], Awaitable["Reply"]]
+Continuation = Callable[[Requester], Awaitable["Reply"]]
+ChoiceContinuation = Callable[[Requester, str], Awaitable["Reply"]]
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,18 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from .discord_io import requester_from_interaction, send_reply, send_to_interaction
-from .replies import GENERIC_ERROR, OPTION_VALUE_LIMIT, SELECT_OPTIONS_LIMIT, PickRef, Reply, truncate
+from .replies import (
+    GENERIC_ERROR,
+    OPTION_VALUE_LIMIT,
+    SELECT_OPTIONS_LIMIT,
+    PickRef,
+    Reply,
+    Requester,
+    truncate,
+)
 
 if TYPE_CHECKING:
-    from .conversation import Conversation, Requester
+    from .conversation import Conversation
 
 logger = logging.getLogger(__name__)
 

@@ -206,6 +206,14 @@ async def test_song_autocomplete(bot, typed):
     assert_valid_choices(await run_autocomplete(bot, "cluster", "song", typed))
 
 
+async def test_every_song_option_offers_the_same_songs(bot):
+    offered = [
+        await run_autocomplete(bot, command, option, "la")
+        for command, option in (("recommend", "song"), ("cluster", "song"), ("playlist", "source"))
+    ]
+    assert offered[0] and offered[0] == offered[1] == offered[2]
+
+
 @pytest.mark.parametrize("typed", ["", "ch", *HOSTILE])
 async def test_mood_autocomplete(bot, engine, typed):
     choices = await run_autocomplete(bot, "vibe", "mood", typed)

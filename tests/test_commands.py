@@ -16,7 +16,7 @@ from discord.ext import commands as dpy
 
 from bot.cogs import EXTENSIONS
 from bot.commands import COMMAND_TABLE, lookup
-from bot.conversation import ALIASES, COMMANDS, Conversation, Requester
+from bot.conversation import ALIASES, COMMANDS, Conversation, Requester, check_typed_forms
 from bot.history import HistoryStore
 from bot.replies import render_text
 
@@ -61,6 +61,13 @@ async def test_every_alias_answers_like_its_command_in_the_console(conv, word):
         conv._sessions.clear()
         direct = await conv.handle_line(ALICE, f"!{name}")
         assert render_text(alias) == render_text(direct)
+
+
+def test_a_command_row_without_its_conversation_method_is_refused():
+    check_typed_forms(Conversation)  # every row runs from a typed line
+    without_link = type("WithoutLink", (Conversation,), {"link": None})
+    with pytest.raises(RuntimeError, match=r"\['link'\]"):
+        check_typed_forms(without_link)
 
 
 async def test_help_lists_every_command_that_has_a_help_line(conv):

@@ -61,6 +61,15 @@ def test_console_keeps_history_between_runs(session):
     assert second.stdout.count("recommend la java") >= 2
 
 
+def test_playlist_files_are_saved_in_the_cache_not_the_working_folder(session):
+    _, tmp = session  # the console runs in tmp, its cache is tmp/cache
+    result = run_console(tmp, "!playlist la java 3\n", "--console")
+    folder = tmp / "cache" / "playlists"
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.suffix for p in folder.iterdir()) == [".csv", ".m3u"]
+    assert f"Saved {folder}" in result.stdout and not (tmp / "playlists").exists()
+
+
 def test_no_token_starts_the_console_without_the_flag(tmp_path):
     result = run_console(tmp_path, "!vibe party 1\n")
     assert result.returncode == 0

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation import _plain_song_label
-from bot.conversation import song_label as chat_label
+from bot.conversation.render import markdown_label, plain_label
 from engine.recommend import Recommender
 from engine.resolver import LABEL_MAX_CHARS, SongResolver
 from engine.song_table import SongTable, song_label, utf16_len
@@ -41,8 +40,8 @@ def test_every_label_of_a_song_reads_the_same(engine) -> None:
     assert song.label() == expected
     assert engine.resolver.label(song.index) == expected
     assert engine.table.label(song.index) == expected
-    assert chat_label(song) == expected  # nothing in it needs escaping
-    assert _plain_song_label(song.name, song.artist, song.year) == expected
+    assert markdown_label(song) == expected  # nothing in it needs escaping
+    assert plain_label(song.name, song.artist, song.year) == expected
     assert engine.complete_song("la java")[0][0] == expected
 
 

@@ -10,18 +10,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
+import discord
 from discord import app_commands
 from discord.ext import commands
 
 from ..commands import CommandSpec
-from ..conversation import Requester
 from ..discord_io import requester_from_ctx, send_reply
-from ..replies import Reply
+from ..replies import Reply, Requester
 
 if TYPE_CHECKING:
-    from ..client import ClusterfyBot
     from ..conversation import Conversation
 
 logger = logging.getLogger(__name__)
@@ -65,10 +64,17 @@ def hybrid_command(command: CommandSpec | str, **attrs: Any) -> HybridDecorator:
     return cast(HybridDecorator, commands.hybrid_command(command, **attrs))
 
 
+class ConversationBot(Protocol):
+    """All a cog needs of its bot (``bot.client.ClusterfyBot``, which loads the cogs): its conversation."""
+
+    @property
+    def conversation(self) -> Conversation: ...
+
+
 class ConversationCog(commands.Cog):
     """Base for our cogs: access to the bot's conversation."""
 
-    def __init__(self, bot: ClusterfyBot) -> None:
+    def __init__(self, bot: ConversationBot) -> None:
         self.bot = bot
 
     @property
@@ -86,12 +92,6 @@ class ConversationCog(commands.Cog):
         if ctx.interaction is not None:
             return text, count
         return await asyncio.to_thread(self.conversation.split_count, text, titles)
-
-    async def song_choices(self, current: str) -> list[app_commands.Choice[str]]:
-        return await _choices(self.conversation.song_choices, current)
-
-    async def mood_choices(self, current: str) -> list[app_commands.Choice[str]]:
-        return await _choices(self.conversation.mood_choices, current)
 
 
 async def run_command(
@@ -113,6 +113,22 @@ async def run_command(
             await ctx.defer(ephemeral=bool(ephemeral))
     reply = await task
     await send_reply(ctx, reply, conversation, ephemeral=ephemeral)
+
+
+# -- autocomplete: one callback per kind of argument, for every command that takes one -------
+async def song_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """Options for a song argument (``@app_commands.autocomplete(song=song_autocomplete)``)."""
+    return await _choices(_conversation_of(interaction).song_choices, current)
+
+
+async def mood_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """Options for a mood argument: the catalog's moods and the mood words."""
+    return await _choices(_conversation_of(interaction).mood_choices, current)
+
+
+def _conversation_of(interaction: discord.Interaction) -> Conversation:
+    """The conversation of the bot an interaction reached (the callbacks above are free functions)."""
+    return cast(ConversationBot, interaction.client).conversation
 
 
 async def _choices(

@@ -12,8 +12,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..commands import spec
-from ..conversation import MAX_COUNT, Requester
-from ..replies import Reply
+from ..conversation import MAX_COUNT
+from ..replies import Reply, Requester
 from . import ConversationCog, hybrid_command
 
 

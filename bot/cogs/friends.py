@@ -13,7 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..commands import spec
-from ..conversation import Requester
+from ..replies import Requester
 from . import ConversationCog, hybrid_command
 
 

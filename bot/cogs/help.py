@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any
 from discord.ext import commands
 
 from ..commands import spec
-from ..conversation import Requester
-from ..replies import Reply
+from ..replies import Reply, Requester
 from . import ConversationCog, hybrid_command
 
 if TYPE_CHECKING:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import discord
 from discord import app_commands
 from discord.ext import commands
 
 from ..commands import spec
-from ..conversation import MAX_COUNT, Requester
-from ..replies import Reply
-from . import ConversationCog, hybrid_command
+from ..conversation import MAX_COUNT
+from ..replies import Reply, Requester
+from . import ConversationCog, hybrid_command, mood_autocomplete, song_autocomplete
 
 if TYPE_CHECKING:
     from ..client import ClusterfyBot
@@ -25,17 +24,13 @@ class Moods(ConversationCog):
     """Mood clusters: which mood a song is in, songs of a mood, all moods."""
 
     @hybrid_command(spec("cluster"))
+    @app_commands.autocomplete(song=song_autocomplete)
     @app_commands.describe(song="A song title, optionally with the artist")
     async def cluster(self, ctx: commands.Context[Any], *, song: str) -> None:
         await self.run(ctx, lambda who: self.conversation.cluster(who, song))
 
-    @cluster.autocomplete("song")
-    async def cluster_song(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await self.song_choices(current)
-
     @hybrid_command(spec("vibe"))
+    @app_commands.autocomplete(mood=mood_autocomplete)
     @app_commands.describe(
         mood="A mood, e.g. chill",
         count=f"How many songs (1–{MAX_COUNT})",
@@ -54,12 +49,6 @@ class Moods(ConversationCog):
             return await self.conversation.vibe(who, word, how_many, filters or "")
 
         await self.run(ctx, action)
-
-    @vibe.autocomplete("mood")
-    async def vibe_mood(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await self.mood_choices(current)
 
     @hybrid_command(spec("moods"))
     async def moods(self, ctx: commands.Context[Any]) -> None:

@@ -7,20 +7,20 @@ from __future__ import annotations
 
 from typing import Any
 
-import discord
 from discord import app_commands
 from discord.ext import commands
 
 from ..commands import spec
-from ..conversation import MAX_PLAYLIST, Requester
-from ..replies import Reply
-from . import ConversationCog, hybrid_command
+from ..conversation import MAX_PLAYLIST
+from ..replies import Reply, Requester
+from . import ConversationCog, hybrid_command, song_autocomplete
 
 
 class Playlists(ConversationCog):
     """Smoothly ordered playlists from a song, a mood, your taste, or between two songs."""
 
     @hybrid_command(spec("playlist"))
+    @app_commands.autocomplete(source=song_autocomplete)
     @app_commands.describe(
         source="A song, a mood, foryou, 'first song -> last song', or last",
         count=f"How many songs (2–{MAX_PLAYLIST}, default 15)",
@@ -37,12 +37,6 @@ class Playlists(ConversationCog):
             return await self.conversation.playlist(who, text, how_many)
 
         await self.run(ctx, action)
-
-    @playlist.autocomplete("source")
-    async def playlist_source(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await self.song_choices(current)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import discord
 from discord import app_commands
 from discord.ext import commands
 
 from ..commands import spec
-from ..conversation import MAX_COUNT, Requester
-from ..replies import Reply
-from . import ConversationCog, hybrid_command
+from ..conversation import MAX_COUNT
+from ..replies import Reply, Requester
+from . import ConversationCog, hybrid_command, song_autocomplete
 
 if TYPE_CHECKING:
     from ..client import ClusterfyBot
@@ -28,6 +27,7 @@ class Recommend(ConversationCog):
     """Songs that sound like a song, and feedback on them."""
 
     @hybrid_command(spec("recommend"))
+    @app_commands.autocomplete(song=song_autocomplete)
     @app_commands.describe(
         song="A song title, optionally with the artist",
         count=f"How many songs (1–{MAX_COUNT})",
@@ -47,12 +47,6 @@ class Recommend(ConversationCog):
 
         await self.run(ctx, action)
 
-    @recommend.autocomplete("song")
-    async def recommend_song(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await self.song_choices(current)
-
     @hybrid_command(spec("more"))
     async def more(self, ctx: commands.Context[Any]) -> None:
         await self.run(ctx, self.conversation.more)
@@ -60,12 +54,12 @@ class Recommend(ConversationCog):
     @hybrid_command(spec("like"))
     @app_commands.describe(number="The song's number in your last list")
     async def like(self, ctx: commands.Context[Any], number: commands.Range[int, 1, 25]) -> None:
-        await self.run(ctx, lambda who: self.conversation.rate(who, number, +1))
+        await self.run(ctx, lambda who: self.conversation.like(who, number))
 
     @hybrid_command(spec("dislike"))
     @app_commands.describe(number="The song's number in your last list")
     async def dislike(self, ctx: commands.Context[Any], number: commands.Range[int, 1, 25]) -> None:
-        await self.run(ctx, lambda who: self.conversation.rate(who, number, -1))
+        await self.run(ctx, lambda who: self.conversation.dislike(who, number))
 
     @hybrid_command(spec("link"))
     @app_commands.describe(number="The song's number in your last list")
