@@ -25,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "foryou": "benchmarks.foryou_eval",
     "resolution": "benchmarks.resolution",
     "serving": "benchmarks.bench_serving",
+    "language": "benchmarks.language_eval",
+    "critiques": "benchmarks.critiques",
 }
 ALIASES = {
     "fit": "engine",
@@ -39,7 +41,7 @@ ALIASES = {
 }
 
 USAGE = (
-    "usage: python -m benchmarks [engine|recommend|quality|vibe_words|load|pgload|foryou|resolution|serving]"
+    "usage: python -m benchmarks [engine|recommend|quality|vibe_words|load|pgload|foryou|resolution|serving|language|critiques]"
     " [args...]\n"
     "  (no command)  run every benchmark with its defaults\n"
     "  engine        model fit benchmark (benchmarks/bench_engine.py)\n"
@@ -51,6 +53,8 @@ USAGE = (
     "  foryou        for you vs baselines, hybrid vs audio-only, playlist smoothness (and speed)\n"
     "  resolution    top-1 per query form (typos, any order, feat., ...) on held-out rows\n"
     "  serving       cold start and memory per process, 1/2/4 processes, 100k and 1M, vs a baseline commit\n"
+    "  language      plain language: intent and slot accuracy on the held-out request corpus\n"
+    "  critiques     every critique moves its way; simulated listeners reach a hidden target\n"
     "  <command> --help for that command's options"
 )
 

@@ -20,6 +20,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--console", action="store_true", help="chat in this terminal instead of connecting to Discord"
     )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="console: print one JSON object per input line (reply, understood, songs with features)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -45,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
             from .console import run_console
 
-            return run_console(settings)
+            return run_console(settings, as_json=args.json)
         from .client import run_bot
 
         return run_bot(settings)

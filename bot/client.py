@@ -17,12 +17,15 @@ from discord.ext import commands
 
 from engine.service import Engine
 
-from .cogs import EXTENSIONS
+from .cogs import EXTENSIONS, run_command
 from .config import Settings
 from .conversation import Conversation
 from .errors import install_error_handlers
 from .history_pg import PgHistoryStore
+from .message_routing import EMPTY_REPLY_HINT, Route, route
 from .ratelimit import RateLimiter
+from .replies import Reply
+from .views import TalkButton, TalkSelect
 from .ratelimit_pg import PgRateLimiter
 from .startup import load_engine, open_store
 from .store import Store
@@ -93,9 +96,55 @@ class ClusterfyBot(commands.Bot):
         )
         for extension in EXTENSIONS:
             await self.load_extension(extension)
+        # critique buttons and menus keep working after a restart (their ids say what they do)
+        self.add_dynamic_items(TalkButton, TalkSelect)
         install_error_handlers(self)
         if self.sync_commands:
             await self.sync_tree()
+
+    async def process_commands(self, message: discord.Message, /) -> None:
+        """Commands as discord.py runs them; mentions, DMs and replies to us as plain language.
+
+        See :mod:`bot.message_routing` for which is which; the language path goes through
+        the same gate and rendering as every command (:func:`bot.cogs.run_command`).
+        """
+        if message.author.bot:
+            return
+        ctx = await self.get_context(message)
+        me = self.user
+        mentioned_prefix = bool(ctx.prefix) and me is not None and str(me.id) in (ctx.prefix or "")
+        reference = message.reference
+        resolved = reference.resolved if reference is not None else None
+        replies_to_bot = (
+            me is not None
+            and isinstance(resolved, discord.Message)
+            and resolved.author.id == me.id
+        )
+        routing = route(
+            message.content,
+            prefix=ctx.prefix if ctx.valid or ctx.prefix else None,
+            mentioned_prefix=mentioned_prefix,
+            command_name=ctx.command.name if ctx.command is not None else None,
+            invoked_with=ctx.invoked_with,
+            is_dm=message.guild is None,
+            replies_to_bot=replies_to_bot,
+            mentions_bot=me is not None and me in message.mentions,
+        )
+        conversation = self.conversation
+        if routing.route is Route.COMMAND:
+            await self.invoke(ctx)
+        elif routing.route is Route.EMPTY_REPLY:
+            await run_command(ctx, conversation, lambda who: _hint(EMPTY_REPLY_HINT))
+        elif routing.route is Route.TALK:
+            await run_command(ctx, conversation, lambda who: conversation.ask(who, routing.text))
+        elif routing.route is Route.TALK_OR_COMMAND:
+            request = await asyncio.to_thread(conversation.engine.reader.read, routing.text)
+            if request.intent == "unknown":
+                await self.invoke(ctx)  # the unknown-command answer, as before
+            else:
+                await run_command(
+                    ctx, conversation, lambda who: conversation.ask(who, routing.text, request=request)
+                )
 
     async def sync_tree(self) -> None:
         """Publish slash commands: instantly to DEV_GUILD_ID, else globally (may take a while).
@@ -154,6 +203,10 @@ class ClusterfyBot(commands.Bot):
         finally:
             if self.store is not None:
                 await self.store.close()
+
+
+async def _hint(text: str) -> Reply:
+    return Reply(text=text, error=True)
 
 
 class ShardedClusterfyBot(ClusterfyBot, commands.AutoShardedBot):

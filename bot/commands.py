@@ -214,6 +214,16 @@ COMMAND_TABLE: Final[tuple[CommandSpec, ...]] = (
         reads=Reads.TEXT,
     ),
     CommandSpec(
+        "ask",
+        ("talk",),
+        "<anything>",
+        "Ask for music in your own words; refine the list turn by turn.",
+        ("<anything>",),
+        "Talk to me: `{p}ask something like In the End but calmer`, then `sadder`, "
+        "`the second one but slower`, `no more Drake`, `start over` (or just mention me)",
+        reads=Reads.TEXT,
+    ),
+    CommandSpec(
         "help",
         ("h", "commands"),
         None,
@@ -232,6 +242,26 @@ _BY_WORD: Final[dict[str, CommandSpec]] = {
 def spec(name: str) -> CommandSpec:
     """The row of command ``name`` (a KeyError names a command missing from the table)."""
     return _BY_NAME[name]
+
+
+#: Commands whose own form is a pick number ("like 2"); anything else after them is language.
+_PICK_COMMANDS = frozenset(("like", "dislike", "link"))
+
+
+def takes(command: CommandSpec, rest: str) -> bool:
+    """Whether ``rest`` (the words after a command's name) is one of the command's own forms.
+
+    Commands keep their exact forms — ``more``, ``like 2``, ``help`` — and a sentence that
+    merely starts with a command word ("more like the second one", "like the last one but
+    slower", "help me find something sad") is plain language instead. Commands that take
+    free text (a song, a mood, members) take any rest.
+    """
+    rest = rest.strip()
+    if command.reads in (Reads.NOTHING, Reads.SAME_FOR_EVERYONE):
+        return not rest
+    if command.name in _PICK_COMMANDS:
+        return not rest or (rest.isdigit() and len(rest) <= 3)
+    return True
 
 
 def lookup(word: str) -> CommandSpec | None:

@@ -1,8 +1,10 @@
 """The offline console: the same conversation as on Discord, rendered as text.
 
-Reads one command per line (with or without the prefix) from standard input, prints
-each reply, and exits 0 at the end of input, so it works interactively and in scripts:
-``printf '!recommend la java\\n!vibe chill\\n' | python -m bot --console``.
+Reads one line at a time from standard input — a command (with or without the prefix) or
+a request in plain words — prints each reply, and exits 0 at the end of input, so it
+works interactively and in scripts:
+``printf '!recommend la java\\nsomething calmer\\n' | python -m bot --console``
+(``--json`` prints one JSON object per line instead: bot.console_json).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .config import Settings
+from .console_json import dumps, reply_record
 from .conversation import Conversation
 from .replies import GENERIC_ERROR, Reply, Requester, render_text
 from .startup import load_engine, open_store
@@ -24,8 +27,13 @@ logger = logging.getLogger(__name__)
 CONSOLE_USER = Requester(id=1, name="console")
 
 
-def run_console(settings: Settings, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
-    """Run the chat until end of input; returns the process exit code."""
+def run_console(
+    settings: Settings, stdin: TextIO | None = None, stdout: TextIO | None = None, *, as_json: bool = False
+) -> int:
+    """Run the chat until end of input; returns the process exit code.
+
+    ``as_json``: one JSON object per non-blank input line instead of text (bot.console_json).
+    """
     inp = stdin or sys.stdin
     out = stdout or sys.stdout
     interactive = inp.isatty()
@@ -36,7 +44,7 @@ def run_console(settings: Settings, stdin: TextIO | None = None, stdout: TextIO 
             # Building the model on first run takes seconds: say so on stderr, keep stdout for the chat.
             engine = load_engine(settings, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
             conversation = Conversation(engine, store, prefix=settings.prefix)
-            if interactive:
+            if interactive and not as_json:
                 out.write(
                     f"Clusterfy console — {engine.n_songs:,} songs in "
                     f"{len(engine.moods)} moods. Type {settings.prefix}help, Ctrl-D to quit.\n"
@@ -52,9 +60,16 @@ def run_console(settings: Settings, stdin: TextIO | None = None, stdout: TextIO 
                     reply = runner.run(conversation.handle_line(CONSOLE_USER, line))
                 except Exception:
                     logger.exception("command failed: %r", line[:200])
-                    out.write(GENERIC_ERROR + "\n\n")
+                    if as_json:
+                        out.write(dumps(reply_record(line, error=GENERIC_ERROR)) + "\n")
+                    else:
+                        out.write(GENERIC_ERROR + "\n\n")
                     continue
-                if reply is not None:
+                if reply is not None and as_json:
+                    save_attachments(reply, settings.export_dir)
+                    out.write(dumps(reply_record(line, reply)) + "\n")
+                    out.flush()
+                elif reply is not None:
                     text = render_text(reply.fitted())
                     saved = save_attachments(reply, settings.export_dir)
                     if saved:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 MESSAGE_LIMIT = 2000
@@ -200,6 +201,15 @@ class FollowUp:
 
 
 @dataclass(frozen=True)
+class Action:
+    """A button under a reply that does exactly what typing ``text`` does ("sadder",
+    "more like #2"): on Discord a button, in the console a line of things to try."""
+
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """Everything one answer consists of.
 
@@ -220,6 +230,14 @@ class Reply:
     confirm: str = ""  # the action awaiting confirmation, e.g. "forget"
     #: Files to attach (name, content): playlists as .m3u and .csv. The console writes them.
     attachments: tuple[tuple[str, bytes], ...] = ()
+    #: Plain language: how the request was read, in one line ("" for commands).
+    understood: str = ""
+    #: Plain language: buttons that type for the member (critiques, "more like #2").
+    actions: tuple[Action, ...] = ()
+    #: The songs a list sounds like, and the picks' songs (for machine-readable output:
+    #: ids, titles, artists, years and audio features). Engine ``Song`` objects.
+    subject: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    songs: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
     def fitted(self) -> Reply:
         """A copy within Discord's message, embed and select-menu limits."""
@@ -265,6 +283,8 @@ def render_text(reply: Reply) -> str:
         parts.extend(f"  {i}. {_plain(c.label)}" for i, c in enumerate(reply.choices, 1))
     if reply.picks:
         parts.append("Rate a pick: like N / dislike N. More: more. Listen: link N")
+    if reply.actions:
+        parts.append("Or say: " + " · ".join(a.text for a in reply.actions[:7]))
     if reply.confirm:
         parts.append("Type yes to confirm, anything else to cancel.")
     for name, _ in reply.attachments:

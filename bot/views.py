@@ -8,6 +8,7 @@ and greys itself out when it times out so nobody clicks a dead control.
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -139,7 +140,8 @@ def parse_rating(value: str) -> tuple[str, int]:
 
 
 class PicksView(OwnedView):
-    """Under a list of songs: "More like this" and a 👍/👎 menu for each pick."""
+    """Under a list of songs: "More like this", a 👍/👎 menu for each pick, and — under a
+    plain-language list — critique buttons and a "More like #…" menu (:class:`TalkButton`)."""
 
     def __init__(
         self, conversation: Conversation, owner_id: int, reply: Reply, *, timeout: float | None = VIEW_TIMEOUT
@@ -152,6 +154,12 @@ class PicksView(OwnedView):
             as_select(self.rate_select).options = options
         else:
             self.remove_item(self.rate_select)
+        buttons = [a for a in reply.actions if a.text in TALK_KEYS]
+        for i, action in enumerate(buttons[:TALK_BUTTONS]):
+            self.add_item(TalkButton(owner_id, TALK_KEYS[action.text], action.label, row=2 + i // 5))
+        more_like = [a for a in reply.actions if a.text.startswith("more like #")]
+        if more_like:
+            self.add_item(TalkSelect(owner_id, len(more_like)))
 
     @discord.ui.button(label="More like this", emoji="🔁", style=discord.ButtonStyle.primary, row=0)
     async def more_button(
@@ -174,6 +182,95 @@ class PicksView(OwnedView):
         song_id, value = parse_rating(select.values[0])
         reply = await self.conversation.rate(who, song_id, value)
         await send_reply(interaction, reply, self.conversation, ephemeral=True)
+
+
+#: Critique buttons: what pressing one types, and the short key its custom id carries.
+TALK_KEYS: dict[str, str] = {
+    "sadder": "sad",
+    "happier": "happy",
+    "calmer": "calm",
+    "more energetic": "energy",
+    "slower": "slow",
+    "faster": "fast",
+}
+_TALK_TEXT = {key: text for text, key in TALK_KEYS.items()}
+#: Critique buttons under one list (two rows of five at most; rows 0-1 hold the rest).
+TALK_BUTTONS = 6
+
+
+async def _talk(interaction: discord.Interaction, owner_id: int, text: str) -> None:
+    """A press or a pick that types ``text`` for its owner: the same turn as typing it."""
+    if interaction.user.id != owner_id:
+        await send_to_interaction(
+            interaction, hidden=True, content=NOT_YOURS_TALK, allowed_mentions=discord.AllowedMentions.none()
+        )
+        return
+    conversation: Conversation | None = getattr(interaction.client, "conversation", None)
+    if conversation is None:
+        return
+    who = requester_from_interaction(interaction)
+    verdict = await conversation.admit_async(who)
+    if not verdict.allowed:
+        await send_reply(interaction, conversation.slow_down(verdict), conversation, ephemeral=True)
+        return
+    await interaction.response.defer()  # a turn may outlast Discord's 3 seconds
+    reply = await conversation.ask(who, text)
+    await send_reply(interaction, reply, conversation)
+
+
+NOT_YOURS_TALK = (
+    "These buttons change someone else's list — ask me yourself (mention me or /ask) to get your own."
+)
+
+
+class TalkButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cf:t:(?P<owner>[0-9]+):(?P<key>[a-z]+)"):
+    """A critique button ("Sadder", "Faster"…). Its custom id holds its owner and what it types,
+    so it still works after a restart (the conversation itself is kept in the history store);
+    anyone else pressing it gets a private note and changes nothing."""
+
+    def __init__(self, owner_id: int, key: str, label: str, row: int | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=discord.ButtonStyle.secondary, custom_id=f"cf:t:{owner_id}:{key}", row=row
+            )
+        )
+        self.owner_id = owner_id
+        self.key = key
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> TalkButton:
+        return cls(int(match["owner"]), match["key"], item.label or match["key"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        text = _TALK_TEXT.get(self.key)
+        if text is not None:
+            await _talk(interaction, self.owner_id, text)
+
+
+class TalkSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"cf:m:(?P<owner>[0-9]+)"):
+    """ "More like #…": a menu of the list's positions; picking one types "more like #N"."""
+
+    def __init__(self, owner_id: int, n: int = 10) -> None:
+        options = [discord.SelectOption(label=f"More like #{i}", value=str(i)) for i in range(1, max(1, n) + 1)]
+        super().__init__(
+            discord.ui.Select(
+                placeholder="More like #…", custom_id=f"cf:m:{owner_id}", options=options[:SELECT_OPTIONS_LIMIT], row=4
+            )
+        )
+        self.owner_id = owner_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Select[Any], match: re.Match[str], /
+    ) -> TalkSelect:
+        return cls(int(match["owner"]), len(item.options))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        values = self.item.values
+        if values and values[0].isdigit():
+            await _talk(interaction, self.owner_id, f"more like #{int(values[0])}")
 
 
 class ChooseSongView(OwnedView):

@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 from .counts import DEFAULT_COUNT, MAX_PICKS, MIN_COUNT
 from .dialogue import Dialogue, DialogueState, Turn
 from .filters import Target, TargetError, describe_targets, parse_targets, split_query
-from .language import RequestReader
+from .language import Request, RequestReader
 from .links import listen_url
 from .model import MoodModel, Progress, check_fitted
 from .mood_words import MAX_MOOD_CHARS, MoodQuery, MoodWordError, MoodWords
@@ -316,14 +316,17 @@ class Engine:
         liked_ids: Sequence[str] = (),
         disliked_ids: Sequence[str] = (),
         choice: str | None = None,
+        request: Request | None = None,
     ) -> Turn:
         """One plain-language turn: ``text`` read and answered in ``state`` (None: a new
         conversation). The returned Turn carries the next state, to keep for the next turn.
 
         ``exclude_ids`` are songs never to show again (already shown, disliked);
-        ``choice`` the song a member picked when a title was ambiguous.
+        ``choice`` the song a member picked when a title was ambiguous; ``request`` the
+        text already read (front ends that read it first to decide how to answer).
         """
-        request = self.reader.read(text)
+        if request is None:
+            request = self.reader.read(text)
         return self.dialogue.turn(
             state or DialogueState(),
             request,

@@ -37,6 +37,7 @@ EXTENSIONS = (
     "bot.cogs.foryou",
     "bot.cogs.playlist",
     "bot.cogs.friends",
+    "bot.cogs.talk",
 )
 
 Action = Callable[[Requester], Awaitable[Reply]]

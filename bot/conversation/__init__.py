@@ -23,12 +23,13 @@ from .listeners import DEFAULT_PLAYLIST, MAX_PLAYLIST, Listeners
 from .moods import Moods
 from .session import Session
 from .songs import Songs
+from .talk import Talk
 
 #: The chat ceiling of the one count rule (engine.counts), under the name the cogs use.
 MAX_COUNT = MAX_CHAT_COUNT
 
 
-class Conversation(Songs, Moods, Listeners, Friends, History, TypedLines):
+class Conversation(Songs, Moods, Listeners, Friends, History, Talk, TypedLines):
     """Command logic over an :class:`~engine.service.Engine` and a history store (SQLite or PostgreSQL).
 
     ``Conversation(engine, store, prefix="!", limiter=None)``; each command is a method

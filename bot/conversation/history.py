@@ -77,6 +77,6 @@ class History(ConversationBase):
             self.session(who).pending = reply
             return reply
         deleted = await self.store.forget(who.id)
-        self._sessions.pop(who.id, None)
+        self.drop_member(who.id)
         total = sum(deleted.values())
         return Reply(text=f"🧹 Done — deleted {total} stored rows about you. You start fresh.")

@@ -17,13 +17,16 @@ from typing import assert_never
 
 from engine.service import EngineError
 
-from ..commands import COMMAND_TABLE, CommandSpec, Reads, help_lines, lookup
+from ..commands import COMMAND_TABLE, CommandSpec, Reads, help_lines, lookup, takes
 from ..replies import Card, Field, Reply, Requester, error_reply, escape
 from .session import ConversationBase
 
 #: Command names and aliases, from the one command table (bot.commands), for "did you mean".
 COMMANDS: tuple[str, ...] = tuple(c.name for c in COMMAND_TABLE)
 ALIASES: dict[str, str] = {alias: c.name for c in COMMAND_TABLE for alias in c.aliases}
+
+#: A prefixed unknown word this close to a command name is a typo of it, not language.
+CLOSE_COMMAND = 0.75
 
 _TRAILING_INT = re.compile(r"^(?P<rest>.*\S)\s+(?P<n>[-+]?\d{1,30})$", re.DOTALL)
 
@@ -35,6 +38,14 @@ class TypedLines(ConversationBase, ABC):
     @abstractmethod
     async def choose(self, who: Requester, asked: Reply, value: str) -> Reply:
         """Continue the command that asked "which one did you mean?" (:class:`~.songs.Songs`)."""
+
+    @abstractmethod
+    async def ask(self, who: Requester, text: str, choice: str | None = None) -> Reply:
+        """A message in plain language (:class:`~.talk.Talk`)."""
+
+    @abstractmethod
+    async def ask_or(self, who: Requester, text: str, otherwise: Reply) -> Reply:
+        """:meth:`ask`, or ``otherwise`` when the text reads as no request (:class:`~.talk.Talk`)."""
 
     @abstractmethod
     async def forget(self, who: Requester, confirmed: bool = False) -> Reply:
@@ -79,15 +90,23 @@ class TypedLines(ConversationBase, ABC):
                 session.pending = pending
                 return error_reply(f"Pick a number from 1 to {len(pending.choices)}.")
             return await self.choose(who, pending, pending.choices[n - 1].value)
-        if text.startswith(self.prefix):
+        prefixed = text.startswith(self.prefix)
+        if prefixed:
             text = text[len(self.prefix) :].lstrip()
         word, _, rest = text.partition(" ")
         command = lookup(word)
-        if command is None:
+        if command is not None and takes(command, rest):
+            return await self.run_typed(command, who, rest.strip())
+        if command is None and prefixed:
+            # "!recomend la java": a command misspelt, as ever; other prefixed words are
+            # read as language, and answered as unknown commands when they mean nothing
             close = difflib.get_close_matches(word.lower(), COMMANDS, n=1, cutoff=0.6)
             hint = f"Did you mean {self.prefix}{close[0]}?" if close else f"Try {self.prefix}help."
-            return error_reply(f"Unknown command “{escape(word, 40)}”.", hint)
-        return await self.run_typed(command, who, rest.strip())
+            unknown = error_reply(f"Unknown command “{escape(word, 40)}”.", hint)
+            if close and difflib.SequenceMatcher(None, word.lower(), close[0]).ratio() >= CLOSE_COMMAND:
+                return unknown
+            return await self.ask_or(who, text, unknown)
+        return await self.ask(who, text)
 
     async def run_typed(self, command: CommandSpec, who: Requester, rest: str) -> Reply:
         """Run ``command`` on the rest of its typed line, read as its row of the table says."""

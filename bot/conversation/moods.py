@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+from abc import ABC, abstractmethod
 
 from engine.counts import BadCount, check_count
-from engine.service import EngineError, VibeResult
+from engine.service import EngineError, UnknownMoodError, VibeResult
 
 from ..replies import Card, Choice, Field, FollowUp, Reply, Requester, error_reply, escape, truncate
 from .charts import mood_map_chart, moods_chart
@@ -13,8 +14,12 @@ from .render import targets_line
 from .session import ConversationBase
 
 
-class Moods(ConversationBase):
+class Moods(ConversationBase, ABC):
     """Songs of a mood, new ones on every ask, and the catalog's moods."""
+
+    @abstractmethod
+    async def ask_or(self, who: Requester, text: str, otherwise: Reply) -> Reply:
+        """Plain language, else ``otherwise`` (:class:`~.talk.Talk`)."""
 
     async def vibe(self, who: Requester, mood: str, count: int | str | None = None, where: str = "") -> Reply:
         """Songs typical of a mood, new ones on every ask."""
@@ -41,6 +46,10 @@ class Moods(ConversationBase):
                 liked_ids=liked,
                 disliked_ids=disliked,
             )
+        except UnknownMoodError as exc:
+            # "!vibe like shape of you but sadder": no mood word, maybe a request in words
+            said = word + (f" {n} songs" if count is not None else "") + (f" {where}" if where else "")
+            return await self.ask_or(who, said, self._engine_error(exc, word))
         except EngineError as exc:
             return self._engine_error(exc, word)
         await self._remember(who, "vibe", word, None, [p.song.id for p in result.picks])

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from engine.dialogue import DialogueState
 from engine.service import Engine, EngineError, NoMatchError, Pick, Song
 
 from ..ratelimit import RateLimiter, Verdict
@@ -50,6 +51,8 @@ class ConversationBase:
         self.prefix = prefix
         self.limiter = limiter or RateLimiter()
         self._sessions: OrderedDict[int, Session] = OrderedDict()
+        #: Plain-language conversations by (member, channel), in front of the store (see talk).
+        self._dialogues: OrderedDict[tuple[int, int], DialogueState] = OrderedDict()
 
     # -- admission -------------------------------------------------------------
     def admit(self, who: Requester) -> Verdict:
@@ -73,6 +76,12 @@ class ConversationBase:
         while len(self._sessions) > MAX_SESSIONS:
             self._sessions.popitem(last=False)
         return s
+
+    def drop_member(self, user_id: int) -> None:
+        """Forget ``user_id``'s session and conversations held in memory (``forget``)."""
+        self._sessions.pop(user_id, None)
+        for key in [k for k in self._dialogues if k[0] == user_id]:
+            del self._dialogues[key]
 
     # -- steps every command shares ---------------------------------------------
     async def _run(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
@@ -128,6 +137,7 @@ class ConversationBase:
         picks: Sequence[Pick],
         follow_up: FollowUp,
         show_similarity: bool = True,
+        subject: Sequence[Song] = (),
     ) -> Reply:
         """Card of numbered picks; remembers them so "like 2" and "more" work next."""
         refs = pick_refs(p.song for p in picks)
@@ -140,4 +150,6 @@ class ConversationBase:
         )
         s = self.session(who)
         s.picks, s.follow_up, s.pending = refs, follow_up, None
-        return Reply(card=card, picks=refs, follow_up=follow_up)
+        return Reply(
+            card=card, picks=refs, follow_up=follow_up, songs=tuple(p.song for p in picks), subject=tuple(subject)
+        )

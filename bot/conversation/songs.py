@@ -8,9 +8,10 @@ song picked, for the select menu and a typed number alike.
 from __future__ import annotations
 
 import functools
+from abc import ABC, abstractmethod
 
 from engine.counts import BadCount, check_count
-from engine.service import AmbiguousSongError, EngineError, Recommendation, Song
+from engine.service import AmbiguousSongError, EngineError, NoMatchError, Recommendation, Song
 
 from ..replies import (
     Card,
@@ -29,7 +30,7 @@ from .render import linked_label, markdown_label, plain_label, targets_line
 from .session import ConversationBase
 
 
-class Songs(ConversationBase):
+class Songs(ConversationBase, ABC):
     """Songs like a song, a song's mood, more of the same, and ratings and links of the picks."""
 
     async def recommend(
@@ -59,6 +60,10 @@ class Songs(ConversationBase):
             return self._ask_which(
                 who, exc, query, "recommend", functools.partial(self.recommend, count=n, where=where)
             )
+        except NoMatchError as exc:
+            # "!recommend like in the end but calmer": no such title, maybe a request in words
+            said = query + (f" {n} songs" if count is not None else "") + (f" {where}" if where else "")
+            return await self.ask_or(who, said, self._engine_error(exc, query))
         except EngineError as exc:
             return self._engine_error(exc, query)
         await self._remember(who, "recommend", query, rec.seed, [p.song.id for p in rec.picks])
@@ -70,6 +75,7 @@ class Songs(ConversationBase):
                 + targets_line(rec.targets)
             ),
             picks=rec.picks,
+            subject=(rec.seed,),
             follow_up=FollowUp(
                 "recommend",
                 rec.seed.id,
@@ -124,6 +130,10 @@ class Songs(ConversationBase):
                 f"Start with {self.prefix}recommend <song> or {self.prefix}vibe <mood>.",
             )
         return await follow_up.run(who)
+
+    @abstractmethod
+    async def ask_or(self, who: Requester, text: str, otherwise: Reply) -> Reply:
+        """Plain language, else ``otherwise`` (:class:`~.talk.Talk`)."""
 
     async def rate(self, who: Requester, pick: str | int, value: int) -> Reply:
         """Store 👍 (+1) or 👎 (-1) for a shown song (by id, or its number in the last list)."""

@@ -3,11 +3,11 @@ critiques move it.
 
 A *songs* subject starts at the seeds' own sound (their mean z on every feature, each
 weight 1); a *mood* subject at its words' target (engine.vocabulary). A critique on an
-audio feature sets that feature's aim one step (:data:`CRITIQUE_STEP` standard deviations
-of the catalog, times its intensity) from what the member just saw — the last list's
-mean, else the subject's own value — and weighs it :data:`CRITIQUE_WEIGHT` times a plain
-feature, so the move is honoured while the other features keep the list near the
-subject. "even faster" moves on from the faster list, so critiques compound. ``year`` and
+audio feature bounds that feature one step (:data:`CRITIQUE_STEP` standard deviations of
+the catalog, times its intensity) past what the member just saw — the last list's mean,
+else the subject's own value: "faster" is *at least* that much faster — and weighs the
+bound :data:`CRITIQUE_WEIGHT` times a plain feature, so the move is honoured while the
+other features keep the list near the subject. "even faster" moves on from the faster list, so critiques compound. ``year`` and
 ``popularity`` are not in the audio space: their critiques set a bound one step past the
 last list's mean. Mood words said as modifiers ("like X but chill") put their own aims in
 place, at :data:`MODIFIER_WEIGHT`.
@@ -87,14 +87,14 @@ class Space:
         vals = vals[np.isfinite(vals)]
         return float(vals.mean()) if vals.size else None
 
-    def raw_step(self, feature: str, steps: float) -> float:
-        """``steps`` critique steps of ``feature`` in the unit people read it in."""
+    def raw_step(self, feature: str, steps: float, step: float = CRITIQUE_STEP) -> float:
+        """``steps`` critique steps (of ``step`` sd each) of ``feature`` in the unit people read it in."""
         if feature == "year":
-            return steps * CRITIQUE_STEP * self.year_sd
+            return steps * step * self.year_sd
         if feature == "popularity":
-            return steps * CRITIQUE_STEP * self.popularity_sd
+            return steps * step * self.popularity_sd
         j = self.features.index(feature)
-        return steps * CRITIQUE_STEP * float(self.scale[j])
+        return steps * step * float(self.scale[j])
 
 
 def _nan_sd(values: np.ndarray, default: float) -> float:
@@ -135,7 +135,13 @@ def with_words(aims: Mapping[str, Aim], words: Mapping[str, Aim], *, modifier: b
 
 
 def critiqued(
-    aims: Mapping[str, Aim], critique: Critique, base: Mapping[str, float], space: Space
+    aims: Mapping[str, Aim],
+    critique: Critique,
+    base: Mapping[str, float],
+    space: Space,
+    *,
+    step: float = CRITIQUE_STEP,
+    weight: float = CRITIQUE_WEIGHT,
 ) -> dict[str, Aim] | None:
     """``aims`` with one audio critique applied; None when the model lacks the feature.
 
@@ -147,26 +153,35 @@ def critiqued(
     f = critique.feature
     current = aims.get(f)
     start = base.get(f, current.z if current is not None else 0.0)
-    z = start + critique.direction * CRITIQUE_STEP * critique.intensity
+    z = start + critique.direction * step * critique.intensity
     out = dict(aims)
-    out[f] = Aim(float(z), "near", max(CRITIQUE_WEIGHT, current.weight if current is not None else 0.0))
+    # one-sided: "faster" is at least this much faster, whatever the rest; a bound, not a
+    # point, also works on the skewed features where most songs sit at zero (instrumental,
+    # spoken), whose lists a point just past the floor would not move
+    how = "at_least" if critique.direction > 0 else "at_most"
+    out[f] = Aim(float(z), how, max(weight, current.weight if current is not None else 0.0))
     return out
 
 
 def bound_after(
-    critique: Critique, bounds: tuple[float | None, float | None], base: float | None, space: Space
+    critique: Critique,
+    bounds: tuple[float | None, float | None],
+    base: float | None,
+    space: Space,
+    *,
+    step: float = CRITIQUE_STEP,
 ) -> tuple[float | None, float | None]:
     """New (low, high) of ``year`` or ``popularity`` after a critique, one step past ``base``."""
     lo, hi = bounds
     if base is None:
         return bounds
-    step = space.raw_step(critique.feature, critique.intensity)
+    move = space.raw_step(critique.feature, critique.intensity, step)
     if critique.direction > 0:
-        lo = base + step
+        lo = base + move
         if hi is not None and hi < lo:
             hi = None
     else:
-        hi = base - step
+        hi = base - move
         if lo is not None and lo > hi:
             lo = None
     if critique.feature == "popularity":
@@ -175,7 +190,9 @@ def bound_after(
     return lo, hi
 
 
-def shift_text(critique: Critique, space: Space, bounds: tuple[float | None, float | None]) -> str:
+def shift_text(
+    critique: Critique, space: Space, bounds: tuple[float | None, float | None], *, step: float = CRITIQUE_STEP
+) -> str:
     """What a critique did, in people's units: "positivity −0.18", "−22 BPM", "before 2009"."""
     f = critique.feature
     if f == "year":
@@ -190,7 +207,7 @@ def shift_text(critique: Critique, space: Space, bounds: tuple[float | None, flo
         return f"popularity ≥ {lo:.0f}" if lo is not None else ""
     if f not in space.features:
         return ""
-    delta = critique.direction * space.raw_step(f, critique.intensity)
+    delta = critique.direction * space.raw_step(f, critique.intensity, step)
     sign = "+" if delta > 0 else "−"
     if f == "tempo":
         return f"{sign}{abs(delta):.0f} BPM"

@@ -33,6 +33,8 @@ from ..mood_words import combine
 from .state import DialogueState
 from .target import (
     BOUND_FEATURES,
+    CRITIQUE_STEP,
+    CRITIQUE_WEIGHT,
     Space,
     aims_of,
     bound_after,
@@ -86,9 +88,13 @@ class Turn:
 class Dialogue:
     """Turns over one :class:`~engine.service.Engine` (read-only; thread-safe)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, step: float = CRITIQUE_STEP, weight: float = CRITIQUE_WEIGHT) -> None:
+        """``step`` (sd per unit critique) and ``weight`` (of a critiqued aim) are the two
+        tuned constants (engine.dialogue.target); benchmarks pass others to tune them."""
         self.engine = engine
         self.space = Space.of(engine.recommender, engine.table)
+        self.step = step
+        self.weight = weight
 
     # -- one turn ----------------------------------------------------------------------------
     def turn(
@@ -282,10 +288,10 @@ class Dialogue:
                     if start is None:
                         start = self.space.mean_of(column, list(range(self.engine.n_songs)))
                     bounds = year if c.feature == "year" else popularity
-                    bounds = bound_after(c, bounds, start, self.space)
+                    bounds = bound_after(c, bounds, start, self.space, step=self.step)
                     year, popularity = (bounds, popularity) if c.feature == "year" else (year, bounds)
                 else:
-                    moved = critiqued(aims, c, base, self.space)
+                    moved = critiqued(aims, c, base, self.space, step=self.step, weight=self.weight)
                     if moved is None:
                         continue
                     aims = moved
@@ -451,7 +457,7 @@ class Dialogue:
         for f, steps in state.shifts:
             c = Critique(f, 1 if steps > 0 else -1, abs(steps))
             bounds = state.year if f == "year" else state.popularity
-            amount = shift_text(c, self.space, bounds)
+            amount = shift_text(c, self.space, bounds, step=self.step)
             times = abs(steps)
             word = c.describe() if times in (0.5, 1.0, 2.0) else _times(c, times)
             parts.append(f"{word} ({amount})" if amount else word)

@@ -560,6 +560,38 @@ THIS_ARTIST: Final = frozenset(
     )
 )
 
+#: Everyday words that must never be read as a typo of a mood word ("these" is not
+#: "tense", "only" is not "lonely"): the reader leaves them out of mood matching.
+COMMON_WORDS: Final = frozenset(
+    """
+these those only are was were been being have has had does did done will would should shall
+must might may can could cant cannot dont doesnt didnt isnt arent wasnt not no yes yeah yep nah
+this that there their they them then than when where which who whom whose what why how whats
+all both each other such own same too very also here its it s t re ll ve d m am is be do did
+one ones thing things way ways lot lots kind sort bit much many more most less least else
+get got gets getting make made makes take took give gave know knew think thought say said tell
+told ask asked want wanted need needed try tried use used find found look looked feel felt
+seem seems come came go went going gone see saw seen hear heard listen listened listening
+song songs track tracks music tune tunes list playlist artist artists band album albums
+today tonight tomorrow yesterday week weekend year years time times night day days
+about after again against before between during from into over under until while with within
+""".split()
+)
+#: Words that make a question about music rather than about anything else.
+MUSIC_WORDS: Final = frozenset(
+    """
+song songs track tracks tune tunes music playlist listen listening play playing hear vibe vibes
+something anything recommend recommendation recommendations rec recs suggest banger bangers bops
+artist artists album band
+""".split()
+)
+#: Question words that, without any music word, start a question about something else.
+QUESTION_WORDS: Final = frozenset("who what whats when where why how which whose".split())
+#: "not too X", "nothing too X", "not so X": a negation of X, like "not X".
+NEGATION_PHRASES: Final = frozenset(
+    ("not too", "nothing too", "not so", "not very", "not overly", "nothing overly", "none too", "nothing")
+)
+
 #: Words that say nothing on their own ("can you give me some songs please").
 FILLER: Final = frozenset(
     """
@@ -570,13 +602,17 @@ looking look for to of with and or in on at by from please pls plz plss pleaseee
 hey yo clusterfy bot hmm um uh uhh ok okay so just also maybe perhaps some kind type sort
 is are be that this these those it its them they one ones there here what whats how
 new few lil bit little really quite very actually literally like ish vibe vibes mood moods
-now today tonight rn right time mode playlist list more
+now today tonight rn right time mode playlist list more another next again others
 """.split()
 )
 
 
 __all__ = [
     "ADJECTIVES",
+    "COMMON_WORDS",
+    "MUSIC_WORDS",
+    "NEGATION_PHRASES",
+    "QUESTION_WORDS",
     "COMPARATIVES",
     "COUNT_NOUNS",
     "CRITIQUE_FEATURES",

@@ -32,6 +32,10 @@ from ..filters import TargetError, parse_targets, split_query
 from ..text import fold
 from .lexicon import (
     ADJECTIVES,
+    COMMON_WORDS,
+    MUSIC_WORDS,
+    NEGATION_PHRASES,
+    QUESTION_WORDS,
     COMPARATIVES,
     COUNT_NOUNS,
     DISLIKE_WORDS,
@@ -71,7 +75,7 @@ MAX_COUNT = 50
 #: Largest list position a reference can name.
 MAX_REF = 25
 #: A bare title (no "like", no "by") is taken only when the resolver is this sure (0..100).
-BARE_TITLE_SCORE = 90.0
+BARE_TITLE_SCORE = 95.0
 #: Longest span (tokens) tried as one title.
 MAX_SEED_TOKENS = 14
 #: Resolver calls one message may make (each costs up to a few ms on a big catalog).
@@ -98,7 +102,9 @@ _COMPARATIVES = _phrases(COMPARATIVES)
 _ADJECTIVES = _phrases(ADJECTIVES)
 _NUMBER_WORDS = _phrases(NUMBERS)
 #: Words that, before a number, make it a count ("top 5", "gimme 3").
-_COUNT_LEADS = frozenset("top give gimme show need want get find play list recommend suggest".split())
+_COUNT_LEADS = frozenset("top give gimme show need want get find play list recommend suggest another next".split())
+#: Words before a reference that ask for songs like it ("more like #2", "similar to the first").
+_LIKE_CUES = frozenset(("like", "to", "of", "as"))
 #: Words after which a bare number is a list position ("more like 2").
 _REF_LEADS = frozenset(("like", "love", "hate", "liked", "loved"))
 _REF_WORDS = frozenset(("no", "number", "nr", "num", "track", "song", "pick", "option"))
@@ -166,19 +172,23 @@ class RequestReader:
             except TargetError as exc:
                 filters.remove(f)
                 problems += tuple(str(p) for p in exc.problems)
-        work = _Work(tokenize(rest))
+        work = _Work(_negations(tokenize(rest)))
         base = {"text": cleaned, "truncated": truncated, "filters": tuple(filters), "filter_problems": problems}
         whole = self._whole_intent(work)
         if whole is not None and not filters:
             return Request(intent=whole, **base)  # type: ignore[arg-type]
-        refs, feedback = self._refs_and_feedback(work)
+        refs, feedback, asked_like = self._refs_and_feedback(work)
         seeds = self._seeds(work, refs)  # before critiques: "like Harder, Better, Faster, Stronger"
-        seeds += self._titled_segments(work)
         count = self._count(work)
         critiques = self._critiques(work)
         excluded, this_artist, not_moods = self._exclusions(work)
+        question = _off_topic_question(work.words())
+        if not question:
+            seeds += self._titled_segments(work)
         words, corrections, leftover = self._moods(work)
-        if not seeds and leftover:
+        if question:
+            words, leftover = [], [w for w in work.words() if w not in FILLER][:8]
+        if not seeds and leftover and not critiques and not question and not [w for w, neg in words if not neg]:
             bare = self._bare_title(work, leftover)
             if bare is not None:
                 seeds.append(bare)
@@ -202,13 +212,15 @@ class RequestReader:
             intent="unknown",
             **base,  # type: ignore[arg-type]
         )
-        intent = self._intent(request, work, whole)
+        intent = self._intent(request, work, whole, asked_like)
         logger.debug("read %r as %s", cleaned[:80], intent)
         return Request(**{**request.__dict__, "intent": intent})
 
-    def _intent(self, r: Request, work: _Work, whole: Intent | None) -> Intent:
+    def _intent(self, r: Request, work: _Work, whole: Intent | None, asked_like: bool) -> Intent:
         """The main thing asked, from the slots found (see the module docstring)."""
-        if r.songs or (r.refs and r.feedback is None):
+        if _off_topic_question(work.words()) and not (r.songs or r.refs or r.critiques or r.filters):
+            return "unknown"  # "who won the game last night": not about music
+        if r.songs or (r.refs and (asked_like or r.feedback is None)):
             return "recommend"
         if r.moods:
             return "vibe"
@@ -219,7 +231,7 @@ class RequestReader:
         if whole is not None:
             return whole
         words = [t for t in work.words() if t not in FILLER]
-        if r.count is not None and not r.ignored:
+        if r.count is not None and not [w for w in r.ignored if w not in ("another", "next", "more")]:
             return "more"
         if words and all(t in SMALLTALK_WORDS or t in _POLITE for t in words):
             return "smalltalk"
@@ -251,8 +263,9 @@ class RequestReader:
         return None
 
     # -- references, ratings, counts -------------------------------------------------------
-    def _refs_and_feedback(self, work: _Work) -> tuple[list[Ref], int | None]:
-        """Positions pointed at and, when they are liked or disliked, which way."""
+    def _refs_and_feedback(self, work: _Work) -> tuple[list[Ref], int | None, bool]:
+        """Positions pointed at; whether they are liked (+1) or disliked (-1); and whether
+        they are asked *like* ("more like #2", "#2 but older") rather than only rated."""
         t, refs = work.tokens, []
         spans: list[tuple[int, int]] = []
         i = 0
@@ -265,24 +278,35 @@ class RequestReader:
                 i += size
             else:
                 i += 1
-        feedback = None
-        if refs:
-            liked = any(w in LIKE_WORDS for w in self._free_words(work))
-            disliked = any(w in DISLIKE_WORDS for w in self._free_words(work))
-            # "like the second one" asks for songs like it; "i like the second one" rates it
-            first = spans[0][0]
-            cue_like = first > 0 and t[first - 1] in ("like", "likes") and not (first > 1 and t[first - 2] in _ME)
-            if disliked and not liked:
-                feedback = -1
-            elif liked and not cue_like:
-                feedback = 1
-            if feedback is not None:
-                for k, w in enumerate(t):
-                    if work.free(k) and w in (LIKE_WORDS | DISLIKE_WORDS) and w != "like":
-                        work.take(k, k + 1)
-                    if work.free(k) and w in ("is", "was", "it", "i", "really", "so", "one"):
-                        work.take(k, k + 1)
-        return list(dict.fromkeys(refs)), feedback
+        if not refs:
+            return [], None, False
+        if any(r != "that" for r in refs):  # "love #1, more like it": "it" points back at #1
+            refs = [r for r in refs if r != "that"]
+        free = self._free_words(work)
+        # "like the second one" asks for songs like it; "i like the second one" rates it
+        rated_like = any(
+            t[a - 1] in ("like", "likes") and a > 1 and t[a - 2] in _ME or t[a - 1] in ("love", "loved")
+            for a, _ in spans
+            if a > 0
+        )
+        liked = rated_like or any(w in LIKE_WORDS and w not in ("like", "likes") for w in free)
+        disliked = any(w in DISLIKE_WORDS for w in free)
+        asked_like = any(
+            (a > 0 and t[a - 1] in _LIKE_CUES and not (a > 1 and t[a - 2] in _ME))
+            or (b < len(t) and (t[b] in ("but", "though") or self._critique_at(work, b) is not None))
+            for a, b in spans
+        )
+        pairs = {" ".join(t[k : k + 2]) for k in range(len(t) - 1)}
+        if not asked_like and ("similar" in t or pairs & {"more like", "something like", "songs like"}):
+            asked_like = True  # "love #1, more like it": the cue stands apart from the ref
+        feedback = -1 if disliked and not liked else (1 if liked else None)
+        if feedback is not None:
+            for k, w in enumerate(t):
+                if work.free(k) and (w in LIKE_WORDS or w in DISLIKE_WORDS) and w not in ("like", "likes"):
+                    work.take(k, k + 1)
+                if work.free(k) and w in ("is", "was", "are", "i", "really", "so", "one", "it", "this", "that"):
+                    work.take(k, k + 1)
+        return list(dict.fromkeys(refs)), feedback, asked_like
 
     @staticmethod
     def _free_words(work: _Work) -> list[str]:
@@ -527,7 +551,15 @@ class RequestReader:
                 seg.pop()
             if not seg or seg[-1] - seg[0] + 1 != len(seg) or len(seg) > MAX_SEED_TOKENS:
                 continue
-            if not any(self._unexplained(work, i) for i in seg):
+            explained = self._vocab_covered(work, seg)
+            if not any(self._unexplained(work, i) and i not in explained for i in seg):
+                continue
+            # a title said bare stands alone, or before its change: "in the end, but calmer"
+            after = t[k] if k < len(t) else ""
+            others = [i for i in range(len(t)) if work.free(i) and i not in seg and t[i] != BREAK]
+            if after not in ("but", "though", "tho", "") and any(
+                t[i] not in REQUEST_WORDS and t[i] not in FILLER for i in others
+            ):
                 continue
             m = self._lookup(work, " ".join(t[seg[0] : seg[-1] + 1]), strict=True)
             if m is not None and m.kind == "song" and m.score >= BARE_TITLE_SCORE:
@@ -535,10 +567,25 @@ class RequestReader:
                 found.append(m)
         return found
 
+    def _vocab_covered(self, work: _Work, seg: list[int]) -> set[int]:
+        """Tokens of ``seg`` inside a mood word or phrase ("rainy day")."""
+        covered: set[int] = set()
+        k = 0
+        while k < len(seg):
+            entry, size = self._vocab_at(work, seg[k])
+            if entry is not None:
+                covered.update(range(seg[k], seg[k] + size))
+                k += size
+            else:
+                k += 1
+        return covered
+
     def _unexplained(self, work: _Work, i: int) -> bool:
         """Whether token ``i`` is a word no table here explains (a title's word, probably)."""
         w = work.tokens[i]
-        if w in FILLER or w in _POLITE or w in SMALLTALK_WORDS or w in HARD_BOUNDARIES:
+        if w in FILLER or w in _POLITE or w in SMALLTALK_WORDS or w in HARD_BOUNDARIES or w in COMMON_WORDS:
+            return False
+        if w in ("more", "less", "too", "not", "no", "without", "even", "much", "way"):
             return False
         if w in self.mood_words.forms or w in INTENSITY or w in NUMBERS or w in ORDINALS:
             return False
@@ -644,7 +691,9 @@ class RequestReader:
                 leftover += [x for x in ignored if x not in FILLER and x not in _POLITE and x != BREAK]
                 run = []
             if k >= 0 and w != BREAK:
-                run.append((k, w))
+                # everyday words never become a typo of a mood word ("these" is not "tense")
+                common = (w in COMMON_WORDS or w in HARD_BOUNDARIES) and w not in self.mood_words.forms
+                run.append((k, "the" if common else w))
         return list(dict.fromkeys(words)), corrections, leftover
 
     def _bare_title(self, work: _Work, leftover: list[str]) -> Mention | None:
@@ -666,6 +715,29 @@ class RequestReader:
                         work.take(k, k + 1)
                 return m
         return None
+
+
+def _off_topic_question(words: list[str]) -> bool:
+    """A question about something else: it starts with who/what/… and names no music."""
+    return bool(words) and words[0] in QUESTION_WORDS and not any(w in MUSIC_WORDS for w in words)
+
+
+def _negations(tokens: list[str]) -> list[str]:
+    """"not too sad", "nothing too loud", "not so fast" → "not sad", "not loud", "not fast"."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        two = " ".join(tokens[i : i + 2])
+        if two in NEGATION_PHRASES:
+            out.append("not")
+            i += 2
+        elif tokens[i] == "nothing" and i + 1 < len(tokens) and tokens[i + 1] not in ("but", "else"):
+            out.append("not")
+            i += 1
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
 
 
 def _rank(m: Mention) -> tuple[int, float]:
