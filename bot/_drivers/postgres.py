@@ -250,15 +250,20 @@ class PostgresDriver(Driver):
 
     @classmethod
     async def _check(cls, con: Any, label: str) -> None:
-        """Refuse, before any write, a newer schema or a schema full of someone else's tables."""
-        version = await cls._version(con)
+        """Refuse, before any write, a newer schema or a schema full of someone else's tables.
+
+        Both reads see one snapshot: another process migrating meanwhile must not look like
+        someone else's tables (no ``schema_version`` at the first read, tables at the second).
+        """
+        async with con.transaction(isolation="repeatable_read", readonly=True):
+            version = await cls._version(con)
+            others = await con.fetch("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
         if version is not None and version > cls.SCHEMA_VERSION:
             raise HistoryStoreError(
                 f"history database {label} was written by a newer Clusterfy (schema v{version}, this "
                 f"version knows up to v{cls.SCHEMA_VERSION}); upgrade or point CLUSTERFY_DB elsewhere"
             )
         if version is None:
-            others = await con.fetch("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
             if others:
                 raise HistoryStoreError(
                     f"{label} already holds tables that are not Clusterfy's (e.g. {others[0][0]!r}); "
