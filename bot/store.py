@@ -15,10 +15,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 from .history import HistoryEntry, HistoryStore, HistoryStoreError, SavedPlaylist
 from .history_pg import PgHistoryStore, is_postgres_url
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -135,23 +138,13 @@ def main(argv: list[str] | None = None) -> int:
         help="keep retrying this long while the database server is not reachable",
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    from .config import ConfigError, load_dotenv_file, settings_from_env
+    from .command_line import run_command
 
-    try:
-        load_dotenv_file()
-        settings = settings_from_env()
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    try:
+    def migrate(settings: Settings) -> int:
         asyncio.run(wait_for_store(settings.history_target, args.wait))
-    except HistoryStoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
+        return 0
+
+    return run_command(migrate, failures=(HistoryStoreError,))
 
 
 if __name__ == "__main__":
