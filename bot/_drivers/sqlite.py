@@ -144,30 +144,34 @@ def _check_path(path: Path) -> None:
 
 
 class SqliteConnection(Connection):
-    """The driver's one aiosqlite connection, speaking the store's ``$n`` dialect."""
+    """The driver's one aiosqlite connection, speaking the store's ``$n`` dialect.
+
+    Each statement is one trip to aiosqlite's thread (the cost that dominates a store call):
+    reads fetch every row in that trip, and writes read the row count or new id from the
+    finished cursor without a second trip to close it.
+    """
 
     def __init__(self, db: aiosqlite.Connection) -> None:
         #: The aiosqlite connection itself (for SQLite-only statements such as PRAGMAs).
         self.native = db
 
     async def fetch(self, sql: str, *args: object) -> list[Row]:
-        async with self.native.execute(_numbered_qmarks(sql), _bind(args)) as cur:
-            return list(await cur.fetchall())
+        return list(await self.native.execute_fetchall(_numbered_qmarks(sql), _bind(args)))
 
     async def fetchrow(self, sql: str, *args: object) -> Row | None:
-        async with self.native.execute(_numbered_qmarks(sql), _bind(args)) as cur:
-            return await cur.fetchone()
+        rows = await self.fetch(sql, *args)  # the store's single-row reads: one trip, not three
+        return rows[0] if rows else None
 
     async def execute(self, sql: str, *args: object) -> int:
-        async with self.native.execute(_numbered_qmarks(sql), _bind(args)) as cur:
-            return max(cur.rowcount, 0)
+        cur = await self.native.execute(_numbered_qmarks(sql), _bind(args))
+        return max(cur.rowcount, 0)
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
         await self.native.executemany(_numbered_qmarks(sql), [_bind(row) for row in rows])
 
     async def insert(self, sql: str, *args: object) -> int:
-        async with self.native.execute(_numbered_qmarks(sql), _bind(args)) as cur:
-            row_id = cur.lastrowid
+        cur = await self.native.execute(_numbered_qmarks(sql), _bind(args))
+        row_id = cur.lastrowid
         assert row_id is not None
         return int(row_id)
 
