@@ -6,7 +6,8 @@ import argparse
 import logging
 import sys
 
-from .config import ConfigError, load_dotenv_file, settings_from_env
+from .command_line import run_command
+from .config import Settings
 from .startup import StartupError
 
 logger = logging.getLogger("bot")
@@ -26,39 +27,30 @@ def main(argv: list[str] | None = None) -> int:
         help="console: print one JSON object per input line (reply, understood, songs with features)",
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    return run_command(
+        lambda settings: _serve(settings, console_asked=args.console, as_json=args.json), failures=(StartupError,)
     )
-    try:
-        load_dotenv_file()
-        settings = settings_from_env()
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    console = args.console or not settings.has_token
+
+
+def _serve(settings: Settings, *, console_asked: bool, as_json: bool = False) -> int:
+    """The console when asked for or when no token is configured, else the Discord bot."""
+    console = console_asked or not settings.has_token
     # The console keeps stdout for the chat; the bot logs at the configured level.
     logging.getLogger().setLevel(
         logging.WARNING if console and settings.log_level == "INFO" else settings.log_level
     )
-    try:
-        if console:
-            if not args.console:
-                print(
-                    "No DISCORD_TOKEN configured: starting the console chat "
-                    "(set it in .env to run on Discord).",
-                    file=sys.stderr,
-                )
-            from .console import run_console
+    if console:
+        if not console_asked:
+            print(
+                "No DISCORD_TOKEN configured: starting the console chat (set it in .env to run on Discord).",
+                file=sys.stderr,
+            )
+        from .console import run_console
 
-            return run_console(settings, as_json=args.json)
-        from .client import run_bot
+        return run_console(settings, as_json=as_json)
+    from .client import run_bot
 
-        return run_bot(settings)
-    except StartupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
+    return run_bot(settings)
 
 
 if __name__ == "__main__":

@@ -84,7 +84,7 @@ class PgRateLimiter(RateLimiter):
         """Record a request by ``user_id`` in the shared window and say whether to serve it."""
         now = self._shared_clock() if self._shared_clock else None
         try:
-            async with self._store._session(write=False) as con:
+            async with self._store.driver.acquire() as con:
                 await self._ensure_table(con)
                 allowed, notify, oldest, server_now = await con.fetchrow(
                     CHECK_SQL, user_id, now, float(self.per), int(self.rate)

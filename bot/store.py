@@ -1,7 +1,9 @@
-"""Open the history store CLUSTERFY_DB names: a SQLite file (default) or a PostgreSQL URL.
+"""What a history store offers (:class:`Store`), and opening the one CLUSTERFY_DB names:
+a SQLite file (default) or a PostgreSQL URL.
 
-Both backends have the same public methods and behaviour (see :mod:`bot.history` and
-:mod:`bot.history_pg`), so the conversation and the cogs never know which one they use.
+There is one store, :class:`bot.history.HistoryStore`, over a driver per database, so both
+backends have the same methods and behaviour; the conversation and the cogs are typed
+against :class:`Store` and never know which database they use.
 """
 
 from __future__ import annotations
@@ -10,29 +12,96 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Union
+from types import TracebackType
+from typing import TYPE_CHECKING, Protocol, Self
 
-from .history import HistoryStore, HistoryStoreError
-from .history_pg import is_postgres_url
+from .history import HistoryEntry, HistoryStore, HistoryStoreError, SavedPlaylist
+from .history_pg import PgHistoryStore, is_postgres_url
 
 if TYPE_CHECKING:
-    from .history_pg import PgHistoryStore
+    from .config import Settings
 
 logger = logging.getLogger(__name__)
 
-#: Either backend; annotate with this where code must accept both.
-Store = Union[HistoryStore, "PgHistoryStore"]
+
+class Store(Protocol):
+    """A user history: what the bot records and asks about its listeners.
+
+    Writes commit before they return; ``forget`` removes everything about a user at once.
+    Ids are Discord snowflakes (64-bit); times are timezone-aware UTC; a negative ``limit``
+    means no rows.
+    """
+
+    @property
+    def closed(self) -> bool: ...
+
+    async def close(self) -> None: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    async def record_request(
+        self,
+        user_id: int,
+        command: str,
+        query: str,
+        song_id: str | None = None,
+        guild_id: int | None = None,
+        channel_id: int | None = None,
+        name: str | None = None,
+    ) -> int: ...
+
+    async def record_shown(self, request_id: int, user_id: int, song_ids: Sequence[str]) -> None: ...
+
+    async def record_feedback(self, user_id: int, song_id: str, value: int) -> None: ...
+
+    async def forget(self, user_id: int) -> dict[str, int]: ...
+
+    async def shown_song_ids(self, user_id: int) -> set[str]: ...
+
+    async def disliked_song_ids(self, user_id: int) -> set[str]: ...
+
+    async def feedback(self, user_id: int) -> dict[str, int]: ...
+
+    async def recent(self, user_id: int, limit: int = 10) -> list[HistoryEntry]: ...
+
+    async def ratings(self, user_id: int, limit: int = 1000) -> tuple[list[str], list[str]]: ...
+
+    async def asked_song_ids(self, user_id: int, limit: int = 200) -> list[str]: ...
+
+    async def server_ratings(
+        self, guild_id: int | None, exclude_user: int | None = None, limit: int = 200_000
+    ) -> dict[int, tuple[list[str], list[str]]]: ...
+
+    async def save_playlist(
+        self, user_id: int, title: str, kind: str, query: str, song_ids: Sequence[str]
+    ) -> int: ...
+
+    async def playlists(self, user_id: int, limit: int = 10) -> list[SavedPlaylist]: ...
+
+    async def set_private(self, user_id: int, private: bool) -> None: ...
+
+    async def is_private(self, user_id: int) -> bool: ...
+
+    async def find_user(self, text: str) -> int | None: ...
+
+    async def display_name(self, user_id: int) -> str | None: ...
+
+    async def row_counts(self, user_id: int | None = None) -> dict[str, int]: ...
+
+    async def integrity_ok(self) -> bool: ...
 
 
 async def open_store(target: str | Path, *, max_connections: int = 10) -> Store:
     """``postgresql://…`` or ``postgres://…`` -> PostgreSQL; anything else is a SQLite path
     (``":memory:"`` for a throwaway one). Raises HistoryStoreError with one actionable line."""
-    if is_postgres_url(target):
-        from .history_pg import PgHistoryStore
-
-        return await PgHistoryStore.open(str(target), max_connections=max_connections)
-    return await HistoryStore.open(target)
+    store_class = PgHistoryStore if is_postgres_url(target) else HistoryStore
+    return await store_class.open(target, max_connections=max_connections)
 
 
 async def wait_for_store(target: str | Path, timeout: float, *, interval: float = 1.0) -> None:
@@ -69,23 +138,13 @@ def main(argv: list[str] | None = None) -> int:
         help="keep retrying this long while the database server is not reachable",
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    from .config import ConfigError, load_dotenv_file, settings_from_env
+    from .command_line import run_command
 
-    try:
-        load_dotenv_file()
-        settings = settings_from_env()
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    try:
+    def migrate(settings: Settings) -> int:
         asyncio.run(wait_for_store(settings.history_target, args.wait))
-    except HistoryStoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
+        return 0
+
+    return run_command(migrate, failures=(HistoryStoreError,))
 
 
 if __name__ == "__main__":

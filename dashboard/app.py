@@ -26,6 +26,7 @@ PAGES = (
     ("views/moods.py", "Moods", ":material/palette:", "moods"),
     ("views/map.py", "Map", ":material/scatter_plot:", "map"),
     ("views/recommend.py", "Recommend", ":material/queue_music:", "recommend"),
+    ("views/chat.py", "Chat", ":material/chat:", "chat"),
     ("views/try_k.py", "Try k", ":material/tune:", "try-k"),
 )
 

@@ -407,7 +407,7 @@ async def test_setup_hook_wires_everything_and_syncs_to_the_dev_guild(engine, tm
         assert (tmp_path / "h.sqlite3").exists()
     finally:
         await b.close()
-    assert b.store._db is None  # closed with the bot
+    assert b.store.closed  # closed with the bot
     assert TOKEN not in caplog.text
 
 

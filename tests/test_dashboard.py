@@ -29,6 +29,7 @@ PAGES = {
     "views/map.py": "Map",
     "views/recommend.py": "Recommend",
     "views/try_k.py": "Try another k",
+    "views/chat.py": "Chat",
 }
 
 
@@ -233,3 +234,18 @@ def test_the_launcher_serves_on_localhost_and_prints_the_address(dash_cache: Pat
         proc.wait(15)
     with pytest.raises(OSError):  # stopping the launcher stopped the server too (no orphan left)
         urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+
+
+def test_the_chat_page_holds_a_conversation(app: AppTest) -> None:
+    app.switch_page("views/chat.py").run()
+    app.chat_input[0].set_value("something chill").run()
+    assert_clean(app)
+    first = list(app.dataframe[-1].value["song"])
+    assert len(first) == 5 and any("Chill" in m.value for m in app.markdown)
+    next(b for b in app.button if b.label == "Sadder").click().run()
+    assert_clean(app)
+    second = list(app.dataframe[-1].value["song"])
+    assert len(second) == 5 and not set(first) & set(second)
+    assert any("sadder (positivity" in m.value for m in app.markdown)
+    app.chat_input[0].set_value("asdfgh qwerty").run()
+    assert not app.exception and any("couldn't read that" in w.value for w in app.warning)

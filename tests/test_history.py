@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot._drivers.sqlite import SqliteDriver
 from bot.history import USER_TABLES, HistoryEntry, HistoryStore, HistoryStoreError
 
 # The v1 schema exactly as released, copied (not imported) so the test keeps
@@ -65,10 +66,8 @@ async def test_wal_mode_for_file_db(tmp_path: Path) -> None:
         await s.record_request(1, "recommend", "x")
         async with s._session(write=False) as db:  # the store's own connection settings
             for pragma, expected in (("journal_mode", "wal"), ("synchronous", 1), ("foreign_keys", 1)):
-                async with db.execute(f"PRAGMA {pragma}") as cur:
-                    assert (await cur.fetchone())[0] == expected, pragma
-            async with db.execute("PRAGMA busy_timeout") as cur:
-                assert (await cur.fetchone())[0] > 0
+                assert await db.fetchval(f"PRAGMA {pragma}") == expected, pragma
+            assert await db.fetchval("PRAGMA busy_timeout") > 0
     assert _pragma(path, "journal_mode") == "wal"  # persistent in the file
 
 
@@ -83,14 +82,13 @@ async def test_every_table_is_covered_by_forget() -> None:
     """Guard for future migrations: a new table with user data must join USER_TABLES."""
     async with await HistoryStore.open(":memory:") as s:
         async with s._session(write=False) as db:
-            async with db.execute(
+            rows = await db.fetch(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            ) as cur:
-                tables = {row[0] for row in await cur.fetchall()}
+            )
+            tables = {row[0] for row in rows}
             assert tables == set(USER_TABLES)
             for table in tables:
-                async with db.execute(f"PRAGMA table_info({table})") as cur:
-                    assert "user_id" in {row[1] for row in await cur.fetchall()}, table
+                assert "user_id" in {row[1] for row in await db.fetch(f"PRAGMA table_info({table})")}, table
 
 
 async def test_migration_from_v1_keeps_rows(tmp_path: Path) -> None:
@@ -191,7 +189,7 @@ async def test_raw_sqlite_errors_are_wrapped(tmp_path: Path, monkeypatch: pytest
     async def broken(*args: object, **kwargs: object) -> None:
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(HistoryStore, "_migrate", classmethod(lambda cls, db, label: broken()))
+    monkeypatch.setattr(SqliteDriver, "_migrate", classmethod(lambda cls, db, label: broken()))
     with pytest.raises(HistoryStoreError, match="disk I/O error"):
         await HistoryStore.open(tmp_path / "h.db")
 
@@ -220,6 +218,27 @@ async def test_record_and_recent_round_trip(store: HistoryStore) -> None:
     assert await store.recent(99) == []
     assert await store.shown_song_ids(1) == {"a", "b", "c", "z"}
     assert await store.shown_song_ids(2) == set()
+
+
+async def test_a_negative_limit_means_no_rows_on_every_backend(store: HistoryStore) -> None:
+    """SQLite alone reads ``LIMIT -1`` as "no limit": a negative limit must not list everything."""
+    for song in ("s1", "s2"):
+        rid = await store.record_request(1, "recommend", "x", song_id=song, guild_id=3)
+        await store.record_shown(rid, 1, [song])
+        await store.record_feedback(1, song, 1)
+        await store.save_playlist(1, "p", "song", "x", [song])
+    assert len(await store.recent(1, limit=1)) == 1  # the rows are there for a positive limit
+    assert await store.ratings(1, limit=1) == (["s2"], [])
+    assert await store.asked_song_ids(1, limit=1) == ["s2"]
+    assert await store.server_ratings(3, limit=1) == {1: (["s2"], [])}
+    assert len(await store.playlists(1, limit=1)) == 1
+    for limit in (-1, -7):
+        assert await store.recent(1, limit=limit) == []
+        assert await store.ratings(1, limit=limit) == ([], [])
+        assert await store.asked_song_ids(1, limit=limit) == []
+        assert await store.server_ratings(3, limit=limit) == {}
+        assert await store.server_ratings(None, limit=limit) == {}
+        assert await store.playlists(1, limit=limit) == []
 
 
 async def test_record_shown_rejects_foreign_request(store: HistoryStore) -> None:

@@ -117,7 +117,9 @@ def norm(s: str) -> str:
     return unicodedata.normalize("NFC", s).casefold().strip()
 
 
-_ARTIST_SPLIT = re.compile(r"\s*,\s*|\s+&\s+|\s+featuring\s+|\s+feat\.?\s+|\s+with\s+|\s+and\s+|\s+x\s+|\s*\+\s*", re.I)
+_ARTIST_SPLIT = re.compile(
+    r"\s*,\s*|\s+&\s+|\s+featuring\s+|\s+feat\.?\s+|\s+with\s+|\s+and\s+|\s+x\s+|\s*\+\s*", re.I
+)
 
 
 def artist_forms(field: str) -> set[str]:
@@ -213,113 +215,137 @@ def validate(lines: list[str], catalog) -> tuple[list[dict], list[str]]:
             errors.append(f"{where}: fields {list(d)} != {FIELDS}")
             continue
         items.append(d)
-        e = errors.append
+        err = errors.append
         if d["id"] != n:
-            e(f"{where}: id {d['id']!r} (expected {n})")
+            err(f"{where}: id {d['id']!r} (expected {n})")
         if not isinstance(d["text"], str) or not d["text"].strip():
-            e(f"{where}: text must be a non-empty string")
+            err(f"{where}: text must be a non-empty string")
         else:
             key = norm(d["text"])
             if key in seen_text:
-                e(f"{where}: same text as line {seen_text[key]}")
+                err(f"{where}: same text as line {seen_text[key]}")
             seen_text[key] = n
         if d["intent"] not in INTENTS:
-            e(f"{where}: intent {d['intent']!r}")
+            err(f"{where}: intent {d['intent']!r}")
         for field in ("songs", "refs", "moods", "not_moods", "critiques", "exclude_artists", "filters"):
             if not isinstance(d[field], list):
-                e(f"{where}: {field} must be a list")
-        if not all(isinstance(v, list) for v in (d["songs"], d["refs"], d["moods"], d["not_moods"],
-                                                   d["critiques"], d["exclude_artists"], d["filters"])):
+                err(f"{where}: {field} must be a list")
+        if not all(
+            isinstance(v, list)
+            for v in (
+                d["songs"],
+                d["refs"],
+                d["moods"],
+                d["not_moods"],
+                d["critiques"],
+                d["exclude_artists"],
+                d["filters"],
+            )
+        ):
             continue
         # songs
         for s in d["songs"]:
             if not isinstance(s, dict) or list(s) != ["title", "artist"]:
-                e(f"{where}: song {s!r} must be {{title, artist}}")
+                err(f"{where}: song {s!r} must be {{title, artist}}")
                 continue
             if not isinstance(s["title"], str) or not s["title"]:
-                e(f"{where}: song title {s['title']!r}")
+                err(f"{where}: song title {s['title']!r}")
                 continue
             if s["artist"] is not None and (not isinstance(s["artist"], str) or not s["artist"]):
-                e(f"{where}: song artist {s['artist']!r} must be a string or null")
+                err(f"{where}: song artist {s['artist']!r} must be a string or null")
                 continue
             if catalog:
                 forms = titles.get(norm(s["title"]))
                 if forms is None:
-                    e(f"{where}: song title {s['title']!r} not in the catalog")
+                    err(f"{where}: song title {s['title']!r} not in the catalog")
                 elif s["artist"] is not None and norm(s["artist"]) not in forms:
-                    e(f"{where}: {s['title']!r} by {s['artist']!r} not in the catalog")
+                    err(f"{where}: {s['title']!r} by {s['artist']!r} not in the catalog")
         # refs
         for x in d["refs"]:
             if not is_ref(x):
-                e(f"{where}: bad ref {x!r}")
+                err(f"{where}: bad ref {x!r}")
         if len(d["refs"]) != len({repr(x) for x in d["refs"]}):
-            e(f"{where}: repeated ref")
+            err(f"{where}: repeated ref")
         # moods
         for field in ("moods", "not_moods"):
             for m in d[field]:
                 if m not in MOODS:
-                    e(f"{where}: {field} word {m!r} is not canonical")
+                    err(f"{where}: {field} word {m!r} is not canonical")
             if len(set(d[field])) != len(d[field]):
-                e(f"{where}: repeated word in {field}")
+                err(f"{where}: repeated word in {field}")
         if set(d["moods"]) & set(d["not_moods"]):
-            e(f"{where}: word both in moods and not_moods")
+            err(f"{where}: word both in moods and not_moods")
         # critiques
         feats = []
         for c in d["critiques"]:
             if not isinstance(c, dict) or list(c) != ["feature", "direction", "intensity"]:
-                e(f"{where}: critique {c!r} must be {{feature, direction, intensity}}")
+                err(f"{where}: critique {c!r} must be {{feature, direction, intensity}}")
                 continue
             if c["feature"] not in FEATURES:
-                e(f"{where}: critique feature {c['feature']!r}")
+                err(f"{where}: critique feature {c['feature']!r}")
             if c["direction"] not in (1, -1) or isinstance(c["direction"], bool):
-                e(f"{where}: critique direction {c['direction']!r}")
+                err(f"{where}: critique direction {c['direction']!r}")
             if c["intensity"] not in INTENSITIES:
-                e(f"{where}: critique intensity {c['intensity']!r}")
+                err(f"{where}: critique intensity {c['intensity']!r}")
             feats.append(c["feature"])
         if len(feats) != len(set(feats)):
-            e(f"{where}: the same feature critiqued twice")
+            err(f"{where}: the same feature critiqued twice")
         # exclusions
         for a in d["exclude_artists"]:
             if not isinstance(a, str) or not a:
-                e(f"{where}: exclude_artists entry {a!r}")
+                err(f"{where}: exclude_artists entry {a!r}")
             elif a != "this" and catalog and norm(a) not in artists:
-                e(f"{where}: excluded artist {a!r} not in the catalog")
+                err(f"{where}: excluded artist {a!r} not in the catalog")
         # count
         c = d["count"]
         if c is not None and (not isinstance(c, int) or isinstance(c, bool) or not 1 <= c <= 100):
-            e(f"{where}: count {c!r}")
+            err(f"{where}: count {c!r}")
         # filters
         for f in d["filters"]:
             if not isinstance(f, str):
-                e(f"{where}: filter {f!r} must be a string")
+                err(f"{where}: filter {f!r} must be a string")
             else:
                 msg = check_filter(f)
                 if msg:
-                    e(f"{where}: {msg}")
+                    err(f"{where}: {msg}")
         # feedback
         fb = d["feedback"]
         if fb is not None:
             if not isinstance(fb, dict) or list(fb) != ["value", "refs"]:
-                e(f"{where}: feedback {fb!r} must be {{value, refs}} or null")
+                err(f"{where}: feedback {fb!r} must be {{value, refs}} or null")
             else:
                 if fb["value"] not in (1, -1) or isinstance(fb["value"], bool):
-                    e(f"{where}: feedback value {fb['value']!r}")
-                if not isinstance(fb["refs"], list) or not fb["refs"] or not all(is_ref(x) for x in fb["refs"]):
-                    e(f"{where}: feedback refs {fb.get('refs')!r}")
+                    err(f"{where}: feedback value {fb['value']!r}")
+                if (
+                    not isinstance(fb["refs"], list)
+                    or not fb["refs"]
+                    or not all(is_ref(x) for x in fb["refs"])
+                ):
+                    err(f"{where}: feedback refs {fb.get('refs')!r}")
                 elif any(x not in d["refs"] for x in fb["refs"]):
-                    e(f"{where}: feedback refs must also be in refs")
+                    err(f"{where}: feedback refs must also be in refs")
         # intent / slot consistency
         it = d["intent"]
         if it == "feedback" and fb is None:
-            e(f"{where}: intent feedback without feedback")
+            err(f"{where}: intent feedback without feedback")
         if it == "recommend" and not d["songs"] and not d["refs"]:
-            e(f"{where}: recommend needs a named song or a shown-song ref")
+            err(f"{where}: recommend needs a named song or a shown-song ref")
         if it == "vibe" and (d["songs"] or d["refs"]):
-            e(f"{where}: vibe has no seed song")
+            err(f"{where}: vibe has no seed song")
         if it in ("restart", "help", "smalltalk", "unknown") and any(
-            d[k] for k in ("songs", "refs", "moods", "not_moods", "critiques", "exclude_artists", "filters", "feedback")
+            d[k]
+            for k in (
+                "songs",
+                "refs",
+                "moods",
+                "not_moods",
+                "critiques",
+                "exclude_artists",
+                "filters",
+                "feedback",
+            )
         ):
-            e(f"{where}: {it} carries slots")
+            err(f"{where}: {it} carries slots")
     return items, errors
 
 
@@ -358,9 +384,21 @@ def print_counts(items: list[dict]) -> None:
     print("\nper intent:")
     for i in INTENTS:
         print(f"  {i:<10} {by[i]:>4}")
-    slots = ["songs", "refs", "moods", "not_moods", "critiques", "exclude_artists", "count", "filters", "feedback"]
+    slots = [
+        "songs",
+        "refs",
+        "moods",
+        "not_moods",
+        "critiques",
+        "exclude_artists",
+        "count",
+        "filters",
+        "feedback",
+    ]
+
     def has(d, s):
         return d[s] is not None if s in ("count", "feedback") else bool(d[s])
+
     print("\nper slot (lines with the slot filled / items):")
     for s in slots:
         lines = sum(has(d, s) for d in items)
@@ -381,13 +419,18 @@ def print_counts(items: list[dict]) -> None:
     print("  intensities: " + ", ".join(f"{k} {inten[k]}" for k in INTENSITIES))
     mood_use = Counter(m for d in items for m in d["moods"] + d["not_moods"])
     unused = [m for m in MOODS if not mood_use[m]]
-    print(f"\nmood words used: {len(MOODS) - len(unused)} of {len(MOODS)}" + (f" (unused: {', '.join(unused)})" if unused else ""))
+    print(
+        f"\nmood words used: {len(MOODS) - len(unused)} of {len(MOODS)}"
+        + (f" (unused: {', '.join(unused)})" if unused else "")
+    )
     ref_use = Counter(type(x).__name__ if isinstance(x, int) else x for d in items for x in d["refs"])
     print("refs: " + ", ".join(f"{k} {v}" for k, v in sorted(ref_use.items())))
+
     def first_word(t):
         t = re.sub(r"^(<@!?\d+>|@clusterfy)\s*", "", t.strip(), flags=re.I)
         m = re.match(r"[`*_~]*([a-z]+)", t.lower())
         return m.group(1) if m else ""
+
     cmd = sum(first_word(d["text"]) in COMMAND_WORDS for d in items)
     print(f"lines beginning with a command word: {cmd} ({100 * cmd / max(n, 1):.0f}%)")
 
@@ -421,8 +464,10 @@ def main(argv=None) -> int:
     errors = []
     vocab = vocabulary_words()
     if vocab is not None and sorted(vocab) != sorted(MOODS):
-        errors.append(f"canonical mood list differs from engine/vocabulary.py: "
-                      f"missing {sorted(set(vocab) - set(MOODS))}, extra {sorted(set(MOODS) - set(vocab))}")
+        errors.append(
+            f"canonical mood list differs from engine/vocabulary.py: "
+            f"missing {sorted(set(vocab) - set(MOODS))}, extra {sorted(set(MOODS) - set(vocab))}"
+        )
     items, line_errors = validate(lines, catalog)
     errors += line_errors
     errors += [f"mix: {s}" for s in mix_report(items)]

@@ -29,7 +29,7 @@ from .talk import Talk
 MAX_COUNT = MAX_CHAT_COUNT
 
 
-class Conversation(Songs, Moods, Listeners, Friends, History, Talk, TypedLines):
+class Conversation(Talk, Songs, Moods, Listeners, Friends, History, TypedLines):
     """Command logic over an :class:`~engine.service.Engine` and a history store (SQLite or PostgreSQL).
 
     ``Conversation(engine, store, prefix="!", limiter=None)``; each command is a method

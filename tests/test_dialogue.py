@@ -1,0 +1,106 @@
+"""Conversations on the engine (engine.dialogue): subjects, critiques that move lists the
+way they say, references, exclusions, state that survives as JSON — on the real catalog."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.dialogue import STATE_TTL_S, DialogueState
+
+
+def _talk(engine, lines, now=1000.0):
+    state, shown, turns = None, set(), []
+    for line in lines:
+        turn = engine.converse(state, line, now=now, exclude_ids=shown)
+        state = turn.state
+        shown |= {p.song.id for p in turn.picks}
+        turns.append(turn)
+    return turns
+
+
+def _mean(turn, feature):
+    return float(np.mean([p.song.features[feature] for p in turn.picks]))
+
+
+@pytest.mark.parametrize(
+    ("said", "feature", "sign"),
+    [("sadder", "valence", -1), ("happier", "valence", 1), ("faster", "tempo", 1), ("slower", "tempo", -1),
+     ("calmer", "energy", -1), ("more acoustic", "acousticness", 1), ("louder", "loudness", 1)],
+)
+def test_a_critique_moves_the_next_list_its_way(default_engine, said, feature, sign):
+    first, second = _talk(default_engine, ["songs like in the end", said])
+    assert first.kind == second.kind == "list"
+    assert sign * (_mean(second, feature) - _mean(first, feature)) > 0
+    assert said.split()[-1][:4] in second.understood.lower()
+
+
+def test_critiques_compound_over_turns(default_engine):
+    a, b, c = _talk(default_engine, ["songs like shape of you", "faster", "even faster"])
+    assert _mean(a, "tempo") < _mean(b, "tempo") < _mean(c, "tempo")
+    assert "faster ×2" in c.understood or "much faster" in c.understood
+
+
+def test_a_list_is_never_shown_twice(default_engine):
+    turns = _talk(default_engine, ["something chill", "more", "more"])
+    ids = [p.song.id for t in turns for p in t.picks]
+    assert len(ids) == len(set(ids)) == 15
+
+
+def test_references_make_the_shown_song_the_subject(default_engine):
+    first, second = _talk(default_engine, ["something chill", "the second one but slower"])
+    assert second.kind == "list" and second.subject[0].id == first.picks[1].song.id
+    assert "slower" in second.understood
+
+
+def test_no_more_an_artist_removes_their_songs(default_engine):
+    first, second = _talk(default_engine, ["songs like in the end by linkin park", "no more linkin park"])
+    assert all("Linkin Park" not in p.song.artist for p in second.picks)
+    assert "no Linkin Park" in second.understood
+
+
+def test_not_this_artist_means_the_subjects(default_engine):
+    _, second = _talk(default_engine, ["songs like in the end by linkin park", "not this artist"])
+    assert all("Linkin Park" not in p.song.artist for p in second.picks)
+
+
+def test_filters_said_in_words_apply(default_engine):
+    _, second = _talk(default_engine, ["something happy", "from the 2000s"])
+    assert second.picks and all(2000 <= (p.song.year or 0) <= 2009 for p in second.picks)
+
+
+def test_a_critique_with_no_list_yet_says_what_to_do(default_engine):
+    (turn,) = _talk(default_engine, ["sadder"])
+    assert turn.kind == "say" and turn.error and "Ask for songs first" in turn.text and turn.examples
+
+
+def test_a_reference_past_the_list_is_refused(default_engine):
+    _, turn = _talk(default_engine, ["something chill", "more like #9"])
+    assert turn.error and "no #9" in turn.text
+
+
+def test_ratings_point_into_the_list(default_engine):
+    first, turn = _talk(default_engine, ["something chill", "love the 2nd one"])
+    assert turn.ratings == ((first.picks[1].song.id, 1),) and "👍" in turn.text
+
+
+def test_start_over_forgets_the_subject(default_engine):
+    _, reset, after = _talk(default_engine, ["something chill", "start over", "sadder"])
+    assert reset.restart and not reset.state.active and after.error
+
+
+def test_state_survives_as_json_and_expires(default_engine):
+    first, _ = _talk(default_engine, ["songs like shape of you", "sadder"])
+    saved = DialogueState.from_json(first.state.to_json())
+    assert saved == first.state
+    later = default_engine.converse(saved, "sadder", now=first.state.updated + 60)
+    assert later.kind == "list"
+    expired = default_engine.converse(saved, "sadder", now=first.state.updated + STATE_TTL_S + 1)
+    assert expired.error
+    assert DialogueState.from_json("{not json") == DialogueState()
+    assert DialogueState.from_json('{"version": 99}') == DialogueState()
+
+
+def test_unknown_text_gets_example_phrasings(default_engine):
+    (turn,) = _talk(default_engine, ["asdfgh qwerty"])
+    assert turn.kind == "say" and turn.error and len(turn.examples) >= 2

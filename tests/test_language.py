@@ -1,0 +1,74 @@
+"""Plain language read as requests (engine.language), on the real default catalog.
+
+The development examples (tests/data/language_dev.jsonl, written by the parser's author)
+must all be read exactly; the held-out corpus (benchmarks/language/requests.jsonl) is only
+scored by ``python -m benchmarks language``, never tuned against here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.language_eval import Scorer, evaluate, load
+
+DEV = Path(__file__).resolve().parent / "data" / "language_dev.jsonl"
+
+
+@pytest.fixture(scope="module")
+def reader(default_engine):
+    return default_engine.reader
+
+
+def test_every_development_example_is_read_exactly(default_engine):
+    result = evaluate(default_engine, load(DEV), errors=True)
+    assert result["errors"] == [], result["errors"]
+    assert result["intent_accuracy"] == 1.0
+
+
+def test_the_scorer_can_fail(default_engine):
+    """A reading that differs in one slot is scored wrong in that slot only."""
+    row = load(DEV)[0]  # something like in the end but calmer
+    request = default_engine.reader.read("something like in the end but happier")
+    scores = Scorer(default_engine).score(request, row)
+    assert scores["intent"][0] and scores["songs"][0] and not scores["critiques"][0]
+
+
+def test_a_mention_and_markdown_are_not_part_of_the_request(reader):
+    r = reader.read("<@123456789012345678> **something** `chill` pls @everyone")
+    assert r.intent == "vibe" and r.moods == ("chill",) and not r.ignored
+
+
+def test_a_sentence_names_a_song_and_a_change_of_it(reader):
+    r = reader.read("something like In the End but a bit calmer")
+    assert r.intent == "recommend"
+    assert [m.kind for m in r.songs] == ["song"] and "In the End" in r.songs[0].name
+    assert [(c.feature, c.direction, c.intensity) for c in r.critiques] == [("energy", -1, 0.5)]
+
+
+def test_references_point_into_the_last_list(reader):
+    assert reader.read("the second one but slower").refs == (2,)
+    assert reader.read("#3").refs == (3,)
+    assert reader.read("like the last one").refs == ("last",)
+    assert reader.read("more like that one").refs == ("that",)
+
+
+def test_words_that_are_not_understood_are_named(reader):
+    r = reader.read("chill zxqv songs")
+    assert r.intent == "vibe" and "zxqv" in r.ignored
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "🎵" * 500, "a" * 10_000, "<@1> " * 300, "\x00\u202e drop table", "#999", "like 0", "9" * 50],
+)
+def test_hostile_text_is_read_without_raising(reader, text):
+    r = reader.read(text)
+    assert r.intent in ("recommend", "vibe", "refine", "more", "feedback", "restart", "help", "smalltalk", "unknown")
+    assert len(r.text) <= 400
+
+
+def test_a_long_message_is_cut_and_says_so(reader):
+    r = reader.read("something chill " + "really " * 200)
+    assert r.truncated and r.intent == "vibe"
