@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 # Every table holding user data, children first so forget() counts real deletions
 # instead of relying on cascades. A test asserts this covers every table.
-USER_TABLES: tuple[str, ...] = ("shown", "feedback", "playlists", "requests", "users")
+USER_TABLES: tuple[str, ...] = ("shown", "feedback", "playlists", "conversations", "requests", "users")
 
 # Tables another part of the bot may create, holding a row per user that is not history:
 # bot.ratelimit_pg's shared rate windows. forget() deletes the user's row where one exists.
@@ -201,6 +201,30 @@ class HistoryStore:
                 int(value),
                 now,
             )
+
+    async def save_dialogue_state(self, user_id: int, channel_id: int, state: str) -> None:
+        """Keep a member's plain-language conversation in a channel (one row, overwritten:
+        engine.dialogue.DialogueState as JSON), so it survives a restart."""
+        now = self.driver.now()
+        async with self._session(write=True) as con:
+            await self._touch_user(con, user_id, now)
+            await con.execute(
+                "INSERT INTO conversations (user_id, channel_id, state, updated_at) VALUES ($1, $2, $3, $4) "
+                "ON CONFLICT (user_id, channel_id) DO UPDATE SET "
+                "state = excluded.state, updated_at = excluded.updated_at",
+                user_id,
+                int(channel_id),
+                state,
+                now,
+            )
+
+    async def dialogue_state(self, user_id: int, channel_id: int) -> str | None:
+        """The conversation :meth:`save_dialogue_state` kept, or None (the state says when it expires)."""
+        async with self._session(write=False) as con:
+            value = await con.fetchval(
+                "SELECT state FROM conversations WHERE user_id = $1 AND channel_id = $2", user_id, int(channel_id)
+            )
+        return None if value is None else str(value)
 
     async def forget(self, user_id: int) -> dict[str, int]:
         """Delete every row about the user from every table in one transaction.

@@ -66,7 +66,8 @@ def route(
             after = rest[len(invoked_with or "") :].strip()
             if spec is None or takes(spec, after):
                 return Routing(Route.COMMAND)
-            return Routing(Route.TALK, _unmentioned(rest))
+            # "more like the second one" is language; "like abc" stays the command's error
+            return Routing(Route.TALK_OR_COMMAND, _unmentioned(rest))
         if mentioned_prefix:
             return Routing(Route.TALK, _unmentioned(rest))
         word = (invoked_with or rest.split(" ", 1)[0]).lower()

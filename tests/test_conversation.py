@@ -80,6 +80,7 @@ async def test_bad_counts_get_a_clear_answer(conv, count):
         "shown": 0,
         "feedback": 0,
         "playlists": 0,
+        "conversations": 0,
     }
 
 

@@ -104,7 +104,7 @@ async def test_migration_from_v1_keeps_rows(tmp_path: Path) -> None:
     assert _pragma(path, "user_version") == 1
 
     async with await HistoryStore.open(path) as s:
-        assert await s.row_counts() == {"shown": 2, "feedback": 1, "playlists": 0, "requests": 1, "users": 1}
+        assert await s.row_counts() == {"shown": 2, "feedback": 1, "playlists": 0, "conversations": 0, "requests": 1, "users": 1}
         (old,) = await s.recent(7)
         assert old == HistoryEntry(
             1, "recommend", "old query", "s1", datetime(2024, 1, 2, tzinfo=UTC), ("a", "b")
@@ -277,7 +277,9 @@ async def test_forget_removes_everything_about_user_only(file_store: HistoryStor
         await file_store.record_feedback(user, "s0", -1)
         await file_store.record_feedback(user, "s1", 1)
         await file_store.save_playlist(user, "p", "mood", "chill", ["s0", "s1"])
-    expected = {"shown": 6, "feedback": 2, "playlists": 1, "requests": 3, "users": 1}
+        await file_store.save_dialogue_state(user, 5, '{"subject": "mood"}')
+        await file_store.save_dialogue_state(user, 5, '{"subject": "songs"}')  # one row per channel
+    expected = {"shown": 6, "feedback": 2, "playlists": 1, "conversations": 1, "requests": 3, "users": 1}
     assert await file_store.row_counts(1) == expected
     assert await file_store.row_counts(2) == expected
     assert await file_store.row_counts() == {k: 2 * v for k, v in expected.items()}
@@ -289,6 +291,8 @@ async def test_forget_removes_everything_about_user_only(file_store: HistoryStor
     assert await file_store.recent(1) == [] and await file_store.feedback(1) == {}
     assert await file_store.shown_song_ids(1) == set()
     assert len(await file_store.recent(2)) == 3
+    assert await file_store.dialogue_state(1, 5) is None
+    assert await file_store.dialogue_state(2, 5) == '{"subject": "songs"}'
     assert await file_store.forget(1) == dict.fromkeys(USER_TABLES, 0)
     assert await file_store.integrity_ok()
 
@@ -308,7 +312,7 @@ async def test_sql_injection_stored_verbatim(store: HistoryStore) -> None:
     assert (entry.command, entry.query, entry.song_id) == (nasty, nasty, nasty)
     assert entry.shown == (nasty, 'x"); DELETE FROM shown; --')
     assert await store.disliked_song_ids(1) == {nasty}
-    assert await store.row_counts() == {"shown": 2, "feedback": 1, "playlists": 0, "requests": 1, "users": 1}
+    assert await store.row_counts() == {"shown": 2, "feedback": 1, "playlists": 0, "conversations": 0, "requests": 1, "users": 1}
     assert await store.integrity_ok()
 
 
@@ -327,6 +331,7 @@ async def test_concurrent_requests_all_recorded(file_store: HistoryStore) -> Non
         "shown": 1000,
         "feedback": 80,
         "playlists": 0,
+        "conversations": 0,
         "requests": 200,
         "users": 20,
     }

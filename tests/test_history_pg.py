@@ -86,7 +86,7 @@ async def test_migration_from_v1_keeps_rows(pg_url: str) -> None:
         await con.execute("INSERT INTO feedback VALUES (7, 'a', -1, $1)", when)
     await con.close()
     async with await PgHistoryStore.open(pg_url) as s:
-        assert await s.row_counts() == {"shown": 2, "feedback": 1, "playlists": 0, "requests": 1, "users": 1}
+        assert await s.row_counts() == {"shown": 2, "feedback": 1, "playlists": 0, "conversations": 0, "requests": 1, "users": 1}
         assert await s.recent(7) == [HistoryEntry(1, "recommend", "old query", "s1", when, ("a", "b"))]
         new_id = await s.record_request(
             7, "similar", "q", guild_id=2**62, channel_id=20
@@ -128,6 +128,7 @@ async def test_processes_starting_at_once_migrate_once(pg_url: str) -> None:
             "shown": 0,
             "feedback": 0,
             "playlists": 0,
+            "conversations": 0,
             "requests": 8,
             "users": 8,
         }
@@ -142,6 +143,7 @@ async def test_forget_is_all_or_nothing(pg_url: str) -> None:
         await s.record_shown(rid, 1, ["a", "b"])
         await s.record_feedback(1, "a", 1)
         await s.save_playlist(1, "Chill", "mood", "chill", ["a", "b"])
+        await s.save_dialogue_state(1, 0, "{}")
         before = await s.row_counts(1)
         # users is deleted last: make that step fail after the other tables were emptied.
         await _sql(
@@ -157,7 +159,7 @@ async def test_forget_is_all_or_nothing(pg_url: str) -> None:
         assert (
             await s.row_counts(1)
             == before
-            == {"shown": 2, "feedback": 1, "playlists": 1, "requests": 1, "users": 1}
+            == {"shown": 2, "feedback": 1, "playlists": 1, "conversations": 1, "requests": 1, "users": 1}
         )
         assert [p.song_ids for p in await s.playlists(1)] == [("a", "b")]
         await _sql(pg_url, "DROP TRIGGER block ON users")

@@ -24,7 +24,10 @@ def _database_at(path: Path, version: int) -> None:
             con.execute(statement)
     con.execute(f"PRAGMA user_version = {version}")
     if version >= 1:
-        con.execute("INSERT INTO users VALUES (7, '2024-01-01T00:00:00', '2024-01-02T00:00:00')")
+        con.execute(
+            "INSERT INTO users (user_id, first_seen, last_seen) "
+            "VALUES (7, '2024-01-01T00:00:00', '2024-01-02T00:00:00')"
+        )
         con.execute(
             "INSERT INTO requests (id, user_id, command, query_text, song_id, created_at) "
             "VALUES (1, 7, 'recommend', 'la java', 's0', '2024-01-02T00:00:00')"

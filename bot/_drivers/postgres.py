@@ -90,6 +90,14 @@ MIGRATIONS: Migrations = (
         "CREATE INDEX feedback_by_user_time ON feedback(user_id, updated_at)",
         "CREATE INDEX requests_by_guild ON requests(guild_id, user_id)",
     ),
+    (  # v3 -> v4: plain-language conversations, one state per member and channel.
+        """CREATE TABLE conversations (
+            user_id    BIGINT NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+            channel_id BIGINT NOT NULL,
+            state      TEXT NOT NULL,
+            updated_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (user_id, channel_id))""",
+    ),
 )
 
 # Tables the store itself owns besides USER_TABLES (no user data, so forget() leaves them).

@@ -86,6 +86,14 @@ MIGRATIONS: Migrations = (
         "CREATE INDEX feedback_by_user_time ON feedback(user_id, updated_at)",
         "CREATE INDEX requests_by_guild ON requests(guild_id, user_id)",
     ),
+    (  # v3 -> v4: plain-language conversations, one state per member and channel.
+        """CREATE TABLE conversations (
+            user_id    INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+            channel_id INTEGER NOT NULL,
+            state      TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, channel_id))""",
+    ),
 )
 
 # A $n placeholder outside a quoted literal (the literal is matched first and kept).

@@ -9,6 +9,8 @@ the member's last reply asked: a number picks a song, "yes" confirms ``forget``.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import difflib
 import inspect
 import re
@@ -44,7 +46,9 @@ class TypedLines(ConversationBase, ABC):
         """A message in plain language (:class:`~.talk.Talk`)."""
 
     @abstractmethod
-    async def ask_or(self, who: Requester, text: str, otherwise: Reply) -> Reply:
+    async def ask_or(
+        self, who: Requester, text: str, otherwise: Reply | Callable[[], Awaitable[Reply]]
+    ) -> Reply:
         """:meth:`ask`, or ``otherwise`` when the text reads as no request (:class:`~.talk.Talk`)."""
 
     @abstractmethod
@@ -97,6 +101,9 @@ class TypedLines(ConversationBase, ABC):
         command = lookup(word)
         if command is not None and takes(command, rest):
             return await self.run_typed(command, who, rest.strip())
+        if command is not None:
+            # "more like the second one": language; "like abc": the command's own answer
+            return await self.ask_or(who, text, lambda: self.run_typed(command, who, rest.strip()))
         if command is None and prefixed:
             # "!recomend la java": a command misspelt, as ever; other prefixed words are
             # read as language, and answered as unknown commands when they mean nothing

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import functools
 from abc import ABC, abstractmethod
 
@@ -18,7 +20,9 @@ class Moods(ConversationBase, ABC):
     """Songs of a mood, new ones on every ask, and the catalog's moods."""
 
     @abstractmethod
-    async def ask_or(self, who: Requester, text: str, otherwise: Reply) -> Reply:
+    async def ask_or(
+        self, who: Requester, text: str, otherwise: Reply | Callable[[], Awaitable[Reply]]
+    ) -> Reply:
         """Plain language, else ``otherwise`` (:class:`~.talk.Talk`)."""
 
     async def vibe(self, who: Requester, mood: str, count: int | str | None = None, where: str = "") -> Reply:

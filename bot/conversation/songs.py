@@ -7,6 +7,8 @@ song picked, for the select menu and a typed number alike.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import functools
 from abc import ABC, abstractmethod
 
@@ -132,7 +134,9 @@ class Songs(ConversationBase, ABC):
         return await follow_up.run(who)
 
     @abstractmethod
-    async def ask_or(self, who: Requester, text: str, otherwise: Reply) -> Reply:
+    async def ask_or(
+        self, who: Requester, text: str, otherwise: Reply | Callable[[], Awaitable[Reply]]
+    ) -> Reply:
         """Plain language, else ``otherwise`` (:class:`~.talk.Talk`)."""
 
     async def rate(self, who: Requester, pick: str | int, value: int) -> Reply:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Final
 
@@ -86,12 +87,13 @@ class Talk(ConversationBase):
         await self.store.save_dialogue_state(who.id, key[1], state.to_json())
 
     # -- one message --------------------------------------------------------------------------
-    async def ask_or(self, who: Requester, text: str, otherwise: Reply) -> Reply:
+    async def ask_or(self, who: Requester, text: str, otherwise: Reply | Callable[[], Awaitable[Reply]]) -> Reply:
         """:meth:`ask`, unless the text reads as no request at all: then ``otherwise`` (a
-        command's own error, e.g. "Unknown command", is the better answer to a stray word)."""
+        command's own answer, e.g. "Unknown command" or "Usage: !like <n>", is the better
+        one for a stray word; a callable is only run then)."""
         request = await self._run(self.engine.reader.read, text)
         if request.intent == "unknown":
-            return otherwise
+            return otherwise if isinstance(otherwise, Reply) else await otherwise()
         return await self.ask(who, text, request=request)
 
     async def ask(
@@ -100,7 +102,7 @@ class Talk(ConversationBase):
         """One plain-language message from ``who``, answered in their conversation."""
         if not isinstance(text, str) or not text.strip():
             return self._talk_help(who, greeting=True)
-        state = await self.dialogue_state(who)
+        state = self._after_commands(who, await self.dialogue_state(who))
         exclude = await self._excluded(who)
         liked, disliked = await self.store.ratings(who.id, limit=200)
         try:
@@ -132,6 +134,18 @@ class Talk(ConversationBase):
         if turn.text == "help":
             return self._talk_help(who)
         return self._say(turn)
+
+    def _after_commands(self, who: Requester, state: DialogueState) -> DialogueState:
+        """The conversation, moved onto the list a command showed since its last turn: after
+        ``!recommend la java``, "sadder" means La Java sadder, "#2" its second pick."""
+        session = self.session(who)
+        shown = tuple(p.song_id for p in session.picks)
+        follow = session.follow_up
+        if not shown or shown == state.shown or follow is None or follow.command == "ask":
+            return state
+        seed = follow.subject if follow.command == "recommend" else None
+        label = {"foryou": "songs for you"}.get(follow.command, follow.subject)
+        return self.engine.dialogue.from_list(shown, label=label, seed_id=seed, now=time.time(), count=follow.count)
 
     # -- rendering ------------------------------------------------------------------------------
     def _list_reply(self, who: Requester, turn: Turn) -> Reply:

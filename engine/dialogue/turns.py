@@ -96,6 +96,33 @@ class Dialogue:
         self.step = step
         self.weight = weight
 
+    def from_list(
+        self, shown_ids: Sequence[str], *, label: str, seed_id: str | None = None, now: float, count: int = 0
+    ) -> DialogueState:
+        """A conversation about a list a command showed ("!recommend la java", "!vibe chill"),
+        so "sadder" or "the second one" next refer to it: songs like ``seed_id`` when the
+        list had one, else the shown songs' own sound, under ``label``."""
+        rows = [int(i) for i in (self.engine.table.row_of_id.get(x) for x in shown_ids) if i is not None]
+        seed = self.engine.table.row_of_id.get(seed_id) if seed_id else None
+        n = count or len(rows) or DEFAULT_COUNT
+        if seed is not None:
+            return DialogueState(
+                subject="songs",
+                seed_ids=(self.engine.table.ids[int(seed)],),
+                label=self.engine.table.names[int(seed)],
+                aims=rows_of(song_target(self.space, [int(seed)])),
+                plain=True,
+                shown=tuple(shown_ids),
+                focus=self.engine.table.ids[int(seed)],
+                count=n,
+                updated=now,
+            )
+        aims = {f: a for f, a in song_target(self.space, rows).items()} if rows else {}
+        return DialogueState(
+            subject="mood", mood=label, label=label, aims=rows_of(aims), plain=False, shown=tuple(shown_ids),
+            count=n, updated=now,
+        )
+
     # -- one turn ----------------------------------------------------------------------------
     def turn(
         self,
