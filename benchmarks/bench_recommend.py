@@ -179,7 +179,7 @@ class Tally:
         self.results: list[Any] = []
 
     def __call__(self, arg: Any) -> Any:
-        from engine.service import EngineError
+        from engine.errors import EngineError
 
         try:
             out = self.fn(arg)

@@ -21,15 +21,9 @@ from types import ModuleType
 from typing import TypeVar
 
 from engine.counts import MAX_CHAT_COUNT, BadCount, check_count
-from engine.service import (
-    AmbiguousSongError,
-    Engine,
-    EngineError,
-    NoMatchError,
-    Recommendation,
-    Song,
-    VibeResult,
-)
+from engine.errors import AmbiguousSongError, EngineError, NoMatchError
+from engine.results import Recommendation, Song, VibeResult
+from engine.service import Engine
 from engine.song_table import song_label as format_label
 
 from .commands import COMMAND_TABLE, help_lines, lookup, spec
@@ -676,7 +670,7 @@ class Conversation:
                 "Your last playlist's songs are no longer in this catalog.",
                 f"Make a new one: {self.prefix}playlist chill",
             )
-        from engine.service import Playlist
+        from engine.results import Playlist
 
         result = Playlist(title=p.title, kind=p.kind, query=p.query, songs=tuple(songs), mean_step=0.0)
         files = await self._run(self.engine.playlist_files, result)

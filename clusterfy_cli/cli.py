@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from engine.filters import Target
     from engine.model import MoodModel
     from engine.resolver import Resolution
-    from engine.service import Engine, Pick, Song
+    from engine.results import Pick, Song
+    from engine.service import Engine
 
 logger = logging.getLogger(__name__)
 
@@ -396,7 +397,7 @@ def _batch_lines(stream: BinaryIO) -> Iterator[tuple[str, str | None]]:
 
 def _search_payload(engine: Engine, query: str, limit: int) -> tuple[dict[str, Any], Resolution]:
     """What ``search --json`` prints for one query, and the resolution; no match raises NoMatchError."""
-    from engine.service import NoMatchError
+    from engine.errors import NoMatchError
 
     res = engine.search(query, limit=limit)
     if not res.candidates:
@@ -420,7 +421,7 @@ def cmd_search_batch(args: argparse.Namespace, out: Output) -> int:
     its error object on its own line; the batch goes on. Exit code 0 once every line
     has its answer.
     """
-    from engine.service import EngineError
+    from engine.errors import EngineError
 
     engine = _engine(args, out)
     stream: BinaryIO | None = getattr(sys.stdin, "buffer", None)  # absent on a text-only stdin
@@ -767,8 +768,8 @@ def _describe_error(exc: BaseException) -> tuple[str, list[str]]:
     """Message and suggestions for a failure we expect and can explain."""
     from engine.artifact import ArtifactError
     from engine.catalog import CatalogError
+    from engine.errors import AmbiguousSongError, EngineError
     from engine.filters import TargetError
-    from engine.service import AmbiguousSongError, EngineError
 
     if isinstance(exc, CliError):
         return exc.message, exc.suggestions
@@ -780,9 +781,8 @@ def _describe_error(exc: BaseException) -> tuple[str, list[str]]:
     if isinstance(exc, CatalogError):  # its messages already say what to try, mostly
         text = str(exc)
         return text, [] if ("(" in text or "Known layouts" in text) else [_HINTS["CatalogError"]]
-    if isinstance(exc, ArtifactError):
-        text = str(exc)
-        return text, [] if "python -m engine fit" in text else [_HINTS["ArtifactError"]]
+    if isinstance(exc, ArtifactError):  # a refusal that names its fix needs no hint of ours
+        return str(exc), [] if exc.fix else [_HINTS["ArtifactError"]]
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         return f"{where}{exc.strerror or exc}", [_HINTS["OSError"]]

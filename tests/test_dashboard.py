@@ -19,8 +19,8 @@ from streamlit.testing.v1 import AppTest
 
 from engine.artifact import load_model, save_model
 from engine.catalog import load_catalog
+from engine.errors import EngineError
 from engine.paths import BUNDLED_CATALOG, PROJECT_ROOT, cached_model_path
-from engine.service import EngineError
 
 APP = str(PROJECT_ROOT / "dashboard" / "app.py")
 PAGES = {

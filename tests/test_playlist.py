@@ -9,9 +9,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from engine.errors import EngineError
 from engine.links import listen_url as song_link
 from engine.playlist import mean_step, order_smoothly, to_csv, to_m3u
-from engine.service import EngineError
 
 
 def z_of(engine, songs) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.service import NoResultsError
+from engine.errors import NoResultsError
 from engine.taste import TasteModel, collaborative
 
 
