@@ -361,9 +361,9 @@ def bench_catalog(size: str, n_queries: int, difflib_queries: int | None, workdi
 
 
 def _measure_catalog(size: str, n_queries: int, difflib_queries: int | None, workdir: Path) -> dict[str, Any]:
-    from engine.artifact import load_model, save_model
     from engine.model import MoodModel
     from engine.service import Engine
+    from engine.storage.artifact import load_model, save_model
 
     out: dict[str, Any] = {"catalog": size}
     t0 = time.perf_counter()

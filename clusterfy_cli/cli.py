@@ -1,7 +1,7 @@
 """Command line: ``python -m clusterfy_cli`` (also ``python -m engine`` and ``clusterfy-engine``).
 
 A front end over the engine, like the bot: it builds models through
-:mod:`engine.model_cache`, measures k through :class:`engine.model.MoodModel`'s own
+:mod:`engine.storage.model_cache`, measures k through :class:`engine.model.MoodModel`'s own
 evaluation, queries through :class:`engine.service.Engine` and reports the service's
 errors in the service's words.
 
@@ -107,7 +107,7 @@ def _catalog_path(args: argparse.Namespace) -> Path:
 
 def _obtain(args: argparse.Namespace, out: Output) -> MoodModel:
     """The model for ``--model``/``--data`` (built and cached on first use)."""
-    from engine.model_cache import obtain_model
+    from engine.storage.model_cache import obtain_model
 
     return obtain_model(catalog=args.data, model_path=args.model, k=args.k, progress=out.progress)
 
@@ -143,9 +143,9 @@ def _check_k_range(k_min: int, k_max: int) -> None:
 
 # -- fit / evaluate / report ----------------------------------------------------------
 def cmd_fit(args: argparse.Namespace, out: Output) -> int:
-    from engine.artifact import save_model
-    from engine.model_cache import build_model
     from engine.paths import cached_model_path
+    from engine.storage.artifact import save_model
+    from engine.storage.model_cache import build_model
 
     catalog = _catalog_path(args)
     model = build_model(catalog, args.k, progress=out.progress)  # the bot's and obtain_model's path
@@ -766,10 +766,10 @@ _HINTS = {
 
 def _describe_error(exc: BaseException) -> tuple[str, list[str]]:
     """Message and suggestions for a failure we expect and can explain."""
-    from engine.artifact import ArtifactError
     from engine.catalog import CatalogError
     from engine.errors import AmbiguousSongError, EngineError
     from engine.filters import TargetError
+    from engine.storage.artifact import ArtifactError
 
     if isinstance(exc, CliError):
         return exc.message, exc.suggestions

@@ -31,7 +31,6 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .columns import IdIndex
 from .filters import Target, column_mask, frame_column
 from .model import MoodModel, check_fitted
 
@@ -39,6 +38,7 @@ from .model import MoodModel, check_fitted
 from .reasons import MAX_REASON_CHARS, SALIENT_Z, SAME_AS_MOOD_Z, FeatureComparison, Reasons
 from .song_table import SongTable
 from .stable_order import order, rounded, score_key, top
+from .storage.columns import IdIndex
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ class Recommender:
         arrays: Mapping[str, np.ndarray] | None = None,
     ) -> None:
         """``arrays``: what :meth:`arrays` of an earlier recommender over this model gave
-        (engine.serving saves them with the artifact and maps them); None builds them."""
+        (engine.storage.serving saves them with the artifact and maps them); None builds them."""
         check_fitted(model)
         weight = check_artist_weight(artist_weight)
         self.artist_weight = weight
@@ -223,7 +223,7 @@ class Recommender:
         }
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """This recommender's lookup arrays by name, for engine.serving to save."""
+        """This recommender's lookup arrays by name, for engine.storage.serving to save."""
         out = {
             "artist_code": self.artist_code_,
             "group": self.group_,

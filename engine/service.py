@@ -38,9 +38,9 @@ from .moods import Mood
 from .recommend import ARTIST_WEIGHT, Recommender, check_artist_weight
 from .resolver import STATUS_AMBIGUOUS, STATUS_EMPTY, Resolution, SongResolver
 from .results import ClusterReport, ForYou, Pick, Playlist, Recommendation, Song, TasteMatch, VibeResult
-from .serving import ServingArrays, build_serving, serving_of
 from .song_table import SongTable
 from .stable_order import order, score_key
+from .storage.serving import ServingArrays, build_serving, serving_of
 from .text import MAX_QUERY_CHARS, fold
 from .vocabulary import Aim
 from .word_search import WordSearch
@@ -73,7 +73,7 @@ class Engine:
         # The arrays saved (and mapped) with a loaded artifact, or built when it was
         # saved, are taken as they are; without them (a model just fitted), or should
         # they not fit the model, they are built here from the song table, the same way
-        # a save builds them (engine.serving.build_serving): one way to assemble parts.
+        # a save builds them (engine.storage.serving.build_serving): one way to assemble parts.
         check_artist_weight(artist_weight)
         serving = serving_of(model)
         parts = None
@@ -119,7 +119,7 @@ class Engine:
         Start-up is operator territory, not user input, so CatalogError/ArtifactError
         and ValueError propagate unchanged for the caller to report.
         """
-        from .model_cache import obtain_model
+        from .storage.model_cache import obtain_model
 
         return cls(obtain_model(catalog, model_path, k, progress=progress))
 

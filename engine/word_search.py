@@ -53,7 +53,7 @@ class WordSearch:
     """Target-nearest songs over one :class:`Recommender` (its arrays, masks and exclusions)."""
 
     def __init__(self, recommender: Recommender, arrays: Mapping[str, np.ndarray] | None = None) -> None:
-        """``arrays``: what :meth:`arrays` gave for this model (engine.serving maps them)."""
+        """``arrays``: what :meth:`arrays` gave for this model (engine.storage.serving maps them)."""
         self.rec = recommender
         self.features = recommender.features
         self._col = {f: j for j, f in enumerate(self.features)}
@@ -70,7 +70,7 @@ class WordSearch:
         self._centre_cache: dict[_AimKey, np.ndarray] = {}
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """The standardised feature rows by name, for engine.serving to save."""
+        """The standardised feature rows by name, for engine.storage.serving to save."""
         return {"zt": self._zt}
 
     def usable(self, aims: Mapping[str, Aim]) -> dict[str, Aim]:

@@ -410,7 +410,7 @@ def test_corrupt_model_is_refused(env, model_path, tmp_path):
 def test_a_refused_artifact_gets_the_cli_hint_only_when_it_names_no_fix(tmp_path):
     """The hint is chosen from the error's ``fix``, not by searching its wording."""
     from clusterfy_cli.cli import _describe_error
-    from engine.artifact import FIT_COMMAND, ArtifactError, load_model
+    from engine.storage.artifact import FIT_COMMAND, ArtifactError, load_model
 
     with pytest.raises(ArtifactError) as missing:
         load_model(tmp_path / "none.joblib")

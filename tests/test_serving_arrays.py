@@ -16,18 +16,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.artifact import (
-    FORMAT_VERSION,
+from engine.model import MoodModel
+from engine.service import Engine
+from engine.storage.artifact import (
     ArtifactError,
     checksum_path,
     copy_artifact,
     load_model,
     save_model,
 )
-from engine.columns import IdIndex, TextColumn, TupleColumn
-from engine.model import MoodModel
-from engine.service import Engine
-from engine.serving import MAP_MIN_BYTES, MODEL_ARRAYS, build_serving, serving_of
+from engine.storage.columns import IdIndex, TextColumn, TupleColumn
+from engine.storage.format import FORMAT_VERSION
+from engine.storage.serving import MAP_MIN_BYTES, MODEL_ARRAYS, build_serving, serving_of
 
 
 @pytest.fixture(scope="module")
@@ -243,7 +243,7 @@ def test_a_model_saved_again_while_being_loaded_is_loaded_new(
     model: MoodModel, saved: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     """An operator refits the live model while a bot process starts: the start gets the new one."""
-    import engine.artifact as artifact
+    import engine.storage.artifact as artifact
 
     target = copy_artifact(saved, tmp_path / "model.joblib")
     other = MoodModel(3).fit(model.songs_.head(600), progress=lambda _m: None)

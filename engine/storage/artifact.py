@@ -9,7 +9,7 @@ Since format 3 an artifact is three things, named by its record:
 * ``model.joblib``: the fitted model without its song table and per-song arrays (small:
   the scaler, K-Means, moods, metrics);
 * ``model.joblib.arrays-<token>/``: the model's per-song arrays and the engine's serving
-  arrays (engine.serving), one ``.npy`` per array, memory-mapped at load so processes
+  arrays (engine.storage.serving), one ``.npy`` per array, memory-mapped at load so processes
   share them instead of rebuilding them; and ``songs.joblib``, the song table, read only
   when something asks for ``model.songs_`` (reports, charts of the whole table);
 * ``model.joblib.sha256.json``: format, and the SHA-256 and size of every file above.
@@ -33,9 +33,10 @@ from typing import Any
 
 import joblib
 
-from . import __version__
-from .model import MoodModel, check_fitted
-from .paths import file_sha256
+from .. import __version__
+from ..model import MoodModel, check_fitted
+from ..paths import file_sha256
+from .format import FORMAT_NAME, FORMAT_VERSION
 from .serving import (
     MODEL_ARRAYS,
     ServingArrays,
@@ -49,9 +50,6 @@ from .serving import (
 
 logger = logging.getLogger(__name__)
 
-FORMAT_NAME = "clusterfy-model"
-#: Bump when the saved object's layout changes; older files are then refused.
-FORMAT_VERSION = 3
 #: The arrays folder beside ``model.joblib`` is ``model.joblib.arrays-<token>``.
 ARRAYS_INFIX = ".arrays-"
 #: The song table's file inside the arrays folder.
