@@ -35,12 +35,12 @@ from .guards import clamp_int, dedupe_targets, guarded, id_set, one_line
 from .model import MoodModel, Progress, check_fitted
 from .mood_words import MAX_MOOD_CHARS, MoodQuery, MoodWordError, MoodWords
 from .moods import Mood
-from .recommend import ARTIST_WEIGHT, Recommender, check_artist_weight
+from .parts import ServingParts
+from .recommend import ARTIST_WEIGHT, Recommender
 from .resolver import STATUS_AMBIGUOUS, STATUS_EMPTY, Resolution, SongResolver
 from .results import ClusterReport, ForYou, Pick, Playlist, Recommendation, Song, TasteMatch, VibeResult
 from .song_table import SongTable
 from .stable_order import order, score_key
-from .storage.serving import ServingArrays, build_serving, serving_of
 from .text import MAX_QUERY_CHARS, fold
 from .vocabulary import Aim
 from .word_search import WordSearch
@@ -70,41 +70,20 @@ class Engine:
     def __init__(self, model: MoodModel, *, artist_weight: float = ARTIST_WEIGHT) -> None:
         check_fitted(model)
         self.model = model
-        # The arrays saved (and mapped) with a loaded artifact, or built when it was
-        # saved, are taken as they are; without them (a model just fitted), or should
-        # they not fit the model, they are built here from the song table, the same way
-        # a save builds them (engine.storage.serving.build_serving): one way to assemble parts.
-        check_artist_weight(artist_weight)
-        serving = serving_of(model)
-        parts = None
-        if serving is not None:
-            try:
-                parts = self._served_parts(serving, artist_weight)
-            except (KeyError, ValueError) as exc:
-                logger.warning("the model's saved arrays do not fit it (%s); building them instead", exc)
-        if parts is None:
-            parts = self._served_parts(build_serving(model, artist_weight), artist_weight)
+        # over the arrays a loaded artifact mapped, else built from the song table (engine.parts)
+        parts = ServingParts.for_model(model, artist_weight)
         #: Ids, names, artists, genres, years, id → row: one table shared by the resolver,
         #: the recommender and the Songs built here (flat columns: building a Song from
         #: them costs microseconds, .iloc costs far more).
-        self.table: SongTable = parts[0]
-        self.resolver: SongResolver = parts[1]
-        self.recommender: Recommender = parts[2]
-        self.word_search: WordSearch = parts[3]
+        self.table: SongTable = parts.table
+        self.resolver: SongResolver = parts.resolver
+        self.recommender: Recommender = parts.recommender
+        self.word_search: WordSearch = parts.word_search
         self.moods: list[Mood] = list(model.moods_)
         self.n_songs: int = len(self.table)
         self.mood_words = MoodWords(self.moods)
         self._word_points: list[tuple[str, float, float]] | None = None
         self._rng = np.random.default_rng()
-
-    def _served_parts(
-        self, serving: ServingArrays, artist_weight: float
-    ) -> tuple[SongTable, SongResolver, Recommender, WordSearch]:
-        """The engine's parts over serving arrays (mapped ones stay mapped): nothing is rebuilt."""
-        table = SongTable.from_arrays(serving.part("table"))
-        resolver = SongResolver(None, table=table, arrays=serving.part("res"))
-        rec = Recommender(self.model, artist_weight=artist_weight, table=table, arrays=serving.part("rec"))
-        return table, resolver, rec, WordSearch(rec, arrays=serving.part("ws"))
 
     @classmethod
     def load(

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from engine.model import MoodModel
+from engine.parts import ServingParts
 from engine.service import Engine
 from engine.storage.artifact import (
     ArtifactError,
@@ -27,7 +28,7 @@ from engine.storage.artifact import (
 )
 from engine.storage.columns import IdIndex, TextColumn, TupleColumn
 from engine.storage.format import FORMAT_VERSION
-from engine.storage.serving import MAP_MIN_BYTES, MODEL_ARRAYS, build_serving, serving_of
+from engine.storage.serving import MAP_MIN_BYTES, MODEL_ARRAYS, serving_of
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +65,7 @@ def is_mapped(arr: np.ndarray) -> bool:
 
 # -- round trip ------------------------------------------------------------------------
 def test_every_array_round_trips_through_save_and_load(model: MoodModel, saved: Path):
-    fresh = build_serving(model)
+    fresh = ServingParts.build(model).arrays()
     loaded = load_model(saved)
     serving = serving_of(loaded)
     assert serving is not None and serving.n_songs == len(model.labels_) == 3242
@@ -282,7 +283,7 @@ def test_arrays_that_do_not_fit_the_model_are_rebuilt_with_a_warning(
     del record["arrays"]["files"]["res.rank_order"]
     checksum_path(target).write_text(json.dumps(record), encoding="utf-8")
     model = load_model(target)
-    with caplog.at_level("WARNING", logger="engine.service"):
+    with caplog.at_level("WARNING", logger="engine.parts"):
         engine = Engine(model)
     assert "building them instead" in caplog.text
     assert engine.recommend("la java").seed.name == "La Java"

@@ -35,13 +35,13 @@ import joblib
 
 from .. import __version__
 from ..model import MoodModel, check_fitted
+from ..parts import ServingParts
 from ..paths import file_sha256
 from .format import FORMAT_NAME, FORMAT_VERSION
 from .serving import (
     MODEL_ARRAYS,
     ServingArrays,
     ServingError,
-    build_serving,
     checked_file,
     map_arrays,
     serving_of,
@@ -84,12 +84,13 @@ def save_model(model: MoodModel, path: str | Path) -> Path:
     new folder; the record, renamed into place last, names both. A crash mid-save leaves
     the previous artifact intact rather than half a file; older arrays folders are
     removed afterwards (a process still mapping them keeps its pages: an unlinked file
-    lives until it is unmapped). The model keeps the serving arrays built here, so an
-    engine made from it next does not build them again.
+    lives until it is unmapped). The serving arrays are the model's own (it was loaded
+    with them) or exported by the one assembler of the parts (engine.parts); the model
+    keeps them, so an engine made from it next does not build them again.
     """
     check_fitted(model)
     target = Path(path)
-    serving = serving_of(model) or build_serving(model)
+    serving = serving_of(model) or ServingParts.build(model).arrays()
     stored = copy.copy(model)  # pickled without what is saved as files
     for attr in (*MODEL_ARRAYS, "songs_", "_serving", "_songs_loader"):
         stored.__dict__.pop(attr, None)
