@@ -208,7 +208,7 @@ def smoothness(engine: Engine, n_seeds: int, seed: int = 2) -> dict[str, float]:
             pl = engine.playlist(engine.table.ids[s], 15)
         except Exception:  # noqa: BLE001 - a seed whose cluster is too small
             continue
-        z = (rec.X_[[x.index for x in pl.songs]] - rec._mean) / rec._scale
+        z = rec.standardised([x.index for x in pl.songs])
         got["ours"].append(mean_step(z, range(len(z))))
         got["random order"].append(
             float(

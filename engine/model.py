@@ -63,6 +63,18 @@ def check_fitted(model: MoodModel) -> None:
         ) from None
 
 
+def standard_scale(model: MoodModel) -> tuple[np.ndarray, np.ndarray]:
+    """The mean and scale (float64, per feature) that standardise ``feature_values_``.
+
+    The fitted scaler's own, with a constant feature's scale read as 1: every part that
+    turns file units into the model's standardised space (ranking, reasons, mood words,
+    playlists) divides by these, never by zero.
+    """
+    mean = np.asarray(model.scaler_.mean_, dtype=np.float64)
+    scale = np.asarray(model.scaler_.scale_, dtype=np.float64)
+    return mean, np.where(scale == 0, 1.0, scale)
+
+
 class MoodModel(ClusterMixin, TransformerMixin, BaseEstimator):
     """Cluster songs into moods.
 

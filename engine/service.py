@@ -36,6 +36,7 @@ from .model import MoodModel, Progress, check_fitted
 from .mood_words import MAX_MOOD_CHARS, MoodQuery, MoodWordError, MoodWords
 from .moods import Mood
 from .parts import ServingParts
+from .reasons import Reasons
 from .recommend import ARTIST_WEIGHT, Recommender
 from .resolver import STATUS_AMBIGUOUS, STATUS_EMPTY, Resolution, SongResolver
 from .results import ClusterReport, ForYou, Pick, Playlist, Recommendation, Song, TasteMatch, VibeResult
@@ -79,6 +80,8 @@ class Engine:
         self.resolver: SongResolver = parts.resolver
         self.recommender: Recommender = parts.recommender
         self.word_search: WordSearch = parts.word_search
+        #: English for the picks: why a pick goes with its seed, how a song fits its mood.
+        self.reasons = Reasons.of_model(model)
         self.moods: list[Mood] = list(model.moods_)
         self.n_songs: int = len(self.table)
         self.mood_words = MoodWords(self.moods)
@@ -284,7 +287,7 @@ class Engine:
         if not found:
             raise self._no_results(seed.mood, targets, like=seed, narrowed=bool(excluded) or page > 0)
         indices = [i for i, _ in found]
-        reasons = self.recommender.reasons(seed.index, indices)
+        reasons = self.reasons.reasons(seed.index, indices)
         picks = tuple(
             Pick(song, float(s), why) for song, (_, s), why in zip(self._songs(indices), found, reasons)
         )
@@ -357,7 +360,7 @@ class Engine:
             if not found:
                 raise self._no_results(m, targets, like=None, narrowed=bool(excluded))
             indices = [i for i, _ in found]
-            reasons = self.recommender.vibe_reasons(indices)
+            reasons = self.reasons.vibe_reasons(indices)
             picks = tuple(
                 Pick(song, float(s), why) for song, (_, s), why in zip(self._songs(indices), found, reasons)
             )
@@ -589,7 +592,7 @@ class Engine:
             mood=song.mood,
             size=size,
             share=size / self.n_songs,
-            comparison=tuple(self.recommender.compare(song.index)),
+            comparison=tuple(self.reasons.compare(song.index)),
             top_genres=tuple((str(g), int(k)) for g, k in validation.top_genres.get(c, [])),
             top_artists=tuple((str(a), int(k)) for a, k in validation.top_artists.get(c, [])),
         )
@@ -814,7 +817,7 @@ class Engine:
                 kind, title = "song", f"Like {seed.name}"
         if len(chosen) < 2:
             raise NoResultsError("not enough songs for a playlist there", ("try another song or mood",))
-        z = (self.recommender.X_[chosen] - self.recommender._mean) / self.recommender._scale
+        z = self.recommender.standardised(chosen)
         steps = order_smoothly(z, self.recommender.artist_code_[chosen].tolist(), fix_last=fix_last)
         ordered = [chosen[i] for i in steps]
         zo = z[steps]
@@ -850,7 +853,7 @@ class Engine:
         rec = self.recommender
         cached = self.__dict__.get("_z32")
         if cached is None:  # standardised features (transposed) and squared norms, once
-            z = ((rec.X_ - rec._mean) / rec._scale).astype(np.float32)
+            z = rec.standardised().astype(np.float32)
             cached = self.__dict__["_z32"] = (z, np.ascontiguousarray(z.T), (z * z).sum(axis=1))
         zall, zall_t, sq = cached
         t = np.linspace(0.0, 1.0, n)[:, None].astype(np.float32)

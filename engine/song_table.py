@@ -85,6 +85,19 @@ def float_column(songs: pd.DataFrame, column: str) -> np.ndarray:
     return np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
 
 
+def check_row(index: object, n_songs: int) -> int:
+    """``index`` as a song row in 0..n_songs-1: TypeError for anything but an integer,
+    IndexError out of range (a bool is no song number)."""
+    if type(index) is int and 0 <= index < n_songs:  # the usual case, checked fast
+        return index
+    if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+        raise TypeError(f"song index must be an integer, got {type(index).__name__}")
+    i = int(index)
+    if not 0 <= i < n_songs:
+        raise IndexError(f"song index {i} out of range 0..{n_songs - 1}")
+    return i
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class SongTable:
     """What each song is called and which row it is, built once per catalog.
@@ -214,6 +227,7 @@ class SongTable:
 __all__ = [
     "LABEL_SEPARATOR",
     "SongTable",
+    "check_row",
     "float_column",
     "song_label",
     "text_column",

@@ -16,7 +16,7 @@ from engine.playlist import mean_step, order_smoothly, to_csv, to_m3u
 
 def z_of(engine, songs) -> np.ndarray:
     rec = engine.recommender
-    return (rec.X_[[s.index for s in songs]] - rec._mean) / rec._scale
+    return rec.standardised([s.index for s in songs])
 
 
 def check_rules(songs) -> None:

@@ -21,7 +21,7 @@ from engine.errors import (
     UnknownMoodError,
 )
 from engine.filters import parse_targets, target_mask
-from engine.recommend import MAX_REASON_CHARS
+from engine.reasons import MAX_REASON_CHARS
 from engine.results import ClusterReport, Recommendation, Song, VibeResult
 from engine.service import Engine
 from engine.vocabulary import VOCABULARY
