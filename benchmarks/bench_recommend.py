@@ -262,8 +262,8 @@ def make_queries(songs: pd.DataFrame, model: Any, n: int, seed: int = 0) -> Quer
     seeds = rng.integers(0, n_songs, size=n).tolist()
     moods = [(m.cluster, m.key) for m in model.moods_]
     mood_q = [moods[j % len(moods)] for j in range(n)]
-    from engine.mood_words import MoodWords
-    from engine.vocabulary import VOCABULARY
+    from engine.words.mood_words import MoodWords
+    from engine.words.vocabulary import VOCABULARY
 
     vocab = [w.word for w in VOCABULARY]
     parse = MoodWords(model.moods_).parse

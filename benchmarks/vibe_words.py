@@ -1,6 +1,6 @@
 """Does every mood word pick songs that sound like it? Measured on two real catalogs.
 
-For every word of :data:`engine.vocabulary.VOCABULARY`, ``Engine.vibe(word, 20)`` (the
+For every word of :data:`engine.words.vocabulary.VOCABULARY`, ``Engine.vibe(word, 20)`` (the
 user's path: a word that is a cluster's key gets that cluster's typical songs, any other
 word the songs nearest its target) and the mean valence, energy, tempo, acousticness,
 danceability, instrumentalness and speechiness of the 20 picks are compared with the
@@ -33,7 +33,7 @@ from engine.catalog import load_catalog
 from engine.model import MoodModel
 from engine.paths import BUNDLED_CATALOG
 from engine.service import Engine
-from engine.vocabulary import VOCABULARY
+from engine.words.vocabulary import VOCABULARY
 
 SECOND_CATALOG = Path("/work/shared/data/well_known_songs.csv")
 COLUMNS = ("valence", "energy", "tempo", "acousticness", "danceability", "instrumentalness", "speechiness")

@@ -17,7 +17,7 @@ from .recommend import ARTIST_WEIGHT, Recommender, check_artist_weight
 from .resolver import SongResolver
 from .song_table import SongTable
 from .storage.serving import ServingArrays, prefixed, serving_of
-from .word_search import WordSearch
+from .words.word_search import WordSearch
 
 logger = logging.getLogger(__name__)
 

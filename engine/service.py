@@ -14,7 +14,7 @@ import logging
 import math
 import re
 import zlib
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,7 +33,6 @@ from .errors import (
 from .filters import Target, describe_targets, parse_targets, split_query
 from .guards import clamp_int, dedupe_targets, guarded, id_set, one_line
 from .model import MoodModel, Progress, check_fitted
-from .mood_words import MAX_MOOD_CHARS, MoodQuery, MoodWordError, MoodWords
 from .moods import Mood
 from .parts import ServingParts
 from .reasons import Reasons
@@ -43,8 +42,9 @@ from .results import ClusterReport, ForYou, Pick, Playlist, Recommendation, Song
 from .song_table import SongTable
 from .stable_order import order, score_key
 from .text import MAX_QUERY_CHARS, fold
-from .vocabulary import Aim
-from .word_search import WordSearch
+from .words.mood_words import MAX_MOOD_CHARS, MoodQuery, MoodWordError, MoodWords, describe_aims
+from .words.vocabulary import Aim
+from .words.word_search import WordSearch, word_points
 
 if TYPE_CHECKING:
     from .taste import TasteModel, TasteProfile
@@ -601,8 +601,6 @@ class Engine:
         """Each vocabulary word's place on the valence × energy plane (computed once)."""
         points = self._word_points
         if points is None:
-            from .word_search import word_points
-
             points = self._word_points = word_points(self.model)
         return points
 
@@ -962,16 +960,4 @@ def _cap_artists(indices: Sequence[int], artist_code: np.ndarray, n: int, cap: i
     return out
 
 
-def describe_aims(aims: Mapping[str, Aim], limit: int = 4) -> str:
-    """A target in words, strongest aims first: "low positivity, low energy, high danceability"."""
-    from .features import FEATURE_LABELS
-
-    parts = []
-    for f, a in sorted(aims.items(), key=lambda fa: (-fa[1].weight, -abs(fa[1].z))):
-        if a.direction:
-            side = "high" if a.direction > 0 else "low"
-            parts.append(f"{side} {FEATURE_LABELS.get(f, f)}")
-    return ", ".join(parts[:limit]) or "about average"
-
-
-__all__ = ["Engine", "describe_aims"]
+__all__ = ["Engine"]

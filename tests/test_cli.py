@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.vocabulary import VOCABULARY
+from engine.words.vocabulary import VOCABULARY
 
 REPO = Path(__file__).resolve().parent.parent
 CATALOG = REPO / "data" / "single_genre_artists_sample.csv"

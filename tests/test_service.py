@@ -24,7 +24,7 @@ from engine.filters import parse_targets, target_mask
 from engine.reasons import MAX_REASON_CHARS
 from engine.results import ClusterReport, Recommendation, Song, VibeResult
 from engine.service import Engine
-from engine.vocabulary import VOCABULARY
+from engine.words.vocabulary import VOCABULARY
 
 SEED = "la java"  # La Java — Mistinguett (1922), Chill/Acoustic
 

@@ -1,6 +1,6 @@
 """Songs nearest a mood word's target in the standardised audio space.
 
-A target (see :mod:`engine.vocabulary`) sets a few features in z-scores; a song's misfit is
+A target (see :mod:`engine.words.vocabulary`) sets a few features in z-scores; a song's misfit is
 the weighted mean of its squared distances on those features only (one-sided targets count
 no distance beyond their bound), and its fit is ``1 / (1 + sqrt(misfit))`` in 0..1. The
 best-fitting songs are found over the whole catalog, so a mood that spans several clusters
@@ -21,13 +21,13 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from .features import FEATURE_LABELS
-from .filters import Target
-from .model import MoodModel, standard_scale
-from .moods import format_feature
-from .reasons import MAX_REASON_CHARS
-from .recommend import Recommender, sample_capped
-from .stable_order import rounded, top
+from ..features import FEATURE_LABELS
+from ..filters import Target
+from ..model import MoodModel, standard_scale
+from ..moods import format_feature
+from ..reasons import MAX_REASON_CHARS
+from ..recommend import Recommender, sample_capped
+from ..stable_order import rounded, top
 from .vocabulary import VOCABULARY, Aim, VocabWord
 
 #: Best-fitting songs kept per cached target (the walk goes deeper only when exclusions
