@@ -16,7 +16,6 @@ import re
 import zlib
 from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -32,8 +31,18 @@ from .errors import (
 )
 from .filters import Target, describe_targets, parse_targets, split_query
 from .guards import clamp_int, dedupe_targets, guarded, id_set, one_line
+from .listeners.journey import Journeys
+from .listeners.playlist import (
+    DEFAULT_LENGTH,
+    MAX_LENGTH,
+    cap_artists,
+    mean_step,
+    order_smoothly,
+    playlist_files,
+)
+from .listeners.taste import TasteModel, TasteProfile, collaborative
 from .model import MoodModel, Progress, check_fitted
-from .moods import Mood
+from .moods import ARCHETYPES, Mood
 from .parts import ServingParts
 from .reasons import Reasons
 from .recommend import ARTIST_WEIGHT, Recommender
@@ -41,13 +50,11 @@ from .resolver import STATUS_AMBIGUOUS, STATUS_EMPTY, Resolution, SongResolver
 from .results import ClusterReport, ForYou, Pick, Playlist, Recommendation, Song, TasteMatch, VibeResult
 from .song_table import SongTable
 from .stable_order import order, score_key
+from .storage.model_cache import obtain_model
 from .text import MAX_QUERY_CHARS, fold
 from .words.mood_words import MAX_MOOD_CHARS, MoodQuery, MoodWordError, MoodWords, describe_aims
 from .words.vocabulary import Aim
 from .words.word_search import WordSearch, word_points
-
-if TYPE_CHECKING:
-    from .taste import TasteModel, TasteProfile
 
 logger = logging.getLogger(__name__)
 
@@ -55,9 +62,6 @@ logger = logging.getLogger(__name__)
 MAX_PAGE = 10_000
 #: Typo tolerance for mood words in autocomplete (rapidfuzz ratio, 0..100).
 MOOD_FUZZY_CUTOFF = 70.0
-#: A journey step looks at this many more float32 neighbours than it may need, and orders
-#: them by exact distance (engine.stable_order), so noise cannot reorder the ones it takes.
-JOURNEY_SLACK = 24
 
 
 class Engine:
@@ -101,8 +105,6 @@ class Engine:
         Start-up is operator territory, not user input, so CatalogError/ArtifactError
         and ValueError propagate unchanged for the caller to report.
         """
-        from .storage.model_cache import obtain_model
-
         return cls(obtain_model(catalog, model_path, k, progress=progress))
 
     # -- songs -------------------------------------------------------------------------------
@@ -614,10 +616,15 @@ class Engine:
         """The taste model, built on first use (it only holds views of the recommender)."""
         model = self.__dict__.get("_taste")
         if model is None:
-            from .taste import TasteModel
-
             model = self.__dict__["_taste"] = TasteModel(self.recommender)
         return model
+
+    def _journeys(self) -> Journeys:
+        """The journey maker, built on first use (it keeps a float32 copy of the features)."""
+        journeys = self.__dict__.get("_journeys_model")
+        if journeys is None:
+            journeys = self.__dict__["_journeys_model"] = Journeys(self.recommender)
+        return journeys
 
     def _indices(self, ids: object, limit: int = 5_000) -> list[int]:
         """Song indices of known ids, order kept, duplicates and unknown ids dropped."""
@@ -693,8 +700,6 @@ class Engine:
                 m: (self._indices(liked, 2_000), self._indices(disliked, 2_000))
                 for m, (liked, disliked) in list(server.items())[:5_000]
             }
-            from .taste import collaborative
-
             collab, evidence = collaborative(profile.anchors.tolist(), others)
         scored = taste.foryou(profile, n, exclude=excluded, collab=collab, evidence=evidence)
         if not scored:
@@ -755,8 +760,6 @@ class Engine:
     ) -> Playlist:
         """A smooth playlist of ``n`` songs (1..50) from a song, a mood word, ``foryou`` or a
         journey ``a -> b``; no artist twice in a row, at most two per artist, no 👎 song."""
-        from .playlist import DEFAULT_LENGTH, MAX_LENGTH, mean_step, order_smoothly
-
         if not isinstance(query, str) or not query.strip():
             raise EngineError(
                 "say what the playlist starts from: a song, a mood, foryou, or a -> b",
@@ -776,7 +779,7 @@ class Engine:
             a, b = self.find_song(parts[0]), self.find_song(parts[1])
             if a.index == b.index:
                 raise EngineError("a journey needs two different songs", ("la java -> in the end",))
-            chosen = self._journey(a.index, b.index, n, banned)
+            chosen = self._journeys().between(a.index, b.index, n, banned)
             kind, title, fix_last = "journey", f"{a.name} → {b.name}", True
         elif fold(text) in {"foryou", "for you", "me", "my taste", "mine"}:
             profile = taste.profile(
@@ -803,7 +806,7 @@ class Engine:
                     exclude_ids=[self.table.ids[i] for i in banned],
                 )
                 found = self._shape(found, liked_ids, disliked_ids, 3 * n)
-                chosen = _cap_artists([i for i, _ in found], self.recommender.artist_code_, n)
+                chosen = cap_artists([i for i, _ in found], self.recommender.artist_code_, n)
                 kind, title = "mood", f"{mood.emoji} {mood.label}"
             else:
                 seed = self.find_song(text)
@@ -811,20 +814,19 @@ class Engine:
                     seed.index, 3 * n, per_artist=2, exclude_ids=[self.table.ids[i] for i in banned]
                 )
                 found = self._shape(found, liked_ids, disliked_ids, 3 * n)
-                chosen = _cap_artists([seed.index] + [i for i, _ in found], self.recommender.artist_code_, n)
+                chosen = cap_artists([seed.index] + [i for i, _ in found], self.recommender.artist_code_, n)
                 kind, title = "song", f"Like {seed.name}"
         if len(chosen) < 2:
             raise NoResultsError("not enough songs for a playlist there", ("try another song or mood",))
+        # ordered by sound alone (standardised features), see engine.listeners.playlist
         z = self.recommender.standardised(chosen)
         steps = order_smoothly(z, self.recommender.artist_code_[chosen].tolist(), fix_last=fix_last)
-        ordered = [chosen[i] for i in steps]
-        zo = z[steps]
         return Playlist(
             title=title,
             kind=kind,
             query=text,
-            songs=tuple(self._songs(ordered)),
-            mean_step=mean_step(zo, list(range(len(ordered)))),
+            songs=tuple(self._songs([chosen[i] for i in steps])),
+            mean_step=mean_step(z, steps),
         )
 
     def _playlist_mood(self, text: str) -> Mood | None:
@@ -836,8 +838,6 @@ class Engine:
         for form in (folded, folded.replace(" ", ""), *tokens):
             if form in names:
                 return names[form]
-        from .moods import ARCHETYPES
-
         for arch in ARCHETYPES:
             if any(w in arch.synonyms or w == arch.key for w in tokens):
                 feats = list(self.recommender.features)
@@ -846,63 +846,10 @@ class Engine:
                 return self.moods[int(np.argmax(centres @ direction))]
         return None
 
-    def _journey(self, a: int, b: int, n: int, banned: set[int]) -> list[int]:
-        """Songs stepping evenly in feature space from ``a`` to ``b`` (both included)."""
-        rec = self.recommender
-        cached = self.__dict__.get("_z32")
-        if cached is None:  # standardised features (transposed) and squared norms, once
-            z = rec.standardised().astype(np.float32)
-            cached = self.__dict__["_z32"] = (z, np.ascontiguousarray(z.T), (z * z).sum(axis=1))
-        zall, zall_t, sq = cached
-        t = np.linspace(0.0, 1.0, n)[:, None].astype(np.float32)
-        targets = (1 - t) * zall[a] + t * zall[b]
-        from .taste import single_threaded_blas
-
-        with single_threaded_blas():
-            d = sq[None, :] - 2 * (targets @ zall_t)  # + |target|^2, constant per row
-        k = min(40, zall.shape[0] - 1)
-        # a float32 shortlist per step, ordered by exact float64 distances (engine.stable_order)
-        wide = min(k + JOURNEY_SLACK, zall.shape[0] - 1)
-        near = np.argpartition(d, wide, axis=1)[:, : wide + 1]
-        groups, artists = rec.group_, rec.artist_code_
-        used = {int(groups[a]), int(groups[b])}
-        counts = {int(artists[a]): 1}
-        counts[int(artists[b])] = counts.get(int(artists[b]), 0) + 1
-        out = [a]
-        for step in range(1, n - 1):
-            short = near[step]
-            diff = zall[short].astype(np.float64) - targets[step].astype(np.float64)
-            cands = short[order((diff * diff).sum(axis=1), key=short)][: k + 1]
-            for i in cands.tolist():
-                g, art = int(groups[i]), int(artists[i])
-                if i in banned or g in used or counts.get(art, 0) >= 2:
-                    continue
-                used.add(g)
-                counts[art] = counts.get(art, 0) + 1
-                out.append(i)
-                break
-        out.append(b)
-        return out
-
     @guarded
     def playlist_files(self, playlist: Playlist) -> dict[str, str]:
         """The playlist as ``.m3u`` and ``.csv`` text, keyed by a safe file name."""
-        from .playlist import PlaylistSong, to_csv, to_m3u
-
-        rows = [
-            PlaylistSong(
-                s.id,
-                s.name,
-                s.artist,
-                int(round(s.features.get("duration_ms", 0) / 1000))
-                if math.isfinite(s.features.get("duration_ms", 0))
-                else 0,
-                s.features,
-            )
-            for s in playlist.songs
-        ]
-        stem = re.sub(r"[^a-z0-9]+", "-", fold(playlist.title)).strip("-")[:40] or "playlist"
-        return {f"clusterfy-{stem}.m3u": to_m3u(playlist.title, rows), f"clusterfy-{stem}.csv": to_csv(rows)}
+        return playlist_files(playlist)
 
     @guarded
     def taste_match(
@@ -944,20 +891,6 @@ class Engine:
             why = f"close to {self.table.names[p.because]}" if p.because >= 0 else "between your tastes"
             out.append((Pick(song, max(0.0, min(1.0, p.score)), one_line(why, 90)), p.members))
         return out
-
-
-def _cap_artists(indices: Sequence[int], artist_code: np.ndarray, n: int, cap: int = 2) -> list[int]:
-    """The first ``n`` of ``indices`` with at most ``cap`` songs per artist."""
-    counts: dict[int, int] = {}
-    out: list[int] = []
-    for i in indices:
-        a = int(artist_code[i])
-        if counts.get(a, 0) < cap:
-            counts[a] = counts.get(a, 0) + 1
-            out.append(int(i))
-            if len(out) == n:
-                break
-    return out
 
 
 __all__ = ["Engine"]

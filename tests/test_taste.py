@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from engine.errors import NoResultsError
-from engine.taste import TasteModel, collaborative
+from engine.listeners.taste import TasteModel, collaborative
 
 
 @pytest.fixture(scope="module")
