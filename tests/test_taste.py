@@ -29,6 +29,17 @@ def test_profile_weighs_likes_over_asked_and_recent_over_old(engine, taste):
     assert p.mood_share.sum() == pytest.approx(1.0)
 
 
+def test_a_rating_forty_ratings_older_weighs_half_as_much(engine, taste):
+    """The recency rule: a member's taste follows what they liked lately."""
+    by_mood = {c: np.flatnonzero(engine.model.labels_ == c).tolist() for c in range(len(engine.moods))}
+    a, b = sorted(by_mood, key=lambda c: -len(by_mood[c]))[:2]
+    liked = by_mood[b][:20] + by_mood[a][:21]  # newest first: mood b lately, mood a before that
+    p = taste.profile(liked)
+    weights = dict(zip(p.anchors.tolist(), p.weights.tolist()))
+    assert weights[liked[40]] == pytest.approx(weights[liked[0]] / 2)
+    assert p.mood_share[b] > p.mood_share[a]  # 20 recent likes outweigh 21 older ones
+
+
 def test_foryou_never_shows_shown_disliked_or_rated_songs(engine):
     chanson = [engine.table.ids[i] for i in genre_songs(engine, "vintage chanson", 30)]
     first = engine.foryou(chanson[:8], 10, disliked_ids=chanson[8:10])
