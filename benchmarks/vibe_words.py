@@ -11,7 +11,7 @@ energy below; workout: energy and tempo above ...) by at least ``--margin`` sd.
 Catalogs: the bundled study sample (``data/single_genre_artists_sample.csv``) and the
 well-known-songs list (``/work/shared/data/well_known_songs.csv`` or ``--second``), each
 fitted k=4 as the bot does. The vocabulary's targets were written from the literature
-(see ``engine/vocabulary.py``); that first version had 5 flags on the bundled catalog and 6
+(see ``engine/words/vocabulary.py``); that first version had 5 flags on the bundled catalog and 6
 on the second, and eleven words were then adjusted looking at both, so zero
 flags here is not a held-out figure.
 

@@ -611,7 +611,7 @@ class Engine:
         """One dict per mood: cluster, key, label, emoji, size, share, description."""
         return self.model.summary()
 
-    # -- listeners: taste, for you, playlists, friends (engine/taste.py, engine/playlist.py) --
+    # -- listeners: taste, for you, playlists, friends (engine/listeners/) ---------------------
     def _taste_model(self) -> TasteModel:
         """The taste model, built on first use (it only holds views of the recommender)."""
         model = self.__dict__.get("_taste")
@@ -649,7 +649,7 @@ class Engine:
     def taste_profile(
         self, liked_ids: Sequence[str] = (), disliked_ids: Sequence[str] = (), asked_ids: Sequence[str] = ()
     ) -> TasteProfile:
-        """A member's taste from song ids, each list newest first (see engine/taste.py)."""
+        """A member's taste from song ids, each list newest first (see engine/listeners/taste.py)."""
         return self._taste_model().profile(
             self._indices(liked_ids), self._indices(disliked_ids), self._indices(asked_ids)
         )
