@@ -67,9 +67,10 @@ MOOD_FUZZY_CUTOFF = 70.0
 class Engine:
     """Everything a front end asks of Clusterfy, over one fitted :class:`MoodModel`.
 
-    Construction builds the resolver (title/artist indexes), the recommender (lookup
-    arrays) and the mood word index once; every method afterwards is read-only, so one
-    Engine can serve concurrent requests from worker threads.
+    Construction takes the serving parts (song table, resolver, recommender, word
+    search) from :class:`engine.parts.ServingParts`, over the arrays a loaded artifact
+    mapped or built once, and the reasons and mood word index; every method afterwards
+    is read-only, so one Engine can serve concurrent requests from worker threads.
     """
 
     def __init__(self, model: MoodModel, *, artist_weight: float = ARTIST_WEIGHT) -> None:
