@@ -179,7 +179,7 @@ class Tally:
         self.results: list[Any] = []
 
     def __call__(self, arg: Any) -> Any:
-        from engine.service import EngineError
+        from engine.errors import EngineError
 
         try:
             out = self.fn(arg)
@@ -262,8 +262,8 @@ def make_queries(songs: pd.DataFrame, model: Any, n: int, seed: int = 0) -> Quer
     seeds = rng.integers(0, n_songs, size=n).tolist()
     moods = [(m.cluster, m.key) for m in model.moods_]
     mood_q = [moods[j % len(moods)] for j in range(n)]
-    from engine.mood_words import MoodWords
-    from engine.vocabulary import VOCABULARY
+    from engine.words.mood_words import MoodWords
+    from engine.words.vocabulary import VOCABULARY
 
     vocab = [w.word for w in VOCABULARY]
     parse = MoodWords(model.moods_).parse
@@ -361,9 +361,9 @@ def bench_catalog(size: str, n_queries: int, difflib_queries: int | None, workdi
 
 
 def _measure_catalog(size: str, n_queries: int, difflib_queries: int | None, workdir: Path) -> dict[str, Any]:
-    from engine.artifact import load_model, save_model
     from engine.model import MoodModel
     from engine.service import Engine
+    from engine.storage.artifact import load_model, save_model
 
     out: dict[str, Any] = {"catalog": size}
     t0 = time.perf_counter()

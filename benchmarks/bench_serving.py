@@ -40,7 +40,7 @@ CHILD = r"""
 import json, sys, time
 t0 = time.perf_counter()
 import bot.client, bot.conversation  # what a bot process imports before it loads the model
-from engine.artifact import load_model
+from engine.storage.artifact import load_model
 from engine.service import Engine
 t1 = time.perf_counter()
 model = load_model(sys.argv[1])
@@ -82,7 +82,7 @@ sys.stdin.readline()
 PREPARE = r"""
 import sys, time
 from benchmarks.synthetic import make_catalog
-from engine.artifact import save_model
+from engine.storage.artifact import save_model
 from engine.model import MoodModel
 t = time.perf_counter()
 save_model(MoodModel(n_clusters=4).fit(make_catalog(int(sys.argv[1]), seed=0), progress=lambda _m: None),

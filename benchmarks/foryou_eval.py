@@ -39,13 +39,13 @@ from collections.abc import Callable, Collection, Sequence
 
 import numpy as np
 
-from engine import taste as taste_mod
 from engine.catalog import load_catalog
+from engine.listeners import taste as taste_mod
+from engine.listeners.playlist import mean_step
+from engine.listeners.taste import TasteModel, collaborative
 from engine.model import MoodModel
 from engine.paths import BUNDLED_CATALOG
-from engine.playlist import mean_step
 from engine.service import Engine
-from engine.taste import TasteModel, collaborative
 
 K = 10
 #: One simulated listener: (visible likes in recency order, hidden likes to find).
@@ -208,7 +208,7 @@ def smoothness(engine: Engine, n_seeds: int, seed: int = 2) -> dict[str, float]:
             pl = engine.playlist(engine.table.ids[s], 15)
         except Exception:  # noqa: BLE001 - a seed whose cluster is too small
             continue
-        z = (rec.X_[[x.index for x in pl.songs]] - rec._mean) / rec._scale
+        z = rec.standardised([x.index for x in pl.songs])
         got["ours"].append(mean_step(z, range(len(z))))
         got["random order"].append(
             float(
@@ -228,7 +228,7 @@ def speed(n_songs: int, n_ratings: int = 200, calls: int = 30) -> dict[str, tupl
     """p50 wall and p50 CPU milliseconds (of the calling thread) per operation.
 
     The CPU figure barely moves with the machine's load (these requests run their small
-    matrix products on the calling thread, see engine.taste.single_threaded_blas), so it
+    matrix products on the calling thread, see engine.listeners.taste.single_threaded_blas), so it
     is the one to compare between runs on a shared machine.
     """
     from benchmarks.synthetic import make_catalog

@@ -76,26 +76,21 @@ _DECIMALS = dict.fromkeys(AUDIO_FEATURES, 3) | {
 }
 _BASE62 = np.array(list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))
 
-#: The 23 columns of the study's single_genre_artists.csv, in its order.
+#: The 23 columns of the study's single_genre_artists.csv: its own columns around the audio
+#: features Clusterfy reads (engine.features.AUDIO_FEATURES: one list for the engine and this
+#: file, so a feature added there is written here too) and the three it ignores (key, mode,
+#: time_signature). The loader finds columns by name, so the features come in the engine's
+#: order rather than interleaved as in the study's file.
 STUDY_COLUMNS = (
     "id_songs",
     "name_song",
     "popularity_songs",
-    "duration_ms",
     "explicit",
     "id_artists",
     "release_date",
-    "danceability",
-    "energy",
+    *AUDIO_FEATURES,
     "key",
-    "loudness",
     "mode",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "valence",
-    "tempo",
     "time_signature",
     "followers",
     "genres",

@@ -1,6 +1,6 @@
 """Does every mood word pick songs that sound like it? Measured on two real catalogs.
 
-For every word of :data:`engine.vocabulary.VOCABULARY`, ``Engine.vibe(word, 20)`` (the
+For every word of :data:`engine.words.vocabulary.VOCABULARY`, ``Engine.vibe(word, 20)`` (the
 user's path: a word that is a cluster's key gets that cluster's typical songs, any other
 word the songs nearest its target) and the mean valence, energy, tempo, acousticness,
 danceability, instrumentalness and speechiness of the 20 picks are compared with the
@@ -11,7 +11,7 @@ energy below; workout: energy and tempo above ...) by at least ``--margin`` sd.
 Catalogs: the bundled study sample (``data/single_genre_artists_sample.csv``) and the
 well-known-songs list (``/work/shared/data/well_known_songs.csv`` or ``--second``), each
 fitted k=4 as the bot does. The vocabulary's targets were written from the literature
-(see ``engine/vocabulary.py``); that first version had 5 flags on the bundled catalog and 6
+(see ``engine/words/vocabulary.py``); that first version had 5 flags on the bundled catalog and 6
 on the second, and eleven words were then adjusted looking at both, so zero
 flags here is not a held-out figure.
 
@@ -33,7 +33,7 @@ from engine.catalog import load_catalog
 from engine.model import MoodModel
 from engine.paths import BUNDLED_CATALOG
 from engine.service import Engine
-from engine.vocabulary import VOCABULARY
+from engine.words.vocabulary import VOCABULARY
 
 SECOND_CATALOG = Path("/work/shared/data/well_known_songs.csv")
 COLUMNS = ("valence", "energy", "tempo", "acousticness", "danceability", "instrumentalness", "speechiness")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 
-from engine.artifact import ArtifactError
 from engine.catalog import CatalogError
 from engine.model import Progress
 from engine.service import Engine
+from engine.storage.artifact import ArtifactError
 
 from .config import Settings
 from .history import HistoryStoreError

@@ -1,7 +1,7 @@
 """Command line: ``python -m clusterfy_cli`` (also ``python -m engine`` and ``clusterfy-engine``).
 
 A front end over the engine, like the bot: it builds models through
-:mod:`engine.model_cache`, measures k through :class:`engine.model.MoodModel`'s own
+:mod:`engine.storage.model_cache`, measures k through :class:`engine.model.MoodModel`'s own
 evaluation, queries through :class:`engine.service.Engine` and reports the service's
 errors in the service's words.
 
@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from engine.filters import Target
     from engine.model import MoodModel
     from engine.resolver import Resolution
-    from engine.service import Engine, Pick, Song
+    from engine.results import Pick, Song
+    from engine.service import Engine
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def _catalog_path(args: argparse.Namespace) -> Path:
 
 def _obtain(args: argparse.Namespace, out: Output) -> MoodModel:
     """The model for ``--model``/``--data`` (built and cached on first use)."""
-    from engine.model_cache import obtain_model
+    from engine.storage.model_cache import obtain_model
 
     return obtain_model(catalog=args.data, model_path=args.model, k=args.k, progress=out.progress)
 
@@ -142,9 +143,9 @@ def _check_k_range(k_min: int, k_max: int) -> None:
 
 # -- fit / evaluate / report ----------------------------------------------------------
 def cmd_fit(args: argparse.Namespace, out: Output) -> int:
-    from engine.artifact import save_model
-    from engine.model_cache import build_model
     from engine.paths import cached_model_path
+    from engine.storage.artifact import save_model
+    from engine.storage.model_cache import build_model
 
     catalog = _catalog_path(args)
     model = build_model(catalog, args.k, progress=out.progress)  # the bot's and obtain_model's path
@@ -396,7 +397,7 @@ def _batch_lines(stream: BinaryIO) -> Iterator[tuple[str, str | None]]:
 
 def _search_payload(engine: Engine, query: str, limit: int) -> tuple[dict[str, Any], Resolution]:
     """What ``search --json`` prints for one query, and the resolution; no match raises NoMatchError."""
-    from engine.service import NoMatchError
+    from engine.errors import NoMatchError
 
     res = engine.search(query, limit=limit)
     if not res.candidates:
@@ -420,7 +421,7 @@ def cmd_search_batch(args: argparse.Namespace, out: Output) -> int:
     its error object on its own line; the batch goes on. Exit code 0 once every line
     has its answer.
     """
-    from engine.service import EngineError
+    from engine.errors import EngineError
 
     engine = _engine(args, out)
     stream: BinaryIO | None = getattr(sys.stdin, "buffer", None)  # absent on a text-only stdin
@@ -765,10 +766,10 @@ _HINTS = {
 
 def _describe_error(exc: BaseException) -> tuple[str, list[str]]:
     """Message and suggestions for a failure we expect and can explain."""
-    from engine.artifact import ArtifactError
     from engine.catalog import CatalogError
+    from engine.errors import AmbiguousSongError, EngineError
     from engine.filters import TargetError
-    from engine.service import AmbiguousSongError, EngineError
+    from engine.storage.artifact import ArtifactError
 
     if isinstance(exc, CliError):
         return exc.message, exc.suggestions
@@ -780,9 +781,8 @@ def _describe_error(exc: BaseException) -> tuple[str, list[str]]:
     if isinstance(exc, CatalogError):  # its messages already say what to try, mostly
         text = str(exc)
         return text, [] if ("(" in text or "Known layouts" in text) else [_HINTS["CatalogError"]]
-    if isinstance(exc, ArtifactError):
-        text = str(exc)
-        return text, [] if "python -m engine fit" in text else [_HINTS["ArtifactError"]]
+    if isinstance(exc, ArtifactError):  # a refusal that names its fix needs no hint of ours
+        return str(exc), [] if exc.fix else [_HINTS["ArtifactError"]]
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         return f"{where}{exc.strerror or exc}", [_HINTS["OSError"]]

@@ -22,14 +22,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine.artifact import ArtifactError
 from engine.catalog import CatalogError
 from engine.evaluation import KResult, evaluate_k
 from engine.features import FEATURE_LABELS
 from engine.model import MoodModel
-from engine.model_cache import obtain_model
 from engine.paths import cached_model_path, catalog_files, default_catalog
 from engine.service import Engine
+from engine.storage.artifact import ArtifactError
+from engine.storage.model_cache import obtain_model
 
 logger = logging.getLogger(__name__)
 
@@ -310,8 +310,9 @@ class ProgressBar:
 
 
 def refit(catalog: Path, k: int | str, progress: Callable[[str], None]) -> MoodModel:
-    """A new model of ``catalog`` at ``k`` (engine.model_cache.build_model); SettingsError if it cannot be."""
-    from engine.model_cache import build_model
+    """A new model of ``catalog`` at ``k`` (engine.storage.model_cache.build_model); SettingsError if
+    it cannot be."""
+    from engine.storage.model_cache import build_model
 
     try:
         return build_model(catalog, k, progress=progress)

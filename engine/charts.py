@@ -488,14 +488,14 @@ def mood_map_png(model: MoodModel, words: Sequence[tuple[str, float, float]] | N
 
     Songs are faint dots coloured by cluster, each cluster's mean is a labelled disc, and
     each vocabulary word sits at the mean of its best-fitting songs (see
-    :func:`engine.word_search.word_points`; computed here when ``words`` is None).
+    :func:`engine.words.word_search.word_points`; computed here when ``words`` is None).
     Raises ValueError when the model was fitted without valence or energy.
     """
     feats = list(model.features)
     if "valence" not in feats or "energy" not in feats:
         raise ValueError("the model has no valence and energy features to place moods on")
     if words is None:
-        from .word_search import word_points
+        from .words.word_search import word_points
 
         words = word_points(model)
     v, e = feats.index("valence"), feats.index("energy")

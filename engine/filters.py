@@ -405,7 +405,7 @@ def column_mask(
 ) -> np.ndarray:
     """:func:`target_mask` over columns got by name (None: the catalog has no such column).
 
-    The engine serves from arrays, not the DataFrame (see engine.serving), so it hands
+    The engine serves from arrays, not the DataFrame (see engine.storage.serving), so it hands
     its own columns in here.
     """
     mask = np.ones(n_songs, dtype=bool)

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .columns import TextColumn
-from .serving import part_of, prefixed
 from .stable_order import top
+from .storage.columns import TextColumn
+from .storage.serving import part_of, prefixed
 
 #: Keys taken from the trigram vote (twice: by shared count and by Jaccard) for scoring.
 GRAM_CANDIDATES = 300
@@ -30,7 +30,7 @@ _PREFIX_END = "\U0010ffff"
 class GramIndex:
     """Sorted unique strings with a trigram inverted index over them.
 
-    The sorted keys (a flat text column: mapped with the artifact, see engine.serving)
+    The sorted keys (a flat text column: mapped with the artifact, see engine.storage.serving)
     answer exact lookups and prefix ranges with bisect (no dict of a million strings to
     build or hold). The trigram postings (CSR: unique trigram
     hashes, offsets, string ids) answer "which strings share the most trigrams with
@@ -47,11 +47,11 @@ class GramIndex:
         self.gram_counts = np.zeros(len(keys), dtype=np.int32)
         if keys:
             self._build(keys)
-        #: The keys as a flat text column (engine.columns): what is saved and mapped.
+        #: The keys as a flat text column (engine.storage.columns): what is saved and mapped.
         self.keys: TextColumn = TextColumn.from_strings(keys)
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """This index as plain arrays, for engine.serving to save."""
+        """This index as plain arrays, for engine.storage.serving to save."""
         return {
             **prefixed("keys", self.keys.arrays()),
             "lengths": self.lengths,

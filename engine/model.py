@@ -63,6 +63,18 @@ def check_fitted(model: MoodModel) -> None:
         ) from None
 
 
+def standard_scale(model: MoodModel) -> tuple[np.ndarray, np.ndarray]:
+    """The mean and scale (float64, per feature) that standardise ``feature_values_``.
+
+    The fitted scaler's own, with a constant feature's scale read as 1: every part that
+    turns file units into the model's standardised space (ranking, reasons, mood words,
+    playlists) divides by these, never by zero.
+    """
+    mean = np.asarray(model.scaler_.mean_, dtype=np.float64)
+    scale = np.asarray(model.scaler_.scale_, dtype=np.float64)
+    return mean, np.where(scale == 0, 1.0, scale)
+
+
 class MoodModel(ClusterMixin, TransformerMixin, BaseEstimator):
     """Cluster songs into moods.
 
@@ -96,7 +108,7 @@ class MoodModel(ClusterMixin, TransformerMixin, BaseEstimator):
     songs_ : pandas.DataFrame
         The fitted song table (index reset to 0..n-1); row ``i`` is song ``i`` everywhere.
         A model loaded from an artifact reads it from disk on first use (serving never
-        needs it: see engine.serving).
+        needs it: see engine.storage.serving).
     feature_values_ : ndarray of shape (n_songs, n_features), dtype float64
         The feature columns of ``songs_`` in file units, model order: what
         recommendations, targets and charts read.
@@ -261,7 +273,7 @@ class MoodModel(ClusterMixin, TransformerMixin, BaseEstimator):
         """The fitted song table; a loaded model reads it from disk on first use.
 
         A million-row DataFrame costs a process ~300 MB and seconds to unpickle, and
-        serving reads the flat arrays saved beside it instead (engine.serving); the CLI,
+        serving reads the flat arrays saved beside it instead (engine.storage.serving); the CLI,
         reports and the dashboard still get it here. (Kept in the instance dict under its
         own name: a property wins over the instance dict, and ``vars()`` still shows it.)
         """
@@ -281,13 +293,13 @@ class MoodModel(ClusterMixin, TransformerMixin, BaseEstimator):
         self.__dict__.pop("_songs_loader", None)
 
     def defer_songs(self, loader: Callable[[], pd.DataFrame]) -> None:
-        """Let ``songs_`` be read by ``loader`` on first use instead of held (engine.artifact)."""
+        """Let ``songs_`` be read by ``loader`` on first use instead of held (engine.storage.artifact)."""
         self.__dict__.pop("songs_", None)
         self.__dict__["_songs_loader"] = loader
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(super().__getstate__())
-        # bound to files, or rebuilt from the model: never pickled (see engine.artifact)
+        # bound to files, or rebuilt from the model: never pickled (see engine.storage.artifact)
         state.pop("_songs_loader", None)
         state.pop("_serving", None)
         return state

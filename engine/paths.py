@@ -15,6 +15,8 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from .storage.format import FORMAT_VERSION  # a leaf: no scikit-learn import for reading paths
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 #: The study sample's file name (the one file every test and benchmark pins).
@@ -151,8 +153,4 @@ def catalog_fingerprint(catalog: str | Path | Sequence[str | Path]) -> str:
 
 def cached_model_path(catalog: str | Path | Sequence[str | Path], k: int | str) -> Path:
     """Cache file for the model of ``catalog`` at ``k`` in the current format."""
-    # Imported here: the artifact module pulls in scikit-learn, and the bot reads paths
-    # while validating its settings, where a config error should answer at once.
-    from .artifact import FORMAT_VERSION
-
     return cache_dir() / f"model-{catalog_fingerprint(catalog)}-k{k}-v{FORMAT_VERSION}.joblib"

@@ -1,27 +1,25 @@
 """Recommendations in words: why a pick goes with its seed, why a song is typical of its
 mood, and how a song compares with its mood feature by feature.
 
-Kept apart from the ranking (engine/recommend.py): these read the same precomputed
-arrays but only turn numbers into English, so wording changes never touch the hot path
-and ranking changes never touch the wording. :class:`Reasons` is built once per
-:class:`~engine.recommend.Recommender`, which delegates its ``reason(s)``,
-``vibe_reason(s)`` and ``compare`` methods here.
+Kept apart from the ranking (engine/recommend.py): these read the songs' feature values
+and the model's standardisation and centres, never the ranking arrays, and only turn
+numbers into English, so wording changes never touch the hot path and ranking changes
+never touch the wording. :class:`Reasons` is built once per model
+(:meth:`Reasons.of_model`) from the arrays it needs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .features import FEATURE_LABELS
+from .model import MoodModel, standard_scale
 from .moods import format_feature
+from .song_table import check_row
 from .stable_order import rounded, score_key
-
-if TYPE_CHECKING:
-    from .recommend import Recommender
 
 #: |z| from which a feature counts as clearly high or low for a reason ("same high energy").
 SALIENT_Z = 0.5
@@ -58,12 +56,34 @@ class FeatureComparison:
 
 
 class Reasons:
-    """English for one recommender's songs (per-feature words worked out once)."""
+    """English for one model's songs (per-feature words worked out once).
 
-    def __init__(self, recommender: Recommender) -> None:
-        self.rec = recommender
-        self.features: tuple[str, ...] = recommender.features
-        model = recommender.model
+    Built from arrays, not from a model or a recommender, so it depends on what it reads
+    only: ``values`` (songs × features, file units), the ``mean`` and ``scale`` that
+    standardise them, each song's cluster (``labels``), the cluster ``centres`` (in
+    standardised units), each cluster's mean values (``profiles``) and the catalog's
+    (``overall``). Mapped arrays are read as they are, never copied.
+    """
+
+    def __init__(
+        self,
+        features: Sequence[str],
+        values: np.ndarray,
+        mean: np.ndarray,
+        scale: np.ndarray,
+        labels: np.ndarray,
+        centres: np.ndarray,
+        profiles: np.ndarray,
+        overall: np.ndarray,
+    ) -> None:
+        self.features: tuple[str, ...] = tuple(features)
+        self._values = values
+        self._mean = mean
+        self._scale = scale
+        self._labels = labels
+        self._profiles = profiles
+        self._overall = overall
+        self._n = len(values)
         # For reasons: per-feature words, and the readable features in preference order.
         self._labels_by_j: list[str] = [FEATURE_LABELS[f] for f in self.features]
         self._side_words: list[tuple[str, str]] = [_SIDE_WORDS.get(f, ("high", "low")) for f in self.features]
@@ -81,14 +101,28 @@ class Reasons:
         ]
         # Each mood's defining traits: centre coordinates clearly off average (in z),
         # strongest first.
-        centres = np.asarray(model.kmeans_.cluster_centers_, dtype=np.float64).tolist()
         self._centre_traits: list[list[tuple[int, float]]] = [
             sorted(
                 ((j, c) for j, c in enumerate(centre) if abs(c) >= SALIENT_Z),
                 key=lambda t: (-score_key(abs(t[1])), t[0]),
             )
-            for centre in centres
+            for centre in np.asarray(centres, dtype=np.float64).tolist()
         ]
+
+    @classmethod
+    def of_model(cls, model: MoodModel) -> Reasons:
+        """The reasons for a fitted model's songs (its mapped arrays when it was loaded)."""
+        mean, scale = standard_scale(model)
+        return cls(
+            model.features,
+            model.feature_values_,
+            mean,
+            scale,
+            model.labels_,
+            model.kmeans_.cluster_centers_,
+            model.profiles_,
+            model.overall_profile_,
+        )
 
     def reason(self, seed: int, pick: int) -> str:
         """Why ``pick`` goes with ``seed``, in words: shared extremes, then the closest number.
@@ -107,14 +141,14 @@ class Reasons:
         floats, because on ten features numpy's per-call overhead costs more than the
         arithmetic (an all-numpy version of this was slower).
         """
-        seed = self.rec._check_index(seed)
-        picks = [self.rec._check_index(p) for p in picks]
+        seed = check_row(seed, self._n)
+        picks = [check_row(p, self._n) for p in picks]
         if not picks:
             return []
-        raw = self.rec.X_[np.asarray([seed, *picks], dtype=np.int64)]
+        raw = self._values[np.asarray([seed, *picks], dtype=np.int64)]
         raw_rows = raw.tolist()
         # rounded like every score that decides an order or a threshold (engine.stable_order)
-        z_rows = rounded((raw - self.rec._mean) / self.rec._scale).tolist()
+        z_rows = rounded((raw - self._mean) / self._scale).tolist()
         xs, zs = raw_rows[0], z_rows[0]
         labels, units, feats = self._labels_by_j, self._units, self.features
         # features clearly off average for the seed: only these can be shared extremes,
@@ -179,17 +213,15 @@ class Reasons:
 
     def vibe_reasons(self, indices: Sequence[int]) -> list[str]:
         """:meth:`vibe_reason` for several songs (Python floats, as in :meth:`reasons`)."""
-        indices = [self.rec._check_index(i) for i in indices]
+        indices = [check_row(i, self._n) for i in indices]
         if not indices:
             return []
-        raw = self.rec.X_[np.asarray(indices, dtype=np.int64)]
+        raw = self._values[np.asarray(indices, dtype=np.int64)]
         labels, sides, feats = self._labels_by_j, self._side_words, self.features
         out: list[str] = []
-        for index, x, zi in zip(
-            indices, raw.tolist(), rounded((raw - self.rec._mean) / self.rec._scale).tolist()
-        ):
+        for index, x, zi in zip(indices, raw.tolist(), rounded((raw - self._mean) / self._scale).tolist()):
             words: list[str] = []
-            for j, c in self._centre_traits[int(self.rec._labels[index])]:  # strongest first
+            for j, c in self._centre_traits[int(self._labels[index])]:  # strongest first
                 if c * zi[j] > 0:
                     side = sides[j][0] if zi[j] > 0 else sides[j][1]
                     words.append(f"{side} {labels[j]} ({format_feature(feats[j], x[j])})")
@@ -211,15 +243,15 @@ class Reasons:
         Ordered by how far the song sits from its mood (in catalog standard deviations),
         so the first lines say what makes this song unusual for its mood.
         """
-        index = self.rec._check_index(index)
-        c = int(self.rec._labels[index])
-        prof = self.rec.model.profiles_[c]
-        overall = self.rec.model.overall_profile_
+        index = check_row(index, self._n)
+        c = int(self._labels[index])
+        prof = self._profiles[c]
+        overall = self._overall
         out: list[FeatureComparison] = []
         for j, f in enumerate(self.features):
-            value = float(self.rec.X_[index, j])
+            value = float(self._values[index, j])
             mean = float(prof[j])
-            zdiff = (value - mean) / float(self.rec._scale[j])
+            zdiff = (value - mean) / float(self._scale[j])
             label = FEATURE_LABELS[f]
             if abs(zdiff) < SAME_AS_MOOD_Z:
                 rel = "about the same as"

@@ -17,7 +17,8 @@ per-artist cap. No pandas per request: at a million songs a DataFrame filter alo
 cost more than the whole budget.
 
 Ids, names and years come from the shared :class:`~engine.song_table.SongTable`; the
-English for the picks (reasons, ``compare``) is in :mod:`engine.reasons`.
+English for the picks (reasons, ``compare``) is :class:`engine.reasons.Reasons`, which
+reads the model's arrays, not these.
 """
 
 from __future__ import annotations
@@ -31,14 +32,11 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .columns import IdIndex
 from .filters import Target, column_mask, frame_column
-from .model import MoodModel, check_fitted
-
-# wording lives in engine/reasons.py; the names stay importable from here
-from .reasons import MAX_REASON_CHARS, SALIENT_Z, SAME_AS_MOOD_Z, FeatureComparison, Reasons
-from .song_table import SongTable
+from .model import MoodModel, check_fitted, standard_scale
+from .song_table import SongTable, check_row
 from .stable_order import order, rounded, score_key, top
+from .storage.columns import IdIndex
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +123,7 @@ class Recommender:
         arrays: Mapping[str, np.ndarray] | None = None,
     ) -> None:
         """``arrays``: what :meth:`arrays` of an earlier recommender over this model gave
-        (engine.serving saves them with the artifact and maps them); None builds them."""
+        (engine.storage.serving saves them with the artifact and maps them); None builds them."""
         check_fitted(model)
         weight = check_artist_weight(artist_weight)
         self.artist_weight = weight
@@ -150,9 +148,7 @@ class Recommender:
         self.index_of_id: IdIndex = table.row_of_id
         self.year_: np.ndarray = table.year
         self.popularity_: np.ndarray = table.popularity
-        self._mean = np.asarray(model.scaler_.mean_, dtype=np.float64)
-        scale = np.asarray(model.scaler_.scale_, dtype=np.float64)
-        self._scale = np.where(scale == 0, 1.0, scale)
+        self._mean, self._scale = standard_scale(model)
         #: Feature values in file units (the model's own array: mapped when it was loaded).
         self.X_: np.ndarray = model.feature_values_
 
@@ -168,9 +164,6 @@ class Recommender:
             self._vectors_t: list[np.ndarray] = [arrays[f"vectors_t.{c}"] for c in range(self._k)]
         else:
             self._vectors_t = [self._ranking_block(model.cluster_rows(c)) for c in range(self._k)]
-
-        # English for the picks (engine/reasons.py)
-        self.explain = Reasons(self)
 
         self._scratch = _Scratch()
         self._mask_cache: OrderedDict[_MaskKey, np.ndarray] = OrderedDict()
@@ -223,7 +216,7 @@ class Recommender:
         }
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """This recommender's lookup arrays by name, for engine.serving to save."""
+        """This recommender's lookup arrays by name, for engine.storage.serving to save."""
         out = {
             "artist_code": self.artist_code_,
             "group": self.group_,
@@ -283,22 +276,21 @@ class Recommender:
         return block
 
     # -- helpers ------------------------------------------------------------------
-    def _check_index(self, index: int) -> int:
-        if type(index) is int and 0 <= index < self.n_songs:  # the usual case, checked fast
-            return index
-        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
-            raise TypeError(f"song index must be an integer, got {type(index).__name__}")
-        i = int(index)
-        if not 0 <= i < self.n_songs:
-            raise IndexError(f"song index {i} out of range 0..{self.n_songs - 1}")
-        return i
-
     def cluster_of(self, index: int) -> int:
-        return int(self._labels[self._check_index(index)])
+        return int(self._labels[check_row(index, self.n_songs)])
 
     def z_scores(self, index: int) -> np.ndarray:
         """Standardised features of one song (computed, not stored: saves n×d memory)."""
         return (self.X_[index] - self._mean) / self._scale
+
+    def standardised(self, indices: Sequence[int] | np.ndarray | None = None) -> np.ndarray:
+        """Standardised features (float64, songs × features) of ``indices``, or of every song.
+
+        The model's standardised space, in which playlists order songs and journeys step:
+        a transition is heard in these numbers, not in the artist's sound the ranking adds.
+        """
+        values = self.X_ if indices is None else self.X_[np.asarray(indices, dtype=np.intp)]
+        return (values - self._mean) / self._scale
 
     def target_rows_mask(self, targets: Sequence[Target]) -> np.ndarray | None:
         """Mask over *rows* (cluster layout) of songs meeting every target; None if no targets.
@@ -371,7 +363,7 @@ class Recommender:
         The cosine of the ranking vectors (see :meth:`_ranking_block`); with
         ``artist_weight=0`` the plain cosine of the songs' standardised features.
         """
-        seed = self._check_index(seed)
+        seed = check_row(seed, self.n_songs)
         rows = self.model.cluster_rows(int(self._labels[seed]))
         return rows, self._similarities(seed, np.empty(rows.stop - rows.start, dtype=np.float32))
 
@@ -407,7 +399,7 @@ class Recommender:
         skips the ``page * n`` picks earlier pages gave, so "more" shows new songs.
         Fewer than ``n`` (possibly none) come back when the cluster runs out.
         """
-        seed = self._check_index(seed)
+        seed = check_row(seed, self.n_songs)
         n = max(1, int(n))
         page = max(0, int(page))
         cap = max(0, int(per_artist or 0))
@@ -636,28 +628,6 @@ class Recommender:
                 carry.extend(deferred)
         return picks, len(picks) == n
 
-    # -- reasons (engine/reasons.py) ------------------------------------------------------
-    def reason(self, seed: int, pick: int) -> str:
-        """Why ``pick`` goes with ``seed``, in words (see :meth:`Reasons.reason`)."""
-        return self.explain.reason(seed, pick)
-
-    def reasons(self, seed: int, picks: Sequence[int]) -> list[str]:
-        """:meth:`reason` for several picks of one seed."""
-        return self.explain.reasons(seed, picks)
-
-    def vibe_reason(self, index: int) -> str:
-        """Why a song is typical of its mood (see :meth:`Reasons.vibe_reason`)."""
-        return self.explain.vibe_reason(index)
-
-    def vibe_reasons(self, indices: Sequence[int]) -> list[str]:
-        """:meth:`vibe_reason` for several songs."""
-        return self.explain.vibe_reasons(indices)
-
-    def compare(self, index: int) -> list[FeatureComparison]:
-        """Each feature of the song against its mood's and the catalog's mean (see
-        :meth:`Reasons.compare`)."""
-        return self.explain.compare(index)
-
     # -- typical songs -------------------------------------------------------------------
     def vibe(
         self,
@@ -830,10 +800,7 @@ def _run_starts(sorted_values: np.ndarray) -> np.ndarray:
 __all__ = [
     "ARTIST_WEIGHT",
     "MAX_ARTIST_WEIGHT",
-    "MAX_REASON_CHARS",
-    "check_artist_weight",
-    "SALIENT_Z",
-    "SAME_AS_MOOD_Z",
-    "FeatureComparison",
     "Recommender",
+    "check_artist_weight",
+    "sample_capped",
 ]

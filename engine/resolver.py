@@ -32,11 +32,11 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from .columns import IdIndex
 from .gram_index import GramIndex, score_strings
-from .serving import part_of, prefixed
 from .song_table import SongTable, text_column, truncate_utf16, utf16_len
 from .stable_order import top
+from .storage.columns import IdIndex
+from .storage.serving import part_of, prefixed
 from .text import MAX_QUERY_CHARS, artist_key, clean_display, fold, title_key
 
 logger = logging.getLogger(__name__)

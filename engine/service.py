@@ -1,11 +1,11 @@
 """The engine's one front door for the bot, the console and the CLI.
 
 Transport-agnostic (never imports discord): it takes the text people type and returns
-plain frozen dataclasses. Every way a request can fail *because of its input* becomes
-an :class:`EngineError` subclass carrying a message to show and what to try instead,
-so a front end needs one ``except EngineError`` and never sees a traceback. Unexpected
-failures (bugs) are logged with their traceback and also surface as an EngineError,
-because a chat user can do nothing with a KeyError either way.
+the plain frozen dataclasses of :mod:`engine.results`. Every way a request can fail
+*because of its input* becomes an :mod:`engine.errors` subclass carrying a message to
+show and what to try instead, so a front end needs one ``except EngineError`` and never
+sees a traceback; the net under every method (:func:`engine.guards.guarded`) turns a
+bug into an ``UnexpectedError``, logged with its traceback.
 """
 
 from __future__ import annotations
@@ -16,40 +16,49 @@ import math
 import re
 import time
 import zlib
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from .counts import DEFAULT_COUNT, MAX_PICKS, MIN_COUNT
 from .dialogue import Dialogue, DialogueState, Turn
-from .filters import Target, TargetError, describe_targets, parse_targets, split_query
-from .language import Request, RequestReader
-from .links import listen_url
-from .model import MoodModel, Progress, check_fitted
-from .mood_words import MAX_MOOD_CHARS, MoodQuery, MoodWordError, MoodWords
-from .moods import Mood
-from .reasons import FeatureComparison
-from .recommend import ARTIST_WEIGHT, Recommender, check_artist_weight
-from .resolver import (
-    STATUS_AMBIGUOUS,
-    STATUS_EMPTY,
-    Candidate,
-    Resolution,
-    SongResolver,
+from .errors import (
+    AmbiguousSongError,
+    EngineError,
+    InvalidTargetsError,
+    NoMatchError,
+    NoResultsError,
+    UnknownMoodError,
 )
-from .serving import ServingArrays, build_serving, serving_of
-from .song_table import SongTable, song_label
+from .filters import Target, describe_targets, parse_targets, split_query
+from .language import Request, RequestReader
+from .guards import clamp_int, dedupe_targets, guarded, id_set, one_line
+from .listeners.journey import Journeys
+from .listeners.playlist import (
+    DEFAULT_LENGTH,
+    MAX_LENGTH,
+    cap_artists,
+    mean_step,
+    order_smoothly,
+    playlist_files,
+)
+from .listeners.taste import TasteModel, TasteProfile, collaborative
+from .model import MoodModel, Progress, check_fitted
+from .moods import ARCHETYPES, Mood
+from .parts import ServingParts
+from .reasons import Reasons
+from .recommend import ARTIST_WEIGHT, Recommender
+from .resolver import STATUS_AMBIGUOUS, STATUS_EMPTY, Resolution, SongResolver
+from .results import ClusterReport, ForYou, Pick, Playlist, Recommendation, Song, TasteMatch, VibeResult
+from .song_table import SongTable
 from .stable_order import order, score_key
+from .storage.model_cache import obtain_model
 from .text import MAX_QUERY_CHARS, fold
-from .vocabulary import Aim
-from .word_search import WordSearch
-
-if TYPE_CHECKING:
-    from .taste import TasteModel, TasteProfile
+from .words.mood_words import MAX_MOOD_CHARS, MoodQuery, MoodWordError, MoodWords, describe_aims
+from .words.vocabulary import Aim
+from .words.word_search import WordSearch, word_points
 
 logger = logging.getLogger(__name__)
 
@@ -57,242 +66,36 @@ logger = logging.getLogger(__name__)
 MAX_PAGE = 10_000
 #: Typo tolerance for mood words in autocomplete (rapidfuzz ratio, 0..100).
 MOOD_FUZZY_CUTOFF = 70.0
-#: A journey step looks at this many more float32 neighbours than it may need, and orders
-#: them by exact distance (engine.stable_order), so noise cannot reorder the ones it takes.
-JOURNEY_SLACK = 24
-
-_T = TypeVar("_T")
-
-
-# -- errors ----------------------------------------------------------------------------------
-class EngineError(Exception):
-    """A request the engine cannot serve; ``message`` says why, ``suggestions`` what to try."""
-
-    def __init__(self, message: str, suggestions: Iterable[str] = ()) -> None:
-        super().__init__(message)
-        self.message = message
-        self.suggestions: tuple[str, ...] = tuple(suggestions)
-
-
-class NoMatchError(EngineError):
-    """No song matches the query; ``suggestions`` are the closest "Title — Artist" labels."""
-
-
-class AmbiguousSongError(EngineError):
-    """Several songs fit about equally well; ask the user which one (``candidates``)."""
-
-    def __init__(
-        self, message: str, candidates: Sequence[Candidate], suggestions: Iterable[str] = ()
-    ) -> None:
-        super().__init__(message, suggestions)
-        self.candidates: tuple[Candidate, ...] = tuple(candidates)
-
-
-class UnknownMoodError(EngineError):
-    """The text names no mood; ``suggestions`` are the closest vocabulary words."""
-
-
-class InvalidTargetsError(EngineError):
-    """Targets that cannot be parsed or applied; ``problems`` lists each one."""
-
-    def __init__(self, message: str, problems: Sequence[str], suggestions: Iterable[str] = ()) -> None:
-        super().__init__(message, suggestions)
-        self.problems: tuple[str, ...] = tuple(problems)
-
-
-class NoResultsError(EngineError):
-    """Targets or exclusions leave no song to offer; the message says which."""
-
-
-# -- results ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Song:
-    """One catalog song as front ends show it (display text, not matching keys)."""
-
-    index: int
-    id: str
-    name: str
-    artist: str
-    year: int | None
-    popularity: float | None
-    genres: tuple[str, ...]
-    cluster: int
-    mood: Mood
-    #: Audio features in file units; excluded from equality/hash (index identifies the song).
-    features: dict[str, float] = field(compare=False, repr=False)
-
-    def label(self) -> str:
-        """'Title — Artist (year)', the form used in lists and menus."""
-        return song_label(self.name, self.artist, self.year)
-
-    @property
-    def link(self) -> str:
-        """Where to listen: the Spotify track page, or a Spotify search (see engine.links)."""
-        return listen_url(self.id, self.name, self.artist)
-
-
-@dataclass(frozen=True)
-class Pick:
-    """A recommended song, its score (cosine similarity or typicality, 0..1) and why."""
-
-    song: Song
-    score: float
-    reason: str
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    """Songs like ``seed``; ``page`` is how many "more" steps deep this answer is."""
-
-    seed: Song
-    picks: tuple[Pick, ...]
-    targets: tuple[Target, ...]
-    page: int
-
-
-@dataclass(frozen=True)
-class VibeResult:
-    """Songs for a mood text: a cluster's typical songs, or the songs nearest mood words.
-
-    ``mood`` is the main cluster (most picks come from it); ``sources`` says how many
-    picks each cluster gave, most first. ``query`` is the text as understood ("sad +
-    danceable", or a cluster's label) and ``meaning`` what it stands for in sound.
-    """
-
-    mood: Mood
-    picks: tuple[Pick, ...]
-    targets: tuple[Target, ...]
-    query: str = ""
-    meaning: str = ""
-    sources: tuple[tuple[Mood, int], ...] = ()
-    #: True when the text named a cluster itself (picks are that cluster's typical songs).
-    by_cluster: bool = True
-    emoji: str = ""
-    corrections: tuple[tuple[str, str], ...] = ()
-    ignored: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ClusterReport:
-    """Which mood a song belongs to, how big that mood is and how the song compares with it."""
-
-    song: Song
-    mood: Mood
-    size: int
-    share: float
-    comparison: tuple[FeatureComparison, ...]
-    top_genres: tuple[tuple[str, int], ...]
-    top_artists: tuple[tuple[str, int], ...]
-
-
-# -- helpers -----------------------------------------------------------------------------------
-def _guard(method: Callable[..., _T]) -> Callable[..., _T]:
-    """Let EngineError through; log anything else with its traceback and wrap it.
-
-    Input problems are turned into specific errors by the methods themselves; this is
-    the net under them, so a bug or a hostile value we did not foresee still reaches
-    the user as a short message instead of taking a command handler down.
-    """
-
-    @functools.wraps(method)
-    def wrapper(*args: Any, **kwargs: Any) -> _T:
-        try:
-            return method(*args, **kwargs)
-        except EngineError:
-            raise
-        except TargetError as exc:
-            raise _invalid_targets(exc) from None
-        except Exception:
-            logger.exception("unexpected failure in Engine.%s", method.__name__)
-            raise EngineError(
-                "something went wrong on our side handling that request", ("try again, or try another song",)
-            ) from None
-
-    return wrapper
-
-
-def _invalid_targets(exc: TargetError) -> InvalidTargetsError:
-    problems = tuple(str(p) for p in exc.problems) or (str(exc),)
-    return InvalidTargetsError(
-        "invalid target" + ("s" if len(problems) > 1 else "") + ": " + "; ".join(problems),
-        problems,
-        ("energy>0.7", "tempo 90-110", "year 1990-1999"),
-    )
-
-
-def _clamp_int(value: object, lo: int, hi: int, default: int) -> int:
-    """``value`` as an int within [lo, hi]; anything unusable becomes ``default``."""
-    if isinstance(value, bool):
-        return default
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError):
-        return default
-    if not math.isfinite(number):
-        return default
-    return max(lo, min(hi, int(number)))
-
-
-def _id_set(exclude_ids: object) -> frozenset[str]:
-    """Excluded ids as a frozenset of strings; odd input is ignored, not an error."""
-    if not exclude_ids:
-        return frozenset()
-    if isinstance(exclude_ids, str):
-        return frozenset((exclude_ids,))
-    if not isinstance(exclude_ids, Iterable):
-        return frozenset()
-    try:
-        return frozenset(x for x in exclude_ids if isinstance(x, str))
-    except TypeError:
-        return frozenset()
 
 
 class Engine:
     """Everything a front end asks of Clusterfy, over one fitted :class:`MoodModel`.
 
-    Construction builds the resolver (title/artist indexes), the recommender (lookup
-    arrays) and the mood word index once; every method afterwards is read-only, so one
-    Engine can serve concurrent requests from worker threads.
+    Construction takes the serving parts (song table, resolver, recommender, word
+    search) from :class:`engine.parts.ServingParts`, over the arrays a loaded artifact
+    mapped or built once, and the reasons and mood word index; every method afterwards
+    is read-only, so one Engine can serve concurrent requests from worker threads.
     """
 
     def __init__(self, model: MoodModel, *, artist_weight: float = ARTIST_WEIGHT) -> None:
         check_fitted(model)
         self.model = model
-        # The arrays saved (and mapped) with a loaded artifact, or built when it was
-        # saved, are taken as they are; without them (a model just fitted), or should
-        # they not fit the model, they are built here from the song table, the same way
-        # a save builds them (engine.serving.build_serving): one way to assemble parts.
-        check_artist_weight(artist_weight)
-        serving = serving_of(model)
-        parts = None
-        if serving is not None:
-            try:
-                parts = self._served_parts(serving, artist_weight)
-            except (KeyError, ValueError) as exc:
-                logger.warning("the model's saved arrays do not fit it (%s); building them instead", exc)
-        if parts is None:
-            parts = self._served_parts(build_serving(model, artist_weight), artist_weight)
+        # over the arrays a loaded artifact mapped, else built from the song table (engine.parts)
+        parts = ServingParts.for_model(model, artist_weight)
         #: Ids, names, artists, genres, years, id → row: one table shared by the resolver,
         #: the recommender and the Songs built here (flat columns: building a Song from
         #: them costs microseconds, .iloc costs far more).
-        self.table: SongTable = parts[0]
-        self.resolver: SongResolver = parts[1]
-        self.recommender: Recommender = parts[2]
-        self.word_search: WordSearch = parts[3]
+        self.table: SongTable = parts.table
+        self.resolver: SongResolver = parts.resolver
+        self.recommender: Recommender = parts.recommender
+        self.word_search: WordSearch = parts.word_search
+        #: English for the picks: why a pick goes with its seed, how a song fits its mood.
+        self.reasons = Reasons.of_model(model)
         self.moods: list[Mood] = list(model.moods_)
         self.n_songs: int = len(self.table)
         self.mood_words = MoodWords(self.moods)
         self._word_points: list[tuple[str, float, float]] | None = None
         self._rng = np.random.default_rng()
-
-    def _served_parts(
-        self, serving: ServingArrays, artist_weight: float
-    ) -> tuple[SongTable, SongResolver, Recommender, WordSearch]:
-        """The engine's parts over serving arrays (mapped ones stay mapped): nothing is rebuilt."""
-        table = SongTable.from_arrays(serving.part("table"))
-        resolver = SongResolver(None, table=table, arrays=serving.part("res"))
-        rec = Recommender(self.model, artist_weight=artist_weight, table=table, arrays=serving.part("rec"))
-        return table, resolver, rec, WordSearch(rec, arrays=serving.part("ws"))
 
     # -- plain language ------------------------------------------------------------------------
     @functools.cached_property
@@ -305,7 +108,7 @@ class Engine:
         """Answers requests turn by turn (engine.dialogue)."""
         return Dialogue(self)
 
-    @_guard
+    @guarded
     def converse(
         self,
         state: DialogueState | None,
@@ -331,7 +134,7 @@ class Engine:
             state or DialogueState(),
             request,
             now=time.time() if now is None else float(now),
-            exclude_ids=_id_set(exclude_ids),
+            exclude_ids=id_set(exclude_ids),
             liked_ids=liked_ids,
             disliked_ids=disliked_ids,
             choice=choice if isinstance(choice, str) else None,
@@ -350,8 +153,6 @@ class Engine:
         Start-up is operator territory, not user input, so CatalogError/ArtifactError
         and ValueError propagate unchanged for the caller to report.
         """
-        from .model_cache import obtain_model
-
         return cls(obtain_model(catalog, model_path, k, progress=progress))
 
     # -- songs -------------------------------------------------------------------------------
@@ -392,7 +193,7 @@ class Engine:
             out.append(song)
         return out
 
-    @_guard
+    @guarded
     def song(self, index: int) -> Song:
         """The song at ``index`` (row of the song table); NoMatchError when there is none."""
         if (
@@ -410,20 +211,20 @@ class Engine:
             raise NoMatchError(f"there is no song{number} (songs are numbered 0 to {self.n_songs - 1:,})")
         return self._song(int(index))
 
-    @_guard
+    @guarded
     def song_by_id(self, song_id: str) -> Song | None:
         """The song with this id (also autocomplete values), or None."""
         row = self.resolver.by_id(song_id) if isinstance(song_id, str) else None
         return None if row is None else self._song(int(row))
 
-    @_guard
+    @guarded
     def search(self, query: str, limit: int = 10) -> Resolution:
         """Ranked candidate songs for free text; never raises on odd input."""
         return self.resolver.resolve(
-            query if isinstance(query, str) else "", _clamp_int(limit, 1, MAX_PICKS, 10)
+            query if isinstance(query, str) else "", clamp_int(limit, 1, MAX_PICKS, 10)
         )
 
-    @_guard
+    @guarded
     def find_song(self, query: str) -> Song:
         """The one song ``query`` names (a title, "title by artist", an id).
 
@@ -439,7 +240,7 @@ class Engine:
         best = res.best
         if best is not None:
             return self._song(best.index)
-        shown = _one_line(res.query or query, 80)
+        shown = one_line(res.query or query, 80)
         if res.status == STATUS_AMBIGUOUS:
             raise AmbiguousSongError(
                 f"several songs match “{shown}”; which one did you mean?",
@@ -492,7 +293,7 @@ class Engine:
         return items
 
     # -- recommendations -----------------------------------------------------------------------
-    @_guard
+    @guarded
     def recommend(
         self,
         query: str | int,
@@ -515,11 +316,11 @@ class Engine:
         a pool three times the pages' size: songs close to a 👍 rise, close to a 👎 sink.
         """
         seed, targets = self._seed_and_targets(query)
-        targets = _dedupe_targets(targets + self._where(where))
-        n = _clamp_int(n, MIN_COUNT, MAX_PICKS, DEFAULT_COUNT)
-        page = _clamp_int(page, 0, MAX_PAGE, 0)
-        per_artist = _clamp_int(per_artist, 0, MAX_PICKS, 2)
-        excluded = _id_set(exclude_ids)
+        targets = dedupe_targets(targets + self._where(where))
+        n = clamp_int(n, MIN_COUNT, MAX_PICKS, DEFAULT_COUNT)
+        page = clamp_int(page, 0, MAX_PAGE, 0)
+        per_artist = clamp_int(per_artist, 0, MAX_PICKS, 2)
+        excluded = id_set(exclude_ids)
         if liked_ids or disliked_ids:
             pool = self.recommender.recommend(
                 seed.index,
@@ -536,7 +337,7 @@ class Engine:
         if not found:
             raise self._no_results(seed.mood, targets, like=seed, narrowed=bool(excluded) or page > 0)
         indices = [i for i, _ in found]
-        reasons = self.recommender.reasons(seed.index, indices)
+        reasons = self.reasons.reasons(seed.index, indices)
         picks = tuple(
             Pick(song, float(s), why) for song, (_, s), why in zip(self._songs(indices), found, reasons)
         )
@@ -567,7 +368,7 @@ class Engine:
             )
         return NoResultsError(f"no other {what} in this catalog", ("try another song",))
 
-    @_guard
+    @guarded
     def vibe(
         self,
         mood: str,
@@ -590,13 +391,13 @@ class Engine:
             raise self._unknown(MoodWordError("name a mood", self.mood_words.suggest("")))
         text, targets = split_query(mood[:MAX_MOOD_CHARS])
         query = self._parse_mood(text)
-        targets = _dedupe_targets(targets + self._where(where))
-        n = _clamp_int(n, MIN_COUNT, MAX_PICKS, DEFAULT_COUNT)
-        rng_seed = _clamp_int(seed, 0, 2**63 - 1, -1) if seed is not None else -1
+        targets = dedupe_targets(targets + self._where(where))
+        n = clamp_int(n, MIN_COUNT, MAX_PICKS, DEFAULT_COUNT)
+        rng_seed = clamp_int(seed, 0, 2**63 - 1, -1) if seed is not None else -1
         # Unseeded calls share one generator: a fresh default_rng() reads OS entropy on
         # every call. Generator methods hold their bit generator's lock, so sharing is safe.
         rng = self._rng if rng_seed < 0 else np.random.default_rng(rng_seed)
-        excluded = _id_set(exclude_ids)
+        excluded = id_set(exclude_ids)
         if query.cluster is not None and not query.words:
             m = query.cluster
             found = self._feedback_shaped(
@@ -609,7 +410,7 @@ class Engine:
             if not found:
                 raise self._no_results(m, targets, like=None, narrowed=bool(excluded))
             indices = [i for i, _ in found]
-            reasons = self.recommender.vibe_reasons(indices)
+            reasons = self.reasons.vibe_reasons(indices)
             picks = tuple(
                 Pick(song, float(s), why) for song, (_, s), why in zip(self._songs(indices), found, reasons)
             )
@@ -729,14 +530,14 @@ class Engine:
         except MoodWordError as exc:
             raise self._unknown(exc) from None
 
-    @_guard
+    @guarded
     def parse_mood(self, text: str) -> MoodQuery:
         """What a mood text means (cluster or vocabulary words); UnknownMoodError if nothing."""
         if not isinstance(text, str):
             raise self._unknown(MoodWordError("name a mood", self.mood_words.suggest("")))
         return self._parse_mood(text[:MAX_MOOD_CHARS])
 
-    @_guard
+    @guarded
     def resolve_mood(self, word: str) -> Mood:
         """The cluster a mood text leads to: the one it names, or the one whose centre fits
         its words best. Case, accents, filler and typos are ignored; UnknownMoodError else."""
@@ -755,7 +556,7 @@ class Engine:
         misfit = self.word_search.centroid_misfit(aims)
         return self.moods[min(range(len(self.moods)), key=lambda c: (-counts[c], float(misfit[c])))]
 
-    @_guard
+    @guarded
     def complete_mood(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
         """Autocomplete choices (label shown, value): this model's moods and vocabulary words.
 
@@ -764,7 +565,7 @@ class Engine:
         shows where it leads ("hip hop → rap"). With several words typed, the last one is
         completed and the ones before are kept ("sad but d" → "sad but dance").
         """
-        limit = _clamp_int(limit, 1, MAX_PICKS, MAX_PICKS)
+        limit = clamp_int(limit, 1, MAX_PICKS, MAX_PICKS)
         text = prefix[:MAX_MOOD_CHARS] if isinstance(prefix, str) else ""
         p = fold(text)
         out: list[tuple[str, str]] = []
@@ -812,18 +613,18 @@ class Engine:
                     add(f"{lead}{form} → {w.word}" if form != w.word else f"{lead}{w.word}", lead + w.word)
         return out
 
-    @_guard
+    @guarded
     def complete_song(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
         """Autocomplete choices (label shown, song id) for a song option."""
         return [
             (s.label, s.value)
             for s in self.resolver.complete(
-                prefix if isinstance(prefix, str) else "", _clamp_int(limit, 1, MAX_PICKS, MAX_PICKS)
+                prefix if isinstance(prefix, str) else "", clamp_int(limit, 1, MAX_PICKS, MAX_PICKS)
             )
         ]
 
     # -- reports ---------------------------------------------------------------------------------
-    @_guard
+    @guarded
     def cluster_report(self, query: str | int) -> ClusterReport:
         """Which mood a song is in, that mood's size and top genres, and how the song differs."""
         if isinstance(query, (int, np.integer)) and not isinstance(query, bool):
@@ -841,7 +642,7 @@ class Engine:
             mood=song.mood,
             size=size,
             share=size / self.n_songs,
-            comparison=tuple(self.recommender.compare(song.index)),
+            comparison=tuple(self.reasons.compare(song.index)),
             top_genres=tuple((str(g), int(k)) for g, k in validation.top_genres.get(c, [])),
             top_artists=tuple((str(a), int(k)) for a, k in validation.top_artists.get(c, [])),
         )
@@ -850,25 +651,28 @@ class Engine:
         """Each vocabulary word's place on the valence × energy plane (computed once)."""
         points = self._word_points
         if points is None:
-            from .word_search import word_points
-
             points = self._word_points = word_points(self.model)
         return points
 
-    @_guard
+    @guarded
     def moods_overview(self) -> list[dict]:
         """One dict per mood: cluster, key, label, emoji, size, share, description."""
         return self.model.summary()
 
-    # -- listeners: taste, for you, playlists, friends (engine/taste.py, engine/playlist.py) --
+    # -- listeners: taste, for you, playlists, friends (engine/listeners/) ---------------------
     def _taste_model(self) -> TasteModel:
         """The taste model, built on first use (it only holds views of the recommender)."""
         model = self.__dict__.get("_taste")
         if model is None:
-            from .taste import TasteModel
-
             model = self.__dict__["_taste"] = TasteModel(self.recommender)
         return model
+
+    def _journeys(self) -> Journeys:
+        """The journey maker, built on first use (it keeps a float32 copy of the features)."""
+        journeys = self.__dict__.get("_journeys_model")
+        if journeys is None:
+            journeys = self.__dict__["_journeys_model"] = Journeys(self.recommender)
+        return journeys
 
     def _indices(self, ids: object, limit: int = 5_000) -> list[int]:
         """Song indices of known ids, order kept, duplicates and unknown ids dropped."""
@@ -889,11 +693,11 @@ class Engine:
             return []
         return list(out)
 
-    @_guard
+    @guarded
     def taste_profile(
         self, liked_ids: Sequence[str] = (), disliked_ids: Sequence[str] = (), asked_ids: Sequence[str] = ()
     ) -> TasteProfile:
-        """A member's taste from song ids, each list newest first (see engine/taste.py)."""
+        """A member's taste from song ids, each list newest first (see engine/listeners/taste.py)."""
         return self._taste_model().profile(
             self._indices(liked_ids), self._indices(disliked_ids), self._indices(asked_ids)
         )
@@ -910,7 +714,7 @@ class Engine:
         ranked = order(shaped, descending=True, key=[i for i, _ in found])
         return [found[j] for j in ranked.tolist()][skip : skip + n]
 
-    @_guard
+    @guarded
     def foryou(
         self,
         liked_ids: Sequence[str] = (),
@@ -926,12 +730,12 @@ class Engine:
         ``server`` maps other members of the server to (liked ids, disliked ids): their
         co-likes blend in, weighted by the evidence. Never a shown, rated or asked song.
         """
-        n = _clamp_int(n, 1, MAX_PICKS, 10)
+        n = clamp_int(n, 1, MAX_PICKS, 10)
         taste = self._taste_model()
         profile = taste.profile(
             self._indices(liked_ids), self._indices(disliked_ids), self._indices(asked_ids)
         )
-        excluded = self._indices(_id_set(exclude_ids), 50_000)
+        excluded = self._indices(id_set(exclude_ids), 50_000)
         if profile.empty:
             found = taste.starter(n, set(excluded) | set(profile.negatives.tolist()))
             songs = self._songs(found)
@@ -944,8 +748,6 @@ class Engine:
                 m: (self._indices(liked, 2_000), self._indices(disliked, 2_000))
                 for m, (liked, disliked) in list(server.items())[:5_000]
             }
-            from .taste import collaborative
-
             collab, evidence = collaborative(profile.anchors.tolist(), others)
         scored = taste.foryou(profile, n, exclude=excluded, collab=collab, evidence=evidence)
         if not scored:
@@ -966,12 +768,12 @@ class Engine:
                 why = f"close to {self.table.names[p.because]}, which you asked about"
             if p.collab >= 0.3:
                 why = f"liked by members with your taste · {why}"
-            chosen.append(Pick(song, max(0.0, min(1.0, p.score)), _one_line(why, 90)))
+            chosen.append(Pick(song, max(0.0, min(1.0, p.score)), one_line(why, 90)))
         return ForYou(
             picks=tuple(chosen), starter=False, hybrid=evidence > 0 and bool(collab), profile=profile
         )
 
-    @_guard
+    @guarded
     def resolve_titles(self, text: str, limit: int = 20) -> tuple[list[Song], list[str]]:
         """Songs for comma-separated titles ("la java, in the end"): the best match of each,
         and the parts that matched nothing."""
@@ -988,12 +790,12 @@ class Engine:
             except EngineError:
                 song = None
             if song is None:
-                missing.append(_one_line(part, 60))
+                missing.append(one_line(part, 60))
             elif song not in found:
                 found.append(song)
         return found, missing
 
-    @_guard
+    @guarded
     def playlist(
         self,
         query: str,
@@ -1006,15 +808,13 @@ class Engine:
     ) -> Playlist:
         """A smooth playlist of ``n`` songs (1..50) from a song, a mood word, ``foryou`` or a
         journey ``a -> b``; no artist twice in a row, at most two per artist, no 👎 song."""
-        from .playlist import DEFAULT_LENGTH, MAX_LENGTH, mean_step, order_smoothly
-
         if not isinstance(query, str) or not query.strip():
             raise EngineError(
                 "say what the playlist starts from: a song, a mood, foryou, or a -> b",
                 ("la java", "chill", "foryou", "la java -> in the end"),
             )
-        n = _clamp_int(n, 2, MAX_LENGTH, DEFAULT_LENGTH)
-        text = _one_line(query, MAX_QUERY_CHARS * 2)
+        n = clamp_int(n, 2, MAX_LENGTH, DEFAULT_LENGTH)
+        text = one_line(query, MAX_QUERY_CHARS * 2)
         banned = set(self._indices(disliked_ids)) | set(self._indices(exclude_ids, 50_000))
         taste = self._taste_model()
         parts = re.split(r"\s*(?:->|→|=>)\s*", text)
@@ -1027,7 +827,7 @@ class Engine:
             a, b = self.find_song(parts[0]), self.find_song(parts[1])
             if a.index == b.index:
                 raise EngineError("a journey needs two different songs", ("la java -> in the end",))
-            chosen = self._journey(a.index, b.index, n, banned)
+            chosen = self._journeys().between(a.index, b.index, n, banned)
             kind, title, fix_last = "journey", f"{a.name} → {b.name}", True
         elif fold(text) in {"foryou", "for you", "me", "my taste", "mine"}:
             profile = taste.profile(
@@ -1054,7 +854,7 @@ class Engine:
                     exclude_ids=[self.table.ids[i] for i in banned],
                 )
                 found = self._shape(found, liked_ids, disliked_ids, 3 * n)
-                chosen = _cap_artists([i for i, _ in found], self.recommender.artist_code_, n)
+                chosen = cap_artists([i for i, _ in found], self.recommender.artist_code_, n)
                 kind, title = "mood", f"{mood.emoji} {mood.label}"
             else:
                 seed = self.find_song(text)
@@ -1062,20 +862,19 @@ class Engine:
                     seed.index, 3 * n, per_artist=2, exclude_ids=[self.table.ids[i] for i in banned]
                 )
                 found = self._shape(found, liked_ids, disliked_ids, 3 * n)
-                chosen = _cap_artists([seed.index] + [i for i, _ in found], self.recommender.artist_code_, n)
+                chosen = cap_artists([seed.index] + [i for i, _ in found], self.recommender.artist_code_, n)
                 kind, title = "song", f"Like {seed.name}"
         if len(chosen) < 2:
             raise NoResultsError("not enough songs for a playlist there", ("try another song or mood",))
-        z = (self.recommender.X_[chosen] - self.recommender._mean) / self.recommender._scale
+        # ordered by sound alone (standardised features), see engine.listeners.playlist
+        z = self.recommender.standardised(chosen)
         steps = order_smoothly(z, self.recommender.artist_code_[chosen].tolist(), fix_last=fix_last)
-        ordered = [chosen[i] for i in steps]
-        zo = z[steps]
         return Playlist(
             title=title,
             kind=kind,
             query=text,
-            songs=tuple(self._songs(ordered)),
-            mean_step=mean_step(zo, list(range(len(ordered)))),
+            songs=tuple(self._songs([chosen[i] for i in steps])),
+            mean_step=mean_step(z, steps),
         )
 
     def _playlist_mood(self, text: str) -> Mood | None:
@@ -1087,8 +886,6 @@ class Engine:
         for form in (folded, folded.replace(" ", ""), *tokens):
             if form in names:
                 return names[form]
-        from .moods import ARCHETYPES
-
         for arch in ARCHETYPES:
             if any(w in arch.synonyms or w == arch.key for w in tokens):
                 feats = list(self.recommender.features)
@@ -1097,65 +894,12 @@ class Engine:
                 return self.moods[int(np.argmax(centres @ direction))]
         return None
 
-    def _journey(self, a: int, b: int, n: int, banned: set[int]) -> list[int]:
-        """Songs stepping evenly in feature space from ``a`` to ``b`` (both included)."""
-        rec = self.recommender
-        cached = self.__dict__.get("_z32")
-        if cached is None:  # standardised features (transposed) and squared norms, once
-            z = ((rec.X_ - rec._mean) / rec._scale).astype(np.float32)
-            cached = self.__dict__["_z32"] = (z, np.ascontiguousarray(z.T), (z * z).sum(axis=1))
-        zall, zall_t, sq = cached
-        t = np.linspace(0.0, 1.0, n)[:, None].astype(np.float32)
-        targets = (1 - t) * zall[a] + t * zall[b]
-        from .taste import single_threaded_blas
-
-        with single_threaded_blas():
-            d = sq[None, :] - 2 * (targets @ zall_t)  # + |target|^2, constant per row
-        k = min(40, zall.shape[0] - 1)
-        # a float32 shortlist per step, ordered by exact float64 distances (engine.stable_order)
-        wide = min(k + JOURNEY_SLACK, zall.shape[0] - 1)
-        near = np.argpartition(d, wide, axis=1)[:, : wide + 1]
-        groups, artists = rec.group_, rec.artist_code_
-        used = {int(groups[a]), int(groups[b])}
-        counts = {int(artists[a]): 1}
-        counts[int(artists[b])] = counts.get(int(artists[b]), 0) + 1
-        out = [a]
-        for step in range(1, n - 1):
-            short = near[step]
-            diff = zall[short].astype(np.float64) - targets[step].astype(np.float64)
-            cands = short[order((diff * diff).sum(axis=1), key=short)][: k + 1]
-            for i in cands.tolist():
-                g, art = int(groups[i]), int(artists[i])
-                if i in banned or g in used or counts.get(art, 0) >= 2:
-                    continue
-                used.add(g)
-                counts[art] = counts.get(art, 0) + 1
-                out.append(i)
-                break
-        out.append(b)
-        return out
-
-    @_guard
+    @guarded
     def playlist_files(self, playlist: Playlist) -> dict[str, str]:
         """The playlist as ``.m3u`` and ``.csv`` text, keyed by a safe file name."""
-        from .playlist import PlaylistSong, to_csv, to_m3u
+        return playlist_files(playlist)
 
-        rows = [
-            PlaylistSong(
-                s.id,
-                s.name,
-                s.artist,
-                int(round(s.features.get("duration_ms", 0) / 1000))
-                if math.isfinite(s.features.get("duration_ms", 0))
-                else 0,
-                s.features,
-            )
-            for s in playlist.songs
-        ]
-        stem = re.sub(r"[^a-z0-9]+", "-", fold(playlist.title)).strip("-")[:40] or "playlist"
-        return {f"clusterfy-{stem}.m3u": to_m3u(playlist.title, rows), f"clusterfy-{stem}.csv": to_csv(rows)}
-
-    @_guard
+    @guarded
     def taste_match(
         self, a: tuple[Sequence[str], Sequence[str]], b: tuple[Sequence[str], Sequence[str]]
     ) -> TasteMatch:
@@ -1173,7 +917,7 @@ class Engine:
             score=taste.compare(pa, pb), shared_moods=shared, bridges=pairs, empty=pa.empty or pb.empty
         )
 
-    @_guard
+    @guarded
     def blend(
         self,
         members: Sequence[tuple[Sequence[str], Sequence[str]]],
@@ -1183,114 +927,18 @@ class Engine:
     ) -> list[tuple[Pick, tuple[int, ...]]]:
         """One list in the middle of several tastes: picks and, for each, the positions of
         the members whose taste it comes from."""
-        n = _clamp_int(n, 1, MAX_PICKS, 10)
+        n = clamp_int(n, 1, MAX_PICKS, 10)
         taste = self._taste_model()
         profiles = [
             taste.profile(self._indices(liked), self._indices(disliked))
             for liked, disliked in list(members)[:8]
         ]
-        scored = taste.blend(profiles, n, exclude=self._indices(_id_set(exclude_ids), 50_000))
+        scored = taste.blend(profiles, n, exclude=self._indices(id_set(exclude_ids), 50_000))
         out = []
         for song, p in zip(self._songs([s.index for s in scored]), scored):
             why = f"close to {self.table.names[p.because]}" if p.because >= 0 else "between your tastes"
-            out.append((Pick(song, max(0.0, min(1.0, p.score)), _one_line(why, 90)), p.members))
+            out.append((Pick(song, max(0.0, min(1.0, p.score)), one_line(why, 90)), p.members))
         return out
 
 
-@dataclass(frozen=True)
-class ForYou:
-    """Picks for one member; ``starter`` when they had no history yet."""
-
-    picks: tuple[Pick, ...]
-    starter: bool
-    hybrid: bool
-    profile: Any = field(compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Playlist:
-    """An ordered playlist; ``mean_step`` is the mean feature distance between neighbours."""
-
-    title: str
-    kind: str  # song | mood | foryou | journey
-    query: str
-    songs: tuple[Song, ...]
-    mean_step: float
-
-
-@dataclass(frozen=True)
-class TasteMatch:
-    """Two tastes compared: 0..1 score, moods both like, and liked songs that bridge them."""
-
-    score: float
-    shared_moods: tuple[Mood, ...]
-    bridges: tuple[tuple[Song, Song], ...]
-    empty: bool
-
-
-def _cap_artists(indices: Sequence[int], artist_code: np.ndarray, n: int, cap: int = 2) -> list[int]:
-    """The first ``n`` of ``indices`` with at most ``cap`` songs per artist."""
-    counts: dict[int, int] = {}
-    out: list[int] = []
-    for i in indices:
-        a = int(artist_code[i])
-        if counts.get(a, 0) < cap:
-            counts[a] = counts.get(a, 0) + 1
-            out.append(int(i))
-            if len(out) == n:
-                break
-    return out
-
-
-def _dedupe_targets(targets: Sequence[Target]) -> list[Target]:
-    """Drop repeated targets (same field and bounds), keeping the first wording."""
-    seen: set[tuple[str, float | None, float | None]] = set()
-    out: list[Target] = []
-    for t in targets:
-        key = (t.field, t.low, t.high)
-        if key not in seen:
-            seen.add(key)
-            out.append(t)
-    return out
-
-
-def describe_aims(aims: Mapping[str, Aim], limit: int = 4) -> str:
-    """A target in words, strongest aims first: "low positivity, low energy, high danceability"."""
-    from .features import FEATURE_LABELS
-
-    parts = []
-    for f, a in sorted(aims.items(), key=lambda fa: (-fa[1].weight, -abs(fa[1].z))):
-        if a.direction:
-            side = "high" if a.direction > 0 else "low"
-            parts.append(f"{side} {FEATURE_LABELS.get(f, f)}")
-    return ", ".join(parts[:limit]) or "about average"
-
-
-def _one_line(text: str, limit: int) -> str:
-    """``text`` on one line, cut to ``limit`` characters, for quoting in messages."""
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-__all__ = [
-    "AmbiguousSongError",
-    "ClusterReport",
-    "Engine",
-    "EngineError",
-    "InvalidTargetsError",
-    "NoMatchError",
-    "NoResultsError",
-    "Pick",
-    "Recommendation",
-    "Song",
-    "UnknownMoodError",
-    "VibeResult",
-    "MoodQuery",
-    "Candidate",
-    "FeatureComparison",
-    "Resolution",
-    "Target",
-    "ForYou",
-    "Playlist",
-    "TasteMatch",
-]
+__all__ = ["Engine"]

@@ -3,7 +3,7 @@
 The cleaned catalog (a DataFrame, see :func:`engine.catalog.load_catalog`) is the truth,
 but per request the engine cannot afford pandas (``.iloc`` costs far more than building a
 whole answer), so the columns people see are turned into flat text columns
-(engine.columns) and numpy arrays once, here, and shared: the resolver, the recommender
+(engine.storage.columns) and numpy arrays once, here, and shared: the resolver, the recommender
 and the service used to hold a copy each (and two id → row maps). Saved with the model
 artifact, a table is memory-mapped by every process instead of rebuilt. Row positions
 are the song indices used everywhere.
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .columns import IdIndex, TextColumn, TupleColumn
-from .serving import part_of, prefixed
+from .storage.columns import IdIndex, TextColumn, TupleColumn
+from .storage.serving import part_of, prefixed
 
 #: Between title and artist in every label.
 LABEL_SEPARATOR = " — "
@@ -85,6 +85,19 @@ def float_column(songs: pd.DataFrame, column: str) -> np.ndarray:
     return np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
 
 
+def check_row(index: object, n_songs: int) -> int:
+    """``index`` as a song row in 0..n_songs-1: TypeError for anything but an integer,
+    IndexError out of range (a bool is no song number)."""
+    if type(index) is int and 0 <= index < n_songs:  # the usual case, checked fast
+        return index
+    if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+        raise TypeError(f"song index must be an integer, got {type(index).__name__}")
+    i = int(index)
+    if not 0 <= i < n_songs:
+        raise IndexError(f"song index {i} out of range 0..{n_songs - 1}")
+    return i
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class SongTable:
     """What each song is called and which row it is, built once per catalog.
@@ -92,7 +105,7 @@ class SongTable:
     Frozen and never changed after construction, so one table is shared by every
     thread and every part of the engine. Build it with :meth:`from_songs` or
     :meth:`from_model`; :meth:`arrays` and :meth:`from_arrays` save and map it (the
-    text columns are flat arrays, see engine.columns, so a mapped table costs a
+    text columns are flat arrays, see engine.storage.columns, so a mapped table costs a
     process no heap).
     """
 
@@ -152,7 +165,7 @@ class SongTable:
         return cls.from_songs(model.songs_, model.labels_)
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """The table as named arrays, for engine.serving to save (see :meth:`from_arrays`)."""
+        """The table as named arrays, for engine.storage.serving to save (see :meth:`from_arrays`)."""
         out: dict[str, np.ndarray] = {"numbers": self.numbers, "id_order": self.row_of_id.order}
         for name in ("ids", "names", "artists", "genres"):
             out.update(prefixed(name, getattr(self, name).arrays()))
@@ -214,6 +227,7 @@ class SongTable:
 __all__ = [
     "LABEL_SEPARATOR",
     "SongTable",
+    "check_row",
     "float_column",
     "song_label",
     "text_column",

@@ -23,8 +23,8 @@ import pytest
 
 from engine.catalog import load_catalog
 from engine.model import MoodModel
-from engine.model_cache import obtain_model
 from engine.paths import BUNDLED_CATALOG, DEFAULT_CATALOG
+from engine.storage.model_cache import obtain_model
 
 #: Modules whose tests drive subprocesses (CLI, console, bot start-up, crash recovery),
 #: whole-corpus or load runs: each test costs seconds, so the fast tier leaves them out.

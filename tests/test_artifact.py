@@ -19,10 +19,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import engine.model_cache as model_cache
-from engine.artifact import (
-    FORMAT_NAME,
-    FORMAT_VERSION,
+import engine.storage.model_cache as model_cache
+from engine.catalog import CatalogError
+from engine.model import MoodModel, NotFittedError
+from engine.paths import BUNDLED_CATALOG, cached_model_path
+from engine.storage.artifact import (
     ArtifactError,
     checksum_path,
     copy_artifact,
@@ -30,9 +31,7 @@ from engine.artifact import (
     load_model,
     save_model,
 )
-from engine.catalog import CatalogError
-from engine.model import MoodModel, NotFittedError
-from engine.paths import BUNDLED_CATALOG, cached_model_path
+from engine.storage.format import FORMAT_NAME, FORMAT_VERSION
 
 
 def quiet(_msg: str) -> None:
@@ -343,7 +342,7 @@ def test_processes_sharing_a_cache_build_the_model_once(small_catalog: Path, tmp
     """Issue 13: bot processes sharing one cache start together; one builds, the others load."""
     code = (
         "import sys\n"
-        "from engine.model_cache import obtain_model\n"
+        "from engine.storage.model_cache import obtain_model\n"
         "obtain_model(sys.argv[1], progress=lambda m: print(m, flush=True))\n"
     )
     env = {

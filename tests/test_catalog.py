@@ -22,6 +22,7 @@ from engine.catalog import (
     DROP_MISSING_TITLE,
     DROP_OUT_OF_RANGE,
     CatalogError,
+    canonical_columns,
     load_catalog,
 )
 from engine.features import AUDIO_FEATURES
@@ -34,20 +35,7 @@ ALL_REASONS = (
     DROP_DUPLICATE_ID,
     DROP_DUPLICATE_SONG,
 )
-CANONICAL_COLUMNS = [
-    "id",
-    "name",
-    "artist",
-    "artists",
-    "genres",
-    "year",
-    "popularity",
-    "explicit",
-    "source",
-    "name_key",
-    "artist_key",
-    *AUDIO_FEATURES,
-]
+CANONICAL_COLUMNS = canonical_columns()  # the catalog's one list, not a copy of it
 TRACKS_114K_FEATURES = [
     "danceability",
     "energy",

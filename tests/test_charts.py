@@ -187,8 +187,8 @@ def test_module_selects_agg_backend():
 
 
 def test_mood_map_places_clusters_and_words(model):
-    from engine.vocabulary import VOCABULARY
-    from engine.word_search import word_points
+    from engine.words.vocabulary import VOCABULARY
+    from engine.words.word_search import word_points
 
     points = word_points(model)
     assert len(points) == len(VOCABULARY)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.vocabulary import VOCABULARY
+from engine.words.vocabulary import VOCABULARY
 
 REPO = Path(__file__).resolve().parent.parent
 CATALOG = REPO / "data" / "single_genre_artists_sample.csv"
@@ -405,6 +405,20 @@ def test_corrupt_model_is_refused(env, model_path, tmp_path):
     proc = run(env, "cluster", "La Java", "--model", bad)
     assert proc.returncode == 1
     assert proc.stderr.startswith("error: refusing to load") and proc.stderr.count("\n") == 1
+
+
+def test_a_refused_artifact_gets_the_cli_hint_only_when_it_names_no_fix(tmp_path):
+    """The hint is chosen from the error's ``fix``, not by searching its wording."""
+    from clusterfy_cli.cli import _describe_error
+    from engine.storage.artifact import FIT_COMMAND, ArtifactError, load_model
+
+    with pytest.raises(ArtifactError) as missing:
+        load_model(tmp_path / "none.joblib")
+    assert missing.value.fix == FIT_COMMAND
+    assert _describe_error(missing.value) == (str(missing.value), [])
+    unnamed = ArtifactError("refusing to load m.joblib: its arrays disagree on the number of songs")
+    message, hints = _describe_error(unnamed)
+    assert message == str(unnamed) and len(hints) == 1 and hints[0].startswith(FIT_COMMAND)
 
 
 @pytest.mark.parametrize(

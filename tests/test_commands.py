@@ -113,8 +113,8 @@ async def test_more_for_foryou_stays_for_you(conv):
 def test_the_engine_never_imports_the_command_line():
     code = (
         "import importlib, pkgutil, sys, engine\n"
-        "for m in pkgutil.iter_modules(engine.__path__):\n"
-        "    if m.name != '__main__': importlib.import_module('engine.' + m.name)\n"
+        "for m in pkgutil.walk_packages(engine.__path__, 'engine.'):\n"
+        "    if m.name != 'engine.__main__': importlib.import_module(m.name)\n"
         "assert not [m for m in sys.modules if m.startswith('clusterfy_cli')]"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)

@@ -30,9 +30,9 @@ import numpy as np
 import pytest
 
 from engine import recommend as recommend_module
+from engine.listeners.taste import TasteModel
 from engine.paths import BUNDLED_CATALOG
 from engine.service import Engine
-from engine.taste import TasteModel
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "tests" / "cpu_deals.py"

@@ -17,10 +17,10 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest
 
-from engine.artifact import load_model, save_model
 from engine.catalog import load_catalog
+from engine.errors import EngineError
 from engine.paths import BUNDLED_CATALOG, PROJECT_ROOT, cached_model_path
-from engine.service import EngineError
+from engine.storage.artifact import load_model, save_model
 
 APP = str(PROJECT_ROOT / "dashboard" / "app.py")
 PAGES = {

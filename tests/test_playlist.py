@@ -9,14 +9,14 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from engine.errors import EngineError
 from engine.links import listen_url as song_link
-from engine.playlist import mean_step, order_smoothly, to_csv, to_m3u
-from engine.service import EngineError
+from engine.listeners.playlist import mean_step, order_smoothly, to_csv, to_m3u
 
 
 def z_of(engine, songs) -> np.ndarray:
     rec = engine.recommender
-    return (rec.X_[[s.index for s in songs]] - rec._mean) / rec._scale
+    return rec.standardised([s.index for s in songs])
 
 
 def check_rules(songs) -> None:
@@ -121,7 +121,7 @@ def test_links_and_hostile_cells():
         song_link("derived-12", "Ça & va?", "Zoé")
         == "https://open.spotify.com/search/%C3%87a%20%26%20va%3F%20Zo%C3%A9"
     )
-    from engine.playlist import PlaylistSong
+    from engine.listeners.playlist import PlaylistSong
 
     rows = [PlaylistSong("x", "=HYPERLINK(1)", "a\nb", 61, {"energy": 0.5})]
     assert "'=HYPERLINK(1)" in to_csv(rows)

@@ -282,7 +282,7 @@ def test_resolver_finds_every_exact_title(resolver, model, row: int) -> None:
 @PROPERTY_SETTINGS
 @given(st.one_of(chat_text, target_like, st.sampled_from([h.text for h in HOSTILE_INPUTS])))
 def test_engine_search_never_raises_unexpectedly(engine, text: str) -> None:
-    from engine.service import EngineError
+    from engine.errors import EngineError
 
     try:
         res = engine.search(text, limit=10)

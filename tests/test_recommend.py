@@ -16,7 +16,8 @@ from sklearn.metrics.pairwise import cosine_similarity
 
 from engine.filters import Target, parse_targets, target_mask
 from engine.model import MoodModel
-from engine.recommend import ARTIST_WEIGHT, MAX_REASON_CHARS, Recommender
+from engine.reasons import MAX_REASON_CHARS, Reasons
+from engine.recommend import ARTIST_WEIGHT, Recommender
 
 
 @pytest.fixture(scope="module")
@@ -319,16 +320,18 @@ def test_bad_seed_is_an_error(rec: Recommender) -> None:
 
 
 def test_reasons_are_short_and_readable(model: MoodModel, rec: Recommender) -> None:
+    reasons = Reasons.of_model(model)
     for seed in _seeds(model):
         for i, _ in rec.recommend(seed, 5):
-            text = rec.reason(seed, i)
+            text = reasons.reason(seed, i)
             assert text and len(text) <= MAX_REASON_CHARS
             assert "nan" not in text and "_" not in text
             assert text.startswith(("same ", "similar ", "close "))
 
 
 def test_reason_quotes_numbers_in_units(model: MoodModel, rec: Recommender) -> None:
-    texts = [rec.reason(seed, i) for seed in _seeds(model) for i, _ in rec.recommend(seed, 5)]
+    reasons = Reasons.of_model(model)
+    texts = [reasons.reason(seed, i) for seed in _seeds(model) for i, _ in rec.recommend(seed, 5)]
     assert any("BPM)" in t or "dB)" in t for t in texts)
     assert any(t.startswith("same high") or t.startswith("same low") for t in texts)
 
@@ -377,9 +380,9 @@ def test_vibe_bad_cluster(rec: Recommender) -> None:
 # -- compare --------------------------------------------------------------------------------
 
 
-def test_compare_against_cluster_profile(model: MoodModel, rec: Recommender) -> None:
+def test_compare_against_cluster_profile(model: MoodModel) -> None:
     seed = _seeds(model)[0]
-    rows = rec.compare(seed)
+    rows = Reasons.of_model(model).compare(seed)
     assert {r.feature for r in rows} == set(model.features)
     diffs = [abs(r.z_difference) for r in rows]
     assert diffs == sorted(diffs, reverse=True)

@@ -21,8 +21,8 @@ from bot.conversation import Conversation, Requester
 from bot.history import USER_TABLES, HistoryStore
 from bot.ratelimit import RateLimiter
 from bot.startup import StartupError, load_engine, open_store
-from engine.artifact import ArtifactError, checksum_path, load_model, save_model
 from engine.paths import DEFAULT_CATALOG
+from engine.storage.artifact import ArtifactError, checksum_path, load_model, save_model
 from tests.discord_fakes import close_bot, make_bot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -380,8 +380,8 @@ def test_only_artifacts_with_a_matching_sha256_are_unpickled(model, tmp_path: Pa
 
 
 def test_a_swapped_cached_model_is_refused_not_run(model, tmp_path: Path, monkeypatch) -> None:
-    from engine.model_cache import obtain_model
     from engine.paths import BUNDLED_CATALOG, cached_model_path
+    from engine.storage.model_cache import obtain_model
 
     monkeypatch.setenv("CLUSTERFY_CACHE_DIR", str(tmp_path / "cache"))
     cached = save_model(model, cached_model_path(BUNDLED_CATALOG, 4))

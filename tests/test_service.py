@@ -11,22 +11,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.filters import parse_targets, target_mask
-from engine.recommend import MAX_REASON_CHARS
-from engine.service import (
+from engine.errors import (
     AmbiguousSongError,
-    ClusterReport,
-    Engine,
     EngineError,
     InvalidTargetsError,
     NoMatchError,
     NoResultsError,
-    Recommendation,
-    Song,
+    UnexpectedError,
     UnknownMoodError,
-    VibeResult,
 )
-from engine.vocabulary import VOCABULARY
+from engine.filters import parse_targets, target_mask
+from engine.reasons import MAX_REASON_CHARS
+from engine.results import ClusterReport, Recommendation, Song, VibeResult
+from engine.service import Engine
+from engine.words.vocabulary import VOCABULARY
 
 SEED = "la java"  # La Java — Mistinguett (1922), Chill/Acoustic
 
@@ -326,6 +324,8 @@ def test_hostile_inputs_raise_only_engine_errors(engine: Engine, value: object) 
         try:
             call()
         except EngineError as exc:
+            # a refusal of the input, not the net under a crash (which is an EngineError too)
+            assert not isinstance(exc, UnexpectedError), f"the engine crashed on {value!r}"
             assert isinstance(exc.message, str) and exc.message
             assert isinstance(exc.suggestions, tuple)
 
@@ -343,8 +343,8 @@ def test_fuzzed_text_raises_only_engine_errors(engine: Engine, text: str) -> Non
     ):
         try:
             call()
-        except EngineError:
-            pass
+        except EngineError as exc:
+            assert not isinstance(exc, UnexpectedError), f"the engine crashed on {text!r}"
 
 
 def test_songs_are_ordinary_frozen_dataclasses(engine: Engine) -> None:
@@ -359,3 +359,16 @@ def test_songs_are_ordinary_frozen_dataclasses(engine: Engine) -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         song.name = "changed"  # type: ignore[misc]
     assert set(song.features) == set(engine.recommender.features)
+
+
+def test_a_crash_inside_the_engine_is_logged_and_told_apart_from_a_refusal(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def crash(*_args: object, **_kwargs: object) -> None:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(engine.recommender, "recommend", crash)
+    with caplog.at_level("ERROR"), pytest.raises(UnexpectedError) as info:
+        engine.recommend(SEED)
+    assert info.value.message == "something went wrong on our side handling that request"
+    assert "KeyError" in caplog.text  # the traceback is in the log, never in the answer

@@ -16,18 +16,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.artifact import (
-    FORMAT_VERSION,
+from engine.model import MoodModel
+from engine.parts import ServingParts
+from engine.service import Engine
+from engine.storage.artifact import (
     ArtifactError,
     checksum_path,
     copy_artifact,
     load_model,
     save_model,
 )
-from engine.columns import IdIndex, TextColumn, TupleColumn
-from engine.model import MoodModel
-from engine.service import Engine
-from engine.serving import MAP_MIN_BYTES, MODEL_ARRAYS, build_serving, serving_of
+from engine.storage.columns import IdIndex, TextColumn, TupleColumn
+from engine.storage.format import FORMAT_VERSION
+from engine.storage.serving import MAP_MIN_BYTES, MODEL_ARRAYS, serving_of
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +65,7 @@ def is_mapped(arr: np.ndarray) -> bool:
 
 # -- round trip ------------------------------------------------------------------------
 def test_every_array_round_trips_through_save_and_load(model: MoodModel, saved: Path):
-    fresh = build_serving(model)
+    fresh = ServingParts.build(model).arrays()
     loaded = load_model(saved)
     serving = serving_of(loaded)
     assert serving is not None and serving.n_songs == len(model.labels_) == 3242
@@ -243,7 +244,7 @@ def test_a_model_saved_again_while_being_loaded_is_loaded_new(
     model: MoodModel, saved: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     """An operator refits the live model while a bot process starts: the start gets the new one."""
-    import engine.artifact as artifact
+    import engine.storage.artifact as artifact
 
     target = copy_artifact(saved, tmp_path / "model.joblib")
     other = MoodModel(3).fit(model.songs_.head(600), progress=lambda _m: None)
@@ -282,7 +283,7 @@ def test_arrays_that_do_not_fit_the_model_are_rebuilt_with_a_warning(
     del record["arrays"]["files"]["res.rank_order"]
     checksum_path(target).write_text(json.dumps(record), encoding="utf-8")
     model = load_model(target)
-    with caplog.at_level("WARNING", logger="engine.service"):
+    with caplog.at_level("WARNING", logger="engine.parts"):
         engine = Engine(model)
     assert "building them instead" in caplog.text
     assert engine.recommend("la java").seed.name == "La Java"

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.artifact import checksum_path, copy_artifact, save_model
+from engine.storage.artifact import checksum_path, copy_artifact, save_model
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "data" / "single_genre_artists_sample.csv"
@@ -208,8 +208,8 @@ def older_format_model(tmp: Path, model: Path) -> Scenario:
 
 def tampered_cached_model(tmp: Path, model: Path) -> Scenario:
     """The cache, not an explicit path: a bad cached file is refused, not rebuilt over."""
-    from engine.artifact import FORMAT_VERSION
     from engine.paths import catalog_fingerprint
+    from engine.storage.format import FORMAT_VERSION
 
     cache = tmp / "cache"
     cache.mkdir()

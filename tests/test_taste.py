@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.service import NoResultsError
-from engine.taste import TasteModel, collaborative
+from engine.errors import NoResultsError
+from engine.listeners.taste import TasteModel, collaborative
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +27,17 @@ def test_profile_weighs_likes_over_asked_and_recent_over_old(engine, taste):
     assert not set(chanson[20:22]) & set(p.anchors.tolist())  # a 👎 is never an anchor
     assert p.n_likes == 20 and p.n_asked == 3 and p.n_dislikes == 2
     assert p.mood_share.sum() == pytest.approx(1.0)
+
+
+def test_a_rating_forty_ratings_older_weighs_half_as_much(engine, taste):
+    """The recency rule: a member's taste follows what they liked lately."""
+    by_mood = {c: np.flatnonzero(engine.model.labels_ == c).tolist() for c in range(len(engine.moods))}
+    a, b = sorted(by_mood, key=lambda c: -len(by_mood[c]))[:2]
+    liked = by_mood[b][:20] + by_mood[a][:21]  # newest first: mood b lately, mood a before that
+    p = taste.profile(liked)
+    weights = dict(zip(p.anchors.tolist(), p.weights.tolist()))
+    assert weights[liked[40]] == pytest.approx(weights[liked[0]] / 2)
+    assert p.mood_share[b] > p.mood_share[a]  # 20 recent likes outweigh 21 older ones
 
 
 def test_foryou_never_shows_shown_disliked_or_rated_songs(engine):

@@ -12,12 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from engine.errors import NoResultsError, UnknownMoodError
 from engine.filters import parse_targets, target_mask
 from engine.model import MoodModel
-from engine.mood_words import FILLER, MoodWords
 from engine.moods import name_moods
-from engine.service import Engine, NoResultsError, UnknownMoodError
-from engine.vocabulary import VOCABULARY
+from engine.service import Engine
+from engine.words.mood_words import FILLER, MoodWords
+from engine.words.vocabulary import VOCABULARY
 
 WORDS = [w.word for w in VOCABULARY]
 MARGIN_SD = 0.1

@@ -20,7 +20,8 @@ from typing import Final
 
 from engine.dialogue import DialogueState, Turn
 from engine.language import Request
-from engine.service import EngineError, Song
+from engine.errors import EngineError
+from engine.results import Song
 
 from ..replies import (
     COLOR_OK,

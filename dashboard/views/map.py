@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
-from engine.service import EngineError
+from engine.errors import EngineError
 
 ctx = data.current()
 model = ctx.model

@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
+from engine.errors import EngineError
 from engine.moods import format_feature
-from engine.service import EngineError
 
 ctx = data.current()
 model = ctx.model

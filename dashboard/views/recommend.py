@@ -11,8 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
+from engine.errors import AmbiguousSongError, EngineError
 from engine.features import FEATURE_RANGES
-from engine.service import AmbiguousSongError, EngineError, Pick
+from engine.results import Pick
 
 ctx = data.current()
 engine = ctx.engine

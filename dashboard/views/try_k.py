@@ -1,8 +1,9 @@
 """Try k page: re-fit the catalog with another k, compare it with the served model, save on request.
 
-Fitting goes through engine.model_cache.build_model and saving through engine.artifact.save_model
-to the file the bot loads (CLUSTERFY_MODEL if set, else the cache file of this catalog and k),
-so a saved model is exactly what the bot and the CLI would have built.
+Fitting goes through engine.storage.model_cache.build_model and saving through
+engine.storage.artifact.save_model to the file the bot loads (CLUSTERFY_MODEL if set, else the
+cache file of this catalog and k), so a saved model is exactly what the bot and the CLI would
+have built.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
-from engine.artifact import ArtifactError, save_model
 from engine.paths import cached_model_path
+from engine.storage.artifact import ArtifactError, save_model
 
 ctx = data.current()
 current = ctx.model

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 
 from ..features import FEATURE_LABELS
-from ..vocabulary import Aim
+from ..words.vocabulary import Aim
 from .state import AimRow
 
 if TYPE_CHECKING:

@@ -29,7 +29,7 @@ from ..features import FEATURE_LABELS
 from ..filters import Target, TargetError, describe_targets, parse_targets
 from ..language.request import Critique, Mention, Ref, Request
 from ..moods import format_feature
-from ..mood_words import combine
+from ..words.mood_words import combine
 from .state import DialogueState
 from .target import (
     BOUND_FEATURES,
@@ -46,7 +46,8 @@ from .target import (
 )
 
 if TYPE_CHECKING:
-    from ..service import Engine, Pick, Song
+    from ..results import Pick, Song
+    from ..service import Engine
 
 logger = logging.getLogger(__name__)
 
@@ -376,7 +377,7 @@ class Dialogue:
         disliked_ids: Sequence[str],
     ) -> Turn:
         """The next list for ``state``: a Turn with the picks, the understood line, the new state."""
-        from ..service import EngineError
+        from ..errors import EngineError
 
         n = max(1, min(state.count, MAX_CHAT_COUNT))
         try:
@@ -438,7 +439,7 @@ class Dialogue:
         seeds: list[int],
     ) -> list[Pick]:
         """The songs nearest the state's target, re-ranked by 👍/👎, with reasons."""
-        from ..service import Pick
+        from ..results import Pick
 
         aims = aims_of(state.aims)
         ws = self.engine.word_search

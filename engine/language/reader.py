@@ -65,7 +65,7 @@ from .request import Critique, Intent, Mention, Ref, Request
 from .tokens import BREAK, clean, tokenize
 
 if TYPE_CHECKING:
-    from ..mood_words import MoodWords
+    from ..words.mood_words import MoodWords
     from ..resolver import Resolution, SongResolver
 
 logger = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ A Python list of a million short strings costs each process ~80 MB of its own he
 few tenths of a second to build; the ids, titles, artists, genres and name keys of a
 catalog are five such lists. Stored instead as one UTF-8 byte array plus an offsets
 array, they are saved with the model artifact as ``.npy`` files and mapped read-only by
-every bot process (engine.serving), so the pages live once in the kernel's page cache.
+every bot process (engine.storage.serving), so the pages live once in the kernel's page cache.
 A string is decoded when it is read (about 0.3 µs); requests read tens or hundreds of
 them, never the whole column.
 

@@ -1,6 +1,6 @@
 """Songs nearest a mood word's target in the standardised audio space.
 
-A target (see :mod:`engine.vocabulary`) sets a few features in z-scores; a song's misfit is
+A target (see :mod:`engine.words.vocabulary`) sets a few features in z-scores; a song's misfit is
 the weighted mean of its squared distances on those features only (one-sided targets count
 no distance beyond their bound), and its fit is ``1 / (1 + sqrt(misfit))`` in 0..1. The
 best-fitting songs are found over the whole catalog, so a mood that spans several clusters
@@ -18,20 +18,17 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .features import FEATURE_LABELS
-from .filters import Target
-from .moods import format_feature
-from .reasons import MAX_REASON_CHARS
-from .recommend import Recommender, sample_capped
-from .stable_order import rounded, top
+from ..features import FEATURE_LABELS
+from ..filters import Target
+from ..model import MoodModel, standard_scale
+from ..moods import format_feature
+from ..reasons import MAX_REASON_CHARS
+from ..recommend import Recommender, sample_capped
+from ..stable_order import rounded, top
 from .vocabulary import VOCABULARY, Aim, VocabWord
-
-if TYPE_CHECKING:
-    from .model import MoodModel
 
 #: Best-fitting songs kept per cached target (the walk goes deeper only when exclusions
 #: and filters use them up).
@@ -53,7 +50,7 @@ class WordSearch:
     """Target-nearest songs over one :class:`Recommender` (its arrays, masks and exclusions)."""
 
     def __init__(self, recommender: Recommender, arrays: Mapping[str, np.ndarray] | None = None) -> None:
-        """``arrays``: what :meth:`arrays` gave for this model (engine.serving maps them)."""
+        """``arrays``: what :meth:`arrays` gave for this model (engine.storage.serving maps them)."""
         self.rec = recommender
         self.features = recommender.features
         self._col = {f: j for j, f in enumerate(self.features)}
@@ -62,7 +59,7 @@ class WordSearch:
             if self._zt.shape != (len(self.features), recommender.n_songs):
                 raise ValueError("word search arrays are for another model")
         else:
-            z = (recommender.X_ - recommender._mean) / recommender._scale
+            z = recommender.standardised()
             # one contiguous float32 row per feature: each target feature is one pass over it
             self._zt = np.ascontiguousarray(z.T, dtype=np.float32)
         self._cache: OrderedDict[_CacheKey, tuple[np.ndarray, np.ndarray]] = OrderedDict()
@@ -70,7 +67,7 @@ class WordSearch:
         self._centre_cache: dict[_AimKey, np.ndarray] = {}
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """The standardised feature rows by name, for engine.serving to save."""
+        """The standardised feature rows by name, for engine.storage.serving to save."""
         return {"zt": self._zt}
 
     def usable(self, aims: Mapping[str, Aim]) -> dict[str, Aim]:
@@ -241,7 +238,7 @@ class WordSearch:
         if not len(indices):
             return []
         raw_rows = self.rec.X_[np.asarray(indices, dtype=np.int64)]
-        z_rows = ((raw_rows - self.rec._mean) / self.rec._scale).tolist()
+        z_rows = self.rec.standardised(indices).tolist()
         out: list[str] = []
         for x, z in zip(raw_rows.tolist(), z_rows):
             words: list[str] = []
@@ -333,8 +330,8 @@ def word_points(
     if "valence" not in feats or "energy" not in feats:
         return []
     X = np.asarray(model.feature_values_, dtype=np.float64)
-    scale = np.where(model.scaler_.scale_ == 0, 1.0, model.scaler_.scale_)
-    zt = np.ascontiguousarray(((X - model.scaler_.mean_) / scale).T, dtype=np.float32)
+    mean, scale = standard_scale(model)
+    zt = np.ascontiguousarray(((X - mean) / scale).T, dtype=np.float32)
     col = {f: j for j, f in enumerate(feats)}
     v, e = col["valence"], col["energy"]
     out = []

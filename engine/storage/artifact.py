@@ -9,7 +9,7 @@ Since format 3 an artifact is three things, named by its record:
 * ``model.joblib``: the fitted model without its song table and per-song arrays (small:
   the scaler, K-Means, moods, metrics);
 * ``model.joblib.arrays-<token>/``: the model's per-song arrays and the engine's serving
-  arrays (engine.serving), one ``.npy`` per array, memory-mapped at load so processes
+  arrays (engine.storage.serving), one ``.npy`` per array, memory-mapped at load so processes
   share them instead of rebuilding them; and ``songs.joblib``, the song table, read only
   when something asks for ``model.songs_`` (reports, charts of the whole table);
 * ``model.joblib.sha256.json``: format, and the SHA-256 and size of every file above.
@@ -33,14 +33,15 @@ from typing import Any
 
 import joblib
 
-from . import __version__
-from .model import MoodModel, check_fitted
-from .paths import file_sha256
+from .. import __version__
+from ..model import MoodModel, check_fitted
+from ..parts import ServingParts
+from ..paths import file_sha256
+from .format import FORMAT_NAME, FORMAT_VERSION
 from .serving import (
     MODEL_ARRAYS,
     ServingArrays,
     ServingError,
-    build_serving,
     checked_file,
     map_arrays,
     serving_of,
@@ -49,17 +50,26 @@ from .serving import (
 
 logger = logging.getLogger(__name__)
 
-FORMAT_NAME = "clusterfy-model"
-#: Bump when the saved object's layout changes; older files are then refused.
-FORMAT_VERSION = 3
 #: The arrays folder beside ``model.joblib`` is ``model.joblib.arrays-<token>``.
 ARRAYS_INFIX = ".arrays-"
 #: The song table's file inside the arrays folder.
 SONGS_FILE = "songs.joblib"
 
 
+#: The command that builds a model afresh: what a refusal tells the operator to run.
+FIT_COMMAND = "python -m engine fit"
+
+
 class ArtifactError(RuntimeError):
-    """A model file that must not or cannot be loaded; the message says what to do."""
+    """A model file that must not or cannot be loaded; the message says why.
+
+    ``fix`` is the command the message tells the operator to run (:data:`FIT_COMMAND`), or
+    "" when it names none, so a front end adds its own hint without reading the wording.
+    """
+
+    def __init__(self, message: str, *, fix: str = "") -> None:
+        super().__init__(message)
+        self.fix = fix
 
 
 def checksum_path(path: Path) -> Path:
@@ -74,12 +84,13 @@ def save_model(model: MoodModel, path: str | Path) -> Path:
     new folder; the record, renamed into place last, names both. A crash mid-save leaves
     the previous artifact intact rather than half a file; older arrays folders are
     removed afterwards (a process still mapping them keeps its pages: an unlinked file
-    lives until it is unmapped). The model keeps the serving arrays built here, so an
-    engine made from it next does not build them again.
+    lives until it is unmapped). The serving arrays are the model's own (it was loaded
+    with them) or exported by the one assembler of the parts (engine.parts); the model
+    keeps them, so an engine made from it next does not build them again.
     """
     check_fitted(model)
     target = Path(path)
-    serving = serving_of(model) or build_serving(model)
+    serving = serving_of(model) or ServingParts.build(model).arrays()
     stored = copy.copy(model)  # pickled without what is saved as files
     for attr in (*MODEL_ARRAYS, "songs_", "_serving", "_songs_loader"):
         stored.__dict__.pop(attr, None)
@@ -135,7 +146,7 @@ def copy_artifact(source: str | Path, target: str | Path) -> Path:
     record = read_record(src)
     arrays = record.get("arrays")
     if not isinstance(arrays, dict) or not isinstance(arrays.get("dir"), str):
-        raise ArtifactError(f"{src} names no arrays folder; rebuild it with: python -m engine fit")
+        raise ArtifactError(f"{src} names no arrays folder; rebuild it with: {FIT_COMMAND}", fix=FIT_COMMAND)
     dst.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(src, dst)
     name = dst.name + ARRAYS_INFIX + secrets.token_hex(6)
@@ -151,13 +162,15 @@ def read_record(path: Path) -> dict[str, object]:
     if not rec_path.exists():
         raise ArtifactError(
             f"refusing to load {path}: no checksum record {rec_path.name} beside it "
-            "(only models saved by Clusterfy are loaded; rebuild with: python -m engine fit)"
+            f"(only models saved by Clusterfy are loaded; rebuild with: {FIT_COMMAND})",
+            fix=FIT_COMMAND,
         )
     try:
         record = json.loads(rec_path.read_text(encoding="utf-8"))
     except (OSError, ValueError, UnicodeDecodeError):
         raise ArtifactError(
-            f"refusing to load {path}: its checksum record is unreadable; rebuild with: python -m engine fit"
+            f"refusing to load {path}: its checksum record is unreadable; rebuild with: {FIT_COMMAND}",
+            fix=FIT_COMMAND,
         ) from None
     if not isinstance(record, dict) or record.get("format") != FORMAT_NAME:
         raise ArtifactError(f"refusing to load {path}: not a Clusterfy model record")
@@ -193,13 +206,14 @@ def _record_stamp(p: Path) -> tuple[int, int, int] | None:
 
 def _load(p: Path) -> MoodModel:
     if not p.is_file():
-        raise ArtifactError(f"no model file at {p} (build one with: python -m engine fit)")
+        raise ArtifactError(f"no model file at {p} (build one with: {FIT_COMMAND})", fix=FIT_COMMAND)
     record = read_record(p)
     version = record.get("format_version")
     if version != FORMAT_VERSION:
         raise ArtifactError(
             f"refusing to load {p}: it has model format v{version}, this Clusterfy reads "
-            f"v{FORMAT_VERSION}; rebuild it with: python -m engine fit"
+            f"v{FORMAT_VERSION}; rebuild it with: {FIT_COMMAND}",
+            fix=FIT_COMMAND,
         )
     try:
         actual = file_sha256(p)
@@ -208,13 +222,14 @@ def _load(p: Path) -> MoodModel:
     if actual != record.get("sha256"):
         raise ArtifactError(
             f"refusing to load {p}: its SHA-256 does not match the record (the file is "
-            "corrupt or was modified); rebuild it with: python -m engine fit"
+            f"corrupt or was modified); rebuild it with: {FIT_COMMAND}",
+            fix=FIT_COMMAND,
         )
     try:
         payload = joblib.load(p)
     except Exception as exc:  # noqa: BLE001 - any unpickling failure means "unusable file"
         raise ArtifactError(
-            f"could not load {p}: {type(exc).__name__}; rebuild it with: python -m engine fit"
+            f"could not load {p}: {type(exc).__name__}; rebuild it with: {FIT_COMMAND}", fix=FIT_COMMAND
         ) from None
     if (
         not isinstance(payload, dict)
@@ -235,7 +250,8 @@ def _attach_arrays(p: Path, record: dict[str, object], model: MoodModel) -> None
     if not isinstance(arrays, dict) or not isinstance(name, str) or name in ("", ".", "..") or "/" in name:
         raise ArtifactError(
             f"refusing to load {p}: its record names no arrays folder of its own; "
-            "rebuild it with: python -m engine fit"
+            f"rebuild it with: {FIT_COMMAND}",
+            fix=FIT_COMMAND,
         )
     directory = p.parent / name
     files = arrays.get("files")
@@ -251,7 +267,8 @@ def _attach_arrays(p: Path, record: dict[str, object], model: MoodModel) -> None
     except ServingError as exc:
         raise ArtifactError(
             f"refusing to load {p}: {exc} (the artifact is incomplete, corrupt or was modified); "
-            "rebuild it with: python -m engine fit"
+            f"rebuild it with: {FIT_COMMAND}",
+            fix=FIT_COMMAND,
         ) from None
     n = len(model.labels_)
     if n != record.get("songs") or any(len(model.__dict__[a]) != n for a in MODEL_ARRAYS):
@@ -265,7 +282,8 @@ def _attach_arrays(p: Path, record: dict[str, object], model: MoodModel) -> None
             return joblib.load(checked_file(directory, entry))
         except ServingError as exc:
             raise ArtifactError(
-                f"refusing to read the song table of {p}: {exc}; rebuild it with: python -m engine fit"
+                f"refusing to read the song table of {p}: {exc}; rebuild it with: {FIT_COMMAND}",
+                fix=FIT_COMMAND,
             ) from None
 
     model.defer_songs(read_songs)

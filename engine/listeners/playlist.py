@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from .links import listen_url
-from .stable_order import rounded
+from ..links import listen_url
+from ..results import Playlist
+from ..stable_order import rounded
+from ..text import fold
 
 #: Default, and largest, playlist length.
 DEFAULT_LENGTH = 15
@@ -135,12 +139,36 @@ def _separate_artists(order: list[int], dist: np.ndarray, artists: list[int], fi
     return order
 
 
-def journey_targets(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
-    """``n`` points stepping evenly from vector ``a`` to ``b`` (renormalised to unit length)."""
-    t = np.linspace(0.0, 1.0, n)[:, None]
-    pts = (1 - t) * a[None, :] + t * b[None, :]
-    norms = np.linalg.norm(pts, axis=1, keepdims=True)
-    return pts / np.where(norms == 0, 1.0, norms)
+def cap_artists(indices: Sequence[int], artist_code: np.ndarray, n: int, cap: int = PER_ARTIST) -> list[int]:
+    """The first ``n`` of ``indices`` (ranked candidates) with at most ``cap`` songs per artist."""
+    counts: dict[int, int] = {}
+    out: list[int] = []
+    for i in indices:
+        a = int(artist_code[i])
+        if counts.get(a, 0) < cap:
+            counts[a] = counts.get(a, 0) + 1
+            out.append(int(i))
+            if len(out) == n:
+                break
+    return out
+
+
+def playlist_files(playlist: Playlist) -> dict[str, str]:
+    """The playlist as ``.m3u`` and ``.csv`` text, keyed by a file name safe on every system."""
+    rows = [
+        PlaylistSong(
+            s.id,
+            s.name,
+            s.artist,
+            int(round(s.features.get("duration_ms", 0) / 1000))
+            if math.isfinite(s.features.get("duration_ms", 0))
+            else 0,
+            s.features,
+        )
+        for s in playlist.songs
+    ]
+    stem = re.sub(r"[^a-z0-9]+", "-", fold(playlist.title)).strip("-")[:40] or "playlist"
+    return {f"clusterfy-{stem}.m3u": to_m3u(playlist.title, rows), f"clusterfy-{stem}.csv": to_csv(rows)}
 
 
 def to_m3u(name: str, songs: Sequence[PlaylistSong]) -> str:

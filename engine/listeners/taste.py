@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .recommend import Recommender
-from .stable_order import order, rounded, score_key, top
+from ..recommend import Recommender
+from ..stable_order import order, rounded, score_key, top
 
 logger = logging.getLogger(__name__)
 

@@ -3,11 +3,13 @@
 At a million songs, building the song table's text columns, the recommender's ranking
 blocks, the resolver's name indexes and the word-search rows costs seconds and hundreds
 of MB, and every bot process paid it at every start. Saved beside the artifact as plain
-``.npy`` files (engine.artifact) and opened with ``mmap_mode="r"``, they cost a process
-only page-table entries: the pages live once in the kernel's page cache, shared by all
-processes that map them. ``.npy`` is loaded with ``allow_pickle=False``, so a file here can
-hold data, never code, and each file's SHA-256 is checked before it is mapped.
+``.npy`` files (engine.storage.artifact) and opened with ``mmap_mode="r"``, they cost a
+process only page-table entries: the pages live once in the kernel's page cache, shared by
+all processes that map them. ``.npy`` is loaded with ``allow_pickle=False``, so a file here
+can hold data, never code, and each file's SHA-256 is checked before it is mapped.
 
+This module only writes, checks and maps array files and names them; which arrays there
+are is the parts' business (engine.parts.ServingParts.arrays, each part's ``arrays()``).
 Names are ``<part>.<array>``: ``table.``, ``rec.``, ``res.``, ``ws.`` for the engine's
 parts and ``model.`` for the fitted model's own large arrays (see :data:`MODEL_ARRAYS`).
 """
@@ -24,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .paths import file_sha256
+from ..paths import file_sha256
 
 if TYPE_CHECKING:
-    from .model import MoodModel
+    from ..model import MoodModel
 
 logger = logging.getLogger(__name__)
 
@@ -74,31 +76,11 @@ def part_of(arrays: Mapping[str, np.ndarray], prefix: str) -> dict[str, np.ndarr
 
 
 def serving_of(model: MoodModel) -> ServingArrays | None:
-    """The arrays built or mapped with ``model`` (engine.artifact attaches them), if any fit it."""
+    """The arrays built or mapped with ``model`` (engine.storage.artifact attaches them), if any fit it."""
     serving = model.__dict__.get("_serving")
     if isinstance(serving, ServingArrays) and serving.n_songs == len(model.labels_):
         return serving
     return None
-
-
-def build_serving(model: MoodModel, artist_weight: float | None = None) -> ServingArrays:
-    """Every serving array of ``model``, built the way a starting engine would build them."""
-    from .recommend import ARTIST_WEIGHT, Recommender
-    from .resolver import SongResolver
-    from .song_table import SongTable
-    from .word_search import WordSearch
-
-    table = SongTable.from_model(model)
-    rec = Recommender(
-        model, artist_weight=ARTIST_WEIGHT if artist_weight is None else artist_weight, table=table
-    )
-    arrays = {
-        **prefixed("table", table.arrays()),
-        **prefixed("rec", rec.arrays()),
-        **prefixed("res", SongResolver(model.songs_, table=table).arrays()),
-        **prefixed("ws", WordSearch(rec).arrays()),
-    }
-    return ServingArrays(n_songs=len(table), arrays=arrays)
 
 
 def write_arrays(directory: Path, arrays: Mapping[str, np.ndarray]) -> dict[str, dict[str, Any]]:
@@ -186,7 +168,6 @@ __all__ = [
     "MODEL_ARRAYS",
     "ServingArrays",
     "ServingError",
-    "build_serving",
     "checked_file",
     "listed_file",
     "map_arrays",

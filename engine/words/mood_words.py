@@ -19,13 +19,14 @@ Kept apart from :mod:`engine.service` (which turns :class:`MoodWordError` into i
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from .moods import Mood
-from .text import fold
+from ..features import FEATURE_LABELS
+from ..moods import Mood
+from ..text import fold
 from .vocabulary import VOCABULARY, Aim, VocabWord
 
 logger = logging.getLogger(__name__)
@@ -298,4 +299,23 @@ class MoodWords:
         return tuple(out) or DEFAULT_SUGGESTIONS[:limit]
 
 
-__all__ = ["DEFAULT_SUGGESTIONS", "FILLER", "MoodQuery", "MoodWordError", "MoodWords", "combine", "negate"]
+def describe_aims(aims: Mapping[str, Aim], limit: int = 4) -> str:
+    """A target in words, strongest aims first: "low positivity, low energy, high danceability"."""
+    parts = []
+    for f, a in sorted(aims.items(), key=lambda fa: (-fa[1].weight, -abs(fa[1].z))):
+        if a.direction:
+            side = "high" if a.direction > 0 else "low"
+            parts.append(f"{side} {FEATURE_LABELS.get(f, f)}")
+    return ", ".join(parts[:limit]) or "about average"
+
+
+__all__ = [
+    "DEFAULT_SUGGESTIONS",
+    "FILLER",
+    "MoodQuery",
+    "MoodWordError",
+    "MoodWords",
+    "combine",
+    "describe_aims",
+    "negate",
+]

@@ -4,8 +4,8 @@ A vocabulary word is a *target*: values in z-scores (standard deviations from th
 catalog's mean) on the few audio features the word implies, nothing on the others. Because
 targets are z-scores they mean the same thing on every catalog ("sad" = clearly less
 positive and less energetic than this catalog's average) and never depend on what the
-K-Means clusters of a model happened to be called. ``engine.mood_words`` parses what people
-type into these words; ``engine.word_search`` finds the songs nearest a target.
+K-Means clusters of a model happened to be called. ``engine.words.mood_words`` parses what people
+type into these words; ``engine.words.word_search`` finds the songs nearest a target.
 
 How the targets were chosen
 ---------------------------

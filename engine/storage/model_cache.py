@@ -11,10 +11,10 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..catalog import load_catalog
+from ..model import MoodModel, Progress
+from ..paths import cached_model_path, catalog_files, default_catalog
 from .artifact import ArtifactError, load_model, save_model
-from .catalog import load_catalog
-from .model import MoodModel, Progress
-from .paths import cached_model_path, catalog_files, default_catalog
 
 logger = logging.getLogger(__name__)
 
