@@ -41,8 +41,8 @@ ALIASES = {
 }
 
 USAGE = (
-    "usage: python -m benchmarks [engine|recommend|quality|vibe_words|load|pgload|foryou|resolution|serving|language|critiques]"
-    " [args...]\n"
+    "usage: python -m benchmarks [engine|recommend|quality|vibe_words|load|pgload|foryou|resolution|serving"
+    "|language|critiques] [args...]\n"
     "  (no command)  run every benchmark with its defaults\n"
     "  engine        model fit benchmark (benchmarks/bench_engine.py)\n"
     "  recommend     serving benchmark: resolve, autocomplete, recommend, vibe vs baselines\n"

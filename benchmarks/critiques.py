@@ -133,7 +133,9 @@ def _interval(values: np.ndarray, rng: np.random.Generator, reps: int = 1000) ->
 
 
 # -- direction ------------------------------------------------------------------------------
-def direction(cat: Catalog, dialogue: Dialogue, seeds: np.ndarray, rng: np.random.Generator) -> dict[str, Any]:
+def direction(
+    cat: Catalog, dialogue: Dialogue, seeds: np.ndarray, rng: np.random.Generator
+) -> dict[str, Any]:
     """Per critique: the list's move in sd (its way), and closeness to the seed vs random."""
     moves: dict[str, list[float]] = {text: [] for _, _, text in CRITIQUES}
     closer: dict[str, list[float]] = {text: [] for _, _, text in CRITIQUES}
@@ -168,11 +170,13 @@ def direction(cat: Catalog, dialogue: Dialogue, seeds: np.ndarray, rng: np.rando
             "direction": sign,
             "move_sd": mv,
             "passes": bool(mv["mean"] >= MIN_MOVE_SD),
-            "share_moved": float(np.mean(np.asarray(moves[text]) >= MIN_MOVE_SD)) if moves[text] else math.nan,
+            "share_moved": float(np.mean(np.asarray(moves[text]) >= MIN_MOVE_SD))
+            if moves[text]
+            else math.nan,
             "distance": float(np.mean(dist_list[text])) if dist_list[text] else math.nan,
             "closer_than_random": float(np.mean(closer[text])) if closer[text] else math.nan,
         }
-    out["_random_distance"] = float(np.mean(dist_random)) if dist_random else math.nan
+    out["_random_distance"] = {"mean": float(np.mean(dist_random)) if dist_random else math.nan}
     return out
 
 
@@ -307,9 +311,13 @@ def tune(cats: list[Catalog], n: int, seed: int) -> dict[str, Any]:
                 passes &= all(v["passes"] for k, v in d.items() if not k.startswith("_"))
                 users = listeners(cat, seeds, rng)
                 success.append(simulate(cat, dialogue, users, "critique", rng)["success"]["mean"])
-            rows.append({"step": step, "weight": weight, "all_pass": passes, "success": float(np.mean(success))})
-            print(f"  tune step {step} weight {weight}: all pass {passes}, success {np.mean(success):.3f}",
-                  file=sys.stderr)
+            rows.append(
+                {"step": step, "weight": weight, "all_pass": passes, "success": float(np.mean(success))}
+            )
+            print(
+                f"  tune step {step} weight {weight}: all pass {passes}, success {np.mean(success):.3f}",
+                file=sys.stderr,
+            )
     ok = [r for r in rows if r["all_pass"]] or rows
     best = max(ok, key=lambda r: (r["success"], -r["step"]))
     return {"grid": rows, "chosen": best}
@@ -335,7 +343,9 @@ def run(paths: list[Path], n: int, seed: int, do_tune: bool) -> dict[str, Any]:
                 "direction": direction(cat, dialogue, seeds, rng),
                 "moods": direction_moods(cat, dialogue),
                 "listeners": len(users),
-                "simulated": {how: simulate(cat, dialogue, users, how, rng) for how in ("critique", "more", "random")},
+                "simulated": {
+                    how: simulate(cat, dialogue, users, how, rng) for how in ("critique", "more", "random")
+                },
             }
         )
     out["seconds"] = time.perf_counter() - started
@@ -349,33 +359,54 @@ def _f(x: dict[str, float], digits: int = 2) -> str:
 def report(result: dict[str, Any]) -> str:
     lines = [f"Critiques: step {result['step']} sd, critiqued weight {result['weight']}"]
     if result["tuning"]:
-        lines.append("  chosen on tune seeds: " + ", ".join(
-            f"{r['step']}/{r['weight']}: {'pass' if r['all_pass'] else 'FAIL'} {r['success']:.3f}"
-            for r in result["tuning"]["grid"]))
+        lines.append(
+            "  chosen on tune seeds: "
+            + ", ".join(
+                f"{r['step']}/{r['weight']}: {'pass' if r['all_pass'] else 'FAIL'} {r['success']:.3f}"
+                for r in result["tuning"]["grid"]
+            )
+        )
     for c in result["catalogs"]:
         d = c["direction"]
-        lines += ["", f"{c['catalog']} ({c['songs']:,} songs): {c['held_out_seeds']} held-out seeds",
-                  f"{'critique':<18} {'seeds':>5} {'move (sd)':>20} {'≥0.3':>6} {'dist':>6} {'closer':>7}"]
+        lines += [
+            "",
+            f"{c['catalog']} ({c['songs']:,} songs): {c['held_out_seeds']} held-out seeds",
+            f"{'critique':<18} {'seeds':>5} {'move (sd)':>20} {'≥0.3':>6} {'dist':>6} {'closer':>7}",
+        ]
         for _, _, text in CRITIQUES:
             v = d[text]
             mark = "" if v["passes"] else "  ← under 0.3"
-            lines.append(f"{text:<18} {v['move_sd']['n']:>5} {_f(v['move_sd']):>20} {v['share_moved']:>6.2f} "
-                         f"{v['distance']:>6.2f} {v['closer_than_random']:>7.2f}{mark}")
-        lines.append(f"(random list of the seed's mood: distance {d['_random_distance']:.2f})")
+            lines.append(
+                f"{text:<18} {v['move_sd']['n']:>5} {_f(v['move_sd']):>20} {v['share_moved']:>6.2f} "
+                f"{v['distance']:>6.2f} {v['closer_than_random']:>7.2f}{mark}"
+            )
+        lines.append(f"(random list of the seed's mood: distance {d['_random_distance']['mean']:.2f})")
         fails = {w: [t for t, mv in row.items() if not mv >= MIN_MOVE_SD] for w, row in c["moods"].items()}
-        lines.append("mood subjects, critiques under 0.3 sd: " + "; ".join(
-            f"{w}: {', '.join(t) or 'none'}" for w, t in fails.items()))
+        lines.append(
+            "mood subjects, critiques under 0.3 sd: "
+            + "; ".join(f"{w}: {', '.join(t) or 'none'}" for w, t in fails.items())
+        )
         s = c["simulated"]
-        lines.append(f"simulated listeners ({c['listeners']}): success within {MAX_TURNS} turns / turns to success")
-        for how, label in (("critique", "critiques"), ("more", "'more' only"), ("random", "random critiques")):
+        lines.append(
+            f"simulated listeners ({c['listeners']}): success within {MAX_TURNS} turns / turns to success"
+        )
+        for how, label in (
+            ("critique", "critiques"),
+            ("more", "'more' only"),
+            ("random", "random critiques"),
+        ):
             lines.append(f"  {label:<17} {_f(s[how]['success'])} / {_f(s[how]['turns'])}")
     lines.append(f"\n({result['seconds']:.0f} s)")
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks critiques", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", nargs="*", type=Path, default=None, help="catalog files (default: two bundled)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks critiques", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--data", nargs="*", type=Path, default=None, help="catalog files (default: two bundled)"
+    )
     parser.add_argument("--seeds", type=int, default=150, help="held-out seeds per catalog")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-tune", action="store_true", help="measure the shipped constants only")

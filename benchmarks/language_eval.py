@@ -34,7 +34,17 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "benchmarks" / "language" / "requests.jsonl"
-SLOTS = ("songs", "refs", "moods", "not_moods", "critiques", "exclude_artists", "count", "filters", "feedback")
+SLOTS = (
+    "songs",
+    "refs",
+    "moods",
+    "not_moods",
+    "critiques",
+    "exclude_artists",
+    "count",
+    "filters",
+    "feedback",
+)
 _INTENSITY = {0.5: "bit", 1.0: "normal", 2.0: "much"}
 
 
@@ -113,7 +123,11 @@ class Scorer:
             "moods": sorted(request.moods),
             "not_moods": sorted(request.not_moods),
             "critiques": sorted(
-                (c.feature.replace("duration_ms", "duration"), c.direction, _INTENSITY.get(c.intensity, "normal"))
+                (
+                    c.feature.replace("duration_ms", "duration"),
+                    c.direction,
+                    _INTENSITY.get(c.intensity, "normal"),
+                )
                 for c in request.critiques
             ),
             "exclude_artists": sorted(excluded),
@@ -171,8 +185,15 @@ def evaluate(engine: Any, rows: list[dict[str, Any]], *, errors: bool = False) -
         for slot, value in scores.items():
             per_slot[slot].append(value)
         if errors and not all(ok for ok, _ in scores.values()):
-            wrong.append({"id": row.get("id"), "text": row["text"], "read": request.intent,
-                          "label": row["intent"], "slots": [s for s, (ok, _) in scores.items() if not ok]})
+            wrong.append(
+                {
+                    "id": row.get("id"),
+                    "text": row["text"],
+                    "read": request.intent,
+                    "label": row["intent"],
+                    "slots": [s for s, (ok, _) in scores.items() if not ok],
+                }
+            )
     n = len(rows)
     slots = {}
     for slot, values in per_slot.items():
@@ -223,19 +244,28 @@ def report(result: dict[str, Any], source: str) -> str:
     for slot, v in result["slots"].items():
         wp = "—" if v["when_present"] is None else f"{v['when_present']:.3f}"
         lines.append(f"{slot:<16} {v['accuracy']:>8.3f} {wp:>13} {v['present']:>8}")
-    lines += ["", "confusion (rows: label, columns: read)", " " * 11 + "".join(f"{i[:6]:>7}" for i in INTENTS)]
+    lines += [
+        "",
+        "confusion (rows: label, columns: read)",
+        " " * 11 + "".join(f"{i[:6]:>7}" for i in INTENTS),
+    ]
     matrix = {tuple(k.split(" -> ")): v for k, v in result["confusion"].items()}
     for g in INTENTS:
         lines.append(f"{g:<11}" + "".join(f"{matrix.get((g, r), 0) or '.':>7}" for r in INTENTS))
     for e in result["errors"]:
-        lines.append(f"  #{e['id']}: {e['text']!r} read {e['read']} (label {e['label']}); wrong: {', '.join(e['slots'])}")
+        wrong = ", ".join(e["slots"])
+        lines.append(f"  #{e['id']}: {e['text']!r} read {e['read']} (label {e['label']}); wrong: {wrong}")
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks language", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks language", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--file", type=Path, default=CORPUS, help="labelled corpus (JSON lines)")
-    parser.add_argument("--catalog", default=None, help="catalog to read titles against (default: the default)")
+    parser.add_argument(
+        "--catalog", default=None, help="catalog to read titles against (default: the default)"
+    )
     parser.add_argument("--errors", action="store_true", help="list misread requests (development sets only)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(list(argv) if argv is not None else None)
@@ -243,8 +273,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     engine = Engine.load(args.catalog, progress=lambda msg: print(msg, file=sys.stderr))
     rows = load(args.file)
-    if args.errors and args.file.resolve() == CORPUS.resolve() and not os.environ.get("CLUSTERFY_SHOW_HELD_OUT"):
-        print("refusing --errors on the held-out corpus (set CLUSTERFY_SHOW_HELD_OUT=1 to override)", file=sys.stderr)
+    if (
+        args.errors
+        and args.file.resolve() == CORPUS.resolve()
+        and not os.environ.get("CLUSTERFY_SHOW_HELD_OUT")
+    ):
+        print(
+            "refusing --errors on the held-out corpus (set CLUSTERFY_SHOW_HELD_OUT=1 to override)",
+            file=sys.stderr,
+        )
         return 2
     result = evaluate(engine, rows, errors=args.errors)
     print(json.dumps(result, indent=1, default=str) if args.json else report(result, args.file.name))

@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     return run_command(
-        lambda settings: _serve(settings, console_asked=args.console, as_json=args.json), failures=(StartupError,)
+        lambda settings: _serve(settings, console_asked=args.console, as_json=args.json),
+        failures=(StartupError,),
     )
 
 

@@ -24,11 +24,11 @@ from .errors import install_error_handlers
 from .history_pg import PgHistoryStore
 from .message_routing import EMPTY_REPLY_HINT, Route, route
 from .ratelimit import RateLimiter
-from .replies import Reply
-from .views import TalkButton, TalkSelect
 from .ratelimit_pg import PgRateLimiter
+from .replies import Reply
 from .startup import load_engine, open_store
 from .store import Store
+from .views import TalkButton, TalkSelect
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,9 @@ class ClusterfyBot(commands.Bot):
     ) -> None:
         if intents is None:
             intents = discord.Intents.default()
-            intents.message_content = True  # prefix commands need to read message text
+            # prefix commands need to read message text; mentions, DMs and replies that ping
+            # the bot arrive with their text either way (Discord's rule)
+            intents.message_content = settings.message_content
         # Any: these reach AutoShardedBot through the MRO (ShardedClusterfyBot), a path the
         # type checker cannot follow from commands.Bot's signature.
         shard_options: dict[str, Any] = {}
@@ -116,9 +118,7 @@ class ClusterfyBot(commands.Bot):
         reference = message.reference
         resolved = reference.resolved if reference is not None else None
         replies_to_bot = (
-            me is not None
-            and isinstance(resolved, discord.Message)
-            and resolved.author.id == me.id
+            me is not None and isinstance(resolved, discord.Message) and resolved.author.id == me.id
         )
         routing = route(
             message.content,
@@ -192,8 +192,9 @@ class ClusterfyBot(commands.Bot):
         if not self.intents.message_content:
             logger.warning(
                 "the message content intent is off: prefix commands like %srecommend "
-                "won't see any text (mentions still work). Enable MESSAGE CONTENT "
-                "INTENT in the Developer Portal → Bot, or use the slash commands.",
+                "won't see any text; mentions, DMs, replies that ping the bot and slash "
+                "commands work. Enable MESSAGE CONTENT INTENT in the Developer Portal → Bot "
+                "(and MESSAGE_CONTENT_INTENT=on) for prefix commands.",
                 self.settings.prefix,
             )
 
@@ -238,7 +239,8 @@ def run_bot(settings: Settings) -> int:
     except discord.PrivilegedIntentsRequired:
         logger.error(
             "the message content intent is not enabled for this bot: enable MESSAGE "
-            "CONTENT INTENT in the Developer Portal → Bot → Privileged Gateway Intents"
+            "CONTENT INTENT in the Developer Portal → Bot → Privileged Gateway Intents, or set "
+            "MESSAGE_CONTENT_INTENT=off (mentions, DMs, replies and slash commands still work)"
         )
         return 1
     except (aiohttp.ClientError, OSError) as exc:  # no network, DNS, TLS, proxy

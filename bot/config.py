@@ -42,6 +42,9 @@ class Settings:
     db_url: str | None = field(default=None, repr=False)
     shard_count: int | None = None  # None: one unsharded connection
     shard_ids: tuple[int, ...] | None = None  # None: every shard of shard_count
+    # The privileged Message Content intent: prefix commands need it; mentions, DMs, replies
+    # that ping the bot and slash commands work without it (MESSAGE_CONTENT_INTENT=off).
+    message_content: bool = True
 
     @property
     def has_token(self) -> bool:
@@ -113,6 +116,9 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
     export = get("CLUSTERFY_EXPORT_DIR")
     db_url = _check_db_url(db) if "://" in db else None
     shard_count, shard_ids = _shards(get("SHARD_COUNT"), get("SHARD_IDS"))
+    intent = (get("MESSAGE_CONTENT_INTENT") or "on").lower()
+    if intent not in ("on", "off", "true", "false", "1", "0", "yes", "no"):
+        raise ConfigError("MESSAGE_CONTENT_INTENT must be on or off")
     return Settings(
         token=token,
         prefix=prefix,
@@ -124,6 +130,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         k=k_text if k_text == "auto" else int(k_text),
         log_level=level,
         db_url=db_url,
+        message_content=intent in ("on", "true", "1", "yes"),
         shard_count=shard_count,
         shard_ids=shard_ids,
     )

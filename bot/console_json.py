@@ -32,8 +32,15 @@ def song_record(song: Any) -> dict[str, Any]:
 def reply_record(line: str, reply: Reply | None = None, *, error: str | None = None) -> dict[str, Any]:
     """The object printed for one input ``line``: its reply, or the error when it failed."""
     if reply is None:
-        return {"input": line.strip(), "reply": None, "understood": None, "subject": [], "picks": [],
-                "choices": [], "error": error}
+        return {
+            "input": line.strip(),
+            "reply": None,
+            "understood": None,
+            "subject": [],
+            "picks": [],
+            "choices": [],
+            "error": error,
+        }
     fitted = reply.fitted()
     text = render_text(fitted)
     return {

@@ -222,7 +222,9 @@ class HistoryStore:
         """The conversation :meth:`save_dialogue_state` kept, or None (the state says when it expires)."""
         async with self._session(write=False) as con:
             value = await con.fetchval(
-                "SELECT state FROM conversations WHERE user_id = $1 AND channel_id = $2", user_id, int(channel_id)
+                "SELECT state FROM conversations WHERE user_id = $1 AND channel_id = $2",
+                user_id,
+                int(channel_id),
             )
         return None if value is None else str(value)
 

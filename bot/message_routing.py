@@ -90,8 +90,7 @@ def _unmentioned(text: str) -> str:
 
 #: What a reply to the bot that arrived without its text gets (no Message Content intent).
 EMPTY_REPLY_HINT = (
-    "I can't read replies that don't ping me. Mention me (@Clusterfy …), keep the reply ping on, "
-    "or use /ask."
+    "I can't read replies that don't ping me. Mention me (@Clusterfy …), keep the reply ping on, or use /ask."
 )
 
 __all__ = ["CLOSE_COMMAND", "EMPTY_REPLY_HINT", "Route", "Routing", "route"]

@@ -223,7 +223,9 @@ NOT_YOURS_TALK = (
 )
 
 
-class TalkButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cf:t:(?P<owner>[0-9]+):(?P<key>[a-z]+)"):
+class TalkButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cf:t:(?P<owner>[0-9]+):(?P<key>[a-z]+)"
+):
     """A critique button ("Sadder", "Faster"…). Its custom id holds its owner and what it types,
     so it still works after a restart (the conversation itself is kept in the history store);
     anyone else pressing it gets a private note and changes nothing."""
@@ -239,9 +241,10 @@ class TalkButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cf:t
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> TalkButton:
-        return cls(int(match["owner"]), match["key"], item.label or match["key"])
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(int(match["owner"]), match["key"], label or match["key"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
         text = _TALK_TEXT.get(self.key)
@@ -253,19 +256,24 @@ class TalkSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"cf:m
     """ "More like #…": a menu of the list's positions; picking one types "more like #N"."""
 
     def __init__(self, owner_id: int, n: int = 10) -> None:
-        options = [discord.SelectOption(label=f"More like #{i}", value=str(i)) for i in range(1, max(1, n) + 1)]
+        options = [
+            discord.SelectOption(label=f"More like #{i}", value=str(i)) for i in range(1, max(1, n) + 1)
+        ]
         super().__init__(
             discord.ui.Select(
-                placeholder="More like #…", custom_id=f"cf:m:{owner_id}", options=options[:SELECT_OPTIONS_LIMIT], row=4
+                placeholder="More like #…",
+                custom_id=f"cf:m:{owner_id}",
+                options=options[:SELECT_OPTIONS_LIMIT],
+                row=4,
             )
         )
         self.owner_id = owner_id
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Select[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> TalkSelect:
-        return cls(int(match["owner"]), len(item.options))
+        return cls(int(match["owner"]), len(item.options) if isinstance(item, discord.ui.Select) else 10)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         values = self.item.values

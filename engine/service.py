@@ -33,8 +33,8 @@ from .errors import (
     UnknownMoodError,
 )
 from .filters import Target, describe_targets, parse_targets, split_query
-from .language import Request, RequestReader
 from .guards import clamp_int, dedupe_targets, guarded, id_set, one_line
+from .language import Request, RequestReader
 from .listeners.journey import Journeys
 from .listeners.playlist import (
     DEFAULT_LENGTH,

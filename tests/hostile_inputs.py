@@ -316,7 +316,8 @@ def expected_after(command: str, reply, before: dict[str, int], had_rating: bool
     """The user's row counts after ``reply`` to ``command``, given the counts before.
 
     The rule: a request row (plus one shown row per pick) only for a successful
-    recommend / vibe / cluster / foryou / blend (``more`` re-runs one of them); a request and a
+    recommend / vibe / cluster / foryou / blend (``more`` re-runs one of them) or a list
+    answering plain language (which also keeps the conversation, one row); a request and a
     playlist row for a new playlist; a feedback row
     only for a successful rating of a song not rated before; a confirmed forget empties
     everything; anything else — errors, questions, help, history — adds nothing.
@@ -326,7 +327,12 @@ def expected_after(command: str, reply, before: dict[str, int], had_rating: bool
         return after
     if reply.text.startswith("🧹"):
         return dict.fromkeys(before, 0)
-    if (
+    if reply.understood and reply.picks:  # a list from plain language (any line may be one)
+        after["requests"] += 1
+        after["shown"] += len(reply.picks)
+        after["users"] = 1
+        after["conversations"] = 1  # the member's conversation in this channel, kept
+    elif (
         command == "playlist"
         and reply.attachments
         and reply.card is not None
@@ -465,6 +471,6 @@ async def rows_problems(store, user_id: int, before: dict[str, int], want: dict[
         return [f"history rows {got}, expected {want} (before {before})"]
     if got["requests"]:
         commands = {e.command for e in await store.recent(user_id, 1000)}
-        if not commands <= {"recommend", "vibe", "cluster", "foryou", "playlist", "blend"}:
+        if not commands <= {"recommend", "vibe", "cluster", "foryou", "playlist", "blend", "ask"}:
             return [f"recorded commands {sorted(commands)}"]
     return []

@@ -80,3 +80,34 @@ def test_no_token_starts_the_console_without_the_flag(tmp_path):
 def test_empty_input_exits_zero(tmp_path):
     result = run_console(tmp_path, "", "--console")
     assert result.returncode == 0 and result.stdout == ""
+
+
+def test_console_json_prints_one_object_per_line(tmp_path, default_model_path):
+    """``--json``: a conversation scripted and checked, one object per non-blank line."""
+    import json
+
+    lines = "something like in the end but calmer\n\n   \nsadder\n!recommend la java 2\nasdfgh qwerty\n"
+    result = run_console(tmp_path, lines, "--console", "--json", CLUSTERFY_MODEL=str(default_model_path))
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["input"] for r in records] == [
+        "something like in the end but calmer",
+        "sadder",
+        "!recommend la java 2",
+        "asdfgh qwerty",
+    ]
+    first, second, command, unknown = records
+    assert first["understood"].startswith("Songs like In the End — calmer")
+    assert first["subject"][0]["title"] == "In the End" and "energy" in first["subject"][0]["features"]
+    assert len(first["picks"]) == 5 and first["error"] is None
+    pick = first["picks"][0]
+    assert {"id", "title", "artists", "year", "features"} <= set(pick) and len(pick["features"]) == 10
+    assert "sadder" in second["understood"]
+    mean = lambda r, f: sum(p["features"][f] for p in r["picks"]) / len(r["picks"])  # noqa: E731
+    assert mean(second, "valence") < mean(first, "valence")
+    assert (
+        command["understood"] is None
+        and command["subject"][0]["title"] == "La Java"
+        and len(command["picks"]) == 2
+    )
+    assert unknown["picks"] == [] and unknown["error"].startswith("I couldn't read that")

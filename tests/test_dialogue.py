@@ -25,8 +25,15 @@ def _mean(turn, feature):
 
 @pytest.mark.parametrize(
     ("said", "feature", "sign"),
-    [("sadder", "valence", -1), ("happier", "valence", 1), ("faster", "tempo", 1), ("slower", "tempo", -1),
-     ("calmer", "energy", -1), ("more acoustic", "acousticness", 1), ("louder", "loudness", 1)],
+    [
+        ("sadder", "valence", -1),
+        ("happier", "valence", 1),
+        ("faster", "tempo", 1),
+        ("slower", "tempo", -1),
+        ("calmer", "energy", -1),
+        ("more acoustic", "acousticness", 1),
+        ("louder", "loudness", 1),
+    ],
 )
 def test_a_critique_moves_the_next_list_its_way(default_engine, said, feature, sign):
     first, second = _talk(default_engine, ["songs like in the end", said])

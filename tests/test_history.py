@@ -104,7 +104,14 @@ async def test_migration_from_v1_keeps_rows(tmp_path: Path) -> None:
     assert _pragma(path, "user_version") == 1
 
     async with await HistoryStore.open(path) as s:
-        assert await s.row_counts() == {"shown": 2, "feedback": 1, "playlists": 0, "conversations": 0, "requests": 1, "users": 1}
+        assert await s.row_counts() == {
+            "shown": 2,
+            "feedback": 1,
+            "playlists": 0,
+            "conversations": 0,
+            "requests": 1,
+            "users": 1,
+        }
         (old,) = await s.recent(7)
         assert old == HistoryEntry(
             1, "recommend", "old query", "s1", datetime(2024, 1, 2, tzinfo=UTC), ("a", "b")
@@ -312,7 +319,14 @@ async def test_sql_injection_stored_verbatim(store: HistoryStore) -> None:
     assert (entry.command, entry.query, entry.song_id) == (nasty, nasty, nasty)
     assert entry.shown == (nasty, 'x"); DELETE FROM shown; --')
     assert await store.disliked_song_ids(1) == {nasty}
-    assert await store.row_counts() == {"shown": 2, "feedback": 1, "playlists": 0, "conversations": 0, "requests": 1, "users": 1}
+    assert await store.row_counts() == {
+        "shown": 2,
+        "feedback": 1,
+        "playlists": 0,
+        "conversations": 0,
+        "requests": 1,
+        "users": 1,
+    }
     assert await store.integrity_ok()
 
 

@@ -86,7 +86,14 @@ async def test_migration_from_v1_keeps_rows(pg_url: str) -> None:
         await con.execute("INSERT INTO feedback VALUES (7, 'a', -1, $1)", when)
     await con.close()
     async with await PgHistoryStore.open(pg_url) as s:
-        assert await s.row_counts() == {"shown": 2, "feedback": 1, "playlists": 0, "conversations": 0, "requests": 1, "users": 1}
+        assert await s.row_counts() == {
+            "shown": 2,
+            "feedback": 1,
+            "playlists": 0,
+            "conversations": 0,
+            "requests": 1,
+            "users": 1,
+        }
         assert await s.recent(7) == [HistoryEntry(1, "recommend", "old query", "s1", when, ("a", "b"))]
         new_id = await s.record_request(
             7, "similar", "q", guild_id=2**62, channel_id=20

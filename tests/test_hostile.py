@@ -116,6 +116,7 @@ class ReplySpy:
         "blend": "blend",
         "taste": "taste",
         "privacy": "privacy",
+        "ask": "ask",
     }
 
     def __init__(self, conversation: Conversation) -> None:

@@ -65,7 +65,17 @@ def test_words_that_are_not_understood_are_named(reader):
 )
 def test_hostile_text_is_read_without_raising(reader, text):
     r = reader.read(text)
-    assert r.intent in ("recommend", "vibe", "refine", "more", "feedback", "restart", "help", "smalltalk", "unknown")
+    assert r.intent in (
+        "recommend",
+        "vibe",
+        "refine",
+        "more",
+        "feedback",
+        "restart",
+        "help",
+        "smalltalk",
+        "unknown",
+    )
     assert len(r.text) <= 400
 
 

@@ -266,6 +266,7 @@ async def test_forget_removes_every_row_about_a_user_and_nothing_else(engine, tm
             assert not (await conversation.rate(who, 1, +1)).error
             assert not (await conversation.rate(who, 2, -1)).error
             assert not (await conversation.playlist(who, song, 5)).error
+            assert not (await conversation.ask(who, "something chill but sadder")).error
         before = _tables(path)
         assert set(before) >= set(USER_TABLES)
         for table, rows in before.items():

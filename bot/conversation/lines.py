@@ -9,12 +9,11 @@ the member's last reply asked: a number picks a song, "yes" confirms ``forget``.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import difflib
 import inspect
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
 from typing import assert_never
 
 from engine.service import EngineError

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import functools
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
 
 from engine.counts import BadCount, check_count
 from engine.service import EngineError, UnknownMoodError, VibeResult

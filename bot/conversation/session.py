@@ -151,5 +151,9 @@ class ConversationBase:
         s = self.session(who)
         s.picks, s.follow_up, s.pending = refs, follow_up, None
         return Reply(
-            card=card, picks=refs, follow_up=follow_up, songs=tuple(p.song for p in picks), subject=tuple(subject)
+            card=card,
+            picks=refs,
+            follow_up=follow_up,
+            songs=tuple(p.song for p in picks),
+            subject=tuple(subject),
         )

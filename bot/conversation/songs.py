@@ -7,10 +7,9 @@ song picked, for the select menu and a typed number alike.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import functools
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
 
 from engine.counts import BadCount, check_count
 from engine.service import AmbiguousSongError, EngineError, NoMatchError, Recommendation, Song

@@ -19,9 +19,8 @@ from dataclasses import replace
 from typing import Final
 
 from engine.dialogue import DialogueState, Turn
-from engine.language import Request
 from engine.errors import EngineError
-from engine.results import Song
+from engine.language import Request
 
 from ..replies import (
     COLOR_OK,
@@ -88,7 +87,9 @@ class Talk(ConversationBase):
         await self.store.save_dialogue_state(who.id, key[1], state.to_json())
 
     # -- one message --------------------------------------------------------------------------
-    async def ask_or(self, who: Requester, text: str, otherwise: Reply | Callable[[], Awaitable[Reply]]) -> Reply:
+    async def ask_or(
+        self, who: Requester, text: str, otherwise: Reply | Callable[[], Awaitable[Reply]]
+    ) -> Reply:
         """:meth:`ask`, unless the text reads as no request at all: then ``otherwise`` (a
         command's own answer, e.g. "Unknown command" or "Usage: !like <n>", is the better
         one for a stray word; a callable is only run then)."""
@@ -146,7 +147,9 @@ class Talk(ConversationBase):
             return state
         seed = follow.subject if follow.command == "recommend" else None
         label = {"foryou": "songs for you"}.get(follow.command, follow.subject)
-        return self.engine.dialogue.from_list(shown, label=label, seed_id=seed, now=time.time(), count=follow.count)
+        return self.engine.dialogue.from_list(
+            shown, label=label, seed_id=seed, now=time.time(), count=follow.count
+        )
 
     # -- rendering ------------------------------------------------------------------------------
     def _list_reply(self, who: Requester, turn: Turn) -> Reply:
@@ -171,7 +174,9 @@ class Talk(ConversationBase):
         return _with(reply, understood=turn.understood, actions=CRITIQUE_ACTIONS + more_like)
 
     def _which_reply(self, who: Requester, turn: Turn, text: str) -> Reply:
-        choices = tuple(Choice(label=plain_label(s.name, s.artist, s.year), value=s.id) for s in turn.candidates)
+        choices = tuple(
+            Choice(label=plain_label(s.name, s.artist, s.year), value=s.id) for s in turn.candidates
+        )
         reply = Reply(
             text=f"Several songs match “{escape(turn.asked, 80)}”. Which one did you mean?",
             choices=choices,
@@ -197,8 +202,11 @@ class Talk(ConversationBase):
                 title="🎵 Talk to Clusterfy",
                 description=f"{lead}{HELP_TALK}",
                 fields=(
-                    Field("Commands work too", f"`{self.prefix}help` lists them: `{self.prefix}recommend la java 3`, "
-                          f"`{self.prefix}vibe chill`, `{self.prefix}foryou`…"),
+                    Field(
+                        "Commands work too",
+                        f"`{self.prefix}help` lists them: `{self.prefix}recommend la java 3`, "
+                        f"`{self.prefix}vibe chill`, `{self.prefix}foryou`…",
+                    ),
                 ),
                 color=COLOR_OK,
             )

@@ -52,8 +52,14 @@ def _show(reply: Reply, key: str, last: bool) -> None:
         st.markdown(f"**{card.title}**")
         if reply.songs:
             rows = [
-                {"#": i, "song": s.name, "artist": s.artist, "year": s.year, "why": f.value.split(" · ")[-1],
-                 "listen": s.link}
+                {
+                    "#": i,
+                    "song": s.name,
+                    "artist": s.artist,
+                    "year": s.year,
+                    "why": f.value.split(" · ")[-1],
+                    "listen": s.link,
+                }
                 for i, (s, f) in enumerate(zip(reply.songs, card.fields), 1)
             ]
             st.dataframe(

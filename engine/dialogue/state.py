@@ -95,10 +95,16 @@ class DialogueState:
 
 
 def _aim_row(raw: object) -> AimRow:
-    feature, z, how, weight = raw  # type: ignore[misc]
-    if how not in ("near", "at_least", "at_most") or not math.isfinite(float(z)) or not math.isfinite(float(weight)):
+    if not isinstance(raw, (list, tuple)) or len(raw) != 4:
         raise ValueError("bad aim")
-    return str(feature), float(z), str(how), float(weight)
+    feature, z, how, weight = (str(raw[0]), float(raw[1]), str(raw[2]), float(raw[3]))
+    if (
+        how not in ("near", "at_least", "at_most")
+        or not math.isfinite(float(z))
+        or not math.isfinite(float(weight))
+    ):
+        raise ValueError("bad aim")
+    return feature, z, how, weight
 
 
 def _bounds(raw: object) -> tuple[float | None, float | None]:

@@ -7,7 +7,8 @@ audio feature bounds that feature one step (:data:`CRITIQUE_STEP` standard devia
 the catalog, times its intensity) past what the member just saw — the last list's mean,
 else the subject's own value: "faster" is *at least* that much faster — and weighs the
 bound :data:`CRITIQUE_WEIGHT` times a plain feature, so the move is honoured while the
-other features keep the list near the subject. "even faster" moves on from the faster list, so critiques compound. ``year`` and
+other features keep the list near the subject. "even faster" moves on from the faster
+list, so critiques compound. ``year`` and
 ``popularity`` are not in the audio space: their critiques set a bound one step past the
 last list's mean. Mood words said as modifiers ("like X but chill") put their own aims in
 place, at :data:`MODIFIER_WEIGHT`.
@@ -158,8 +159,11 @@ def critiqued(
     # one-sided: "faster" is at least this much faster, whatever the rest; a bound, not a
     # point, also works on the skewed features where most songs sit at zero (instrumental,
     # spoken), whose lists a point just past the floor would not move
-    how = "at_least" if critique.direction > 0 else "at_most"
-    out[f] = Aim(float(z), how, max(weight, current.weight if current is not None else 0.0))
+    out[f] = Aim(
+        float(z),
+        "at_least" if critique.direction > 0 else "at_most",
+        max(weight, current.weight if current is not None else 0.0),
+    )
     return out
 
 
@@ -191,14 +195,20 @@ def bound_after(
 
 
 def shift_text(
-    critique: Critique, space: Space, bounds: tuple[float | None, float | None], *, step: float = CRITIQUE_STEP
+    critique: Critique,
+    space: Space,
+    bounds: tuple[float | None, float | None],
+    *,
+    step: float = CRITIQUE_STEP,
 ) -> str:
     """What a critique did, in people's units: "positivity −0.18", "−22 BPM", "before 2009"."""
     f = critique.feature
     if f == "year":
         lo, hi = bounds
-        return f"before {math.floor(hi)}" if critique.direction < 0 and hi is not None else (
-            f"after {math.ceil(lo)}" if lo is not None else ""
+        return (
+            f"before {math.floor(hi)}"
+            if critique.direction < 0 and hi is not None
+            else (f"after {math.ceil(lo)}" if lo is not None else "")
         )
     if f == "popularity":
         lo, hi = bounds

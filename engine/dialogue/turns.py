@@ -89,7 +89,9 @@ class Turn:
 class Dialogue:
     """Turns over one :class:`~engine.service.Engine` (read-only; thread-safe)."""
 
-    def __init__(self, engine: Engine, *, step: float = CRITIQUE_STEP, weight: float = CRITIQUE_WEIGHT) -> None:
+    def __init__(
+        self, engine: Engine, *, step: float = CRITIQUE_STEP, weight: float = CRITIQUE_WEIGHT
+    ) -> None:
         """``step`` (sd per unit critique) and ``weight`` (of a critiqued aim) are the two
         tuned constants (engine.dialogue.target); benchmarks pass others to tune them."""
         self.engine = engine
@@ -118,10 +120,16 @@ class Dialogue:
                 count=n,
                 updated=now,
             )
-        aims = {f: a for f, a in song_target(self.space, rows).items()} if rows else {}
+        aims = song_target(self.space, rows) if rows else {}
         return DialogueState(
-            subject="mood", mood=label, label=label, aims=rows_of(aims), plain=False, shown=tuple(shown_ids),
-            count=n, updated=now,
+            subject="mood",
+            mood=label,
+            label=label,
+            aims=rows_of(aims),
+            plain=False,
+            shown=tuple(shown_ids),
+            count=n,
+            updated=now,
         )
 
     # -- one turn ----------------------------------------------------------------------------
@@ -151,7 +159,12 @@ class Dialogue:
             if not state.active:
                 return self._nothing_yet(state, request, "There is nothing to continue yet.")
             return self._answer(
-                replace(state, count=_count(request, state)), request, now, exclude_ids, liked_ids, disliked_ids
+                replace(state, count=_count(request, state)),
+                request,
+                now,
+                exclude_ids,
+                liked_ids,
+                disliked_ids,
             )
         new = self._subject(state, request, choice)
         if isinstance(new, Turn):
@@ -169,8 +182,14 @@ class Dialogue:
         """Start over, help, greetings and thanks, and what could not be read."""
         intent = request.intent
         if intent == "restart":
-            return Turn(DialogueState(updated=now), request, "say", text="Starting over. What would you like to hear?",
-                        examples=START_EXAMPLES, restart=True)
+            return Turn(
+                DialogueState(updated=now),
+                request,
+                "say",
+                text="Starting over. What would you like to hear?",
+                examples=START_EXAMPLES,
+                restart=True,
+            )
         if intent == "help":
             return Turn(state, request, "say", text="help", examples=EXAMPLES)
         if intent == "smalltalk":
@@ -179,15 +198,21 @@ class Dialogue:
             return Turn(state, request, "say", text=text, examples=() if thanks else EXAMPLES[:2])
         if intent == "unknown":
             unread = ", ".join(f"“{w}”" for w in request.ignored[:4])
-            text = "I couldn't read that as a music request" + (f" (I didn't understand {unread})" if unread else "")
+            text = "I couldn't read that as a music request" + (
+                f" (I didn't understand {unread})" if unread else ""
+            )
             return Turn(state, request, "say", text=text + ".", examples=EXAMPLES, error=True)
         return None
 
     def _nothing_yet(self, state: DialogueState, request: Request, lead: str) -> Turn:
-        return Turn(state, request, "say", text=f"{lead} Ask for songs first.", examples=START_EXAMPLES, error=True)
+        return Turn(
+            state, request, "say", text=f"{lead} Ask for songs first.", examples=START_EXAMPLES, error=True
+        )
 
     # -- subjects ----------------------------------------------------------------------------
-    def _subject(self, state: DialogueState, request: Request, choice: str | None) -> DialogueState | Turn | None:
+    def _subject(
+        self, state: DialogueState, request: Request, choice: str | None
+    ) -> DialogueState | Turn | None:
         """The state with the subject the request names, a Turn to ask or refuse, or None
         when it names none (a refinement of the current one)."""
         seeds: list[int] = []
@@ -212,7 +237,9 @@ class Dialogue:
         for ref in request.refs:
             found = self._ref(state, ref)
             if isinstance(found, str):
-                return Turn(state, request, "say", text=found, examples=("#1", "the last one", "more"), error=True)
+                return Turn(
+                    state, request, "say", text=found, examples=("#1", "the last one", "more"), error=True
+                )
             seeds.append(found)
             labels.append(self.engine.table.names[found])
         if seeds:
@@ -249,7 +276,9 @@ class Dialogue:
         by_word = self.engine.mood_words.by_word
         words = [(by_word[w], neg) for w, neg in request.mood_words if w in by_word]
         if not words:
-            return Turn(DialogueState(), request, "say", text="I don't know that mood.", examples=EXAMPLES, error=True)
+            return Turn(
+                DialogueState(), request, "say", text="I don't know that mood.", examples=EXAMPLES, error=True
+            )
         aims = self.engine.word_search.usable(combine(words))
         text = " + ".join(("not " if neg else "") + w.word for w, neg in words)
         return aims, text
@@ -273,15 +302,27 @@ class Dialogue:
 
     def _ask(self, state: DialogueState, request: Request, m: Mention) -> Turn:
         songs = self.engine._songs(list(m.indices[:10]))
-        return Turn(state, request, "ask", understood=f"Which “{m.text}” do you mean?", candidates=tuple(songs),
-                    asked=m.text)
+        return Turn(
+            state,
+            request,
+            "ask",
+            understood=f"Which “{m.text}” do you mean?",
+            candidates=tuple(songs),
+            asked=m.text,
+        )
 
     def _no_song(self, state: DialogueState, request: Request, m: Mention) -> Turn:
         text = f"No song matches “{_cut(m.text, 60)}”"
         if m.suggestions:
             text += "; did you mean " + ", ".join(f"“{s}”" for s in m.suggestions[:3]) + "?"
-        return Turn(state, request, "say", text=text + ("" if m.suggestions else "."), examples=EXAMPLES[:2],
-                    error=True)
+        return Turn(
+            state,
+            request,
+            "say",
+            text=text + ("" if m.suggestions else "."),
+            examples=EXAMPLES[:2],
+            error=True,
+        )
 
     # -- changes -----------------------------------------------------------------------------
     def _changes(self, state: DialogueState, request: Request) -> DialogueState | Turn:
@@ -336,7 +377,9 @@ class Dialogue:
         if request.exclude_this_artist:
             artist = self._focus_artist(state)
             if artist is None:
-                return Turn(state, request, "say", text="Which artist? Name them: “no more Drake”.", error=True)
+                return Turn(
+                    state, request, "say", text="Which artist? Name them: “no more Drake”.", error=True
+                )
             if artist not in excluded:
                 excluded.append(artist)
         if filters != list(state.filters) or excluded != list(state.excluded_artists):
@@ -360,7 +403,11 @@ class Dialogue:
 
     def _focus_artist(self, state: DialogueState) -> str | None:
         """The artist of the song just talked about, credited first ("not this artist")."""
-        song_id = state.focus or (state.seed_ids[0] if state.seed_ids else "") or (state.shown[0] if state.shown else "")
+        song_id = (
+            state.focus
+            or (state.seed_ids[0] if state.seed_ids else "")
+            or (state.shown[0] if state.shown else "")
+        )
         idx = self.engine.table.row_of_id.get(song_id) if song_id else None
         if idx is None:
             return None
@@ -384,8 +431,14 @@ class Dialogue:
             targets = self._targets(state)
         except TargetError as exc:
             problems = "; ".join(str(p) for p in exc.problems)
-            return Turn(state, request, "say", text=f"I couldn't use that filter: {problems}.", error=True,
-                        examples=("from the 90s", "under 3 minutes", "tempo 90-110"))
+            return Turn(
+                state,
+                request,
+                "say",
+                text=f"I couldn't use that filter: {problems}.",
+                error=True,
+                examples=("from the 90s", "under 3 minutes", "tempo 90-110"),
+            )
         seeds = [i for i in (self.engine.table.row_of_id.get(s) for s in state.seed_ids) if i is not None]
         excluded = set(exclude_ids) | set(state.seed_ids)
         banned = self._artist_songs(state.excluded_artists)
@@ -398,15 +451,34 @@ class Dialogue:
             else:
                 picks = self._nearest(state, n, excluded, banned, targets, liked_ids, disliked_ids, seeds)
         except EngineError as exc:
-            return Turn(state, request, "say", text=_sentence(exc.message), error=True,
-                        examples=tuple(exc.suggestions[:3]))
+            return Turn(
+                state,
+                request,
+                "say",
+                text=_sentence(exc.message),
+                error=True,
+                examples=tuple(exc.suggestions[:3]),
+            )
         if not picks:
-            return Turn(state, request, "say", understood=self._understood(state, request),
-                        text=self._empty(state), error=True, examples=("more", "start over"))
+            return Turn(
+                state,
+                request,
+                "say",
+                understood=self._understood(state, request),
+                text=self._empty(state),
+                error=True,
+                examples=("more", "start over"),
+            )
         subject = tuple(self.engine._songs(seeds)) if seeds else ()
         new = state.with_shown([p.song.id for p in picks], now)
-        return Turn(new, request, "list", understood=self._understood(new, request), picks=tuple(picks),
-                    subject=subject)
+        return Turn(
+            new,
+            request,
+            "list",
+            understood=self._understood(new, request),
+            picks=tuple(picks),
+            subject=subject,
+        )
 
     def _targets(self, state: DialogueState) -> list[Target]:
         targets: list[Target] = []
@@ -414,8 +486,14 @@ class Dialogue:
             targets += parse_targets(f)
         for field, (lo, hi) in (("year", state.year), ("popularity", state.popularity)):
             if lo is not None or hi is not None:
-                shown = " ".join(x for x in (f">={lo:.0f}" if lo is not None else "", f"<={hi:.0f}" if hi is not None
-                                            else "") if x)
+                shown = " ".join(
+                    x
+                    for x in (
+                        f">={lo:.0f}" if lo is not None else "",
+                        f"<={hi:.0f}" if hi is not None else "",
+                    )
+                    if x
+                )
                 targets.append(Target(field, lo, hi, f"{field} {shown}"))
         return targets
 
@@ -454,7 +532,9 @@ class Dialogue:
 
     def _reasons(self, state: DialogueState, indices: list[int], seeds: list[int]) -> list[str]:
         """Why each pick fits: the critiqued features against the subject, else the target's."""
-        critiqued = [f for f, v in sorted(state.shifts, key=lambda fv: -abs(fv[1])) if f in self.space.features]
+        critiqued = [
+            f for f, v in sorted(state.shifts, key=lambda fv: -abs(fv[1])) if f in self.space.features
+        ]
         if not critiqued:
             return self.engine.word_search.reasons(aims_of(state.aims), indices)
         values = self.space.values
@@ -515,7 +595,9 @@ class Dialogue:
             names.append(self.engine.table.label(found))
         verb = "like" if (request.feedback or 1) > 0 else "don't like"
         emoji = "👍" if (request.feedback or 1) > 0 else "👎"
-        return Turn(state, request, "say", text=f"{emoji} Noted: you {verb} {_joined(names)}.", ratings=tuple(ratings))
+        return Turn(
+            state, request, "say", text=f"{emoji} Noted: you {verb} {_joined(names)}.", ratings=tuple(ratings)
+        )
 
 
 def _count(request: Request, state: DialogueState) -> int:

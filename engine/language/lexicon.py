@@ -315,7 +315,9 @@ COUNT_NOUNS: Final = frozenset(
 )
 REF_NOUNS: Final = frozenset("one song track tune pick option rec choice".split())
 #: Words that point at the song just talked about.
-THAT_WORDS: Final = frozenset(("that", "this", "it", "that one", "this one", "that song", "this song", "that track"))
+THAT_WORDS: Final = frozenset(
+    ("that", "this", "it", "that one", "this one", "that song", "this song", "that track")
+)
 
 #: Phrases that introduce a seed song: "songs like X", "similar to X", "X vibes".
 SEED_CUES: Final = (
@@ -360,7 +362,16 @@ SEED_CUES: Final = (
     "a la",
 )
 #: Cues that introduce several seeds: "mix of X and Y", "between X and Y".
-MIX_CUES: Final = ("a mix of", "mix of", "a blend of", "blend of", "mix between", "between", "mixing", "cross of")
+MIX_CUES: Final = (
+    "a mix of",
+    "mix of",
+    "a blend of",
+    "blend of",
+    "mix between",
+    "between",
+    "mixing",
+    "cross of",
+)
 #: Separators of several seeds.
 SEED_JOINERS: Final = frozenset(("and", "n", "plus", "with", "x", "meets", "or"))
 #: Words after a seed that say "in that style": "Shape of You vibes".

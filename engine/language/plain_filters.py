@@ -65,14 +65,17 @@ _DURATION = re.compile(
 )
 _BPM = r"\s*(?:bpm|beats per minute)(?![\w])"
 _TEMPO_RANGE = re.compile(
-    rf"(?<![\w#])(?:between\s+)?(?P<a>[0-9]{{2,3}})\s*(?:-|–|to|and)\s*(?P<b>[0-9]{{2,3}}){_BPM}", re.IGNORECASE
+    rf"(?<![\w#])(?:between\s+)?(?P<a>[0-9]{{2,3}})\s*(?:-|–|to|and)\s*(?P<b>[0-9]{{2,3}}){_BPM}",
+    re.IGNORECASE,
 )
 _TEMPO_BOUND = re.compile(
     rf"(?<![\w#])(?P<cue>under|below|less than|slower than|at most|max|over|above|more than|faster than|"
     rf"at least|min)\s*(?P<n>[0-9]{{2,3}}){_BPM}",
     re.IGNORECASE,
 )
-_TEMPO_AROUND = re.compile(rf"(?<![\w#])(?:around|about|roughly|approx|~|at)?\s*(?P<n>[0-9]{{2,3}}){_BPM}", re.IGNORECASE)
+_TEMPO_AROUND = re.compile(
+    rf"(?<![\w#])(?:around|about|roughly|approx|~|at)?\s*(?P<n>[0-9]{{2,3}}){_BPM}", re.IGNORECASE
+)
 #: Half-width of "around 120 bpm".
 TEMPO_AROUND_BPM: Final = 10
 

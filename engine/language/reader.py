@@ -33,9 +33,6 @@ from ..text import fold
 from .lexicon import (
     ADJECTIVES,
     COMMON_WORDS,
-    MUSIC_WORDS,
-    NEGATION_PHRASES,
-    QUESTION_WORDS,
     COMPARATIVES,
     COUNT_NOUNS,
     DISLIKE_WORDS,
@@ -48,8 +45,11 @@ from .lexicon import (
     LIKE_WORDS,
     MIX_CUES,
     MORE_PHRASES,
+    MUSIC_WORDS,
+    NEGATION_PHRASES,
     NUMBERS,
     ORDINALS,
+    QUESTION_WORDS,
     REF_NOUNS,
     REQUEST_WORDS,
     RESTART_PHRASES,
@@ -65,8 +65,9 @@ from .request import Critique, Intent, Mention, Ref, Request
 from .tokens import BREAK, clean, tokenize
 
 if TYPE_CHECKING:
-    from ..words.mood_words import MoodWords
     from ..resolver import Resolution, SongResolver
+    from ..words.mood_words import MoodWords
+    from ..words.vocabulary import VocabWord
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +103,9 @@ _COMPARATIVES = _phrases(COMPARATIVES)
 _ADJECTIVES = _phrases(ADJECTIVES)
 _NUMBER_WORDS = _phrases(NUMBERS)
 #: Words that, before a number, make it a count ("top 5", "gimme 3").
-_COUNT_LEADS = frozenset("top give gimme show need want get find play list recommend suggest another next".split())
+_COUNT_LEADS = frozenset(
+    "top give gimme show need want get find play list recommend suggest another next".split()
+)
 #: Words before a reference that ask for songs like it ("more like #2", "similar to the first").
 _LIKE_CUES = frozenset(("like", "to", "of", "as"))
 #: Words after which a bare number is a list position ("more like 2").
@@ -173,7 +176,12 @@ class RequestReader:
                 filters.remove(f)
                 problems += tuple(str(p) for p in exc.problems)
         work = _Work(_negations(tokenize(rest)))
-        base = {"text": cleaned, "truncated": truncated, "filters": tuple(filters), "filter_problems": problems}
+        base = {
+            "text": cleaned,
+            "truncated": truncated,
+            "filters": tuple(filters),
+            "filter_problems": problems,
+        }
         whole = self._whole_intent(work)
         if whole is not None and not filters:
             return Request(intent=whole, **base)  # type: ignore[arg-type]
@@ -188,7 +196,13 @@ class RequestReader:
         words, corrections, leftover = self._moods(work)
         if question:
             words, leftover = [], [w for w in work.words() if w not in FILLER][:8]
-        if not seeds and leftover and not critiques and not question and not [w for w, neg in words if not neg]:
+        if (
+            not seeds
+            and leftover
+            and not critiques
+            and not question
+            and not [w for w, neg in words if not neg]
+        ):
             bare = self._bare_title(work, leftover)
             if bare is not None:
                 seeds.append(bare)
@@ -304,7 +318,18 @@ class RequestReader:
             for k, w in enumerate(t):
                 if work.free(k) and (w in LIKE_WORDS or w in DISLIKE_WORDS) and w not in ("like", "likes"):
                     work.take(k, k + 1)
-                if work.free(k) and w in ("is", "was", "are", "i", "really", "so", "one", "it", "this", "that"):
+                if work.free(k) and w in (
+                    "is",
+                    "was",
+                    "are",
+                    "i",
+                    "really",
+                    "so",
+                    "one",
+                    "it",
+                    "this",
+                    "that",
+                ):
                     work.take(k, k + 1)
         return list(dict.fromkeys(refs)), feedback, asked_like
 
@@ -336,10 +361,17 @@ class RequestReader:
             return "last", the + 1 + (1 if after in REF_NOUNS else 0)
         if w in ("that", "this") and nxt in REF_NOUNS:
             return "that", 2
-        if w in ("it", "that", "this") and i > 0 and t[i - 1] in _REF_LEADS and nxt in ("", BREAK, "but", "and"):
+        if (
+            w in ("it", "that", "this")
+            and i > 0
+            and t[i - 1] in _REF_LEADS
+            and nxt in ("", BREAK, "but", "and")
+        ):
             return "that", 1
         if _DIGITS.match(w) and i > 0 and t[i - 1] in _REF_LEADS and 1 <= int(w) <= MAX_REF:
-            if nxt in ("", BREAK, "but", "and", "though", "only", "pls", "please") or self._critique_at(work, i + 1):
+            if nxt in ("", BREAK, "but", "and", "though", "only", "pls", "please") or self._critique_at(
+                work, i + 1
+            ):
                 return int(w), 1
         return None, 0
 
@@ -371,7 +403,8 @@ class RequestReader:
                 work.take(i, nxt + (1 if noun else 0))
                 return n
             if later is not None and all(
-                t[k] in self.mood_words.forms or t[k] in ADJECTIVES or t[k] in FILLER for k in range(nxt, later)
+                t[k] in self.mood_words.forms or t[k] in ADJECTIVES or t[k] in FILLER
+                for k in range(nxt, later)
             ):
                 work.take(i, end)
                 work.take(later, later + 1)
@@ -420,7 +453,7 @@ class RequestReader:
                     return crits, j + size - start
         return None
 
-    def _vocab_at(self, work: _Work, i: int):  # type: ignore[no-untyped-def]
+    def _vocab_at(self, work: _Work, i: int) -> tuple[VocabWord | None, int]:
         """A vocabulary word (mood) starting at token ``i``: (entry, size) or (None, 0)."""
         forms = self.mood_words.forms
         for size in range(min(self.mood_words.max_phrase, len(work.tokens) - i), 0, -1):
@@ -458,7 +491,18 @@ class RequestReader:
                 i += 1
                 continue
             j = i + size
-            while j < len(t) and t[j] in ("the", "any", "more", "songs", "song", "stuff", "music", "of", "from", "by"):
+            while j < len(t) and t[j] in (
+                "the",
+                "any",
+                "more",
+                "songs",
+                "song",
+                "stuff",
+                "music",
+                "of",
+                "from",
+                "by",
+            ):
                 j += 1
             this = work.phrase_at(j, _THIS_ARTIST)
             if this:
@@ -467,7 +511,9 @@ class RequestReader:
                 i = j + this
                 continue
             entry, vsize = self._vocab_at(work, j)
-            if entry is not None and (j + vsize >= len(t) or not work.free(j + vsize) or t[j + vsize] in FILLER):
+            if entry is not None and (
+                j + vsize >= len(t) or not work.free(j + vsize) or t[j + vsize] in FILLER
+            ):
                 work.take(i, j + vsize)
                 moods.append(entry.word)
                 i = j + vsize
@@ -602,7 +648,9 @@ class RequestReader:
             end += 1
         return end
 
-    def _resolve_span(self, work: _Work, i: int, j: int, *, several: bool, strict: bool = False) -> list[Mention]:
+    def _resolve_span(
+        self, work: _Work, i: int, j: int, *, several: bool, strict: bool = False
+    ) -> list[Mention]:
         """Seeds in tokens ``i:j``: one title (tried whole, then without trailing modifiers),
         or several joined by "and"/"&"/"+"/","; their tokens are taken when found."""
         t = work.tokens
@@ -615,7 +663,9 @@ class RequestReader:
         candidates = [(i, j)]
         trimmed = j
         while trimmed > i + 1 and (
-            t[trimmed - 1] in FILLER or t[trimmed - 1] in SEED_TAILS or t[trimmed - 1] in self.mood_words.forms
+            t[trimmed - 1] in FILLER
+            or t[trimmed - 1] in SEED_TAILS
+            or t[trimmed - 1] in self.mood_words.forms
         ):
             trimmed -= 1
         if trimmed < j:
@@ -723,7 +773,7 @@ def _off_topic_question(words: list[str]) -> bool:
 
 
 def _negations(tokens: list[str]) -> list[str]:
-    """"not too sad", "nothing too loud", "not so fast" → "not sad", "not loud", "not fast"."""
+    """ "not too sad", "nothing too loud", "not so fast" → "not sad", "not loud", "not fast"."""
     out: list[str] = []
     i = 0
     while i < len(tokens):
@@ -752,7 +802,11 @@ def _mention(text: str, res: Resolution, *, bare: bool) -> Mention | None:
         if bare and res.status == "fuzzy" and best.score < BARE_TITLE_SCORE:
             return None
         return Mention(
-            text=text, kind="song", indices=(best.index,), name=f"{best.name} — {best.artist}", score=best.score
+            text=text,
+            kind="song",
+            indices=(best.index,),
+            name=f"{best.name} — {best.artist}",
+            score=best.score,
         )
     if res.status == "ambiguous" and res.candidates:
         return Mention(

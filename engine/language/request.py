@@ -92,7 +92,11 @@ class Request:
     def changes(self) -> bool:
         """Whether the request changes a list (critiques, exclusions, filters, negated moods)."""
         return bool(
-            self.critiques or self.exclude_artists or self.exclude_this_artist or self.filters or self.not_moods
+            self.critiques
+            or self.exclude_artists
+            or self.exclude_this_artist
+            or self.filters
+            or self.not_moods
         )
 
 

@@ -21,7 +21,9 @@ MAX_TOKENS: Final = 80
 #: A boundary between thoughts.
 BREAK: Final = "|"
 
-_MENTION = re.compile(r"<@[!&]?[0-9]+>|<#[0-9]+>|<a?:\w{1,32}:[0-9]+>|<t:[0-9]+(?::\w)?>|@(?:everyone|here)\b")
+_MENTION = re.compile(
+    r"<@[!&]?[0-9]+>|<#[0-9]+>|<a?:\w{1,32}:[0-9]+>|<t:[0-9]+(?::\w)?>|@(?:everyone|here)\b"
+)
 _NAMED_MENTION = re.compile(r"(?<!\w)@\w[\w.]{0,31}")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MARKDOWN = re.compile(r"\*\*|__|~~|\|\||```|`|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)|^\s*>+\s?", re.MULTILINE)
