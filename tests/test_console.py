@@ -103,7 +103,7 @@ def test_console_json_prints_one_object_per_line(tmp_path, default_model_path):
     pick = first["picks"][0]
     assert {"id", "title", "artists", "year", "features"} <= set(pick) and len(pick["features"]) == 10
     assert "sadder" in second["understood"]
-    mean = lambda r, f: sum(p["features"][f] for p in r["picks"]) / len(r["picks"])  # noqa: E731
+    mean = lambda r, f: sum(p["features"][f] for p in r["picks"]) / len(r["picks"])
     assert mean(second, "valence") < mean(first, "valence")
     assert (
         command["understood"] is None

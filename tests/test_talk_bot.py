@@ -171,15 +171,15 @@ def _requester(member):
 
 
 # -- routing (pure) --------------------------------------------------------------------
-BASE = dict(
-    prefix=None,
-    mentioned_prefix=False,
-    command_name=None,
-    invoked_with=None,
-    is_dm=False,
-    replies_to_bot=False,
-    mentions_bot=False,
-)
+BASE = {
+    "prefix": None,
+    "mentioned_prefix": False,
+    "command_name": None,
+    "invoked_with": None,
+    "is_dm": False,
+    "replies_to_bot": False,
+    "mentions_bot": False,
+}
 
 
 def test_routing_of_every_way_in():
