@@ -66,7 +66,7 @@ DIFFLIB_MIN_QUERIES = 5
 STUDY_BUDGET = 20_000_000
 STUDY_MIN_QUERIES = 50
 
-OPS = ("resolve_exact", "resolve_typo", "autocomplete", "recommend", "vibe")
+OPS = ("resolve_exact", "resolve_typo", "autocomplete", "recommend", "vibe", "talk")
 #: Reported with the OPS, without goals of their own.
 EXTRA_OPS = ("recommend_core", "vibe_first", "vibe_cluster")
 OP_LABELS = {
@@ -78,6 +78,7 @@ OP_LABELS = {
     "vibe": "vibe",
     "vibe_first": "vibe (first ask)",
     "vibe_cluster": "vibe (cluster)",
+    "talk": "talk (critique)",
 }
 BASELINE_LABELS = {
     "resolve_exact": "difflib.get_close_matches",
@@ -88,7 +89,10 @@ BASELINE_LABELS = {
     "vibe": "study: filter+sample",
     "vibe_first": "study: filter+sample",
     "vibe_cluster": "study: filter+sample",
+    "talk": "study: filter+cosine+argsort",
 }
+#: What the "talk" op says to a list of songs like a seed, in turn (engine.language reads it).
+TALK_LINES = ("sadder", "a bit faster", "much calmer", "more acoustic", "older stuff", "happier and slower")
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,8 @@ GOALS: tuple[Goal, ...] = (
     Goal("100000", "vibe", "p50", 2.0),
     Goal("1000000", "vibe", "p50", 10.0),
     Goal("100000", "cold_start", "seconds", 2.0),
+    Goal("100000", "talk", "p50", 5.0),
+    Goal("1000000", "talk", "p50", 20.0),
 )
 
 
@@ -496,6 +502,18 @@ def _measure_catalog(size: str, n_queries: int, difflib_queries: int | None, wor
         record("vibe_first", time_calls(call, q.words[: max(20, n_queries // 4)]), base, errors=call.errors)
     call = Tally(lambda m: engine.vibe(m[1], LIST_LENGTH))
     record("vibe_cluster", time_calls(call, q.moods), base, errors=call.errors)
+
+    # talk: understanding plus answering one critique of a list of songs like a seed -------
+    if hasattr(engine, "converse"):
+        now = time.time()
+        states = [
+            engine.dialogue.from_list([], label="", seed_id=engine.table.ids[i], now=now, count=LIST_LENGTH)
+            for i in q.seeds
+        ]
+        said = [(st, TALK_LINES[k % len(TALK_LINES)]) for k, st in enumerate(states)]
+        call = Tally(lambda sl: engine.converse(sl[0], sl[1], now=now))
+        base = time_calls(study.recommend, q.seeds[:ns])
+        record("talk", time_calls(call, said), base, errors=call.errors)
 
     out["ops"] = ops
     out["peak_rss_mb"] = peak_rss_mb()

@@ -79,23 +79,64 @@ def top(
     n = v.shape[0]
     if k <= 0 or n == 0:
         return np.zeros(0, dtype=np.int64)
-    tie = np.arange(n) if key is None else np.asarray(key)
     if k >= n:
-        return order(v, descending=descending, key=tie, decimals=decimals)
+        return order(v, descending=descending, key=key, decimals=decimals)
     step = 10.0**-decimals
-    if descending:
-        kth = float(np.round(float(np.partition(v, n - k)[n - k]), decimals))
-        cand = np.flatnonzero(v >= kth - step)
-        r = rounded(v[cand], decimals)
-        keep = r >= kth
-        cand, r = cand[keep], -r[keep]
+    sign = -1.0 if descending else 1.0
+    # candidates: every value that can round to the k-th best or better. On a big array a
+    # threshold from a strided sample first keeps the full partition (a copy and a
+    # selection over everything) for when the estimate falls short.
+    pool = _sampled_pool(v, k, sign, step) if n > SAMPLE_ABOVE and k * 16 < n else None
+    if pool is None:
+        pool = np.arange(n)
+        part = v
     else:
-        kth = float(np.round(float(np.partition(v, k - 1)[k - 1]), decimals))
-        cand = np.flatnonzero(v <= kth + step)
-        r = rounded(v[cand], decimals)
-        keep = r <= kth
-        cand, r = cand[keep], r[keep]
-    return cand[np.lexsort((tie[cand], r))][:k]
+        part = v[pool]
+    kth_raw = float(
+        np.partition(part, part.shape[0] - k)[part.shape[0] - k]
+        if descending
+        else np.partition(part, k - 1)[k - 1]
+    )
+    kth = float(np.round(kth_raw, decimals))
+    near = part >= kth - step if descending else part <= kth + step
+    cand = pool[np.flatnonzero(near)]
+    r = sign * rounded(v[cand], decimals)
+    keep = r <= sign * kth
+    cand, r = cand[keep], r[keep]
+    tie = cand if key is None else np.asarray(key)[cand]
+    return cand[np.lexsort((tie, r))][:k]
+
+
+#: Arrays longer than this pick their top k from a sampled threshold first (see :func:`top`).
+SAMPLE_ABOVE = 65_536
+
+
+def _sampled_pool(v: np.ndarray, k: int, sign: float, step: float) -> np.ndarray | None:
+    """Positions of the values at least as good as a threshold estimated from a strided
+    sample, when they are enough for the top ``k`` and their rounded cut; else None."""
+    n = v.shape[0]
+    stride = max(1, n // 4096)
+    sample = v[::stride]
+    m = sample.shape[0]
+    rank = min(m - 1, int(np.ceil(3 * k * m / n)) + 2)  # the k-th's expected rank, tripled
+    if sign < 0:
+        thr = float(np.partition(sample, m - 1 - rank)[m - 1 - rank])
+        pool = np.flatnonzero(v >= thr)
+    else:
+        thr = float(np.partition(sample, rank)[rank])
+        pool = np.flatnonzero(v <= thr)
+    if not np.isfinite(thr) or pool.shape[0] < k or pool.shape[0] > 64 * k + 4096:
+        return None
+    part = v[pool]
+    kth = float(
+        np.partition(part, pool.shape[0] - k)[pool.shape[0] - k]
+        if sign < 0
+        else np.partition(part, k - 1)[k - 1]
+    )
+    # every value that may round to the k-th must be in the pool
+    if (sign > 0 and kth + 2 * step > thr) or (sign < 0 and kth - 2 * step < thr):
+        return None
+    return pool
 
 
 __all__ = ["ORDER_DECIMALS", "order", "rounded", "score_key", "top"]
