@@ -32,12 +32,14 @@ if TYPE_CHECKING:
     from ..recommend import Recommender
     from ..song_table import SongTable
 
-#: One unit critique moves the target this many of the catalog's standard deviations.
-#: Chosen on tune seeds (benchmarks/critiques.py): the smallest step whose lists move
-#: at least 0.3 sd the way asked on every feature, measured on held-out seeds.
-CRITIQUE_STEP: Final = 0.75
-#: Weight of a critiqued feature's aim against a subject feature's 1.
-CRITIQUE_WEIGHT: Final = 3.0
+#: One unit critique bounds a feature this many of the catalog's standard deviations past
+#: the last list. Chosen with CRITIQUE_WEIGHT on tune seeds (``python -m benchmarks
+#: critiques``: lead-artist split of two real catalogs): the pair whose simulated listeners
+#: reached their target most often among those whose every critique moved its lists at
+#: least 0.3 sd; the figures reported come from the held-out seeds.
+CRITIQUE_STEP: Final = 0.5
+#: Weight of a critiqued feature's bound against a subject feature's 1.
+CRITIQUE_WEIGHT: Final = 5.0
 #: Weight factor of a mood word said as a modifier of a songs subject.
 MODIFIER_WEIGHT: Final = 2.0
 #: Features whose critiques are bounds on the song table rather than aims.
