@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from engine.service import EngineError
+from engine.errors import EngineError
 
 from ..replies import Card, Field, Reply, Requester, error_reply, escape, truncate
 from .render import markdown_label, pick_refs

@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from typing import assert_never
 
-from engine.service import EngineError
+from engine.errors import EngineError
 
 from ..commands import COMMAND_TABLE, CommandSpec, Reads, help_lines, lookup, takes
 from ..replies import Card, Field, Reply, Requester, error_reply, escape

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from engine.counts import BadCount, check_count
-from engine.service import AmbiguousSongError, EngineError, Playlist, Song
+from engine.errors import AmbiguousSongError, EngineError
+from engine.results import Playlist, Song
 
 from ..replies import Card, FollowUp, Reply, Requester, error_reply, escape, masked_link, truncate
 from .render import markdown_label

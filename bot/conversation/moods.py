@@ -7,7 +7,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 
 from engine.counts import BadCount, check_count
-from engine.service import EngineError, UnknownMoodError, VibeResult
+from engine.errors import EngineError, UnknownMoodError
+from engine.results import VibeResult
 
 from ..replies import Card, Choice, Field, FollowUp, Reply, Requester, error_reply, escape, truncate
 from .charts import mood_map_chart, moods_chart

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from engine.service import Pick, Song, Target
+from engine.filters import Target
+from engine.results import Pick, Song
 from engine.song_table import song_label
 
 from ..replies import LISTEN_TEXT, Field, PickRef, escape, masked_link, truncate

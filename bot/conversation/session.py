@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from engine.dialogue import DialogueState
-from engine.service import Engine, EngineError, NoMatchError, Pick, Song
+from engine.errors import EngineError, NoMatchError
+from engine.results import Pick, Song
+from engine.service import Engine
 
 from ..ratelimit import RateLimiter, Verdict
 from ..replies import COLOR_OK, Card, FollowUp, PickRef, Reply, Requester, error_reply, escape, slow_down_text

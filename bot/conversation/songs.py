@@ -12,7 +12,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 
 from engine.counts import BadCount, check_count
-from engine.service import AmbiguousSongError, EngineError, NoMatchError, Recommendation, Song
+from engine.errors import AmbiguousSongError, EngineError, NoMatchError
+from engine.results import Recommendation, Song
 
 from ..replies import (
     Card,
