@@ -51,7 +51,7 @@ logger = logging.getLogger(__name__)
 
 FORMAT_NAME = "clusterfy-model"
 #: Bump when the saved object's layout changes; older files are then refused.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 #: The arrays folder beside ``model.joblib`` is ``model.joblib.arrays-<token>``.
 ARRAYS_INFIX = ".arrays-"
 #: The song table's file inside the arrays folder.
