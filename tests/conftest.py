@@ -1,6 +1,8 @@
-"""Shared fixtures: one real model on the bundled catalog per test session (~2 s to fit),
-the engine over it, a history store and a dpytest-driven bot; and the fast tier's list
-of slow tests (``pytest -m "not slow"`` skips them, CI runs everything).
+"""Shared fixtures: one real model on the study sample per test session (~2 s to fit), the
+engine over it, one model of the default catalog (about 70,000 songs, ~30 s to build, saved
+once and loaded by every test and process that needs it), a history store and a
+dpytest-driven bot; and the fast tier's list of slow tests (``pytest -m "not slow"`` skips
+them, CI runs everything).
 
 The store and the bot run once per history backend: SQLite (in memory) and PostgreSQL
 (a fresh schema per test on the server named by CLUSTERFY_TEST_PG_URL; start one with
@@ -24,7 +26,7 @@ import pytest
 from engine.catalog import load_catalog
 from engine.model import MoodModel
 from engine.model_cache import obtain_model
-from engine.paths import BUNDLED_CATALOG, DEFAULT_CATALOG
+from engine.paths import DEFAULT_CATALOG, STUDY_SAMPLE_FILE
 
 #: Modules whose tests drive subprocesses (CLI, console, bot start-up, crash recovery),
 #: whole-corpus or load runs: each test costs seconds, so the fast tier leaves them out.
@@ -93,24 +95,31 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def songs() -> pd.DataFrame:
-    """The bundled catalog, loaded and cleaned (3,242 songs); treat as read-only."""
-    table, _ = load_catalog(BUNDLED_CATALOG)
+    """The study sample, loaded and cleaned (3,096 songs); treat as read-only."""
+    table, _ = load_catalog(STUDY_SAMPLE_FILE)
     return table
 
 
 @pytest.fixture(scope="session")
 def model(songs: pd.DataFrame) -> MoodModel:
-    """MoodModel(k=4) fitted on the bundled catalog; treat as read-only."""
+    """MoodModel(k=4) fitted on the study sample; treat as read-only."""
     return MoodModel(4).fit(songs, progress=lambda _msg: None)
 
 
 @pytest.fixture(scope="session")
 def default_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default catalog's model (the bundled union, k=4), built and saved once per
-    session: tests that need the catalog users get share it, processes load the file."""
+    """The default catalog's model (the union of the six bundled files, k=4), built and saved
+    once per session: tests that need the catalog users get share it, processes load the file."""
     path = tmp_path_factory.mktemp("default-model") / "default.joblib"
     obtain_model(DEFAULT_CATALOG, model_path=path, progress=lambda _msg: None)
     return path
+
+
+@pytest.fixture(scope="session")
+def default_model_env(default_model_path: Path) -> dict[str, str]:
+    """Environment for a process on the default catalog: it loads the session's model
+    (``CLUSTERFY_MODEL``: loaded, never overwritten) instead of fitting 70,000 songs again."""
+    return {"CLUSTERFY_MODEL": str(default_model_path)}
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,18 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_console(tmp_path: Path, text: str, *args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "CLUSTERFY_CACHE_DIR": str(tmp_path / "cache"), "DISCORD_TOKEN": "", **env}
+def run_console(
+    tmp_path: Path, text: str, *args: str, model: dict[str, str], **env: str
+) -> subprocess.CompletedProcess:
+    """The console on the default catalog, loading the session's model (``model``: the
+    ``default_model_env`` fixture) rather than building it in every process."""
+    environment = {
+        **os.environ,
+        "CLUSTERFY_CACHE_DIR": str(tmp_path / "cache"),
+        "DISCORD_TOKEN": "",
+        **model,
+        **env,
+    }
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=text,
@@ -27,13 +37,13 @@ def run_console(tmp_path: Path, text: str, *args: str, **env: str) -> subprocess
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory):
+def session(tmp_path_factory, default_model_env):
     tmp = tmp_path_factory.mktemp("console")
     lines = (
         "!recommend la java 3\n!vibe chill 2\nlike 1\nmore\n!cluster la java\n!moods\n"
         "!history\n!forget\nyes\n!help\nrecommend qqqqxxxzzz\n!bogus\n"
     )
-    return run_console(tmp, lines, "--console"), tmp
+    return run_console(tmp, lines, "--console", model=default_model_env), tmp
 
 
 def test_console_answers_each_line_and_exits_zero(session):
@@ -51,23 +61,23 @@ def test_console_answers_each_line_and_exits_zero(session):
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_console_keeps_history_between_runs(session):
+def test_console_keeps_history_between_runs(session, default_model_env):
     _, tmp = session
-    first = run_console(tmp, "recommend la java 2\n", "--console")
-    second = run_console(tmp, "recommend la java 2\nhistory\n", "--console")
+    first = run_console(tmp, "recommend la java 2\n", "--console", model=default_model_env)
+    second = run_console(tmp, "recommend la java 2\nhistory\n", "--console", model=default_model_env)
     picks = lambda out: re.findall(r"^- \d\. (.+)$", out, re.M)
     assert first.returncode == second.returncode == 0
     assert not set(picks(first.stdout)[:2]) & set(picks(second.stdout)[:2])
     assert second.stdout.count("recommend la java") >= 2
 
 
-def test_no_token_starts_the_console_without_the_flag(tmp_path):
-    result = run_console(tmp_path, "!vibe party 1\n")
+def test_no_token_starts_the_console_without_the_flag(tmp_path, default_model_env):
+    result = run_console(tmp_path, "!vibe party 1\n", model=default_model_env)
     assert result.returncode == 0
     assert "Party/Energetic vibes" in result.stdout
     assert "starting the console chat" in result.stderr
 
 
-def test_empty_input_exits_zero(tmp_path):
-    result = run_console(tmp_path, "", "--console")
+def test_empty_input_exits_zero(tmp_path, default_model_env):
+    result = run_console(tmp_path, "", "--console", model=default_model_env)
     assert result.returncode == 0 and result.stdout == ""

@@ -30,7 +30,7 @@ import numpy as np
 import pytest
 
 from engine import recommend as recommend_module
-from engine.paths import BUNDLED_CATALOG
+from engine.paths import STUDY_SAMPLE_FILE
 from engine.service import Engine
 from engine.taste import TasteModel
 
@@ -100,7 +100,7 @@ def test_a_model_fitted_under_another_simd_path_kernel_or_thread_count_deals_the
     if not any(extra.values()):
         pytest.skip("this CPU has no numpy SIMD path above the baseline to switch off")
     plain = deals(Engine(engine.model))
-    differ = _differences(plain, _deal_in_subprocess(["--fit", str(BUNDLED_CATALOG)], extra, tmp_path))
+    differ = _differences(plain, _deal_in_subprocess(["--fit", str(STUDY_SAMPLE_FILE)], extra, tmp_path))
     assert not differ, f"{perturbation} changed {len(differ)} of {len(plain)} deals: {differ[:10]}"
 
 

@@ -167,9 +167,10 @@ async def test_slash_privacy_is_private(bot):
 
 
 # -- console -----------------------------------------------------------------------
-def test_console_foryou_playlist_and_names(tmp_path):
+def test_console_foryou_playlist_and_names(tmp_path, default_model_env):
     env = {
         **os.environ,
+        **default_model_env,
         "CLUSTERFY_CACHE_DIR": str(tmp_path / "cache"),
         "DISCORD_TOKEN": "",
         "CLUSTERFY_EXPORT_DIR": str(tmp_path / "out"),
