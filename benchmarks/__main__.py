@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "foryou": "benchmarks.foryou_eval",
     "resolution": "benchmarks.resolution",
     "serving": "benchmarks.bench_serving",
+    "catalog": "benchmarks.bench_catalog",
 }
 ALIASES = {
     "fit": "engine",
@@ -39,18 +40,20 @@ ALIASES = {
 }
 
 USAGE = (
-    "usage: python -m benchmarks [engine|recommend|quality|vibe_words|load|pgload|foryou|resolution|serving]"
+    "usage: python -m benchmarks"
+    " [engine|recommend|quality|vibe_words|load|pgload|foryou|resolution|serving|catalog]"
     " [args...]\n"
     "  (no command)  run every benchmark with its defaults\n"
     "  engine        model fit benchmark (benchmarks/bench_engine.py)\n"
     "  recommend     serving benchmark: resolve, autocomplete, recommend, vibe vs baselines\n"
     "  quality       recommendation quality on held-out rows of the real catalogs (CV-tuned weight)\n"
-    "  vibe_words    does every mood word's picks move its way? (two real catalogs)\n"
+    "  vibe_words    does every mood word's picks move its way? (the default catalog and each file)\n"
     "  load          100 users x 20 commands through the bot's command path\n"
     "  pgload        4 processes x 100 users x 20 commands on one PostgreSQL history, one SIGKILLed\n"
     "  foryou        for you vs baselines, hybrid vs audio-only, playlist smoothness (and speed)\n"
     "  resolution    top-1 per query form (typos, any order, feat., ...) on held-out rows\n"
     "  serving       cold start and memory per process, 1/2/4 processes, 100k and 1M, vs a baseline commit\n"
+    "  catalog       the default catalog vs the 3-file one: first and later start, build, queries, memory\n"
     "  <command> --help for that command's options"
 )
 
