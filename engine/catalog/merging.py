@@ -16,7 +16,7 @@ Each group becomes one row that keeps the best-known facts of every copy: the id
 features and file of the preferred copy (a Spotify id first, then the most popular, then
 the earlier file and row), the fullest artist credit, every genre and playlist, the
 earliest year, the highest popularity, the streams of every release. A Spotify id that
-two copies of one file give to different titles is a source error: the first is kept.
+two rows of one file give to different titles is a source error: the first is kept.
 """
 
 from __future__ import annotations
@@ -85,9 +85,11 @@ def merge_copies(
     bare = songs["name_key"].tolist()  # title with every tag dropped (engine.text.title_key)
     song_title = songs["_song"].tolist()
 
-    # A Spotify id given to two different titles: keep the preferred copy's title.
+    # A Spotify id one file gives to two different titles: a source error, the first kept.
+    # (Across files the id is the better witness: "If You Leave" and "If You Leave - From
+    # 'Pretty In Pink'" with one id are one song, merged below.)
     dropped: Counter[str] = Counter()
-    conflict = _id_conflicts(ids, real_id, bare, pref)
+    conflict = _id_conflicts(ids, real_id, bare, pref, files)
     dropped[DROP_ID_CONFLICT] = int(conflict.sum())
     alive = np.flatnonzero(~conflict)
 
@@ -140,14 +142,16 @@ def merge_copies(
     return MergeResult(result[[*canonical_columns(features), *MATCH_KEYS]], merged, dropped, notes)
 
 
-def _id_conflicts(ids: np.ndarray, real_id: np.ndarray, bare: list[str], pref: np.ndarray) -> np.ndarray:
-    """Rows whose Spotify id another, preferred row gives to a different title."""
+def _id_conflicts(
+    ids: np.ndarray, real_id: np.ndarray, bare: list[str], pref: np.ndarray, files: np.ndarray
+) -> np.ndarray:
+    """Rows whose Spotify id another, preferred row *of the same file* gives to a different title."""
     conflict = np.zeros(len(ids), dtype=bool)
-    best: dict[str, int] = {}
+    best: dict[tuple[int, str], int] = {}
     for row in np.argsort(pref, kind="stable").tolist():
         if not real_id[row]:
             continue
-        first = best.setdefault(ids[row], row)
+        first = best.setdefault((int(files[row]), ids[row]), row)
         if first != row and bare[first] != bare[row]:
             conflict[row] = True
     return conflict
