@@ -23,6 +23,8 @@ _DASH_TAG = re.compile(
     r"demo|single|take|recorded|acoustic)\b[^-–—]*)$",
     re.IGNORECASE,
 )
+#: ' - From "8 Mile" Soundtrack', ' - Love Theme From "Top Gun"': where a song was heard first.
+_DASH_FROM = re.compile(r"\s+[-–—]\s+(?:(?:love\s+)?theme\s+)?from\s.*$", re.IGNORECASE)
 #: A trailing " feat. X" / " ft X" outside brackets.
 _FEAT_TAIL = re.compile(r"\s+(?:feat\.?|ft\.?|featuring)\s+.*$", re.IGNORECASE)
 #: "(feat. X)", "[with X]": a guest credit in brackets, not a version of the song.
@@ -67,6 +69,7 @@ def strip_version_tags(title: str) -> str:
         previous = out
         out = _BRACKETED_TAG.sub("", out)
         out = _DASH_TAG.sub("", out)
+        out = _DASH_FROM.sub("", out)
         out = _FEAT_TAIL.sub("", out)
     return out.strip() or title.strip()
 

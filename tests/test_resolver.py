@@ -208,13 +208,12 @@ def test_partial_titles(
     assert_best(resolver.resolve(query), songs, name, artist, "fuzzy")
 
 
-def test_partial_title_shared_by_versions_lists_them(resolver: SongResolver) -> None:
-    # Two "Some Enchanted Evening" recordings with different tags (a third, the same
-    # recording as one of them, is merged into it): both close.
+def test_partial_title_shared_by_versions_takes_the_song(resolver: SongResolver) -> None:
+    # Ezio Pinza's "Some Enchanted Evening" tagged '(from "South Pacific")' and
+    # '- from "South Pacific, 1949"': versions of one song by one artist, so one answer.
     res = resolver.resolve("enchanted evening")
-    assert res.status in {"fuzzy", "ambiguous"}
-    assert all(c.artist == "Ezio Pinza" for c in res.candidates[:2])
-    assert len(res.candidates) >= 2
+    assert res.status == "fuzzy" and res.best is not None and res.best.artist == "Ezio Pinza"
+    assert res.best.name.startswith("Some Enchanted Evening")
 
 
 def test_ranking_is_score_then_popularity(resolver: SongResolver) -> None:
