@@ -164,7 +164,9 @@ def test_default_catalog_builds_into_cache_dir_on_first_use(tmp_path):
     env = make_env(tmp_path / "cache")
     del env["CLUSTERFY_CATALOG"]  # the real default: the bundled union
     payload = ok_json(run(env, "vibe", "focus", "-n", "2", "--seed", "1", "--json"))
-    assert payload["mood"] == "Instrumental/Focus"
+    # the union's moods are Upbeat/Happy, Intense/Driving, Chill/Acoustic, Rap/Spoken: "focus"
+    # is a mood word there, its picks the instrumental songs nearest its target
+    assert len(payload["picks"]) == 2 and payload["mood"] in {"Chill/Acoustic", "Intense/Driving"}
     assert any(p.suffix == ".joblib" for p in (tmp_path / "cache").iterdir())
 
 

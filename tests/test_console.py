@@ -74,7 +74,7 @@ def test_console_keeps_history_between_runs(session, default_model_env):
 def test_no_token_starts_the_console_without_the_flag(tmp_path, default_model_env):
     result = run_console(tmp_path, "!vibe party 1\n", model=default_model_env)
     assert result.returncode == 0
-    assert "Party/Energetic vibes" in result.stdout
+    assert "party vibes" in result.stdout  # a mood word (the bundled catalog has no party cluster)
     assert "starting the console chat" in result.stderr
 
 
