@@ -97,7 +97,6 @@ def measure(name: str, catalog: str, n_queries: int, work: Path) -> dict[str, An
     from engine.artifact import load_model, save_model
     from engine.catalog import load_catalog
     from engine.model import MoodModel
-    from engine.paths import cached_model_path
     from engine.service import Engine
 
     say = lambda m: print(f"[{name}] {m}", file=sys.stderr, flush=True)  # noqa: E731
@@ -122,7 +121,7 @@ def measure(name: str, catalog: str, n_queries: int, work: Path) -> dict[str, An
 
     say("queries on the loaded engine")
     rss0 = current_rss_mb()
-    engine = Engine(load_model(cached_model_path(catalog, 4)))
+    engine = Engine(load_model(scratch))
     rss1 = current_rss_mb()
     queries = make_queries(songs, engine.model, n_queries)
     ids = engine.table.ids

@@ -761,13 +761,12 @@ class SongResolver:
         if best_score >= 100.0:
             close = [r for r, s in accepted[1:] if s >= 100.0]
         candidates = tuple(self._candidate(r, s) for r, s in accepted)
-        # Close rivals that are the same title by other artists are told apart by popularity;
-        # a query that starts the best title word for word, and no rival's, is that title
-        # being typed ("lose you to" vs "Close to You").
-        if close and not (
-            (all(self._row_key[r] == self._row_key[best_row] for r in close) and self._leads(best_row, close))
-            or self._only_word_prefix(qfold, best_row, close)
-        ):
+        # Close rivals are told apart by popularity: the same title by other artists, or a
+        # typo as near one title as another ("ranwom": Ransom by Lil Tecca, popularity 90,
+        # or Random by G-Eazy, about 69) -- the song people mean is the clearly more popular
+        # one. A query that starts the best title word for word, and no rival's, is that
+        # title being typed ("lose you to" vs "Close to You").
+        if close and not (self._leads(best_row, close) or self._only_word_prefix(qfold, best_row, close)):
             return Resolution(q, STATUS_AMBIGUOUS, candidates)
         return Resolution(q, STATUS_FUZZY, candidates)
 
