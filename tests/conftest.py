@@ -43,9 +43,16 @@ SLOW_MODULES = frozenset(
         "test_startup.py",
     }
 )
-#: Single tests that fit extra models on the full catalog or start a process.
+#: Single tests that fit extra models on the full catalog or start a process; and every test
+#: that needs the default catalog's model (70,000 songs: ~15 s to build, once per session).
 SLOW_TESTS = frozenset(
     {
+        "test_catalog_union.py::test_the_default_union_answers_songs_people_know",
+        "test_catalog_union.py::test_the_union_report_says_per_file_what_was_read_kept_and_dropped",
+        "test_catalog_layouts.py::test_popularity_is_estimated_where_a_file_says_it_otherwise",
+        "test_resolution_forms.py::test_songs_people_name_are_taken_on_the_default_catalog",
+        "test_resolution_forms.py::test_a_real_tie_on_the_default_catalog_asks",
+        "test_resolution_forms.py::test_famous_titles_held_out_take_or_offer_the_song_people_mean",
         "test_artifact.py::test_cache_is_keyed_by_catalog_content_and_k",
         "test_artifact.py::test_obtain_model_builds_once_then_loads_the_cache",
         "test_artifact.py::test_processes_sharing_a_cache_build_the_model_once",

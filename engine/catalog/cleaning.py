@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..features import AUDIO_FEATURES, FEATURE_RANGES
 from ..paths import CatalogError
-from ..text import artist_key, clean_display, fold, strip_guest_tags, title_key
+from ..text import artist_key, clean_display, fold, strip_guest_tags, strip_version_tags
 from . import values as V
 from .artists import QUIRK_TITLE_GUEST, ArtistVocabulary, split_artists, title_guests
 from .layout import Layout, recognise
@@ -205,9 +205,13 @@ def read_rows(
     for note, rows in note_rows.items():
         notes[note] = int((rows & keep).sum())
     songs = songs[keep].reset_index(drop=True)
-    songs["name_key"] = map_distinct(songs["name"].tolist(), title_key)
+    # The matching key (every tag dropped) and the merge keys, one pass per distinct title.
+    keys = map_distinct(songs["name"].tolist(), _all_title_keys)
+    songs["name_key"] = [k[0] for k in keys]
+    songs["_song"] = [k[1] for k in keys]
+    songs["_guest"] = [k[2] for k in keys]
     songs["artist_key"] = map_distinct(songs["artist"].tolist(), artist_key)
-    add_match_keys(songs)
+    songs["_lead"] = map_distinct([a[0] if len(a) else "" for a in songs["artists"]], fold)
     report = CleaningReport(
         source=source,
         layout=layout.name,
@@ -222,14 +226,30 @@ def read_rows(
 
 
 #: Keys the merge matches on, kept beside a file's rows until the catalog is complete (so the
-#: union does not fold 80,000 titles again): the title without guest credits, and the lead artist.
-MATCH_KEYS = ("_song", "_lead")
+#: union does not fold 80,000 titles again): the title without guest credits, the lead artist,
+#: and whether the title credits a guest.
+MATCH_KEYS = ("_song", "_lead", "_guest")
 
 
 def add_match_keys(songs: pd.DataFrame) -> None:
     """Add :data:`MATCH_KEYS` to ``songs`` in place (engine.catalog.merging reads them)."""
-    songs["_song"] = map_distinct(songs["name"].tolist(), lambda t: fold(strip_guest_tags(t)))
+    keys = map_distinct(songs["name"].tolist(), _title_keys)
+    songs["_song"] = [k[0] for k in keys]
+    songs["_guest"] = [k[1] for k in keys]
     songs["_lead"] = map_distinct([a[0] if len(a) else "" for a in songs["artists"]], fold)
+
+
+def _title_keys(title: str) -> tuple[str, bool]:
+    """The folded title without guest credits, and whether there was one to drop."""
+    plain = strip_guest_tags(title)
+    return fold(plain), plain != title.strip()
+
+
+def _all_title_keys(title: str) -> tuple[str, str, bool]:
+    """``title_key``, then :func:`_title_keys`: folded once when no version tag differs."""
+    song, guest = _title_keys(title)
+    bare = strip_version_tags(clean_display(title))
+    return (song if bare == strip_guest_tags(title) else fold(bare)), song, guest
 
 
 def _feature(col: pd.Series, feature: str, layout: Layout, quirks: Counter[str]) -> pd.Series:

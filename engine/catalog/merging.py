@@ -30,8 +30,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ..features import AUDIO_FEATURES, FEATURE_RANGES
-from ..text import artist_key, fold
-from .cleaning import DERIVED_ID_PREFIX, MATCH_KEYS, add_match_keys, canonical_columns, map_distinct
+from ..text import artist_key
+from .cleaning import DERIVED_ID_PREFIX, MATCH_KEYS, add_match_keys, canonical_columns
 from .report import DROP_ID_CONFLICT, MERGE_SAME_ID, MERGE_SAME_RECORDING, MERGE_SAME_SONG, NOTE_REISSUE_YEAR
 
 #: Two copies whose title (all tags dropped) and first artist agree are one recording when
@@ -70,11 +70,10 @@ def merge_copies(
     # Preference: a Spotify id, then the most popular (unknown last), then a title without a
     # version tag, then one with its guest credit (as Spotify writes it), then the file by name
     # (not by position: the order files are given in changes nothing) and the row order.
-    names = songs["name"].tolist()
     file_rank = pd.Series(songs["source"].tolist()).rank(method="dense").to_numpy()
     plain = songs["_song"].tolist()  # folded title without guest credits, version tags kept
     tagged = np.array([k != p for k, p in zip(songs["name_key"], plain)], dtype=bool)
-    no_guest = np.array([f == p for f, p in zip(map_distinct(names, fold), plain)], dtype=bool)
+    no_guest = ~songs["_guest"].to_numpy(dtype=bool)
     order = np.lexsort(
         (np.arange(n), file_rank, no_guest, tagged, np.where(np.isnan(pop), np.inf, -pop), ~real_id)
     )
