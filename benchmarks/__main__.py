@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "serving": "benchmarks.bench_serving",
     "language": "benchmarks.language_eval",
     "critiques": "benchmarks.critiques",
+    "catalog": "benchmarks.bench_catalog",
 }
 ALIASES = {
     "fit": "engine",
@@ -41,18 +42,20 @@ ALIASES = {
 }
 
 USAGE = (
-    "usage: python -m benchmarks [engine|recommend|quality|vibe_words|load|pgload|foryou|resolution|serving"
-    "|language|critiques] [args...]\n"
+    "usage: python -m benchmarks"
+    " [engine|recommend|quality|vibe_words|load|pgload|foryou|resolution|serving|catalog|language|critiques]"
+    " [args...]\n"
     "  (no command)  run every benchmark with its defaults\n"
     "  engine        model fit benchmark (benchmarks/bench_engine.py)\n"
     "  recommend     serving benchmark: resolve, autocomplete, recommend, vibe vs baselines\n"
     "  quality       recommendation quality on held-out rows of the real catalogs (CV-tuned weight)\n"
-    "  vibe_words    does every mood word's picks move its way? (two real catalogs)\n"
+    "  vibe_words    does every mood word's picks move its way? (the default catalog and each file)\n"
     "  load          100 users x 20 commands through the bot's command path\n"
     "  pgload        4 processes x 100 users x 20 commands on one PostgreSQL history, one SIGKILLed\n"
     "  foryou        for you vs baselines, hybrid vs audio-only, playlist smoothness (and speed)\n"
     "  resolution    top-1 per query form (typos, any order, feat., ...) on held-out rows\n"
     "  serving       cold start and memory per process, 1/2/4 processes, 100k and 1M, vs a baseline commit\n"
+    "  catalog       the default catalog vs the 3-file one: first and later start, build, queries, memory\n"
     "  language      plain language: intent and slot accuracy on the held-out request corpus\n"
     "  critiques     every critique moves its way; simulated listeners reach a hidden target\n"
     "  <command> --help for that command's options"

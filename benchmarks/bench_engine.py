@@ -240,10 +240,10 @@ def _in_child(fn, *args):
 # -- driver ---------------------------------------------------------------------------------------
 def _catalog_for(size: str, workdir: Path) -> tuple[str, Path, float | None]:
     """(label, CSV path, seconds to generate) for a --sizes entry."""
-    from engine.paths import BUNDLED_CATALOG
+    from engine.paths import STUDY_SAMPLE_FILE
 
     if size == "bundled":
-        return "bundled", BUNDLED_CATALOG, None
+        return "bundled", STUDY_SAMPLE_FILE, None
     n = int(size.replace("_", "").replace("k", "000"))
     from benchmarks.synthetic import make_catalog, write_study_csv
 

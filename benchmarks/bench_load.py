@@ -427,10 +427,10 @@ async def cooldown_under_load(
 def load_engine() -> Any:
     from engine.catalog import load_catalog
     from engine.model import MoodModel
-    from engine.paths import BUNDLED_CATALOG
+    from engine.paths import STUDY_SAMPLE_FILE
     from engine.service import Engine
 
-    songs, _ = load_catalog(BUNDLED_CATALOG)
+    songs, _ = load_catalog(STUDY_SAMPLE_FILE)
     return Engine(MoodModel(4).fit(songs))
 
 

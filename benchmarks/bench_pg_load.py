@@ -54,14 +54,14 @@ USER_BASE = 700_000_000_000_000_000  # Discord-sized ids; worker i uses USER_BAS
 async def _worker(url: str, index: int, users: int, per_user: int) -> None:
     from benchmarks.bench_load import simulate, verify_rows
     from bot.store import open_store
-    from engine.paths import BUNDLED_CATALOG
+    from engine.paths import STUDY_SAMPLE_FILE
     from engine.service import Engine
 
     def emit(line: str) -> None:
         sys.stdout.write(line + "\n")
         sys.stdout.flush()
 
-    engine = await asyncio.to_thread(Engine.load, BUNDLED_CATALOG, None, 4)
+    engine = await asyncio.to_thread(Engine.load, STUDY_SAMPLE_FILE, None, 4)
     store = await open_store(url)
     record_request, record_shown, record_feedback = (
         store.record_request,
@@ -141,7 +141,7 @@ def _admin(url: str, sql: str) -> None:
 def run_load(url: str, processes: int, users: int, per_user: int, kill_at: float) -> dict[str, Any]:
     """Run the workers against a fresh schema of ``url``; returns the figures and the checks."""
     from bot.store import open_store
-    from engine.paths import BUNDLED_CATALOG
+    from engine.paths import STUDY_SAMPLE_FILE
     from engine.service import Engine
 
     schema = f"bench_{uuid.uuid4().hex[:12]}"
@@ -151,7 +151,7 @@ def run_load(url: str, processes: int, users: int, per_user: int, kill_at: float
         with tempfile.TemporaryDirectory() as cache:
             env = {**os.environ, "CLUSTERFY_CACHE_DIR": cache}
             os.environ["CLUSTERFY_CACHE_DIR"] = cache
-            Engine.load(BUNDLED_CATALOG, None, 4)  # build the model once; workers load the cache
+            Engine.load(STUDY_SAMPLE_FILE, None, 4)  # build the model once; workers load the cache
             asyncio.run(_migrate(bench_url, open_store))
             return _drive(bench_url, env, processes, users, per_user, kill_at)
     finally:

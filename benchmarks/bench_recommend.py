@@ -346,9 +346,9 @@ class NameBaselines:
 def load_songs(size: str) -> tuple[str, pd.DataFrame]:
     if size == "bundled":
         from engine.catalog import load_catalog
-        from engine.paths import BUNDLED_CATALOG
+        from engine.paths import STUDY_SAMPLE_FILE
 
-        songs, _ = load_catalog(BUNDLED_CATALOG)
+        songs, _ = load_catalog(STUDY_SAMPLE_FILE)
         return "bundled", songs
     from benchmarks.synthetic import make_catalog
 

@@ -44,7 +44,7 @@ from engine.listeners import taste as taste_mod
 from engine.listeners.playlist import mean_step
 from engine.listeners.taste import TasteModel, collaborative
 from engine.model import MoodModel
-from engine.paths import BUNDLED_CATALOG
+from engine.paths import STUDY_SAMPLE_FILE
 from engine.service import Engine
 
 K = 10
@@ -285,7 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(list(argv) if argv is not None else None)
     logging.basicConfig(level=logging.WARNING)
 
-    songs, _ = load_catalog(BUNDLED_CATALOG)
+    songs, _ = load_catalog(STUDY_SAMPLE_FILE)
     engine = Engine(MoodModel(4).fit(songs, progress=lambda _m: None))
     methods = Methods(engine)
     listeners = make_listeners(engine, args.listeners)

@@ -62,7 +62,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 
@@ -72,7 +72,7 @@ from scipy import sparse
 
 from engine.catalog import CatalogError, load_catalog
 from engine.model import MoodModel
-from engine.paths import BUNDLED_CATALOGS
+from engine.paths import DEFAULT_CATALOG_FILES
 from engine.recommend import ARTIST_WEIGHT, Recommender
 from engine.text import artist_key
 
@@ -127,7 +127,12 @@ class Catalog:
     names: list[frozenset[str]]  # individual artist keys per song
     genres: list[frozenset[str]]
     held_out: np.ndarray  # bool per song: scored; the rest are tune rows
-    idcg: np.ndarray  # ideal DCG@n per song (NaN: no genres or nothing relevant)
+    idcg: np.ndarray  # ideal DCG@n per song (NaN: no genres or nothing relevant; see ensure_idcg)
+
+    computed_idcg: np.ndarray = field(init=False)  # which rows of idcg are filled
+
+    def __post_init__(self) -> None:
+        self.computed_idcg = np.zeros(len(self.songs), dtype=bool)
 
     @property
     def n(self) -> int:
@@ -169,8 +174,8 @@ def held_out_side(key: str, split_seed: int = 0) -> bool:
 
 
 def default_catalogs() -> list[Path]:
-    """Each bundled file on its own (the study sample, the two lists of well-known songs)."""
-    return [p for p in BUNDLED_CATALOGS if p.exists()]
+    """Each bundled file on its own (the six files of the default catalog)."""
+    return [p for p in DEFAULT_CATALOG_FILES if p.exists()]
 
 
 def prepare(path: Path, k: int = 4, n: int = 10, split_seed: int = 0) -> Catalog:
@@ -202,39 +207,53 @@ def prepare(path: Path, k: int = 4, n: int = 10, split_seed: int = 0) -> Catalog
         held_out=held,
         idcg=np.full(len(songs), np.nan),
     )
-    cat.idcg = ideal_dcg(cat, n)
     return cat
+
+
+def ensure_idcg(cat: Catalog, rows: np.ndarray, n: int) -> None:
+    """Fill ``cat.idcg`` for ``rows`` (computed on demand: on 70,000 songs the ideal lists of
+    every song cost minutes, and a sampled run needs a few thousand)."""
+    todo = np.asarray(rows, dtype=np.int64)
+    todo = todo[~cat.computed_idcg[todo]]
+    if len(todo):
+        cat.idcg[todo] = ideal_dcg(cat, n, rows=todo)
+        cat.computed_idcg[todo] = True
 
 
 def _discounts(n: int) -> np.ndarray:
     return 1.0 / np.log2(np.arange(2, n + 2))
 
 
-def ideal_dcg(cat: Catalog, n: int, block: int = 512) -> np.ndarray:
-    """Per song, the DCG@n of the n most genre-relevant other songs (Jaccard), no copies."""
+def ideal_dcg(cat: Catalog, n: int, block: int = 512, rows: np.ndarray | None = None) -> np.ndarray:
+    """Per song of ``rows`` (default: every song), the DCG@n of the n most genre-relevant
+    other songs (Jaccard), no copies."""
+    rows_out = np.arange(cat.n) if rows is None else np.asarray(rows, dtype=np.int64)
     vocab = sorted(set().union(*cat.genres)) if cat.genres else []
-    out = np.full(cat.n, np.nan)
+    out = np.full(len(rows_out), np.nan)
     if not vocab:
         return out
     col = {g: j for j, g in enumerate(vocab)}
-    rows = [i for i, gs in enumerate(cat.genres) for _ in gs]
-    cols = [col[g] for gs in cat.genres for g in gs]
-    G = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(cat.n, len(vocab)))
+    g_rows = [i for i, gs in enumerate(cat.genres) for _ in gs]
+    g_cols = [col[g] for gs in cat.genres for g in gs]
+    G = sparse.csr_matrix(
+        (np.ones(len(g_rows), dtype=np.float32), (g_rows, g_cols)), shape=(cat.n, len(vocab))
+    )
     size = np.asarray(G.sum(axis=1)).ravel()
     disc = _discounts(n)
-    for lo in range(0, cat.n, block):
-        hi = min(cat.n, lo + block)
-        inter = (G[lo:hi] @ G.T).toarray()
-        union = size[lo:hi, None] + size[None, :] - inter
+    for lo in range(0, len(rows_out), block):
+        hi = min(len(rows_out), lo + block)
+        part = rows_out[lo:hi]
+        inter = (G[part] @ G.T).toarray()
+        union = size[part, None] + size[None, :] - inter
         jac = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
-        jac[cat.group[lo:hi, None] == cat.group[None, :]] = 0.0  # the seed and its copies
+        jac[cat.group[part, None] == cat.group[None, :]] = 0.0  # the seed and its copies
         top = (
             -np.sort(-np.partition(jac, cat.n - n, axis=1)[:, cat.n - n :], axis=1)
             if cat.n > n
             else -np.sort(-jac, axis=1)
         )
         dcg = top[:, :n] @ disc[: top.shape[1]]
-        dcg[(size[lo:hi] == 0) | (dcg == 0)] = np.nan
+        dcg[(size[part] == 0) | (dcg == 0)] = np.nan
         out[lo:hi] = dcg
     return out
 
@@ -432,6 +451,7 @@ def scan_weights(
         row: dict[str, Any] = {"weight": float(w), "catalogs": {}}
         for cat in cats:
             seeds = np.arange(cat.n)
+            ensure_idcg(cat, seeds, n)
             vals = per_seed(cat, seeds, ours_lists(cat, w, n, CAP, seeds), n)
             part = {}
             for side, mask in (("tune", ~cat.held_out), ("held_out", cat.held_out)):
@@ -489,20 +509,34 @@ def scan_weights(
 
 # -- the run ---------------------------------------------------------------------------------
 def evaluate_catalog(
-    cat: Catalog, weight: float, n: int, reps: int, seed: int, say: Callable[[str], None]
+    cat: Catalog,
+    weight: float,
+    n: int,
+    reps: int,
+    seed: int,
+    say: Callable[[str], None],
+    max_seeds: int | None = None,
 ) -> dict[str, Any]:
-    """Capped and uncapped tables of every method on the held-out seeds of one catalog."""
+    """Capped and uncapped tables of every method on the held-out seeds of one catalog
+    (a seeded sample of ``max_seeds`` of them when there are more)."""
     seeds = np.flatnonzero(cat.held_out)
+    all_held = int(seeds.shape[0])
+    if max_seeds is not None and seeds.shape[0] > max_seeds:
+        seeds = np.sort(np.random.default_rng([seed, 7]).choice(seeds, size=max_seeds, replace=False))
+    ensure_idcg(cat, seeds, n)
     out: dict[str, Any] = {
         "catalog": cat.name,
         "songs": cat.n,
         "k": int(cat.model.n_clusters_),
         "held_out_seeds": int(seeds.shape[0]),
-        "tune_seeds": int(cat.n - seeds.shape[0]),
+        "tune_seeds": int(cat.n - all_held),
+        "held_out_rows": all_held,
         "seeds_with_genres": int(sum(1 for s in seeds if cat.genres[s])),
         "rows": (
-            f"scored: {seeds.shape[0]:,} held-out seeds (lead artist on the held-out side); "
-            f"lists drawn from all {cat.n:,} songs; model fitted on all rows (no genres)"
+            f"scored: {seeds.shape[0]:,} held-out seeds"
+            + (f" (a seeded sample of the {all_held:,})" if seeds.shape[0] < all_held else "")
+            + f" (lead artist on the held-out side); lists drawn from all {cat.n:,} songs; "
+            "model fitted on all rows (no genres)"
         ),
         "weight": weight,
     }
@@ -558,6 +592,7 @@ def run(
     split_seed: int = 0,
     weight: float | None = None,
     progress: Callable[[str], None] | None = None,
+    max_seeds: int | None = None,
 ) -> dict[str, Any]:
     """Fit every catalog, scan the weight on tune rows, report every method on held-out rows.
 
@@ -588,7 +623,7 @@ def run(
             "scan": [],
             "tuned_on": {},
         }
-    results = [evaluate_catalog(c, weight, n, reps, seed, say) for c in cats]
+    results = [evaluate_catalog(c, weight, n, reps, seed, say, max_seeds) for c in cats]
     return {
         "list_length": n,
         "cap": CAP,
@@ -739,6 +774,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="random seed (random baseline, bootstrap)")
     parser.add_argument("--split-seed", type=int, default=0, help="salt of the artist split")
     parser.add_argument(
+        "--max-seeds",
+        type=int,
+        default=None,
+        help="score a seeded sample of at most this many held-out seeds per catalog (big catalogs)",
+    )
+    parser.add_argument(
         "--weight",
         type=float,
         default=None,
@@ -762,6 +803,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             seed=args.seed,
             split_seed=args.split_seed,
             weight=args.weight,
+            max_seeds=args.max_seeds,
             progress=say,
         )
     except CatalogError as exc:

@@ -36,7 +36,7 @@ import pandas as pd
 
 from engine.catalog import load_catalog
 from engine.features import AUDIO_FEATURES, FEATURE_RANGES
-from engine.paths import BUNDLED_CATALOG
+from engine.paths import STUDY_SAMPLE_FILE
 from engine.text import artist_key, title_key
 
 __all__ = ["make_catalog", "write_study_csv", "real_catalog", "STUDY_COLUMNS"]
@@ -102,7 +102,7 @@ STUDY_COLUMNS = (
 @lru_cache(maxsize=1)
 def real_catalog() -> pd.DataFrame:
     """The cleaned bundled catalog (cached; treat as read-only)."""
-    songs, _ = load_catalog(BUNDLED_CATALOG)
+    songs, _ = load_catalog(STUDY_SAMPLE_FILE)
     return songs
 
 

@@ -19,12 +19,23 @@ from .storage.format import FORMAT_VERSION  # a leaf: no scikit-learn import for
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-#: The study sample's file name (the one file every test and benchmark pins).
+#: The study sample's file name (the one file most tests and benchmarks pin).
 STUDY_SAMPLE_NAME = "single_genre_artists_sample.csv"
-#: The bundled files of the default catalog, in load order: on a tie the earlier file wins.
-BUNDLED_FILE_NAMES = (STUDY_SAMPLE_NAME, "top_hits_2000_2019.csv", "well_known_songs.csv")
+#: The three files of the catalog bundled before issue 21 (6,326 songs): the study sample and
+#: two lists of well-known songs. Still bundled, and still a catalog of their own.
+SMALL_UNION_NAMES = (STUDY_SAMPLE_NAME, "top_hits_2000_2019.csv", "well_known_songs.csv")
+#: Every bundled file, in load order (the folder's order, by name): the default catalog,
+#: about 77,000 songs. The three larger tables ship gzip-compressed.
+DEFAULT_FILE_NAMES = (
+    "hit_predictor_1960_2019.csv.gz",
+    STUDY_SAMPLE_NAME,
+    "spotify_top_songs_audio_features.csv.gz",
+    "tidytuesday_spotify_songs.csv.gz",
+    "top_hits_2000_2019.csv",
+    "well_known_songs.csv",
+)
 #: Files a catalog folder contributes (anything else in it, e.g. a README, is ignored).
-CATALOG_SUFFIXES = (".csv", ".parquet", ".pq")
+CATALOG_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
 
 
 class CatalogError(ValueError):
@@ -46,11 +57,14 @@ def bundled_data_dir() -> Path:
 
 
 BUNDLED_DATA_DIR = bundled_data_dir()
-#: The study sample alone (3,288 rows): what tests and benchmarks pin.
-BUNDLED_CATALOG = BUNDLED_DATA_DIR / STUDY_SAMPLE_NAME
-#: Every bundled file: study sample + the two lists of well-known songs.
-BUNDLED_CATALOGS = tuple(BUNDLED_DATA_DIR / name for name in BUNDLED_FILE_NAMES)
-#: The default catalog: the bundled folder, i.e. the union of :data:`BUNDLED_CATALOGS`.
+#: The study sample alone (3,288 rows, 3,096 songs): what most tests and benchmarks pin.
+STUDY_SAMPLE_FILE = BUNDLED_DATA_DIR / STUDY_SAMPLE_NAME
+#: The study sample and the two lists of well-known songs: the 6,326-song catalog that was
+#: the default before issue 21 (``CLUSTERFY_CATALOG`` set to these three files gives it).
+SMALL_UNION_FILES = tuple(BUNDLED_DATA_DIR / name for name in SMALL_UNION_NAMES)
+#: Every bundled file: the default catalog is their union.
+DEFAULT_CATALOG_FILES = tuple(BUNDLED_DATA_DIR / name for name in DEFAULT_FILE_NAMES)
+#: The default catalog: the bundled folder, i.e. the union of :data:`DEFAULT_CATALOG_FILES`.
 DEFAULT_CATALOG = BUNDLED_DATA_DIR
 
 
@@ -101,7 +115,7 @@ def _files_of(path: Path) -> list[Path]:
         found = sorted(
             p
             for p in path.iterdir()
-            if p.suffix.lower() in CATALOG_SUFFIXES and not p.name.startswith(".") and p.is_file()
+            if p.name.lower().endswith(CATALOG_SUFFIXES) and not p.name.startswith(".") and p.is_file()
         )
         if not found:
             raise CatalogError(

@@ -37,7 +37,7 @@ from .song_table import SongTable, text_column, truncate_utf16, utf16_len
 from .stable_order import top
 from .storage.columns import IdIndex
 from .storage.serving import part_of, prefixed
-from .text import MAX_QUERY_CHARS, artist_key, clean_display, fold, title_key
+from .text import MAX_QUERY_CHARS, artist_key, clean_display, fold, strip_guest_tags, title_key
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +70,14 @@ MAX_ARTIST_SPAN_WORDS = 6
 MAX_SEPARATORS = 3
 #: Above this many distinct titles an artist's songs are scored via the trigram vote.
 ARTIST_BRUTE_FORCE_KEYS = 3000
+#: Songs sharing a title with nothing else typed: the most popular is taken when its
+#: popularity (0-100) leads every other's by at least this many points; else the bot asks.
+POPULARITY_LEAD = 5.0
+#: An estimated popularity (engine.catalog.popularity: from chart streams, or from a
+#: Billboard hit flag and decade) may be off: it counts this much higher when it is a rival
+#: and this much lower when it leads, about half the estimate's held-out mean error (9.7 and
+#: 14.2 points). An unknown popularity can never be out-led: such ties always ask.
+ESTIMATE_SLACK = {"streams": 5.0, "hit": 7.0}
 
 #: A fuzzy answer at least this strong is taken without trying the dearer readings.
 STRONG_SCORE = 90.0
@@ -212,6 +220,7 @@ _SAVED_ARRAYS = (
     "key_rows",
     "key_off",
     "key_pop",
+    "pop_slack",
     "row_primary",
     "alias_rows",
     "alias_off",
@@ -233,7 +242,7 @@ class SongResolver:
         arrays: Mapping[str, np.ndarray] | None = None,
     ) -> None:
         """``arrays``: what :meth:`arrays` of an earlier resolver over these songs gave
-        (engine.serving saves them with the artifact and maps them, with the ``table``);
+        (engine.parts saves them with the artifact and maps them, with the ``table``);
         None builds the indexes from ``songs``, which may be None only with arrays."""
         started = time.perf_counter()
         if table is None:
@@ -283,7 +292,7 @@ class SongResolver:
         self._aliases = GramIndex.from_arrays(part_of(arrays, "aliases"))
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """This resolver's indexes by name, for engine.serving to save."""
+        """This resolver's indexes by name, for engine.parts to save."""
         return {
             **{name: getattr(self, "_" + name) for name in _SAVED_ARRAYS},
             **prefixed("titles", self._titles.arrays()),
@@ -299,6 +308,13 @@ class SongResolver:
         pop = self.table.popularity
         #: Unknown popularity ranks below every known one.
         self._pop = np.where(np.isfinite(pop), pop, -1.0)
+        basis = (
+            self._text_column(songs, "popularity_basis").tolist() if "popularity_basis" in songs else [""] * n
+        )
+        #: How far each popularity may be off (see ESTIMATE_SLACK); inf when unknown.
+        self._pop_slack = np.where(
+            np.isfinite(pop), np.array([ESTIMATE_SLACK.get(b, 0.0) for b in basis], dtype=np.float64), np.inf
+        )
         #: Rows in preference order (most popular, then shortest title, then first) and
         #: each row's place in it: the tie-break every ranking here uses.
         self._rank_order = np.lexsort((np.arange(n), self._name_len, -self._pop)).astype(np.int64)
@@ -666,7 +682,9 @@ class SongResolver:
         qkey = title_key(q) or qfold
 
         rows = self._exact_rows(q, qfold, qkey)
-        exact = self._exact_resolution(q, rows, limit) if rows else None
+        # Popularity may pick among artists only when the title is all that was typed: a
+        # query with more ("one day feat ryan tedder") names whom it means.
+        exact = self._exact_resolution(q, rows, limit, by_popularity=qkey == qfold) if rows else None
         if exact is not None and exact.status == STATUS_EXACT:
             return exact
         # Several artists share the exact title (or none matched): an artist named in
@@ -740,12 +758,26 @@ class SongResolver:
             return 100.0 - score < CLEAR_LEAD * (100.0 - best_score)
 
         close = [r for r, s in accepted[1:] if s >= best_score - AMBIGUITY_MARGIN and near(r, s)]
+        if best_score >= 100.0:
+            close = [r for r, s in accepted[1:] if s >= 100.0]
         candidates = tuple(self._candidate(r, s) for r, s in accepted)
-        if close and best_score < 100.0:
-            return Resolution(q, STATUS_AMBIGUOUS, candidates)
-        if len(accepted) > 1 and best_score >= 100.0 and accepted[1][1] >= 100.0:
+        # Close rivals are told apart by popularity: the same title by other artists, or a
+        # typo as near one title as another ("ranwom": Ransom by Lil Tecca, popularity 90,
+        # or Random by G-Eazy, about 69) -- the song people mean is the clearly more popular
+        # one. A query that starts the best title word for word, and no rival's, is that
+        # title being typed ("lose you to" vs "Close to You").
+        if close and not (self._leads(best_row, close) or self._only_word_prefix(qfold, best_row, close)):
             return Resolution(q, STATUS_AMBIGUOUS, candidates)
         return Resolution(q, STATUS_FUZZY, candidates)
+
+    def _only_word_prefix(self, qfold: str, best: int, rivals: list[int]) -> bool:
+        """Whether ``qfold`` begins the best row's title key word for word and no rival's."""
+
+        def starts(row: int) -> bool:
+            key = self._titles.keys[self._row_key[row]]
+            return key.startswith(qfold) and (len(key) == len(qfold) or key[len(qfold)] == " ")
+
+        return len(qfold) >= 3 and starts(best) and not any(starts(r) for r in rivals)
 
     def _score_readings(
         self,
@@ -879,19 +911,42 @@ class SongResolver:
             key_id = self._titles.find(qkey)
             rows = self._key_group(key_id).tolist() if key_id is not None else []
         if 1 < len(rows) <= MAX_TAGGED_GROUP:
-            same_fold = [r for r in rows if _fast_fold(self._names[r]) == qfold]
-            rows = same_fold or rows
+            # A guest credit is not a version: "closer" is "Closer (feat. Halsey)" as much as
+            # "Closer". With nothing of a version typed, every version of the songs titled
+            # that way may answer (the most popular wins); else only the titles typed.
+            whole = qkey == qfold
+            plain = [r for r in rows if _fast_fold(strip_guest_tags(self._names[r])) == qfold]
+            rows = self._same_songs(rows, plain) if whole else (plain or rows)
             lit = _literal(q)
-            literal = [r for r in rows if _literal(self._names[r]) == lit]
-            rows = literal or rows
+            literal = [r for r in rows if _literal(strip_guest_tags(self._names[r])) == lit]
+            rows = self._same_songs(rows, literal) if whole else (literal or rows)
         return list(dict.fromkeys(rows))
 
-    def _exact_resolution(self, q: str, rows: list[int], limit: int, by_artist: bool = False) -> Resolution:
-        """Exact title hits: one artist is exact (most popular version), several ask."""
+    def _same_songs(self, rows: list[int], matched: list[int]) -> list[int]:
+        """``rows`` of the songs (title key + first artist) that ``matched`` holds; all if none."""
+        if not matched:
+            return rows
+        songs = {self._identity(r) for r in matched}
+        return [r for r in rows if self._identity(r) in songs]
+
+    def _leads(self, best: int, rivals: list[int]) -> bool:
+        """Whether ``best`` is clearly more popular than every rival (see POPULARITY_LEAD)."""
+        if not rivals:
+            return True
+        low = self._pop[best] - self._pop_slack[best]
+        high = max(float(self._pop[r] + self._pop_slack[r]) for r in rivals)
+        return bool(low >= high + POPULARITY_LEAD)
+
+    def _exact_resolution(
+        self, q: str, rows: list[int], limit: int, by_artist: bool = False, by_popularity: bool = False
+    ) -> Resolution:
+        """Exact title hits: one artist is exact (most popular version); several artists ask
+        unless ``by_popularity`` and one is clearly the most popular (the "Closer" people mean)."""
         ranked = self._rank(dict.fromkeys(rows, 100.0))
         candidates = tuple(self._candidate(r, s) for r, s in ranked[:limit])
-        artists = {int(self._row_primary[r]) for r, _ in ranked}
-        if len(artists) > 1 and not by_artist:
+        best = ranked[0][0]
+        rivals = [r for r, _ in ranked[1:] if self._row_primary[r] != self._row_primary[best]]
+        if rivals and not by_artist and not (by_popularity and self._leads(best, rivals)):
             return Resolution(q, STATUS_AMBIGUOUS, candidates)
         return Resolution(q, STATUS_EXACT, candidates)
 

@@ -23,12 +23,18 @@ _DASH_TAG = re.compile(
     r"demo|single|take|recorded|acoustic)\b[^-–—]*)$",
     re.IGNORECASE,
 )
+#: ' - From "8 Mile" Soundtrack', ' - Love Theme From "Top Gun"': where a song was heard first.
+_DASH_FROM = re.compile(r"\s+[-–—]\s+(?:(?:love\s+)?theme\s+)?from\s.*$", re.IGNORECASE)
 #: A trailing " feat. X" / " ft X" outside brackets.
 _FEAT_TAIL = re.compile(r"\s+(?:feat\.?|ft\.?|featuring)\s+.*$", re.IGNORECASE)
+#: "(feat. X)", "[with X]": a guest credit in brackets, not a version of the song.
+_BRACKETED_GUEST = re.compile(r"\s*[\(\[]\s*(?:feat\.?|ft\.?|featuring|with)\s[^\)\]]*[\)\]]", re.IGNORECASE)
 #: Letters below this code point (Latin, Greek, Cyrillic) lose their accents when folded.
 _ACCENT_STRIPPED_BELOW = "\u0530"
 #: Letters casefold() leaves apart that people type interchangeably (Turkish dotless i).
 _FOLD_EXTRA = str.maketrans({"ı": "i", "ß": "ss", "ø": "o", "đ": "d", "ł": "l"})
+#: What fold() turns into a space in ASCII text (it keeps only letters and digits).
+_NON_WORD = re.compile(r"[\W_]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 #: Longest query worth matching; anything longer is cut before any work is done.
@@ -43,19 +49,38 @@ def clean_display(text: object) -> str:
     """
     if not isinstance(text, str):
         text = "" if text is None else str(text)
+    if text.isascii() and text.isprintable():  # already NFC, nothing invisible: the common case
+        return text.strip()
     text = unicodedata.normalize("NFC", text)
     return _CONTROL.sub("", text).strip()
 
 
+#: Every tag needs one of these: titles without any (most) skip the three patterns.
+_MAY_HAVE_TAG = re.compile(r"[\(\[\-–—]|f(?:ea)?t", re.IGNORECASE)
+
+
 def strip_version_tags(title: str) -> str:
     """Drop version tags ("(Live)", " - Remastered 2011", "feat. X") from a title."""
+    if not _MAY_HAVE_TAG.search(title):
+        return title.strip()
     previous = None
     out = title
     while out != previous:  # tags can stack: "Song (Live) - Remastered"
         previous = out
         out = _BRACKETED_TAG.sub("", out)
         out = _DASH_TAG.sub("", out)
+        out = _DASH_FROM.sub("", out)
         out = _FEAT_TAIL.sub("", out)
+    return out.strip() or title.strip()
+
+
+def strip_guest_tags(title: str) -> str:
+    """Drop guest credits ("(feat. X)", "(with X)", " ft. X") but keep version tags.
+
+    The catalog's "same song" key: "Still Got Time (feat. PARTYNEXTDOOR)" and "Still Got
+    Time" are one song, while "- Live" or "- Loud Luxury Remix" are other versions.
+    """
+    out = _FEAT_TAIL.sub("", _BRACKETED_GUEST.sub("", title))
     return out.strip() or title.strip()
 
 
@@ -65,7 +90,13 @@ def fold(text: str) -> str:
     Accents are dropped only from Latin, Greek and Cyrillic letters (é → e). In other
     scripts the marks are part of the letter — Japanese voicing (パ ≠ ハ), Thai and
     Devanagari vowel signs — so they are kept, and count as word characters.
+
+    Printable ASCII takes a shortcut with the same result (no accents, no controls, and
+    casefold() is lower() there): loading a catalog folds each title and artist several
+    times, and the general path cost most of the loading time of 77,000 songs.
     """
+    if isinstance(text, str) and text.isascii() and text.isprintable():
+        return " ".join(_NON_WORD.sub(" ", text.lower()).split())
     text = clean_display(text)
     kept: list[str] = []
     base = ""

@@ -1,6 +1,8 @@
-"""Shared fixtures: one real model on the bundled catalog per test session (~2 s to fit),
-the engine over it, a history store and a dpytest-driven bot; and the fast tier's list
-of slow tests (``pytest -m "not slow"`` skips them, CI runs everything).
+"""Shared fixtures: one real model on the study sample per test session (~2 s to fit), the
+engine over it, one model of the default catalog (about 70,000 songs, ~30 s to build, saved
+once and loaded by every test and process that needs it), a history store and a
+dpytest-driven bot; and the fast tier's list of slow tests (``pytest -m "not slow"`` skips
+them, CI runs everything).
 
 The store and the bot run once per history backend: SQLite (in memory) and PostgreSQL
 (a fresh schema per test on the server named by CLUSTERFY_TEST_PG_URL; start one with
@@ -23,7 +25,7 @@ import pytest
 
 from engine.catalog import load_catalog
 from engine.model import MoodModel
-from engine.paths import BUNDLED_CATALOG, DEFAULT_CATALOG
+from engine.paths import DEFAULT_CATALOG, STUDY_SAMPLE_FILE
 from engine.storage.model_cache import obtain_model
 
 #: Modules whose tests drive subprocesses (CLI, console, bot start-up, crash recovery),
@@ -35,15 +37,24 @@ SLOW_MODULES = frozenset(
         "test_cli_batch.py",
         "test_console.py",
         "test_crash.py",
+        "test_dialogue.py",  # conversations on the default catalog
+        "test_language.py",  # the development examples name songs of the default catalog
         "test_hostile.py",
         "test_load.py",
         "test_readme.py",
         "test_startup.py",
     }
 )
-#: Single tests that fit extra models on the full catalog or start a process.
+#: Single tests that fit extra models on the full catalog or start a process; and every test
+#: that needs the default catalog's model (70,000 songs: ~15 s to build, once per session).
 SLOW_TESTS = frozenset(
     {
+        "test_catalog_union.py::test_the_default_union_answers_songs_people_know",
+        "test_catalog_union.py::test_the_union_report_says_per_file_what_was_read_kept_and_dropped",
+        "test_catalog_layouts.py::test_popularity_is_estimated_where_a_file_says_it_otherwise",
+        "test_resolution_forms.py::test_songs_people_name_are_taken_on_the_default_catalog",
+        "test_resolution_forms.py::test_a_real_tie_on_the_default_catalog_asks",
+        "test_resolution_forms.py::test_famous_titles_held_out_take_or_offer_the_song_people_mean",
         "test_artifact.py::test_cache_is_keyed_by_catalog_content_and_k",
         "test_artifact.py::test_obtain_model_builds_once_then_loads_the_cache",
         "test_artifact.py::test_processes_sharing_a_cache_build_the_model_once",
@@ -52,6 +63,7 @@ SLOW_TESTS = frozenset(
         "test_charts.py::test_write_report",
         "test_charts.py::test_write_report_without_evaluation_skips_k_chart",
         "test_commands.py::test_python_m_engine_and_the_front_end_are_the_same_program",
+        "test_cpu_independence.py::test_ties_left_in_another_order_deal_the_same_on_the_default_catalog",
         "test_commands.py::test_the_engine_never_imports_the_command_line",
         "test_dashboard.py::test_the_bot_and_the_engine_never_import_the_dashboard",
         "test_dashboard.py::test_the_launcher_serves_on_localhost_and_prints_the_address",
@@ -93,24 +105,31 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def songs() -> pd.DataFrame:
-    """The bundled catalog, loaded and cleaned (3,242 songs); treat as read-only."""
-    table, _ = load_catalog(BUNDLED_CATALOG)
+    """The study sample, loaded and cleaned (3,096 songs); treat as read-only."""
+    table, _ = load_catalog(STUDY_SAMPLE_FILE)
     return table
 
 
 @pytest.fixture(scope="session")
 def model(songs: pd.DataFrame) -> MoodModel:
-    """MoodModel(k=4) fitted on the bundled catalog; treat as read-only."""
+    """MoodModel(k=4) fitted on the study sample; treat as read-only."""
     return MoodModel(4).fit(songs, progress=lambda _msg: None)
 
 
 @pytest.fixture(scope="session")
 def default_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default catalog's model (the bundled union, k=4), built and saved once per
-    session: tests that need the catalog users get share it, processes load the file."""
+    """The default catalog's model (the union of the six bundled files, k=4), built and saved
+    once per session: tests that need the catalog users get share it, processes load the file."""
     path = tmp_path_factory.mktemp("default-model") / "default.joblib"
     obtain_model(DEFAULT_CATALOG, model_path=path, progress=lambda _msg: None)
     return path
+
+
+@pytest.fixture(scope="session")
+def default_model_env(default_model_path: Path) -> dict[str, str]:
+    """Environment for a process on the default catalog: it loads the session's model
+    (``CLUSTERFY_MODEL``: loaded, never overwritten) instead of fitting 70,000 songs again."""
+    return {"CLUSTERFY_MODEL": str(default_model_path)}
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ import pytest
 import engine.storage.model_cache as model_cache
 from engine.catalog import CatalogError
 from engine.model import MoodModel, NotFittedError
-from engine.paths import BUNDLED_CATALOG, cached_model_path
+from engine.paths import STUDY_SAMPLE_FILE, cached_model_path
 from engine.storage.artifact import (
     ArtifactError,
     checksum_path,
@@ -97,7 +97,7 @@ def test_save_writes_a_matching_record_and_no_temp_files(model: MoodModel, tmp_p
     record = json.loads(checksum_path(target).read_text(encoding="utf-8"))
     assert record["format"] == FORMAT_NAME and record["format_version"] == FORMAT_VERSION
     assert record["sha256"] == file_sha256(target)
-    assert record["songs"] == 3242 and record["k"] == 4
+    assert record["songs"] == 3096 and record["k"] == 4
     # issue 13: the arrays and the song table live in one folder beside it, each file checksummed
     names = sorted(p.name for p in target.parent.iterdir())
     assert (
@@ -219,14 +219,14 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "cache"
     monkeypatch.setenv("CLUSTERFY_CACHE_DIR", str(folder))
     # The study sample alone (the default catalog is the bundled union; these tests pin its figures).
-    monkeypatch.setenv("CLUSTERFY_CATALOG", str(BUNDLED_CATALOG))
+    monkeypatch.setenv("CLUSTERFY_CATALOG", str(STUDY_SAMPLE_FILE))
     return folder
 
 
 @pytest.fixture(scope="module")
 def small_catalog(tmp_path_factory) -> Path:
     """400 real rows of the bundled file, so cache tests build quickly."""
-    raw = pd.read_csv(BUNDLED_CATALOG, dtype=str, keep_default_na=False)
+    raw = pd.read_csv(STUDY_SAMPLE_FILE, dtype=str, keep_default_na=False)
     path = tmp_path_factory.mktemp("catalog") / "small.csv"
     raw.iloc[::8].to_csv(path, index=False)
     return path
@@ -246,10 +246,10 @@ class Spy:
 def test_obtain_model_builds_once_then_loads_the_cache(cache: Path, monkeypatch, model: MoodModel):
     said: list[str] = []
     first = model_cache.obtain_model(progress=said.append)  # the bundled catalog by default
-    cached = cached_model_path(BUNDLED_CATALOG, 4)
+    cached = cached_model_path(STUDY_SAMPLE_FILE, 4)
     assert cached.parent == cache and cached.is_file() and checksum_path(cached).is_file()
     assert any("building it from the catalog" in m for m in said)
-    assert first.cleaning_report_.rows_kept == 3242
+    assert first.cleaning_report_.rows_kept == 3096
     np.testing.assert_array_equal(first.labels_, model.labels_)
     stamp = (cached.stat().st_mtime_ns, file_sha256(cached))
 

@@ -8,6 +8,7 @@ through :func:`engine.catalog.load_catalog`. No mocks.
 from __future__ import annotations
 
 import ast
+import re
 import unicodedata
 from pathlib import Path
 
@@ -16,26 +17,21 @@ import pandas as pd
 import pytest
 
 from engine.catalog import (
-    DROP_DUPLICATE_ID,
-    DROP_DUPLICATE_SONG,
+    DROP_ID_CONFLICT,
     DROP_MISSING_FEATURE,
     DROP_MISSING_TITLE,
     DROP_OUT_OF_RANGE,
+    MERGE_SAME_RECORDING,
+    MERGE_SAME_SONG,
     CatalogError,
     canonical_columns,
     load_catalog,
 )
 from engine.features import AUDIO_FEATURES
-from engine.paths import BUNDLED_CATALOG
+from engine.paths import STUDY_SAMPLE_FILE
 
-ALL_REASONS = (
-    DROP_MISSING_TITLE,
-    DROP_MISSING_FEATURE,
-    DROP_OUT_OF_RANGE,
-    DROP_DUPLICATE_ID,
-    DROP_DUPLICATE_SONG,
-)
-CANONICAL_COLUMNS = canonical_columns()  # the catalog's one list, not a copy of it
+ALL_REASONS = (DROP_MISSING_TITLE, DROP_MISSING_FEATURE, DROP_OUT_OF_RANGE, DROP_ID_CONFLICT)
+CANONICAL_COLUMNS = canonical_columns()
 TRACKS_114K_FEATURES = [
     "danceability",
     "energy",
@@ -56,12 +52,12 @@ TRACKS_114K_FEATURES = [
 @pytest.fixture(scope="module")
 def raw() -> pd.DataFrame:
     """The bundled file exactly as text, one string per cell."""
-    return pd.read_csv(BUNDLED_CATALOG, dtype=str, keep_default_na=False)
+    return pd.read_csv(STUDY_SAMPLE_FILE, dtype=str, keep_default_na=False)
 
 
 @pytest.fixture(scope="module")
 def bundled():
-    return load_catalog(BUNDLED_CATALOG)
+    return load_catalog(STUDY_SAMPLE_FILE)
 
 
 @pytest.fixture(scope="module")
@@ -142,16 +138,22 @@ def assert_canonical(songs: pd.DataFrame) -> None:
 
 
 # -- the bundled catalog ----------------------------------------------------------------
-def test_bundled_catalog_cleans_to_3242_songs(bundled):
+def test_bundled_catalog_cleans_to_3096_songs(bundled):
     songs, report = bundled
     assert report.layout == "study"
     assert report.rows_read == 3288
-    assert report.rows_kept == len(songs) == 3242
-    # The only problem in the bundled sample: 46 exact re-listings of the same song.
-    assert {r: n for r, n in report.dropped.items() if n} == {DROP_DUPLICATE_SONG: 46}
+    assert report.rows_kept == len(songs) == 3096
+    # Nothing broken in the sample; 192 rows are other releases of a song listed already
+    # (the same title and artist on another album, 46 of them with identical features).
+    assert report.dropped == {}
+    assert report.merged == {MERGE_SAME_SONG: 190, MERGE_SAME_RECORDING: 2}
+    assert report.rows_read == report.rows_kept + report.rows_merged
     assert_canonical(songs)
     text = "\n".join(report.lines())
-    assert "3,288" in text and "3,242" in text and "dropped 46: duplicate title + artist" in text
+    assert "3,288" in text and "3,096" in text and f"merged 190: {MERGE_SAME_SONG}" in text
+    # Merged copies keep the best-known facts: the earliest year, the highest popularity.
+    agadoo = songs[songs["name"] == "Agadoo"].iloc[0]
+    assert (agadoo["year"], agadoo["popularity"]) == (1989, 48.0)
 
 
 # -- layouts --------------------------------------------------------------------------
@@ -218,7 +220,9 @@ def test_parquet_study_layout(sample, tmp_path):
     assert_canonical(songs)
     assert set(songs["source"]) == {"study.parquet"} and set(csv_songs["source"]) == {"study.csv"}
     pd.testing.assert_frame_equal(
-        songs.drop(columns="source"), csv_songs.drop(columns="source"), check_dtype=False
+        songs.drop(columns=["source", "sources"]),
+        csv_songs.drop(columns=["source", "sources"]),
+        check_dtype=False,
     )
 
 
@@ -250,8 +254,8 @@ def load_with(sample: pd.DataFrame, extra: pd.DataFrame, tmp_path: Path):
 
 
 def only(report, **expected: int) -> None:
-    """The report drops exactly ``expected`` (reason constant -> count) and nothing else."""
-    got = {r: n for r, n in report.dropped.items() if n}
+    """The report drops or merges exactly ``expected`` (reason constant -> count), nothing else."""
+    got = {r: n for r, n in {**report.dropped, **report.merged}.items() if n}
     assert got == {r: n for r, n in expected.items() if n}
 
 
@@ -261,12 +265,12 @@ def fresh_ids(frame: pd.DataFrame, tag: str) -> pd.DataFrame:
     return frame
 
 
-def test_duplicate_ids_are_dropped_keeping_the_first(sample, tmp_path):
+def test_an_id_given_to_another_title_is_a_source_error_and_the_first_is_kept(sample, tmp_path):
     dups = sample.iloc[[3, 10, 20]].copy()
     dups["name_song"] = ["A Different Title", "Another", "Third"]
     dups["energy"] = "0.5"
     songs, report = load_with(sample, dups, tmp_path)
-    only(report, **{DROP_DUPLICATE_ID: 3})
+    only(report, **{DROP_ID_CONFLICT: 3})
     assert report.rows_read == len(sample) + 3 and report.rows_kept == len(sample)
     # The first listing wins: the original titles are still there.
     assert songs.set_index("id").loc[sample["id_songs"].iloc[3], "name"] == unicodedata.normalize(
@@ -292,14 +296,20 @@ def test_duplicate_songs_match_despite_case_accents_and_version_tags(sample, tmp
     )
     variants.iloc[3, variants.columns.get_loc("name_song")] = no_accents
     assert no_accents != src["name_song"].iloc[3]
-    # Same title and artist but a different recording (other features): a real song, kept.
+    # Same title and artist with other features: another release of the same song, one entry.
     other_take = fresh_ids(sample.iloc[[8]], "take")
     other_take["energy"] = f"{float(other_take['energy'].iloc[0]) / 2:.3f}"
-    songs, report = load_with(sample, pd.concat([variants, other_take]), tmp_path)
-    only(report, **{DROP_DUPLICATE_SONG: 4})
+    # A live take with its own features is another version: a song of its own.
+    live = fresh_ids(sample.iloc[[9]], "live")
+    live["name_song"] = live["name_song"] + " - Live"
+    live["liveness"] = "0.95"
+    songs, report = load_with(sample, pd.concat([variants, other_take, live]), tmp_path)
+    # Case and accents fold away (same song); the remaster and the lower-cased live tag have
+    # the original's features (same recording).
+    only(report, **{MERGE_SAME_SONG: 3, MERGE_SAME_RECORDING: 2})
     assert report.rows_kept == len(sample) + 1
-    assert "take0000" in set(songs["id"])
-    assert not any(i.startswith("dup") for i in songs["id"])
+    assert "live0000" in set(songs["id"])
+    assert not any(i.startswith(("dup", "take")) for i in songs["id"])
 
 
 def test_missing_and_non_numeric_features_are_dropped(sample, tmp_path):
@@ -324,6 +334,7 @@ def test_out_of_range_features_are_dropped(sample, tmp_path):
     # A tempo of 0 is what Spotify reports for beatless tracks: real, kept.
     zero_tempo = fresh_ids(sample.iloc[[9]], "zero")
     zero_tempo["tempo"] = "0"
+    zero_tempo["name_song"] = "Beatless"
     songs, report = load_with(sample, pd.concat([bad, zero_tempo]), tmp_path)
     only(report, **{DROP_OUT_OF_RANGE: 4})
     assert "zero0000" in set(songs["id"])
@@ -349,7 +360,7 @@ def test_every_rule_at_once_counts_each_row_once(sample, tmp_path):
     extra.iloc[1, extra.columns.get_loc("tempo")] = "-1"  # missing feature wins
     extra.iloc[2, extra.columns.get_loc("energy")] = "1.5"
     extra.iloc[3, extra.columns.get_loc("id_songs")] = sample["id_songs"].iloc[40]
-    extra.iloc[3, extra.columns.get_loc("energy")] = "0.123"  # duplicate id
+    extra.iloc[3, extra.columns.get_loc("energy")] = "0.123"  # an id another title has: a source error
     # rows 4 and 5 are exact re-listings of real songs under new ids
     songs, report = load_with(sample, extra, tmp_path)
     only(
@@ -358,13 +369,13 @@ def test_every_rule_at_once_counts_each_row_once(sample, tmp_path):
             DROP_MISSING_TITLE: 1,
             DROP_MISSING_FEATURE: 1,
             DROP_OUT_OF_RANGE: 1,
-            DROP_DUPLICATE_ID: 1,
-            DROP_DUPLICATE_SONG: 2,
+            DROP_ID_CONFLICT: 1,
+            MERGE_SAME_SONG: 2,
         },
     )
     assert list(report.dropped) == list(ALL_REASONS)
-    assert report.rows_dropped == 6 and report.rows_kept == len(sample)
-    assert report.to_dict()["dropped"][DROP_DUPLICATE_SONG] == 2
+    assert report.rows_dropped == 4 and report.rows_merged == 2 and report.rows_kept == len(sample)
+    assert report.to_dict()["merged"][MERGE_SAME_SONG] == 2
 
 
 def test_a_file_with_nothing_usable_is_refused(sample, tmp_path):
@@ -432,7 +443,7 @@ def test_nfd_and_nfc_spellings_are_the_same_song(sample, tmp_path):
     nfc["name_song"] = unicodedata.normalize("NFC", row["name_song"].iloc[0])
     assert nfc["name_song"].iloc[0] != row["name_song"].iloc[0]
     _, report = load_with(sample, nfc, tmp_path)
-    only(report, **{DROP_DUPLICATE_SONG: 1})
+    only(report, **{MERGE_SAME_SONG: 1})
 
 
 def test_titles_with_quotes_and_commas_survive_a_csv_round_trip(sample, bundled, tmp_path):
@@ -457,7 +468,9 @@ def test_titles_with_quotes_and_commas_survive_a_csv_round_trip(sample, bundled,
         )
     )
     assert set(again["source"]) == {"again.csv"} and set(again2["source"]) == {"again2.csv"}
-    pd.testing.assert_frame_equal(again.drop(columns="source"), again2.drop(columns="source"))
+    pd.testing.assert_frame_equal(
+        again.drop(columns=["source", "sources"]), again2.drop(columns=["source", "sources"])
+    )
 
 
 def test_titles_that_look_like_missing_values_are_kept(sample, tmp_path):
@@ -542,9 +555,12 @@ def test_missing_columns_message_lists_known_layouts(sample, tmp_path):
     with pytest.raises(CatalogError) as info:
         load_catalog(path)
     message = str(info.value)
-    assert "name, energy" in message
-    assert "danceability" not in message.split("Known layouts")[0]  # only what is missing
-    for layout in ("study", "tracks dataset", "600k tracks"):
-        assert layout in message
-    for marker in ("id_songs", "track_id", "track_name", "artists"):
-        assert marker in message
+    missing, found, could = re.match(
+        r".*column\(s\): (.*?)\. Found: (.*?)\. They could be called — (.*)", message
+    ).groups()
+    assert missing == "name, energy"
+    assert "name_artists" in found and "danceability" in found and "energy" not in found.split(", ")
+    # What the missing ones go by in the tables we know, percentages included.
+    for spelling in ("track_name", "track", "song", "title", "energy_%"):
+        assert spelling in could
+    assert "danceability" not in could  # only what is missing

@@ -44,8 +44,8 @@ def evaluation() -> list[KResult]:
             inertia=27_000 - 2_500 * (k - 2),
             silhouette=sil,
             davies_bouldin=db,
-            sizes=[3242 // k] * k,
-            silhouette_sample=3242,
+            sizes=[3096 // k] * k,
+            silhouette_sample=3096,
         )
         for k, sil, db in [
             (2, 0.19, 1.99),

@@ -86,7 +86,7 @@ async def test_a_typo_suggests_the_command_from_the_table(conv):
 
 # -- continuations ---------------------------------------------------------------------
 async def test_choosing_a_song_continues_with_the_count_and_filters(conv):
-    asked = await conv.recommend(ALICE, "superman", 2, where="energy>0.2")
+    asked = await conv.recommend(ALICE, "kruiisime", 2, where="energy>0.2")
     assert asked.choices and asked.on_choice is not None
     answered = await conv.choose(ALICE, asked, asked.choices[1].value)
     assert len(answered.picks) == 2
@@ -97,7 +97,7 @@ async def test_choosing_a_song_continues_with_the_count_and_filters(conv):
 
 
 async def test_a_choice_for_cluster_answers_with_the_mood_card(conv, engine):
-    asked = await conv.cluster(ALICE, "superman")
+    asked = await conv.cluster(ALICE, "kruiisime")
     answered = await conv.handle_line(ALICE, "1")
     assert engine.song_by_id(asked.choices[0].value).name in answered.card.title
     assert "→" in answered.card.title

@@ -31,7 +31,7 @@ import pytest
 
 from engine import recommend as recommend_module
 from engine.listeners.taste import TasteModel
-from engine.paths import BUNDLED_CATALOG
+from engine.paths import STUDY_SAMPLE_FILE
 from engine.service import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,7 +100,7 @@ def test_a_model_fitted_under_another_simd_path_kernel_or_thread_count_deals_the
     if not any(extra.values()):
         pytest.skip("this CPU has no numpy SIMD path above the baseline to switch off")
     plain = deals(Engine(engine.model))
-    differ = _differences(plain, _deal_in_subprocess(["--fit", str(BUNDLED_CATALOG)], extra, tmp_path))
+    differ = _differences(plain, _deal_in_subprocess(["--fit", str(STUDY_SAMPLE_FILE)], extra, tmp_path))
     assert not differ, f"{perturbation} changed {len(differ)} of {len(plain)} deals: {differ[:10]}"
 
 
@@ -169,27 +169,27 @@ def shuffled_ties(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], None
     yield switch_on
 
 
-def test_ties_left_in_another_order_by_numpys_sorts_deal_the_same_songs(
-    default_engine, shuffled_ties
-) -> None:
-    plain = deals(Engine(default_engine.model))
+# In-process perturbations run on the study sample's model (the fast tier builds no model of
+# the 70,000-song default); the processes above deal on the default catalog's.
+def test_ties_left_in_another_order_by_numpys_sorts_deal_the_same_songs(engine, shuffled_ties) -> None:
+    plain = deals(Engine(engine.model))
     shuffled_ties()
-    perturbed = deals(Engine(default_engine.model))
+    perturbed = deals(Engine(engine.model))
     differ = _differences(plain, perturbed)
     assert not differ, f"shuffled ties changed {len(differ)} of {len(plain)} deals: {differ[:10]}"
 
 
-def test_scores_jittered_by_a_few_ulps_deal_the_same_songs(default_engine, jittered) -> None:
-    plain = deals(Engine(default_engine.model))
+def test_scores_jittered_by_a_few_ulps_deal_the_same_songs(engine, jittered) -> None:
+    plain = deals(Engine(engine.model))
     jittered()
-    perturbed = deals(Engine(default_engine.model))  # a new engine: nothing cached from the plain run
+    perturbed = deals(Engine(engine.model))  # a new engine: nothing cached from the plain run
     differ = _differences(plain, perturbed)
     assert not differ, f"jitter changed {len(differ)} of {len(plain)} deals: {differ[:10]}"
 
 
-def test_the_jitter_really_moves_the_scores(default_engine, jittered) -> None:
+def test_the_jitter_really_moves_the_scores(engine, jittered) -> None:
     """The check above is only worth something if the jitter reaches the scores."""
-    engine = Engine(default_engine.model)
+    engine = Engine(engine.model)
     before = engine.recommender.similarities(5)[1].copy()
     kernel_before = engine._taste_model().similarity([1, 2, 3], list(range(100)))
     jittered()
@@ -197,3 +197,13 @@ def test_the_jitter_really_moves_the_scores(default_engine, jittered) -> None:
     kernel_after = engine._taste_model().similarity([1, 2, 3], list(range(100)))
     assert not np.array_equal(before, after) and np.allclose(before, after, rtol=1e-6)
     assert not np.array_equal(kernel_before, kernel_after) and np.allclose(kernel_before, kernel_after)
+
+
+def test_ties_left_in_another_order_deal_the_same_on_the_default_catalog(
+    default_engine, shuffled_ties
+) -> None:
+    """The catalog where the README's deal once flipped (one-sided mood words tie many songs)."""
+    plain = deals(Engine(default_engine.model))
+    shuffled_ties()
+    differ = _differences(plain, deals(Engine(default_engine.model)))
+    assert not differ, f"shuffled ties changed {len(differ)} of {len(plain)} deals: {differ[:10]}"

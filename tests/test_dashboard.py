@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from engine.catalog import load_catalog
 from engine.errors import EngineError
-from engine.paths import BUNDLED_CATALOG, PROJECT_ROOT, cached_model_path
+from engine.paths import PROJECT_ROOT, STUDY_SAMPLE_FILE, cached_model_path
 from engine.storage.artifact import load_model, save_model
 
 APP = str(PROJECT_ROOT / "dashboard" / "app.py")
@@ -40,8 +40,8 @@ def saved_model_cache(tmp_path_factory: pytest.TempPathFactory, model) -> Path:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CLUSTERFY_CACHE_DIR", str(cache))
         served = copy.copy(model)  # shares the fitted arrays; only adds what build_model records
-        served.cleaning_report_ = load_catalog(BUNDLED_CATALOG)[1]
-        save_model(served, cached_model_path(BUNDLED_CATALOG, 4))
+        served.cleaning_report_ = load_catalog(STUDY_SAMPLE_FILE)[1]
+        save_model(served, cached_model_path(STUDY_SAMPLE_FILE, 4))
     return cache
 
 
@@ -49,7 +49,7 @@ def saved_model_cache(tmp_path_factory: pytest.TempPathFactory, model) -> Path:
 def dash_cache(saved_model_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The environment of a fresh install pointed at that cache (for this test only)."""
     monkeypatch.setenv("CLUSTERFY_CACHE_DIR", str(saved_model_cache))
-    monkeypatch.setenv("CLUSTERFY_CATALOG", str(BUNDLED_CATALOG))  # the study sample, as tests pin it
+    monkeypatch.setenv("CLUSTERFY_CATALOG", str(STUDY_SAMPLE_FILE))  # the study sample, as tests pin it
     for name in ("CLUSTERFY_K", "CLUSTERFY_MODEL", "CLUSTERFY_DASHBOARD_PORT"):
         monkeypatch.delenv(name, raising=False)
     return saved_model_cache
@@ -79,7 +79,8 @@ def test_every_page_renders_on_the_bundled_catalog(app: AppTest, model) -> None:
     app.switch_page("views/overview.py").run()
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["silhouette"] == f"{model.metrics_.silhouette:.3f}"
-    assert metrics["songs read"] == "3,288" and metrics["kept"] == f"{len(model.labels_):,}"
+    assert metrics["rows read"] == "3,288" and metrics["songs"] == f"{len(model.labels_):,}"
+    assert metrics["dropped"] == "0" and metrics["merged"] == "192"  # other releases of listed songs
 
 
 def test_the_map_counts_every_song_and_filters_by_mood(app: AppTest, model, monkeypatch) -> None:
@@ -132,7 +133,7 @@ def test_vibe_deals_what_the_engine_deals_for_mood_words(app: AppTest, engine) -
 
 
 def test_try_k_3_shows_its_metrics_and_saves_only_when_asked(app: AppTest, dash_cache: Path) -> None:
-    target = cached_model_path(BUNDLED_CATALOG, 3)
+    target = cached_model_path(STUDY_SAMPLE_FILE, 3)
     app.switch_page("views/try_k.py").run()
     assert app.selectbox(key="try_k").value == "3"
     next(b for b in app.button if b.label == "Fit k=3").click().run()
@@ -175,7 +176,7 @@ def test_bad_settings_show_a_message_not_a_traceback(
 def test_a_tampered_model_file_is_refused_with_a_message(
     app: AppTest, dash_cache: Path, tmp_path: Path
 ) -> None:
-    source = cached_model_path(BUNDLED_CATALOG, 4)
+    source = cached_model_path(STUDY_SAMPLE_FILE, 4)
     bad = tmp_path / "model.joblib"
     payload = bytearray(source.read_bytes())
     payload[len(payload) // 2] ^= 0xFF

@@ -167,16 +167,17 @@ async def test_slash_privacy_is_private(bot):
 
 
 # -- console -----------------------------------------------------------------------
-def test_console_foryou_playlist_and_names(tmp_path):
+def test_console_foryou_playlist_and_names(tmp_path, default_model_env):
     env = {
         **os.environ,
+        **default_model_env,
         "CLUSTERFY_CACHE_DIR": str(tmp_path / "cache"),
         "DISCORD_TOKEN": "",
         "CLUSTERFY_EXPORT_DIR": str(tmp_path / "out"),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])),
     }
     lines = (
-        "!foryou 3\n!foryou start la java, le fado\n!playlist la java -> jungle 6\n"
+        "!foryou 3\n!foryou start la java, le fado\n!playlist la java -> smells like teen spirit 6\n"
         "!taste @someone\n!blend nobody\n!privacy on\n"
     )
     result = subprocess.run(
@@ -191,7 +192,7 @@ def test_console_foryou_playlist_and_names(tmp_path):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Meanwhile, a mix of every mood" in out and "because you liked" in out
-    assert "Playlist · La Java → Jungle" in out
+    assert "Playlist · La Java → Smells Like Teen Spirit" in out
     saved = sorted(p.suffix for p in (tmp_path / "out").iterdir())
     assert saved == [".csv", ".m3u"] and "Saved " in out
     assert out.count("no mentions offline") == 2

@@ -37,7 +37,7 @@ def test_k4_quality_matches_the_study(model: MoodModel, songs: pd.DataFrame):
     assert 0.20 <= model.metrics_.silhouette <= 0.28
     assert 1.3 <= model.metrics_.davies_bouldin <= 1.8
     assert model.metrics_.silhouette_sample == len(songs)  # exact below 20k songs
-    assert sum(model.sizes_) == len(songs) == 3242
+    assert sum(model.sizes_) == len(songs) == 3096
     assert model.metrics_.sizes == model.sizes_.tolist()
     assert min(model.sizes_) >= 100  # no degenerate cluster
     summary = model.summary()
@@ -330,7 +330,7 @@ def test_centroid_distances(model: MoodModel, songs: pd.DataFrame):
 # -- validation, genres, map ----------------------------------------------------------------
 def test_genre_validation_figures(model: MoodModel, songs: pd.DataFrame):
     v = model.validation_
-    assert v.songs_with_genre == sum(len(g) > 0 for g in songs["genres"]) == 3160
+    assert v.songs_with_genre == sum(len(g) > 0 for g in songs["genres"]) == 3014
     assert 0.0 < v.genre_purity <= 1.0
     assert 0.0 < v.genre_nmi <= 1.0
     assert set(v.top_genres) == set(v.top_artists) == set(range(4))

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from benchmarks import quality as q
-from engine.paths import BUNDLED_CATALOG
+from engine.paths import STUDY_SAMPLE_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def cat() -> q.Catalog:
-    return q.prepare(BUNDLED_CATALOG)
+    return q.prepare(STUDY_SAMPLE_FILE)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def cli_result(tmp_path_factory: pytest.TempPathFactory) -> dict:
             "benchmarks",
             "quality",
             "--data",
-            str(BUNDLED_CATALOG),
+            str(STUDY_SAMPLE_FILE),
             "--grid",
             "0,0.75",
             "--bootstrap",
@@ -67,7 +67,7 @@ def test_genre_words_are_one_vocabulary() -> None:
 
 
 def test_multi_genre_songs_hit_when_any_genre_is_shared() -> None:
-    hits = q.prepare(BUNDLED_CATALOG.parent / "top_hits_2000_2019.csv")
+    hits = q.prepare(STUDY_SAMPLE_FILE.parent / "top_hits_2000_2019.csv")
     g = hits.genres
     seed = next(i for i, gs in enumerate(g) if {"hip hop", "pop"} <= gs and len(gs) == 2)
     share_one = [
@@ -78,6 +78,7 @@ def test_multi_genre_songs_hit_when_any_genre_is_shared() -> None:
     share_none = [
         j for j, gs in enumerate(g) if gs and not gs & g[seed] and not hits.names[j] & hits.names[seed]
     ][:5]
+    q.ensure_idcg(hits, np.array([seed]), 10)  # the ideal list, computed on demand
     vals = q.per_seed(hits, np.array([seed]), [share_one + share_none], 10)
     assert vals["hit"][0] == pytest.approx(0.5)
     assert vals["other_hit"][0] == pytest.approx(0.5)
@@ -174,9 +175,9 @@ def test_cli_json_structure_and_held_out_claims(cli_result: dict) -> None:
     r = cli_result
     assert r["list_length"] == 10 and r["cap"] == 2
     assert r["cv"]["grid"] == [0.0, 0.75] and r["cv"]["chosen_weight"] in (0.0, 0.75)
-    assert r["cv"]["tuned_on"] == {BUNDLED_CATALOG.name: r["catalogs"][0]["tune_seeds"]}
+    assert r["cv"]["tuned_on"] == {STUDY_SAMPLE_FILE.name: r["catalogs"][0]["tune_seeds"]}
     [c] = r["catalogs"]
-    assert c["catalog"] == BUNDLED_CATALOG.name and c["held_out_seeds"] + c["tune_seeds"] == c["songs"]
+    assert c["catalog"] == STUDY_SAMPLE_FILE.name and c["held_out_seeds"] + c["tune_seeds"] == c["songs"]
     assert "held-out" in c["rows"]
     for part in ("capped", "uncapped"):
         for m in q.METHODS:

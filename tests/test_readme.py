@@ -18,13 +18,14 @@ def test_readme_names_the_two_commands_and_ci_runs_the_test_one():
     assert "python3 run.py test" in (ROOT / ".ci" / "run").read_text()
 
 
-def test_example_conversation_works_exactly_as_shown(tmp_path):
+def test_example_conversation_works_exactly_as_shown(tmp_path, default_model_env):
     block = re.search(
         r"<!-- example:start -->\n```text\n(.*?)\n```\n<!-- example:end -->", README, re.S
     ).group(1)
     command, _, expected = block.partition("\n")
     typed = re.search(r"printf '(.*)' \| python3 run.py", command).group(1)
-    env = {**os.environ, "CLUSTERFY_CACHE_DIR": str(tmp_path), "DISCORD_TOKEN": ""}
+    # A fresh user on the default catalog (its model built once per session, not per process).
+    env = {**os.environ, "CLUSTERFY_CACHE_DIR": str(tmp_path), "DISCORD_TOKEN": "", **default_model_env}
     result = subprocess.run(
         [sys.executable, "-m", "bot"],
         input=typed.replace("\\n", "\n"),

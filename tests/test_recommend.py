@@ -186,7 +186,7 @@ def test_prolific_artists_with_copies_page_like_the_rule(model: MoodModel, cap: 
     groups = Counter(rec.group_.tolist())
     cases = 0
     for (cluster, artist), size in counts.most_common():
-        if size <= 32:
+        if size <= 24:
             break
         members = [i for i, key in enumerate(keys) if key == (cluster, artist)]
         twins = [i for i in members if groups[int(rec.group_[i])] > 1]
@@ -211,7 +211,7 @@ def test_prolific_artists_with_copies_page_like_the_rule(model: MoodModel, cap: 
     for members in by_group.values():
         for j in members:
             others = [i for i in members if model.labels_[i] != model.labels_[j]]
-            if not others or counts[keys[j]] <= 32:
+            if not others or counts[keys[j]] <= 24:
                 continue
             # seed: the artist's song here that sounds most like j, so j ranks high
             rows, sims = rec.similarities(j)
@@ -224,7 +224,8 @@ def test_prolific_artists_with_copies_page_like_the_rule(model: MoodModel, cap: 
             ):
                 got = [i for i, _ in rec.recommend(seed, 5, page=page, per_artist=cap, exclude_ids=ids)]
                 assert _same_page(model, seed, ARTIST_WEIGHT, got, expected), (seed, page)
-    assert cases >= 5, "the bundled catalog has prolific artists with copies"
+    # (copies: versions of one title by one artist; exact re-listings are merged by the catalog)
+    assert cases >= 4, "the study sample has prolific artists with copies"
 
 
 @pytest.mark.parametrize("cap", [2, 1])

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from engine.resolver import SongResolver
+from engine.text import fold
 
 
 @pytest.fixture(scope="module")
@@ -146,18 +147,21 @@ def test_same_song_with_and_without_its_guest_is_one_song(hits: SongResolver) ->
     assert res.status == "exact" and res.best.artist == "Sean Paul"  # the more popular credit
 
 
-@pytest.mark.parametrize(
-    ("query", "artists"),
-    [
-        ("tainted love", {"Soft Cell", "Marilyn Manson"}),
-        ("tainted lvoe", {"Soft Cell", "Marilyn Manson"}),
-        ("see you again", {"Tyler, The Creator, Kali Uchis", "Wiz Khalifa"}),
-    ],
-)
-def test_real_ties_still_ask(hits: SongResolver, query: str, artists: set[str]) -> None:
-    res = hits.resolve(query)
+def test_real_ties_still_ask(hits: SongResolver) -> None:
+    # "See You Again": Tyler, The Creator at popularity 85, Wiz Khalifa at 81: too close to tell.
+    res = hits.resolve("see you again")
     assert res.status == "ambiguous", (res.status, res.candidates)
-    assert {c.artist for c in res.candidates} == artists
+    assert {c.artist for c in res.candidates} == {"Tyler, The Creator, Kali Uchis", "Wiz Khalifa"}
+
+
+@pytest.mark.parametrize("query", ["tainted love", "tainted lvoe"])
+def test_the_song_people_mean_is_taken_when_it_is_clearly_the_most_popular(
+    hits: SongResolver, query: str
+) -> None:
+    # "Tainted Love": Soft Cell at 80, Marilyn Manson's cover at 58.
+    res = hits.resolve(query)
+    taken(res, "Tainted Love", "Soft Cell")
+    assert [c.artist for c in res.candidates] == ["Soft Cell", "Marilyn Manson"]
 
 
 def test_a_word_fragment_is_not_read_as_an_artist(hits: SongResolver) -> None:
@@ -172,3 +176,93 @@ def test_without_an_artists_column_the_display_string_is_split(hits: SongResolve
     plain = SongResolver(rows.drop(columns=["artists"]))
     taken(plain.resolve("sia titanium"), "Titanium (feat. Sia)", "David Guetta, Sia")
     assert plain.resolve("no lie").status == "exact"
+
+
+# -- famous titles on the default catalog (about 70,000 songs) -------------------------------
+#: Titles people name with the song they mean. Written down before the popularity rule was run
+#: on them (held out); "sunflower" is a known miss: Post Malone's is titled "Sunflower -
+#: Spider-Man: Into the Spider-Verse", which a bare "sunflower" does not match exactly.
+FAMOUS_HELD_OUT = {
+    "halo": "Beyoncé",
+    "umbrella": "Rihanna",
+    "toxic": "Britney Spears",
+    "lose yourself": "Eminem",
+    "wonderwall": "Oasis",
+    "bad guy": "Billie Eilish",
+    "rockstar": "Post Malone",
+    "hotline bling": "Drake",
+    "uptown funk": "Mark Ronson",
+    "royals": "Lorde",
+    "counting stars": "OneRepublic",
+    "titanium": "David Guetta",
+    "starboy": "The Weeknd",
+    "havana": "Camila Cabello",
+    "payphone": "Maroon 5",
+    "radioactive": "Imagine Dragons",
+    "smooth": "Santana",
+    "believe": "Cher",
+    "numb": "Linkin Park",
+    "clocks": "Coldplay",
+    "yellow": "Coldplay",
+    "rolling in the deep": "Adele",
+    "someone like you": "Adele",
+    "stressed out": "Twenty One Pilots",
+    "thinking out loud": "Ed Sheeran",
+    "perfect": "Ed Sheeran",
+    "sunflower": "Post Malone",
+    "circles": "Post Malone",
+    "dance monkey": "Tones And I",
+    "old town road": "Lil Nas X",
+    "take on me": "a-ha",
+    "africa": "TOTO",
+    "billie jean": "Michael Jackson",
+    "sweet child o mine": "Guns N' Roses",
+    "smells like teen spirit": "Nirvana",
+    "sweet caroline": "Neil Diamond",
+    "dancing queen": "ABBA",
+}
+
+
+def _lead(artist: str) -> str:
+    return fold(artist.split(", ")[0])
+
+
+@pytest.mark.parametrize(
+    ("query", "artist"),
+    [
+        ("blinding lights", "The Weeknd"),
+        ("bohemian rhapsody", "Queen"),
+        ("heat waves", "Glass Animals"),
+        ("mr brightside", "The Killers"),
+        ("every breath you take", "The Police"),
+        ("closer", "The Chainsmokers"),
+        ("faded", "Alan Walker"),
+        ("sorry", "Justin Bieber"),
+    ],
+)
+def test_songs_people_name_are_taken_on_the_default_catalog(default_engine, query: str, artist: str) -> None:
+    res = default_engine.search(query)
+    assert res.found and _lead(res.best.artist) == fold(artist), (res.status, res.candidates[:3])
+
+
+def test_a_real_tie_on_the_default_catalog_asks(default_engine) -> None:
+    res = default_engine.search("stay")
+    assert res.ambiguous
+    leads = {_lead(c.artist) for c in res.candidates[:4]}
+    assert {"zedd", "post malone", "the kid laroi"} <= leads
+
+
+def test_famous_titles_held_out_take_or_offer_the_song_people_mean(default_engine) -> None:
+    taken = asked = 0
+    wrong = []
+    for query, artist in FAMOUS_HELD_OUT.items():
+        res = default_engine.search(query)
+        first = res.candidates[0] if res.candidates else None
+        if res.found and first is not None and _lead(first.artist) == fold(artist):
+            taken += 1
+        elif res.ambiguous and any(_lead(c.artist) == fold(artist) for c in res.candidates):
+            asked += 1  # asked, the song people mean among the choices
+        else:
+            wrong.append(query)
+    assert wrong == ["sunflower"], wrong
+    assert taken >= 30 and taken + asked == len(FAMOUS_HELD_OUT) - 1

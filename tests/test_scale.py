@@ -118,10 +118,12 @@ def _entry(tmp_path: Path, *args: str, stdin: str = "", **env: str) -> subproces
     )
 
 
-def test_entry_script_serves_on_postgresql_and_keeps_history(pg_url: str, tmp_path: Path) -> None:
-    first = _entry(tmp_path, "--console", stdin="!vibe chill 2\n", CLUSTERFY_DB=pg_url)
+def test_entry_script_serves_on_postgresql_and_keeps_history(
+    pg_url: str, tmp_path: Path, default_model_env: dict[str, str]
+) -> None:
+    first = _entry(tmp_path, "--console", stdin="!vibe chill 2\n", CLUSTERFY_DB=pg_url, **default_model_env)
     assert first.returncode == 0, first.stderr
-    again = _entry(tmp_path, "--console", stdin="!history\n", CLUSTERFY_DB=pg_url)
+    again = _entry(tmp_path, "--console", stdin="!history\n", CLUSTERFY_DB=pg_url, **default_model_env)
     assert again.returncode == 0, again.stderr
     assert "vibe" in again.stdout.lower() and "chill" in again.stdout.lower()
 

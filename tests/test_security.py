@@ -381,17 +381,17 @@ def test_only_artifacts_with_a_matching_sha256_are_unpickled(model, tmp_path: Pa
 
 
 def test_a_swapped_cached_model_is_refused_not_run(model, tmp_path: Path, monkeypatch) -> None:
-    from engine.paths import BUNDLED_CATALOG, cached_model_path
+    from engine.paths import STUDY_SAMPLE_FILE, cached_model_path
     from engine.storage.model_cache import obtain_model
 
     monkeypatch.setenv("CLUSTERFY_CACHE_DIR", str(tmp_path / "cache"))
-    cached = save_model(model, cached_model_path(BUNDLED_CATALOG, 4))
+    cached = save_model(model, cached_model_path(STUDY_SAMPLE_FILE, 4))
     record = checksum_path(cached).read_bytes()
     marker = tmp_path / "pwned"
     _trap_file(cached, marker)
     checksum_path(cached).write_bytes(record)
     with pytest.raises(ArtifactError):
-        obtain_model(BUNDLED_CATALOG, None, 4)
+        obtain_model(STUDY_SAMPLE_FILE, None, 4)
     assert not marker.exists()
 
 

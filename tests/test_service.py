@@ -58,7 +58,7 @@ def test_no_match_suggests_titles(engine: Engine) -> None:
 
 def test_ambiguous_song_lists_candidates(engine: Engine) -> None:
     with pytest.raises(AmbiguousSongError) as info:
-        engine.find_song("mentirosa")  # two artists have a song called "Mentirosa"
+        engine.find_song("kruiisime")  # two artists, about as popular, have a song called "Kruiisime"
     assert len(info.value.candidates) >= 2
     assert len({c.artist for c in info.value.candidates}) >= 2
     assert info.value.suggestions and "—" in info.value.suggestions[0]
@@ -184,7 +184,7 @@ def test_targets_without_a_song(engine: Engine) -> None:
         ("  CHILL  ", "chill"),
         ("some chill music", "chill"),
         ("🔥", "party"),
-        ("3", "party"),
+        ("3", "focus"),
     ],
 )
 def test_resolve_mood_words(engine: Engine, word: str, key: str) -> None:

@@ -97,7 +97,7 @@ def test_rate_options_respect_discord_limits():
 
 # -- ChooseSongView ---------------------------------------------------------------
 async def test_choose_song_runs_the_chosen_recommend(conversation, engine):
-    asked = await conversation.recommend(WHO, "superman", 2)
+    asked = await conversation.recommend(WHO, "kruiisime", 2)
     assert asked.choices and asked.choice_command == "recommend"
     view = ChooseSongView(conversation, OWNER.id, asked)
     chosen = asked.choices[1]
@@ -112,7 +112,7 @@ async def test_choose_song_runs_the_chosen_recommend(conversation, engine):
 
 
 async def test_choose_song_runs_the_chosen_cluster(conversation, engine):
-    asked = await conversation.cluster(WHO, "superman")
+    asked = await conversation.cluster(WHO, "kruiisime")
     view = ChooseSongView(conversation, OWNER.id, asked)
     interaction = select(view.choose_select, asked.choices[0].value)
     await view._scheduled_task(view.choose_select, interaction)

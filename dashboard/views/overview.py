@@ -26,10 +26,12 @@ with left:
             f"**{'Files' if parts else 'File'}:** `{report.source}` ({report.layout}"
             f"{'' if parts else ' layout'})  \n**Path:** `{ctx.settings.catalog}`"
         )
-        c1, c2, c3 = st.columns(3)
-        c1.metric("songs read", f"{report.rows_read:,}")
-        c2.metric("kept", f"{report.rows_kept:,}")
+        merged = int(getattr(report, "rows_merged", 0) or 0)
+        c1, c2, c3, c4 = st.columns(4)
+        c1.metric("rows read", f"{report.rows_read:,}")
+        c2.metric("songs", f"{report.rows_kept:,}")
         c3.metric("dropped", f"{report.rows_dropped:,}")
+        c4.metric("merged", f"{merged:,}", help="rows that were another copy of a song listed already")
         if parts:
             st.dataframe(
                 pd.DataFrame(
@@ -38,8 +40,9 @@ with left:
                             "file": p.source,
                             "layout": p.layout,
                             "read": p.rows_read,
-                            "kept": p.rows_kept,
+                            "songs": p.rows_kept,
                             "dropped": p.rows_dropped,
+                            "merged": int(getattr(p, "rows_merged", 0) or 0),
                         }
                         for p in parts
                     ]
@@ -48,31 +51,32 @@ with left:
                 width="stretch",
                 column_config={
                     c: st.column_config.NumberColumn(format="localized", width="small")
-                    for c in ("read", "kept", "dropped")
+                    for c in ("read", "songs", "dropped", "merged")
                 },
             )
-        if parts:  # each file's own reasons, then what only the union dropped (songs in two files)
-            per_file = {reason for part in parts for reason in part.dropped}
-            reasons = [
-                {"file": part.source, "why dropped": reason, "songs": count}
-                for part in parts
-                for reason, count in part.dropped.items()
-                if count
-            ]
-            reasons += [
-                {"file": "across files", "why dropped": reason, "songs": count}
-                for reason, count in report.dropped.items()
-                if count and reason not in per_file
-            ]
-        else:
-            reasons = [
-                {"why dropped": reason, "songs": count} for reason, count in report.dropped.items() if count
-            ]
+        # each file's own reasons, then what happened across files (one song in several files)
+        for where, part in [*((p.source, p) for p in parts), ("across files" if parts else "", report)]:
+            for what, table in (("dropped", part.dropped), ("merged", getattr(part, "merged", {}) or {})):
+                reasons += [
+                    {"file": where, "what": what, "why": reason, "rows": count}
+                    for reason, count in table.items()
+                    if count
+                ]
+        if not parts:
+            reasons = [{k: v for k, v in r.items() if k != "file"} for r in reasons]
         if not reasons:
-            st.caption("No row was dropped.")
+            st.caption("No row was dropped or merged.")
         notes = dict(getattr(report, "notes", None) or {})
         if notes:
             st.caption("Kept with changes: " + "; ".join(f"{n:,} with {note}" for note, n in notes.items()))
+        popularity = dict(getattr(report, "popularity", None) or {})
+        basis = popularity.get("songs")
+        if isinstance(basis, dict) and basis:
+            st.caption(
+                "Popularity: "
+                + "; ".join(f"{k} {v:,}" for k, v in basis.items())
+                + " (spotify = Spotify's own figure; streams, hit = estimated, see data/README.md)"
+            )
     else:
         st.markdown(f"**Songs:** {n:,} (this model file does not record how its catalog was cleaned)")
     if ctx.settings.model_path is not None:
@@ -92,12 +96,15 @@ with right:
     st.caption("Audio moods overlap (music is a continuum), so a silhouette around 0.2 is typical.")
 
 if reasons:
-    with st.expander(f"Why {report.rows_dropped:,} rows were dropped", expanded=True):
+    title = (
+        f"Why {report.rows_dropped:,} rows were dropped and {int(getattr(report, 'rows_merged', 0)):,} merged"
+    )
+    with st.expander(title, expanded=True):
         st.dataframe(
             pd.DataFrame(reasons),
             hide_index=True,
             width="content",
-            column_config={"songs": st.column_config.NumberColumn(format="localized")},
+            column_config={"rows": st.column_config.NumberColumn(format="localized")},
         )
 
 # -- the moods -------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 critiques move it.
 
 A *songs* subject starts at the seeds' own sound (their mean z on every feature, each
-weight 1); a *mood* subject at its words' target (engine.vocabulary). A critique on an
+weight 1); a *mood* subject at its words' target (engine.words.vocabulary). A critique on an
 audio feature bounds that feature one step (:data:`CRITIQUE_STEP` standard deviations of
 the catalog, times its intensity) past what the member just saw — the last list's mean,
 else the subject's own value: "faster" is *at least* that much faster — and weighs the
@@ -125,7 +125,7 @@ def with_words(aims: Mapping[str, Aim], words: Mapping[str, Aim], *, modifier: b
     As modifiers of a songs subject (``modifier``) the words' aims replace the songs' own,
     weighed up: "like In the End but chill" is In the End's sound made chill. Added to a
     mood subject ("chill", then "not sad") they combine as mood words do
-    (engine.mood_words.combine): on a feature both set, the aim that weighs more stays,
+    (engine.words.mood_words.combine): on a feature both set, the aim that weighs more stays,
     so "not sad" lifts positivity without undoing chill's low energy.
     """
     out = dict(aims)

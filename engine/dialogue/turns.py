@@ -12,7 +12,7 @@ The state machine, written once for every front end (Discord, the console, the d
 
 A songs subject nothing has changed is answered by the recommender itself (the same list
 ``!recommend`` gives); once changed, lists are the songs nearest the target
-(:meth:`engine.word_search.WordSearch.nearest`), never a song shown before, at most two
+(:meth:`engine.words.word_search.WordSearch.nearest`), never a song shown before, at most two
 per artist, re-ranked by the member's 👍/👎 like every other list.
 """
 

@@ -3,7 +3,7 @@ cue phrases, conversation words.
 
 Everything here is folded text (see :func:`engine.text.fold`: lower case, no accents, no
 punctuation), matched as whole tokens or token sequences. Mood words themselves live in
-:mod:`engine.vocabulary`; this table only says how people *change* a list ("sadder",
+:mod:`engine.words.vocabulary`; this table only says how people *change* a list ("sadder",
 "a bit slower", "more acoustic", "deeper cuts") and how they point at what was shown.
 
 Critiques follow the critiquing-recommender literature: a *unit critique* asks for more or

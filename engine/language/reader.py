@@ -12,7 +12,7 @@ The reader explains a message token by token and leaves titles for last:
    a tail ("X vibes") are resolved as a title (or an artist) by the song resolver; a
    title may hold any word ("Harder, Better, Faster, Stronger"), so the whole span is
    tried before the span less its trailing modifiers;
-5. the rest is mood words (the vocabulary, negations, typos: :mod:`engine.mood_words`);
+5. the rest is mood words (the vocabulary, negations, typos: :mod:`engine.words.mood_words`);
    a run of words nothing explains is tried as a bare title ("blinding lights"), and
    otherwise named back as ignored.
 

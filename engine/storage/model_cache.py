@@ -11,7 +11,6 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..catalog import load_catalog
 from ..model import MoodModel, Progress
 from ..paths import cached_model_path, catalog_files, default_catalog
 from .artifact import ArtifactError, load_model, save_model
@@ -21,6 +20,9 @@ logger = logging.getLogger(__name__)
 
 def build_model(catalog: Path, k: int | str = 4, progress: Progress | None = None) -> MoodModel:
     """Load and clean ``catalog`` and fit a model on it."""
+    # Imported here: a start that loads a cached model never reads a catalog.
+    from ..catalog import load_catalog
+
     say = progress or (lambda msg: logger.info("%s", msg))
     files = catalog_files(catalog)
     say(

@@ -297,7 +297,7 @@ VOCABULARY: Final[tuple[VocabWord, ...]] = (
         "focus",
         S,
         "🎯",
-        {INS: at_least(1.2), SP: at_most(-0.4), E: at_most(-0.3, 0.8)},
+        {INS: at_least(1.2), SP: at_most(-0.6), E: at_most(-0.3, 0.8)},
         (
             "concentrate",
             "concentration",
@@ -599,7 +599,7 @@ VOCABULARY: Final[tuple[VocabWord, ...]] = (
         "lofi",
         T,
         "📻",
-        {E: at_most(-0.7), INS: at_least(0.6, 0.7), L: at_most(-0.7, 0.7), D: near(0.3, 0.5)},
+        {E: at_most(-0.7), INS: at_least(0.6, 0.7), L: at_most(-0.7, 0.7), D: near(0.5, 0.5)},
         ("lo-fi", "lo fi", "lofi beats", "lofi hip hop", "chillhop"),
     ),
     _w(
