@@ -87,6 +87,9 @@ FUZZY_ARTIST_CUTOFF = 80.0
 SPAN_ALIAS_CANDIDATES = 100
 #: Score of whole words of a longer artist name ("kleiton" for "Kleiton & Kledir").
 PART_OF_ARTIST_SCORE = 90.0
+#: Longer artist names a typed exact name also stands for ("pharrell" → "pharrell
+#: williams"): enough for an artist's duets, few enough to stay cheap.
+MAX_LONGER_NAMES = 20
 #: Shorter typed artist names are only matched exactly ("ab" is one typo from too much).
 MIN_FUZZY_ARTIST_CHARS = 3
 
@@ -569,7 +572,9 @@ class SongResolver:
             akey = akey[4:]
             exact = self._aliases.find(akey)
         if exact is not None:
-            return [(exact, 100.0)]
+            # "by pharrell" also means "Pharrell Williams": the longer names that begin
+            # with the typed one word for word, a little below the exact name.
+            return [(exact, 100.0), *((i, PART_OF_ARTIST_SCORE) for i in self._longer_names(akey))]
         if len(akey) < MIN_FUZZY_ARTIST_CHARS:
             return []
         ids = self._aliases.candidates(akey, limit=100)
@@ -581,6 +586,11 @@ class SongResolver:
         scores = score_strings(akey, self._aliases.keys.take(ids))
         best = np.argsort(-scores, kind="stable")[:3]
         return [(int(ids[i]), float(scores[i])) for i in best.tolist() if scores[i] >= cutoff]
+
+    def _longer_names(self, akey: str) -> list[int]:
+        """Aliases that begin with ``akey`` and a space, at most MAX_LONGER_NAMES of them."""
+        lo, hi = self._aliases.prefix_range(akey + " ")
+        return list(range(lo, min(hi, lo + MAX_LONGER_NAMES)))
 
     def _is_alias(self, key: str) -> bool:
         """True when ``key`` names an artist exactly (a leading "the" may be extra)."""
@@ -829,7 +839,11 @@ class SongResolver:
                     alias_id = self._aliases.find(akey)
                     if alias_id is None and akey.startswith("the "):
                         alias_id = self._aliases.find(akey[4:])
-                    artists = [(alias_id, 100.0)] if alias_id is not None else []
+                    artists = (
+                        [(alias_id, 100.0), *((i, PART_OF_ARTIST_SCORE) for i in self._longer_names(akey))]
+                        if alias_id is not None
+                        else []
+                    )
                 else:
                     artists = self._match_artists(akey)
                 if artists:
