@@ -238,6 +238,10 @@ def _lead(artist: str) -> str:
         ("closer", "The Chainsmokers"),
         ("faded", "Alan Walker"),
         ("sorry", "Justin Bieber"),
+        # "Pharrell" is an artist of its own there: the name typed also stands for the
+        # longer names it begins ("Pharrell Williams").
+        ("happy by pharrell", "Pharrell Williams"),
+        ("happy pharrell", "Pharrell Williams"),
     ],
 )
 def test_songs_people_name_are_taken_on_the_default_catalog(default_engine, query: str, artist: str) -> None:
