@@ -62,7 +62,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.cooccur import CoOccurrence, blend_scores, playlist_members
+from engine.cooccur import CoOccurrence, blend_recommend, merge_collab, playlist_members
 from engine.listeners.taste import TasteModel
 from engine.model import MoodModel
 from engine.recommend import Recommender
@@ -314,6 +314,9 @@ def build_context(
     """The methods' shared state; the co-occurrence and playlist popularity from ``tuning`` only."""
     engine = Engine(model)
     n_songs = engine.n_songs
+    # the engine's own co-occurrence is built from every playlist, held-out ones too: no
+    # method may see it (the blends below use the tuning-only one they are given)
+    engine.cooc = CoOccurrence.empty_for(n_songs)
     counts = np.zeros(n_songs)
     for p in tuning:
         counts[members[p]] += 1
@@ -370,29 +373,29 @@ def m_recommend(ctx: Context, task: Task) -> list[int]:
 
 def recommend_blend(ctx: Context, seed: int, co: CoOccurrence, weight: float, size: int) -> list[int]:
     """Recommend's audio ranking from one seed plus its co-occurring songs (any mood),
-    re-ranked by audio + weight * co-occurrence (engine.cooccur.blend_scores)."""
+    re-ranked by audio + weight * co-occurrence: engine.cooccur.blend_recommend, as
+    Engine.recommend blends (there over a smaller pool, one page at a time)."""
     found = ctx.engine.recommender.recommend(seed, size, per_artist=0)
     if weight <= 0:
         return [i for i, _ in found]
-    scores = co.scores([seed])
-    have = {i for i, _ in found}
-    extra = [i for i in scores if i not in have]
-    sims = ctx.taste.similarity([seed], extra)[0] if extra else np.zeros(0)
-    blended = blend_scores(found, dict.fromkeys(extra, 0.0), dict(zip(extra, sims.tolist())), scores, weight)
-    return [i for i, _, _ in blended]
+    ranked = blend_recommend(
+        found, co.scores([seed]), lambda extra: ctx.taste.similarity([seed], extra)[0], weight
+    )
+    return [b.song for b in ranked]
 
 
 def foryou_blend(
     ctx: Context, seeds: Sequence[int], co: CoOccurrence | None, weight: float, size: int
 ) -> list[int]:
     """For-you with the seeds as likes (newest first = the order given), co-occurrence
-    blended in as the hybrid blends co-likes (``collab`` at full evidence, scaled by the weight)."""
+    merged into ``collab`` as Engine.foryou merges it with server co-likes (engine.cooccur.merge_collab)."""
     taste = ctx.taste
     profile = taste.profile(list(seeds))
     collab: dict[int, float] = {}
+    evidence = 0.0
     if co is not None and weight > 0:
-        collab = {i: weight * v for i, v in co.scores(seeds).items()}
-    picks = taste.foryou(profile, size, collab=collab, evidence=1.0 if collab else 0.0, per_artist=0)
+        collab, evidence, _ = merge_collab({}, 0.0, co.scores(seeds), weight)
+    picks = taste.foryou(profile, size, collab=collab, evidence=evidence, per_artist=0)
     return [p.index for p in picks]
 
 

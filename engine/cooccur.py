@@ -22,12 +22,14 @@ them (a user's server should get every co-occurrence the data has).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
 
+from .listeners.taste import HYBRID_WEIGHT
 from .stable_order import order, rounded
 
 logger = logging.getLogger(__name__)
@@ -35,9 +37,11 @@ logger = logging.getLogger(__name__)
 #: Neighbours kept per song: enough for a 500-song continuation from a few seeds, small
 #: enough that the shipped arrays stay a few MB (25,853 songs with playlists today).
 TOP_K = 100
-#: Weight of the co-occurrence score against the audio score in recommend and for-you
-#: (both are 0..1 scales); chosen on the tuning playlists by ``python -m benchmarks playlists``.
-PLAYLIST_WEIGHT = 0.5
+#: Weight of the co-occurrence score (0..1) against the audio score in recommend (a cosine)
+#: and in for-you (the taste kernel, 0..1); each chosen on tuning playlists by
+#: ``python -m benchmarks playlists`` (its weight scan), never on held-out ones.
+RECOMMEND_WEIGHT = 1.0
+FORYOU_WEIGHT = 1.0
 #: A pick whose score owes at least this share to co-occurrence says so in its reason.
 REASON_SHARE = 0.3
 
@@ -178,28 +182,65 @@ class CoOccurrence:
         return cls(offsets, arrays["neighbours"], arrays["weights"], int(arrays["n_playlists"]))
 
 
-def blend_scores(
-    found: Sequence[tuple[int, float]],
-    extra: Mapping[int, float],
-    extra_audio: Mapping[int, float],
-    co: Mapping[int, float],
-    weight: float,
-) -> list[tuple[int, float, float]]:
-    """Audio candidates plus co-occurring songs, re-ranked by ``audio + weight * co``.
+class Blended(NamedTuple):
+    """A candidate of a blended ranking: its blended score, its audio score alone (what
+    "% similar" shows) and the share of the blended score that came from co-occurrence."""
 
-    ``found``: (index, audio score) of the audio ranking; ``extra``/``extra_audio``: the
-    co-occurring songs it lacks and their audio scores; ``co``: song -> 0..1 co-occurrence.
-    Returns (index, blended score, co-occurrence share of it), best first, ties by index.
+    song: int
+    score: float
+    audio: float
+    share: float
+
+
+def blend_recommend(
+    found: Sequence[tuple[int, float]],
+    co: Mapping[int, float],
+    audio_of: Callable[[list[int]], np.ndarray],
+    weight: float,
+    allowed: Callable[[int], bool] = lambda _i: True,
+) -> list[Blended]:
+    """Recommend's audio candidates plus the seed's co-occurring songs (any mood), re-ranked
+    by ``audio + weight * co`` (both 0..1 scales).
+
+    ``found``: (index, audio score) of the audio ranking; ``co``: song -> 0..1 co-occurrence
+    with the seed (:meth:`CoOccurrence.scores`); ``audio_of``: the seed's audio score of songs
+    the audio ranking did not reach; ``allowed``: whether such a song may be shown (not
+    excluded, meets the request's targets). Best first, ties by song index.
     """
     audio = {int(i): float(s) for i, s in found}
-    for i in extra:
-        audio.setdefault(int(i), float(extra_audio.get(i, 0.0)))
+    extra = [int(i) for i in co if int(i) not in audio and allowed(int(i))]
+    if extra:
+        audio.update(zip(extra, (float(x) for x in audio_of(extra))))
     if not audio:
         return []
     idx = np.fromiter(audio.keys(), dtype=np.int64, count=len(audio))
     a = np.fromiter(audio.values(), dtype=np.float64, count=len(audio))
-    c = np.asarray([co.get(int(i), 0.0) for i in idx.tolist()], dtype=np.float64) * float(weight)
+    c = np.asarray([co.get(int(i), 0.0) for i in idx.tolist()], dtype=np.float64) * max(0.0, float(weight))
     total = a + c
     share = np.where(total > 0, c / np.where(total > 0, total, 1.0), 0.0)
     ranking = order(total, descending=True, key=idx)
-    return [(int(idx[j]), float(total[j]), float(share[j])) for j in ranking.tolist()]
+    return [Blended(int(idx[j]), float(total[j]), float(a[j]), float(share[j])) for j in ranking.tolist()]
+
+
+def merge_collab(
+    server: Mapping[int, float], evidence: float, playlists: Mapping[int, float], weight: float
+) -> tuple[dict[int, float], float, dict[int, float]]:
+    """Server co-likes and playlist co-occurrence as one ``collab`` for TasteModel.foryou.
+
+    For-you adds ``HYBRID_WEIGHT * evidence * collab``; the merged map carries each part
+    already weighted (server co-likes by their evidence, co-occurrence by ``weight``) and
+    is passed with evidence 1. Returns (merged, evidence to pass, the co-occurrence part),
+    the last so a reason can tell which signal lifted a pick.
+    """
+    lam = HYBRID_WEIGHT * max(0.0, min(1.0, float(evidence)))
+    part = (
+        {int(i): max(0.0, float(weight)) * v / HYBRID_WEIGHT for i, v in playlists.items()}
+        if weight > 0
+        else {}
+    )
+    if not part:
+        return dict(server), evidence, {}
+    merged = {int(i): lam * v / HYBRID_WEIGHT for i, v in server.items()}
+    for i, v in part.items():
+        merged[i] = merged.get(i, 0.0) + v
+    return merged, 1.0, part

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from .cooccur import CoOccurrence
 from .model import MoodModel
 from .recommend import ARTIST_WEIGHT, Recommender, check_artist_weight
 from .resolver import SongResolver
@@ -35,13 +36,17 @@ class ServingParts:
     resolver: SongResolver
     recommender: Recommender
     word_search: WordSearch
+    #: Songs people put in the same playlists (engine.cooccur): empty for a catalog without
+    #: a ``playlists`` column, so a fresh server has a collaborative signal only when the
+    #: data carries one.
+    cooc: CoOccurrence
 
     @classmethod
     def build(cls, model: MoodModel, artist_weight: float = ARTIST_WEIGHT) -> ServingParts:
         """Every part built from the model's song table (a fit, or saved arrays that did not fit)."""
         table = SongTable.from_model(model)
         rec = Recommender(model, artist_weight=artist_weight, table=table)
-        return cls(table, SongResolver(model.songs_, table=table), rec, WordSearch(rec))
+        return cls(table, SongResolver(model.songs_, table=table), rec, WordSearch(rec), _cooccurrence(model))
 
     @classmethod
     def from_arrays(
@@ -56,7 +61,8 @@ class ServingParts:
         table = SongTable.from_arrays(serving.part("table"))
         resolver = SongResolver(None, table=table, arrays=serving.part("res"))
         rec = Recommender(model, artist_weight=artist_weight, table=table, arrays=serving.part("rec"))
-        return cls(table, resolver, rec, WordSearch(rec, arrays=serving.part("ws")))
+        cooc = CoOccurrence.from_arrays(serving.part("co"), len(table))
+        return cls(table, resolver, rec, WordSearch(rec, arrays=serving.part("ws")), cooc)
 
     @classmethod
     def for_model(cls, model: MoodModel, artist_weight: float = ARTIST_WEIGHT) -> ServingParts:
@@ -83,8 +89,18 @@ class ServingParts:
                 **prefixed("rec", self.recommender.arrays()),
                 **prefixed("res", self.resolver.arrays()),
                 **prefixed("ws", self.word_search.arrays()),
+                **prefixed("co", self.cooc.arrays()),
             },
         )
+
+
+def _cooccurrence(model: MoodModel) -> CoOccurrence:
+    """Co-occurrence from *all* the catalog's playlists (what ships; the benchmark measures a
+    version built from its tuning playlists only), or none without a ``playlists`` column."""
+    songs = model.songs_
+    if "playlists" not in songs.columns:
+        return CoOccurrence.empty_for(len(model.labels_))
+    return CoOccurrence.from_songs(songs["playlists"].tolist())
 
 
 __all__ = ["ServingParts"]

@@ -277,6 +277,13 @@ class Reasons:
         return out
 
 
+def in_playlists_with(name: str, reason: str) -> str:
+    """A pick's reason when playlist co-occurrence (engine.cooccur) lifted it: people put it
+    in the same playlists as ``name``; the audio reason follows, cut to the usual length."""
+    text = " ".join(f"often in playlists with {name} · {reason}".split())
+    return text if len(text) <= MAX_REASON_CHARS else text[: MAX_REASON_CHARS - 1].rstrip() + "…"
+
+
 def _number_text(feature: str, value: float, unit: str) -> str:
     """:func:`format_feature` without its ``unit`` suffix ("121" for "121 BPM")."""
     text = format_feature(feature, value)

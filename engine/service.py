@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from . import cooccur
+from .cooccur import Blended, CoOccurrence, blend_recommend, merge_collab
 from .counts import DEFAULT_COUNT, MAX_PICKS, MIN_COUNT
 from .dialogue import Dialogue, DialogueState, Turn
 from .errors import (
@@ -48,7 +50,7 @@ from .listeners.taste import TasteModel, TasteProfile, collaborative
 from .model import MoodModel, Progress, check_fitted
 from .moods import ARCHETYPES, Mood
 from .parts import ServingParts
-from .reasons import Reasons
+from .reasons import Reasons, in_playlists_with
 from .recommend import ARTIST_WEIGHT, Recommender
 from .resolver import STATUS_AMBIGUOUS, STATUS_EMPTY, Resolution, SongResolver
 from .results import ClusterReport, ForYou, Pick, Playlist, Recommendation, Song, TasteMatch, VibeResult
@@ -89,6 +91,8 @@ class Engine:
         self.resolver: SongResolver = parts.resolver
         self.recommender: Recommender = parts.recommender
         self.word_search: WordSearch = parts.word_search
+        #: Songs people put in the same playlists (engine.cooccur; empty without playlist data).
+        self.cooc: CoOccurrence = parts.cooc
         #: English for the picks: why a pick goes with its seed, how a song fits its mood.
         self.reasons = Reasons.of_model(model)
         self.moods: list[Mood] = list(model.moods_)
@@ -321,7 +325,13 @@ class Engine:
         page = clamp_int(page, 0, MAX_PAGE, 0)
         per_artist = clamp_int(per_artist, 0, MAX_PICKS, 2)
         excluded = id_set(exclude_ids)
-        if liked_ids or disliked_ids:
+        co = self.cooc.scores([seed.index]) if cooccur.RECOMMEND_WEIGHT > 0 else {}
+        blended: dict[int, Blended] = {}
+        if co:
+            found = self._with_playlists(seed.index, co, n, page, per_artist, excluded, targets, blended)
+            if liked_ids or disliked_ids:
+                found = self._shape(found, liked_ids, disliked_ids, n, skip=0)
+        elif liked_ids or disliked_ids:
             pool = self.recommender.recommend(
                 seed.index,
                 min(3 * (page + 1) * n, 300),
@@ -338,10 +348,54 @@ class Engine:
             raise self._no_results(seed.mood, targets, like=seed, narrowed=bool(excluded) or page > 0)
         indices = [i for i, _ in found]
         reasons = self.reasons.reasons(seed.index, indices)
+        for j, i in enumerate(indices):
+            b = blended.get(i)
+            if b is not None and b.share >= cooccur.REASON_SHARE:
+                reasons[j] = in_playlists_with(seed.name, reasons[j])
         picks = tuple(
-            Pick(song, float(s), why) for song, (_, s), why in zip(self._songs(indices), found, reasons)
+            Pick(song, float(blended[i].audio if i in blended else s), why)
+            for song, (i, s), why in zip(self._songs(indices), found, reasons)
         )
         return Recommendation(seed=seed, picks=picks, targets=tuple(targets), page=page)
+
+    def _with_playlists(
+        self,
+        seed: int,
+        co: dict[int, float],
+        n: int,
+        page: int,
+        per_artist: int,
+        excluded: Collection[str],
+        targets: Sequence[Target],
+        blended: dict[int, Blended],
+    ) -> list[tuple[int, float]]:
+        """Page ``page`` of recommend's audio ranking blended with the seed's playlist
+        co-occurrence (engine.cooccur.blend_recommend); fills ``blended`` for the reasons."""
+        rec = self.recommender
+        pool = rec.recommend(
+            seed, min(3 * (page + 1) * n, 300), exclude_ids=excluded, per_artist=per_artist, targets=targets
+        )
+        groups = {int(rec.group_[seed])} | {int(rec.group_[i]) for i in self._indices(excluded, 50_000)}
+        mask = rec.song_mask(targets)
+        taste = self._taste_model()
+
+        def allowed(i: int) -> bool:
+            return int(rec.group_[i]) not in groups and (mask is None or bool(mask[i]))
+
+        ranked = blend_recommend(
+            pool, co, lambda extra: taste.similarity([seed], extra)[0], cooccur.RECOMMEND_WEIGHT, allowed
+        )
+        seen: set[int] = set()
+        unique: list[int] = []
+        for b in ranked:
+            g = int(rec.group_[b.song])
+            if g not in seen:
+                seen.add(g)
+                unique.append(b.song)
+                blended[b.song] = b
+        if per_artist:
+            unique = cap_artists(unique, rec.artist_code_, (page + 1) * n, per_artist * (page + 1))
+        return [(i, blended[i].score) for i in unique[page * n : (page + 1) * n]]
 
     def _no_results(
         self, mood: Mood, targets: Sequence[Target], *, like: Song | None, narrowed: bool
@@ -749,6 +803,12 @@ class Engine:
                 for m, (liked, disliked) in list(server.items())[:5_000]
             }
             collab, evidence = collaborative(profile.anchors.tolist(), others)
+        from_playlists: dict[int, float] = {}
+        hybrid = bool(collab) and evidence > 0  # members' co-likes (playlists are not members)
+        if cooccur.FORYOU_WEIGHT > 0:
+            collab, evidence, from_playlists = merge_collab(
+                collab, evidence, self.cooc.scores(profile.anchors.tolist()), cooccur.FORYOU_WEIGHT
+            )
         scored = taste.foryou(profile, n, exclude=excluded, collab=collab, evidence=evidence)
         if not scored:
             raise NoResultsError(
@@ -767,11 +827,16 @@ class Engine:
             else:
                 why = f"close to {self.table.names[p.because]}, which you asked about"
             if p.collab >= 0.3:
-                why = f"liked by members with your taste · {why}"
+                # which signal lifted it: playlist co-occurrence or members' co-likes
+                in_playlists = from_playlists.get(p.index, 0.0)
+                if in_playlists >= 0.5 * collab.get(p.index, 0.0) and in_playlists > 0:
+                    with_song = self.cooc.strongest(p.index, profile.anchors.tolist())
+                    name = self.table.names[with_song] if with_song >= 0 else "your songs"
+                    why = in_playlists_with(name, why)
+                else:
+                    why = f"liked by members with your taste · {why}"
             chosen.append(Pick(song, max(0.0, min(1.0, p.score)), one_line(why, 90)))
-        return ForYou(
-            picks=tuple(chosen), starter=False, hybrid=evidence > 0 and bool(collab), profile=profile
-        )
+        return ForYou(picks=tuple(chosen), starter=False, hybrid=hybrid, profile=profile)
 
     @guarded
     def resolve_titles(self, text: str, limit: int = 20) -> tuple[list[Song], list[str]]:
