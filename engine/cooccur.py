@@ -40,8 +40,8 @@ TOP_K = 100
 #: Weight of the co-occurrence score (0..1) against the audio score in recommend (a cosine)
 #: and in for-you (the taste kernel, 0..1); each chosen on tuning playlists by
 #: ``python -m benchmarks playlists`` (its weight scan), never on held-out ones.
-RECOMMEND_WEIGHT = 1.0
-FORYOU_WEIGHT = 1.0
+RECOMMEND_WEIGHT = 2.0
+FORYOU_WEIGHT = 0.1
 #: A pick whose score owes at least this share to co-occurrence says so in its reason.
 REASON_SHARE = 0.3
 

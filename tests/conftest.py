@@ -75,6 +75,7 @@ SLOW_TESTS = frozenset(
         "test_model.py::test_progress_messages_reach_the_caller",
         "test_security.py::test_a_swapped_cached_model_is_refused_not_run",
         "test_security.py::test_console_process_with_debug_logs_never_prints_the_token",
+        "test_playlists_bench.py::test_the_real_split_and_the_shipped_signal",
     }
 )
 

@@ -190,3 +190,19 @@ def test_no_held_out_playlist_reaches_the_cooccurrence_or_the_weights(
 
 def test_the_engine_never_sees_all_playlists_in_the_benchmark(ctx: P.Context):
     assert ctx.engine.cooc.empty  # the blends get the tuning-only signal explicitly
+
+
+def test_the_real_split_and_the_shipped_signal(default_engine):
+    """On the default catalog (slow tier): 471 playlists, 438 with >= 20 songs, split as
+    recomputed here; the shipped co-occurrence is built from all of them, and !recommend
+    says when a pick comes from it."""
+    members = playlist_members(default_engine.model.songs_["playlists"].tolist())
+    assert len(members) == 471
+    eligible = {p for p, v in members.items() if len(v) >= P.MIN_SONGS}
+    assert len(eligible) == 438
+    split = P.split_playlists(members)
+    assert set(split.held) == {p for p in eligible if my_held_out(p)}
+    assert set(split.tuning) == eligible - set(split.held) and not set(split.held) & set(split.tuning)
+    assert default_engine.cooc.n_playlists == 471
+    rec = default_engine.recommend("shape of you", 10)
+    assert any(p.reason.startswith("often in playlists with Shape of You") for p in rec.picks)
