@@ -90,8 +90,20 @@ PLAYLIST_LENGTH = 50
 WEIGHT_GRID = (0.0, 0.03, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 #: What the scan maximises: NDCG, mean over the seed counts, on tuning playlists.
 OBJECTIVE = "ndcg"
-METRICS = ("r_prec", "ndcg", "clicks", "hit10", "new_r_prec", "new_ndcg", "new_clicks", "new_hit10")
+METRICS = (
+    "r_prec",
+    "ndcg",
+    "clicks",
+    "hit10",
+    "new_r_prec",
+    "new_ndcg",
+    "new_clicks",
+    "new_hit10",
+    "sim10",
+)
 LOWER_IS_BETTER = frozenset({"clicks", "new_clicks"})
+#: Said, not judged: how close the first 10 sound to the first seed (what a blend costs in sound).
+NEUTRAL = frozenset({"sim10"})
 METHODS = (
     "random",
     "popular",
@@ -448,6 +460,14 @@ def run_method(ctx: Context, method: str, task: Task) -> list[int]:
 
 
 # -- evaluation ------------------------------------------------------------------------------
+def sound_closeness(ctx: Context, seed: int, picks: Sequence[int]) -> float:
+    """Mean cosine of the picks to the seed on Clusterfy's ranking vectors (song + artist
+    sound): what "% similar" shows a member."""
+    if not picks:
+        return math.nan
+    return float(ctx.taste.similarity([seed], list(picks))[0].mean())
+
+
 def evaluate(
     ctx: Context, tasks: Sequence[Task], methods: Sequence[str], say: Callable[[str], None] = lambda _m: None
 ) -> dict[str, dict[str, np.ndarray]]:
@@ -455,7 +475,12 @@ def evaluate(
     out: dict[str, dict[str, np.ndarray]] = {}
     for method in methods:
         t0 = time.perf_counter()
-        rows = [task_measures(run_method(ctx, method, t), t, ctx.artist, ctx.n) for t in tasks]
+        rows = []
+        for t in tasks:
+            ranked = run_method(ctx, method, t)
+            row = task_measures(ranked, t, ctx.artist, ctx.n)
+            row["sim10"] = sound_closeness(ctx, t.seeds[0], ranked[:PAGE])
+            rows.append(row)
         out[method] = {m: np.asarray([r[m] for r in rows], dtype=np.float64) for m in METRICS}
         say(f"  {method}: {len(tasks)} tasks in {time.perf_counter() - t0:.1f} s")
     return out
@@ -495,7 +520,7 @@ def bootstrap(
         for metric in METRICS:
             point = table[a][metric]["mean"] - table[b][metric]["mean"]
             s = _summary(point, boots[a][metric] - boots[b][metric], table[a][metric]["n"])
-            verdict = _verdict("ndcg", s["lo"], s["hi"])  # "win" = a higher
+            verdict = _verdict("similarity" if metric in NEUTRAL else "ndcg", s["lo"], s["hi"])
             if metric in LOWER_IS_BETTER and verdict != "tie":
                 verdict = "win" if verdict == "loss" else "loss"
             s["verdict"] = verdict
@@ -562,7 +587,7 @@ def format_report(result: dict[str, Any]) -> str:
     for name, s in scan.items():
         grid = ", ".join(f"{w}: {v:.4f}" for w, v in s["grid"].items())
         lines.append(f"weight scan {name} (tuning half B, {OBJECTIVE}): {grid} -> {s['chosen']}")
-    cols = ("r_prec", "ndcg", "clicks", "hit10", "new_r_prec", "new_ndcg", "new_clicks", "new_hit10")
+    cols = METRICS
     for k, res in result["by_seeds"].items():
         lines.append("")
         lines.append(f"## {k} seed(s)")
