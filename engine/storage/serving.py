@@ -10,8 +10,9 @@ can hold data, never code, and each file's SHA-256 is checked before it is mappe
 
 This module only writes, checks and maps array files and names them; which arrays there
 are is the parts' business (engine.parts.ServingParts.arrays, each part's ``arrays()``).
-Names are ``<part>.<array>``: ``table.``, ``rec.``, ``res.``, ``ws.`` for the engine's
-parts and ``model.`` for the fitted model's own large arrays (see :data:`MODEL_ARRAYS`).
+Names are ``<part>.<array>``: ``table.``, ``rec.``, ``res.``, ``ws.`` and ``co.`` (playlist
+co-occurrence, engine.cooccur) for the engine's parts and ``model.`` for the fitted model's
+own large arrays (see :data:`MODEL_ARRAYS`).
 """
 
 from __future__ import annotations
