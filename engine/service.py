@@ -328,9 +328,11 @@ class Engine:
         co = self.cooc.scores([seed.index]) if cooccur.RECOMMEND_WEIGHT > 0 else {}
         blended: dict[int, Blended] = {}
         if co:
-            found = self._with_playlists(seed.index, co, n, page, per_artist, excluded, targets, blended)
+            ranked = self._with_playlists(seed.index, co, n, page, per_artist, excluded, targets, blended)
             if liked_ids or disliked_ids:
-                found = self._shape(found, liked_ids, disliked_ids, n, skip=0)
+                found = self._shape(ranked, liked_ids, disliked_ids, n, skip=page * n)
+            else:
+                found = ranked[page * n : (page + 1) * n]
         elif liked_ids or disliked_ids:
             pool = self.recommender.recommend(
                 seed.index,
@@ -369,8 +371,10 @@ class Engine:
         targets: Sequence[Target],
         blended: dict[int, Blended],
     ) -> list[tuple[int, float]]:
-        """Page ``page`` of recommend's audio ranking blended with the seed's playlist
-        co-occurrence (engine.cooccur.blend_recommend); fills ``blended`` for the reasons."""
+        """Recommend's audio pool for pages up to ``page`` blended with the seed's playlist
+        co-occurrence (engine.cooccur.blend_recommend), best first, no copies, the artist cap
+        per page as the recommender applies it; fills ``blended`` for the reasons. Feedback
+        shaping, when asked, re-ranks this whole pool as it re-ranks the audio one."""
         rec = self.recommender
         pool = rec.recommend(
             seed, min(3 * (page + 1) * n, 300), exclude_ids=excluded, per_artist=per_artist, targets=targets
@@ -394,8 +398,8 @@ class Engine:
                 unique.append(b.song)
                 blended[b.song] = b
         if per_artist:
-            unique = cap_artists(unique, rec.artist_code_, (page + 1) * n, per_artist * (page + 1))
-        return [(i, blended[i].score) for i in unique[page * n : (page + 1) * n]]
+            unique = cap_artists(unique, rec.artist_code_, len(unique), per_artist * (page + 1))
+        return [(i, blended[i].score) for i in unique]
 
     def _no_results(
         self, mood: Mood, targets: Sequence[Target], *, like: Song | None, narrowed: bool

@@ -106,3 +106,13 @@ def test_foryou_says_when_a_pick_comes_from_playlists(co_engine):
     assert not got.hybrid  # playlists are not server members
     assert not {p.song.index for p in got.picks} & set(liked)
     assert any(p.reason.startswith("often in playlists with") for p in got.picks)
+
+
+def test_feedback_on_the_blended_pool_keeps_the_rules(co_engine):
+    seed = next(i for i in range(co_engine.n_songs) if co_engine.cooc.neighbours_of(i)[0].shape[0])
+    plain = co_engine.recommend(seed, 10)
+    disliked = plain.picks[0].song.id
+    shaped = co_engine.recommend(seed, 10, disliked_ids=[disliked])
+    picks = [p.song.index for p in shaped.picks]
+    assert seed not in picks and len(picks) == len(set(picks)) == 10
+    assert any(p.reason.startswith("often in playlists with") for p in shaped.picks)
