@@ -185,6 +185,8 @@ def _room(cat: Catalog, feature: str, sign: int, idx: list[int]) -> bool:
     percentile): most songs sit at zero instrumentalness and speechiness, and a list of them
     cannot get more vocal or less spoken."""
     v = cat.values[feature]
+    if not np.isfinite(v).any():
+        return False  # the file never says it (Hit Predictor has decades, no years)
     end = float(np.nanpercentile(v, 99 if sign > 0 else 1))
     gap = sign * (end - _mean(cat, feature, idx)) / cat.sd[feature]
     return gap >= MIN_MOVE_SD
@@ -375,6 +377,9 @@ def report(result: dict[str, Any]) -> str:
         ]
         for _, _, text in CRITIQUES:
             v = d[text]
+            if not v["move_sd"]["n"]:
+                lines.append(f"{text:<18} {0:>5}  (no seed: the file does not give this, or no room to move)")
+                continue
             mark = "" if v["passes"] else "  ← under 0.3"
             lines.append(
                 f"{text:<18} {v['move_sd']['n']:>5} {_f(v['move_sd']):>20} {v['share_moved']:>6.2f} "

@@ -263,24 +263,24 @@ def render_text(reply: Reply) -> str:
     """Plain-text rendering for the console: same content, markdown removed."""
     parts: list[str] = []
     if reply.text:
-        parts.append(_plain(reply.text))
+        parts.append(plain_text(reply.text))
     if reply.card:
         card = reply.card
-        parts.append(f"== {_plain(card.title)} ==")
+        parts.append(f"== {plain_text(card.title)} ==")
         if card.description:
-            parts.append(_plain(card.description))
+            parts.append(plain_text(card.description))
         for f in card.fields:
-            parts.append(f"- {_plain(f.name)}")
-            parts.extend(f"    {_plain(line)}" for line in f.value.splitlines())
+            parts.append(f"- {plain_text(f.name)}")
+            parts.extend(f"    {plain_text(line)}" for line in f.value.splitlines())
         if card.image_png:
             parts.append(f"[chart: {card.image_name} (an image on Discord)]")
         for name, _png in card.extra_images:
             parts.append(f"[chart: {name} (an image on Discord)]")
         if card.footer:
-            parts.append(_plain(card.footer))
+            parts.append(plain_text(card.footer))
     if reply.choices:
         parts.append("Which one? Reply with its number:")
-        parts.extend(f"  {i}. {_plain(c.label)}" for i, c in enumerate(reply.choices, 1))
+        parts.extend(f"  {i}. {plain_text(c.label)}" for i, c in enumerate(reply.choices, 1))
     if reply.picks:
         parts.append("Rate a pick: like N / dislike N. More: more. Listen: link N")
     if reply.actions:
@@ -292,7 +292,8 @@ def render_text(reply: Reply) -> str:
     return "\n".join(parts)
 
 
-def _plain(text: str) -> str:
+def plain_text(text: str) -> str:
+    """Reply markdown as plain text (the console, the dashboard's tables): no escapes."""
     # Links read badly in a terminal: the listen link goes (``link N`` gives it), a
     # masked link keeps its text, and a bare <url> loses the brackets that stop previews.
     text = _LISTEN_LINK.sub("", text)

@@ -778,9 +778,8 @@ def _describe_error(exc: BaseException) -> tuple[str, list[str]]:
         if not suggestions and isinstance(exc, AmbiguousSongError):
             suggestions = [f"{c.name} - {c.artist}" for c in exc.candidates]
         return exc.message, suggestions
-    if isinstance(exc, CatalogError):  # its messages already say what to try, mostly
-        text = str(exc)
-        return text, [] if ("(" in text or "Known layouts" in text) else [_HINTS["CatalogError"]]
+    if isinstance(exc, CatalogError):  # a message that says what to try needs no hint of ours
+        return str(exc), [] if exc.names_fix else [_HINTS["CatalogError"]]
     if isinstance(exc, ArtifactError):  # a refusal that names its fix needs no hint of ours
         return str(exc), [] if exc.fix else [_HINTS["ArtifactError"]]
     if isinstance(exc, OSError):

@@ -41,6 +41,7 @@ PAGES: tuple[tuple[str, str, int], ...] = (
     ("map", "map?song=la+java", 1250),
     ("recommend", "recommend?song=la+java", 1250),
     ("try-k", "try-k?k=6&fit=1", 1200),
+    ("chat", "chat?say=something+like+in+the+end+but+calmer&say=sadder", 1700),
 )
 WIDTH = 1400
 CHROMIUM_FLAGS = (
@@ -59,12 +60,20 @@ CHROMIUM_FLAGS = (
 READY_JS = """(() => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
-  const main = document.querySelector('[data-testid="stMain"]');
+  const main = document.querySelector('[data-testid="stMain"], [data-testid="stAppScrollToBottomContainer"]');
   if (!main || !main.querySelector('h1')) return false;
   if (document.querySelector('[data-testid="stSpinner"], [data-testid="stSkeleton"]')) return false;
   const charts = main.querySelectorAll('[data-testid="stVegaLiteChart"]');
   for (const c of charts) { if (!c.querySelector('canvas, svg')) return false; }
   return true;
+})()"""
+
+
+#: What a page that never got ready holds, for the error: its run state and test ids.
+DEBUG_JS = """(() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const ids = [...document.querySelectorAll('[data-testid]')].map(e => e.getAttribute('data-testid'));
+  return JSON.stringify({state: app && app.getAttribute('data-test-script-state'), ids: [...new Set(ids)]});
 })()"""
 
 
@@ -141,7 +150,15 @@ def _shoot_pages(tab: Tab, out: Path, base: str, pages: tuple[tuple[str, str, in
         )
         tab.call("Page.navigate", url=f"{base}/{path}")
         time.sleep(1.0)
-        wait_for(lambda: tab.evaluate(READY_JS), 600, f"page {name} to finish")
+        try:
+            wait_for(
+                lambda: tab.evaluate(READY_JS),
+                float(os.environ.get("SHOT_WAIT", 600)),
+                f"page {name} to finish",
+            )
+        except TimeoutError:
+            logger.error("page %s never got ready; it holds %s", name, tab.evaluate(DEBUG_JS))
+            raise
         time.sleep(2.0)  # let charts finish their transitions and fonts settle
         wait_for(lambda: tab.evaluate(READY_JS), 120, f"page {name} to settle")
         png = base64.b64decode(tab.call("Page.captureScreenshot", format="png")["data"])
@@ -157,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--catalog", help="catalog to show (default: the engine's default catalog)")
     parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
+    parser.add_argument("--pages", nargs="*", help="only these pages (default: all)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if not shutil.which(args.chromium):
@@ -192,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
                 30,
                 "chromium to start",
             )
-            shoot(args.out, f"http://127.0.0.1:{port}", debug_port, PAGES)
+            pages = tuple(p for p in PAGES if not args.pages or p[0] in args.pages)
+            shoot(args.out, f"http://127.0.0.1:{port}", debug_port, pages)
     return 0
 
 

@@ -39,7 +39,16 @@ CATALOG_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
 
 
 class CatalogError(ValueError):
-    """A catalog file that cannot be used; the message says why and what to try."""
+    """A catalog file that cannot be used; the message says why.
+
+    ``names_fix`` is True when the message also says what to try (a path to check, a
+    package to install, the columns a table could use), so a front end adds its own hint
+    only when it does not — without reading the wording.
+    """
+
+    def __init__(self, message: str, *, names_fix: bool = False) -> None:
+        super().__init__(message)
+        self.names_fix = names_fix
 
 
 def bundled_data_dir() -> Path:
@@ -98,7 +107,9 @@ def catalog_files(catalog: str | Path | Sequence[str | Path]) -> list[Path]:
     else:
         parts = [str(p) for p in catalog]
     if not parts:
-        raise CatalogError("no catalog file given (set CLUSTERFY_CATALOG to a CSV file or a folder)")
+        raise CatalogError(
+            "no catalog file given (set CLUSTERFY_CATALOG to a CSV file or a folder)", names_fix=True
+        )
     out: list[Path] = []
     seen: set[Path] = set()
     for part in parts:
@@ -120,11 +131,14 @@ def _files_of(path: Path) -> list[Path]:
         if not found:
             raise CatalogError(
                 f"catalog folder holds no CSV or Parquet file: {path} "
-                "(point CLUSTERFY_CATALOG at a folder of catalog files, or at a file)"
+                "(point CLUSTERFY_CATALOG at a folder of catalog files, or at a file)",
+                names_fix=True,
             )
         return found
     if not path.exists():
-        raise CatalogError(f"catalog file not found: {path} (check the path or CLUSTERFY_CATALOG)")
+        raise CatalogError(
+            f"catalog file not found: {path} (check the path or CLUSTERFY_CATALOG)", names_fix=True
+        )
     return [path]
 
 

@@ -423,6 +423,29 @@ def test_a_refused_artifact_gets_the_cli_hint_only_when_it_names_no_fix(tmp_path
     assert message == str(unnamed) and len(hints) == 1 and hints[0].startswith(FIT_COMMAND)
 
 
+def test_a_catalog_error_gets_the_cli_hint_only_when_it_names_no_fix(tmp_path):
+    """A table with no usable songs (its message gives reasons in brackets, no fix) gets
+    the hint; a missing file or missing columns (their messages say what to try) do not."""
+    from clusterfy_cli.cli import _describe_error
+    from engine.catalog import CatalogError, load_catalog
+
+    csv = tmp_path / "songs.csv"
+    csv.write_text("track_name,artist\nA,B\n", encoding="utf-8")
+    for path in (tmp_path / "missing.csv", csv):
+        with pytest.raises(CatalogError) as named:
+            load_catalog(path)
+        assert named.value.names_fix and _describe_error(named.value) == (str(named.value), [])
+    nan_rows = tmp_path / "nan.csv"
+    header = "name,artists,danceability,energy,loudness,speechiness,acousticness,instrumentalness,"
+    header += "liveness,valence,tempo,duration_ms"
+    nan_rows.write_text(header + "\n" + "x,y" + ",NaN" * 10 + "\n", encoding="utf-8")
+    with pytest.raises(CatalogError) as unnamed:
+        load_catalog(nan_rows)
+    assert "(" in str(unnamed.value) and not unnamed.value.names_fix  # brackets, but no fix
+    message, hints = _describe_error(unnamed.value)
+    assert message == str(unnamed.value) and len(hints) == 1 and hints[0].startswith("--data PATH")
+
+
 @pytest.mark.parametrize(
     "args", [("fit", "--k", "1"), ("vibe",), ("recommend", "x", "-n", "0"), ("nonsense",)]
 )

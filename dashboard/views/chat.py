@@ -13,7 +13,7 @@ import uuid
 import pandas as pd
 import streamlit as st
 
-from bot.replies import Reply, render_text
+from bot.replies import Reply, plain_text, render_text
 from dashboard import data
 from dashboard.chat import chat_runner, choose, requester, say
 
@@ -56,8 +56,8 @@ def _show(reply: Reply, key: str, last: bool) -> None:
                     "#": i,
                     "song": s.name,
                     "artist": s.artist,
-                    "year": s.year,
-                    "why": f.value.split(" · ")[-1],
+                    "year": str(s.year) if s.year else "",
+                    "why": plain_text(f.value.split(" · ")[-1]),
                     "listen": s.link,
                 }
                 for i, (s, f) in enumerate(zip(reply.songs, card.fields), 1)
@@ -68,7 +68,6 @@ def _show(reply: Reply, key: str, last: bool) -> None:
                 width="stretch",
                 column_config={
                     "listen": st.column_config.LinkColumn("listen", display_text="▶ Spotify"),
-                    "year": st.column_config.NumberColumn(format="%d"),
                 },
             )
         else:
@@ -90,6 +89,13 @@ def _show(reply: Reply, key: str, last: bool) -> None:
                 _send(action.text)
                 st.rerun()
 
+
+# ?say=…&say=… opens the page on a conversation already had (links, screenshots): each
+# line is said in turn, once per browser session.
+if not state["chat_log"] and not state.get("chat_said"):
+    state["chat_said"] = True
+    for line in st.query_params.get_all("say")[:5]:
+        _send(line[:1000])
 
 log = state["chat_log"]
 for n, (role, item) in enumerate(log):

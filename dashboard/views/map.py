@@ -131,7 +131,7 @@ if neighbours is not None:
                 {
                     "song": p.song.name,
                     "artist": p.song.artist,
-                    "year": p.song.year,
+                    "year": str(p.song.year) if p.song.year else "",  # blank, not "None", when unknown
                     "similar": round(100 * p.score),
                     "why": p.reason,
                 }

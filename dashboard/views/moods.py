@@ -69,7 +69,9 @@ for mood, tab in zip(model.moods_, tabs):
                             {
                                 "song": p.song.name,
                                 "artist": p.song.artist,
-                                "year": p.song.year,
+                                "year": str(p.song.year)
+                                if p.song.year
+                                else "",  # blank, not "None", when unknown
                                 "why": p.reason,
                             }
                             for p in result.picks
@@ -78,7 +80,7 @@ for mood, tab in zip(model.moods_, tabs):
                     hide_index=True,
                     width="stretch",
                     column_config={
-                        "year": st.column_config.NumberColumn(format="%d", width="small"),
+                        "year": st.column_config.TextColumn(width="small"),
                         "song": st.column_config.TextColumn(width="medium"),
                         "artist": st.column_config.TextColumn(width="small"),
                         "why": st.column_config.TextColumn(width="large"),

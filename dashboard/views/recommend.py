@@ -39,7 +39,7 @@ def picks_table(picks: tuple[Pick, ...], similarity: bool) -> None:
         {
             "song": p.song.name,
             "artist": p.song.artist,
-            "year": p.song.year,
+            "year": str(p.song.year) if p.song.year else "",  # blank, not "None", when unknown
             **({"similar": round(100 * p.score)} if similarity else {}),
             "why": p.reason,
             "listen": p.song.link,
@@ -52,7 +52,6 @@ def picks_table(picks: tuple[Pick, ...], similarity: bool) -> None:
         width="stretch",
         column_config={
             "listen": LINK,
-            "year": st.column_config.NumberColumn(format="%d"),
             "similar": st.column_config.NumberColumn(format="%.0f%%"),
             "song": st.column_config.TextColumn(width="medium"),
             "why": st.column_config.TextColumn(width="large"),

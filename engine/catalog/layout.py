@@ -177,7 +177,7 @@ def recognise(headers: list[str], features: tuple[str, ...], source: str) -> Lay
             pick(role, aliases, allow_percent=False)
     missing = [r for r in (*REQUIRED_ROLES, *features) if r not in layout.columns]
     if missing:
-        raise CatalogError(_missing_message(source, headers, missing))
+        raise CatalogError(_missing_message(source, headers, missing), names_fix=True)
     layout.name = layout_name(headers)
     return layout
 

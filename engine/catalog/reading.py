@@ -20,7 +20,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
     """Read a CSV (``.csv`` or ``.csv.gz``) or Parquet file, turning I/O failures into CatalogError."""
     p = Path(path)
     if not p.exists():
-        raise CatalogError(f"catalog file not found: {p} (check the path or CLUSTERFY_CATALOG)")
+        raise CatalogError(
+            f"catalog file not found: {p} (check the path or CLUSTERFY_CATALOG)", names_fix=True
+        )
     if p.is_dir():
         raise CatalogError(f"catalog path is a folder, not a file: {p}")
     try:
@@ -41,7 +43,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise CatalogError(f"catalog file is empty: {p}") from None
     except UnicodeDecodeError:
-        raise CatalogError(f"catalog file is not UTF-8 text (is it a CSV?): {p}") from None
+        raise CatalogError(f"catalog file is not UTF-8 text (is it a CSV?): {p}", names_fix=True) from None
     except (pd.errors.ParserError, ValueError, OSError, EOFError) as exc:
         raise CatalogError(f"could not read catalog {p}: {_first_line(exc)}") from None
 
@@ -51,7 +53,7 @@ def _read_parquet(p: Path) -> pd.DataFrame:
         import pyarrow  # noqa: F401  (pandas needs it; we only check it is there)
     except ImportError:
         raise CatalogError(
-            "reading Parquet needs pyarrow: pip install 'clusterfy[parquet]' (or use a CSV)"
+            "reading Parquet needs pyarrow: pip install 'clusterfy[parquet]' (or use a CSV)", names_fix=True
         ) from None
     return pd.read_parquet(p)
 

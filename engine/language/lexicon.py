@@ -437,6 +437,18 @@ MORE_PHRASES: Final = frozenset(
         "one more",
         "refresh",
         "reroll",
+        "keep em coming",
+        "keep them coming",
+        "keep it coming",
+        "keep going please",
+        "the next ones",
+        "next ones please",
+        "different ones please",
+        "different songs",
+        "other songs",
+        "more more",
+        "more of it",
+        "load more",
     )
 )
 RESTART_PHRASES: Final = frozenset(
@@ -464,6 +476,29 @@ RESTART_PHRASES: Final = frozenset(
         "start fresh",
         "fresh start",
         "new conversation",
+        "clear everything",
+        "clear all",
+        "clear that",
+        "new request",
+        "wipe it",
+        "wipe that",
+        "wipe everything",
+        "forget all that",
+        "forget everything",
+        "forget all of that",
+        "forget about it",
+        "forget about that",
+        "never mind all that",
+        "nevermind all that",
+        "nvm all that",
+        "start again",
+        "go back to the start",
+        "from the top",
+        "back to square one",
+        "undo everything",
+        "scrap that",
+        "scrap it",
+        "do over",
     )
 )
 HELP_PHRASES: Final = frozenset(
@@ -492,7 +527,64 @@ HELP_PHRASES: Final = frozenset(
         "what are your commands",
         "examples",
         "info",
+        "any tips",
+        "tips",
+        "can you help me",
+        "can you help",
+        "help me out",
+        "idk what to ask",
+        "idk what to say",
+        "idk what to type",
+        "i dont know what to ask",
+        "i don t know what to ask",
+        "what do i type",
+        "what do i say",
+        "what do i ask",
+        "what now",
+        "how does this bot work",
+        "how does clusterfy work",
+        "what is this bot",
+        "what is clusterfy",
+        "what s clusterfy",
+        "whats clusterfy",
+        "features",
+        "guide",
+        "tutorial",
+        "manual",
     )
+)
+#: Verbs of a how-to question about the bot ("how do i get recommendations", "what can
+#: this bot do"): with a question word and the bot or the user as its subject, and no music
+#: slot found, the message asks for help.
+HOW_TO_VERBS: Final = frozenset("do does work works use type ask say talk get start begin".split())
+HOW_TO_SUBJECTS: Final = frozenset("you u ya this it bot clusterfy i we".split())
+#: Words a message may add around a restart ("ok, let's start over with something else").
+RESTART_EXTRAS: Final = frozenset(
+    "ok okay alright lets let s can we us just please pls plz all of that this everything with something "
+    "else again now hmm um uh yeah yes so and then actually".split()
+)
+#: Words that alone are conversation, never a title typed bare ("can you help me": the
+#: song "Help!" only when named like a song: "like help", "help by the beatles").
+CHAT_WORDS: Final = frozenset(
+    """
+help idk tips tip forget clear wipe nevermind nvm ooh oh ohh hmm yeah yea yep nah nope perfect great
+fan different new request anything whatever sure fine maybe okay ok cool nice wow good bad yes no
+thanks thank hello hi hey love hate awesome amazing lol sorry please stop wait what why how again
+everything nothing someone something somebody
+""".split()
+)
+#: Phrases that dislike a shown pick ("not a fan of the third one").
+DISLIKE_PHRASES: Final = (
+    "not a fan",
+    "not feeling",
+    "not really feeling",
+    "dont like",
+    "don t like",
+    "do not like",
+    "didnt like",
+    "didn t like",
+    "not into",
+    "not for me",
 )
 GREETINGS: Final = frozenset(
     "hi hey hello hiya yo sup heya howdy hola bonjour greetings morning evening gm gn hallo oi ello".split()
@@ -509,7 +601,8 @@ SMALLTALK_WORDS: Final = (
         "love lol lmao haha hahaha xd wow ok okay k kk alright thank you u ur you re the best "
         "bot buddy bro dude man mate fam friend sir much so very again there all guys everyone "
         "how are doing going whats up what s nm nothing well im i m fine job work thats that s it "
-        "legend goat king queen ily sweet neat dope sick lit based true real fr".split()
+        "legend goat king queen ily sweet neat dope sick lit based true real fr this these is are was were "
+        "those all list picks selection".split()
     )
 )
 
@@ -620,6 +713,11 @@ now today tonight rn right time mode playlist list more another next again other
 
 __all__ = [
     "ADJECTIVES",
+    "CHAT_WORDS",
+    "DISLIKE_PHRASES",
+    "HOW_TO_SUBJECTS",
+    "HOW_TO_VERBS",
+    "RESTART_EXTRAS",
     "COMMON_WORDS",
     "MUSIC_WORDS",
     "NEGATION_PHRASES",

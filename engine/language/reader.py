@@ -32,15 +32,19 @@ from ..filters import TargetError, parse_targets, split_query
 from ..text import fold
 from .lexicon import (
     ADJECTIVES,
+    CHAT_WORDS,
     COMMON_WORDS,
     COMPARATIVES,
     COUNT_NOUNS,
+    DISLIKE_PHRASES,
     DISLIKE_WORDS,
     EXCLUDE_CUES,
     FILLER,
     GREETINGS,
     HARD_BOUNDARIES,
     HELP_PHRASES,
+    HOW_TO_SUBJECTS,
+    HOW_TO_VERBS,
     INTENSITY,
     LIKE_WORDS,
     MIX_CUES,
@@ -52,6 +56,7 @@ from .lexicon import (
     QUESTION_WORDS,
     REF_NOUNS,
     REQUEST_WORDS,
+    RESTART_EXTRAS,
     RESTART_PHRASES,
     SEED_CUES,
     SEED_JOINERS,
@@ -232,6 +237,9 @@ class RequestReader:
 
     def _intent(self, r: Request, work: _Work, whole: Intent | None, asked_like: bool) -> Intent:
         """The main thing asked, from the slots found (see the module docstring)."""
+        bare = not (r.songs or r.refs or r.critiques or r.filters or r.moods or r.exclude_artists)
+        if bare and whole is None and _how_to_question(work.words()):
+            return "help"  # "how do i get recommendations", "what can this bot do"
         if _off_topic_question(work.words()) and not (r.songs or r.refs or r.critiques or r.filters):
             return "unknown"  # "who won the game last night": not about music
         if r.songs or (r.refs and (asked_like or r.feedback is None)):
@@ -266,12 +274,19 @@ class RequestReader:
         phrase = " ".join(core)
         if not phrase:
             return "smalltalk" if words else None
-        if phrase in RESTART_PHRASES or phrase.replace("lets ", "") in RESTART_PHRASES:
+        if (
+            phrase in RESTART_PHRASES
+            or phrase.replace("lets ", "") in RESTART_PHRASES
+            or _restart_with_extras(core)
+        ):
             return "restart"
         if phrase in HELP_PHRASES or any(h in phrase for h in HELP_PHRASES if len(h.split()) >= 3):
             return "help"
-        if phrase in MORE_PHRASES:
-            return "more"
+        if (
+            phrase in MORE_PHRASES
+            or " ".join(w for w in core if w not in REQUEST_WORDS and w != "the") in MORE_PHRASES
+        ):
+            return "more"  # also "show me the next ones"
         if all(t in SMALLTALK_WORDS or t in _POLITE for t in core):
             return "smalltalk"
         return None
@@ -298,14 +313,18 @@ class RequestReader:
             refs = [r for r in refs if r != "that"]
         free = self._free_words(work)
         # "like the second one" asks for songs like it; "i like the second one" rates it
+        said = f" {' '.join(t)} "
+        phrased_dislike = any(f" {p} " in said for p in DISLIKE_PHRASES)
         rated_like = any(
             t[a - 1] in ("like", "likes") and a > 1 and t[a - 2] in _ME or t[a - 1] in ("love", "loved")
             for a, _ in spans
             if a > 0
         )
         liked = rated_like or any(w in LIKE_WORDS and w not in ("like", "likes") for w in free)
-        disliked = any(w in DISLIKE_WORDS for w in free)
-        asked_like = any(
+        disliked = any(w in DISLIKE_WORDS for w in free) or phrased_dislike
+        if disliked and not rated_like:
+            liked = any(w in LIKE_WORDS and w not in ("like", "likes") for w in free)
+        asked_like = not phrased_dislike and any(
             (a > 0 and t[a - 1] in _LIKE_CUES and not (a > 1 and t[a - 2] in _ME))
             or (b < len(t) and (t[b] in ("but", "though") or self._critique_at(work, b) is not None))
             for a, b in spans
@@ -368,6 +387,13 @@ class RequestReader:
             and nxt in ("", BREAK, "but", "and")
         ):
             return "that", 1
+        if (
+            _DIGITS.match(w)
+            and 1 <= int(w) <= MAX_REF
+            and nxt in ("is", "was", "s")
+            and any(x in LIKE_WORDS or x in DISLIKE_WORDS for x in t[i + 2 : i + 5])
+        ):
+            return int(w), 1  # "3 is mid", "2 was fire"
         if _DIGITS.match(w) and i > 0 and t[i - 1] in _REF_LEADS and 1 <= int(w) <= MAX_REF:
             if nxt in ("", BREAK, "but", "and", "though", "only", "pls", "please") or self._critique_at(
                 work, i + 1
@@ -607,7 +633,10 @@ class RequestReader:
                 t[i] not in REQUEST_WORDS and t[i] not in FILLER for i in others
             ):
                 continue
-            m = self._lookup(work, " ".join(t[seg[0] : seg[-1] + 1]), strict=True)
+            text = " ".join(t[seg[0] : seg[-1] + 1])
+            if text in CHAT_WORDS and len(work.words()) > 1:
+                continue  # "ooh, i like 4": an interjection, not the song "Ooh"
+            m = self._lookup(work, text, strict=True)
             if m is not None and m.kind == "song" and m.score >= BARE_TITLE_SCORE:
                 work.take(seg[0], seg[-1] + 1)
                 found.append(m)
@@ -757,7 +786,10 @@ class RequestReader:
         tries = [" ".join(free)]
         if " ".join(leftover) not in tries:
             tries.append(" ".join(leftover))
+        alone = len(work.words()) == 1
         for text in tries:
+            if text in CHAT_WORDS and not alone:
+                continue  # "can you help me": conversation, not the song "Help!"
             m = self._lookup(work, text, strict=True)
             if m is not None and m.kind in ("song", "artist", "ambiguous"):
                 for k, w in enumerate(work.tokens):
@@ -765,6 +797,28 @@ class RequestReader:
                         work.take(k, k + 1)
                 return m
         return None
+
+
+def _restart_with_extras(core: list[str]) -> bool:
+    """A restart phrase with only small words around it ("ok lets start over with something
+    else", "can we start again"): the whole message still asks to start over."""
+    text = f" {' '.join(core)} "
+    for phrase in RESTART_PHRASES:
+        if len(phrase) > 4 and f" {phrase} " in text:
+            rest = text.replace(f" {phrase} ", " ", 1).split()
+            return all(w in RESTART_EXTRAS for w in rest)
+    return False
+
+
+def _how_to_question(words: list[str]) -> bool:
+    """ "how do i get recommendations", "what can this bot do": a question about using the
+    bot — a question word, the bot or the user as subject and a verb of use."""
+    return (
+        bool(words)
+        and words[0] in QUESTION_WORDS
+        and any(w in HOW_TO_SUBJECTS for w in words[1:])
+        and any(w in HOW_TO_VERBS for w in words[1:])
+    )
 
 
 def _off_topic_question(words: list[str]) -> bool:
