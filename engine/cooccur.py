@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from scipy import sparse
 
 from .listeners.taste import HYBRID_WEIGHT
 from .stable_order import order, rounded
@@ -83,6 +82,8 @@ class CoOccurrence:
     @classmethod
     def build(cls, members: Mapping[str, np.ndarray], n_songs: int, top_k: int = TOP_K) -> CoOccurrence:
         """From playlist id -> song indices (see :func:`playlist_members`)."""
+        from scipy import sparse  # building only: a serving process loads the arrays
+
         lists = [np.unique(np.asarray(v, dtype=np.int64)) for _, v in sorted(members.items()) if len(v)]
         if not lists:
             return cls.empty_for(n_songs)
