@@ -18,6 +18,7 @@ import time
 import zlib
 from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -33,6 +34,7 @@ from .errors import (
     UnknownMoodError,
 )
 from .filters import Target, describe_targets, parse_targets, split_query
+from .fitted import Progress, check_fitted
 from .guards import clamp_int, dedupe_targets, guarded, id_set, one_line
 from .language import Request, RequestReader
 from .listeners.journey import Journeys
@@ -45,7 +47,6 @@ from .listeners.playlist import (
     playlist_files,
 )
 from .listeners.taste import TasteModel, TasteProfile, collaborative
-from .model import MoodModel, Progress, check_fitted
 from .moods import ARCHETYPES, Mood
 from .parts import ServingParts
 from .reasons import Reasons
@@ -59,6 +60,9 @@ from .text import MAX_QUERY_CHARS, fold
 from .words.mood_words import MAX_MOOD_CHARS, MoodQuery, MoodWordError, MoodWords, describe_aims
 from .words.vocabulary import Aim
 from .words.word_search import WordSearch, word_points
+
+if TYPE_CHECKING:
+    from .fitted import FittedModel
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +81,7 @@ class Engine:
     is read-only, so one Engine can serve concurrent requests from worker threads.
     """
 
-    def __init__(self, model: MoodModel, *, artist_weight: float = ARTIST_WEIGHT) -> None:
+    def __init__(self, model: FittedModel, *, artist_weight: float = ARTIST_WEIGHT) -> None:
         check_fitted(model)
         self.model = model
         # over the arrays a loaded artifact mapped, else built from the song table (engine.parts)

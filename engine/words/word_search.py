@@ -18,17 +18,21 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..features import FEATURE_LABELS
 from ..filters import Target
-from ..model import MoodModel, standard_scale
+from ..fitted import standard_scale
 from ..moods import format_feature
 from ..reasons import MAX_REASON_CHARS
 from ..recommend import Recommender, sample_capped
 from ..stable_order import order, rounded, top
 from .vocabulary import VOCABULARY, Aim, VocabWord
+
+if TYPE_CHECKING:
+    from ..fitted import FittedModel
 
 #: Best-fitting songs kept per cached target (the walk goes deeper only when exclusions
 #: and filters use them up).
@@ -402,7 +406,7 @@ def _misfit(
 
 
 def word_points(
-    model: MoodModel, vocabulary: Sequence[VocabWord] = VOCABULARY, n_best: int = 50
+    model: FittedModel, vocabulary: Sequence[VocabWord] = VOCABULARY, n_best: int = 50
 ) -> list[tuple[str, float, float]]:
     """Where each word sits on the valence × energy plane of ``model``'s catalog.
 
