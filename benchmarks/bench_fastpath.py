@@ -56,11 +56,9 @@ HEAVY = ("sklearn", "scipy", "pandas", "matplotlib")
 CHILD = r"""
 import json, sys, time
 import bot.client, bot.conversation
-from engine.storage.artifact import load_model
 from engine.service import Engine
 path, seeds_file, out_file = sys.argv[1:4]
-model = load_model(path)
-engine = Engine(model)
+engine = Engine.load(model_path=path)  # what the bot and the CLI do
 engine.recommend(engine.recommender.ids[0])
 engine.vibe("chill", 5)
 ready_at = time.time()
@@ -101,9 +99,8 @@ print(json.dumps({"ready_at": ready_at}), flush=True)
 READY_CHILD = r"""
 import json, sys, time
 import bot.client, bot.conversation
-from engine.storage.artifact import load_model
 from engine.service import Engine
-engine = Engine(load_model(sys.argv[1]))
+engine = Engine.load(model_path=sys.argv[1])  # what the bot and the CLI do
 engine.recommend(engine.recommender.ids[0])
 engine.vibe("chill", 5)
 print(json.dumps({"ready_at": time.time()}), flush=True)

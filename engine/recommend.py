@@ -31,7 +31,6 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from . import artist_scan
 from .artist_scan import ArtistBlocks
@@ -43,6 +42,8 @@ from .storage.columns import IdIndex
 from .storage.serving import part_of
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .fitted import FittedModel
 
 logger = logging.getLogger(__name__)
@@ -208,6 +209,8 @@ class Recommender:
 
     def _build(self, songs: pd.DataFrame) -> None:
         """The per-song lookup arrays, computed from the model's song table."""
+        import pandas as pd  # building only: serving never imports pandas
+
         # One code per (title key, artist key): copies of a song (remasters, re-releases)
         # share a code, so "never the seed again" is one integer comparison.
         # (Pair codes are combined as integers: factorizing a million tuples is slow.)

@@ -157,7 +157,7 @@ class Engine:
         Start-up is operator territory, not user input, so CatalogError/ArtifactError
         and ValueError propagate unchanged for the caller to report.
         """
-        return cls(obtain_model(catalog, model_path, k, progress=progress))
+        return cls(obtain_model(catalog, model_path, k, progress=progress, served=True))
 
     # -- songs -------------------------------------------------------------------------------
     def _song(self, index: int) -> Song:
