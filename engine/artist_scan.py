@@ -126,7 +126,7 @@ def read(
 
 def first_round_artists(
     bounds: np.ndarray, blocks: ArtistBlocks, seed_local: int, want: int
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, int]:
     """Artists by bound, best first (the seed's own first), and how many of them the first
     round reads: the fewest whose songs reach ``want``."""
     key = bounds.copy()
@@ -137,6 +137,39 @@ def first_round_artists(
     return ranked, min(first, ranked.shape[0])
 
 
+def nth_of_top_per_artist(scores: np.ndarray, seg_starts: np.ndarray, cap: int, n: int) -> float:
+    """The ``n``-th best of the songs read when each artist keeps at most ``cap`` (``cap <
+    1``: all), -inf when fewer are finite.
+
+    ``scores`` holds the songs read, artist after artist (``seg_starts``: where each
+    artist begins). A first page takes at most ``cap`` songs per artist, so it has ``n``
+    songs at least this good to show, short of exclusions and copies.
+    """
+    finite = scores > -np.inf
+    if int(np.count_nonzero(finite)) < n:
+        return -math.inf
+    if cap < 1:
+        kept = scores[finite]
+    else:
+        lengths = np.diff(np.append(seg_starts, scores.shape[0]))
+        rest = scores.copy()
+        tops = []
+        for _ in range(cap):  # the best, then the next best, of every artist
+            best = np.maximum.reduceat(rest, seg_starts)
+            tops.append(best)
+            at_best = rest == np.repeat(best, lengths)
+            # one copy of each artist's best leaves; equal scores stay for the next round
+            first = np.flatnonzero(at_best)
+            owner = np.searchsorted(seg_starts, first, side="right") - 1
+            _, once = np.unique(owner, return_index=True)
+            rest[first[once]] = -np.inf
+        kept = np.concatenate(tops)
+        kept = kept[kept > -np.inf]
+    if kept.shape[0] < n:
+        return -math.inf
+    return float(np.partition(kept, kept.shape[0] - n)[kept.shape[0] - n])
+
+
 __all__ = [
     "BOUND_SLACK",
     "FIRST_ROUND_MIN",
@@ -144,5 +177,6 @@ __all__ = [
     "ArtistBlocks",
     "artist_bounds",
     "first_round_artists",
+    "nth_of_top_per_artist",
     "read",
 ]

@@ -76,3 +76,22 @@ def test_the_artist_bound_holds_for_every_song(rec: Recommender):
 
 def test_no_artist_weight_means_no_shortlist(model: MoodModel):
     assert Recommender(model, artist_weight=0.0)._artist_blocks is None
+
+
+@pytest.mark.parametrize("cap", [0, 1, 2, 3])
+def test_nth_of_top_per_artist_is_the_brute_force_value(cap: int):
+    from engine.artist_scan import nth_of_top_per_artist
+
+    rng = np.random.default_rng(cap)
+    for _ in range(200):
+        lengths = rng.integers(1, 6, size=rng.integers(1, 8))
+        scores = np.round(rng.random(int(lengths.sum())), 1)  # ties on purpose
+        scores[rng.random(scores.shape[0]) < 0.2] = -np.inf
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        n = int(rng.integers(1, 6))
+        kept = []
+        for lo, ln in zip(starts, lengths):
+            seg = sorted((x for x in scores[lo : lo + ln] if x > -np.inf), reverse=True)
+            kept += seg if cap < 1 else seg[:cap]
+        want = sorted(kept, reverse=True)[n - 1] if len(kept) >= n else -np.inf
+        assert nth_of_top_per_artist(scores, starts, cap, n) == want
