@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from .blas import single_threaded_blas
 from .counts import DEFAULT_COUNT, MAX_PICKS, MIN_COUNT
 from .dialogue import Dialogue, DialogueState, Turn
 from .errors import (
@@ -83,6 +84,7 @@ class Engine:
 
     def __init__(self, model: FittedModel, *, artist_weight: float = ARTIST_WEIGHT) -> None:
         check_fitted(model)
+        single_threaded_blas()  # matrix-vector products only: see engine.blas
         self.model = model
         # over the arrays a loaded artifact mapped, else built from the song table (engine.parts)
         parts = ServingParts.for_model(model, artist_weight)

@@ -38,8 +38,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import joblib
-
 from .. import __version__
 from ..fitted import check_fitted
 from ..parts import ServingParts
@@ -102,6 +100,8 @@ def save_model(model: MoodModel, path: str | Path) -> Path:
     with them) or exported by the one assembler of the parts (engine.parts); the model
     keeps them, so an engine made from it next does not build them again.
     """
+    import joblib  # saving and unpickling only: a served start never imports it
+
     check_fitted(model)
     target = Path(path)
     serving = serving_of(model) or ServingParts.build(model).arrays()
@@ -279,6 +279,8 @@ def _load_served(p: Path) -> ServedModel:
 
 
 def _load(p: Path) -> MoodModel:
+    import joblib
+
     from ..model import MoodModel  # the estimator: unpickling it imports scikit-learn anyway
 
     record = _checked_record(p)
@@ -371,6 +373,8 @@ def _map_checked(
 
     def read_songs() -> Any:
         # checked when read, not at every start: serving never reads it
+        import joblib
+
         try:
             return joblib.load(checked_file(directory, entry))
         except ServingError as exc:
