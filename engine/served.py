@@ -43,6 +43,9 @@ PER_SONG = (
 SMALL_ARRAYS = ("scaler_mean", "scaler_scale", "centres", "profiles", "overall_profile", "cluster_bounds")
 
 _SONGS_LOCK = threading.Lock()
+#: What only the estimator holds, for reports (the CLI's stats, catalog tests): a served
+#: model reads the estimator from the artifact's pickle on first use of one of these.
+ESTIMATOR_ONLY = ("cleaning_report_", "metrics_", "evaluation_")
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,25 @@ class ServedModel:
         self.__dict__.pop("songs_", None)
         self.__dict__["_songs_loader"] = loader
 
+    def defer_estimator(self, loader: Callable[[], Any]) -> None:
+        """Let :data:`ESTIMATOR_ONLY` attributes be read from ``loader()``'s estimator
+        (engine.storage.artifact: ``load_model`` of the same artifact), on first use."""
+        self.__dict__["_estimator_loader"] = loader
+
+    def __getattr__(self, name: str) -> Any:
+        """An estimator-only attribute (reports), from the estimator loaded on first use.
+
+        Serving never asks for one, so a serving process never unpickles (nor imports
+        scikit-learn); a report that does pays for it then.
+        """
+        state = self.__dict__
+        if name in ESTIMATOR_ONLY and "_estimator_loader" in state:
+            with _SONGS_LOCK:
+                if "_estimator" not in state:
+                    state["_estimator"] = state["_estimator_loader"]()
+            return getattr(state["_estimator"], name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     # -- what serving asks --------------------------------------------------------------
     def __sklearn_is_fitted__(self) -> bool:
         """Always: a served model is a fit's result."""
@@ -208,6 +230,7 @@ class ServedModel:
 
 
 __all__ = [
+    "ESTIMATOR_ONLY",
     "PER_SONG",
     "SMALL_ARRAYS",
     "PlainCentres",

@@ -107,7 +107,7 @@ def save_model(model: MoodModel, path: str | Path) -> Path:
     serving = serving_of(model) or ServingParts.build(model).arrays()
     served, small = served_state(model)
     stored = copy.copy(model)  # pickled without what is saved as files
-    for attr in (*MODEL_ARRAYS, "songs_", "_serving", "_songs_loader"):
+    for attr in (*MODEL_ARRAYS, "songs_", "_serving", "_songs_loader", "_estimator_loader", "_estimator"):
         stored.__dict__.pop(attr, None)
     arrays = {
         **serving.arrays,
@@ -275,6 +275,7 @@ def _load_served(p: Path) -> ServedModel:
         ) from None
     model.__dict__["_serving"] = ServingArrays(n_songs=len(model.labels_), arrays=rest)
     model.defer_songs(read_songs)
+    model.defer_estimator(lambda: _load(p))  # reports only (engine.served.ESTIMATOR_ONLY)
     return model
 
 
