@@ -120,3 +120,13 @@ def test_every_vocabulary_word_has_its_saved_ranking_equal_to_a_fresh_one(model:
         want = fresh.ranked(aims)
         np.testing.assert_array_equal(got[0], want[0], err_msg=word.word)
         np.testing.assert_array_equal(got[1], want[1], err_msg=word.word)
+
+
+def test_report_attributes_come_from_the_estimator_on_first_use(model: MoodModel, saved: Path):
+    """Reports (the CLI's stats, catalog tests) still read what only the estimator holds."""
+    served = load_served(saved)
+    assert "_estimator" not in served.__dict__  # not unpickled at load
+    assert served.metrics_ == model.metrics_
+    assert "_estimator" in served.__dict__
+    with pytest.raises(AttributeError):
+        served.no_such_attribute_  # noqa: B018 - the lookup is the test
