@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "critiques": "benchmarks.critiques",
     "catalog": "benchmarks.bench_catalog",
     "playlists": "benchmarks.playlists",
+    "fastpath": "benchmarks.bench_fastpath",
 }
 ALIASES = {
     "fit": "engine",
@@ -45,8 +46,8 @@ ALIASES = {
 
 USAGE = (
     "usage: python -m benchmarks"
-    " [engine|recommend|quality|vibe_words|load|pgload|foryou|resolution|serving|catalog|language|critiques"
-    "|playlists]"
+    " [engine|recommend|quality|vibe_words|load|pgload|foryou|resolution|serving|fastpath|catalog"
+    "|language|critiques|playlists]"
     " [args...]\n"
     "  (no command)  run every benchmark with its defaults\n"
     "  engine        model fit benchmark (benchmarks/bench_engine.py)\n"
@@ -58,6 +59,7 @@ USAGE = (
     "  foryou        for you vs baselines, hybrid vs audio-only, playlist smoothness (and speed)\n"
     "  resolution    top-1 per query form (typos, any order, feat., ...) on held-out rows\n"
     "  serving       cold start and memory per process, 1/2/4 processes, 100k and 1M, vs a baseline commit\n"
+    "  fastpath      issue 24: ready time, recommend, first word ask, talk and recall vs a baseline commit\n"
     "  catalog       the default catalog vs the 3-file one: first and later start, build, queries, memory\n"
     "  language      plain language: intent and slot accuracy on the held-out request corpus\n"
     "  critiques     every critique moves its way; simulated listeners reach a hidden target\n"

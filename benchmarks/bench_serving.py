@@ -27,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +41,13 @@ CHILD = r"""
 import json, sys, time
 t0 = time.perf_counter()
 import bot.client, bot.conversation  # what a bot process imports before it loads the model
-from engine.storage.artifact import load_model
+try:  # what serving loads: the served model (issue 24), else (older trees) the estimator
+    from engine.storage.artifact import load_served as load
+except ImportError:
+    from engine.storage.artifact import load_model as load
 from engine.service import Engine
 t1 = time.perf_counter()
-model = load_model(sys.argv[1])
+model = load(sys.argv[1])
 t2 = time.perf_counter()
 engine = Engine(model)
 t3 = time.perf_counter()
@@ -66,6 +70,7 @@ query_ms = {"resolve_typo": p50(engine.search, typos),
             "autocomplete": p50(lambda q: engine.complete_song(q[:5]), names),
             "recommend": p50(lambda i: engine.recommend(i, 10), rows), "by_id": p50(engine.song_by_id, ids)}
 print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "engine_s": t3 - t2, "first_s": t4 - t3,
+                  "first_at": time.time() - (time.perf_counter() - t4),
                   "cold_start_s": t3 - t1, "ready_s": t3 - t0, "query_ms": query_ms}), flush=True)
 sys.stdin.readline()  # every process is up: measure now, while they share what they share
 fields = {}
@@ -116,9 +121,18 @@ def prepare(tree: Path, size: int, workdir: Path) -> Path:
     return path
 
 
-def run_group(tree: Path, path: Path, procs: int) -> list[dict[str, float]]:
-    """Start ``procs`` serving processes in ``tree`` at once; their times and memory."""
+def run_group(tree: Path, path: Path, procs: int, cold: bool = False) -> list[dict[str, float]]:
+    """Start ``procs`` serving processes in ``tree`` at once; their times and memory.
+
+    ``cold``: the artifact's files, the tree's code and the interpreter's libraries are
+    dropped from the page cache first (benchmarks.bench_fastpath.evict).
+    """
+    if cold:
+        from .bench_fastpath import evict
+
+        evict([path.parent, tree / "engine", tree / "bot", Path(sys.prefix) / "lib"])
     cmd = [sys.executable, "-c", CHILD, str(path)]
+    spawned = time.time()
     ps = [
         subprocess.Popen(
             cmd, cwd=tree, env=_env(tree), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
@@ -127,6 +141,8 @@ def run_group(tree: Path, path: Path, procs: int) -> list[dict[str, float]]:
     ]
     try:
         rows = [json.loads(p.stdout.readline()) for p in ps]  # type: ignore[union-attr]
+        for row in rows:  # process start (spawn) to its first answer, imports included
+            row["start_to_first_s"] = row["first_at"] - spawned
         for p in ps:
             p.stdin.write("\n")  # type: ignore[union-attr]
             p.stdin.flush()  # type: ignore[union-attr]
@@ -159,7 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline", default=DEFAULT_BASELINE, help="commit to compare with, or 'none'")
     ap.add_argument("--workdir", type=Path, default=None, help="keep the artifacts here (default: temporary)")
     ap.add_argument("--json", type=Path, default=None, help="also write every figure here")
+    ap.add_argument(
+        "--cache", choices=("warm", "cold", "both"), default="both", help="page cache before each start"
+    )
     opts = ap.parse_args(argv)
+    caches = ["warm", "cold"] if opts.cache == "both" else [opts.cache]
     workdir = opts.workdir or Path(tempfile.mkdtemp(prefix="cf-serving-"))
     trees: list[tuple[str, Path]] = []
     if opts.baseline.lower() != "none":
@@ -171,18 +191,20 @@ def main(argv: list[str] | None = None) -> int:
         for size in opts.sizes:
             for label, tree in trees:
                 path = prepare(tree, size, workdir / ("before" if tree != ROOT else "after"))
-                for procs in opts.procs:
-                    rows = run_group(tree, path, procs)
-                    results.append(
-                        {
-                            "songs": size,
-                            "code": label,
-                            "procs": procs,
-                            "rows": rows,
-                            "loadavg": os.getloadavg(),
-                        }
-                    )
-                    _say(f"  {size:,} {label} x{procs}: done")
+                for cache in caches:
+                    for procs in opts.procs:
+                        rows = run_group(tree, path, procs, cold=cache == "cold")
+                        results.append(
+                            {
+                                "songs": size,
+                                "code": label,
+                                "cache": cache,
+                                "procs": procs,
+                                "rows": rows,
+                                "loadavg": os.getloadavg(),
+                            }
+                        )
+                        _say(f"  {size:,} {label} x{procs} ({cache} cache): done")
     finally:
         for _label, tree in trees:
             if tree != ROOT:
@@ -191,16 +213,18 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 shutil.rmtree(tree.parent, ignore_errors=True)
     print(
-        "| songs | code | processes | cold start s (median, max) | ready s incl. imports | "
-        "Rss MB | private MB | Pss MB |"
+        "| songs | code | page cache | processes | cold start s (median, max) | ready s incl. imports | "
+        "process start to first answer s | Rss MB | private MB | Pss MB |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         rows = r["rows"]
         cs = [x["cold_start_s"] for x in rows]
         print(
-            f"| {r['songs']:,} | {r['code']} | {r['procs']} | {statistics.median(cs):.2f}, {max(cs):.2f} | "
+            f"| {r['songs']:,} | {r['code']} | {r['cache']} | {r['procs']} | "
+            f"{statistics.median(cs):.2f}, {max(cs):.2f} | "
             f"{statistics.median(x['ready_s'] for x in rows):.2f} | "
+            f"{statistics.median(x['start_to_first_s'] for x in rows):.2f} | "
             f"{statistics.mean(x['rss_mb'] for x in rows):.0f} | "
             f"{statistics.mean(x['private_mb'] for x in rows):.0f} | "
             f"{statistics.mean(x['pss_mb'] for x in rows):.0f} |"
@@ -209,14 +233,18 @@ def main(argv: list[str] | None = None) -> int:
     print("| songs | code | resolve a typo | autocomplete | recommend 10 | song by id |")
     print("|---|---|---|---|---|---|")
     for r in results:
-        if r["procs"] == min(opts.procs):
+        if r["procs"] == min(opts.procs) and r["cache"] == caches[0]:
             q = r["rows"][0]["query_ms"]
             print(
                 f"| {r['songs']:,} | {r['code']} | {q['resolve_typo']:.2f} | {q['autocomplete']:.2f} | "
                 f"{q['recommend']:.2f} | {q['by_id']:.3f} |"
             )
     # side by side: after / before at the same size and process count
-    by_key = {(r["songs"], r["procs"], r["code"].startswith("before")): r for r in results}
+    by_key = {
+        (r["songs"], r["procs"], r["code"].startswith("before")): r
+        for r in results
+        if r["cache"] == caches[0]
+    }
     ratios = []
     for (size, procs, before), r in sorted(by_key.items()):
         other = by_key.get((size, procs, True))

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 
-from engine.catalog import CatalogError
-from engine.model import Progress
+from engine.fitted import Progress
+from engine.paths import CatalogError
 from engine.service import Engine
 from engine.storage.artifact import ArtifactError
 

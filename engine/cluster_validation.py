@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-from sklearn.metrics import normalized_mutual_info_score
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,27 @@ class ClusterValidation:
     genre_purity: float | None = None
     genre_nmi: float | None = None
     songs_with_genre: int = 0
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> ClusterValidation:
+        """The inverse of :meth:`to_dict` (a served model reads it from the artifact's record)."""
+
+        def per_cluster(value: object) -> dict[int, list[tuple[str, int]]]:
+            items = value.items() if isinstance(value, dict) else ()
+            return {int(c): [(str(a), int(b)) for a, b in pairs] for c, pairs in items}
+
+        purity, nmi, with_genre = (
+            data.get("genre_purity"),
+            data.get("genre_nmi"),
+            data.get("songs_with_genre"),
+        )
+        return cls(
+            top_genres=per_cluster(data.get("top_genres")),
+            top_artists=per_cluster(data.get("top_artists")),
+            genre_purity=float(purity) if isinstance(purity, (int, float)) else None,
+            genre_nmi=float(nmi) if isinstance(nmi, (int, float)) else None,
+            songs_with_genre=int(with_genre) if isinstance(with_genre, int) else 0,
+        )
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -37,9 +60,15 @@ class ClusterValidation:
 def validate_clusters(songs: pd.DataFrame, labels: np.ndarray, top: int = 5) -> ClusterValidation:
     """Top genres/artists per cluster, purity and NMI of clusters against primary genre.
 
+    (pandas and scikit-learn are imported here, at fit time: a served model only reads
+    the :class:`ClusterValidation` the fit left.)
+
     The primary genre is a song's first listed genre; purity is the share of songs
     whose cluster's most common primary genre is their own.
     """
+    import pandas as pd
+    from sklearn.metrics import normalized_mutual_info_score
+
     k = int(labels.max()) + 1
     top_genres: dict[int, list[tuple[str, int]]] = {}
     top_artists: dict[int, list[tuple[str, int]]] = {}

@@ -15,9 +15,12 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -394,6 +397,8 @@ def target_mask(songs: pd.DataFrame, targets: Sequence[Target]) -> np.ndarray:
 
 def frame_column(songs: pd.DataFrame, field: str) -> np.ndarray | None:
     """Column ``field`` of a song table as float64 with NaN for NA; None when there is none."""
+    import pandas as pd  # building only: serving never imports pandas
+
     if field not in songs.columns:
         return None
     values = pd.to_numeric(songs[field], errors="coerce")

@@ -29,14 +29,14 @@ from sklearn.utils.validation import check_is_fitted
 from .cluster_validation import ClusterValidation, validate_clusters
 from .evaluation import KResult, choose_k, cluster_quality, evaluate_k
 from .features import AUDIO_FEATURES, validate_features
+from .fitted import Progress as Progress
+from .fitted import standard_scale as standard_scale
 from .moods import Mood, name_moods
 
 logger = logging.getLogger(__name__)
 
 #: Guards the first read of a loaded model's song table (engine threads may race to it).
 _SONGS_LOCK = threading.Lock()
-
-Progress = Callable[[str], None]
 
 
 class NotFittedError(SklearnNotFittedError, RuntimeError):
@@ -61,18 +61,6 @@ def check_fitted(model: MoodModel) -> None:
         raise NotFittedError(
             f"this {type(model).__name__} is not fitted yet; call fit(songs) first"
         ) from None
-
-
-def standard_scale(model: MoodModel) -> tuple[np.ndarray, np.ndarray]:
-    """The mean and scale (float64, per feature) that standardise ``feature_values_``.
-
-    The fitted scaler's own, with a constant feature's scale read as 1: every part that
-    turns file units into the model's standardised space (ranking, reasons, mood words,
-    playlists) divides by these, never by zero.
-    """
-    mean = np.asarray(model.scaler_.mean_, dtype=np.float64)
-    scale = np.asarray(model.scaler_.scale_, dtype=np.float64)
-    return mean, np.where(scale == 0, 1.0, scale)
 
 
 class MoodModel(ClusterMixin, TransformerMixin, BaseEstimator):

@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from .features import FEATURE_LABELS
 from .stable_order import order
@@ -174,6 +173,8 @@ def name_moods(
     for j, arch in enumerate(archetypes):
         w = np.array([arch.weights.get(f, 0.0) for f in features])
         scores[:, j] = centroids_z @ (w / np.linalg.norm(w))
+    from scipy.optimize import linear_sum_assignment  # at fit time only: serving reads names
+
     rows, cols = linear_sum_assignment(-scores)
     chosen: dict[int, _Archetype] = {
         int(r): archetypes[c] for r, c in zip(rows, cols) if scores[r, c] >= MIN_ARCHETYPE_SCORE

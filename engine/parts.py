@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .cooccur import CoOccurrence
-from .model import MoodModel
 from .recommend import ARTIST_WEIGHT, Recommender, check_artist_weight
 from .resolver import SongResolver
 from .song_table import SongTable
 from .storage.serving import ServingArrays, prefixed, serving_of
 from .words.word_search import WordSearch
+
+if TYPE_CHECKING:
+    from .fitted import FittedModel
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +45,7 @@ class ServingParts:
     cooc: CoOccurrence
 
     @classmethod
-    def build(cls, model: MoodModel, artist_weight: float = ARTIST_WEIGHT) -> ServingParts:
+    def build(cls, model: FittedModel, artist_weight: float = ARTIST_WEIGHT) -> ServingParts:
         """Every part built from the model's song table (a fit, or saved arrays that did not fit)."""
         table = SongTable.from_model(model)
         rec = Recommender(model, artist_weight=artist_weight, table=table)
@@ -50,7 +53,7 @@ class ServingParts:
 
     @classmethod
     def from_arrays(
-        cls, model: MoodModel, serving: ServingArrays, artist_weight: float = ARTIST_WEIGHT
+        cls, model: FittedModel, serving: ServingArrays, artist_weight: float = ARTIST_WEIGHT
     ) -> ServingParts:
         """The parts over saved arrays, as they are (mapped ones stay mapped).
 
@@ -65,7 +68,7 @@ class ServingParts:
         return cls(table, resolver, rec, WordSearch(rec, arrays=serving.part("ws")), cooc)
 
     @classmethod
-    def for_model(cls, model: MoodModel, artist_weight: float = ARTIST_WEIGHT) -> ServingParts:
+    def for_model(cls, model: FittedModel, artist_weight: float = ARTIST_WEIGHT) -> ServingParts:
         """The parts ``model`` serves with: over its saved arrays when it has some, else built.
 
         Saved arrays that do not fit the model (a hand-edited record, an older layout) are
@@ -94,7 +97,7 @@ class ServingParts:
         )
 
 
-def _cooccurrence(model: MoodModel) -> CoOccurrence:
+def _cooccurrence(model: FittedModel) -> CoOccurrence:
     """Co-occurrence from *all* the catalog's playlists (what ships; the benchmark measures a
     version built from its tuning playlists only), or none without a ``playlists`` column."""
     songs = model.songs_

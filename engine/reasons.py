@@ -12,14 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .features import FEATURE_LABELS
-from .model import MoodModel, standard_scale
+from .fitted import standard_scale
 from .moods import format_feature
 from .song_table import check_row
 from .stable_order import rounded, score_key
+
+if TYPE_CHECKING:
+    from .fitted import FittedModel
 
 #: |z| from which a feature counts as clearly high or low for a reason ("same high energy").
 SALIENT_Z = 0.5
@@ -110,7 +114,7 @@ class Reasons:
         ]
 
     @classmethod
-    def of_model(cls, model: MoodModel) -> Reasons:
+    def of_model(cls, model: FittedModel) -> Reasons:
         """The reasons for a fitted model's songs (its mapped arrays when it was loaded)."""
         mean, scale = standard_scale(model)
         return cls(

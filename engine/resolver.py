@@ -27,9 +27,9 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import islice
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from rapidfuzz import fuzz, process
 
 from .gram_index import GramIndex, score_strings
@@ -38,6 +38,9 @@ from .stable_order import top
 from .storage.columns import IdIndex
 from .storage.serving import part_of, prefixed
 from .text import MAX_QUERY_CHARS, artist_key, clean_display, fold, strip_guest_tags, title_key
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 logger = logging.getLogger(__name__)
 
@@ -304,6 +307,8 @@ class SongResolver:
 
     def _build(self, songs: pd.DataFrame) -> None:
         """Build the ranking arrays and the title and alias indexes from the catalog."""
+        import pandas as pd  # building only: serving never imports pandas
+
         n = self._n
         names = self._text_column(songs, "name")
         artists = self._text_column(songs, "artist")
@@ -415,6 +420,8 @@ class SongResolver:
         pandas sorts Arrow strings by UTF-8 bytes, which is code-point order, i.e.
         Python's; the check below falls back to Python's sort should that ever differ.
         """
+        import pandas as pd  # building only: serving never imports pandas
+
         codes, uniques = pd.factorize(values, sort=True)
         keys = [u if isinstance(u, str) else str(u) for u in uniques.tolist()]
         if any(a >= b for a, b in zip(keys, keys[1:])):

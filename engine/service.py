@@ -18,11 +18,13 @@ import time
 import zlib
 from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from . import cooccur
+from .blas import single_threaded_blas
 from .cooccur import Blended, CoOccurrence, blend_recommend, merge_collab
 from .counts import DEFAULT_COUNT, MAX_PICKS, MIN_COUNT
 from .dialogue import Dialogue, DialogueState, Turn
@@ -35,6 +37,7 @@ from .errors import (
     UnknownMoodError,
 )
 from .filters import Target, describe_targets, parse_targets, split_query
+from .fitted import Progress, check_fitted
 from .guards import clamp_int, dedupe_targets, guarded, id_set, one_line
 from .language import Request, RequestReader
 from .listeners.journey import Journeys
@@ -47,7 +50,6 @@ from .listeners.playlist import (
     playlist_files,
 )
 from .listeners.taste import TasteModel, TasteProfile, collaborative
-from .model import MoodModel, Progress, check_fitted
 from .moods import ARCHETYPES, Mood
 from .parts import ServingParts
 from .reasons import Reasons, in_playlists_with
@@ -61,6 +63,9 @@ from .text import MAX_QUERY_CHARS, fold
 from .words.mood_words import MAX_MOOD_CHARS, MoodQuery, MoodWordError, MoodWords, describe_aims
 from .words.vocabulary import Aim
 from .words.word_search import WordSearch, word_points
+
+if TYPE_CHECKING:
+    from .fitted import FittedModel
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +84,9 @@ class Engine:
     is read-only, so one Engine can serve concurrent requests from worker threads.
     """
 
-    def __init__(self, model: MoodModel, *, artist_weight: float = ARTIST_WEIGHT) -> None:
+    def __init__(self, model: FittedModel, *, artist_weight: float = ARTIST_WEIGHT) -> None:
         check_fitted(model)
+        single_threaded_blas()  # matrix-vector products only: see engine.blas
         self.model = model
         # over the arrays a loaded artifact mapped, else built from the song table (engine.parts)
         parts = ServingParts.for_model(model, artist_weight)
@@ -157,7 +163,7 @@ class Engine:
         Start-up is operator territory, not user input, so CatalogError/ArtifactError
         and ValueError propagate unchanged for the caller to report.
         """
-        return cls(obtain_model(catalog, model_path, k, progress=progress))
+        return cls(obtain_model(catalog, model_path, k, progress=progress, served=True))
 
     # -- songs -------------------------------------------------------------------------------
     def _song(self, index: int) -> Song:

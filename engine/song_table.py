@@ -17,12 +17,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .storage.columns import IdIndex, TextColumn, TupleColumn
 from .storage.serving import part_of, prefixed
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Between title and artist in every label.
 LABEL_SEPARATOR = " — "
@@ -65,6 +68,8 @@ def song_label(name: str, artist: str, year: int | None = None, limit: int | Non
 
 def text_column(songs: pd.DataFrame, column: str) -> pd.Series:
     """A text column with missing values as "" (Arrow-backed stays Arrow-backed: fast)."""
+    import pandas as pd  # building only: serving never imports pandas
+
     col = songs[column].reset_index(drop=True)
     if pd.api.types.infer_dtype(col, skipna=False) != "string":
         col = col.map(
@@ -79,6 +84,8 @@ def text_column(songs: pd.DataFrame, column: str) -> pd.Series:
 
 def float_column(songs: pd.DataFrame, column: str) -> np.ndarray:
     """A numeric column as float64 with NaN for missing values (all NaN if absent)."""
+    import pandas as pd  # building only: serving never imports pandas
+
     if column not in songs.columns:
         return np.full(len(songs), np.nan)
     values = pd.to_numeric(songs[column], errors="coerce")

@@ -18,6 +18,7 @@ import pytest
 
 from engine.model import MoodModel
 from engine.parts import ServingParts
+from engine.served import SMALL_ARRAYS
 from engine.service import Engine
 from engine.storage.artifact import (
     ArtifactError,
@@ -76,8 +77,10 @@ def test_every_array_round_trips_through_save_and_load(model: MoodModel, saved: 
     for attr in MODEL_ARRAYS:
         np.testing.assert_array_equal(getattr(loaded, attr), getattr(model, attr), err_msg=attr)
     record = json.loads(checksum_path(saved).read_text(encoding="utf-8"))
-    assert record["format_version"] == FORMAT_VERSION == 5
-    assert set(record["arrays"]["files"]) == set(fresh.arrays) | {f"model.{a}" for a in MODEL_ARRAYS}
+    assert record["format_version"] == FORMAT_VERSION == 6
+    assert set(record["arrays"]["files"]) == set(fresh.arrays) | {f"model.{a}" for a in MODEL_ARRAYS} | {
+        f"served.{a}" for a in SMALL_ARRAYS
+    }
 
 
 def test_the_engine_serves_from_the_mapped_files_read_only(mapped: Engine):

@@ -16,6 +16,13 @@ Since format 3 an artifact is three things, named by its record:
 
 Every file is checked against the record before it is used: the pickle and the arrays
 at load, the song table when it is first read.
+
+Since format 5 the record also holds the model's served state (engine.served: features,
+moods, cluster validation) and the arrays folder its small arrays (``served.*``: scaler
+mean and scale, centres, profiles, cluster bounds). :func:`load_served` builds a
+:class:`~engine.served.ServedModel` from them and never opens the pickle: no code runs,
+and no scikit-learn is imported (what the engine, the bot and the CLI's serving commands
+load); :func:`load_model` unpickles the estimator (fitting, evaluation, the dashboard).
 """
 
 from __future__ import annotations
@@ -29,14 +36,13 @@ import shutil
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import joblib
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..model import MoodModel, check_fitted
+from ..fitted import check_fitted
 from ..parts import ServingParts
 from ..paths import file_sha256
+from ..served import SMALL_ARRAYS, ServedModel, served_state
 from .format import FORMAT_NAME, FORMAT_VERSION
 from .serving import (
     MODEL_ARRAYS,
@@ -48,7 +54,13 @@ from .serving import (
     write_arrays,
 )
 
+if TYPE_CHECKING:
+    from ..model import MoodModel
+
 logger = logging.getLogger(__name__)
+
+#: The served model's small arrays are saved as ``served.<name>``.
+SERVED_PREFIX = "served."
 
 #: The arrays folder beside ``model.joblib`` is ``model.joblib.arrays-<token>``.
 ARRAYS_INFIX = ".arrays-"
@@ -88,13 +100,20 @@ def save_model(model: MoodModel, path: str | Path) -> Path:
     with them) or exported by the one assembler of the parts (engine.parts); the model
     keeps them, so an engine made from it next does not build them again.
     """
+    import joblib  # saving and unpickling only: a served start never imports it
+
     check_fitted(model)
     target = Path(path)
     serving = serving_of(model) or ServingParts.build(model).arrays()
+    served, small = served_state(model)
     stored = copy.copy(model)  # pickled without what is saved as files
-    for attr in (*MODEL_ARRAYS, "songs_", "_serving", "_songs_loader"):
+    for attr in (*MODEL_ARRAYS, "songs_", "_serving", "_songs_loader", "_estimator_loader", "_estimator"):
         stored.__dict__.pop(attr, None)
-    arrays = {**serving.arrays, **{f"model.{a}": getattr(model, a) for a in MODEL_ARRAYS}}
+    arrays = {
+        **serving.arrays,
+        **{f"model.{a}": getattr(model, a) for a in MODEL_ARRAYS},
+        **{SERVED_PREFIX + name: arr for name, arr in small.items()},
+    }
     arrays_dir: Path | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -114,6 +133,7 @@ def save_model(model: MoodModel, path: str | Path) -> Path:
             "songs": int(len(model.labels_)),
             "k": int(model.n_clusters_),
             "arrays": {"dir": arrays_dir.name, "files": files},
+            "served": served,
             "song_table": {
                 "file": SONGS_FILE,
                 "sha256": file_sha256(songs_path),
@@ -204,7 +224,8 @@ def _record_stamp(p: Path) -> tuple[int, int, int] | None:
     return st.st_ino, st.st_mtime_ns, st.st_size
 
 
-def _load(p: Path) -> MoodModel:
+def _checked_record(p: Path) -> dict[str, object]:
+    """The record of the artifact at ``p``, refused unless it is this format's."""
     if not p.is_file():
         raise ArtifactError(f"no model file at {p} (build one with: {FIT_COMMAND})", fix=FIT_COMMAND)
     record = read_record(p)
@@ -215,16 +236,56 @@ def _load(p: Path) -> MoodModel:
             f"v{FORMAT_VERSION}; rebuild it with: {FIT_COMMAND}",
             fix=FIT_COMMAND,
         )
+    return record
+
+
+def load_served(path: str | Path) -> ServedModel:
+    """The served model of an artifact saved by :func:`save_model`: its record's served
+    state and its arrays (checked, mapped), without unpickling anything.
+
+    What serving loads (the engine, the bot, the CLI's serving commands): it imports no
+    scikit-learn. Refused like :func:`load_model` when the format or a checksum is wrong.
+    """
+    p = Path(path)
+    before = _record_stamp(p)
     try:
-        actual = file_sha256(p)
-    except OSError as exc:
-        raise ArtifactError(f"could not read {p}: {exc.strerror or exc}") from None
-    if actual != record.get("sha256"):
+        return _load_served(p)
+    except ArtifactError:
+        if before is None or _record_stamp(p) in (None, before):
+            raise
+        logger.info("%s was saved again while being loaded; loading the new one", p)
+        return _load_served(p)
+
+
+def _load_served(p: Path) -> ServedModel:
+    record = _checked_record(p)
+    _check_pickle(
+        p, record
+    )  # never opened here, but a file that is not the one saved means a broken artifact
+    state = record.get("served")
+    per_song, small, rest, read_songs = _map_checked(p, record)
+    try:
+        if not isinstance(state, dict):
+            raise KeyError("served")
+        model = ServedModel(state, small, per_song)
+    except (KeyError, ValueError, TypeError) as exc:
         raise ArtifactError(
-            f"refusing to load {p}: its SHA-256 does not match the record (the file is "
-            f"corrupt or was modified); rebuild it with: {FIT_COMMAND}",
+            f"refusing to load {p}: its served state is incomplete ({exc}); rebuild it with: {FIT_COMMAND}",
             fix=FIT_COMMAND,
-        )
+        ) from None
+    model.__dict__["_serving"] = ServingArrays(n_songs=len(model.labels_), arrays=rest)
+    model.defer_songs(read_songs)
+    model.defer_estimator(lambda: _load(p))  # reports only (engine.served.ESTIMATOR_ONLY)
+    return model
+
+
+def _load(p: Path) -> MoodModel:
+    import joblib
+
+    from ..model import MoodModel  # the estimator: unpickling it imports scikit-learn anyway
+
+    record = _checked_record(p)
+    _check_pickle(p, record)
     try:
         payload = joblib.load(p)
     except Exception as exc:  # noqa: BLE001 - any unpickling failure means "unusable file"
@@ -243,8 +304,33 @@ def _load(p: Path) -> MoodModel:
     return model
 
 
+def _check_pickle(p: Path, record: dict[str, object]) -> None:
+    """Refuse ``p`` unless its bytes are the ones the record's SHA-256 names."""
+    try:
+        actual = file_sha256(p)
+    except OSError as exc:
+        raise ArtifactError(f"could not read {p}: {exc.strerror or exc}") from None
+    if actual != record.get("sha256"):
+        raise ArtifactError(
+            f"refusing to load {p}: its SHA-256 does not match the record (the file is "
+            f"corrupt or was modified); rebuild it with: {FIT_COMMAND}",
+            fix=FIT_COMMAND,
+        )
+
+
 def _attach_arrays(p: Path, record: dict[str, object], model: MoodModel) -> None:
     """Map the arrays ``record`` names into ``model`` and defer its song table (both checked)."""
+    per_song, _small, rest, read_songs = _map_checked(p, record)
+    model.__dict__.update(per_song)
+    model.__dict__["_serving"] = ServingArrays(n_songs=len(model.labels_), arrays=rest)
+    model.defer_songs(read_songs)
+
+
+def _map_checked(
+    p: Path, record: dict[str, object]
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], Any]:
+    """The arrays ``record`` names, checked and mapped: the model's per-song ones, the
+    served model's small ones, the serving arrays; and a reader of the song table."""
     arrays = record.get("arrays")
     name = arrays.get("dir") if isinstance(arrays, dict) else None
     if not isinstance(arrays, dict) or not isinstance(name, str) or name in ("", ".", "..") or "/" in name:
@@ -262,22 +348,34 @@ def _attach_arrays(p: Path, record: dict[str, object], model: MoodModel) -> None
         missing = [a for a in MODEL_ARRAYS if f"model.{a}" not in mapped]
         if missing:
             raise ServingError(f"the arrays folder lacks the model's {', '.join(missing)}")
-        for attr in MODEL_ARRAYS:
-            model.__dict__[attr] = mapped.pop(f"model.{attr}")
+        per_song = {attr: mapped.pop(f"model.{attr}") for attr in MODEL_ARRAYS}
+        small = {
+            name[len(SERVED_PREFIX) :]: mapped.pop(name)
+            for name in list(mapped)
+            if name.startswith(SERVED_PREFIX)
+        }
     except ServingError as exc:
         raise ArtifactError(
             f"refusing to load {p}: {exc} (the artifact is incomplete, corrupt or was modified); "
             f"rebuild it with: {FIT_COMMAND}",
             fix=FIT_COMMAND,
         ) from None
-    n = len(model.labels_)
-    if n != record.get("songs") or any(len(model.__dict__[a]) != n for a in MODEL_ARRAYS):
+    n = len(per_song["labels_"])
+    if n != record.get("songs") or any(len(per_song[a]) != n for a in MODEL_ARRAYS):
         raise ArtifactError(f"refusing to load {p}: its arrays disagree on the number of songs; rebuild it")
-    model.__dict__["_serving"] = ServingArrays(n_songs=n, arrays=mapped)
+    missing_small = [name for name in SMALL_ARRAYS if name not in small]
+    if missing_small and "served" in record:
+        raise ArtifactError(
+            f"refusing to load {p}: the arrays folder lacks the served {', '.join(missing_small)}; "
+            f"rebuild it with: {FIT_COMMAND}",
+            fix=FIT_COMMAND,
+        )
     entry = record.get("song_table")
 
     def read_songs() -> Any:
         # checked when read, not at every start: serving never reads it
+        import joblib
+
         try:
             return joblib.load(checked_file(directory, entry))
         except ServingError as exc:
@@ -286,4 +384,4 @@ def _attach_arrays(p: Path, record: dict[str, object], model: MoodModel) -> None
                 fix=FIT_COMMAND,
             ) from None
 
-    model.defer_songs(read_songs)
+    return per_song, small, mapped, read_songs

@@ -10,18 +10,24 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal, overload
 
-from ..model import MoodModel, Progress
+from ..fitted import Progress
 from ..paths import cached_model_path, catalog_files, default_catalog
-from .artifact import ArtifactError, load_model, save_model
+from .artifact import ArtifactError, load_model, load_served, save_model
+
+if TYPE_CHECKING:
+    from ..fitted import FittedModel
+    from ..model import MoodModel
 
 logger = logging.getLogger(__name__)
 
 
 def build_model(catalog: Path, k: int | str = 4, progress: Progress | None = None) -> MoodModel:
     """Load and clean ``catalog`` and fit a model on it."""
-    # Imported here: a start that loads a cached model never reads a catalog.
+    # Imported here: a start that loads a cached model never reads a catalog, nor fits.
     from ..catalog import load_catalog
+    from ..model import MoodModel
 
     say = progress or (lambda msg: logger.info("%s", msg))
     files = catalog_files(catalog)
@@ -38,12 +44,36 @@ def build_model(catalog: Path, k: int | str = 4, progress: Progress | None = Non
     return model
 
 
+@overload
+def obtain_model(
+    catalog: str | Path | None = ...,
+    model_path: str | Path | None = ...,
+    k: int | str = ...,
+    progress: Progress | None = ...,
+    *,
+    served: Literal[False] = ...,
+) -> MoodModel: ...
+
+
+@overload
+def obtain_model(
+    catalog: str | Path | None = ...,
+    model_path: str | Path | None = ...,
+    k: int | str = ...,
+    progress: Progress | None = ...,
+    *,
+    served: bool,
+) -> FittedModel: ...
+
+
 def obtain_model(
     catalog: str | Path | None = None,
     model_path: str | Path | None = None,
     k: int | str = 4,
     progress: Progress | None = None,
-) -> MoodModel:
+    *,
+    served: bool = False,
+) -> FittedModel:
     """The model to serve.
 
     An explicit ``model_path`` that exists is loaded (and never overwritten); one that
@@ -51,23 +81,28 @@ def obtain_model(
     model is cached per catalog content (every file of a multi-file catalog) and ``k``
     in the user cache directory. ``catalog`` may be a file, a folder or several paths
     joined by ``os.pathsep`` (see :func:`engine.paths.catalog_files`).
+
+    ``served``: an existing artifact is loaded as its :class:`~engine.served.ServedModel`
+    (no scikit-learn imported: what serving wants), else as the estimator. A model built
+    here is the fresh estimator either way (the fit imported scikit-learn already).
     """
+    load = load_served if served else load_model
     say = progress or (lambda msg: logger.info("%s", msg))
     catalog_path = Path(catalog).expanduser() if catalog else default_catalog()
     if model_path is not None:
         target = Path(model_path).expanduser()
         if target.exists():
-            return load_model(target)
+            return load(target)
     else:
         catalog_files(catalog_path)  # every file exists, every folder holds some: else CatalogError
         target = cached_model_path(catalog_path, k)
         if target.exists():
             say(f"loading cached model {target}")
-            return load_model(target)
+            return load(target)
     with _build_lock(target):
         if target.exists():  # another process built it while this one waited
             say(f"loading the model another process just built: {target}")
-            return load_model(target)
+            return load(target)
         say(f"no model yet at {target}: building it from the catalog (first run only)")
         model = build_model(catalog_path, k, progress=say)
         try:

@@ -30,7 +30,7 @@ import numpy as np
 from ..paths import file_sha256
 
 if TYPE_CHECKING:
-    from ..model import MoodModel
+    from ..fitted import FittedModel
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def part_of(arrays: Mapping[str, np.ndarray], prefix: str) -> dict[str, np.ndarr
     return {name[len(head) :]: arr for name, arr in arrays.items() if name.startswith(head)}
 
 
-def serving_of(model: MoodModel) -> ServingArrays | None:
+def serving_of(model: FittedModel) -> ServingArrays | None:
     """The arrays built or mapped with ``model`` (engine.storage.artifact attaches them), if any fit it."""
     serving = model.__dict__.get("_serving")
     if isinstance(serving, ServingArrays) and serving.n_songs == len(model.labels_):
