@@ -66,6 +66,24 @@ def test_no_more_an_artist_removes_their_songs(default_engine):
     assert "no Linkin Park" in second.understood
 
 
+def test_no_more_an_artist_keeps_the_list_songs_like_the_subject(default_engine):
+    """Taking an artist out is not a new search: the list stays the song's own next page,
+    minus that artist (it used to jump to an audio-only search and change style)."""
+    first, second = _talk(
+        default_engine, ["songs like runaway u & i dillon francis remix", "no more calvin harris"]
+    )
+    seed = first.subject[0]
+    shown = {p.song.id for p in first.picks}
+    banned = {
+        default_engine.table.ids[i]
+        for i, a in enumerate(default_engine.table.artists)
+        if "Calvin Harris" in a
+    }
+    expected = default_engine.recommend(seed.id, len(second.picks), exclude_ids=shown | banned | {seed.id})
+    assert [p.song.id for p in second.picks] == [p.song.id for p in expected.picks]
+    assert all("Calvin Harris" not in p.song.artist for p in second.picks)
+
+
 def test_not_this_artist_means_the_subjects(default_engine):
     _, second = _talk(default_engine, ["songs like in the end by linkin park", "not this artist"])
     assert all("Linkin Park" not in p.song.artist for p in second.picks)

@@ -382,7 +382,10 @@ class Dialogue:
                 )
             if artist not in excluded:
                 excluded.append(artist)
-        if filters != list(state.filters) or excluded != list(state.excluded_artists):
+        # Excluded artists keep a song subject's list on recommend's path (the same songs,
+        # minus theirs); a critique, a mood word or a filter (which may reach past the
+        # seed's mood) moves it to the nearest-to-target search.
+        if filters != list(state.filters):
             plain = False
         return replace(
             state,
@@ -444,8 +447,13 @@ class Dialogue:
         banned = self._artist_songs(state.excluded_artists)
         try:
             if state.plain and len(seeds) == 1:
+                ids = self.engine.table.ids
                 rec = self.engine.recommend(
-                    state.seed_ids[0], n, exclude_ids=excluded, liked_ids=liked_ids, disliked_ids=disliked_ids
+                    state.seed_ids[0],
+                    n,
+                    exclude_ids=excluded | {ids[i] for i in banned},
+                    liked_ids=liked_ids,
+                    disliked_ids=disliked_ids,
                 )
                 picks = list(rec.picks)
             else:
