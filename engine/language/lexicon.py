@@ -558,10 +558,11 @@ HELP_PHRASES: Final = frozenset(
 #: slot found, the message asks for help.
 HOW_TO_VERBS: Final = frozenset("do does work works use type ask say talk get start begin".split())
 HOW_TO_SUBJECTS: Final = frozenset("you u ya this it bot clusterfy i we".split())
-#: Words a message may add around a restart ("ok, let's start over with something else").
+#: Words a message may add around a restart or a help phrase ("ok, let's start over with
+#: something else", "so what are you exactly") without asking for anything else.
 RESTART_EXTRAS: Final = frozenset(
     "ok okay alright lets let s can we us just please pls plz all of that this everything with something "
-    "else again now hmm um uh yeah yes so and then actually".split()
+    "else again now hmm um uh yeah yes so and then actually exactly anyway btw even here".split()
 )
 #: Words that alone are conversation, never a title typed bare ("can you help me": the
 #: song "Help!" only when named like a song: "like help", "help by the beatles").

@@ -280,7 +280,7 @@ class RequestReader:
             or _restart_with_extras(core)
         ):
             return "restart"
-        if phrase in HELP_PHRASES or any(h in phrase for h in HELP_PHRASES if len(h.split()) >= 3):
+        if phrase in HELP_PHRASES or _help_with_extras(core):
             return "help"
         if (
             phrase in MORE_PHRASES
@@ -807,6 +807,19 @@ def _restart_with_extras(core: list[str]) -> bool:
         if len(phrase) > 4 and f" {phrase} " in text:
             rest = text.replace(f" {phrase} ", " ", 1).split()
             return all(w in RESTART_EXTRAS for w in rest)
+    return False
+
+
+def _help_with_extras(core: list[str]) -> bool:
+    """A help phrase of three words or more with only small words around it ("hey, what
+    can you do?"); with a request beside it ("can you help me find something chill") the
+    request is read instead."""
+    text = f" {' '.join(core)} "
+    for phrase in HELP_PHRASES:
+        if len(phrase.split()) >= 3 and f" {phrase} " in text:
+            rest = text.replace(f" {phrase} ", " ", 1).split()
+            if all(w in FILLER or w in _POLITE or w in SMALLTALK_WORDS or w in RESTART_EXTRAS for w in rest):
+                return True
     return False
 
 
