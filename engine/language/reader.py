@@ -803,11 +803,12 @@ def _restart_with_extras(core: list[str]) -> bool:
     """A restart phrase with only small words around it ("ok lets start over with something
     else", "can we start again"): the whole message still asks to start over."""
     text = f" {' '.join(core)} "
-    for phrase in RESTART_PHRASES:
-        if len(phrase) > 4 and f" {phrase} " in text:
-            rest = text.replace(f" {phrase} ", " ", 1).split()
-            return all(w in RESTART_EXTRAS for w in rest)
-    return False
+    return any(  # every phrase is tried: a set's order must not decide
+        len(phrase) > 4
+        and f" {phrase} " in text
+        and all(w in RESTART_EXTRAS for w in text.replace(f" {phrase} ", " ", 1).split())
+        for phrase in RESTART_PHRASES
+    )
 
 
 def _help_with_extras(core: list[str]) -> bool:
