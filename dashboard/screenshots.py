@@ -151,11 +151,7 @@ def _shoot_pages(tab: Tab, out: Path, base: str, pages: tuple[tuple[str, str, in
         tab.call("Page.navigate", url=f"{base}/{path}")
         time.sleep(1.0)
         try:
-            wait_for(
-                lambda: tab.evaluate(READY_JS),
-                float(os.environ.get("SHOT_WAIT", 600)),
-                f"page {name} to finish",
-            )
+            wait_for(lambda: tab.evaluate(READY_JS), 600, f"page {name} to finish")
         except TimeoutError:
             logger.error("page %s never got ready; it holds %s", name, tab.evaluate(DEBUG_JS))
             raise
