@@ -90,6 +90,55 @@ SHORTLIST_MIN_ROWS = 100_000
 _MaskKey = tuple[tuple[str, float | None, float | None], ...]
 
 
+class _ArtistReading:
+    """What the by-artist shortlist has read of a cluster so far (engine.artist_scan).
+
+    Artists are read in the order of ``ranked``; each read writes the songs' float32
+    scores into ``sims`` (the excluded rows stay -inf) and remembers where they are, so
+    :meth:`forget` can hand ``sims`` back unread.
+    """
+
+    def __init__(
+        self,
+        blocks: ArtistBlocks,
+        q: np.ndarray,
+        ranked: np.ndarray,
+        sims: np.ndarray,
+        excluded_rows: list[int],
+        size: int,
+    ) -> None:
+        self.blocks, self.q, self.ranked, self.sims = blocks, q, ranked, sims
+        self.excluded_rows, self.size = excluded_rows, size
+        #: songs read once the first k artists of ``ranked`` are
+        self.reach: np.ndarray = np.cumsum(np.diff(blocks.starts)[ranked])
+        self.n_read = 0
+        self.read_rows: np.ndarray = np.zeros(0, dtype=np.int64)
+        self.positions: np.ndarray = np.zeros(0, dtype=np.int64)
+        self._touched: list[np.ndarray] = []
+
+    def read_to(self, upto: int, *, bounded: bool = True) -> bool:
+        """Read the artists of ``ranked`` up to ``upto``; False, reading nothing, when that
+        would be more than half the cluster (then scanning it all is cheaper), unless
+        ``bounded`` is False (the first round is always read)."""
+        upto = min(upto, self.ranked.shape[0])
+        if bounded and int(self.reach[upto - 1]) > self.size // 2:
+            return False
+        new_rows, new_scores, new_pos = artist_scan.read(self.blocks, self.q, self.ranked[self.n_read : upto])
+        self._touched.append(new_rows)
+        self.n_read = upto
+        self.sims[new_rows] = new_scores
+        for r in self.excluded_rows:
+            self.sims[r] = -np.inf
+        self.read_rows = np.concatenate([self.read_rows, new_rows])
+        self.positions = np.concatenate([self.positions, new_pos])
+        return True
+
+    def forget(self) -> None:
+        """Every song read back to -inf: the scratch array is unread again."""
+        for rows in self._touched:
+            self.sims[rows] = -np.inf
+
+
 class _Scratch(threading.local):
     """Per-thread reusable arrays for the hot path, grown on demand, never shrunk."""
 
@@ -451,10 +500,10 @@ class Recommender:
         rows = self.model.cluster_rows(int(self._labels[seed]))
         size = rows.stop - rows.start
         mask_rows = self.target_rows_mask(targets)
+        excl_idx, excl_groups = self._excluded(exclude_ids)
+        excl_idx.add(seed)
+        excl_groups.add(int(self.group_[seed]))
         if mask_rows is None and self._artist_blocks is not None and size >= SHORTLIST_MIN_ROWS:
-            excl_idx, excl_groups = self._excluded(exclude_ids)
-            excl_idx.add(seed)
-            excl_groups.add(int(self.group_[seed]))
             shortlisted = self._recommend_by_artist(seed, rows, n, page, cap, excl_idx, excl_groups)
             if shortlisted is not None:
                 return shortlisted
@@ -472,9 +521,6 @@ class Recommender:
             np.copyto(sims, np.float32(-np.inf), where=np.logical_not(m, out=scratch.flags(size)))
         else:
             available = size
-        excl_idx, excl_groups = self._excluded(exclude_ids)
-        excl_idx.add(seed)
-        excl_groups.add(int(self.group_[seed]))
         # the seed and excluded songs (typically the very best rows) leave the ranking
         # before it is cut, so they take no room in the pool or in an artist's share
         for i in excl_idx:
@@ -490,18 +536,38 @@ class Recommender:
         pool = min(available, POOL_PER_PICK * (page + 1) * n + 32)
         while True:
             cand_rows = self._top_rows(sims, pool, block, q)
-            walked: tuple[list[tuple[int, float]], bool] | None = None
-            if cap and cand_rows.shape[0] > CAP_POOL_MIN:
-                kept_rows, cut = self._cap_pool(cand_rows, rows.start, (page + 1) * cap)
-                walked = self._walk(kept_rows, sims, rows.start, n, page, cap, excl_idx, excl_groups, cut)
-            if walked is None:  # small pool, or the cut pool was not enough to be sure
-                walked = self._walk(cand_rows, sims, rows.start, n, page, cap, excl_idx, excl_groups)
-            assert walked is not None  # without a ``cut`` the walk never gives up
-            picks, complete = walked
+            picks, complete = self._walk_pool(
+                cand_rows, sims, rows.start, n, page, cap, excl_idx, excl_groups
+            )
             if complete or cand_rows.shape[0] >= available:
                 return picks
             pool = min(available, max(pool, cand_rows.shape[0]) * 8)
             logger.debug("seed %d, page %d: pool grown to %d of %d", seed, page, pool, available)
+
+    def _walk_pool(
+        self,
+        cand_rows: np.ndarray,
+        sims: np.ndarray,
+        start: int,
+        n: int,
+        page: int,
+        cap: int,
+        excl_idx: set[int],
+        excl_groups: set[int],
+    ) -> tuple[list[tuple[int, float]], bool]:
+        """The page's picks from a ranked pool (see :meth:`_walk`) and whether it was enough.
+
+        A big pool is first cut to what the artist cap lets pages up to this one show;
+        when that cut pool cannot settle the page, the whole pool is walked.
+        """
+        if cap and cand_rows.shape[0] > CAP_POOL_MIN:
+            kept_rows, cut = self._cap_pool(cand_rows, start, (page + 1) * cap)
+            walked = self._walk(kept_rows, sims, start, n, page, cap, excl_idx, excl_groups, cut)
+            if walked is not None:
+                return walked
+        walked = self._walk(cand_rows, sims, start, n, page, cap, excl_idx, excl_groups)
+        assert walked is not None  # without a ``cut`` the walk never gives up
+        return walked
 
     def _recommend_by_artist(
         self,
@@ -536,121 +602,72 @@ class Recommender:
         )
         want = max(artist_scan.FIRST_ROUND_MIN, artist_scan.FIRST_ROUND_PER_POOL * pool)
         ranked, n_read = artist_scan.first_round_artists(bounds, blocks, seed_local, want)
-        counts = np.diff(blocks.starts)
         sims = self._scratch.unread(size)
-        read_rows, scores, positions = artist_scan.read(blocks, q, ranked[:n_read])
-        touched = [read_rows]
+        rd = _ArtistReading(blocks, q, ranked, sims, excluded_rows, size)
         try:
-            sims[read_rows] = scores
-            for r in excluded_rows:
-                sims[r] = -np.inf
+            rd.read_to(n_read, bounded=False)
             if cap:  # the seed's artist is read first, whole
                 self._trim_seed_artist(seed, sims, (page + 1) * cap, excl_idx, excl_groups)
-            vals = sims[read_rows]
-            # songs read once the first k artists of ``ranked`` are
-            reach = np.cumsum(counts[ranked])
+            vals = sims[rd.read_rows]
+            reach = rd.reach
             if page == 0:
-                return self._first_page_by_artist(
-                    blocks,
-                    q,
-                    bounds,
-                    ranked,
-                    reach,
-                    n_read,
-                    sims,
-                    touched,
-                    read_rows,
-                    positions,
-                    excluded_rows,
-                    rows,
-                    n,
-                    cap,
-                    excl_idx,
-                    excl_groups,
-                    size,
-                )
+                return self._first_page_by_artist(rd, bounds, rows, n, cap, excl_idx, excl_groups)
             while True:
                 # Read on, best bound first, until no unread artist's bound reaches the
                 # pool's weakest score; each step at most doubles what was read, so the
                 # weakest rises as the reading goes and little beyond the needed is read.
-                while n_read < ranked.shape[0]:
+                while rd.n_read < ranked.shape[0]:
                     finite = int(np.count_nonzero(vals > -np.inf))
-                    done = int(reach[n_read - 1])
+                    done = int(reach[rd.n_read - 1])
                     if finite >= pool:
                         weakest = float(np.partition(vals, vals.shape[0] - pool)[vals.shape[0] - pool])
                         # (past the seed's own artist, ``ranked`` is by bound, best first)
                         need = int(
-                            np.count_nonzero(bounds[ranked[n_read:]] >= weakest - artist_scan.BOUND_SLACK)
+                            np.count_nonzero(bounds[ranked[rd.n_read :]] >= weakest - artist_scan.BOUND_SLACK)
                         )
                         if need == 0:
                             break
                         upto = min(
-                            n_read + need, max(n_read + 1, int(np.searchsorted(reach, 2 * done, "right")))
+                            rd.n_read + need,
+                            max(rd.n_read + 1, int(np.searchsorted(reach, 2 * done, "right"))),
                         )
                     else:  # too few songs read yet: read on, about as many again as missing
                         missing = 2 * (pool - finite) + artist_scan.FIRST_ROUND_MIN
                         upto = int(np.searchsorted(reach, done + missing)) + 1
-                    upto = min(upto, ranked.shape[0])
-                    if int(reach[upto - 1]) > size // 2:
+                    if not rd.read_to(upto):
                         return None  # about as much as the whole cluster: scan it
-                    new_rows, new_scores, new_pos = artist_scan.read(blocks, q, ranked[n_read:upto])
-                    touched.append(new_rows)
-                    n_read = upto
-                    sims[new_rows] = new_scores
-                    for r in excluded_rows:
-                        sims[r] = -np.inf
-                    read_rows = np.concatenate([read_rows, new_rows])
-                    positions = np.concatenate([positions, new_pos])
-                    vals = sims[read_rows]
-                unread = float(bounds[ranked[n_read]]) if n_read < ranked.shape[0] else -math.inf
+                    vals = sims[rd.read_rows]
+                unread = float(bounds[ranked[rd.n_read]]) if rd.n_read < ranked.shape[0] else -math.inf
                 take = min(pool, vals.shape[0])
                 cut = float(np.partition(vals, vals.shape[0] - take)[vals.shape[0] - take])
-                if not (cut > unread + artist_scan.BOUND_SLACK or n_read == ranked.shape[0]):
+                if not (cut > unread + artist_scan.BOUND_SLACK or rd.n_read == ranked.shape[0]):
                     return None  # cannot happen by construction; the full scan is always right
                 keep = vals >= cut
-                cand, cand_pos = read_rows[keep], positions[keep]
+                cand, cand_pos = rd.read_rows[keep], rd.positions[keep]
                 # exact order, as in _top_rows: float64 scores from the same float32 vectors
                 exact = blocks.vectors[cand_pos].astype(np.float64) @ q.astype(np.float64)
                 exact[np.isneginf(vals[keep])] = -np.inf
                 sims[cand] = exact
                 cand_rows = cand[np.lexsort((cand, -rounded(exact)))]
-                walked: tuple[list[tuple[int, float]], bool] | None = None
-                if cap and cand_rows.shape[0] > CAP_POOL_MIN:
-                    kept_rows, cut_artists = self._cap_pool(cand_rows, rows.start, (page + 1) * cap)
-                    walked = self._walk(
-                        kept_rows, sims, rows.start, n, page, cap, excl_idx, excl_groups, cut_artists
-                    )
-                if walked is None:
-                    walked = self._walk(cand_rows, sims, rows.start, n, page, cap, excl_idx, excl_groups)
-                assert walked is not None
-                picks, complete = walked
+                picks, complete = self._walk_pool(
+                    cand_rows, sims, rows.start, n, page, cap, excl_idx, excl_groups
+                )
                 if complete or cand_rows.shape[0] >= available:
                     return picks
                 pool = min(available, max(pool, cand_rows.shape[0]) * 8)
-                vals = sims[read_rows]
+                vals = sims[rd.read_rows]
         finally:
-            for read_now in touched:
-                sims[read_now] = -np.inf
+            rd.forget()
 
     def _first_page_by_artist(
         self,
-        blocks: ArtistBlocks,
-        q: np.ndarray,
+        rd: _ArtistReading,
         bounds: np.ndarray,
-        ranked: np.ndarray,
-        reach: np.ndarray,
-        n_read: int,
-        sims: np.ndarray,
-        touched: list[np.ndarray],
-        read_rows: np.ndarray,
-        positions: np.ndarray,
-        excluded_rows: list[int],
         rows: slice,
         n: int,
         cap: int,
         excl_idx: set[int],
         excl_groups: set[int],
-        size: int,
     ) -> list[tuple[int, float]] | None:
         """Page 0 of :meth:`_recommend_by_artist`, reading artists while the cap allows.
 
@@ -665,64 +682,49 @@ class Recommender:
         left out of the pool: then the ranking down to it is the full scan's.
         """
         slack = artist_scan.BOUND_SLACK
-        vals = sims[read_rows]
+        blocks, q, ranked, reach, sims = rd.blocks, rd.q, rd.ranked, rd.reach, rd.sims
+        vals = sims[rd.read_rows]
         lowered = math.inf  # a floor the last check found too high (copies, exclusions)
         for _attempt in range(4):
             while True:
-                seg_starts = np.concatenate([[0], reach[: n_read - 1]]).astype(np.int64)
+                seg_starts = np.concatenate([[0], reach[: rd.n_read - 1]]).astype(np.int64)
                 floor = min(artist_scan.nth_of_top_per_artist(vals, seg_starts, cap, n), lowered)
-                if n_read == ranked.shape[0]:
+                if rd.n_read == ranked.shape[0]:
                     break
-                done = int(reach[n_read - 1])
+                done = int(reach[rd.n_read - 1])
                 if floor == -math.inf:  # fewer than n showable songs read: read on
                     upto = int(np.searchsorted(reach, done + artist_scan.FIRST_ROUND_MIN)) + 1
                 else:
-                    need = int(np.count_nonzero(bounds[ranked[n_read:]] >= floor - slack))
+                    need = int(np.count_nonzero(bounds[ranked[rd.n_read :]] >= floor - slack))
                     if need == 0:
                         break
-                    upto = min(n_read + need, max(n_read + 1, int(np.searchsorted(reach, 2 * done, "right"))))
-                upto = min(upto, ranked.shape[0])
-                if int(reach[upto - 1]) > size // 2:
+                    upto = min(
+                        rd.n_read + need, max(rd.n_read + 1, int(np.searchsorted(reach, 2 * done, "right")))
+                    )
+                if not rd.read_to(upto):
                     return None  # about as much as the whole cluster: scan it
-                new_rows, new_scores, new_pos = artist_scan.read(blocks, q, ranked[n_read:upto])
-                touched.append(new_rows)
-                n_read = upto
-                sims[new_rows] = new_scores
-                for r in excluded_rows:
-                    sims[r] = -np.inf
-                read_rows = np.concatenate([read_rows, new_rows])
-                positions = np.concatenate([positions, new_pos])
-                vals = sims[read_rows]
+                vals = sims[rd.read_rows]
             keep = vals > -np.inf if floor == -math.inf else vals >= floor - 2 * slack
-            cand, cand_pos = read_rows[keep], positions[keep]
+            cand, cand_pos = rd.read_rows[keep], rd.positions[keep]
             exact = blocks.vectors[cand_pos].astype(np.float64) @ q.astype(np.float64)
             sims[cand] = exact
             cand_rows = cand[np.lexsort((cand, -rounded(exact)))]
-            walked: tuple[list[tuple[int, float]], bool] | None = None
-            if cap and cand_rows.shape[0] > CAP_POOL_MIN:
-                kept_rows, cut_artists = self._cap_pool(cand_rows, rows.start, cap)
-                walked = self._walk(
-                    kept_rows, sims, rows.start, n, 0, cap, excl_idx, excl_groups, cut_artists
-                )
-            if walked is None:
-                walked = self._walk(cand_rows, sims, rows.start, n, 0, cap, excl_idx, excl_groups)
-            assert walked is not None
-            picks, complete = walked
-            if n_read == ranked.shape[0] and floor == -math.inf:
+            picks, complete = self._walk_pool(cand_rows, sims, rows.start, n, 0, cap, excl_idx, excl_groups)
+            if rd.n_read == ranked.shape[0] and floor == -math.inf:
                 return picks  # every song of the cluster was read and pooled
             if not complete:  # copies of one song took several of an artist's places
-                seg_starts = np.concatenate([[0], reach[: n_read - 1]]).astype(np.int64)
+                seg_starts = np.concatenate([[0], reach[: rd.n_read - 1]]).astype(np.int64)
                 deeper = artist_scan.nth_of_top_per_artist(vals, seg_starts, 3 * cap, 2 * n)
                 lowered = min(floor, deeper) - 2 * slack
-                vals = sims[read_rows]
+                vals = sims[rd.read_rows]
                 continue
             last = picks[-1][1]
-            unread = float(bounds[ranked[n_read]]) if n_read < ranked.shape[0] else -math.inf
+            unread = float(bounds[ranked[rd.n_read]]) if rd.n_read < ranked.shape[0] else -math.inf
             if last > unread + slack and last >= floor - slack:
                 return picks
             # the page reaches below the floor: read down to its last pick and walk again
             lowered = min(last, floor) - 2 * slack
-            vals = sims[read_rows]
+            vals = sims[rd.read_rows]
         return None
 
     def _prolific_artists(self) -> dict[int, tuple[np.ndarray, bool]]:
