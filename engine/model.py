@@ -31,7 +31,7 @@ from .evaluation import KResult, choose_k, cluster_quality, evaluate_k
 from .features import AUDIO_FEATURES, validate_features
 from .fitted import Progress as Progress
 from .fitted import standard_scale as standard_scale
-from .moods import Mood, name_moods
+from .moods import Mood, mood_summary, name_moods
 
 logger = logging.getLogger(__name__)
 
@@ -338,17 +338,4 @@ class MoodModel(ClusterMixin, TransformerMixin, BaseEstimator):
     def summary(self) -> list[dict[str, object]]:
         """One row per cluster: id, label, size, share, description (for CLIs and replies)."""
         check_fitted(self)
-        n = len(self.labels_)
-        sizes = self.sizes_
-        return [
-            {
-                "cluster": m.cluster,
-                "key": m.key,
-                "label": m.label,
-                "emoji": m.emoji,
-                "size": int(sizes[m.cluster]),
-                "share": float(sizes[m.cluster] / n),
-                "description": m.description,
-            }
-            for m in self.moods_
-        ]
+        return mood_summary(self.moods_, self.sizes_)

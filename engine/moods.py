@@ -249,3 +249,21 @@ def format_feature(feature: str, value: float) -> str:
         seconds = int(round(value / 1000))
         return f"{seconds // 60}:{seconds % 60:02d}"
     return f"{value:.2f}"
+
+
+def mood_summary(moods: list[Mood], sizes: np.ndarray) -> list[dict[str, object]]:
+    """One row per mood: id, label, size, share, description (for CLIs and replies); the
+    estimator and the served model both answer ``summary()`` with it."""
+    n = int(sizes.sum())
+    return [
+        {
+            "cluster": m.cluster,
+            "key": m.key,
+            "label": m.label,
+            "emoji": m.emoji,
+            "size": int(sizes[m.cluster]),
+            "share": float(sizes[m.cluster] / n),
+            "description": m.description,
+        }
+        for m in moods
+    ]

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .cluster_validation import ClusterValidation
-from .moods import Mood
+from .moods import Mood, mood_summary
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -213,20 +213,7 @@ class ServedModel:
 
     def summary(self) -> list[dict[str, object]]:
         """One row per cluster: id, label, size, share, description (as MoodModel.summary)."""
-        n = len(self.labels_)
-        sizes = self.sizes_
-        return [
-            {
-                "cluster": m.cluster,
-                "key": m.key,
-                "label": m.label,
-                "emoji": m.emoji,
-                "size": int(sizes[m.cluster]),
-                "share": float(sizes[m.cluster] / n),
-                "description": m.description,
-            }
-            for m in self.moods_
-        ]
+        return mood_summary(self.moods_, self.sizes_)
 
 
 __all__ = [
