@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -42,6 +43,8 @@ BASIS_UNKNOWN = "unknown"
 MIN_CALIBRATION = 50
 #: Pseudo-songs of the flag's overall mean added to each (flag, decade) group.
 SHRINK = 20.0
+#: A fitted signal -> popularity estimate: fit(signal, popularity) gives predict(signal).
+Fit = Callable[[np.ndarray, np.ndarray], Callable[[np.ndarray], np.ndarray]]
 
 
 def complete_popularity(songs: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, object]]:
@@ -60,34 +63,29 @@ def complete_popularity(songs: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, ob
     checks: list[str] = []
     fits: dict[str, object] = {}
 
+    def calibrate(name: str, signal: np.ndarray, fit: Fit, both: np.ndarray, todo: np.ndarray) -> None:
+        """Estimate the ``todo`` songs from ``signal``, fitted on the songs that have
+        ``both`` (a measured popularity and the signal), with its held-out check; with
+        too few of those, say so and leave them unknown."""
+        if both.sum() >= MIN_CALIBRATION and todo.any():
+            checks.append(_check(name, signal, measured, both, held, fit))
+            estimate = fit(signal[both], measured[both])
+            popularity[todo] = estimate(signal[todo])
+            basis[todo] = name
+            fits[name] = int(both.sum())
+        elif todo.any():
+            checks.append(f"{name}: only {int(both.sum())} songs also have a popularity; left unknown")
+
     streams = songs["streams"].to_numpy(dtype=float)
     has_streams = np.isfinite(streams) & (streams > 0)
     x = np.log10(np.where(has_streams, streams, 1.0))
-    both = known & has_streams
-    todo = ~known & has_streams
-    if both.sum() >= MIN_CALIBRATION and todo.any():
-        checks.append(_check("streams", x, measured, both, held, _fit_streams))
-        estimate = _fit_streams(x[both], measured[both])
-        popularity[todo] = estimate(x[todo])
-        basis[todo] = BASIS_STREAMS
-        fits["streams"] = int(both.sum())
-    elif todo.any():
-        checks.append(f"streams: only {int(both.sum())} songs also have a popularity; left unknown")
+    calibrate(BASIS_STREAMS, x, _fit_streams, known & has_streams, ~known & has_streams)
 
     hit = songs["hit"].to_numpy(dtype=float)
     decade = songs["decade"].to_numpy(dtype=float, na_value=np.nan)
     has_hit = np.isfinite(hit)
-    both = known & has_hit
-    todo = ~np.isfinite(popularity) & has_hit
     groups = np.c_[hit, np.nan_to_num(decade, nan=-1.0)]
-    if both.sum() >= MIN_CALIBRATION and todo.any():
-        checks.append(_check("hit", groups, measured, both, held, _fit_hits))
-        estimate = _fit_hits(groups[both], measured[both])
-        popularity[todo] = estimate(groups[todo])
-        basis[todo] = BASIS_HIT
-        fits["hit"] = int(both.sum())
-    elif todo.any():
-        checks.append(f"hit: only {int(both.sum())} songs also have a popularity; left unknown")
+    calibrate(BASIS_HIT, groups, _fit_hits, known & has_hit, ~np.isfinite(popularity) & has_hit)
 
     popularity = np.round(np.clip(popularity, 0.0, 100.0), 1)
     basis[~np.isfinite(popularity)] = BASIS_UNKNOWN
