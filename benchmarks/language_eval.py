@@ -32,19 +32,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .language.check_corpus import FIELDS
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "benchmarks" / "language" / "requests.jsonl"
-SLOTS = (
-    "songs",
-    "refs",
-    "moods",
-    "not_moods",
-    "critiques",
-    "exclude_artists",
-    "count",
-    "filters",
-    "feedback",
-)
+#: The labelled slots, in the corpus's field order (its checker owns the schema).
+SLOTS = tuple(FIELDS[FIELDS.index("songs") :])
 _INTENSITY = {0.5: "bit", 1.0: "normal", 2.0: "much"}
 
 
