@@ -104,6 +104,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         raise pytest.UsageError(f"tests/conftest.py SLOW_TESTS names tests that do not exist: {stale}")
 
 
+@pytest.fixture
+def sends(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """kwargs of every Messageable.send (prefix and plain-language replies go through it)."""
+    import discord  # only the bot tests ask for it
+
+    calls: list[dict[str, Any]] = []
+    original = discord.abc.Messageable.send
+
+    async def spy(self, content=None, **kwargs):
+        calls.append({"content": content, **kwargs})
+        return await original(self, content, **kwargs)
+
+    monkeypatch.setattr(discord.abc.Messageable, "send", spy)
+    return calls
+
+
 @pytest.fixture(scope="session")
 def songs() -> pd.DataFrame:
     """The study sample, loaded and cleaned (3,096 songs); treat as read-only."""

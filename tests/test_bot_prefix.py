@@ -22,20 +22,6 @@ from bot.views import ChooseSongView, ConfirmView, PicksView
 AMBIGUOUS_TITLE = "kruiisime"  # two artists about as popular (25 and 24)
 
 
-@pytest.fixture
-def sends(monkeypatch) -> list[dict[str, Any]]:
-    """kwargs of every Messageable.send (prefix replies go through it)."""
-    calls: list[dict[str, Any]] = []
-    original = discord.abc.Messageable.send
-
-    async def spy(self, content=None, **kwargs):
-        calls.append({"content": content, **kwargs})
-        return await original(self, content, **kwargs)
-
-    monkeypatch.setattr(discord.abc.Messageable, "send", spy)
-    return calls
-
-
 def assert_no_pings(call: dict[str, Any]) -> None:
     mentions = call.get("allowed_mentions")
     assert isinstance(mentions, discord.AllowedMentions), call

@@ -18,19 +18,6 @@ from bot.views import PicksView
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def sends(monkeypatch) -> list[dict[str, Any]]:
-    calls: list[dict[str, Any]] = []
-    original = discord.abc.Messageable.send
-
-    async def spy(self, content=None, **kwargs):
-        calls.append({"content": content, **kwargs})
-        return await original(self, content, **kwargs)
-
-    monkeypatch.setattr(discord.abc.Messageable, "send", spy)
-    return calls
-
-
 async def ask(line: str, member: Any = 0) -> discord.Message:
     await dpytest.message(line, member=member)
     return dpytest.get_message()

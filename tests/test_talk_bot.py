@@ -15,19 +15,6 @@ from bot.message_routing import EMPTY_REPLY_HINT, Route, route
 from bot.views import NOT_YOURS_TALK, TalkButton, TalkSelect
 
 
-@pytest.fixture
-def sends(monkeypatch) -> list[dict[str, Any]]:
-    calls: list[dict[str, Any]] = []
-    original = discord.abc.Messageable.send
-
-    async def spy(self, content=None, **kwargs):
-        calls.append({"content": content, **kwargs})
-        return await original(self, content, **kwargs)
-
-    monkeypatch.setattr(discord.abc.Messageable, "send", spy)
-    return calls
-
-
 async def said(text: str, **kwargs: Any) -> discord.Message:
     await dpytest.message(text, **kwargs)
     return dpytest.get_message()
