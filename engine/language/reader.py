@@ -335,6 +335,8 @@ class RequestReader:
         feedback = -1 if disliked and not liked else (1 if liked else None)
         if feedback is not None:
             for k, w in enumerate(t):
+                if self._starts_exclusion(work, k):
+                    continue  # "#1 is trash, skip bruno mars": "skip" is left to the exclusions
                 if work.free(k) and (w in LIKE_WORDS or w in DISLIKE_WORDS) and w not in ("like", "likes"):
                     work.take(k, k + 1)
                 if work.free(k) and w in (
@@ -351,6 +353,22 @@ class RequestReader:
                 ):
                     work.take(k, k + 1)
         return list(dict.fromkeys(refs)), feedback, asked_like
+
+    @staticmethod
+    def _excluded_at(work: _Work, i: int) -> bool:
+        """Whether token ``i`` is inside an exclusion cue or right after one: "no more rap"
+        asks rap away, it is not the critique "more rap"."""
+        for k in range(max(0, i - _MULTI), i):
+            size = work.phrase_at(k, _EXCLUDE_CUES) if work.free(k) else 0
+            if size and k + size >= i and BREAK not in work.tokens[k:i]:
+                return True
+        return False
+
+    @staticmethod
+    def _starts_exclusion(work: _Work, k: int) -> bool:
+        """Whether an exclusion cue begins at token ``k`` with something after it to exclude."""
+        size = work.phrase_at(k, _EXCLUDE_CUES) if work.free(k) else 0
+        return bool(size) and k + size < len(work.tokens) and work.tokens[k + size] != BREAK
 
     @staticmethod
     def _free_words(work: _Work) -> list[str]:
@@ -494,7 +512,7 @@ class RequestReader:
         out: list[Critique] = []
         i = 0
         while i < len(work.tokens):
-            found = self._critique_at(work, i) if work.free(i) else None
+            found = self._critique_at(work, i) if work.free(i) and not self._excluded_at(work, i) else None
             if found is None:
                 i += 1
                 continue
