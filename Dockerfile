@@ -14,6 +14,9 @@ COPY bot bot
 COPY clusterfy_cli clusterfy_cli
 COPY data data
 COPY scripts/entrypoint.sh scripts/entrypoint.sh
+# Byte-compiled here: the bot user cannot write /app, so without this every container
+# start compiled every module again (~0.2 s of a half-second start).
+RUN python -m compileall -q engine bot clusterfy_cli
 
 RUN useradd --create-home --uid 10001 clusterfy && mkdir /cache && chown clusterfy /cache
 USER clusterfy

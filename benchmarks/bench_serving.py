@@ -127,9 +127,10 @@ def run_group(tree: Path, path: Path, procs: int, cold: bool = False) -> list[di
     ``cold``: the artifact's files, the tree's code and the interpreter's libraries are
     dropped from the page cache first (benchmarks.bench_fastpath.evict).
     """
-    if cold:
-        from .bench_fastpath import evict
+    from .bench_fastpath import compile_tree, evict
 
+    compile_tree(tree)
+    if cold:
         evict([path.parent, tree / "engine", tree / "bot", Path(sys.prefix) / "lib"])
     cmd = [sys.executable, "-c", CHILD, str(path)]
     spawned = time.time()

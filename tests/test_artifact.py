@@ -32,6 +32,7 @@ from engine.storage.artifact import (
     save_model,
 )
 from engine.storage.format import FORMAT_NAME, FORMAT_VERSION
+from engine.storage.verified import STAMP_NAME
 
 
 def quiet(_msg: str) -> None:
@@ -50,11 +51,13 @@ def copy(saved: Path, tmp_path: Path) -> Path:
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file under ``folder`` (the arrays folder too) with its bytes and mtime."""
+    """Every file under ``folder`` (the arrays folder too) with its bytes and mtime; not
+    the note of which files a load already checked (engine.storage.verified), which a load
+    writes beside the arrays without touching them."""
     return {
         str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
         for p in sorted(folder.rglob("*"))
-        if p.is_file()
+        if p.is_file() and p.name != STAMP_NAME
     }
 
 

@@ -6,7 +6,8 @@ of MB, and every bot process paid it at every start. Saved beside the artifact a
 ``.npy`` files (engine.storage.artifact) and opened with ``mmap_mode="r"``, they cost a
 process only page-table entries: the pages live once in the kernel's page cache, shared by
 all processes that map them. ``.npy`` is loaded with ``allow_pickle=False``, so a file here
-can hold data, never code, and each file's SHA-256 is checked before it is mapped.
+can hold data, never code, and each file's SHA-256 is checked before it is mapped (once:
+engine.storage.verified remembers files already checked, so later starts only ``stat`` them).
 
 This module only writes, checks and maps array files and names them; which arrays there
 are is the parts' business (engine.parts.ServingParts.arrays, each part's ``arrays()``).
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..paths import file_sha256
+from .verified import VerifiedFiles
 
 if TYPE_CHECKING:
     from ..fitted import FittedModel
@@ -122,13 +124,14 @@ def checked_file(directory: Path, entry: object) -> Path:
 def map_arrays(directory: Path, files: Mapping[str, Any]) -> dict[str, np.ndarray]:
     """Every array ``files`` lists, each mapped read-only once its SHA-256 matches.
 
-    Each file is mapped whole and hashed through the map: the one read that checks it
-    also faults its pages into this process (from the page cache, shared with every
-    other process mapping it), so the first requests do not pay a page fault per page
-    touched. The arrays are plain read-only ndarrays over the map (np.memmap's Python
-    ``__getitem__`` costs microseconds per scalar read, and the resolver reads scalars).
-    Headers are read with ``allow_pickle`` off: object arrays are refused.
+    A file a past start already found right (engine.storage.verified: same inode, size
+    and change time) is mapped without being read again; the others are hashed through
+    their map, and stamped once every file passed. The arrays are plain read-only
+    ndarrays over the map (np.memmap's Python ``__getitem__`` costs microseconds per
+    scalar read, and the resolver reads scalars). Headers are read with ``allow_pickle``
+    off: object arrays are refused.
     """
+    verified = VerifiedFiles(directory)
     arrays: dict[str, np.ndarray] = {}
     for name, entry in files.items():
         path = listed_file(directory, entry)
@@ -138,15 +141,17 @@ def map_arrays(directory: Path, files: Mapping[str, Any]) -> dict[str, np.ndarra
                 arr = np.load(path, allow_pickle=False)
                 arr.flags.writeable = False
             else:
-                arr = _mapped_array(path, str(entry["sha256"]))
+                arr = _mapped_array(path, str(entry["sha256"]), verified)
         except (OSError, ValueError) as exc:
             raise ServingError(f"file {path.name} is unreadable ({exc})") from None
         arrays[str(name)] = arr
+    verified.save({str(e["file"]) for e in files.values() if isinstance(e, Mapping) and "file" in e})
     return arrays
 
 
-def _mapped_array(path: Path, sha256: str) -> np.ndarray:
-    """The .npy array in ``path`` over a read-only map of the file, after hashing that map."""
+def _mapped_array(path: Path, sha256: str, verified: VerifiedFiles) -> np.ndarray:
+    """The .npy array in ``path`` over a read-only map of the file, after checking its SHA-256
+    (hashing the map, unless ``verified`` trusts the file)."""
     with open(path, "rb") as fh:
         version = np.lib.format.read_magic(fh)
         if version == (1, 0):
@@ -157,9 +162,11 @@ def _mapped_array(path: Path, sha256: str) -> np.ndarray:
             raise ValueError(f".npy format {version} is not one this reads")
         offset = fh.tell()
         mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-    if hashlib.sha256(mapped).hexdigest() != sha256:
-        mapped.close()
-        raise ServingError(f"file {path.name} does not match its SHA-256")
+    if not verified.trusts(path, sha256):
+        if hashlib.sha256(mapped).hexdigest() != sha256:
+            mapped.close()
+            raise ServingError(f"file {path.name} does not match its SHA-256")
+        verified.checked(path, sha256)
     if dtype.hasobject:
         raise ServingError(f"file {path.name} holds Python objects, which are never loaded")
     return np.ndarray(shape, dtype=dtype, buffer=mapped, offset=offset, order="F" if fortran else "C")
