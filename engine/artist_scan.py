@@ -8,23 +8,21 @@ artist's songs, and the song term is at most α, so no song of artist ``a`` can 
     bound(a) = α + β·cos(profile(a), profile(seed's artist)).
 
 A scan by artist therefore reads the artists in order of that bound and stops once the
-songs read prove the answer: for a first page, once ``n`` songs read (at most ``cap`` per
-artist, as the page takes them) score above every unread artist's bound; for later pages,
-once the candidate pool's weakest song does. Every song left unread scores below what the
-page uses, so after the exact float64 re-rank the picks are the ones a scan of the whole
-cluster gives. On the synthetic million-song catalog a request reads a median of ~18k
-songs of clusters of 70k-445k (``python -m benchmarks fastpath``); a seed whose artist
-sounds like many others reads more, and :meth:`Recommender.recommend` falls back to the
-full scan whenever the shortlist cannot prove itself (no artist weight, targets, half the
-cluster read, a page the copies of one song left short).
+candidate pool's weakest song scores above every unread artist's bound: every song left
+unread scores below what the page uses, so after the exact float64 re-rank the picks are
+the ones a scan of the whole cluster gives. Later pages ("more") are read this way; first
+pages, the common request, go through the finer cells inside each artist
+(engine.cell_scan), which bound a song's own term too. :meth:`Recommender.recommend`
+falls back to the full scan whenever the shortlist cannot prove itself (no artist weight,
+targets, half the cluster read, a pool that would have to grow).
 
-Why this and not fewer bytes per song (int8/float16 vectors): numpy has no fast kernel
+Why bounds and not fewer bytes per song (int8/float16 vectors): numpy has no fast kernel
 for either (a float16 chunk converted to float32 cost 8x the float32 scan, int8 1.2-1.7x,
 measured at 250k rows on this machine), so the bytes saved are spent converting. Why not
-a coarse k-means partition of each cluster: on the 20-dimensional vectors its cells'
+a coarse k-means partition of each whole cluster: on the 20-dimensional vectors its cells'
 angular radii were ~0.9 rad, so an exact bound pruned nothing, and probing a fixed share
-of cells needed 20 % of a cluster for recall 0.99 (and is approximate). The artist bound
-is exact and, on that catalog, leaves most of a big cluster unread for a median seed.
+of cells needed 20 % of a cluster for recall 0.99 (and is approximate). Cells within an
+artist, on the song's own 10 dimensions, are tight (median radius 0.07 rad there).
 """
 
 from __future__ import annotations
@@ -33,6 +31,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+
+from . import cell_scan
+from .cell_scan import Cells
 
 #: Added to the artist bound: the float32 vectors' rounding (~1e-6) cannot lift a song
 #: above it, and it is still far below the 1e-6 steps of engine.stable_order.
@@ -47,11 +48,12 @@ FIRST_ROUND_PER_POOL = 4
 class ArtistBlocks:
     """One cluster's ranking vectors grouped by artist.
 
-    ``rows``: rows within the cluster ordered by (artist, row); ``vectors``: their
-    ranking vectors in that order, one song per row (float32, contiguous, so an artist
-    is one contiguous slab); ``starts``: where each of the cluster's artists begins in
-    that order (one more entry than artists); ``codes``: the artists' codes, ascending;
-    ``profiles``: their unit profiles (float32).
+    ``rows``: rows within the cluster ordered by artist (and, within an artist, by
+    cell: engine.cell_scan); ``vectors``: their ranking vectors in that order, one song
+    per row (float32, contiguous, so an artist is one contiguous slab); ``starts``: where
+    each of the cluster's artists begins in that order (one more entry than artists);
+    ``codes``: the artists' codes, ascending; ``profiles``: their unit profiles
+    (float32); ``cells``: the cells of songs that sound alike within each artist.
     """
 
     rows: np.ndarray
@@ -59,12 +61,20 @@ class ArtistBlocks:
     starts: np.ndarray
     codes: np.ndarray
     profiles: np.ndarray
+    cells: Cells
 
     @classmethod
-    def build(cls, block_t: np.ndarray, artist_of_row: np.ndarray, profiles: np.ndarray) -> ArtistBlocks:
-        """From a cluster's transposed ranking block, its rows' artist codes and all profiles."""
-        # stable: rows stay ascending within an artist
-        by_artist = np.argsort(artist_of_row, kind="stable").astype(np.int32)
+    def build(
+        cls,
+        block_t: np.ndarray,
+        artist_of_row: np.ndarray,
+        profiles: np.ndarray,
+        unit_of_row: np.ndarray,
+        group_of_row: np.ndarray,
+    ) -> ArtistBlocks:
+        """From a cluster's transposed ranking block, its rows' artist codes, all profiles,
+        and its rows' unit vectors and same-song groups (for the cells)."""
+        by_artist = np.argsort(artist_of_row, kind="stable")
         sorted_codes = artist_of_row[by_artist]
         size = sorted_codes.shape[0]
         if size:
@@ -75,27 +85,38 @@ class ArtistBlocks:
         else:
             first = np.zeros(0, dtype=np.int64)
         codes = sorted_codes[first].astype(np.int64)
+        starts = np.append(first, size).astype(np.int64)
+        # within each artist, songs that sound alike together (the cells keep artists whole)
+        perm, cells = cell_scan.build(unit_of_row[by_artist], starts, np.asarray(group_of_row)[by_artist])
+        order = by_artist[perm].astype(np.int32)
         return cls(
-            rows=by_artist,
-            vectors=np.ascontiguousarray(np.asarray(block_t).T[by_artist], dtype=np.float32),
-            starts=np.append(first, size).astype(np.int64),
+            rows=order,
+            vectors=np.ascontiguousarray(np.asarray(block_t).T[order], dtype=np.float32),
+            starts=starts,
             codes=codes,
             profiles=np.ascontiguousarray(profiles[codes], dtype=np.float32),
+            cells=cells,
         )
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The arrays to save, by name."""
-        return {
+        out = {
             "rows": self.rows,
             "vectors": self.vectors,
             "starts": self.starts,
             "codes": self.codes,
             "profiles": self.profiles,
         }
+        out.update({f"cells.{name}": arr for name, arr in self.cells.arrays().items()})
+        return out
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray]) -> ArtistBlocks:
-        return cls(**{name: arrays[name] for name in ("rows", "vectors", "starts", "codes", "profiles")})
+        names = ("rows", "vectors", "starts", "codes", "profiles")
+        cells = Cells.from_arrays(
+            {name[6:]: arr for name, arr in arrays.items() if name.startswith("cells.")}
+        )
+        return cls(**{name: arrays[name] for name in names}, cells=cells)
 
     def positions(self, artists: np.ndarray) -> np.ndarray:
         """Positions (in the by-artist order) of every song of ``artists`` (local indices)."""
@@ -118,12 +139,10 @@ def artist_bounds(blocks: ArtistBlocks, seed_artist: int, artist_weight: float) 
     return alpha + beta * cos.astype(np.float64), local
 
 
-def read(
-    blocks: ArtistBlocks, q: np.ndarray, artists: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rows, float32 scores and positions of every song of ``artists`` against ``q``."""
+def read(blocks: ArtistBlocks, q: np.ndarray, artists: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and float32 scores of every song of ``artists`` against ``q``."""
     pos = blocks.positions(artists)
-    return blocks.rows[pos], blocks.vectors[pos] @ q, pos
+    return blocks.rows[pos], blocks.vectors[pos] @ q
 
 
 def first_round_artists(
@@ -139,39 +158,6 @@ def first_round_artists(
     return ranked, min(first, ranked.shape[0])
 
 
-def nth_of_top_per_artist(scores: np.ndarray, seg_starts: np.ndarray, cap: int, n: int) -> float:
-    """The ``n``-th best of the songs read when each artist keeps at most ``cap`` (``cap <
-    1``: all), -inf when fewer are finite.
-
-    ``scores`` holds the songs read, artist after artist (``seg_starts``: where each
-    artist begins). A first page takes at most ``cap`` songs per artist, so it has ``n``
-    songs at least this good to show, short of exclusions and copies.
-    """
-    finite = scores > -np.inf
-    if int(np.count_nonzero(finite)) < n:
-        return -math.inf
-    if cap < 1:
-        kept = scores[finite]
-    else:
-        lengths = np.diff(np.append(seg_starts, scores.shape[0]))
-        rest = scores.copy()
-        tops = []
-        for _ in range(cap):  # the best, then the next best, of every artist
-            best = np.maximum.reduceat(rest, seg_starts)
-            tops.append(best)
-            at_best = rest == np.repeat(best, lengths)
-            # one copy of each artist's best leaves; equal scores stay for the next round
-            first = np.flatnonzero(at_best)
-            owner = np.searchsorted(seg_starts, first, side="right") - 1
-            _, once = np.unique(owner, return_index=True)
-            rest[first[once]] = -np.inf
-        kept = np.concatenate(tops)
-        kept = kept[kept > -np.inf]
-    if kept.shape[0] < n:
-        return -math.inf
-    return float(np.partition(kept, kept.shape[0] - n)[kept.shape[0] - n])
-
-
 __all__ = [
     "BOUND_SLACK",
     "FIRST_ROUND_MIN",
@@ -179,6 +165,5 @@ __all__ = [
     "ArtistBlocks",
     "artist_bounds",
     "first_round_artists",
-    "nth_of_top_per_artist",
     "read",
 ]

@@ -27,12 +27,12 @@ import logging
 import math
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import artist_scan
+from . import artist_scan, cell_scan, page_select
 from .artist_scan import ArtistBlocks
 from .filters import Target, column_mask, frame_column
 from .fitted import check_fitted, standard_scale
@@ -80,11 +80,22 @@ PROLIFIC_SONGS = 32
 #: Columns per BLAS call in :meth:`Recommender.similarities` (see there).
 MATVEC_CHUNK = 32_768
 
-#: Clusters of at least this many songs are first scanned by artist (engine.artist_scan).
+#: Clusters of at least this many songs answer later pages by artist (engine.artist_scan).
 #: Below it reading the whole cluster costs about what the shortlist's bookkeeping does
 #: (synthetic 100k catalog, clusters of 7k-45k songs: p50 1.10 vs 1.10 ms, 1.45 vs
 #: 1.41 ms in two runs on a busy machine), so the simpler full scan stays.
 SHORTLIST_MIN_ROWS = 100_000
+
+#: Clusters of at least this many songs answer a first page from their cells
+#: (engine.cell_scan) rather than a scan. Between the two synthetic catalogs'
+#: cluster sizes: at 100k songs (clusters of 7k-45k) the scan's p50 was 0.51 ms against the
+#: cells' 0.60; at 1M (70k-445k) the cells' was 0.94 ms, 1.10 when the 150k-songs cluster
+#: was scanned instead.
+CELL_SCAN_MIN_ROWS = 60_000
+
+#: First pool of the first-page scan, per pick asked for (see Recommender._first_page_scan);
+#: it grows eightfold while the page it gives cannot be proved.
+FIRST_POOL_PER_PICK = 4
 
 #: What a target mask is cached under: (field, low, high) of each target.
 _MaskKey = tuple[tuple[str, float | None, float | None], ...]
@@ -113,7 +124,6 @@ class _ArtistReading:
         self.reach: np.ndarray = np.cumsum(np.diff(blocks.starts)[ranked])
         self.n_read = 0
         self.read_rows: np.ndarray = np.zeros(0, dtype=np.int64)
-        self.positions: np.ndarray = np.zeros(0, dtype=np.int64)
         self._touched: list[np.ndarray] = []
 
     def read_to(self, upto: int, *, bounded: bool = True) -> bool:
@@ -123,14 +133,13 @@ class _ArtistReading:
         upto = min(upto, self.ranked.shape[0])
         if bounded and int(self.reach[upto - 1]) > self.size // 2:
             return False
-        new_rows, new_scores, new_pos = artist_scan.read(self.blocks, self.q, self.ranked[self.n_read : upto])
+        new_rows, new_scores = artist_scan.read(self.blocks, self.q, self.ranked[self.n_read : upto])
         self._touched.append(new_rows)
         self.n_read = upto
         self.sims[new_rows] = new_scores
         for r in self.excluded_rows:
             self.sims[r] = -np.inf
         self.read_rows = np.concatenate([self.read_rows, new_rows])
-        self.positions = np.concatenate([self.positions, new_pos])
         return True
 
     def forget(self) -> None:
@@ -250,6 +259,8 @@ class Recommender:
                         self._vectors_t[c],
                         self.artist_code_[self._order[model.cluster_rows(c)]],
                         self.artist_profiles_,
+                        self._unit_rows[model.cluster_rows(c)],
+                        self.group_[self._order[model.cluster_rows(c)]],
                     )
                     for c in range(self._k)
                 ]
@@ -503,16 +514,37 @@ class Recommender:
         excl_idx, excl_groups = self._excluded(exclude_ids)
         excl_idx.add(seed)
         excl_groups.add(int(self.group_[seed]))
+        if page == 0:
+            if mask_rows is None and self._artist_blocks is not None and size >= CELL_SCAN_MIN_ROWS:
+                by_cells = self._first_page_by_cells(seed, rows, n, cap, excl_groups)
+                if by_cells is not None:
+                    return by_cells
+            return self._first_page_scan(seed, rows, n, cap, excl_idx, excl_groups, mask_rows)
         if mask_rows is None and self._artist_blocks is not None and size >= SHORTLIST_MIN_ROWS:
             shortlisted = self._recommend_by_artist(seed, rows, n, page, cap, excl_idx, excl_groups)
             if shortlisted is not None:
                 return shortlisted
+        return self._scan_pages(seed, rows, n, page, cap, excl_idx, excl_groups, mask_rows)
+
+    def _scan_pages(
+        self,
+        seed: int,
+        rows: slice,
+        n: int,
+        page: int,
+        cap: int,
+        excl_idx: set[int],
+        excl_groups: set[int],
+        mask_rows: np.ndarray | None,
+    ) -> list[tuple[int, float]]:
+        """Any page of :meth:`recommend` from a scan of the whole cluster and a walk of its
+        best rows (the path every other one must agree with)."""
+        size = rows.stop - rows.start
         # Per-thread scratch arrays: a big cluster's temporaries are megabytes, which
         # malloc may hand back to the OS and fault in again on every request.
         scratch = self._scratch
         sims = self._similarities(seed, scratch.floats(size))
-        block = self._vectors_t[int(self._labels[seed])]
-        q = block[:, self._row_of[seed] - rows.start]
+        exact_to = self._exact_scorer(seed)
         if mask_rows is not None:
             m = mask_rows[rows]
             available = int(np.count_nonzero(m))
@@ -535,7 +567,7 @@ class Recommender:
         # artists); when it does, the pool grows and the walk is redone.
         pool = min(available, POOL_PER_PICK * (page + 1) * n + 32)
         while True:
-            cand_rows = self._top_rows(sims, pool, block, q)
+            cand_rows = self._top_rows(sims, pool, rows.start, exact_to)
             picks, complete = self._walk_pool(
                 cand_rows, sims, rows.start, n, page, cap, excl_idx, excl_groups
             )
@@ -543,6 +575,132 @@ class Recommender:
                 return picks
             pool = min(available, max(pool, cand_rows.shape[0]) * 8)
             logger.debug("seed %d, page %d: pool grown to %d of %d", seed, page, pool, available)
+
+    def _exact_scorer(self, seed: int) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+        """The seed's exact similarity to songs given by (absolute rows, artist codes).
+
+        What orders a page: float64 from the float32 unit vectors and artist profiles
+        (row-major, so a pool's few hundred songs cost a cache line or two each, where the
+        transposed ranking blocks cost twenty), so the float32 kernels' last-bit noise
+        (~1e-7) stays far below the rounding of :mod:`engine.stable_order` and the order is
+        the same on every machine. Equal to the ranking vectors' cosine (see
+        :meth:`_ranking_block`) up to float32 rounding.
+        """
+        unit, profiles, w = self._unit_rows, self.artist_profiles_, self.artist_weight
+        u = unit[self._row_of[seed]].astype(np.float64)
+        if w == 0.0:
+            return lambda rows, _artists: unit[rows].astype(np.float64) @ u
+        p = profiles[int(self.artist_code_[seed])].astype(np.float64)
+        a, b = 1.0 / (1.0 + w), w / (1.0 + w)
+
+        def exact(rows: np.ndarray, artists: np.ndarray) -> np.ndarray:
+            out = unit[rows].astype(np.float64) @ u
+            out *= a
+            out += b * (profiles[artists].astype(np.float64) @ p)
+            return out
+
+        return exact
+
+    def _first_page_by_cells(
+        self, seed: int, rows: slice, n: int, cap: int, excl_groups: set[int]
+    ) -> list[tuple[int, float]] | None:
+        """:meth:`recommend`'s first page from the few cells of a big cluster that can hold
+        it (engine.cell_scan), ranked exactly like the scan; None when the cells cannot
+        prove it (the caller scans the cluster)."""
+        cluster = int(self._labels[seed])
+        assert self._artist_blocks is not None
+        blocks = self._artist_blocks[cluster]
+        start = rows.start
+        row = int(self._row_of[seed])
+        w = self.artist_weight
+        seed_artist = int(np.searchsorted(blocks.codes, self.artist_code_[seed]))
+        term = blocks.profiles @ blocks.profiles[seed_artist]
+        term *= np.float32(w / (1.0 + w))
+        if len(excl_groups) == 1:
+            (only,) = excl_groups
+            hidden: Callable[[np.ndarray], np.ndarray] = lambda groups: groups == only  # noqa: E731
+        else:
+            excluded = np.fromiter(excl_groups, dtype=np.int64, count=len(excl_groups))
+            hidden = lambda groups: np.isin(groups, excluded)  # noqa: E731
+        reader = cell_scan.CellReader(
+            cells=blocks.cells,
+            vectors=blocks.vectors,
+            q=np.ascontiguousarray(self._vectors_t[cluster][:, row - start]),
+            unit_q=self._unit_rows[row],
+            artist_term=term,
+            alpha=1.0 / (1.0 + w),
+            hidden=hidden,
+        )
+        got = reader.first_page_pool(n, cap)
+        if got is None:
+            return None
+        pos, floor = got
+        local = blocks.rows[pos].astype(np.int64)
+        meta = self._row_meta[:, local + start]
+        exact = self._exact_scorer(seed)(local + start, meta[2])
+        picks = page_select.first_page(local, exact, meta[1], meta[2], n, cap)
+        if picks.shape[0] < n or exact[picks[-1]] < floor - page_select.SLACK:
+            return None  # not proved (cannot happen by construction): the scan is always right
+        return list(zip(meta[0][picks].tolist(), exact[picks].astype(np.float32).tolist()))
+
+    def _first_page_scan(
+        self,
+        seed: int,
+        rows: slice,
+        n: int,
+        cap: int,
+        excl_idx: set[int],
+        excl_groups: set[int],
+        mask_rows: np.ndarray | None,
+    ) -> list[tuple[int, float]]:
+        """:meth:`recommend`'s first page from a scan of the seed's whole cluster.
+
+        The pool is every song scoring at least a threshold estimated from a strided
+        sample (a few times what the page needs); its page comes from
+        :func:`engine.page_select.first_page`, and stands when its last pick scores above
+        the threshold by more than the float32 error, so no song left out could be on it.
+        Otherwise the pool grows eightfold, down to the whole cluster. What the general
+        path spends walking copies and capped artists in Python, and trimming the seed's
+        artist first, this does in a handful of numpy calls.
+        """
+        start, size = rows.start, rows.stop - rows.start
+        scratch = self._scratch
+        sims = self._similarities(seed, scratch.floats(size))
+        if mask_rows is not None:
+            np.copyto(
+                sims, np.float32(-np.inf), where=np.logical_not(mask_rows[rows], out=scratch.flags(size))
+            )
+        for i in excl_idx:
+            r = int(self._row_of[i]) - start
+            if 0 <= r < size:
+                sims[r] = -np.inf
+        if cap:  # a prolific seed artist's songs would fill the pool only to be capped
+            self._trim_seed_artist(seed, sims, cap, excl_idx, excl_groups)
+        exact_to = self._exact_scorer(seed)
+        want = FIRST_POOL_PER_PICK * n + 32
+        while True:
+            threshold = _sampled_threshold(sims, want) if want < size else -math.inf
+            cand = np.flatnonzero(
+                np.greater_equal(sims, threshold, out=scratch.flags(size))
+                if threshold > -math.inf
+                else np.isfinite(sims)
+            )
+            meta = self._row_meta[:, cand + start]
+            exact = exact_to(cand + start, meta[2])
+            hidden = np.isneginf(sims[cand])
+            if len(excl_groups) <= 16:  # the seed's and a few shown: cheaper than np.isin
+                for g in excl_groups:
+                    hidden |= meta[1] == g
+            else:
+                hidden |= np.isin(meta[1], np.fromiter(excl_groups, dtype=np.int64, count=len(excl_groups)))
+            exact[hidden] = -np.inf
+            picks = page_select.first_page(cand, exact, meta[1], meta[2], n, cap)
+            if threshold == -math.inf or (
+                picks.shape[0] == n and exact[picks[-1]] >= threshold + page_select.SLACK
+            ):
+                # float32, as the general path reports them (its scratch scores are float32)
+                return list(zip(meta[0][picks].tolist(), exact[picks].astype(np.float32).tolist()))
+            want *= 8
 
     def _walk_pool(
         self,
@@ -597,6 +755,7 @@ class Recommender:
             return None
         pool = min(available, POOL_PER_PICK * (page + 1) * n + 32)
         q = np.ascontiguousarray(self._vectors_t[cluster][:, self._row_of[seed] - rows.start])
+        exact_to = self._exact_scorer(seed)
         bounds, seed_local = artist_scan.artist_bounds(
             blocks, int(self.artist_code_[seed]), self.artist_weight
         )
@@ -610,8 +769,6 @@ class Recommender:
                 self._trim_seed_artist(seed, sims, (page + 1) * cap, excl_idx, excl_groups)
             vals = sims[rd.read_rows]
             reach = rd.reach
-            if page == 0:
-                return self._first_page_by_artist(rd, bounds, rows, n, cap, excl_idx, excl_groups)
             while True:
                 # Read on, best bound first, until no unread artist's bound reaches the
                 # pool's weakest score; each step at most doubles what was read, so the
@@ -643,9 +800,9 @@ class Recommender:
                 if not (cut > unread + artist_scan.BOUND_SLACK or rd.n_read == ranked.shape[0]):
                     return None  # cannot happen by construction; the full scan is always right
                 keep = vals >= cut
-                cand, cand_pos = rd.read_rows[keep], rd.positions[keep]
-                # exact order, as in _top_rows: float64 scores from the same float32 vectors
-                exact = blocks.vectors[cand_pos].astype(np.float64) @ q.astype(np.float64)
+                cand = rd.read_rows[keep]
+                # exact order, as in _top_rows
+                exact = exact_to(cand + rows.start, self._row_meta[2, cand + rows.start])
                 exact[np.isneginf(vals[keep])] = -np.inf
                 sims[cand] = exact
                 cand_rows = cand[np.lexsort((cand, -rounded(exact)))]
@@ -658,74 +815,6 @@ class Recommender:
                 vals = sims[rd.read_rows]
         finally:
             rd.forget()
-
-    def _first_page_by_artist(
-        self,
-        rd: _ArtistReading,
-        bounds: np.ndarray,
-        rows: slice,
-        n: int,
-        cap: int,
-        excl_idx: set[int],
-        excl_groups: set[int],
-    ) -> list[tuple[int, float]] | None:
-        """Page 0 of :meth:`_recommend_by_artist`, reading artists while the cap allows.
-
-        A first page shows at most ``cap`` songs per artist, so once the songs read hold
-        ``n`` songs, at most ``cap`` per artist, scoring at least T, the page's last pick
-        scores at least T too (short of exclusions and copies, which the check below
-        catches): only artists whose bound reaches T can still place a song, however
-        many songs of the leading artists outscore T. That stops the reading after a
-        handful of artists where a pool of the best songs overall would fill up with
-        the leading artists' songs and have to grow. The page is returned only when its
-        last pick scores above every unread artist's bound and above every read song
-        left out of the pool: then the ranking down to it is the full scan's.
-        """
-        slack = artist_scan.BOUND_SLACK
-        blocks, q, ranked, reach, sims = rd.blocks, rd.q, rd.ranked, rd.reach, rd.sims
-        vals = sims[rd.read_rows]
-        lowered = math.inf  # a floor the last check found too high (copies, exclusions)
-        for _attempt in range(4):
-            while True:
-                seg_starts = np.concatenate([[0], reach[: rd.n_read - 1]]).astype(np.int64)
-                floor = min(artist_scan.nth_of_top_per_artist(vals, seg_starts, cap, n), lowered)
-                if rd.n_read == ranked.shape[0]:
-                    break
-                done = int(reach[rd.n_read - 1])
-                if floor == -math.inf:  # fewer than n showable songs read: read on
-                    upto = int(np.searchsorted(reach, done + artist_scan.FIRST_ROUND_MIN)) + 1
-                else:
-                    need = int(np.count_nonzero(bounds[ranked[rd.n_read :]] >= floor - slack))
-                    if need == 0:
-                        break
-                    upto = min(
-                        rd.n_read + need, max(rd.n_read + 1, int(np.searchsorted(reach, 2 * done, "right")))
-                    )
-                if not rd.read_to(upto):
-                    return None  # about as much as the whole cluster: scan it
-                vals = sims[rd.read_rows]
-            keep = vals > -np.inf if floor == -math.inf else vals >= floor - 2 * slack
-            cand, cand_pos = rd.read_rows[keep], rd.positions[keep]
-            exact = blocks.vectors[cand_pos].astype(np.float64) @ q.astype(np.float64)
-            sims[cand] = exact
-            cand_rows = cand[np.lexsort((cand, -rounded(exact)))]
-            picks, complete = self._walk_pool(cand_rows, sims, rows.start, n, 0, cap, excl_idx, excl_groups)
-            if rd.n_read == ranked.shape[0] and floor == -math.inf:
-                return picks  # every song of the cluster was read and pooled
-            if not complete:  # copies of one song took several of an artist's places
-                seg_starts = np.concatenate([[0], reach[: rd.n_read - 1]]).astype(np.int64)
-                deeper = artist_scan.nth_of_top_per_artist(vals, seg_starts, 3 * cap, 2 * n)
-                lowered = min(floor, deeper) - 2 * slack
-                vals = sims[rd.read_rows]
-                continue
-            last = picks[-1][1]
-            unread = float(bounds[ranked[rd.n_read]]) if rd.n_read < ranked.shape[0] else -math.inf
-            if last > unread + slack and last >= floor - slack:
-                return picks
-            # the page reaches below the floor: read down to its last pick and walk again
-            lowered = min(last, floor) - 2 * slack
-            vals = sims[rd.read_rows]
-        return None
 
     def _prolific_artists(self) -> dict[int, tuple[np.ndarray, bool]]:
         """Per (cluster, artist) key with over PROLIFIC_SONGS songs: their rows within
@@ -786,13 +875,18 @@ class Recommender:
                 return
         sims[own[vals < thr]] = -np.inf
 
-    def _top_rows(self, sims: np.ndarray, pool: int, block: np.ndarray, q: np.ndarray) -> np.ndarray:
+    def _top_rows(
+        self,
+        sims: np.ndarray,
+        pool: int,
+        start: int,
+        exact_to: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    ) -> np.ndarray:
         """Rows (within the slice) of at least the ``pool`` highest sims, best first.
 
-        The order is the same on every machine: the pool is scored again in float64 from
-        ``block`` (the cluster's ranking vectors) and ``q`` (the seed's), which puts the
-        float32 kernels' last-bit noise (~1e-7) far below the rounding of
-        :mod:`engine.stable_order`, and ties go to the lower row (the lower song index);
+        The order is the same on every machine: the pool is scored again in float64 by
+        ``exact_to`` (:meth:`_exact_scorer`; ``start``: the cluster's first row), and ties
+        go to the lower row (the lower song index);
         the new scores are written back into ``sims``, which the walk reports. Large clusters first keep
         the rows above a threshold estimated from a strided sample: one comparison pass
         is much cheaper than ``argpartition`` over the whole slice, which stays the
@@ -818,7 +912,7 @@ class Recommender:
             t = np.partition(vals, cand.shape[0] - pool)[cand.shape[0] - pool]
             keep = vals >= t
             cand, vals = cand[keep], vals[keep]
-        exact = block[:, cand].T.astype(np.float64) @ q.astype(np.float64)
+        exact = exact_to(cand + start, self._row_meta[2, cand + start])
         exact[np.isneginf(vals)] = -np.inf  # masked, excluded and trimmed rows stay out
         sims[cand] = exact
         return cand[np.lexsort((cand, -rounded(exact)))]
@@ -869,8 +963,6 @@ class Recommender:
         # looked up for the pool only: per-song Python lists would cost ~70 MB at 1M songs
         songs, groups, artists = self._row_meta[:, cand_rows + start].tolist()
         showable = _showable(songs, vals, groups, artists, excl_idx, set(excl_groups), cut)
-        if page == 0:
-            return _first_page(showable, n, cap)
         carry: deque[tuple[int, float, int]] = deque()
         picks: list[tuple[int, float]] = []
         for _ in range(page + 1):
@@ -1004,28 +1096,6 @@ def _showable(
         yield i, s, a
 
 
-def _first_page(
-    showable: Iterator[tuple[int, float, int] | None], n: int, cap: int
-) -> tuple[list[tuple[int, float]], bool] | None:
-    """:meth:`Recommender._walk` for page 0, the common case: no later page, so nothing
-    to defer and the artist cap simply skips."""
-    picks: list[tuple[int, float]] = []
-    counts: dict[int, int] = {}
-    for item in showable:
-        if item is None:
-            return None
-        i, s, a = item
-        if cap:
-            c = counts.get(a, 0)
-            if c >= cap:
-                continue
-            counts[a] = c + 1
-        picks.append((i, s))
-        if len(picks) == n:
-            return picks, True
-    return picks, False
-
-
 def sample_capped(
     tiers: Iterable[tuple[Sequence[int], np.ndarray]],
     n: int,
@@ -1063,6 +1133,20 @@ def sample_capped(
             break
     picks.sort(key=lambda t: (-score_key(t[1]), t[0]))
     return picks
+
+
+def _sampled_threshold(sims: np.ndarray, want: int) -> float:
+    """A score about ``want`` of ``sims`` reach (from a strided sample; -inf if unsure).
+
+    The rank in the sample is tripled (plus two) for safety: too many candidates cost a
+    little sorting, too few a second round.
+    """
+    size = sims.shape[0]
+    sample = sims[:: max(1, size // 4096)]
+    m = sample.shape[0]
+    rank = min(m - 1, int(math.ceil(3 * want * m / size)) + 2)
+    value = float(np.partition(sample, m - 1 - rank)[m - 1 - rank])
+    return value if math.isfinite(value) else -math.inf
 
 
 def _run_starts(sorted_values: np.ndarray) -> np.ndarray:

@@ -77,7 +77,7 @@ def test_every_array_round_trips_through_save_and_load(model: MoodModel, saved: 
     for attr in MODEL_ARRAYS:
         np.testing.assert_array_equal(getattr(loaded, attr), getattr(model, attr), err_msg=attr)
     record = json.loads(checksum_path(saved).read_text(encoding="utf-8"))
-    assert record["format_version"] == FORMAT_VERSION == 6
+    assert record["format_version"] == FORMAT_VERSION == 7
     assert set(record["arrays"]["files"]) == set(fresh.arrays) | {f"model.{a}" for a in MODEL_ARRAYS} | {
         f"served.{a}" for a in SMALL_ARRAYS
     }
