@@ -544,7 +544,8 @@ class Recommender:
         # malloc may hand back to the OS and fault in again on every request.
         scratch = self._scratch
         sims = self._similarities(seed, scratch.floats(size))
-        exact_to = self._exact_scorer(seed)
+        block = self._vectors_t[int(self._labels[seed])]
+        q = block[:, self._row_of[seed] - rows.start]
         if mask_rows is not None:
             m = mask_rows[rows]
             available = int(np.count_nonzero(m))
@@ -567,7 +568,7 @@ class Recommender:
         # artists); when it does, the pool grows and the walk is redone.
         pool = min(available, POOL_PER_PICK * (page + 1) * n + 32)
         while True:
-            cand_rows = self._top_rows(sims, pool, rows.start, exact_to)
+            cand_rows = self._top_rows(sims, pool, block, q)
             picks, complete = self._walk_pool(
                 cand_rows, sims, rows.start, n, page, cap, excl_idx, excl_groups
             )
@@ -575,31 +576,6 @@ class Recommender:
                 return picks
             pool = min(available, max(pool, cand_rows.shape[0]) * 8)
             logger.debug("seed %d, page %d: pool grown to %d of %d", seed, page, pool, available)
-
-    def _exact_scorer(self, seed: int) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-        """The seed's exact similarity to songs given by (absolute rows, artist codes).
-
-        What orders a page: float64 from the float32 unit vectors and artist profiles
-        (row-major, so a pool's few hundred songs cost a cache line or two each, where the
-        transposed ranking blocks cost twenty), so the float32 kernels' last-bit noise
-        (~1e-7) stays far below the rounding of :mod:`engine.stable_order` and the order is
-        the same on every machine. Equal to the ranking vectors' cosine (see
-        :meth:`_ranking_block`) up to float32 rounding.
-        """
-        unit, profiles, w = self._unit_rows, self.artist_profiles_, self.artist_weight
-        u = unit[self._row_of[seed]].astype(np.float64)
-        if w == 0.0:
-            return lambda rows, _artists: unit[rows].astype(np.float64) @ u
-        p = profiles[int(self.artist_code_[seed])].astype(np.float64)
-        a, b = 1.0 / (1.0 + w), w / (1.0 + w)
-
-        def exact(rows: np.ndarray, artists: np.ndarray) -> np.ndarray:
-            out = unit[rows].astype(np.float64) @ u
-            out *= a
-            out += b * (profiles[artists].astype(np.float64) @ p)
-            return out
-
-        return exact
 
     def _first_page_by_cells(
         self, seed: int, rows: slice, n: int, cap: int, excl_groups: set[int]
@@ -637,7 +613,7 @@ class Recommender:
         pos, floor = got
         local = blocks.rows[pos].astype(np.int64)
         meta = self._row_meta[:, local + start]
-        exact = self._exact_scorer(seed)(local + start, meta[2])
+        exact = blocks.vectors[pos].astype(np.float64) @ reader.q.astype(np.float64)
         picks = page_select.first_page(local, exact, meta[1], meta[2], n, cap)
         if picks.shape[0] < n or exact[picks[-1]] < floor - page_select.SLACK:
             return None  # not proved (cannot happen by construction): the scan is always right
@@ -676,17 +652,15 @@ class Recommender:
                 sims[r] = -np.inf
         if cap:  # a prolific seed artist's songs would fill the pool only to be capped
             self._trim_seed_artist(seed, sims, cap, excl_idx, excl_groups)
-        exact_to = self._exact_scorer(seed)
+        block = self._vectors_t[int(self._labels[seed])]
+        q = block[:, self._row_of[seed] - start].astype(np.float64)
         want = FIRST_POOL_PER_PICK * n + 32
         while True:
-            threshold = _sampled_threshold(sims, want) if want < size else -math.inf
-            cand = np.flatnonzero(
-                np.greater_equal(sims, threshold, out=scratch.flags(size))
-                if threshold > -math.inf
-                else np.isfinite(sims)
-            )
+            cand, threshold = _pool_above(sims, want, scratch.flags(size))
             meta = self._row_meta[:, cand + start]
-            exact = exact_to(cand + start, meta[2])
+            # exact order: float64 from the same float32 vectors, so the float32 kernels'
+            # last-bit noise (~1e-7) stays far below engine.stable_order's rounding
+            exact = block[:, cand].T.astype(np.float64) @ q
             hidden = np.isneginf(sims[cand])
             if len(excl_groups) <= 16:  # the seed's and a few shown: cheaper than np.isin
                 for g in excl_groups:
@@ -755,7 +729,6 @@ class Recommender:
             return None
         pool = min(available, POOL_PER_PICK * (page + 1) * n + 32)
         q = np.ascontiguousarray(self._vectors_t[cluster][:, self._row_of[seed] - rows.start])
-        exact_to = self._exact_scorer(seed)
         bounds, seed_local = artist_scan.artist_bounds(
             blocks, int(self.artist_code_[seed]), self.artist_weight
         )
@@ -801,8 +774,8 @@ class Recommender:
                     return None  # cannot happen by construction; the full scan is always right
                 keep = vals >= cut
                 cand = rd.read_rows[keep]
-                # exact order, as in _top_rows
-                exact = exact_to(cand + rows.start, self._row_meta[2, cand + rows.start])
+                # exact order, as in _top_rows: float64 scores from the same float32 vectors
+                exact = self._vectors_t[cluster][:, cand].T.astype(np.float64) @ q.astype(np.float64)
                 exact[np.isneginf(vals[keep])] = -np.inf
                 sims[cand] = exact
                 cand_rows = cand[np.lexsort((cand, -rounded(exact)))]
@@ -875,18 +848,13 @@ class Recommender:
                 return
         sims[own[vals < thr]] = -np.inf
 
-    def _top_rows(
-        self,
-        sims: np.ndarray,
-        pool: int,
-        start: int,
-        exact_to: Callable[[np.ndarray, np.ndarray], np.ndarray],
-    ) -> np.ndarray:
+    def _top_rows(self, sims: np.ndarray, pool: int, block: np.ndarray, q: np.ndarray) -> np.ndarray:
         """Rows (within the slice) of at least the ``pool`` highest sims, best first.
 
-        The order is the same on every machine: the pool is scored again in float64 by
-        ``exact_to`` (:meth:`_exact_scorer`; ``start``: the cluster's first row), and ties
-        go to the lower row (the lower song index);
+        The order is the same on every machine: the pool is scored again in float64 from
+        ``block`` (the cluster's ranking vectors) and ``q`` (the seed's), which puts the
+        float32 kernels' last-bit noise (~1e-7) far below the rounding of
+        :mod:`engine.stable_order`, and ties go to the lower row (the lower song index);
         the new scores are written back into ``sims``, which the walk reports. Large clusters first keep
         the rows above a threshold estimated from a strided sample: one comparison pass
         is much cheaper than ``argpartition`` over the whole slice, which stays the
@@ -912,7 +880,7 @@ class Recommender:
             t = np.partition(vals, cand.shape[0] - pool)[cand.shape[0] - pool]
             keep = vals >= t
             cand, vals = cand[keep], vals[keep]
-        exact = exact_to(cand + start, self._row_meta[2, cand + start])
+        exact = block[:, cand].T.astype(np.float64) @ q.astype(np.float64)
         exact[np.isneginf(vals)] = -np.inf  # masked, excluded and trimmed rows stay out
         sims[cand] = exact
         return cand[np.lexsort((cand, -rounded(exact)))]
@@ -1133,6 +1101,25 @@ def sample_capped(
             break
     picks.sort(key=lambda t: (-score_key(t[1]), t[0]))
     return picks
+
+
+def _pool_above(sims: np.ndarray, want: int, flags: np.ndarray) -> tuple[np.ndarray, float]:
+    """Rows of (about) the ``want`` best ``sims`` and a threshold: every row scoring at least
+    that is among them. Cut at a sampled threshold; when the sample cannot tell (targets
+    leave most rows -inf), the ``want`` best exactly; -inf and every finite row when
+    ``want`` reaches the size."""
+    size = sims.shape[0]
+    if want < size:
+        threshold = _sampled_threshold(sims, want)
+        if threshold > -math.inf:
+            return np.flatnonzero(np.greater_equal(sims, threshold, out=flags)), threshold
+        best = np.argpartition(sims, size - want)[size - want :]
+        threshold = float(sims[best].min())
+        if threshold > -math.inf:
+            # rows tied with the cut may be left out: the page's proof needs its last
+            # pick above the threshold anyway
+            return best, threshold
+    return np.flatnonzero(np.isfinite(sims)), -math.inf
 
 
 def _sampled_threshold(sims: np.ndarray, want: int) -> float:

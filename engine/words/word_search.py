@@ -83,6 +83,7 @@ class WordSearch:
             self._zt = np.ascontiguousarray(z.T, dtype=np.float32)
         self._cache: OrderedDict[_CacheKey, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._lock = threading.Lock()
+        self._scratch = _ScanScratch()
         self._centre_cache: dict[_AimKey, np.ndarray] = {}
         #: The vocabulary's rankings saved with the model (see :meth:`_saved_ranking`).
         self._saved = arrays if arrays is not None and "vocab_keys" in arrays else None
@@ -206,31 +207,40 @@ class WordSearch:
         sum w·z² − 2·(w·t)·z + sum w·t², the middle term one product over the feature rows
         and sum z² kept per song, so a target costs about one pass over the rows instead of
         three per feature. One-sided aims take back what the expansion charged beyond
-        their bound."""
+        their bound.
+
+        Written into this thread's scratch arrays (valid until its next scan): a
+        million-song temporary is fresh pages for the kernel to fault in and zero, which
+        cost more than the arithmetic when every step allocated its own.
+        """
         d, n = self._zt.shape
         w = np.zeros(d, dtype=np.float64)
         t = np.zeros(d, dtype=np.float64)
         for f, a in aims.items():
             w[self._col[f]], t[self._col[f]] = a.weight, a.z
-        sq = self._squares()
-        out = sq.copy()
+        out, tmp, beyond = self._scratch.arrays(n)
+        np.copyto(out, self._squares())
         for j in np.flatnonzero(w != 1.0).tolist():  # sum w·z²: correct the unit weights
             row = self._zt[j]
-            out += np.float32(w[j] - 1.0) * row * row
+            np.multiply(np.float32(w[j] - 1.0), row, out=tmp)
+            tmp *= row
+            out += tmp
         q = (w * t).astype(np.float32)
-        prod = np.empty(n, dtype=np.float32)
         for lo in range(0, n, SCAN_CHUNK):  # chunks keep OpenBLAS on this thread (see recommend)
-            np.matmul(q, self._zt[:, lo : lo + SCAN_CHUNK], out=prod[lo : lo + SCAN_CHUNK])
-        out -= 2.0 * prod
+            np.matmul(q, self._zt[:, lo : lo + SCAN_CHUNK], out=tmp[lo : lo + SCAN_CHUNK])
+        tmp *= np.float32(2.0)
+        out -= tmp
         out += np.float32((w * t * t).sum())
         for f, a in aims.items():
             if a.how == "near":
                 continue
-            row = self._zt[self._col[f]]
-            beyond = row - np.float32(a.z)
+            np.subtract(self._zt[self._col[f]], np.float32(a.z), out=beyond)
             np.maximum(beyond, 0, out=beyond) if a.how == "at_least" else np.minimum(beyond, 0, out=beyond)
-            out -= np.float32(a.weight) * beyond * beyond
-        return out * np.float32(1.0 / w.sum())
+            np.multiply(np.float32(a.weight), beyond, out=tmp)
+            tmp *= beyond
+            out -= tmp
+        out *= np.float32(1.0 / w.sum())
+        return out
 
     def _squares(self) -> np.ndarray:
         """Each song's squared norm in the standardised space (computed once, float32)."""
@@ -417,6 +427,19 @@ class WordSearch:
             total += a.weight * d * d
             wsum += a.weight
         return total / wsum if wsum else total
+
+
+class _ScanScratch(threading.local):
+    """Per-thread float32 arrays for :meth:`WordSearch._scan`, grown on demand."""
+
+    def __init__(self) -> None:
+        self._arrays = (np.empty(0, dtype=np.float32),) * 3
+
+    def arrays(self, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self._arrays[0].shape[0] < size:
+            self._arrays = tuple(np.empty(size, dtype=np.float32) for _ in range(3))
+        a, b, c = self._arrays
+        return a[:size], b[:size], c[:size]
 
 
 def _misfit_exact(
