@@ -41,6 +41,11 @@ from .page_select import SLACK
 #: smaller cells bound tighter but cost more bounds per request. 16 read the fewest songs
 #: for the time spent on the synthetic 1M catalog (8: more bounds, 32: ~2x the songs read).
 CELL_SONGS = 16
+#: The first round reads the FIRST_CELLS best cells of each of the 2·⌈n / cap⌉ +
+#: FIRST_EXTRA_ARTISTS artists whose sound is nearest the seed artist's (both grow until
+#: the floor exists).
+FIRST_CELLS = 4
+FIRST_EXTRA_ARTISTS = 2
 #: Added to every cell's radius: float32 centres and vectors are off by ~1e-7.
 RADIUS_SLACK = 1e-6
 
@@ -268,8 +273,8 @@ class CellReader:
         term = self.artist_term
         n_artists = term.shape[0]
         # Round 1: the `per` best cells of the artists who sound most like the seed's.
-        k = min(n_artists, 2 * math.ceil(n / max(cap, 1)) + 2)
-        per = 4
+        k = min(n_artists, 2 * math.ceil(n / max(cap, 1)) + FIRST_EXTRA_ARTISTS)
+        per = FIRST_CELLS
         while True:
             near = np.argpartition(-term, k - 1)[:k] if k < n_artists else np.arange(n_artists)
             cells = self.cells_of(np.sort(near))
