@@ -193,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
             for label, tree in trees:
                 path = prepare(tree, size, workdir / ("before" if tree != ROOT else "after"))
                 for cache in caches:
+                    if cache == "warm":  # warm means warm: an earlier cold run (of either
+                        run_group(tree, path, 1)  # tree) evicted the shared virtualenv too
                     for procs in opts.procs:
                         rows = run_group(tree, path, procs, cold=cache == "cold")
                         results.append(

@@ -298,6 +298,10 @@ class CellReader:
         cells = self.cells_of(artists_left)
         cells = cells[self.bounds(cells) >= np.float32(floor - 3 * SLACK)]
         pos, scores, groups, artists = self.read(cells)
+        # songs below the first floor can be neither on the page nor its n-th pick (the
+        # songs that are all reach it); dropping them keeps each group's songs together
+        near = np.flatnonzero(scores >= np.float32(floor - 2 * SLACK))
+        pos, scores, groups, artists = pos[near], scores[near], groups[near], artists[near]
         tight, least = page_floor(scores, groups, artists, n, cap)
         if least is None:  # cannot be: round 2 read a superset of round 1's songs
             return None
