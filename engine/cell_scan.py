@@ -38,8 +38,9 @@ import numpy as np
 from .page_select import SLACK
 
 #: At most this many songs per cell (a same-song group bigger than that is one cell):
-#: smaller cells bound tighter but cost more bounds per request. 16 read the fewest songs
-#: for the time spent on the synthetic 1M catalog (8: more bounds, 32: ~2x the songs read).
+#: smaller cells bound tighter but cost more bounds per request. On the synthetic 1M
+#: catalog 8 was no faster (p50 0.87 vs 0.85 ms in one process), and cells of whole
+#: artists read ~5x the songs (the artist bound alone, engine.artist_scan).
 CELL_SONGS = 16
 #: The first round reads the FIRST_CELLS best cells of each of the 2·⌈n / cap⌉ +
 #: FIRST_EXTRA_ARTISTS artists whose sound is nearest the seed artist's (both grow until
