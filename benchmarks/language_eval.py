@@ -112,7 +112,7 @@ class Scorer:
         for f in request.filters:
             filters |= {(t.field, t.low, t.high) for t in parse_targets(f)}
         return {
-            "refs": sorted(map(str, request.refs)),
+            "refs": sorted(map(str, request.refs + request.rated)),  # every pick pointed at
             "moods": sorted(request.moods),
             "not_moods": sorted(request.not_moods),
             "critiques": sorted(

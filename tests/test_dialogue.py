@@ -109,6 +109,16 @@ def test_ratings_point_into_the_list(default_engine):
     assert turn.ratings == ((first.picks[1].song.id, 1),) and "👍" in turn.text
 
 
+def test_a_pick_rated_beside_one_asked_like_is_rated_not_followed(default_engine):
+    """Found talking to it: "not feeling #2, more like #4 but faster" made #2 a seed too."""
+    first, turn = _talk(
+        default_engine, ["songs like shape of you", "not feeling #2, more like #4 but faster"]
+    )
+    assert turn.kind == "list" and [s.id for s in turn.subject] == [first.picks[3].song.id]
+    assert turn.ratings == ((first.picks[1].song.id, -1),)
+    assert first.picks[1].song.id not in {p.song.id for p in turn.picks}
+
+
 def test_start_over_forgets_the_subject(default_engine):
     _, reset, after = _talk(default_engine, ["something chill", "start over", "sadder"])
     assert reset.restart and not reset.state.active and after.error

@@ -35,6 +35,20 @@ def test_the_scorer_can_fail(default_engine):
     assert scores["intent"][0] and scores["songs"][0] and not scores["critiques"][0]
 
 
+@pytest.mark.parametrize(
+    ("text", "asked", "rated", "value"),
+    [
+        ("not feeling #2, more like #4 but faster", (4,), (2,), -1),
+        ("#2 is trash, give me more like #5", (5,), (2,), -1),
+        ("love #1, more like it", (1,), (), 1),  # rated and asked: one pick
+        ("more like #1 and #3", (1, 3), (), None),
+    ],
+)
+def test_a_pick_only_rated_is_told_from_one_asked_like(reader, text, asked, rated, value):
+    r = reader.read(text)
+    assert (r.intent, r.refs, r.rated, r.feedback) == ("recommend", asked, rated, value)
+
+
 def test_a_mention_and_markdown_are_not_part_of_the_request(reader):
     r = reader.read("<@123456789012345678> **something** `chill` pls @everyone")
     assert r.intent == "vibe" and r.moods == ("chill",) and not r.ignored

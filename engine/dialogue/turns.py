@@ -147,9 +147,31 @@ class Dialogue:
         """Answer ``request`` in ``state`` (expired states count as empty).
 
         ``choice`` is the song id a member picked after an ambiguous title was asked about.
+        Picks the message only rates beside what it asks ("not feeling #2, more like #4")
+        come back as ratings with whatever the answer is.
         """
         if state.expired(now):
             state = DialogueState()
+        answer = self._turn(state, request, now, exclude_ids, liked_ids, disliked_ids, choice)
+        if request.rated and request.feedback and not answer.error:
+            rated = []
+            for ref in request.rated:
+                found = self._ref(state, ref)
+                if not isinstance(found, str):
+                    rated.append((self.engine.table.ids[found], int(request.feedback)))
+            answer = replace(answer, ratings=answer.ratings + tuple(rated))
+        return answer
+
+    def _turn(
+        self,
+        state: DialogueState,
+        request: Request,
+        now: float,
+        exclude_ids: Collection[str],
+        liked_ids: Sequence[str],
+        disliked_ids: Sequence[str],
+        choice: str | None,
+    ) -> Turn:
         say = self._short_answer(state, request, now)
         if say is not None:
             return say

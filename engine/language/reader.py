@@ -190,7 +190,7 @@ class RequestReader:
         whole = self._whole_intent(work)
         if whole is not None and not filters:
             return Request(intent=whole, **base)  # type: ignore[arg-type]
-        refs, feedback, asked_like = self._refs_and_feedback(work)
+        refs, rated, feedback, asked_like = self._refs_and_feedback(work)
         seeds = self._seeds(work, refs)  # before critiques: "like Harder, Better, Faster, Stronger"
         count = self._count(work)
         critiques = self._critiques(work)
@@ -218,6 +218,7 @@ class RequestReader:
         request = Request(
             songs=tuple(seeds),
             refs=tuple(refs),
+            rated=tuple(rated),
             moods=moods,
             not_moods=tuple(dict.fromkeys(not_moods)),
             critiques=tuple(critiques),
@@ -292,8 +293,9 @@ class RequestReader:
         return None
 
     # -- references, ratings, counts -------------------------------------------------------
-    def _refs_and_feedback(self, work: _Work) -> tuple[list[Ref], int | None, bool]:
-        """Positions pointed at; whether they are liked (+1) or disliked (-1); and whether
+    def _refs_and_feedback(self, work: _Work) -> tuple[list[Ref], list[Ref], int | None, bool]:
+        """Positions pointed at and asked like; positions only rated beside them (see
+        :func:`_rated_apart`); whether they are liked (+1) or disliked (-1); and whether
         they are asked *like* ("more like #2", "#2 but older") rather than only rated."""
         t, refs = work.tokens, []
         spans: list[tuple[int, int]] = []
@@ -308,9 +310,8 @@ class RequestReader:
             else:
                 i += 1
         if not refs:
-            return [], None, False
-        if any(r != "that" for r in refs):  # "love #1, more like it": "it" points back at #1
-            refs = [r for r in refs if r != "that"]
+            return [], [], None, False
+        pointed = refs
         free = self._free_words(work)
         # "like the second one" asks for songs like it; "i like the second one" rates it
         said = f" {' '.join(t)} "
@@ -333,6 +334,14 @@ class RequestReader:
         if not asked_like and ("similar" in t or pairs & {"more like", "something like", "songs like"}):
             asked_like = True  # "love #1, more like it": the cue stands apart from the ref
         feedback = -1 if disliked and not liked else (1 if liked else None)
+        rated: list[Ref] = []
+        if asked_like and feedback is not None:
+            rated = [pointed[k] for k in _rated_apart(t, spans)]
+        refs = [r for r in pointed if r not in rated]
+        if any(r != "that" for r in refs):  # "love #1, more like it": "it" points back at #1
+            refs = [r for r in refs if r != "that"]
+        if not [r for r in refs if r != "that"]:  # nothing asked apart from what is rated
+            refs, rated = [r for r in pointed if r != "that"] or pointed, []
         if feedback is not None:
             for k, w in enumerate(t):
                 if self._starts_exclusion(work, k):
@@ -352,7 +361,7 @@ class RequestReader:
                     "that",
                 ):
                     work.take(k, k + 1)
-        return list(dict.fromkeys(refs)), feedback, asked_like
+        return list(dict.fromkeys(refs)), list(dict.fromkeys(rated)), feedback, asked_like
 
     @staticmethod
     def _excluded_at(work: _Work, i: int) -> bool:
@@ -840,6 +849,31 @@ def _help_with_extras(core: list[str]) -> bool:
             if all(w in FILLER or w in _POLITE or w in SMALLTALK_WORDS or w in RESTART_EXTRAS for w in rest):
                 return True
     return False
+
+
+def _rated_apart(tokens: list[str], spans: list[tuple[int, int]]) -> list[int]:
+    """Which of the refs at ``spans`` are only rated in a message that also asks songs like
+    another one: a rating word or phrase in the stretch before the ref (from the ref before
+    it) or right after it ("not feeling #2", "hate #2", "#2 is trash"), and no "like" cue just
+    before it. "not feeling #2, more like #4 but faster" rates #2 and asks like #4."""
+    out = []
+    for k, (a, b) in enumerate(spans):
+        if a > 0 and tokens[a - 1] in _LIKE_CUES and not (a > 1 and tokens[a - 2] in _ME):
+            continue
+        before = tokens[spans[k - 1][1] if k else 0 : a]
+        after: list[str] = []
+        for w in tokens[b : spans[k + 1][0] if k + 1 < len(spans) else len(tokens)]:
+            if w in _LIKE_CUES or w in ("but", "though", "more", "something", "songs", "similar"):
+                break
+            after.append(w)
+        for stretch in (before, after):
+            said = f" {' '.join(stretch)} "
+            if any(
+                w in DISLIKE_WORDS or (w in LIKE_WORDS and w not in ("like", "likes")) for w in stretch
+            ) or any(f" {p} " in said for p in DISLIKE_PHRASES):
+                out.append(k)
+                break
+    return out
 
 
 def _how_to_question(words: list[str]) -> bool:

@@ -77,7 +77,9 @@ class Request:
     count: int | None = None
     filters: tuple[str, ...] = ()  # in the bot's filter syntax ("year 1990-1999")
     filter_problems: tuple[str, ...] = ()  # filters typed wrong, said back as they are
-    feedback: int | None = None  # +1 like, -1 dislike (of ``refs``)
+    feedback: int | None = None  # +1 like, -1 dislike (of ``rated`` when given, else of ``refs``)
+    #: refs only rated, beside refs asked like: "not feeling #2, more like #4" rates #2, asks #4
+    rated: tuple[Ref, ...] = ()
     ignored: tuple[str, ...] = ()  # words neither understood nor part of a title
     corrections: tuple[tuple[str, str], ...] = ()  # (typed, read as)
     truncated: bool = False  # the text was longer than the reader reads

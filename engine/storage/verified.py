@@ -56,10 +56,10 @@ class VerifiedFiles:
         try:
             raw = json.loads((directory / STAMP_NAME).read_text(encoding="utf-8"))
             written = int(raw["written_ns"])
-            for name, (sha, ident) in raw["files"].items():
-                ident = tuple(int(x) for x in ident)
-                if len(ident) == 5 and ident[4] < written - RACY_NS:
-                    self._trusted[str(name)] = (str(sha), ident)  # type: ignore[assignment]
+            for name, (sha, values) in raw["files"].items():
+                dev, ino, size, mtime, ctime = (int(x) for x in values)
+                if ctime < written - RACY_NS:
+                    self._trusted[str(name)] = (str(sha), (dev, ino, size, mtime, ctime))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass  # no stamp (or a broken one): every file is hashed, then stamped
 

@@ -433,11 +433,11 @@ class _ScanScratch(threading.local):
     """Per-thread float32 arrays for :meth:`WordSearch._scan`, grown on demand."""
 
     def __init__(self) -> None:
-        self._arrays = (np.empty(0, dtype=np.float32),) * 3
+        self._arrays: list[np.ndarray] = [np.empty(0, dtype=np.float32)] * 3
 
     def arrays(self, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if self._arrays[0].shape[0] < size:
-            self._arrays = tuple(np.empty(size, dtype=np.float32) for _ in range(3))
+            self._arrays = [np.empty(size, dtype=np.float32) for _ in range(3)]
         a, b, c = self._arrays
         return a[:size], b[:size], c[:size]
 
