@@ -846,7 +846,10 @@ class Recommender:
             showable = {g for i, g in zip(songs, groups) if i not in excl_idx and g not in excl_groups}
             if len(showable) < keep:
                 return
-        sims[own[vals < thr]] = -np.inf
+        # The scores are float32 and their last bits differ between CPUs: a song within
+        # that noise of the cut may rank above a kept one in the exact order, so only
+        # songs clearly below it go (the kept ones then beat them after rounding too).
+        sims[own[vals < thr - np.float32(page_select.SLACK)]] = -np.inf
 
     def _top_rows(self, sims: np.ndarray, pool: int, block: np.ndarray, q: np.ndarray) -> np.ndarray:
         """Rows (within the slice) of at least the ``pool`` highest sims, best first.

@@ -460,3 +460,28 @@ def test_similarity_is_a_cosine_whatever_the_artist_weight(model: MoodModel, wei
         rows, sims = rec.similarities(seed)
         assert sims[model.row_of_song_[seed] - rows.start] == pytest.approx(1.0, abs=1e-5)
         assert sims.min() >= -1.0 - 1e-5 and sims.max() <= 1.0 + 1e-5
+
+
+def test_trimming_a_prolific_artist_keeps_songs_within_float_noise_of_the_cut(rec: Recommender) -> None:
+    """The seed artist's surplus is cut on float32 scores, whose last bits differ between
+    CPUs: a song one ulp below the cut may rank above a kept one in the exact order, so it
+    must stay (else another machine could show another song), while songs far below go."""
+    key, (own, _copies) = next(
+        (k, v) for k, v in rec._prolific.items() if v[0].shape[0] > 8 and not v[1]
+    )
+    seed_row = int(own[0])
+    cluster = key // rec._n_artists
+    start = rec.model.cluster_bounds_[cluster]
+    seed = int(rec._row_meta[0, start + seed_row])
+    assert int(rec._labels[seed]) == cluster
+    keep = 2
+    _, sims = rec.similarities(seed)
+    sims[seed_row] = -np.inf
+    others = own[1:]
+    # the artist's other songs at 0.9, 0.8, then one a single ulp below 0.8, then far below
+    values = np.linspace(0.5, 0.1, others.shape[0]).astype(np.float32)
+    values[:3] = [0.9, 0.8, np.nextafter(np.float32(0.8), np.float32(-1))]
+    sims[others] = values
+    rec._trim_seed_artist(seed, sims, keep, {seed}, {int(rec.group_[seed])})
+    assert np.isfinite(sims[others[:3]]).all(), "a song within float noise of the cut was trimmed"
+    assert np.isneginf(sims[others[3:]]).all(), "songs well below the cut should be trimmed"
