@@ -6,7 +6,9 @@ to the lower row), each same-song group shown once (its best copy), at most ``ca
 per artist, the first ``n`` of those. Walking a pool in Python costs ~1.5 µs a song, and a
 pool above the page's last pick holds every copy of the seed's song and every song of the
 seed's prolific artist the cap skips: ~100 songs on a 100k catalog, thousands at a million.
-Here the same rule is a sort, a ``unique`` and a rank per artist.
+So the pool is sorted once, a loop walks its best few dozen songs (the page is usually
+full by then), and only when they cannot fill it is the same rule applied to the whole
+pool as a ``unique`` and a rank per artist.
 
 The candidate pool must hold every song that scores at least ``floor`` (float32 scores, as
 the scans compute them). The page is then exact when its last pick scores at least
@@ -22,9 +24,13 @@ import numpy as np
 
 from .stable_order import ORDER_DECIMALS
 
-#: Pools up to this size are deduplicated and capped in a Python loop (a dozen numpy calls
-#: cost more than walking a few dozen songs); larger ones in numpy.
-SMALL_POOL = 48
+#: How many of a pool's best songs a Python loop walks first (per pick asked for, and at
+#: least WALK_MIN): the loop stops at the page's last pick, which usually comes within the
+#: first dozens, and a dozen numpy calls cost more than that; only when the prefix cannot
+#: fill the page (copies, a capped artist crowding the top) is the whole pool deduplicated
+#: and capped in numpy.
+WALK_PER_PICK = 4
+WALK_MIN = 48
 
 #: Margin between float32 scores (what scans compute) and the exact float64 ones that order
 #: a page: float32 vectors' dot products are off by ~1e-7; 1e-5 is ample and still far
@@ -68,8 +74,10 @@ def first_page(
     # a lexsort of two keys
     steps = np.round(exact[shown] * 10.0**ORDER_DECIMALS).astype(np.int64)
     ranked = shown[np.argsort((-steps << 32) | rows[shown].astype(np.int64), kind="stable")]
-    if ranked.shape[0] <= SMALL_POOL:
-        return _walked(ranked, groups[ranked].tolist(), artists[ranked].tolist(), n, cap)
+    prefix = ranked[: max(WALK_MIN, WALK_PER_PICK * n)]
+    picks = _walked(prefix, groups[prefix].tolist(), artists[prefix].tolist(), n, cap)
+    if picks.shape[0] == n or prefix.shape[0] == ranked.shape[0]:
+        return picks  # the page depends only on the ranking's prefix up to its last pick
     _, first_of_group = np.unique(groups[ranked], return_index=True)
     first_of_group.sort()  # back to score order
     ranked = ranked[first_of_group]
@@ -98,4 +106,4 @@ def _walked(ranked: np.ndarray, groups: list[int], artists: list[int], n: int, c
     return np.asarray(picks, dtype=np.int64)
 
 
-__all__ = ["SLACK", "SMALL_POOL", "first_page", "rank_within"]
+__all__ = ["SLACK", "WALK_MIN", "WALK_PER_PICK", "first_page", "rank_within"]

@@ -81,8 +81,11 @@ def test_first_pages_from_a_cut_scan_are_the_scans(
     n = kw.pop("n", 10)
     got = [rec.recommend(s, n, **kw) for s in seeds]
     assert got == [_scanned(rec, s, n, **kw) for s in seeds]
-    monkeypatch.setattr(page_select_module, "SMALL_POOL", 0)  # numpy's dedupe and cap, not the loop
-    assert [rec.recommend(s, n, **kw) for s in seeds] == got
+    # numpy's dedupe and cap, not the loop; then a loop over a prefix too short to fill the page
+    for walk_min in (0, 1):
+        monkeypatch.setattr(page_select_module, "WALK_MIN", walk_min)
+        monkeypatch.setattr(page_select_module, "WALK_PER_PICK", 0)
+        assert [rec.recommend(s, n, **kw) for s in seeds] == got
 
 
 @pytest.mark.parametrize(

@@ -466,9 +466,7 @@ def test_trimming_a_prolific_artist_keeps_songs_within_float_noise_of_the_cut(re
     """The seed artist's surplus is cut on float32 scores, whose last bits differ between
     CPUs: a song one ulp below the cut may rank above a kept one in the exact order, so it
     must stay (else another machine could show another song), while songs far below go."""
-    key, (own, _copies) = next(
-        (k, v) for k, v in rec._prolific.items() if v[0].shape[0] > 8 and not v[1]
-    )
+    key, (own, _copies) = next((k, v) for k, v in rec._prolific.items() if v[0].shape[0] > 8 and not v[1])
     seed_row = int(own[0])
     cluster = key // rec._n_artists
     start = rec.model.cluster_bounds_[cluster]
