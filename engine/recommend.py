@@ -384,6 +384,20 @@ class Recommender:
     def cluster_of(self, index: int) -> int:
         return int(self._labels[check_row(index, self.n_songs)])
 
+    def unit_vectors(self, indices: np.ndarray) -> np.ndarray:
+        """Unit feature vectors (float32, songs × features) of songs by index: the song term
+        of the ranking vectors, for rankers built on the same numbers."""
+        return self._unit_rows[self._row_of[indices]]
+
+    def ranking_block(self, cluster: int) -> np.ndarray:
+        """One cluster's ranking vectors, transposed (dims × songs, float32, in the model's
+        row order: song ``self.model.order_[bounds[cluster] + j]`` is column j)."""
+        return self._vectors_t[cluster]
+
+    def typical_songs(self, cluster: int, count: int) -> np.ndarray:
+        """Indices of the ``count`` songs of a cluster nearest its centre, most typical first."""
+        return self._typical_order[cluster][:count]
+
     def z_scores(self, index: int) -> np.ndarray:
         """Standardised features of one song (computed, not stored: saves n×d memory)."""
         return (self.X_[index] - self._mean) / self._scale
@@ -445,8 +459,11 @@ class Recommender:
             return None
         return rows[self._row_of]
 
-    def _excluded(self, exclude_ids: Collection[str]) -> tuple[set[int], set[int]]:
-        """Excluded song indices and their same-song groups (a copy of a shown song is shown)."""
+    def excluded(self, exclude_ids: Collection[str]) -> tuple[set[int], set[int]]:
+        """Excluded song indices and their same-song groups (a copy of a shown song is shown).
+
+        Fresh sets each call: callers add the seed or songs of their own to them.
+        """
         idx: set[int] = set()
         groups: set[int] = set()
         if not exclude_ids:
@@ -511,7 +528,7 @@ class Recommender:
         rows = self.model.cluster_rows(int(self._labels[seed]))
         size = rows.stop - rows.start
         mask_rows = self.target_rows_mask(targets)
-        excl_idx, excl_groups = self._excluded(exclude_ids)
+        excl_idx, excl_groups = self.excluded(exclude_ids)
         excl_idx.add(seed)
         excl_groups.add(int(self.group_[seed]))
         if page == 0:
@@ -996,7 +1013,7 @@ class Recommender:
         cap = max(0, int(per_artist or 0))
         rng = rng if rng is not None else np.random.default_rng()
         mask_rows = self.target_rows_mask(targets)
-        excl_idx, excl_groups = self._excluded(exclude_ids)
+        excl_idx, excl_groups = self.excluded(exclude_ids)
         tiers = self._typical_tiers(
             self._typical_order[int(cluster)], max(10 * n, 50), mask_rows, excl_idx, excl_groups
         )

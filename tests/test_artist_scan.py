@@ -41,7 +41,7 @@ def _request(rec: Recommender, kw: dict, seed_count: int = 150) -> tuple[list[in
 
 def _scanned(rec: Recommender, seed: int, n: int = 10, page: int = 0, per_artist: int = 2, exclude_ids=()):
     """The reference: the whole cluster scanned and its ranking walked."""
-    excl_idx, excl_groups = rec._excluded(exclude_ids)
+    excl_idx, excl_groups = rec.excluded(exclude_ids)
     excl_idx.add(seed)
     excl_groups.add(int(rec.group_[seed]))
     rows = rec.model.cluster_rows(rec.cluster_of(seed))

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 
 from ..features import FEATURE_LABELS
+from ..fitted import standard_scale
 from ..words.vocabulary import Aim
 from .state import AimRow
 
@@ -63,10 +64,11 @@ class Space:
     def of(cls, rec: Recommender, table: SongTable) -> Space:
         year = np.asarray(table.year, dtype=np.float64)
         pop = np.asarray(table.popularity, dtype=np.float64)
+        mean, scale = standard_scale(rec.model)  # the recommender's own standardisation
         return cls(
             features=tuple(rec.features),
-            mean=np.asarray(rec._mean, dtype=np.float64),
-            scale=np.asarray(rec._scale, dtype=np.float64),
+            mean=mean,
+            scale=scale,
             values=rec.X_,
             year=year,
             popularity=pop,

@@ -138,7 +138,7 @@ class TasteModel:
     def vectors(self, indices: Sequence[int] | np.ndarray) -> np.ndarray:
         """Ranking vectors (rows) of songs by index: the same numbers ``recommend`` ranks by."""
         idx = np.asarray(indices, dtype=np.int64)
-        unit = self.rec._unit_rows[self.row_of[idx]]
+        unit = self.rec.unit_vectors(idx)
         if self.rec.artist_weight == 0.0:
             return np.ascontiguousarray(unit, dtype=np.float32)
         art = self.rec.artist_profiles_[self.rec.artist_code_[idx]] * np.float32(self._w_root)
@@ -206,7 +206,7 @@ class TasteModel:
         self, cluster: int, anchor_vectors: np.ndarray, size: int, banned_rows: np.ndarray
     ) -> np.ndarray:
         """Song indices of the ``size`` songs of a cluster nearest to any anchor."""
-        block = self.rec._vectors_t[cluster]
+        block = self.rec.ranking_block(cluster)
         start = int(self.bounds[cluster])
         n = block.shape[1]
         if n == 0:
@@ -349,7 +349,7 @@ class TasteModel:
         pop = np.nan_to_num(self.rec.popularity_, nan=0.0)
         per_mood: list[list[int]] = []
         for c in range(self.k):
-            typical = self.rec._typical_order[c][:400]
+            typical = self.rec.typical_songs(c, 400)
             # most typical 400, then the best known of those first
             ordered = typical[np.argsort(-pop[typical], kind="stable")]
             per_mood.append([int(i) for i in ordered.tolist() if int(i) not in banned])

@@ -328,7 +328,7 @@ class WordSearch:
         n = max(1, int(n))
         cap = max(0, int(per_artist or 0))
         rng = rng if rng is not None else np.random.default_rng()
-        excl_idx, excl_groups = self.rec._excluded(exclude_ids)
+        excl_idx, excl_groups = self.rec.excluded(exclude_ids)
         tiers = self._tiers(aims, targets, max(10 * n, 50), excl_idx, excl_groups, cluster)
         weighted = ((tier, 1.0 / (1.0 + np.sqrt(np.asarray(mis, dtype=np.float64)))) for tier, mis in tiers)
         return sample_capped(weighted, n, cap, self.rec.artist_code_, rng)
@@ -351,7 +351,7 @@ class WordSearch:
         """
         n = max(1, int(n))
         cap = max(0, int(per_artist or 0))
-        excl_idx, excl_groups = self.rec._excluded(exclude_ids)
+        excl_idx, excl_groups = self.rec.excluded(exclude_ids)
         excl_idx |= {int(i) for i in exclude_idx}
         artist = self.rec.artist_code_
         counts: dict[int, int] = {}
