@@ -74,6 +74,22 @@ def test_words_that_are_not_understood_are_named(reader):
 
 
 @pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("what about #3 but with more energy", "recommend"),
+        ("how about some jazz", "vibe"),
+        ("ok how about mr brightside", "recommend"),
+        ("what about sadder ones", "refine"),
+    ],
+)
+def test_what_about_suggests_rather_than_asks(reader, text, intent):
+    """ "what about X" was read as an off-topic question: its request was dropped or, when
+    answered, every word it used was named back as ignored."""
+    r = reader.read(text)
+    assert r.intent == intent and not r.ignored
+
+
+@pytest.mark.parametrize(
     "text",
     ["", " ", "🎵" * 500, "a" * 10_000, "<@1> " * 300, "\x00\u202e drop table", "#999", "like 0", "9" * 50],
 )

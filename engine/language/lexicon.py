@@ -692,6 +692,8 @@ artist artists album band
 )
 #: Question words that, without any music word, start a question about something else.
 QUESTION_WORDS: Final = frozenset("who what whats when where why how which whose".split())
+#: "what about X", "how about X": a suggestion, not a question; the words say nothing else.
+SUGGESTION_LEADS: Final = frozenset(("what about", "how about", "hows about", "what abt", "how abt"))
 #: "not too X", "nothing too X", "not so X": a negation of X, like "not X".
 NEGATION_PHRASES: Final = frozenset(
     ("not too", "nothing too", "not so", "not very", "not overly", "nothing overly", "none too", "nothing")

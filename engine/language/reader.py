@@ -62,6 +62,7 @@ from .lexicon import (
     SEED_JOINERS,
     SEED_TAILS,
     SMALLTALK_WORDS,
+    SUGGESTION_LEADS,
     THANKS,
     THIS_ARTIST,
 )
@@ -181,6 +182,7 @@ class RequestReader:
                 filters.remove(f)
                 problems += tuple(str(p) for p in exc.problems)
         work = _Work(_negations(tokenize(rest)))
+        _take_suggestion_lead(work)
         base = {
             "text": cleaned,
             "truncated": truncated,
@@ -888,8 +890,24 @@ def _how_to_question(words: list[str]) -> bool:
 
 
 def _off_topic_question(words: list[str]) -> bool:
-    """A question about something else: it starts with who/what/… and names no music."""
-    return bool(words) and words[0] in QUESTION_WORDS and not any(w in MUSIC_WORDS for w in words)
+    """A question about something else: it starts with who/what/… and names no music
+    ("what about X" suggests X: not a question)."""
+    return (
+        bool(words)
+        and words[0] in QUESTION_WORDS
+        and " ".join(words[:2]) not in SUGGESTION_LEADS
+        and not any(w in MUSIC_WORDS for w in words)
+    )
+
+
+def _take_suggestion_lead(work: _Work) -> None:
+    """Mark a leading "what about" / "how about" explained: "how about some jazz" asks for
+    jazz, "what about #3 but faster" for the third song, faster (after "ok", "hmm", …)."""
+    k = 0
+    while k < len(work.tokens) and (work.tokens[k] in FILLER or work.tokens[k] == BREAK):
+        k += 1
+    if " ".join(work.tokens[k : k + 2]) in SUGGESTION_LEADS:  # (every lead is two words)
+        work.take(k, k + 2)
 
 
 def _negations(tokens: list[str]) -> list[str]:
