@@ -112,3 +112,14 @@ def test_hostile_text_is_read_without_raising(reader, text):
 def test_a_long_message_is_cut_and_says_so(reader):
     r = reader.read("something chill " + "really " * 200)
     assert r.truncated and r.intent == "vibe"
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [("similar songs pls", "more"), ("something similar", "more"), ("anything from the 80s thats similar?", "refine")],
+)
+def test_similar_asks_for_more_of_the_list_and_is_not_ignored(reader, text, intent):
+    """ "anything similar?" was not understood, and "similar" / "thats" were named back as
+    ignored although the request was answered as asked."""
+    r = reader.read(text)
+    assert r.intent == intent and not r.ignored

@@ -448,6 +448,12 @@ MORE_PHRASES: Final = frozenset(
         "other songs",
         "more more",
         "more of it",
+        "similar",  # "something similar", "similar songs pls": more like the list
+        "similar ones",
+        "more similar",
+        "more similar ones",
+        "anything similar",
+        "any similar",
         "load more",
     )
 )
@@ -710,6 +716,7 @@ hey yo clusterfy bot hmm um uh uhh ok okay so just also maybe perhaps some kind 
 is are be that this these those it its them they one ones there here what whats how
 new few lil bit little really quite very actually literally like ish vibe vibes mood moods
 now today tonight rn right time mode playlist list more another next again others
+similar alike thats that's
 """.split()
 )
 
