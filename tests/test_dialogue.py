@@ -139,3 +139,20 @@ def test_state_survives_as_json_and_expires(default_engine):
 def test_unknown_text_gets_example_phrasings(default_engine):
     (turn,) = _talk(default_engine, ["asdfgh qwerty"])
     assert turn.kind == "say" and turn.error and len(turn.examples) >= 2
+
+
+def test_a_shown_song_but_not_a_mood_keeps_the_song_and_drops_the_mood(default_engine):
+    """ "more like the 1st but not lofi" after a lofi list answered "I don't know that mood":
+    a mood negated as an exclusion was not passed on with the words."""
+    first, second = _talk(default_engine, ["gimme lofi beats to study to", "more like the 1st but not lofi"])
+    assert second.kind == "list" and not second.error
+    assert second.subject[0].id == first.picks[0].song.id
+    assert "not lofi" in second.understood
+
+
+def test_praise_of_a_list_is_answered_like_thanks_and_a_greeting_like_one(default_engine):
+    """ "lol these are great" after a list was greeted with "Hi! Ask me for music"."""
+    _, praise = _talk(default_engine, ["songs like sicko mode", "lol these are great"])
+    (hello,) = _talk(default_engine, ["hey good morning"])
+    assert praise.kind == hello.kind == "say"
+    assert "Glad you like them" in praise.text and "Hi!" in hello.text

@@ -116,10 +116,20 @@ def test_a_long_message_is_cut_and_says_so(reader):
 
 @pytest.mark.parametrize(
     "text, intent",
-    [("similar songs pls", "more"), ("something similar", "more"), ("anything from the 80s thats similar?", "refine")],
+    [
+        ("similar songs pls", "more"),
+        ("something similar", "more"),
+        ("anything from the 80s thats similar?", "refine"),
+    ],
 )
 def test_similar_asks_for_more_of_the_list_and_is_not_ignored(reader, text, intent):
     """ "anything similar?" was not understood, and "similar" / "thats" were named back as
     ignored although the request was answered as asked."""
     r = reader.read(text)
     assert r.intent == intent and not r.ignored
+
+
+@pytest.mark.parametrize("text", ["sumthing like hotel california", "smth like hotel california pls"])
+def test_slang_for_something_is_not_named_back_as_ignored(reader, text):
+    r = reader.read(text)
+    assert r.intent == "recommend" and "Hotel California" in r.songs[0].name and not r.ignored

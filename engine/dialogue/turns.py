@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final, Literal
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Final, Literal
 from ..counts import DEFAULT_COUNT, MAX_CHAT_COUNT
 from ..features import FEATURE_LABELS
 from ..filters import Target, TargetError, describe_targets, parse_targets
+from ..language.lexicon import GREETINGS, PRAISE_WORDS, THANKS
 from ..language.request import Critique, Mention, Ref, Request
 from ..moods import format_feature
 from ..words.mood_words import combine
@@ -215,7 +217,10 @@ class Dialogue:
         if intent == "help":
             return Turn(state, request, "say", text="help", examples=EXAMPLES)
         if intent == "smalltalk":
-            thanks = any(w in request.text.casefold() for w in ("thank", "thx", "ty", "cheers", "🙏"))
+            said = set(re.findall(r"[\w']+|[^\w\s]", request.text.casefold()))
+            thanks = bool(said & THANKS) or "🙏" in request.text
+            # praise of a list shown ("lol these are great"), not a greeting ("hey, good morning")
+            thanks = thanks or (state.active and bool(said & PRAISE_WORDS) and not said & GREETINGS)
             text = "Glad you like them! 🎶" if thanks else "Hi! 👋 Ask me for music in your own words."
             return Turn(state, request, "say", text=text, examples=() if thanks else EXAMPLES[:2])
         if intent == "unknown":
@@ -296,7 +301,10 @@ class Dialogue:
     def _mood_aims(self, request: Request) -> tuple[dict, str] | Turn:
         """The target of the request's mood words (said and negated), and how to say it."""
         by_word = self.engine.mood_words.by_word
-        words = [(by_word[w], neg) for w, neg in request.mood_words if w in by_word]
+        said = list(request.mood_words)
+        # moods negated as exclusions ("but not lofi", "no rap") are read apart from the words
+        said += [(w, True) for w in request.not_moods if (w, True) not in said]
+        words = [(by_word[w], neg) for w, neg in said if w in by_word]
         if not words:
             return Turn(
                 DialogueState(), request, "say", text="I don't know that mood.", examples=EXAMPLES, error=True

@@ -599,10 +599,16 @@ GREETINGS: Final = frozenset(
 THANKS: Final = frozenset(
     "thanks thank thx ty tysm thnx thanx cheers danke merci gracias appreciated appreciate".split()
 )
+#: Praise of the list just shown ("lol these are great", "fire 🔥"): answered like thanks.
+PRAISE_WORDS: Final = frozenset(
+    "nice cool awesome great amazing perfect good love loving legend goat sweet neat dope sick lit "
+    "fire banger bangers slaps slap bops bop best gems brilliant excellent 🔥 ❤️ 😍".split()
+)
 #: Words of smalltalk that carry no request (greetings, thanks, goodbyes, praise, laughter).
 SMALLTALK_WORDS: Final = (
     GREETINGS
     | THANKS
+    | PRAISE_WORDS
     | frozenset(
         "bye goodbye cya later night goodnight nice cool awesome great amazing perfect good "
         "love lol lmao haha hahaha xd wow ok okay k kk alright thank you u ur you re the best "
@@ -636,6 +642,15 @@ EXCLUDE_CUES: Final = (
     "enough",
     "stop with",
     "stop playing",
+    "stop giving me",
+    "stop giving",
+    "stop sending me",
+    "stop sending",
+    "stop showing me",
+    "stop recommending",
+    "stop suggesting",
+    "dont give me",
+    "don't give me",
     "skip",
     "ban",
     "exclude",
@@ -716,7 +731,7 @@ hey yo clusterfy bot hmm um uh uhh ok okay so just also maybe perhaps some kind 
 is are be that this these those it its them they one ones there here what whats how
 new few lil bit little really quite very actually literally like ish vibe vibes mood moods
 now today tonight rn right time mode playlist list more another next again others
-similar alike thats that's
+similar alike thats that's sumthing somethin smth sth smthn sumn
 """.split()
 )
 
@@ -748,6 +763,7 @@ __all__ = [
     "MORE_PHRASES",
     "NUMBERS",
     "ORDINALS",
+    "PRAISE_WORDS",
     "REF_NOUNS",
     "REQUEST_WORDS",
     "RESTART_PHRASES",

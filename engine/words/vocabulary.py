@@ -144,7 +144,20 @@ VOCABULARY: Final[tuple[VocabWord, ...]] = (
         F,
         "😊",
         {V: at_least(0.8), E: near(0.3, 0.5), D: near(0.4, 0.5)},
-        ("joyful", "cheerful", "glad", "feel good", "feelgood", "feel-good", "positive", "joy", "fun"),
+        (
+            "joyful",
+            "cheerful",
+            "glad",
+            "feel good",
+            "feelgood",
+            "feel-good",
+            "positive",
+            "joy",
+            "fun",
+            "cheer me up",
+            "cheer up",
+            "pick me up",
+        ),
     ),
     # low valence, low arousal (Russell: sad/depressed quadrant)
     _w(
