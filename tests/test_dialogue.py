@@ -156,3 +156,31 @@ def test_praise_of_a_list_is_answered_like_thanks_and_a_greeting_like_one(defaul
     (hello,) = _talk(default_engine, ["hey good morning"])
     assert praise.kind == hello.kind == "say"
     assert "Glad you like them" in praise.text and "Hi!" in hello.text
+
+
+def test_a_goodbye_is_answered_with_one(default_engine):
+    (bye,) = _talk(default_engine, ["ok bye"])
+    assert bye.kind == "say" and bye.text.startswith("Bye") and not bye.error
+
+
+def test_an_artist_subject_is_answered_with_their_songs_own_neighbours(default_engine):
+    """ "anything by nirvana" gave the songs nearest the mean of Nirvana's hits (Harry
+    Belafonte, Barbara Mason); each hit's own list, in turns, is what people mean."""
+    (turn,) = _talk(default_engine, ["anything by nirvana"])
+    assert turn.kind == "list" and len(turn.picks) == 5
+    seeds = [s.id for s in turn.subject]
+    firsts = {default_engine.recommend(s, 5).picks[0].song.id for s in seeds}
+    assert firsts & {p.song.id for p in turn.picks}  # some seed's best pick is on the list
+    artists = [p.song.artist.split(", ")[0] for p in turn.picks]
+    assert all(artists.count(a) <= 2 for a in artists)
+    more = _talk(default_engine, ["anything by nirvana", "more"])[1]
+    assert not {p.song.id for p in more.picks} & {p.song.id for p in turn.picks}
+
+
+def test_a_mix_of_two_songs_takes_from_both_lists(default_engine):
+    (turn,) = _talk(default_engine, ["mix of shape of you and in the end"])
+    a, b = (turn.subject[0].id, turn.subject[1].id)
+    own_a = {p.song.id for p in default_engine.recommend(a, 5).picks}
+    own_b = {p.song.id for p in default_engine.recommend(b, 5).picks}
+    got = {p.song.id for p in turn.picks}
+    assert got & own_a and got & own_b

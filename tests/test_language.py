@@ -133,3 +133,27 @@ def test_similar_asks_for_more_of_the_list_and_is_not_ignored(reader, text, inte
 def test_slang_for_something_is_not_named_back_as_ignored(reader, text):
     r = reader.read(text)
     assert r.intent == "recommend" and "Hotel California" in r.songs[0].name and not r.ignored
+
+
+@pytest.mark.parametrize(
+    "text, artist",
+    [
+        ("anything by nirvana", "Nirvana"),
+        ("songs by nirvana", "Nirvana"),
+        ("something by the weeknd", "The Weeknd"),
+    ],
+)
+def test_by_an_artist_after_words_that_name_no_song_asks_for_the_artist(reader, text, artist):
+    """ "anything by nirvana" was read as the song "Nirvana" (by Death In June)."""
+    r = reader.read(text)
+    assert r.intent == "recommend" and [(m.kind, m.name) for m in r.songs] == [("artist", artist)]
+
+
+def test_a_title_said_with_its_artist_stays_the_song(reader):
+    (song,) = reader.read("happy by pharrell").songs
+    assert song.kind == "song" and song.name.startswith("Happy")
+
+
+def test_an_artist_asked_away_with_words_after_the_name(reader):
+    r = reader.read("not nirvana anymore pls")
+    assert r.intent == "refine" and [m.name for m in r.exclude_artists] == ["Nirvana"] and not r.ignored

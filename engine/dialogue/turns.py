@@ -11,9 +11,10 @@ The state machine, written once for every front end (Discord, the console, the d
   get a short answer without a list; something unreadable gets two or three phrasings.
 
 A songs subject nothing has changed is answered by the recommender itself (the same list
-``!recommend`` gives); once changed, lists are the songs nearest the target
-(:meth:`engine.words.word_search.WordSearch.nearest`), never a song shown before, at most two
-per artist, re-ranked by the member's 👍/👎 like every other list.
+``!recommend`` gives; with several seeds, each seed's list in turns); once changed, lists
+are the songs nearest the target (:meth:`engine.words.word_search.WordSearch.nearest`),
+never a song shown before, at most two per artist, re-ranked by the member's 👍/👎 like
+every other list.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Final, Literal
 from ..counts import DEFAULT_COUNT, MAX_CHAT_COUNT
 from ..features import FEATURE_LABELS
 from ..filters import Target, TargetError, describe_targets, parse_targets
-from ..language.lexicon import GREETINGS, PRAISE_WORDS, THANKS
+from ..language.lexicon import FAREWELLS, GREETINGS, PRAISE_WORDS, THANKS
 from ..language.request import Critique, Mention, Ref, Request
 from ..moods import format_feature
 from ..words.mood_words import combine
@@ -65,6 +66,8 @@ EXAMPLES: Final = (
 START_EXAMPLES: Final = ("songs like Shape of You", "something chill", "sad but danceable songs")
 #: Songs an artist seed stands for (their best known).
 ARTIST_SEEDS: Final = 5
+#: At most this many songs of one artist in a list merged from several seeds' lists.
+MERGED_PER_ARTIST: Final = 2
 #: Pool drawn before the 👍/👎 re-ranking, per song shown.
 SHAPE_POOL: Final = 3
 
@@ -221,8 +224,14 @@ class Dialogue:
             thanks = bool(said & THANKS) or "🙏" in request.text
             # praise of a list shown ("lol these are great"), not a greeting ("hey, good morning")
             thanks = thanks or (state.active and bool(said & PRAISE_WORDS) and not said & GREETINGS)
-            text = "Glad you like them! 🎶" if thanks else "Hi! 👋 Ask me for music in your own words."
-            return Turn(state, request, "say", text=text, examples=() if thanks else EXAMPLES[:2])
+            if thanks:
+                text = "Glad you like them! 🎶"
+            elif said & FAREWELLS:
+                text = "Bye! 👋 Come back for more music any time."
+            else:
+                text = "Hi! 👋 Ask me for music in your own words."
+            greeting = text.startswith("Hi!")
+            return Turn(state, request, "say", text=text, examples=EXAMPLES[:2] if greeting else ())
         if intent == "unknown":
             unread = ", ".join(f"“{w}”" for w in request.ignored[:4])
             text = "I couldn't read that as a music request" + (
@@ -476,16 +485,11 @@ class Dialogue:
         excluded = set(exclude_ids) | set(state.seed_ids)
         banned = self._artist_songs(state.excluded_artists)
         try:
-            if state.plain and len(seeds) == 1:
+            if state.plain and seeds:
                 ids = self.engine.table.ids
-                rec = self.engine.recommend(
-                    state.seed_ids[0],
-                    n,
-                    exclude_ids=excluded | {ids[i] for i in banned},
-                    liked_ids=liked_ids,
-                    disliked_ids=disliked_ids,
+                picks = self._recommended(
+                    state, n, excluded | {ids[i] for i in banned}, liked_ids, disliked_ids
                 )
-                picks = list(rec.picks)
             else:
                 picks = self._nearest(state, n, excluded, banned, targets, liked_ids, disliked_ids, seeds)
         except EngineError as exc:
@@ -517,6 +521,55 @@ class Dialogue:
             picks=tuple(picks),
             subject=subject,
         )
+
+    def _recommended(
+        self,
+        state: DialogueState,
+        n: int,
+        excluded: set[str],
+        liked_ids: Sequence[str],
+        disliked_ids: Sequence[str],
+    ) -> list[Pick]:
+        """A songs subject nothing has changed: the recommender's own list, and with several
+        seeds (an artist's best-known songs, "mix of X and Y") each seed's list in turns,
+        each song once, at most two per artist.
+
+        Why not the songs nearest the seeds' mean: the mean of several songs' sounds is a
+        middle no one asked for ("songs by nirvana" gave Harry Belafonte and Barbara Mason),
+        while each seed's own neighbours (Foo Fighters, Pearl Jam) are what people mean.
+        """
+        from ..errors import NoResultsError
+
+        lists: list[list[Pick]] = []
+        for seed_id in state.seed_ids:
+            try:
+                rec = self.engine.recommend(
+                    seed_id, n, exclude_ids=excluded, liked_ids=liked_ids, disliked_ids=disliked_ids
+                )
+            except NoResultsError:
+                if len(state.seed_ids) == 1:
+                    raise
+                continue  # this seed's mood has run out; the others go on
+            lists.append(list(rec.picks))
+        if len(lists) == 1:
+            return lists[0]
+        group = self.engine.recommender.group_
+        picks: list[Pick] = []
+        groups: set[int] = set()
+        per_artist: dict[str, int] = {}
+        for rank in range(n):
+            for ranked in lists:
+                if rank >= len(ranked) or len(picks) == n:
+                    continue
+                pick = ranked[rank]
+                artist = pick.song.artist.split(", ")[0].casefold()
+                g = int(group[pick.song.index])
+                if g in groups or per_artist.get(artist, 0) >= MERGED_PER_ARTIST:
+                    continue
+                groups.add(g)
+                per_artist[artist] = per_artist.get(artist, 0) + 1
+                picks.append(pick)
+        return picks
 
     def _targets(self, state: DialogueState) -> list[Target]:
         targets: list[Target] = []

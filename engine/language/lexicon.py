@@ -599,6 +599,8 @@ GREETINGS: Final = frozenset(
 THANKS: Final = frozenset(
     "thanks thank thx ty tysm thnx thanx cheers danke merci gracias appreciated appreciate".split()
 )
+#: Goodbyes: answered with one, not with a greeting.
+FAREWELLS: Final = frozenset("bye byee goodbye cya later gn goodnight night ttyl peace".split())
 #: Praise of the list just shown ("lol these are great", "fire 🔥"): answered like thanks.
 PRAISE_WORDS: Final = frozenset(
     "nice cool awesome great amazing perfect good love loving legend goat sweet neat dope sick lit "
@@ -659,6 +661,10 @@ EXCLUDE_CUES: Final = (
     "no",
     "not",
     "none of",
+)
+#: Words after an artist asked away that add nothing to it ("not nirvana anymore pls").
+EXCLUSION_TAILS: Final = frozenset(
+    "anymore again ever today tonight lol tho though now rn for a while".split()
 )
 #: What "not this artist" can be said as.
 THIS_ARTIST: Final = frozenset(
@@ -753,6 +759,8 @@ __all__ = [
     "CRITIQUE_WORDS",
     "DISLIKE_WORDS",
     "EXCLUDE_CUES",
+    "EXCLUSION_TAILS",
+    "FAREWELLS",
     "FILLER",
     "GREETINGS",
     "HARD_BOUNDARIES",

@@ -39,6 +39,7 @@ from .lexicon import (
     DISLIKE_PHRASES,
     DISLIKE_WORDS,
     EXCLUDE_CUES,
+    EXCLUSION_TAILS,
     FILLER,
     GREETINGS,
     HARD_BOUNDARIES,
@@ -197,8 +198,14 @@ class RequestReader:
         count = self._count(work)
         critiques = self._critiques(work)
         excluded, this_artist, not_moods = self._exclusions(work)
-        question = _off_topic_question(work.words())
-        if not question:
+        seeds += self._artists_by(work)
+        # A question looks up no title said without a cue ("what genre is #1" is not the
+        # song "Generé"); one that names a song, a shown pick or a change is about music
+        # after all, so its other words are read (and named back) as usual.
+        in_question = _off_topic_question(work.words())
+        asked = bool(refs or seeds or critiques or excluded or filters or this_artist)
+        question = in_question and not asked
+        if not in_question:
             seeds += self._titled_segments(work)
         words, corrections, leftover = self._moods(work)
         if question:
@@ -207,7 +214,7 @@ class RequestReader:
             not seeds
             and leftover
             and not critiques
-            and not question
+            and not in_question
             and not [w for w, neg in words if not neg]
         ):
             bare = self._bare_title(work, leftover)
@@ -581,8 +588,15 @@ class RequestReader:
             found = self._artist(work, " ".join(t[j:end])) if end > j and t[i] not in ("not", "no") else None
             if found is None and end > j and t[i] in ("no", "not", "no more"):
                 found = self._artist(work, " ".join(t[j:end]), fuzzy=False)
+            taken = end
+            if found is None:  # "not nirvana anymore": the name, then words that add nothing
+                for e in range(end - 1, j, -1):
+                    if all(x in EXCLUSION_TAILS or x in FILLER for x in t[e:end]):
+                        found = self._artist(work, " ".join(t[j:e]), fuzzy=False)
+                        if found is not None:
+                            break
             if found is not None:
-                work.take(i, end)
+                work.take(i, taken)
                 artists.append(found)
                 i = end
                 continue
@@ -590,6 +604,49 @@ class RequestReader:
         return artists, this_artist, moods
 
     # -- seeds ------------------------------------------------------------------------------
+    def _artists_by(self, work: _Work) -> list[Mention]:
+        """ "songs by nirvana", "anything by the weeknd", "sad stuff by adele": an artist
+        asked for after words that name no song (a title before "by" is the resolver's
+        "X by Y"). Read before the bare title, which took "by nirvana" for the song
+        "Nirvana"; the artist's name exactly first (longest first), then a close spelling."""
+        t = work.tokens
+        found: list[Mention] = []
+        for b, word in enumerate(t):
+            if word != "by" or not work.free(b):
+                continue
+            k = b - 1
+            while k >= 0 and work.free(k) and (t[k] in FILLER or t[k] in self.mood_words.forms):
+                k -= 1
+            if k >= 0 and work.free(k) and t[k] != BREAK and t[k] not in HARD_BOUNDARIES:
+                continue
+            end = b + 1
+            while (
+                end < len(t)
+                and work.free(end)
+                and t[end] != BREAK
+                and t[end] not in HARD_BOUNDARIES
+                and end - b <= MAX_SEED_TOKENS
+            ):
+                end += 1
+            while end > b + 1 and t[end - 1] in FILLER:
+                end -= 1
+            for e in range(end, b + 1, -1):
+                m = self._artist(work, " ".join(t[b + 1 : e]), fuzzy=False)
+                if m is not None:
+                    break
+            else:
+                e = end
+                m = self._artist(work, " ".join(t[b + 1 : end])) if end > b + 1 else None
+            leads = [t[x] for x in range(k + 1, b) if t[x] not in FILLER]
+            if m is not None and leads:  # "happy by pharrell": a mood word may be a title
+                song = self._lookup(work, " ".join([*leads, "by", *t[b + 1 : e]]), strict=True)
+                if song is not None and song.kind == "song":
+                    continue
+            if m is not None:
+                work.take(b, e)
+                found.append(m)
+        return found
+
     def _seeds(self, work: _Work, refs: list[Ref]) -> list[Mention]:
         """Songs and artists the list should sound like (cue spans, then "X vibes" tails)."""
         t = work.tokens
