@@ -179,6 +179,10 @@ COMPARATIVES: Final[dict[str, tuple[str, int]]] = {
     "wilder": ("energy", 1),
     "pump it up": ("energy", 1),
     "turn it up": ("energy", 1),
+    "less boring": ("energy", 1),  # a complaint: "these are kinda boring"
+    "boring": ("energy", 1),
+    "too boring": ("energy", 1),
+    "more exciting": ("energy", 1),
     "calmer": ("energy", -1),
     "chiller": ("energy", -1),
     "mellower": ("energy", -1),
@@ -737,7 +741,7 @@ hey yo clusterfy bot hmm um uh uhh ok okay so just also maybe perhaps some kind 
 is are be that this these those it its them they one ones there here what whats how
 new few lil bit little really quite very actually literally like ish vibe vibes mood moods
 now today tonight rn right time mode playlist list more another next again others
-similar alike thats that's sumthing somethin smth sth smthn sumn
+similar alike thats that's sumthing somethin smth sth smthn sumn drop meant
 """.split()
 )
 

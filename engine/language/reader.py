@@ -119,7 +119,8 @@ _LIKE_CUES = frozenset(("like", "to", "of", "as"))
 _REF_LEADS = frozenset(("like", "love", "hate", "liked", "loved"))
 _REF_WORDS = frozenset(("no", "number", "nr", "num", "track", "song", "pick", "option"))
 _POLITE = frozenset(
-    "please pls plz plss thanks thank thx ty you u bot clusterfy hey yo hi hello ok okay now so".split()
+    "please pls plz plss thanks thank thx ty you u bot clusterfy hey yo hi hello ok okay now so "
+    "lol lmao lmfao haha hahaha xd".split()
 )
 _ME = frozenset(("i", "im", "i m", "we"))
 

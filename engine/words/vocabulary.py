@@ -290,7 +290,7 @@ VOCABULARY: Final[tuple[VocabWord, ...]] = (
         {V: at_least(1.0), D: near(0.6, 0.7), E: near(0.3, 0.5)},
         ("goofy", "funny", "playful", "quirky"),
     ),
-    _w("bored", F, "🥱", {E: near(-0.4), V: near(-0.3), TEMPO: near(-0.3, 0.5)}, ("meh", "tired", "boring")),
+    _w("bored", F, "🥱", {E: near(-0.4), V: near(-0.3), TEMPO: near(-0.3, 0.5)}, ("meh", "tired")),
     _w(
         "peaceful",
         F,
