@@ -184,3 +184,10 @@ def test_a_mix_of_two_songs_takes_from_both_lists(default_engine):
     own_b = {p.song.id for p in default_engine.recommend(b, 5).picks}
     got = {p.song.id for p in turn.picks}
     assert got & own_a and got & own_b
+
+
+def test_n_of_those_deals_n_more_of_the_same(default_engine):
+    first, more = _talk(default_engine, ["songs like in the end", "perfect, now give me 8 of those"])
+    assert more.kind == "list" and len(more.picks) == 8
+    assert more.subject == first.subject
+    assert not {p.song.id for p in more.picks} & {p.song.id for p in first.picks}

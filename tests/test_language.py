@@ -157,3 +157,9 @@ def test_a_title_said_with_its_artist_stays_the_song(reader):
 def test_an_artist_asked_away_with_words_after_the_name(reader):
     r = reader.read("not nirvana anymore pls")
     assert r.intent == "refine" and [m.name for m in r.exclude_artists] == ["Nirvana"] and not r.ignored
+
+
+def test_a_question_about_a_pick_reads_no_mood_in_it(reader):
+    """ "whats the tempo of #2" gave songs like #2 "but fast": "tempo" read as a mood word."""
+    r = reader.read("whats the tempo of #2")
+    assert r.refs == (2,) and r.moods == () and not r.critiques

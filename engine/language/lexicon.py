@@ -604,7 +604,7 @@ THANKS: Final = frozenset(
     "thanks thank thx ty tysm thnx thanx cheers danke merci gracias appreciated appreciate".split()
 )
 #: Goodbyes: answered with one, not with a greeting.
-FAREWELLS: Final = frozenset("bye byee goodbye cya later gn goodnight night ttyl peace".split())
+FAREWELLS: Final = frozenset("bye byee goodbye cya later gn goodnight night ttyl peace enough".split())
 #: Praise of the list just shown ("lol these are great", "fire 🔥"): answered like thanks.
 PRAISE_WORDS: Final = frozenset(
     "nice cool awesome great amazing perfect good love loving legend goat sweet neat dope sick lit "
@@ -615,6 +615,7 @@ SMALLTALK_WORDS: Final = (
     GREETINGS
     | THANKS
     | PRAISE_WORDS
+    | FAREWELLS
     | frozenset(
         "bye goodbye cya later night goodnight nice cool awesome great amazing perfect good "
         "love lol lmao haha hahaha xd wow ok okay k kk alright thank you u ur you re the best "
@@ -741,7 +742,7 @@ hey yo clusterfy bot hmm um uh uhh ok okay so just also maybe perhaps some kind 
 is are be that this these those it its them they one ones there here what whats how
 new few lil bit little really quite very actually literally like ish vibe vibes mood moods
 now today tonight rn right time mode playlist list more another next again others
-similar alike thats that's sumthing somethin smth sth smthn sumn drop meant
+similar alike thats that's sumthing somethin smth sth smthn sumn drop meant totally different
 """.split()
 )
 

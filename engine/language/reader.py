@@ -54,6 +54,7 @@ from .lexicon import (
     NEGATION_PHRASES,
     NUMBERS,
     ORDINALS,
+    PRAISE_WORDS,
     QUESTION_WORDS,
     REF_NOUNS,
     REQUEST_WORDS,
@@ -123,6 +124,10 @@ _POLITE = frozenset(
     "lol lmao lmfao haha hahaha xd".split()
 )
 _ME = frozenset(("i", "im", "i m", "we"))
+#: Praise, thanks and greetings beside a request ("perfect, now 8 of those"): understood.
+_CHAT = PRAISE_WORDS | THANKS | GREETINGS
+#: "8 of those": a number of songs of the current list.
+_OF_THE_LIST = frozenset("those these them em that this".split())
 
 
 @dataclass
@@ -209,8 +214,10 @@ class RequestReader:
         if not in_question:
             seeds += self._titled_segments(work)
         words, corrections, leftover = self._moods(work)
+        if in_question:  # "whats the tempo of #2" asks about #2, not for fast songs
+            words = []
         if question:
-            words, leftover = [], [w for w in work.words() if w not in FILLER][:8]
+            leftover = [w for w in work.words() if w not in FILLER][:8]
         if (
             not seeds
             and leftover
@@ -456,6 +463,9 @@ class RequestReader:
             nxt = end
             if nxt < len(t) and t[nxt] == "more":
                 nxt += 1
+            if nxt + 1 < len(t) and t[nxt] == "of" and t[nxt + 1] in _OF_THE_LIST and work.free(nxt + 1):
+                work.take(i, nxt + 2)  # "give me 8 of those": eight more of the same
+                return n
             before = t[i - 1] if i > 0 else ""
             noun = nxt < len(t) and t[nxt] in COUNT_NOUNS
             # "5 sad songs", "three chill lofi tracks": a noun within a few mood words
@@ -854,7 +864,11 @@ class RequestReader:
                 found, fixed, ignored = self.mood_words.read_words([x for _, x in run])
                 words += [(entry.word, neg) for entry, neg in found]
                 corrections += fixed
-                leftover += [x for x in ignored if x not in FILLER and x not in _POLITE and x != BREAK]
+                leftover += [
+                    x
+                    for x in ignored
+                    if x not in FILLER and x not in _POLITE and x not in _CHAT and x != BREAK
+                ]
                 run = []
             if k >= 0 and w != BREAK:
                 # everyday words never become a typo of a mood word ("these" is not "tense")
