@@ -191,3 +191,16 @@ def test_n_of_those_deals_n_more_of_the_same(default_engine):
     assert more.kind == "list" and len(more.picks) == 8
     assert more.subject == first.subject
     assert not {p.song.id for p in more.picks} & {p.song.id for p in first.picks}
+
+
+def test_that_after_a_rating_means_the_rated_song(default_engine):
+    """ "#2 is 🔥" then "more like that" followed #1 (the list's first song)."""
+    first, _rated, that = _talk(default_engine, ["something chill", "#2 is 🔥", "more like that"])
+    assert that.kind == "list" and that.subject[0].id == first.picks[1].song.id
+    first, _rated, gone = _talk(default_engine, ["something chill", "#3 is trash", "not this artist"])
+    assert first.picks[2].song.artist.split(", ")[0] in gone.understood
+
+
+def test_a_title_with_its_artists_initials_is_found(default_engine):
+    (turn,) = _talk(default_engine, ["sumthin like billie jean by mj"])
+    assert turn.kind == "list" and turn.subject[0].artist == "Michael Jackson"

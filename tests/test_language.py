@@ -163,3 +163,15 @@ def test_a_question_about_a_pick_reads_no_mood_in_it(reader):
     """ "whats the tempo of #2" gave songs like #2 "but fast": "tempo" read as a mood word."""
     r = reader.read("whats the tempo of #2")
     assert r.refs == (2,) and r.moods == () and not r.critiques
+
+
+def test_chat_shorthand_for_with_and_without(reader):
+    assert reader.read("gimme somethin w/ guitar").moods == ("acoustic",)
+    assert not reader.read("gimme somethin w/ guitar").ignored
+    assert "vocals" in reader.read("songs w/o vocals").not_moods
+
+
+def test_a_song_that_matches_nothing_suggests_titles_with_their_artists(reader):
+    (m,) = reader.read("songs like billie jean by xyzq").songs
+    assert m.kind == "unknown" and m.suggestions[0] == "Billie Jean — Michael Jackson"
+    assert len(set(m.suggestions)) == len(m.suggestions)

@@ -686,8 +686,15 @@ class Dialogue:
             names.append(self.engine.table.label(found))
         verb = "like" if (request.feedback or 1) > 0 else "don't like"
         emoji = "👍" if (request.feedback or 1) > 0 else "👎"
+        # the song just talked about: "#2 is 🔥" then "more like that" means #2, and
+        # "#3 is trash" then "not this artist" means #3's artist
+        focused = replace(state, focus=ratings[-1][0]) if ratings else state
         return Turn(
-            state, request, "say", text=f"{emoji} Noted: you {verb} {_joined(names)}.", ratings=tuple(ratings)
+            focused,
+            request,
+            "say",
+            text=f"{emoji} Noted: you {verb} {_joined(names)}.",
+            ratings=tuple(ratings),
         )
 
 

@@ -742,7 +742,7 @@ hey yo clusterfy bot hmm um uh uhh ok okay so just also maybe perhaps some kind 
 is are be that this these those it its them they one ones there here what whats how
 new few lil bit little really quite very actually literally like ish vibe vibes mood moods
 now today tonight rn right time mode playlist list more another next again others
-similar alike thats that's sumthing somethin smth sth smthn sumn drop meant totally different
+similar alike thats that's sumthing somethin smth sth smthn sumn sumthin drop meant totally different
 """.split()
 )
 

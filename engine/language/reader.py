@@ -121,7 +121,7 @@ _REF_LEADS = frozenset(("like", "love", "hate", "liked", "loved"))
 _REF_WORDS = frozenset(("no", "number", "nr", "num", "track", "song", "pick", "option"))
 _POLITE = frozenset(
     "please pls plz plss thanks thank thx ty you u bot clusterfy hey yo hi hello ok okay now so "
-    "lol lmao lmfao haha hahaha xd".split()
+    "lol lmao lmfao haha hahaha xd sm tysm".split()
 )
 _ME = frozenset(("i", "im", "i m", "we"))
 #: Praise, thanks and greetings beside a request ("perfect, now 8 of those"): understood.
@@ -834,10 +834,33 @@ class RequestReader:
         song = _mention(text, res, bare=strict)
         if song is not None and song.kind == "song":
             return song
+        if res.status == "no_match":
+            by_initials = self._by_initials(work, text)
+            if by_initials is not None:
+                return by_initials
         artist = self._artist(work, text, fuzzy=False)
         if artist is not None:
             return artist
         return song
+
+    def _by_initials(self, work: _Work, text: str) -> Mention | None:
+        """ "billie jean by mj", "californication by rhcp": a title and its artist's initials
+        (the resolver knows names, not what people shorten them to)."""
+        title, sep, who = text.rpartition(" by ")
+        short = fold(who).replace(" ", "")
+        if not sep or not title.strip() or not 2 <= len(short) <= 5 or work.lookups >= MAX_LOOKUPS:
+            return None
+        work.lookups += 1
+        res = self.resolver.resolve(title, limit=25)
+        if res.status not in ("exact", "fuzzy", "ambiguous"):
+            return None
+        for c in res.candidates:
+            lead = fold(c.artist.split(", ")[0]).split()
+            if "".join(w[0] for w in lead if w) == short:
+                return Mention(
+                    text=text, kind="song", indices=(c.index,), name=f"{c.name} — {c.artist}", score=c.score
+                )
+        return None
 
     def _artist(self, work: _Work, text: str, fuzzy: bool = True) -> Mention | None:
         if not text.strip():
@@ -1027,7 +1050,9 @@ def _mention(text: str, res: Resolution, *, bare: bool) -> Mention | None:
             score=res.candidates[0].score,
         )
     if res.status == "no_match" and not bare:
-        return Mention(text=text, kind="unknown", suggestions=tuple(c.name for c in res.suggestions[:3]))
+        # with the artist: three copies of "Billie Jean" read as one suggestion said thrice
+        labels = dict.fromkeys(f"{c.name} — {c.artist}" for c in res.suggestions)
+        return Mention(text=text, kind="unknown", suggestions=tuple(labels)[:3])
     return None
 
 

@@ -87,7 +87,26 @@ def tokenize(text: str) -> list[str]:
         tokens.pop()
     while tokens and tokens[0] == BREAK:
         tokens.pop(0)
-    return tokens[:MAX_TOKENS]
+    return _shorthand(tokens)[:MAX_TOKENS]
+
+
+def _shorthand(tokens: list[str]) -> list[str]:
+    """ "w/ guitar", "w/o vocals": chat shorthand for with / without."""
+    out: list[str] = []
+    k = 0
+    while k < len(tokens):
+        if tokens[k] == "w" and k + 1 < len(tokens) and tokens[k + 1] == "/":
+            nxt = tokens[k + 2] if k + 2 < len(tokens) else ""
+            if nxt == "o":
+                out.append("without")
+                k += 3
+                continue
+            out.append("with")
+            k += 2
+            continue
+        out.append(tokens[k])
+        k += 1
+    return out
 
 
 __all__ = ["BREAK", "EMOJI_WORDS", "MAX_TEXT_CHARS", "MAX_TOKENS", "clean", "tokenize"]
