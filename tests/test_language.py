@@ -175,3 +175,25 @@ def test_a_song_that_matches_nothing_suggests_titles_with_their_artists(reader):
     (m,) = reader.read("songs like billie jean by xyzq").songs
     assert m.kind == "unknown" and m.suggestions[0] == "Billie Jean — Michael Jackson"
     assert len(set(m.suggestions)) == len(m.suggestions)
+
+
+@pytest.mark.parametrize(
+    "text, feature, direction",
+    [
+        ("slwer", "tempo", -1),
+        ("happyer", "valence", 1),
+        ("more acustic", "acousticness", 1),
+        ("less danceble", "danceability", -1),
+    ],
+)
+def test_a_mistyped_change_is_still_a_change(reader, text, feature, direction):
+    """ "less danceble" was read as the mood "dance" (the opposite), "happyer" as a new
+    list of happy songs: a typo of a change dropped the list being changed."""
+    r = reader.read(text)
+    assert r.intent == "refine" and [(c.feature, c.direction) for c in r.critiques] == [(feature, direction)]
+
+
+@pytest.mark.parametrize("text", ["flower", "master of puppets"])
+def test_a_title_one_letter_from_a_change_stays_a_title(reader, text):
+    r = reader.read(text)
+    assert not r.critiques and r.songs and r.songs[0].kind == "song"

@@ -28,6 +28,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from rapidfuzz.distance import Levenshtein
+
 from ..filters import TargetError, parse_targets, split_query
 from ..text import fold
 from .lexicon import (
@@ -109,6 +111,11 @@ _INTENSITY = _phrases(INTENSITY)
 _THIS_ARTIST = _phrases(THIS_ARTIST)
 _COMPARATIVES = _phrases(COMPARATIVES)
 _ADJECTIVES = _phrases(ADJECTIVES)
+#: One-word comparatives and adjectives, for typos ("slwer", "more acustic").
+_ONE_WORD_COMPARATIVES = tuple(k for k in COMPARATIVES if " " not in k)
+_ONE_WORD_ADJECTIVES = tuple(k for k in ADJECTIVES if " " not in k)
+#: Words after which a lone word is a change of the list ("a bit slwer", "but fastr").
+_CHANGE_LEADS = frozenset("but and even bit little much way lot slightly".split())
 _NUMBER_WORDS = _phrases(NUMBERS)
 #: Words that, before a number, make it a count ("top 5", "gimme 3").
 _COUNT_LEADS = frozenset(
@@ -503,6 +510,12 @@ class RequestReader:
             feature, direction = COMPARATIVES[" ".join(t[i : i + size])]
             said = " ".join(t[start : i + size])
             return [Critique(feature, direction, intensity, said)], i + size - start
+        typo = self._misspelt(t[i], _ONE_WORD_COMPARATIVES) if self._lone_change(work, i) else None
+        if typo is not None and self.resolver.resolve(t[i], limit=1).status == "exact":
+            typo = None  # "flower" is a title, not "slower" mistyped
+        if typo is not None:
+            feature, direction = COMPARATIVES[typo]
+            return [Critique(feature, direction, intensity, " ".join(t[start : i + 1]))], i + 1 - start
         sign = {"more": 1, "less": -1, "too": -1, "fewer": -1, "moar": 1, "extra": 1}.get(t[i], 0)
         step = 1
         if t[i] == "not" and i + 1 < len(t) and t[i + 1] in ("so", "as", "too"):
@@ -524,7 +537,42 @@ class RequestReader:
                 ]
                 if crits:
                     return crits, j + size - start
+            typo = self._misspelt(t[j], _ONE_WORD_ADJECTIVES) if work.free(j) else None
+            if typo is not None:  # "more acustic", "less danceble"
+                feature, direction = ADJECTIVES[typo]
+                return [
+                    Critique(feature, direction * sign, intensity, " ".join(t[start : j + 1]))
+                ], j + 1 - start
         return None
+
+    def _misspelt(self, word: str, keys: Sequence[str]) -> str | None:
+        """The one key ``word`` is a typo of (one edit; two from 8 letters), else None.
+
+        Only unknown words of 5+ letters: "slwer" is "slower", but "fast" is a mood word
+        and "master" a word of its own (see :meth:`_lone_change` for where it is tried).
+        """
+        if len(word) < 5 or word in self.mood_words.forms or word in FILLER or word in COMMON_WORDS:
+            return None
+        limit = 1 if len(word) < 8 else 2
+        near = [
+            k for k in keys if abs(len(k) - len(word)) <= limit and Levenshtein.distance(word, k) <= limit
+        ]
+        if not near:
+            return None
+        best = min(Levenshtein.distance(word, k) for k in near)
+        closest = [k for k in near if Levenshtein.distance(word, k) == best]
+        return closest[0] if len(closest) == 1 else None
+
+    @staticmethod
+    def _lone_change(work: _Work, i: int) -> bool:
+        """Whether token ``i`` stands where a change of the list is said: after "but", "a
+        bit", "even"…, or as the message's only word besides small ones ("slwer pls") —
+        not inside a title ("master of puppets" is not "faster of puppets")."""
+        t = work.tokens
+        if i > 0 and t[i - 1] in _CHANGE_LEADS:
+            return True
+        others = [w for k, w in enumerate(t) if k != i and w != BREAK]
+        return all(w in FILLER or w in _POLITE or w in _CHAT for w in others)
 
     def _vocab_at(self, work: _Work, i: int) -> tuple[VocabWord | None, int]:
         """A vocabulary word (mood) starting at token ``i``: (entry, size) or (None, 0)."""
