@@ -143,6 +143,14 @@ def test_parse_combinations_filler_and_typos(engine: Engine, text: str, words) -
         assert q.words[0][1] and q.aims["valence"].how == "at_least"
 
 
+@pytest.mark.parametrize("word", ["playing", "eating", "looking", "heading", "coming"])
+def test_an_everyday_word_is_not_taken_for_a_mistyped_mood(engine: Engine, word: str) -> None:
+    """At a ratio of 80, "playing" read as "partying", "eating" as "breathing", "looking" as
+    "cooking": a word one or two letters from a mood word is often a word of its own."""
+    mw = engine.mood_words
+    assert not mw.read_words([word])[0]
+
+
 def test_combination_takes_each_feature_from_the_word_that_cares_most(engine: Engine) -> None:
     q = engine.parse_mood("sad but danceable")
     assert q.aims["valence"].z < 0 and q.aims["energy"].z < 0 and q.aims["danceability"].z > 0

@@ -709,6 +709,7 @@ one ones thing things way ways lot lots kind sort bit much many more most less l
 get got gets getting make made makes take took give gave know knew think thought say said tell
 told ask asked want wanted need needed try tried use used find found look looked feel felt
 seem seems come came go went going gone see saw seen hear heard listen listened listening
+taking making having doing coming looking playing played eating heading trying waiting hoping
 song songs track tracks music tune tunes list playlist artist artists band album albums
 today tonight tomorrow yesterday week weekend year years time times night day days
 about after again against before between during from into over under until while with within

@@ -35,8 +35,13 @@ logger = logging.getLogger(__name__)
 MAX_MOOD_CHARS = 200
 #: Most tokens read from one query (the rest is ignored).
 MAX_TOKENS = 24
-#: Typo tolerance for a word (rapidfuzz ratio, 0..100); short words need an exact match.
+#: Typo tolerance for a two-word phrase (rapidfuzz ratio, 0..100); short words need an
+#: exact match.
 FUZZY_CUTOFF = 80.0
+#: A single word must come closer and keep its first letter: at 80 everyday words became
+#: moods ("playing" partying, "eating" breathing, "looking" cooking, "heading" reading),
+#: while real typos score 85-95 ("workuot", "acustic", "melancholik", "happpy").
+FUZZY_WORD_CUTOFF = 85.0
 FUZZY_MIN_LEN = 4
 #: Parsed texts remembered (a dict: safe to share between threads under the GIL).
 PARSE_CACHE_SIZE = 4096
@@ -279,8 +284,18 @@ class MoodWords:
             phrase = " ".join(tokens[i : i + size])
             if len(phrase) < FUZZY_MIN_LEN:
                 continue
+            if size == 1:
+                hit = process.extractOne(
+                    phrase,
+                    [f for f in self.form_list if f[0] == phrase[0] and " " not in f],
+                    scorer=fuzz.ratio,
+                    score_cutoff=FUZZY_WORD_CUTOFF,
+                )
+                if hit is not None:
+                    return self.forms[hit[0]], size
+                continue
             hit = process.extractOne(phrase, self.form_list, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-            if hit is not None and (size == 1 or " " in hit[0]):
+            if hit is not None and " " in hit[0]:
                 return self.forms[hit[0]], size
         return None
 
