@@ -197,3 +197,18 @@ def test_a_mistyped_change_is_still_a_change(reader, text, feature, direction):
 def test_a_title_one_letter_from_a_change_stays_a_title(reader, text):
     r = reader.read(text)
     assert not r.critiques and r.songs and r.songs[0].kind == "song"
+
+
+@pytest.mark.parametrize("text", ["more like those", "more like them", "like these but faster"])
+def test_those_and_them_point_at_the_list_not_at_a_title(reader, text):
+    """ "more like those" asked which "Those …" song was meant; "more like them" took the
+    band Them."""
+    assert reader.read(text).songs == ()
+
+
+@pytest.mark.parametrize(
+    "text, intent", [("hiii", "smalltalk"), ("heyyy", "smalltalk"), ("chilll songs", "vibe")]
+)
+def test_a_held_letter_is_read_as_the_word(reader, text, intent):
+    r = reader.read(text)
+    assert r.intent == intent and not r.ignored

@@ -135,6 +135,10 @@ _ME = frozenset(("i", "im", "i m", "we"))
 _CHAT = PRAISE_WORDS | THANKS | GREETINGS
 #: "8 of those": a number of songs of the current list.
 _OF_THE_LIST = frozenset("those these them em that this".split())
+#: A letter held for three or more ("hiii").
+_STRETCHED = re.compile(r"([a-z])\1{2,}")
+#: Words that point at the whole list shown ("more like those"), never a title or an artist.
+_THE_LIST = frozenset("those these them em ones".split())
 
 
 @dataclass
@@ -195,7 +199,7 @@ class RequestReader:
             except TargetError as exc:
                 filters.remove(f)
                 problems += tuple(str(p) for p in exc.problems)
-        work = _Work(_negations(tokenize(rest)))
+        work = _Work(_negations([self._unstretched(w) for w in tokenize(rest)]))
         _take_suggestion_lead(work)
         base = {
             "text": cleaned,
@@ -545,6 +549,17 @@ class RequestReader:
                 ], j + 1 - start
         return None
 
+    def _unstretched(self, word: str) -> str:
+        """ "hiii", "heyyy", "chilll": a greeting, a mood or a change said with a letter held
+        (not filler: "mmm" or "aaa" may begin a title)."""
+        if not _STRETCHED.search(word):
+            return word
+        for repl in (r"\1", r"\1\1"):
+            short = _STRETCHED.sub(repl, word)
+            if short in SMALLTALK_WORDS or short in self.mood_words.forms or short in COMPARATIVES:
+                return short
+        return word
+
     def _misspelt(self, word: str, keys: Sequence[str]) -> str | None:
         """The one key ``word`` is a typo of (one edit; two from 8 letters), else None.
 
@@ -833,6 +848,9 @@ class RequestReader:
                 break
             i += 1
         if i >= j:
+            return []
+        if all(w in _THE_LIST for w in t[i:j]):
+            work.take(i, j)  # "like those but faster": the list shown, not the song "Those Eyes"
             return []
         candidates = [(i, j)]
         trimmed = j
