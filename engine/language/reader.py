@@ -1064,10 +1064,11 @@ def _off_topic_question(words: list[str]) -> bool:
 def _take_suggestion_lead(work: _Work) -> None:
     """Mark a leading "what about" / "how about" explained: "how about some jazz" asks for
     jazz, "what about #3 but faster" for the third song, faster (after "ok", "hmm", …)."""
-    k = 0
-    while k < len(work.tokens) and (work.tokens[k] in FILLER or work.tokens[k] == BREAK):
+    t = work.tokens
+    k = 0  # past "ok", "hmm", … (but "what" and "how" are filler too: they start the lead)
+    while k < len(t) and (t[k] == BREAK or (t[k] in FILLER and t[k] not in QUESTION_WORDS)):
         k += 1
-    if " ".join(work.tokens[k : k + 2]) in SUGGESTION_LEADS:  # (every lead is two words)
+    if " ".join(t[k : k + 2]) in SUGGESTION_LEADS:  # (every lead is two words)
         work.take(k, k + 2)
 
 
