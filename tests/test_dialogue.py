@@ -204,3 +204,12 @@ def test_that_after_a_rating_means_the_rated_song(default_engine):
 def test_a_title_with_its_artists_initials_is_found(default_engine):
     (turn,) = _talk(default_engine, ["sumthin like billie jean by mj"])
     assert turn.kind == "list" and turn.subject[0].artist == "Michael Jackson"
+
+
+def test_surprise_me_deals_a_mood_and_another_on_the_next_ask(default_engine):
+    """ "surprise me" and "random" found the songs titled "Surprise" and "Random"."""
+    first, second, dated = _talk(default_engine, ["surprise me", "surprise me", "random songs from the 90s"])
+    assert first.kind == second.kind == dated.kind == "list"
+    assert first.understood.startswith("Surprise: ") and second.understood.startswith("Surprise: ")
+    assert first.understood != second.understood  # never the mood just shown
+    assert all(1990 <= p.song.year <= 1999 for p in dated.picks if p.song.year)

@@ -212,3 +212,11 @@ def test_those_and_them_point_at_the_list_not_at_a_title(reader, text):
 def test_a_held_letter_is_read_as_the_word(reader, text, intent):
     r = reader.read(text)
     assert r.intent == intent and not r.ignored
+
+
+@pytest.mark.parametrize(
+    "text", ["surprise me", "idk, anything", "give me something random", "random songs pls"]
+)
+def test_leaving_the_choice_to_the_bot_is_a_surprise(reader, text):
+    r = reader.read(text)
+    assert r.intent == "vibe" and r.surprise and not r.songs

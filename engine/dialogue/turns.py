@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import zlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final, Literal
@@ -66,6 +67,27 @@ EXAMPLES: Final = (
 START_EXAMPLES: Final = ("songs like Shape of You", "something chill", "sad but danceable songs")
 #: Songs an artist seed stands for (their best known).
 ARTIST_SEEDS: Final = 5
+#: What "surprise me" picks from: broad moods most people enjoy, not "sleep" or "angry".
+SURPRISE_WORDS: Final = (
+    "happy",
+    "chill",
+    "upbeat",
+    "groovy",
+    "dreamy",
+    "nostalgic",
+    "summer",
+    "late night",
+    "road trip",
+    "party",
+    "cozy",
+    "dance",
+    "soul",
+    "latin",
+    "jazz",
+    "rock",
+    "electronic",
+    "acoustic",
+)
 #: At most this many songs of one artist in a list merged from several seeds' lists.
 MERGED_PER_ARTIST: Final = 2
 #: Pool drawn before the 👍/👎 re-ranking, per song shown.
@@ -193,7 +215,7 @@ class Dialogue:
                 liked_ids,
                 disliked_ids,
             )
-        new = self._subject(state, request, choice)
+        new = self._subject(state, request, choice, now)
         if isinstance(new, Turn):
             return new
         if new is None:
@@ -247,7 +269,7 @@ class Dialogue:
 
     # -- subjects ----------------------------------------------------------------------------
     def _subject(
-        self, state: DialogueState, request: Request, choice: str | None
+        self, state: DialogueState, request: Request, choice: str | None, now: float = 0.0
     ) -> DialogueState | Turn | None:
         """The state with the subject the request names, a Turn to ask or refuse, or None
         when it names none (a refinement of the current one)."""
@@ -291,6 +313,8 @@ class Dialogue:
                 count=_count(request, state),
                 updated=state.updated,
             )
+        if request.intent == "vibe" and request.surprise:
+            return self._surprise(state, request, now)
         if request.intent == "vibe" and request.moods:
             words = self._mood_aims(request)
             if isinstance(words, Turn):
@@ -306,6 +330,24 @@ class Dialogue:
                 updated=state.updated,
             )
         return None
+
+    def _surprise(self, state: DialogueState, request: Request, now: float) -> DialogueState:
+        """ "surprise me": one of a few broad, well-liked moods, another on each ask (picked
+        from the time asked, so a replay of the same turn at the same time is the same),
+        never the mood just shown."""
+        by_word = self.engine.mood_words.by_word
+        words = [w for w in SURPRISE_WORDS if w in by_word and f"surprise: {w}" != state.label]
+        word = words[zlib.crc32(f"{now:.3f}".encode()) % len(words)]
+        aims = self.engine.word_search.usable(combine([(by_word[word], False)]))
+        return DialogueState(
+            subject="mood",
+            mood=word,
+            label=f"surprise: {word}",
+            aims=rows_of(aims),
+            plain=False,
+            count=_count(request, state),
+            updated=state.updated,
+        )
 
     def _mood_aims(self, request: Request) -> tuple[dict, str] | Turn:
         """The target of the request's mood words (said and negated), and how to say it."""

@@ -611,6 +611,30 @@ GREETINGS: Final = frozenset(
 THANKS: Final = frozenset(
     "thanks thank thx ty tysm thnx thanx cheers danke merci gracias appreciated appreciate".split()
 )
+#: Whole requests that leave the choice to the bot ("surprise me", "idk, anything").
+SURPRISE_PHRASES: Final = frozenset(
+    (
+        "surprise me",
+        "surprise",
+        "random",
+        "something random",
+        "anything random",
+        "random stuff",
+        "random music",
+        "anything",
+        "anything works",
+        "anything is fine",
+        "whatever",
+        "idk",
+        "idk anything",
+        "you pick",
+        "you choose",
+        "your choice",
+        "dealers choice",
+        "up to you",
+        "shuffle",
+    )
+)
 #: Goodbyes: answered with one, not with a greeting.
 FAREWELLS: Final = frozenset("bye byee goodbye cya later gn goodnight night ttyl peace enough".split())
 #: Praise of the list just shown ("lol these are great", "fire 🔥"): answered like thanks.
@@ -793,6 +817,7 @@ __all__ = [
     "SEED_JOINERS",
     "SEED_TAILS",
     "SMALLTALK_WORDS",
+    "SURPRISE_PHRASES",
     "THANKS",
     "THAT_WORDS",
     "THIS_ARTIST",

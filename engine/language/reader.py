@@ -67,6 +67,7 @@ from .lexicon import (
     SEED_TAILS,
     SMALLTALK_WORDS,
     SUGGESTION_LEADS,
+    SURPRISE_PHRASES,
     THANKS,
     THIS_ARTIST,
 )
@@ -207,6 +208,8 @@ class RequestReader:
             "filters": tuple(filters),
             "filter_problems": problems,
         }
+        if self._surprise(work):  # "surprise me", "random songs from the 90s"
+            return Request(intent="vibe", surprise=True, **base)  # type: ignore[arg-type]
         whole = self._whole_intent(work)
         if whole is not None and not filters:
             return Request(intent=whole, **base)  # type: ignore[arg-type]
@@ -319,6 +322,13 @@ class RequestReader:
         if all(t in SMALLTALK_WORDS or t in _POLITE for t in core):
             return "smalltalk"
         return None
+
+    @staticmethod
+    def _surprise(work: _Work) -> bool:
+        """The whole message leaves the choice to the bot ("surprise me", "idk, anything")."""
+        core = [w for w in work.words() if w not in _POLITE and w not in GREETINGS and w not in THANKS]
+        plain = [w for w in core if w not in REQUEST_WORDS or w in ("anything", "something")]
+        return bool(core) and (" ".join(core) in SURPRISE_PHRASES or " ".join(plain) in SURPRISE_PHRASES)
 
     # -- references, ratings, counts -------------------------------------------------------
     def _refs_and_feedback(self, work: _Work) -> tuple[list[Ref], list[Ref], int | None, bool]:

@@ -83,6 +83,7 @@ class Request:
     ignored: tuple[str, ...] = ()  # words neither understood nor part of a title
     corrections: tuple[tuple[str, str], ...] = ()  # (typed, read as)
     truncated: bool = False  # the text was longer than the reader reads
+    surprise: bool = False  # "surprise me", "random songs": a mood picked for them
     mood_words: tuple[tuple[str, bool], ...] = field(default=(), repr=False)  # (word, negated), in order
 
     @property
