@@ -213,3 +213,14 @@ def test_surprise_me_deals_a_mood_and_another_on_the_next_ask(default_engine):
     assert first.understood.startswith("Surprise: ") and second.understood.startswith("Surprise: ")
     assert first.understood != second.understood  # never the mood just shown
     assert all(1990 <= p.song.year <= 1999 for p in dated.picks if p.song.year)
+
+
+def test_a_link_asked_in_words_gives_where_to_listen(default_engine):
+    """ "give me the spotify link for #1" answered with songs like #1."""
+    first, link, two = _talk(
+        default_engine, ["songs like blinding lights", "give me the spotify link for #1", "links for 2 and 3"]
+    )
+    assert link.kind == "say" and not link.error and first.picks[0].song.link in link.text
+    assert two.kind == "say" and all(p.song.link in two.text for p in first.picks[1:3])
+    (none,) = _talk(default_engine, ["give me the spotify link for #1"])
+    assert none.error and "no list yet" in none.text

@@ -220,3 +220,20 @@ def test_a_held_letter_is_read_as_the_word(reader, text, intent):
 def test_leaving_the_choice_to_the_bot_is_a_surprise(reader, text):
     r = reader.read(text)
     assert r.intent == "vibe" and r.surprise and not r.songs
+
+
+@pytest.mark.parametrize(
+    "text, refs",
+    [
+        ("give me the spotify link for #1", (1,)),
+        ("where can i listen to #2", (2,)),
+        ("links for 1 and 3", (1, 3)),
+    ],
+)
+def test_asking_where_to_listen_is_a_link_request(reader, text, refs):
+    r = reader.read(text)
+    assert r.link and r.refs == refs and not r.ignored
+
+
+def test_a_song_named_spotify_is_still_a_song(reader):
+    assert not reader.read("songs like spotify").link

@@ -207,3 +207,11 @@ def test_the_bot_can_run_without_the_message_content_intent():
     assert ClusterfyBot(off, sync_commands=False).intents.message_content is False
     with pytest.raises(ConfigError, match="on or off"):
         settings_from_env({"MESSAGE_CONTENT_INTENT": "maybe"})
+
+
+async def test_a_link_asked_in_words_is_a_clickable_link_on_discord(bot):
+    first = await said(f"<@{bot.user.id}> songs like la java")
+    assert first.embeds[0].fields
+    message = await said(f"<@{bot.user.id}> give me the spotify link for #1")
+    assert "<https://open.spotify.com/" in message.content  # not escaped into plain text
+    assert "\\<" not in message.content

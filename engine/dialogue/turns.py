@@ -67,6 +67,8 @@ EXAMPLES: Final = (
 START_EXAMPLES: Final = ("songs like Shape of You", "something chill", "sad but danceable songs")
 #: Songs an artist seed stands for (their best known).
 ARTIST_SEEDS: Final = 5
+#: Links given in one answer ("links for #1, #2 and #3"): each is ~100 characters.
+MAX_LINKS: Final = 3
 #: What "surprise me" picks from: broad moods most people enjoy, not "sleep" or "angry".
 SURPRISE_WORDS: Final = (
     "happy",
@@ -111,6 +113,7 @@ class Turn:
     ratings: tuple[tuple[str, int], ...] = ()  # (song id, +1/-1) for the history
     error: bool = False
     restart: bool = False
+    links: tuple[Song, ...] = ()  # kind "say": songs asked where to listen to (Song.link)
 
 
 class Dialogue:
@@ -199,6 +202,8 @@ class Dialogue:
         disliked_ids: Sequence[str],
         choice: str | None,
     ) -> Turn:
+        if request.link:
+            return self._link(state, request)
         say = self._short_answer(state, request, now)
         if say is not None:
             return say
@@ -261,6 +266,22 @@ class Dialogue:
             )
             return Turn(state, request, "say", text=text + ".", examples=EXAMPLES, error=True)
         return None
+
+    def _link(self, state: DialogueState, request: Request) -> Turn:
+        """Where to listen to the shown songs asked about ("that" one when none is named)."""
+        lines: list[str] = []
+        songs: list[Song] = []
+        focus = state.focus
+        for ref in (request.refs or ("that",))[:MAX_LINKS]:
+            found = self._ref(state, ref)
+            if isinstance(found, str):
+                return Turn(state, request, "say", text=found, examples=("#1", "the last one"), error=True)
+            (song,) = self.engine._songs([found])
+            songs.append(song)
+            lines.append(f"🔗 {self.engine.table.label(found)}: {song.link}")
+            focus = song.id
+        # the text for front ends that print it; a chat front end links ``links`` itself
+        return Turn(replace(state, focus=focus), request, "say", text=" · ".join(lines), links=tuple(songs))
 
     def _nothing_yet(self, state: DialogueState, request: Request, lead: str) -> Turn:
         return Turn(

@@ -611,6 +611,10 @@ GREETINGS: Final = frozenset(
 THANKS: Final = frozenset(
     "thanks thank thx ty tysm thnx thanx cheers danke merci gracias appreciated appreciate".split()
 )
+#: Words that ask where to listen to a shown song ("spotify link for #2").
+LINK_WORDS: Final = frozenset("link links url spotify".split())
+#: Phrases that ask the same ("where can i listen to #1").
+LINK_PHRASES: Final = ("where can i listen", "where can i hear", "where to listen", "where do i listen")
 #: Whole requests that leave the choice to the bot ("surprise me", "idk, anything").
 SURPRISE_PHRASES: Final = frozenset(
     (
@@ -775,7 +779,7 @@ hey yo clusterfy bot hmm um uh uhh ok okay so just also maybe perhaps some kind 
 is are be that this these those it its them they one ones there here what whats how
 new few lil bit little really quite very actually literally like ish vibe vibes mood moods
 now today tonight rn right time mode playlist list more another next again others
-similar alike thats that's sumthing somethin smth sth smthn sumn sumthin drop meant totally different
+similar alike thats that's sumthing somethin smth sth smthn sumn sumthin drop send meant totally different
 """.split()
 )
 
@@ -804,6 +808,8 @@ __all__ = [
     "HARD_BOUNDARIES",
     "HELP_PHRASES",
     "INTENSITY",
+    "LINK_PHRASES",
+    "LINK_WORDS",
     "LIKE_WORDS",
     "MIX_CUES",
     "MORE_PHRASES",

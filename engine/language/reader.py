@@ -49,6 +49,8 @@ from .lexicon import (
     HOW_TO_SUBJECTS,
     HOW_TO_VERBS,
     INTENSITY,
+    LINK_PHRASES,
+    LINK_WORDS,
     LIKE_WORDS,
     MIX_CUES,
     MORE_PHRASES,
@@ -265,7 +267,25 @@ class RequestReader:
         )
         intent = self._intent(request, work, whole, asked_like)
         logger.debug("read %r as %s", cleaned[:80], intent)
-        return Request(**{**request.__dict__, "intent": intent})
+        return self._as_link(Request(**{**request.__dict__, "intent": intent}), work)
+
+    @staticmethod
+    def _as_link(request: Request, work: _Work) -> Request:
+        """ "give me the spotify link for #1", "where can i listen to #2", "link 3": where to
+        listen to a shown song, not songs like it (a bare number is its position)."""
+        tokens = work.words()
+        joined = " ".join(tokens)
+        if (
+            request.seeds
+            or request.moods
+            or not (any(w in LINK_WORDS for w in tokens) or any(p in joined for p in LINK_PHRASES))
+        ):
+            return request
+        refs = request.refs
+        if not refs:
+            refs = tuple(dict.fromkeys(int(w) for w in tokens if w.isdigit() and 1 <= int(w) <= MAX_REF))
+        ignored = tuple(w for w in request.ignored if w not in LINK_WORDS and not w.isdigit())
+        return Request(**{**request.__dict__, "link": True, "refs": refs, "ignored": ignored})
 
     def _intent(self, r: Request, work: _Work, whole: Intent | None, asked_like: bool) -> Intent:
         """The main thing asked, from the slots found (see the module docstring)."""

@@ -84,6 +84,7 @@ class Request:
     corrections: tuple[tuple[str, str], ...] = ()  # (typed, read as)
     truncated: bool = False  # the text was longer than the reader reads
     surprise: bool = False  # "surprise me", "random songs": a mood picked for them
+    link: bool = False  # "spotify link for #2", "where can i listen to #1": where to play it
     mood_words: tuple[tuple[str, bool], ...] = field(default=(), repr=False)  # (word, negated), in order
 
     @property
