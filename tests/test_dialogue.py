@@ -224,3 +224,9 @@ def test_a_link_asked_in_words_gives_where_to_listen(default_engine):
     assert two.kind == "say" and all(p.song.link in two.text for p in first.picks[1:3])
     (none,) = _talk(default_engine, ["give me the spotify link for #1"])
     assert none.error and "no list yet" in none.text
+
+
+def test_a_mix_fills_the_count_asked_for(default_engine):
+    (turn,) = _talk(default_engine, ["10 songs like shape of you and in the end"])
+    assert turn.kind == "list" and len(turn.picks) == 10
+    assert len({p.song.id for p in turn.picks}) == 10

@@ -27,7 +27,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final, Literal
 
-from ..counts import DEFAULT_COUNT, MAX_CHAT_COUNT
+from ..counts import DEFAULT_COUNT, MAX_CHAT_COUNT, MAX_PICKS
 from ..features import FEATURE_LABELS
 from ..filters import Target, TargetError, describe_targets, parse_targets
 from ..language.lexicon import FAREWELLS, GREETINGS, PRAISE_WORDS, THANKS
@@ -357,7 +357,8 @@ class Dialogue:
         from the time asked, so a replay of the same turn at the same time is the same),
         never the mood just shown."""
         by_word = self.engine.mood_words.by_word
-        words = [w for w in SURPRISE_WORDS if w in by_word and f"surprise: {w}" != state.label]
+        words: list[str] = [w for w in SURPRISE_WORDS if w in by_word and f"surprise: {w}" != state.label]
+        words = words or sorted(by_word)  # (a vocabulary without these words)
         word = words[zlib.crc32(f"{now:.3f}".encode()) % len(words)]
         aims = self.engine.word_search.usable(combine([(by_word[word], False)]))
         return DialogueState(
@@ -604,10 +605,13 @@ class Dialogue:
         from ..errors import NoResultsError
 
         lists: list[list[Pick]] = []
+        # with several seeds, each deals a few more than its share: copies and the artist
+        # cap across the merged list would otherwise leave it short
+        each = n if len(state.seed_ids) == 1 else min(2 * n, MAX_PICKS)
         for seed_id in state.seed_ids:
             try:
                 rec = self.engine.recommend(
-                    seed_id, n, exclude_ids=excluded, liked_ids=liked_ids, disliked_ids=disliked_ids
+                    seed_id, each, exclude_ids=excluded, liked_ids=liked_ids, disliked_ids=disliked_ids
                 )
             except NoResultsError:
                 if len(state.seed_ids) == 1:
@@ -620,7 +624,7 @@ class Dialogue:
         picks: list[Pick] = []
         groups: set[int] = set()
         per_artist: dict[str, int] = {}
-        for rank in range(n):
+        for rank in range(each):
             for ranked in lists:
                 if rank >= len(ranked) or len(picks) == n:
                     continue
