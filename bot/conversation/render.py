@@ -30,6 +30,12 @@ def linked_label(song: Song) -> str:
     )
 
 
+def listen_line(song: Song) -> str:
+    """ "🔗 **Title — Artist (year)**: <url>": where to listen to one song, bracketed so
+    Discord shows no preview card and a channel stays readable."""
+    return f"🔗 **{markdown_label(song)}**: <{song.link}>"
+
+
 def plain_label(name: str, artist: str, year: int | None) -> str:
     """Plain "Title — Artist (year)" within Discord's 100 characters (select menus)."""
     return song_label(name, artist, year or None, limit=100)

@@ -28,7 +28,7 @@ from ..replies import (
     truncate,
 )
 from .charts import song_chart
-from .render import linked_label, markdown_label, plain_label, targets_line
+from .render import linked_label, listen_line, markdown_label, plain_label, targets_line
 from .session import ConversationBase
 
 
@@ -170,8 +170,7 @@ class Songs(ConversationBase, ABC):
                 else f"Ask for songs first, e.g. {self.prefix}recommend la java, then {self.prefix}link 1."
             )
             return error_reply("I don't know which song you mean.", hint)
-        # <url>: Discord shows no preview card for a bracketed link, so a channel stays readable.
-        return Reply(text=f"🔗 **{markdown_label(song)}**: <{song.link}>")
+        return Reply(text=listen_line(song))
 
     def _song_for_rating(self, who: Requester, pick: str | int) -> Song | None:
         """The song ``pick`` names: its number in ``who``'s last list, or a song id (menus)."""

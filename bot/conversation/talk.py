@@ -34,7 +34,7 @@ from ..replies import (
     error_reply,
     escape,
 )
-from .render import linked_label, markdown_label, plain_label
+from .render import linked_label, listen_line, plain_label
 from .session import ConversationBase
 
 logger = logging.getLogger(__name__)
@@ -187,9 +187,10 @@ class Talk(ConversationBase):
         return _with(reply, understood=turn.understood)
 
     def _say(self, turn: Turn) -> Reply:
-        if turn.links:  # as the link command says it: <url> shows no preview card
-            text = " · ".join(f"🔗 **{markdown_label(s)}**: <{s.link}>" for s in turn.links)
-            return _with(Reply(text=text), understood=turn.understood)
+        if turn.links:  # as the link command says it
+            return _with(
+                Reply(text=" · ".join(listen_line(s) for s in turn.links)), understood=turn.understood
+            )
         text = escape(turn.text, 600)
         tries = " · ".join(f"“{escape(e, 80)}”" for e in turn.examples[:3])
         if turn.error:

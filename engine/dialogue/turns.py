@@ -290,7 +290,7 @@ class Dialogue:
 
     # -- subjects ----------------------------------------------------------------------------
     def _subject(
-        self, state: DialogueState, request: Request, choice: str | None, now: float = 0.0
+        self, state: DialogueState, request: Request, choice: str | None, now: float
     ) -> DialogueState | Turn | None:
         """The state with the subject the request names, a Turn to ask or refuse, or None
         when it names none (a refinement of the current one)."""

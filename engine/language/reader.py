@@ -599,13 +599,12 @@ class RequestReader:
         if len(word) < 5 or word in self.mood_words.forms or word in FILLER or word in COMMON_WORDS:
             return None
         limit = 1 if len(word) < 8 else 2
-        near = [
-            k for k in keys if abs(len(k) - len(word)) <= limit and Levenshtein.distance(word, k) <= limit
-        ]
+        near = [(Levenshtein.distance(word, k, score_cutoff=limit), k) for k in keys]
+        near = [(d, k) for d, k in near if d <= limit]
         if not near:
             return None
-        best = min(Levenshtein.distance(word, k) for k in near)
-        closest = [k for k in near if Levenshtein.distance(word, k) == best]
+        best = min(d for d, _ in near)
+        closest = [k for d, k in near if d == best]
         return closest[0] if len(closest) == 1 else None
 
     @staticmethod
@@ -692,15 +691,12 @@ class RequestReader:
             found = self._artist(work, " ".join(t[j:end])) if end > j and t[i] not in ("not", "no") else None
             if found is None and end > j and t[i] in ("no", "not", "no more"):
                 found = self._artist(work, " ".join(t[j:end]), fuzzy=False)
-            taken = end
-            if found is None:  # "not nirvana anymore": the name, then words that add nothing
-                for e in range(end - 1, j, -1):
-                    if all(x in EXCLUSION_TAILS or x in FILLER for x in t[e:end]):
-                        found = self._artist(work, " ".join(t[j:e]), fuzzy=False)
-                        if found is not None:
-                            break
+            e = end - 1  # "not nirvana anymore": the name, then words that add nothing
+            while found is None and e > j and (t[e] in EXCLUSION_TAILS or t[e] in FILLER):
+                found = self._artist(work, " ".join(t[j:e]), fuzzy=False)
+                e -= 1
             if found is not None:
-                work.take(i, taken)
+                work.take(i, end)
                 artists.append(found)
                 i = end
                 continue

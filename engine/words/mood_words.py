@@ -146,6 +146,11 @@ class MoodWords:
                     if f:
                         self.forms.setdefault(f, w)
         self.form_list: list[str] = list(self.forms)
+        #: one-word forms by first letter: a one-word typo keeps its first letter (see FUZZY_WORD_CUTOFF)
+        self._words_by_initial: dict[str, list[str]] = {}
+        for f in self.form_list:
+            if " " not in f:
+                self._words_by_initial.setdefault(f[0], []).append(f)
         #: the forms as written (folded), without the space-less copies, for display
         self.display_forms: dict[str, VocabWord] = {}
         for w in self.vocabulary:
@@ -287,7 +292,7 @@ class MoodWords:
             if size == 1:
                 hit = process.extractOne(
                     phrase,
-                    [f for f in self.form_list if f[0] == phrase[0] and " " not in f],
+                    self._words_by_initial.get(phrase[0], []),
                     scorer=fuzz.ratio,
                     score_cutoff=FUZZY_WORD_CUTOFF,
                 )
