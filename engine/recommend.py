@@ -32,10 +32,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import artist_scan, cell_scan, page_select
+from . import artist_scan, cell_scan, neighbour_table, page_select
 from .artist_scan import ArtistBlocks
 from .filters import Target, column_mask, frame_column
 from .fitted import check_fitted, standard_scale
+from .neighbour_table import NeighbourTable
 from .song_table import SongTable, check_row
 from .stable_order import order, rounded, score_key, top
 from .storage.columns import IdIndex
@@ -265,6 +266,15 @@ class Recommender:
                     for c in range(self._k)
                 ]
 
+        #: Per cluster, each song's precomputed neighbours (engine.neighbour_table): saved
+        #: with the serving arrays (building them takes seconds), None where not saved.
+        self._neighbours: list[NeighbourTable | None] = [None] * self._k
+        if arrays is not None and float(arrays["blocks_weight"]) == weight:
+            for c in range(self._k):
+                saved = part_of(arrays, f"neighbours.{c}")
+                if saved:
+                    self._neighbours[c] = NeighbourTable.from_arrays(saved)
+
         self._scratch = _Scratch()
         self._mask_cache: OrderedDict[_MaskKey, np.ndarray] = OrderedDict()
         self._mask_lock = threading.Lock()
@@ -333,6 +343,10 @@ class Recommender:
             if self._artist_blocks is not None:
                 for name, arr in self._artist_blocks[c].arrays().items():
                     out[f"by_artist.{c}.{name}"] = arr
+            table = self.neighbour_table(c)
+            if table is not None:
+                for name, arr in table.arrays().items():
+                    out[f"neighbours.{c}.{name}"] = arr
         items = list(self._prolific.items())
         out["prolific_keys"] = np.asarray([k for k, _ in items], dtype=np.int64)
         out["prolific_offsets"] = np.r_[
@@ -379,6 +393,15 @@ class Recommender:
         block[d:] *= np.float32(math.sqrt(w))
         block *= np.float32(1.0 / math.sqrt(1.0 + w))
         return block
+
+    def neighbour_table(self, cluster: int) -> NeighbourTable | None:
+        """The cluster's neighbour table, built on first ask (seconds: the serving arrays
+        ask when they are saved); None for a cluster the cell scan serves."""
+        rows = self.model.cluster_rows(cluster)
+        if self._neighbours[cluster] is None and rows.stop - rows.start < CELL_SCAN_MIN_ROWS:
+            meta = self._row_meta[:, rows]
+            self._neighbours[cluster] = NeighbourTable.build(self._vectors_t[cluster], meta[2], meta[1])
+        return self._neighbours[cluster]
 
     # -- helpers ------------------------------------------------------------------
     def cluster_of(self, index: int) -> int:
@@ -532,6 +555,11 @@ class Recommender:
         excl_idx.add(seed)
         excl_groups.add(int(self.group_[seed]))
         if page == 0:
+            table = self._neighbours[int(self._labels[seed])]
+            if mask_rows is None and table is not None:
+                from_table = self._first_page_by_table(table, seed, rows, n, cap, excl_groups)
+                if from_table is not None:
+                    return from_table
             if mask_rows is None and self._artist_blocks is not None and size >= CELL_SCAN_MIN_ROWS:
                 by_cells = self._first_page_by_cells(seed, rows, n, cap, excl_groups)
                 if by_cells is not None:
@@ -593,6 +621,30 @@ class Recommender:
                 return picks
             pool = min(available, max(pool, cand_rows.shape[0]) * 8)
             logger.debug("seed %d, page %d: pool grown to %d of %d", seed, page, pool, available)
+
+    def _first_page_by_table(
+        self, table: NeighbourTable, seed: int, rows: slice, n: int, cap: int, excl_groups: set[int]
+    ) -> list[tuple[int, float]] | None:
+        """:meth:`recommend`'s first page from the seed's precomputed neighbours, ranked
+        exactly like the scan; None when the table cannot prove it (the caller scans)."""
+        start = rows.start
+        row = int(self._row_of[seed]) - start
+        listed = table.rows[row]
+        cand = listed[listed >= 0].astype(np.int64)
+        block = self._vectors_t[int(self._labels[seed])]
+        exact = block[:, cand].T.astype(np.float64) @ block[:, row].astype(np.float64)
+        meta = self._row_meta[:, cand + start]
+        if len(excl_groups) <= 16:  # the seed's and a few shown: cheaper than np.isin
+            for g in excl_groups:
+                exact[meta[1] == g] = -np.inf
+        else:
+            exact[
+                np.isin(meta[1], np.fromiter(excl_groups, dtype=np.int64, count=len(excl_groups)))
+            ] = -np.inf
+        picks = neighbour_table.page_from(table, row, exact, meta[1], meta[2], n, cap)
+        if picks is None:
+            return None
+        return list(zip(meta[0][picks].tolist(), exact[picks].astype(np.float32).tolist()))
 
     def _first_page_by_cells(
         self, seed: int, rows: slice, n: int, cap: int, excl_groups: set[int]

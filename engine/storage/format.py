@@ -10,6 +10,6 @@ from __future__ import annotations
 FORMAT_NAME = "clusterfy-model"
 #: Bump when the saved object's layout changes (a pickled class moved or changed, an array
 #: renamed); older files are then refused with a message saying to rebuild.
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION"]
