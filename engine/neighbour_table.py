@@ -54,8 +54,6 @@ MAX_LOOK = 16 * LOOK
 CHUNK = 256
 #: Threads building a table (numpy's partition and sort let go of the GIL).
 BUILD_THREADS = 2
-#: Clusters larger than this get no table (engine.recommend's cell scan serves them).
-MAX_CLUSTER = 60_000
 
 
 @dataclass(frozen=True)
@@ -80,6 +78,8 @@ class NeighbourTable:
         rows = np.full((size, WIDTH), -1, dtype=np.int32)
         floor = np.full(size, -np.inf, dtype=np.float32)
         limited = np.zeros((size, WIDTH), dtype=bool)
+        if size < 2:
+            return cls(rows, floor, limited)  # no other song to list
         by_song = np.ascontiguousarray(block_t.T)
         looks = sorted({min(size - 1, k) for k in (LOOK, 4 * LOOK, MAX_LOOK)})
         artists, groups = artist_of_row.astype(np.int64), group_of_row.astype(np.int64)
@@ -224,4 +224,4 @@ def page_from(
     return picks
 
 
-__all__ = ["CHUNK", "MAX_CLUSTER", "PER_ARTIST", "WIDTH", "NeighbourTable", "page_from"]
+__all__ = ["CHUNK", "PER_ARTIST", "WIDTH", "NeighbourTable", "page_from"]
