@@ -1,8 +1,8 @@
 """Each song's nearest neighbours in its cluster, found once when a model is saved.
 
 A first page of "songs like this one" scans the seed's whole cluster: at 100,000 songs
-that is 33k-45k ranking vectors (~3 MB) and some thirty numpy calls around them, about
-0.4 ms, for a list that depends on a few dozen songs. Item-to-item recommenders have long
+that is 33k-45k ranking vectors (~3 MB) and some thirty numpy calls around them, 0.2-0.5
+ms depending on the machine, for a list that depends on a few dozen songs. Item-to-item recommenders have long
 answered from precomputed neighbour lists instead; this is that list, kept exact.
 
 For every song of a cluster the table holds up to :data:`WIDTH` songs of that cluster in
