@@ -121,3 +121,13 @@ def test_console_json_prints_one_object_per_line(tmp_path, default_model_env):
         and len(command["picks"]) == 2
     )
     assert unknown["picks"] == [] and unknown["error"].startswith("I couldn't read that")
+
+
+def test_asking_who_sings_a_pick_shows_its_mood_card(tmp_path, default_model_env):
+    """ "who sings #2" in plain words, as a member types it: the pick's card, not songs like it."""
+    result = run_console(tmp_path, "songs like la java\nwho sings #2\n", "--console", model=default_model_env)
+    assert result.returncode == 0, result.stderr
+    listed, about = result.stdout.split("== ", 2)[1:]
+    second = listed.split("\n- 2. ", 1)[1].split(" — ", 1)[0]
+    assert f" {second} → " in about.split("\n", 1)[0]  # the card's title: the pick and its mood
+    assert "How this song compares" in about and "[chart: profile.png" in about and "Songs like" not in about

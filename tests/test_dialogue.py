@@ -226,6 +226,19 @@ def test_a_link_asked_in_words_gives_where_to_listen(default_engine):
     assert none.error and "no list yet" in none.text
 
 
+def test_who_sings_a_pick_says_what_it_is(default_engine):
+    """ "who sings #2" answered with songs like #2 (and "sings" ignored)."""
+    first, about, after = _talk(
+        default_engine, ["songs like blinding lights", "who sings #2", "more like that"]
+    )
+    pick = first.picks[1].song
+    assert about.kind == "say" and not about.error and about.about == pick
+    assert pick.artist in about.text and pick.mood.label in about.text
+    assert after.kind == "list" and after.subject == (pick,)  # "that" is the song asked about
+    (none,) = _talk(default_engine, ["who sings #2"])
+    assert none.error and "no list yet" in none.text
+
+
 def test_a_mix_fills_the_count_asked_for(default_engine):
     (turn,) = _talk(default_engine, ["10 songs like shape of you and in the end"])
     assert turn.kind == "list" and len(turn.picks) == 10

@@ -235,5 +235,37 @@ def test_asking_where_to_listen_is_a_link_request(reader, text, refs):
     assert r.link and r.refs == refs and not r.ignored
 
 
+@pytest.mark.parametrize(
+    "text, refs",
+    [
+        ("who sings #2", (2,)),
+        ("what genre is #1", (1,)),
+        ("tell me about the last one", ("last",)),
+        ("whats the tempo of #3", (3,)),
+        ("tell me more about the first one", (1,)),
+        ("who sings this song", ("that",)),
+        ("what genre is that", ("that",)),
+    ],
+)
+def test_asking_what_a_pick_is_is_an_about_request(reader, text, refs):
+    """It used to answer with songs like the pick, listing "sings" or "genre" as ignored."""
+    r = reader.read(text)
+    assert r.about and r.refs == refs and not r.ignored and not r.songs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what else is like #2",
+        "what about #3 but slower",
+        "which songs are similar to #1",
+        "#2 but sadder",
+        "who sings",
+    ],
+)
+def test_a_question_asking_for_songs_is_not_about_a_pick(reader, text):
+    assert not reader.read(text).about
+
+
 def test_a_song_named_spotify_is_still_a_song(reader):
     assert not reader.read("songs like spotify").link

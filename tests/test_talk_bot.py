@@ -215,3 +215,14 @@ async def test_a_link_asked_in_words_is_a_clickable_link_on_discord(bot):
     message = await said(f"<@{bot.user.id}> give me the spotify link for #1")
     assert "<https://open.spotify.com/" in message.content  # not escaped into plain text
     assert "\\<" not in message.content
+
+
+async def test_who_sings_a_pick_shows_its_mood_card_on_discord(bot, sends):
+    first = await said(f"<@{bot.user.id}> songs like la java")
+    pick = names(first)[0]
+    message = await said(f"<@{bot.user.id}> who sings #1")
+    # dpytest drops the embed of a multipart (file) message; the spy has it.
+    card = sends[-1]["embed"]
+    assert "→" in card.title and card.title.split(" → ")[0].endswith(pick.split(" — ")[0])
+    assert [f.name for f in card.fields][:2] == ["Cluster", "How this song compares"]
+    assert [a.filename for a in message.attachments] == ["profile.png"]  # as !cluster sends it

@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from engine.dialogue import DialogueState, Turn
 from engine.errors import EngineError
@@ -66,6 +66,10 @@ def channel_key(who: Requester) -> int:
 
 class Talk(ConversationBase):
     """Plain-language turns over the member's per-channel conversation state."""
+
+    if TYPE_CHECKING:  # from the songs mixin (bot.conversation.songs), beside this one in Conversation
+
+        async def cluster(self, who: Requester, song: str) -> Reply: ...
 
     async def dialogue_state(self, who: Requester) -> DialogueState:
         """``who``'s conversation in this channel: from memory, else the store, else a new one."""
@@ -135,6 +139,8 @@ class Talk(ConversationBase):
             return self._which_reply(who, turn, text)
         if turn.text == "help":
             return self._talk_help(who)
+        if turn.about is not None:  # "who sings #2": the song's mood card, as !cluster shows it
+            return _with(await self.cluster(who, turn.about.id), understood=turn.understood)
         return self._say(turn)
 
     def _after_commands(self, who: Requester, state: DialogueState) -> DialogueState:

@@ -114,6 +114,7 @@ class Turn:
     error: bool = False
     restart: bool = False
     links: tuple[Song, ...] = ()  # kind "say": songs asked where to listen to (Song.link)
+    about: Song | None = None  # kind "say": the shown song asked about ("who sings #2")
 
 
 class Dialogue:
@@ -204,6 +205,8 @@ class Dialogue:
     ) -> Turn:
         if request.link:
             return self._link(state, request)
+        if request.about:
+            return self._about(state, request)
         say = self._short_answer(state, request, now)
         if say is not None:
             return say
@@ -282,6 +285,20 @@ class Dialogue:
             focus = song.id
         # the text for front ends that print it; a chat front end links ``links`` itself
         return Turn(replace(state, focus=focus), request, "say", text=" · ".join(lines), links=tuple(songs))
+
+    def _about(self, state: DialogueState, request: Request) -> Turn:
+        """What a shown song is: artist, year, mood and how it sounds against its mood (the
+        text for front ends that print it; a chat front end shows the song's mood card)."""
+        found = self._ref(state, request.refs[0])
+        if isinstance(found, str):
+            return Turn(
+                state, request, "say", text=found, examples=("who sings #1", "more like #1"), error=True
+            )
+        report = self.engine.cluster_report(found)
+        mood = report.mood
+        how = "; ".join(c.text for c in report.comparison[:2])
+        text = f"{self.engine.table.label(found)} · {mood.emoji} {mood.label}" + (f" · {how}" if how else "")
+        return Turn(replace(state, focus=report.song.id), request, "say", text=text, about=report.song)
 
     def _nothing_yet(self, state: DialogueState, request: Request, lead: str) -> Turn:
         return Turn(

@@ -611,6 +611,27 @@ GREETINGS: Final = frozenset(
 THANKS: Final = frozenset(
     "thanks thank thx ty tysm thnx thanx cheers danke merci gracias appreciated appreciate".split()
 )
+#: Phrases that ask what a shown song is, beside questions ("who sings #2", "what genre is
+#: #1"): "tell me about #3".
+ABOUT_PHRASES: Final = (
+    "tell me about",
+    "tell me more about",
+    "info on",
+    "info about",
+    "details on",
+    "more info",
+)
+#: What a question about "that" / "this" / "it" asks of the song talked about ("what genre is
+#: that", "who sings this"): without one of these, "what is that" is not about a song.
+ABOUT_TOPICS: Final = frozenset(
+    "genre mood sings singer sang artist band year tempo bpm called name made wrote".split()
+)
+#: Words that make a question about a shown song a request for songs ("what else is like #2",
+#: "which songs are similar to #1", "what's more like the last one").
+ABOUT_BLOCKERS: Final = frozenset(
+    "like similar more else other others songs tracks recs recommend recommendations something anything "
+    "stuff link links play listen".split()
+)
 #: Words that ask where to listen to a shown song ("spotify link for #2").
 LINK_WORDS: Final = frozenset("link links url spotify".split())
 #: Phrases that ask the same ("where can i listen to #1").
@@ -808,6 +829,9 @@ __all__ = [
     "HARD_BOUNDARIES",
     "HELP_PHRASES",
     "INTENSITY",
+    "ABOUT_BLOCKERS",
+    "ABOUT_PHRASES",
+    "ABOUT_TOPICS",
     "LINK_PHRASES",
     "LINK_WORDS",
     "LIKE_WORDS",

@@ -33,6 +33,9 @@ from rapidfuzz.distance import Levenshtein
 from ..filters import TargetError, parse_targets, split_query
 from ..text import fold
 from .lexicon import (
+    ABOUT_BLOCKERS,
+    ABOUT_PHRASES,
+    ABOUT_TOPICS,
     ADJECTIVES,
     CHAT_WORDS,
     COMMON_WORDS,
@@ -267,7 +270,7 @@ class RequestReader:
         )
         intent = self._intent(request, work, whole, asked_like)
         logger.debug("read %r as %s", cleaned[:80], intent)
-        return self._as_link(Request(**{**request.__dict__, "intent": intent}), work)
+        return self._as_about(self._as_link(Request(**{**request.__dict__, "intent": intent}), work), work)
 
     @staticmethod
     def _as_link(request: Request, work: _Work) -> Request:
@@ -286,6 +289,36 @@ class RequestReader:
             refs = tuple(dict.fromkeys(int(w) for w in tokens if w.isdigit() and 1 <= int(w) <= MAX_REF))
         ignored = tuple(w for w in request.ignored if w not in LINK_WORDS and not w.isdigit())
         return Request(**{**request.__dict__, "link": True, "refs": refs, "ignored": ignored})
+
+    @staticmethod
+    def _as_about(request: Request, work: _Work) -> Request:
+        """ "who sings #2", "what genre is #1", "tell me about the last one": what a shown song
+        is (its artist, mood and how it sounds), not songs like it. Only a question about
+        picks and nothing else: a change, a mood or "like" makes it a request for songs."""
+        words = work.words()
+        joined = " ".join(words)
+        phrased = any(p in joined for p in ABOUT_PHRASES)
+        asks = bool(words) and words[0] in QUESTION_WORDS and " ".join(words[:2]) not in SUGGESTION_LEADS
+        refs = request.refs
+        if not refs and asks and {"that", "this", "it"} & set(words) and ABOUT_TOPICS & set(words):
+            refs = ("that",)  # "what genre is that": the song talked about
+        if phrased:  # "tell me more about #1": its "more" asks for nothing else
+            for p in ABOUT_PHRASES:
+                joined = joined.replace(p, " ")
+        if (
+            request.link
+            or not refs
+            or request.seeds
+            or request.changes
+            or request.moods
+            or request.feedback is not None
+            or request.count is not None
+            or any(w in ABOUT_BLOCKERS for w in joined.split())
+            or not (asks or phrased)
+        ):
+            return request
+        # (a title looked up in the question's words, "Sings", is not what was asked)
+        return Request(**{**request.__dict__, "about": True, "refs": refs, "songs": (), "ignored": ()})
 
     def _intent(self, r: Request, work: _Work, whole: Intent | None, asked_like: bool) -> Intent:
         """The main thing asked, from the slots found (see the module docstring)."""

@@ -85,6 +85,7 @@ class Request:
     truncated: bool = False  # the text was longer than the reader reads
     surprise: bool = False  # "surprise me", "random songs": a mood picked for them
     link: bool = False  # "spotify link for #2", "where can i listen to #1": where to play it
+    about: bool = False  # "who sings #2", "what genre is #1": what a shown song is
     mood_words: tuple[tuple[str, bool], ...] = field(default=(), repr=False)  # (word, negated), in order
 
     @property
