@@ -269,3 +269,22 @@ def test_a_question_asking_for_songs_is_not_about_a_pick(reader, text):
 
 def test_a_song_named_spotify_is_still_a_song(reader):
     assert not reader.read("songs like spotify").link
+
+
+@pytest.mark.parametrize(
+    "text, songs, moods",
+    [
+        ("ok last one, something like in the end but chill af", ["in the end"], ("chill",)),
+        ("one last thing: songs like hello", ["hello"], ()),
+        ("last one please, something sad", [], ("sad",)),
+    ],
+)
+def test_one_last_request_is_not_the_last_song(reader, text, songs, moods):
+    """ "ok last one, …" took the list's last song as a second seed (and "af" was ignored)."""
+    r = reader.read(text)
+    assert not r.refs and [m.text for m in r.songs] == songs and r.moods == moods and not r.ignored
+
+
+@pytest.mark.parametrize("text", ["the last one, but slower", "more like the last one", "last one"])
+def test_the_last_one_is_still_the_last_song(reader, text):
+    assert reader.read(text).refs == ("last",)

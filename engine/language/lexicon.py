@@ -784,6 +784,20 @@ artist artists album band
 QUESTION_WORDS: Final = frozenset("who what whats when where why how which whose".split())
 #: "what about X", "how about X": a suggestion, not a question; the words say nothing else.
 SUGGESTION_LEADS: Final = frozenset(("what about", "how about", "hows about", "what abt", "how abt"))
+#: "ok last one, something like X": the last *request*, not the last song of the list (a
+#: phrase from LAST_REQUEST_HEADS then a comma; "the last one" stays the list's last song).
+LAST_REQUEST_HEADS: Final = frozenset(
+    (
+        "last one",
+        "one last",
+        "one last thing",
+        "one last one",
+        "one more",
+        "one more thing",
+        "last request",
+        "last thing",
+    )
+)
 #: "not too X", "nothing too X", "not so X": a negation of X, like "not X".
 NEGATION_PHRASES: Final = frozenset(
     ("not too", "nothing too", "not so", "not very", "not overly", "nothing overly", "none too", "nothing")
@@ -801,6 +815,7 @@ is are be that this these those it its them they one ones there here what whats 
 new few lil bit little really quite very actually literally like ish vibe vibes mood moods
 now today tonight rn right time mode playlist list more another next again others
 similar alike thats that's sumthing somethin smth sth smthn sumn sumthin drop send meant totally different
+af asf
 """.split()
 )
 
@@ -832,6 +847,7 @@ __all__ = [
     "ABOUT_BLOCKERS",
     "ABOUT_PHRASES",
     "ABOUT_TOPICS",
+    "LAST_REQUEST_HEADS",
     "LINK_PHRASES",
     "LINK_WORDS",
     "LIKE_WORDS",

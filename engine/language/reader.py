@@ -52,6 +52,7 @@ from .lexicon import (
     HOW_TO_SUBJECTS,
     HOW_TO_VERBS,
     INTENSITY,
+    LAST_REQUEST_HEADS,
     LIKE_WORDS,
     LINK_PHRASES,
     LINK_WORDS,
@@ -207,6 +208,7 @@ class RequestReader:
                 problems += tuple(str(p) for p in exc.problems)
         work = _Work(_negations([self._unstretched(w) for w in tokenize(rest)]))
         _take_suggestion_lead(work)
+        _take_last_request(work)
         base = {
             "text": cleaned,
             "truncated": truncated,
@@ -1129,6 +1131,26 @@ def _take_suggestion_lead(work: _Work) -> None:
         k += 1
     if " ".join(t[k : k + 2]) in SUGGESTION_LEADS:  # (every lead is two words)
         work.take(k, k + 2)
+
+
+def _take_last_request(work: _Work) -> None:
+    """Mark a leading "last one," / "one last thing:" explained when a request follows it:
+    "ok last one, something like mr brightside" is one more request, not songs like the
+    list's last song (after "ok", "alright", …; "the last one" is left to the references)."""
+    t = work.tokens
+    k = 0
+    while k < len(t) and (t[k] == BREAK or t[k] in FILLER or t[k] in ("alright", "aight", "right")):
+        if t[k] in ("the", "one", "last"):
+            break
+        k += 1
+    for size in (3, 2):
+        end = k + size
+        if " ".join(t[k:end]) in LAST_REQUEST_HEADS:
+            while end < len(t) and t[end] in ("please", "pls", "plz", "then", "i", "promise"):
+                end += 1
+            if end < len(t) and t[end] == BREAK and any(w != BREAK for w in t[end + 1 :]):
+                work.take(k, end)
+            return
 
 
 def _negations(tokens: list[str]) -> list[str]:
