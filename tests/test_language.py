@@ -288,3 +288,34 @@ def test_one_last_request_is_not_the_last_song(reader, text, songs, moods):
 @pytest.mark.parametrize("text", ["the last one, but slower", "more like the last one", "last one"])
 def test_the_last_one_is_still_the_last_song(reader, text):
     assert reader.read(text).refs == ("last",)
+
+
+@pytest.mark.parametrize(
+    "text, moods",
+    [
+        ("im sad rn, cheer me up", ("happy",)),
+        ("feeling down, need something to cheer me up", ("happy",)),
+        ("im so hyped, calm me down", ("calm",)),
+        ("studying, need something to cheer me up", ("happy", "study")),
+        ("i'm happy today, give me party songs", ("happy", "party")),
+    ],
+)
+def test_a_goal_outweighs_the_feeling_it_is_meant_to_change(reader, text, moods):
+    """ "im sad rn, cheer me up" asked for sad and happy songs at once."""
+    r = reader.read(text)
+    assert r.moods == moods and not r.ignored
+
+
+def test_a_goal_after_a_title_is_not_part_of_it(reader):
+    r = reader.read("songs like in the end to cheer me up")
+    assert [m.text for m in r.songs] == ["in the end"] and r.moods == ("happy",)
+
+
+@pytest.mark.parametrize("text", ["songs like wake me up", "wake me up"])
+def test_a_song_called_like_a_goal_is_still_the_song(reader, text):
+    assert [m.text for m in reader.read(text).songs] == ["wake me up"]
+
+
+def test_late_at_night_is_one_mood(reader):
+    r = reader.read("studying late at night")
+    assert r.moods == ("study", "late night") and not r.ignored

@@ -798,6 +798,28 @@ LAST_REQUEST_HEADS: Final = frozenset(
         "last thing",
     )
 )
+#: What the music should do for the listener: "im sad rn, cheer me up" asks for the mood of
+#: the goal, and a feeling said beside it that runs against it is where they are, not what
+#: they want to hear.
+GOAL_PHRASES: Final = {
+    "cheer me up": "happy",
+    "cheer up": "happy",
+    "pick me up": "happy",
+    "lift me up": "happy",
+    "lift my mood": "happy",
+    "lift my spirits": "happy",
+    "make me happy": "happy",
+    "make me feel better": "happy",
+    "brighten my day": "happy",
+    "calm me down": "calm",
+    "help me relax": "relaxed",
+    "help me sleep": "sleep",
+    "put me to sleep": "sleep",
+    "hype me up": "hype",
+    "pump me up": "hype",
+    "get me hyped": "hype",
+    "wake me up": "energetic",
+}
 #: "not too X", "nothing too X", "not so X": a negation of X, like "not X".
 NEGATION_PHRASES: Final = frozenset(
     ("not too", "nothing too", "not so", "not very", "not overly", "nothing overly", "none too", "nothing")
@@ -847,6 +869,7 @@ __all__ = [
     "ABOUT_BLOCKERS",
     "ABOUT_PHRASES",
     "ABOUT_TOPICS",
+    "GOAL_PHRASES",
     "LAST_REQUEST_HEADS",
     "LINK_PHRASES",
     "LINK_WORDS",

@@ -46,6 +46,7 @@ from .lexicon import (
     EXCLUDE_CUES,
     EXCLUSION_TAILS,
     FILLER,
+    GOAL_PHRASES,
     GREETINGS,
     HARD_BOUNDARIES,
     HELP_PHRASES,
@@ -209,6 +210,7 @@ class RequestReader:
         work = _Work(_negations([self._unstretched(w) for w in tokenize(rest)]))
         _take_suggestion_lead(work)
         _take_last_request(work)
+        goals = _take_goals(work)  # before titles: "songs like in the end to cheer me up"
         base = {
             "text": cleaned,
             "truncated": truncated,
@@ -235,6 +237,7 @@ class RequestReader:
         if not in_question:
             seeds += self._titled_segments(work)
         words, corrections, leftover = self._moods(work)
+        words = self._toward_goals(words, goals)
         if in_question:  # "whats the tempo of #2" asks about #2, not for fast songs
             words = []
         if question:
@@ -1026,6 +1029,23 @@ class RequestReader:
                 run.append((k, "the" if common else w))
         return list(dict.fromkeys(words)), corrections, leftover
 
+    def _toward_goals(self, words: list[tuple[str, bool]], goals: list[str]) -> list[tuple[str, bool]]:
+        """The goals' mood words first, then the others but those that run against a goal:
+        "im sad rn, cheer me up" asks for happy songs, not for sad and happy ones.
+        Situations stay ("studying, need something to cheer me up")."""
+        if not goals:
+            return words
+        aims = [self.mood_words.forms[g].directions for g in goals]
+
+        def against(word: str) -> bool:
+            entry = self.mood_words.forms[word]
+            return entry.kind != "situation" and any(
+                f in aim and aim[f] != sign for aim in aims for f, sign in entry.directions.items()
+            )
+
+        kept = [(w, negated) for w, negated in words if w not in goals and (negated or not against(w))]
+        return [(g, False) for g in goals] + kept
+
     def _bare_title(self, work: _Work, leftover: list[str]) -> Mention | None:
         """The unexplained words read as a title: the whole free text first ("happy
         pharrell"), then the unexplained run alone; taken only when the resolver is sure."""
@@ -1131,6 +1151,25 @@ def _take_suggestion_lead(work: _Work) -> None:
         k += 1
     if " ".join(t[k : k + 2]) in SUGGESTION_LEADS:  # (every lead is two words)
         work.take(k, k + 2)
+
+
+def _take_goals(work: _Work) -> list[str]:
+    """Mark what a message asks the music to do explained ("cheer me up", "calm me down")
+    and give its mood words: read as mood words, "down" in "calm me down" was "sad". Not a
+    title asked for: after "like" ("songs like wake me up") or as the whole message."""
+    t, goals = work.tokens, []
+    said = [k for k, w in enumerate(t) if w != BREAK and w not in FILLER]
+    for i in range(len(t)):
+        for phrase, word in GOAL_PHRASES.items():
+            size = phrase.count(" ") + 1
+            if " ".join(t[i : i + size]) != phrase or not all(work.free(k) for k in range(i, i + size)):
+                continue
+            whole = all(i <= k < i + size for k in said)
+            if not whole and not (i > 0 and t[i - 1] in ("like", "than", "as")):
+                work.take(i, i + size)
+                goals.append(word)
+            break
+    return list(dict.fromkeys(goals))
 
 
 def _take_last_request(work: _Work) -> None:

@@ -384,7 +384,17 @@ VOCABULARY: Final[tuple[VocabWord, ...]] = (
         S,
         "🌃",
         {V: at_most(-0.5), E: near(-0.4), L: at_most(-0.3, 0.7), D: at_least(0.3, 0.7)},
-        ("night", "midnight", "night drive", "3am", "after hours", "nighttime"),
+        (
+            "night",
+            "midnight",
+            "night drive",
+            "3am",
+            "after hours",
+            "nighttime",
+            "late at night",
+            "late nights",
+            "nite",
+        ),
     ),
     _w(
         "morning",
