@@ -239,6 +239,16 @@ def test_who_sings_a_pick_says_what_it_is(default_engine):
     assert none.error and "no list yet" in none.text
 
 
+def test_a_filter_that_cannot_be_used_is_said_not_dropped(default_engine):
+    """ "not from the 80s" gave 80s songs; "energy>5" was dropped without a word."""
+    first, negated, typed = _talk(
+        default_engine, ["songs like blinding lights", "not from the 80s", "songs like in the end energy>5"]
+    )
+    assert negated.kind == "say" and negated.error and "after 1989" in negated.text
+    assert negated.state == first.state  # the list stays as it was
+    assert typed.kind == "say" and typed.error and "energy>5" in typed.text
+
+
 def test_a_mix_fills_the_count_asked_for(default_engine):
     (turn,) = _talk(default_engine, ["10 songs like shape of you and in the end"])
     assert turn.kind == "list" and len(turn.picks) == 10

@@ -319,3 +319,33 @@ def test_a_song_called_like_a_goal_is_still_the_song(reader, text):
 def test_late_at_night_is_one_mood(reader):
     r = reader.read("studying late at night")
     assert r.moods == ("study", "late night") and not r.ignored
+
+
+@pytest.mark.parametrize(
+    "text, bounds",
+    [
+        ("songs like blinding lights but less 80s", ("after 1989", "before 1980")),
+        ("not from the 80s", ("after 1989", "before 1980")),
+        ("rock but nothing from the seventies", ("after 1979", "before 1970")),
+    ],
+)
+def test_a_decade_said_with_a_negation_is_said_back_not_applied(reader, text, bounds):
+    """ "not from the 80s" was read as "year 1980-1989": the very songs asked to leave out."""
+    r = reader.read(text)
+    assert not r.filters and len(r.filter_problems) == 1
+    assert all(b in r.filter_problems[0] for b in bounds)
+    assert reader.read("songs from the 80s").filters == ("year 1980-1989",)
+
+
+@pytest.mark.parametrize(
+    "text, critique",
+    [
+        ("add some rap to it", "more rap"),
+        ("add more energy", "more energetic"),
+        ("add a bit of acoustic", "a bit more acoustic"),
+    ],
+)
+def test_adding_something_to_the_list_is_a_critique(reader, text, critique):
+    """ "add some rap to it" replaced the list with rap songs and ignored "add"."""
+    r = reader.read(text)
+    assert [c.describe() for c in r.critiques] == [critique] and not r.moods and not r.ignored

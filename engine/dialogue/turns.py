@@ -92,6 +92,8 @@ SURPRISE_WORDS: Final = (
 )
 #: At most this many songs of one artist in a list merged from several seeds' lists.
 MERGED_PER_ARTIST: Final = 2
+#: Filters said in words that work, offered when one could not be used.
+FILTER_EXAMPLES: Final = ("from the 90s", "under 3 minutes", "tempo 90-110")
 #: Pool drawn before the 👍/👎 re-ranking, per song shown.
 SHAPE_POOL: Final = 3
 
@@ -207,6 +209,15 @@ class Dialogue:
             return self._link(state, request)
         if request.about:
             return self._about(state, request)
+        if request.filter_problems:  # never a list that leaves a filter out unsaid
+            return Turn(
+                state,
+                request,
+                "say",
+                text=f"I couldn't use that filter: {'; '.join(request.filter_problems)}.",
+                error=True,
+                examples=FILTER_EXAMPLES,
+            )
         say = self._short_answer(state, request, now)
         if say is not None:
             return say
@@ -560,7 +571,7 @@ class Dialogue:
                 "say",
                 text=f"I couldn't use that filter: {problems}.",
                 error=True,
-                examples=("from the 90s", "under 3 minutes", "tempo 90-110"),
+                examples=FILTER_EXAMPLES,
             )
         seeds = [i for i in (self.engine.table.row_of_id.get(s) for s in state.seed_ids) if i is not None]
         excluded = set(exclude_ids) | set(state.seed_ids)

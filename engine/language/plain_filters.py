@@ -137,6 +137,40 @@ def _after(m: re.Match[str]) -> str:
     return f"year{'>=' if m.group('cue').lower() == 'since' else '>'}{m.group('y')}"
 
 
+#: A decade said with a negation before it: "not from the 80s", "no 90s stuff", "less 80s".
+_NOT_DECADE = re.compile(
+    r"(?<![\w#])(?P<neg>not|no|less|without|nothing|except|anything but|never)\s+"
+    r"(?:(?:from|in|of|during)\s+)?(?:the\s+)?"
+    + _PART
+    + r"(?:(?:'|’)?(?P<d>(?:19|20)?[0-9]0)(?:'|’)?s|(?P<w>"
+    + "|".join(sorted(_DECADE_WORDS, key=len, reverse=True))
+    + r"))(?![\w])",
+    re.IGNORECASE,
+)
+
+
+def negated_decades(text: str) -> tuple[str, list[str]]:
+    """(``text`` without "not from the 80s" phrases, what to say about each).
+
+    A filter keeps one range of years, so "all but the 80s" cannot be one; read as the
+    decade (what it was read as before), it gave the very songs asked to leave out. It is
+    said back instead, with the two bounds that can be asked for.
+    """
+    said: list[str] = []
+    for m in _NOT_DECADE.finditer(text):
+        if m.group("d"):
+            d = m.group("d")
+            start = int(d) if len(d) == 4 else (2000 if int(d) < 30 else 1900) + int(d)
+        else:
+            start = _DECADE_WORDS[m.group("w").lower()]
+        lo, hi = _decade_range(start, m.group("part"))
+        said.append(
+            f"“{m.group(0)}”: I can keep one range of years but not leave one out;"
+            f" say “after {hi}” or “before {lo}”"
+        )
+    return _NOT_DECADE.sub(CUT_MARK, text), said
+
+
 #: In order: a longer phrase is cut out before a shorter one could read part of it.
 _RULES: Final[tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...]] = (
     (_YEAR_RANGE, lambda m: "year {}-{}".format(*sorted((m.group("a"), m.group("b"))))),
@@ -181,4 +215,4 @@ def plain_filters(text: str) -> tuple[str, list[tuple[int, str]]]:
     return "".join(out), sorted(found)
 
 
-__all__ = ["CUT_MARK", "TEMPO_AROUND_BPM", "plain_filters"]
+__all__ = ["CUT_MARK", "TEMPO_AROUND_BPM", "negated_decades", "plain_filters"]

@@ -26,7 +26,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from rapidfuzz.distance import Levenshtein
 
@@ -78,7 +78,7 @@ from .lexicon import (
     THANKS,
     THIS_ARTIST,
 )
-from .plain_filters import plain_filters
+from .plain_filters import negated_decades, plain_filters
 from .request import Critique, Intent, Mention, Ref, Request
 from .tokens import BREAK, clean, tokenize
 
@@ -193,21 +193,22 @@ class RequestReader:
         cleaned, truncated = clean(text)
         if not cleaned:
             return Request(text="", intent="smalltalk", truncated=truncated)
-        rest, said = plain_filters(cleaned)
+        rest, refused = negated_decades(cleaned)
+        rest, said = plain_filters(rest)
         filters = [f for _, f in said]
-        problems: tuple[str, ...] = ()
+        problems: tuple[str, ...] = tuple(refused)
         try:
             rest, typed = split_query(rest)
             filters += [t.text for t in typed]
         except TargetError as exc:
-            problems = tuple(str(p) for p in exc.problems)
+            problems += tuple(str(p) for p in exc.problems)
         for f in list(filters):  # said filters are built here: check them the same way
             try:
                 parse_targets(f)
             except TargetError as exc:
                 filters.remove(f)
                 problems += tuple(str(p) for p in exc.problems)
-        work = _Work(_negations([self._unstretched(w) for w in tokenize(rest)]))
+        work = _Work(_additions(_negations([self._unstretched(w) for w in tokenize(rest)])))
         _take_suggestion_lead(work)
         _take_last_request(work)
         goals = _take_goals(work)  # before titles: "songs like in the end to cheer me up"
@@ -1204,6 +1205,35 @@ def _negations(tokens: list[str]) -> list[str]:
         elif tokens[i] == "nothing" and i + 1 < len(tokens) and tokens[i + 1] not in ("but", "else"):
             out.append("not")
             i += 1
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+#: "add some rap to it": what follows "add" asks for more of something (read as "more …").
+_ADDITIONS: Final = {
+    ("add", "some"): ["more"],
+    ("add", "more"): ["more"],
+    ("add", "a", "bit", "of"): ["a", "bit", "more"],
+    ("add", "a", "bit", "more"): ["a", "bit", "more"],
+    ("add", "a", "little"): ["a", "bit", "more"],
+    ("add", "a", "lot", "of"): ["much", "more"],
+    ("add", "lots", "of"): ["much", "more"],
+}
+
+
+def _additions(tokens: list[str]) -> list[str]:
+    """ "add some rap to it", "add a bit of energy" → "more rap", "a bit more energy": a
+    critique of the list, not a new subject (it gave "rap songs", "add" ignored)."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for head, said in _ADDITIONS.items():
+            if tuple(tokens[i : i + len(head)]) == head:
+                out += said
+                i += len(head)
+                break
         else:
             out.append(tokens[i])
             i += 1
