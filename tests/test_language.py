@@ -349,3 +349,40 @@ def test_adding_something_to_the_list_is_a_critique(reader, text, critique):
     """ "add some rap to it" replaced the list with rap songs and ignored "add"."""
     r = reader.read(text)
     assert [c.describe() for c in r.critiques] == [critique] and not r.moods and not r.ignored
+
+
+@pytest.mark.parametrize("text", ["not her, someone else", "someone else", "same vibe, different artist"])
+def test_someone_else_means_another_artist(reader, text):
+    """ "not her, someone else" asked which of five songs titled "Someone Else" was meant."""
+    r = reader.read(text)
+    assert r.exclude_this_artist and not r.songs
+
+
+@pytest.mark.parametrize("text", ["songs like someone else", "is there someone else by the weeknd"])
+def test_a_title_with_someone_else_is_still_a_title(reader, text):
+    r = reader.read(text)
+    assert not r.exclude_this_artist and len(r.songs) == 1
+
+
+@pytest.mark.parametrize(
+    "text, refs, feedback",
+    [
+        ("skip the first two", (1, 2), -1),
+        ("i like the first 3", (1, 2, 3), 1),
+        ("more like the first two", (1, 2), None),
+    ],
+)
+def test_the_first_n_are_that_many_picks(reader, text, refs, feedback):
+    """ "skip the first two" rated only #1 and ignored "two"."""
+    r = reader.read(text)
+    assert r.refs == refs and r.feedback == feedback and not r.ignored and not r.songs
+
+
+def test_top_n_is_still_a_count(reader):
+    r = reader.read("top 10 chill songs")
+    assert r.count == 10 and not r.refs and r.moods == ("chill",)
+
+
+def test_a_long_drive_is_a_road_trip(reader):
+    r = reader.read("need music for a long drive tonight")
+    assert r.moods == ("road trip",) and not r.ignored

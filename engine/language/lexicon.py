@@ -728,6 +728,22 @@ EXCLUDE_CUES: Final = (
 EXCLUSION_TAILS: Final = frozenset(
     "anymore again ever today tonight lol tho though now rn for a while".split()
 )
+#: "not her, someone else": other artists than the one shown, said without a cue (never
+#: after "like": "songs like someone else" names a song).
+OTHER_ARTIST: Final = frozenset(
+    (
+        "someone else",
+        "somebody else",
+        "some other artist",
+        "some other artists",
+        "other artists",
+        "another artist",
+        "a different artist",
+        "different artist",
+        "different artists",
+        "new artists",
+    )
+)
 #: What "not this artist" can be said as.
 THIS_ARTIST: Final = frozenset(
     (
@@ -889,5 +905,6 @@ __all__ = [
     "SURPRISE_PHRASES",
     "THANKS",
     "THAT_WORDS",
+    "OTHER_ARTIST",
     "THIS_ARTIST",
 ]

@@ -63,6 +63,7 @@ from .lexicon import (
     NEGATION_PHRASES,
     NUMBERS,
     ORDINALS,
+    OTHER_ARTIST,
     PRAISE_WORDS,
     QUESTION_WORDS,
     REF_NOUNS,
@@ -117,6 +118,7 @@ _MIX_CUES = _phrases(MIX_CUES)
 _EXCLUDE_CUES = _phrases(EXCLUDE_CUES)
 _INTENSITY = _phrases(INTENSITY)
 _THIS_ARTIST = _phrases(THIS_ARTIST)
+_OTHER_ARTIST = _phrases(OTHER_ARTIST)
 _COMPARATIVES = _phrases(COMPARATIVES)
 _ADJECTIVES = _phrases(ADJECTIVES)
 #: One-word comparatives and adjectives, for typos ("slwer", "more acustic").
@@ -394,10 +396,18 @@ class RequestReader:
         """Positions pointed at and asked like; positions only rated beside them (see
         :func:`_rated_apart`); whether they are liked (+1) or disliked (-1); and whether
         they are asked *like* ("more like #2", "#2 but older") rather than only rated."""
-        t, refs = work.tokens, []
+        t = work.tokens
+        refs: list[Ref] = []
         spans: list[tuple[int, int]] = []
         i = 0
         while i < len(t):
+            first_n, size = _first_n_at(work, i)
+            if first_n:  # "the first two", "first 3": the list's first n picks
+                refs += list(range(1, first_n + 1))
+                spans.append((i, i + size))
+                work.take(i, i + size)
+                i += size
+                continue
             ref, size = self._ref_at(work, i)
             if ref is not None:
                 refs.append(ref)
@@ -474,7 +484,8 @@ class RequestReader:
     def _starts_exclusion(work: _Work, k: int) -> bool:
         """Whether an exclusion cue begins at token ``k`` with something after it to exclude."""
         size = work.phrase_at(k, _EXCLUDE_CUES) if work.free(k) else 0
-        return bool(size) and k + size < len(work.tokens) and work.tokens[k + size] != BREAK
+        # (what follows must be free: "skip the first two" rates the picks it points at)
+        return bool(size) and work.free(k + size) and work.tokens[k + size] != BREAK
 
     @staticmethod
     def _free_words(work: _Work) -> list[str]:
@@ -690,6 +701,14 @@ class RequestReader:
         moods: list[str] = []
         i = 0
         while i < len(t):
+            other = work.phrase_at(i, _OTHER_ARTIST) if i == 0 or t[i - 1] not in ("like", "than") else 0
+            if other and i + other < len(t) and t[i + other] == "by":
+                other = 0  # "is there someone else by the weeknd": a title and its artist
+            if other:  # "someone else": not the artist shown
+                work.take(i, i + other)
+                this_artist = True
+                i += other
+                continue
             size = work.phrase_at(i, _EXCLUDE_CUES) if work.free(i) else 0
             if not size:
                 i += 1
@@ -1209,6 +1228,21 @@ def _negations(tokens: list[str]) -> list[str]:
             out.append(tokens[i])
             i += 1
     return out
+
+
+def _first_n_at(work: _Work, i: int) -> tuple[int, int]:
+    """ "the first two", "first 3" at token ``i``: (n, tokens spanned), or (0, 0). n is 2 to
+    10: "the first one" is one reference, left to the ordinals ("top 10 chill songs" is a count)."""
+    t = work.tokens
+    the = 1 if i < len(t) and t[i] == "the" else 0
+    if i + the + 1 >= len(t) or t[i + the] != "first":
+        return 0, 0
+    said = t[i + the + 1]
+    n = NUMBERS.get(said, int(said) if said.isdigit() else 0)
+    if not 2 <= n <= 10 or not all(work.free(k) for k in range(i, i + the + 2)):
+        return 0, 0
+    size = the + 2 + (1 if i + the + 2 < len(t) and t[i + the + 2] in REF_NOUNS else 0)
+    return n, size
 
 
 #: "add some rap to it": what follows "add" asks for more of something (read as "more …").

@@ -370,7 +370,7 @@ VOCABULARY: Final[tuple[VocabWord, ...]] = (
         S,
         "🚗",
         {E: near(0.6), V: at_least(0.6), TEMPO: near(0.4, 0.7), D: near(0.2, 0.3)},
-        ("roadtrip", "driving", "drive", "car", "cruising", "highway"),
+        ("roadtrip", "driving", "drive", "car", "cruising", "highway", "long drive", "road trips"),
     ),
     _w(
         "rainy day",
