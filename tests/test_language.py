@@ -386,3 +386,20 @@ def test_top_n_is_still_a_count(reader):
 def test_a_long_drive_is_a_road_trip(reader):
     r = reader.read("need music for a long drive tonight")
     assert r.moods == ("road trip",) and not r.ignored
+
+
+@pytest.mark.parametrize("text", ["no edm though", "without sad songs tho"])
+def test_a_mood_asked_away_with_a_tail_is_still_asked_away(reader, text):
+    """ "no edm though" gave a list of electronic songs: the negation was lost."""
+    r = reader.read(text)
+    assert r.not_moods and not r.moods
+
+
+@pytest.mark.parametrize("text", ["i want something with more bass", "bassier"])
+def test_more_bass_is_louder_not_the_song_bass(reader, text):
+    r = reader.read(text)
+    assert [c.describe() for c in r.critiques] == ["louder"] and not r.songs
+
+
+def test_a_title_with_bass_is_still_a_title(reader):
+    assert [m.text for m in reader.read("songs like all about that bass").songs] == ["all about that bass"]

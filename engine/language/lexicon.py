@@ -127,6 +127,10 @@ ADJECTIVES: Final[dict[str, tuple[str, int]]] = {
     # loudness
     "loud": ("loudness", 1),
     "noisy": ("loudness", 1),
+    # no feature holds bass; a heavier low end is heard as loudness (said back as "louder")
+    "bass": ("loudness", 1),
+    "bassy": ("loudness", 1),
+    "bass heavy": ("loudness", 1),
     "quiet": ("loudness", -1),
     "soft": ("loudness", -1),
     # duration
@@ -205,6 +209,7 @@ COMPARATIVES: Final[dict[str, tuple[str, int]]] = {
     "bouncier": ("danceability", 1),
     "danceier": ("danceability", 1),
     "louder": ("loudness", 1),
+    "bassier": ("loudness", 1),
     "softer": ("loudness", -1),
     "quieter": ("loudness", -1),
     "longer": ("duration_ms", 1),

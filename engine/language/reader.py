@@ -735,7 +735,10 @@ class RequestReader:
                 continue
             entry, vsize = self._vocab_at(work, j)
             if entry is not None and (
-                j + vsize >= len(t) or not work.free(j + vsize) or t[j + vsize] in FILLER
+                j + vsize >= len(t)
+                or not work.free(j + vsize)
+                or t[j + vsize] in FILLER
+                or t[j + vsize] in EXCLUSION_TAILS  # "no edm though"
             ):
                 work.take(i, j + vsize)
                 moods.append(entry.word)
