@@ -841,6 +841,16 @@ GOAL_PHRASES: Final = {
     "get me hyped": "hype",
     "wake me up": "energetic",
 }
+#: "add some rap to it": what follows "add" asks for more of something (read as "more …").
+ADDITIONS: Final[dict[tuple[str, ...], list[str]]] = {
+    ("add", "some"): ["more"],
+    ("add", "more"): ["more"],
+    ("add", "a", "bit", "of"): ["a", "bit", "more"],
+    ("add", "a", "bit", "more"): ["a", "bit", "more"],
+    ("add", "a", "little"): ["a", "bit", "more"],
+    ("add", "a", "lot", "of"): ["much", "more"],
+    ("add", "lots", "of"): ["much", "more"],
+}
 #: "not too X", "nothing too X", "not so X": a negation of X, like "not X".
 NEGATION_PHRASES: Final = frozenset(
     ("not too", "nothing too", "not so", "not very", "not overly", "nothing overly", "none too", "nothing")
@@ -888,6 +898,7 @@ __all__ = [
     "HELP_PHRASES",
     "INTENSITY",
     "ABOUT_BLOCKERS",
+    "ADDITIONS",
     "ABOUT_PHRASES",
     "ABOUT_TOPICS",
     "GOAL_PHRASES",

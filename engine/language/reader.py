@@ -26,7 +26,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import Levenshtein
 
@@ -36,6 +36,7 @@ from .lexicon import (
     ABOUT_BLOCKERS,
     ABOUT_PHRASES,
     ABOUT_TOPICS,
+    ADDITIONS,
     ADJECTIVES,
     CHAT_WORDS,
     COMMON_WORDS,
@@ -1248,25 +1249,13 @@ def _first_n_at(work: _Work, i: int) -> tuple[int, int]:
     return n, size
 
 
-#: "add some rap to it": what follows "add" asks for more of something (read as "more …").
-_ADDITIONS: Final = {
-    ("add", "some"): ["more"],
-    ("add", "more"): ["more"],
-    ("add", "a", "bit", "of"): ["a", "bit", "more"],
-    ("add", "a", "bit", "more"): ["a", "bit", "more"],
-    ("add", "a", "little"): ["a", "bit", "more"],
-    ("add", "a", "lot", "of"): ["much", "more"],
-    ("add", "lots", "of"): ["much", "more"],
-}
-
-
 def _additions(tokens: list[str]) -> list[str]:
     """ "add some rap to it", "add a bit of energy" → "more rap", "a bit more energy": a
     critique of the list, not a new subject (it gave "rap songs", "add" ignored)."""
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        for head, said in _ADDITIONS.items():
+        for head, said in ADDITIONS.items():
             if tuple(tokens[i : i + len(head)]) == head:
                 out += said
                 i += len(head)
