@@ -245,12 +245,15 @@ def test_asking_where_to_listen_is_a_link_request(reader, text, refs):
         ("tell me more about the first one", (1,)),
         ("who sings this song", ("that",)),
         ("what genre is that", ("that",)),
+        ("perfect. who is #3 by", (3,)),
+        ("lol these are great. who sings the 2nd one", (2,)),
     ],
 )
 def test_asking_what_a_pick_is_is_an_about_request(reader, text, refs):
     """It used to answer with songs like the pick, listing "sings" or "genre" as ignored."""
     r = reader.read(text)
     assert r.about and r.refs == refs and not r.ignored and not r.songs
+    assert r.feedback is None  # praise of the list in a sentence of its own rates no pick
 
 
 @pytest.mark.parametrize(
@@ -403,3 +406,8 @@ def test_more_bass_is_louder_not_the_song_bass(reader, text):
 
 def test_a_title_with_bass_is_still_a_title(reader):
     assert [m.text for m in reader.read("songs like all about that bass").songs] == ["all about that bass"]
+
+
+def test_put_on_is_a_request_word(reader):
+    r = reader.read("put on something for cooking dinner")
+    assert r.moods and not r.ignored

@@ -307,7 +307,13 @@ class RequestReader:
         words = work.words()
         joined = " ".join(words)
         phrased = any(p in joined for p in ABOUT_PHRASES)
-        asks = bool(words) and words[0] in QUESTION_WORDS and " ".join(words[:2]) not in SUGGESTION_LEADS
+        # the question may follow praise or a rating: "perfect. who is #3 by"
+        asked = [s.split() for s in " ".join(work.tokens).split(BREAK)]
+        asks = any(s and s[0] in QUESTION_WORDS and " ".join(s[:2]) not in SUGGESTION_LEADS for s in asked)
+        # praise in a sentence of its own ("perfect.") rates no pick; "i love #2, who sings it"
+        # rates #2 and stays a rating
+        before = [w for s in asked if not (s and s[0] in QUESTION_WORDS) for w in s]
+        feedback_apart = asks and not any(w.startswith("#") or w in ORDINALS for w in before)
         refs = request.refs
         if not refs and asks and {"that", "this", "it"} & set(words) and ABOUT_TOPICS & set(words):
             refs = ("that",)  # "what genre is that": the song talked about
@@ -320,14 +326,17 @@ class RequestReader:
             or request.seeds
             or request.changes
             or request.moods
-            or request.feedback is not None
+            or (request.feedback is not None and not feedback_apart)
             or request.count is not None
             or any(w in ABOUT_BLOCKERS for w in joined.split())
             or not (asks or phrased)
         ):
             return request
         # (a title looked up in the question's words, "Sings", is not what was asked)
-        return Request(**{**request.__dict__, "about": True, "refs": refs, "songs": (), "ignored": ()})
+        # (praise before the question is of the list, not a rating of the pick asked about)
+        return Request(
+            **{**request.__dict__, "about": True, "refs": refs, "songs": (), "ignored": (), "feedback": None}
+        )
 
     def _intent(self, r: Request, work: _Work, whole: Intent | None, asked_like: bool) -> Intent:
         """The main thing asked, from the slots found (see the module docstring)."""
