@@ -634,13 +634,7 @@ class Recommender:
         block = self._vectors_t[int(self._labels[seed])]
         exact = block[:, cand].T.astype(np.float64) @ block[:, row].astype(np.float64)
         meta = self._row_meta[:, cand + start]
-        if len(excl_groups) <= 16:  # the seed's and a few shown: cheaper than np.isin
-            for g in excl_groups:
-                exact[meta[1] == g] = -np.inf
-        else:
-            exact[
-                np.isin(meta[1], np.fromiter(excl_groups, dtype=np.int64, count=len(excl_groups)))
-            ] = -np.inf
+        exact[_in_groups(meta[1], excl_groups)] = -np.inf
         picks = neighbour_table.page_from(table, row, exact, meta[1], meta[2], n, cap)
         if picks is None:
             return None
@@ -731,11 +725,7 @@ class Recommender:
             # last-bit noise (~1e-7) stays far below engine.stable_order's rounding
             exact = block[:, cand].T.astype(np.float64) @ q
             hidden = np.isneginf(sims[cand])
-            if len(excl_groups) <= 16:  # the seed's and a few shown: cheaper than np.isin
-                for g in excl_groups:
-                    hidden |= meta[1] == g
-            else:
-                hidden |= np.isin(meta[1], np.fromiter(excl_groups, dtype=np.int64, count=len(excl_groups)))
+            hidden |= _in_groups(meta[1], excl_groups)
             exact[hidden] = -np.inf
             picks = page_select.first_page(cand, exact, meta[1], meta[2], n, cap)
             if threshold == -math.inf or (
@@ -1173,6 +1163,16 @@ def sample_capped(
             break
     picks.sort(key=lambda t: (-score_key(t[1]), t[0]))
     return picks
+
+
+def _in_groups(groups: np.ndarray, excl_groups: Collection[int]) -> np.ndarray:
+    """Which of ``groups`` are excluded (a candidate pool's same-song groups)."""
+    if len(excl_groups) <= 16:  # the seed's and a few shown: cheaper than np.isin
+        out = np.zeros(groups.shape, dtype=bool)
+        for g in excl_groups:
+            out |= groups == g
+        return out
+    return np.isin(groups, np.fromiter(excl_groups, dtype=np.int64, count=len(excl_groups)))
 
 
 def _pool_above(sims: np.ndarray, want: int, flags: np.ndarray) -> tuple[np.ndarray, float]:

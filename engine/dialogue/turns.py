@@ -210,14 +210,7 @@ class Dialogue:
         if request.about:
             return self._about(state, request)
         if request.filter_problems:  # never a list that leaves a filter out unsaid
-            return Turn(
-                state,
-                request,
-                "say",
-                text=f"I couldn't use that filter: {'; '.join(request.filter_problems)}.",
-                error=True,
-                examples=FILTER_EXAMPLES,
-            )
+            return _cannot_filter(state, request, request.filter_problems)
         say = self._short_answer(state, request, now)
         if say is not None:
             return say
@@ -564,15 +557,7 @@ class Dialogue:
         try:
             targets = self._targets(state)
         except TargetError as exc:
-            problems = "; ".join(str(p) for p in exc.problems)
-            return Turn(
-                state,
-                request,
-                "say",
-                text=f"I couldn't use that filter: {problems}.",
-                error=True,
-                examples=FILTER_EXAMPLES,
-            )
+            return _cannot_filter(state, request, exc.problems)
         seeds = [i for i in (self.engine.table.row_of_id.get(s) for s in state.seed_ids) if i is not None]
         excluded = set(exclude_ids) | set(state.seed_ids)
         banned = self._artist_songs(state.excluded_artists)
@@ -791,6 +776,19 @@ class Dialogue:
             text=f"{emoji} Noted: you {verb} {_joined(names)}.",
             ratings=tuple(ratings),
         )
+
+
+def _cannot_filter(state: DialogueState, request: Request, problems: Sequence[object]) -> Turn:
+    """The answer to filters that could not be used: what was wrong, and filters that work."""
+    text = "; ".join(str(p) for p in problems)
+    return Turn(
+        state,
+        request,
+        "say",
+        text=f"I couldn't use that filter: {text}.",
+        error=True,
+        examples=FILTER_EXAMPLES,
+    )
 
 
 def _count(request: Request, state: DialogueState) -> int:

@@ -120,6 +120,8 @@ _EXCLUDE_CUES = _phrases(EXCLUDE_CUES)
 _INTENSITY = _phrases(INTENSITY)
 _THIS_ARTIST = _phrases(THIS_ARTIST)
 _OTHER_ARTIST = _phrases(OTHER_ARTIST)
+_GOALS = _phrases(GOAL_PHRASES)
+_LAST_REQUEST_HEADS = _phrases(LAST_REQUEST_HEADS)
 _COMPARATIVES = _phrases(COMPARATIVES)
 _ADJECTIVES = _phrases(ADJECTIVES)
 #: One-word comparatives and adjectives, for typos ("slwer", "more acustic").
@@ -1193,15 +1195,13 @@ def _take_goals(work: _Work) -> list[str]:
     t, goals = work.tokens, []
     said = [k for k, w in enumerate(t) if w != BREAK and w not in FILLER]
     for i in range(len(t)):
-        for phrase, word in GOAL_PHRASES.items():
-            size = phrase.count(" ") + 1
-            if " ".join(t[i : i + size]) != phrase or not all(work.free(k) for k in range(i, i + size)):
-                continue
-            whole = all(i <= k < i + size for k in said)
-            if not whole and not (i > 0 and t[i - 1] in ("like", "than", "as")):
-                work.take(i, i + size)
-                goals.append(word)
-            break
+        size = work.phrase_at(i, _GOALS)
+        if not size:
+            continue
+        whole = all(i <= k < i + size for k in said)
+        if not whole and not (i > 0 and t[i - 1] in ("like", "than", "as")):
+            work.take(i, i + size)
+            goals.append(GOAL_PHRASES[" ".join(t[i : i + size])])
     return list(dict.fromkeys(goals))
 
 
@@ -1215,14 +1215,13 @@ def _take_last_request(work: _Work) -> None:
         if t[k] in ("the", "one", "last"):
             break
         k += 1
-    for size in (3, 2):
+    size = work.phrase_at(k, _LAST_REQUEST_HEADS, free=False)
+    if size:
         end = k + size
-        if " ".join(t[k:end]) in LAST_REQUEST_HEADS:
-            while end < len(t) and t[end] in ("please", "pls", "plz", "then", "i", "promise"):
-                end += 1
-            if end < len(t) and t[end] == BREAK and any(w != BREAK for w in t[end + 1 :]):
-                work.take(k, end)
-            return
+        while end < len(t) and t[end] in ("please", "pls", "plz", "then", "i", "promise"):
+            end += 1
+        if end < len(t) and t[end] == BREAK and any(w != BREAK for w in t[end + 1 :]):
+            work.take(k, end)
 
 
 def _negations(tokens: list[str]) -> list[str]:
