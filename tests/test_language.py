@@ -330,6 +330,8 @@ def test_late_at_night_is_one_mood(reader):
         ("songs like blinding lights but less 80s", ("after 1989", "before 1980")),
         ("not from the 80s", ("after 1989", "before 1980")),
         ("rock but nothing from the seventies", ("after 1979", "before 1970")),
+        ("nah not feeling the 80s stuff", ("after 1989", "before 1980")),
+        ("tired of the 90s", ("after 1999", "before 1990")),
     ],
 )
 def test_a_decade_said_with_a_negation_is_said_back_not_applied(reader, text, bounds):
@@ -411,3 +413,8 @@ def test_a_title_with_bass_is_still_a_title(reader):
 def test_put_on_is_a_request_word(reader):
     r = reader.read("put on something for cooking dinner")
     assert r.moods and not r.ignored
+
+
+def test_r_for_are_is_not_ignored(reader):
+    r = reader.read("these r nice but can u make them a lil more upbeat")
+    assert r.critiques and not r.ignored

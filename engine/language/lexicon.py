@@ -868,7 +868,7 @@ is are be that this these those it its them they one ones there here what whats 
 new few lil bit little really quite very actually literally like ish vibe vibes mood moods
 now today tonight rn right time mode playlist list more another next again others
 similar alike thats that's sumthing somethin smth sth smthn sumn sumthin drop send meant totally different
-af asf put
+af asf put r
 """.split()
 )
 

@@ -137,9 +137,11 @@ def _after(m: re.Match[str]) -> str:
     return f"year{'>=' if m.group('cue').lower() == 'since' else '>'}{m.group('y')}"
 
 
-#: A decade said with a negation before it: "not from the 80s", "no 90s stuff", "less 80s".
+#: A decade said with a negation before it: "not from the 80s", "no 90s stuff", "less 80s",
+#: "not feeling the 80s stuff", "tired of the 90s".
 _NOT_DECADE = re.compile(
-    r"(?<![\w#])(?P<neg>not|no|less|without|nothing|except|anything but|never)\s+"
+    r"(?<![\w#])(?P<neg>(?:not|no|less|without|nothing|except|anything but|never)"
+    r"(?:\s+(?:feeling|into|liking|loving|a fan of|really))?|sick of|tired of|done with)\s+"
     r"(?:(?:from|in|of|during)\s+)?(?:the\s+)?"
     + _PART
     + r"(?:(?:'|’)?(?P<d>(?:19|20)?[0-9]0)(?:'|’)?s|(?P<w>"
